@@ -1,0 +1,81 @@
+"""Text helpers shared by the matcher and the renderers: normalising typography, folding accents,
+splitting sentences, reading numbers written with either thousands convention.
+
+Pure string functions; nothing here knows about feeds, storage or chat platforms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t\r\f\v]+")
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2010": "-", "\u2011": "-",
+        "\u2026": "...", "\u00ad": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+    }
+)
+_MULTISPACE = re.compile(r" {2,}")
+
+
+def normalize(text: str) -> str:
+    """Unify typography: NFKC, straight quotes, plain spaces; keeps accents and line breaks."""
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+    text = _SPACES.sub(" ", text)
+    return _MULTISPACE.sub(" ", text)
+
+
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base.lower() if len(base.lower()) == 1 else ch.lower()[:1] or " "
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, one character for one, so offsets stay valid."""
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def strip_accents(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
+    )
+
+
+# A sentence ends at . ! ? or a line break, when what follows looks like a new sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])|\n+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of the sentences of text."""
+    spans = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+# Digits with optional groups: "71", "2,000", "2.229", "1 194", "6.4", "6,4".
+NUMBER = re.compile(r"(?<![\w.,:/])\d{1,3}(?:(?:[.,]| (?=\d{3}\b))\d{3})+(?![.,]?\d)|(?<![\w.,:/])\d+(?:[.,]\d+)?(?![\w]|[.,:]\d)")
+
+
+def parse_number(token: str) -> int | float:
+    """Read a number written with either convention: '2.229' and '2,229' are both 2229,
+    '6.4' and '6,4' are 6.4 (a group of exactly three digits after the mark is a thousands group)."""
+    token = token.replace(" ", "")
+    parts = re.split(r"[.,]", token)
+    if len(parts) == 1:
+        return int(parts[0])
+    if all(len(p) == 3 for p in parts[1:]) and 1 <= len(parts[0]) <= 3:
+        return int("".join(parts))
+    if len(parts) == 2:
+        return float(f"{parts[0]}.{parts[1]}")
+    return int("".join(parts))

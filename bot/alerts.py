@@ -1,0 +1,181 @@
+"""Alert texts: what a family or an NGO reads, in their language, as plain text and as HTML.
+
+Pure functions from stored snapshots to a Message. Every string that came from a feed is escaped
+here, once, for the HTML form; links are kept only when they are http(s). Platform adapters only
+transport the result (Matrix turns line breaks into <br>).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .i18n import day, num, t
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str  # plain text
+    html: str  # Telegram-compatible HTML (b, i, a, code); line breaks as \n
+
+    def __add__(self, other: Message) -> Message:
+        return Message(f"{self.text}\n{other.text}", f"{self.html}\n{other.html}")
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def link(label: str, url: str | None) -> str:
+    """An HTML link to an http(s) URL, or just the escaped label."""
+    if url and url.startswith(("http://", "https://")):
+        return f'<a href="{esc(url)}">{esc(label)}</a>'
+    return esc(label)
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _source(fig: dict[str, Any], lang: str) -> tuple[str, str]:
+    """'JEyP, via Andes Post (31 Dec 2025)' as text and HTML."""
+    when = day(lang, _when(fig.get("published")))
+    outlet = fig["outlet"]
+    if fig.get("org"):
+        text = t(lang, "source.org_via", org=fig["org"], outlet=outlet, date=when)
+        markup = t(lang, "source.org_via", org=esc(fig["org"]), outlet=link(outlet, fig.get("link")), date=esc(when))
+    else:
+        text = t(lang, "source.outlet", outlet=outlet, date=when)
+        markup = t(lang, "source.outlet", outlet=link(outlet, fig.get("link")), date=esc(when))
+    return text, markup
+
+
+def _figure_lines(snap: dict[str, Any], role: str, lang: str) -> tuple[list[str], list[str]]:
+    figs = [f for f in snap["figures"] if f["role"] == role]
+    # one line per distinct (figure, organisation): retellings of the same number collapse
+    seen: dict[tuple[int, str | None], dict[str, Any]] = {}
+    for f in sorted(figs, key=lambda f: (-f["value"], f.get("published") or "")):
+        seen.setdefault((f["value"], f.get("org")), f)
+    texts, markups = [], []
+    label = t(lang, f"label.{role}")
+    for f in list(seen.values())[:3]:
+        src_text, src_html = _source(f, lang)
+        texts.append(f"{label}: {num(lang, f['value'])} — {src_text}")
+        markups.append(f"{esc(label)}: <b>{esc(num(lang, f['value']))}</b> — {src_html}")
+    return texts, markups
+
+
+def headline(snap: dict[str, Any], lang: str) -> str:
+    ann, conf = snap.get("announced"), snap.get("confirmed")
+    where = ", ".join(snap.get("prisons") or [])
+    if snap.get("revision", 1) > 1:
+        if ann and conf is not None:
+            head = t(lang, "headline.update_of", confirmed=num(lang, conf), announced=num(lang, ann))
+        else:
+            head = t(lang, "headline.update", confirmed=num(lang, conf))
+    elif conf is not None and ann:
+        head = t(lang, "headline.confirmed_of", confirmed=num(lang, conf), announced=num(lang, ann))
+    elif conf is not None:
+        head = t(lang, "headline.confirmed", confirmed=num(lang, conf))
+    else:
+        head = t(lang, "headline.announced", announced=num(lang, ann))
+    return f"{head} — {where}" if where else head
+
+
+def render_event(snap: dict[str, Any], lang: str) -> Message:
+    """The alert for one event revision."""
+    head = headline(snap, lang)
+    texts, markups = [head], [f"<b>{esc(head)}</b>"]
+    if snap.get("revision", 1) > 1:
+        # an update replies to the first alert: say only what changed and who says so
+        ct, cm = _figure_lines(snap, "confirmed", lang)
+        texts += ct[:1]
+        markups += cm[:1]
+    else:
+        for role in ("announced", "confirmed"):
+            rt, rm = _figure_lines(snap, role, lang)
+            texts += rt
+            markups += rm
+        ann, conf = snap.get("announced"), snap.get("confirmed")
+        if ann and conf is not None and ann > conf:
+            gap = t(lang, "label.pending", count=num(lang, ann - conf))
+            texts.append(gap)
+            markups.append(esc(gap))
+        elif ann and conf is None:
+            note = t(lang, "note.unconfirmed")
+            texts.append(note)
+            markups.append(f"<i>{esc(note)}</i>")
+    trigger = snap.get("trigger") or {}
+    if trigger.get("title"):
+        label = t(lang, "label.read")
+        texts.append(f"{label}: {trigger['title']} ({trigger.get('outlet', '')}) {trigger.get('link') or ''}".rstrip())
+        markups.append(f"{esc(label)}: {link(trigger['title'], trigger.get('link'))} ({esc(trigger.get('outlet', ''))})")
+    return Message("\n".join(texts), "\n".join(markups))
+
+
+def render_status(events: list[Any], tallies: list[dict[str, Any]], lang: str, outlets: dict[int, list[str]] | None = None) -> Message:
+    """The ledger: latest events (announced vs confirmed per source, the gap) and the latest tallies."""
+    texts = [t(lang, "status.title")]
+    markups = [f"<b>{esc(texts[0])}</b>"]
+    if not events and not tallies:
+        msg = t(lang, "status.empty")
+        return Message(f"{texts[0]}\n{msg}", f"{markups[0]}\n{esc(msg)}")
+    for ev in events:
+        when = day(lang, ev.first_published)
+        where = ", ".join(ev.prisons) or t(lang, "status.place_unknown")
+        line = t(lang, "status.event", id=ev.id, date=when, place=where)
+        texts.append("")
+        markups.append("")
+        texts.append(line)
+        markups.append(f"<b>{esc(line)}</b>")
+        snap = {"figures": [
+            {"role": f.role, "value": f.value, "outlet": f.outlet, "org": f.org, "link": f.link,
+             "published": f.published.isoformat()} for f in ev.figures]}
+        for role in ("announced", "confirmed"):
+            rt, rm = _figure_lines(snap, role, lang)
+            texts += rt
+            markups += rm
+        if ev.gap:
+            gap = t(lang, "label.pending", count=num(lang, ev.gap))
+            texts.append(gap)
+            markups.append(esc(gap))
+        if outlets and outlets.get(ev.id):
+            rep = t(lang, "status.reported_by", outlets=", ".join(outlets[ev.id]))
+            texts.append(rep)
+            markups.append(esc(rep))
+    if tallies:
+        texts.append("")
+        markups.append("")
+        for tl in tallies:
+            who = tl.get("org") or tl["outlet"]
+            line = t(lang, "status.tally", total=num(lang, tl["total"]), source=who,
+                     date=day(lang, _when(tl["published"])))
+            texts.append(line)
+            markups.append(
+                t(lang, "status.tally", total=f"<b>{esc(num(lang, tl['total']))}</b>",
+                  source=link(who, tl.get("link")), date=esc(day(lang, _when(tl["published"]))))
+            )
+    return Message("\n".join(texts), "\n".join(markups))
+
+
+def split_html(markup: str, limit: int = 4000) -> list[str]:
+    """Split a message at line breaks so each part stays under limit (tags never span lines here)."""
+    parts: list[str] = []
+    current = ""
+    for line in markup.split("\n"):
+        while len(line) > limit:  # a single huge line: cut at a space outside tags
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 and line.count("<", 0, cut) == line.count(">", 0, cut) else limit
+            parts.append(line[:cut])
+            line = line[cut:].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts or [""]

@@ -1,0 +1,206 @@
+"""`releasewatch` command line: parses arguments and calls library functions; nothing else.
+
+Exit codes: 0 success, 1 a runtime failure, 2 a usage or configuration error (with one sentence
+on stderr saying what to fix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+
+from .config import Config, ConfigError, load_config
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(args.config)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    """Read JSON lines {id, title, summary, lang?} on stdin, write one extraction per line."""
+    from .matcher import match
+
+    out = sys.stdout
+    for n, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("not an object")
+            item_id = str(obj.get("id", n))
+            title = str(obj.get("title") or "")
+            summary = str(obj.get("summary") or "")
+            lang = obj.get("lang") if obj.get("lang") in ("es", "en") else None
+        except ValueError as exc:
+            print(f"line {n}: not a JSON object ({exc}); skipped", file=sys.stderr)
+            continue
+        ex = match(title, summary, lang)
+        out.write(json.dumps(ex.to_json(item_id), ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import main
+
+    count = main(args.lang)
+    return 0 if count else 1
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from .logs import setup_logging
+    from .notify import ConsoleNotifier
+    from .service import Service
+    from .store import Store
+
+    config = _load(args)
+    setup_logging(config.log_format, args.verbose)
+    store = Store(config.database)
+
+    async def once() -> int:
+        extra = {}
+        if args.console:
+            store.subscribe("console", "stdout", args.console)
+            extra["console"] = ConsoleNotifier()
+        platforms = _platforms(config, store) if args.send else []
+        service = Service(config, store, platforms, extra)
+        store.sync_feeds(config.feeds)
+        store.reclaim()
+        for p in platforms:
+            await p.start()
+        try:
+            report = await service.poll_once()
+            delivery = await service.deliverer.drain()
+        finally:
+            for p in platforms:
+                await p.stop()
+            await service.client.aclose()
+        print(
+            f"polled {report.feeds_polled} feeds ({report.feeds_failed} failed, "
+            f"{report.not_modified} unchanged), {report.new_items} new items, "
+            f"{report.alerts_queued} alerts queued, {delivery.sent} sent",
+            file=sys.stderr,
+        )
+        return 0
+
+    try:
+        return asyncio.run(once())
+    finally:
+        store.close()
+
+
+def _platforms(config: Config, store: object) -> list:  # type: ignore[type-arg]
+    platforms = []
+    if config.telegram.enabled:
+        if not config.telegram.token:
+            raise ConfigError("Telegram is enabled but TELEGRAM_BOT_TOKEN is not set in the environment.")
+        from .telegram import TelegramPlatform
+
+        platforms.append(TelegramPlatform(config, store))  # type: ignore[arg-type]
+    if config.matrix.enabled:
+        if not (config.matrix.access_token or config.matrix.password):
+            raise ConfigError("Matrix is enabled but neither MATRIX_ACCESS_TOKEN nor MATRIX_PASSWORD is set.")
+        from .matrix import MatrixPlatform
+
+        platforms.append(MatrixPlatform(config, store))  # type: ignore[arg-type]
+    return platforms
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .logs import setup_logging
+    from .service import Service
+    from .store import Store
+
+    config = _load(args)
+    setup_logging(config.log_format, args.verbose)
+    store = Store(config.database)
+    try:
+        service = Service(config, store, _platforms(config, store))
+        asyncio.run(service.run())
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .alerts import render_status
+    from .store import Store
+
+    config = _load(args)
+    if not config.database.exists():
+        print(f"No database at {config.database} yet: run 'releasewatch poll --once' first.", file=sys.stderr)
+        return 1
+    store = Store(config.database)
+    try:
+        lang = args.lang or config.default_lang
+        print(render_status(store.latest_events(args.events), store.latest_tallies(3), lang).text)
+        print()
+        for f in store.feeds(active_only=False):
+            state = "ok" if f.error_count == 0 else f"failing ×{f.error_count}: {f.last_error}"
+            if not f.active:
+                state = "inactive"
+            print(f"feed {f.name}: {state}; last success {f.last_success or 'never'}; {f.items_seen} items")
+        counts = store.outbox_counts()
+        print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"))
+    finally:
+        store.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="releasewatch",
+        description="Alerts on releases of Venezuela's political prisoners, from Spanish and English news feeds.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_config(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", "-c", default="config.toml", help="TOML config file (default: config.toml)")
+        p.add_argument("--verbose", "-v", action="store_true", help="log debug details")
+
+    p = sub.add_parser("run", help="run the service: poll feeds on schedule, deliver alerts, answer commands")
+    with_config(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("poll", help="run one poll cycle and deliver what it queued, then exit")
+    with_config(p)
+    p.add_argument("--once", action="store_true", required=True, help="one cycle, then exit (required)")
+    p.add_argument("--console", choices=("es", "en"), help="also print alerts here, in this language")
+    p.add_argument("--no-send", dest="send", action="store_false",
+                   help="do not deliver to Telegram/Matrix even if enabled")
+    p.set_defaults(func=cmd_poll)
+
+    p = sub.add_parser("match", help="classify news items: JSON lines in, one extraction per line out")
+    p.add_argument("--jsonl", action="store_true", required=True,
+                   help='read {"id","title","summary","lang"?} lines on stdin (required)')
+    p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("demo", help="run the whole pipeline offline on bundled sample feeds")
+    p.add_argument("--lang", choices=("es", "en"), default="en", help="language of the alerts (default en)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("status", help="print the release ledger and feed health from the database")
+    with_config(p)
+    p.add_argument("--lang", choices=("es", "en"), help="language (default: the config's default_lang)")
+    p.add_argument("--events", type=int, default=5, help="how many recent events (default 5)")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"releasewatch: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

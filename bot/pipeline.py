@@ -1,0 +1,122 @@
+"""One poll cycle: fetch due feeds (bounded concurrency), store new items, match them, fold them into
+events and queue alerts. The glue between the feed adapter, the pure core and the store.
+
+Items of one cycle are processed in publication order across feeds, so an announcement is seen
+before the confirmation that follows it. Each item is one transaction: item, extraction, event
+revision and outbox rows land together or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+
+from .config import Config
+from .events import Observation, apply, find_event
+from .feeds import FetchResult, ParsedItem, backoff, fetch
+from .matcher import match
+from .store import FeedRow, NewItem, Store, utcnow
+
+log = logging.getLogger("releasewatch.pipeline")
+
+FAILING_STREAK = 10  # consecutive failures after which staff hear about a feed, once
+
+
+@dataclass
+class CycleReport:
+    feeds_polled: int = 0
+    feeds_failed: int = 0
+    not_modified: int = 0
+    new_items: int = 0
+    alerts_queued: int = 0
+    revisions: list[tuple[int, int]] = field(default_factory=list)
+    newly_failing: list[str] = field(default_factory=list)
+
+
+class Pipeline:
+    def __init__(self, store: Store, config: Config, client: httpx.AsyncClient,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self.config = config
+        self.client = client
+        self.clock = clock
+        self.window = timedelta(days=config.event_window_days)
+
+    async def _fetch(self, feed: FeedRow, sem: asyncio.Semaphore) -> FetchResult:
+        async with sem:
+            return await fetch(
+                self.client,
+                feed.url,
+                etag=feed.etag,
+                last_modified=feed.last_modified,
+                max_bytes=self.config.max_feed_bytes,
+                deadline=self.config.request_timeout * 3,
+                feed_lang=feed.lang,
+            )
+
+    async def poll(self) -> CycleReport:
+        """Fetch every due feed once and ingest what is new."""
+        report = CycleReport()
+        feeds = self.store.due_feeds(self.clock())
+        sem = asyncio.Semaphore(self.config.max_concurrent_fetches)
+        results = await asyncio.gather(*(self._fetch(f, sem) for f in feeds))
+        batch: list[tuple[FeedRow, ParsedItem]] = []
+        now = self.clock()
+        for feed, res in zip(feeds, results, strict=True):
+            report.feeds_polled += 1
+            interval = feed.interval or self.config.poll_interval
+            if res.status == "error":
+                report.feeds_failed += 1
+                errors = self.store.record_fetch_error(
+                    feed.id, now, res.error or "unknown error", now + backoff(interval, feed.error_count + 1)
+                )
+                log.warning("feed failed", extra={"feed": feed.name, "error": res.error, "streak": errors})
+                if errors == FAILING_STREAK:
+                    report.newly_failing.append(feed.name)
+                continue
+            # poll a little early so the scheduler's tick always finds the feed due
+            self.store.record_fetch_ok(feed.id, now, now + timedelta(seconds=interval * 0.9),
+                                       res.etag, res.last_modified)
+            if res.status == "not_modified":
+                report.not_modified += 1
+            batch.extend((feed, it) for it in res.items)
+        self.ingest(batch, report)
+        return report
+
+    def ingest(self, batch: Iterable[tuple[FeedRow, ParsedItem]], report: CycleReport | None = None) -> CycleReport:
+        """Store, match and fold items (from any feeds) in publication order."""
+        report = report or CycleReport()
+        ordered = sorted(batch, key=lambda fi: fi[1].published)
+        for feed, it in ordered:
+            new = NewItem(
+                id=it.stable_id, feed_id=feed.id, guid=it.guid, link=it.link, title=it.title,
+                summary=it.summary, published=it.published, lang=it.lang or feed.lang,
+            )
+            with self.store.transaction():
+                if not self.store.add_items([new], self.clock()):
+                    continue
+                report.new_items += 1
+                self._process(feed, new, report)
+        return report
+
+    def _process(self, feed: FeedRow, item: NewItem, report: CycleReport) -> None:
+        now = self.clock()
+        ex = match(item.title, item.summary, item.lang)
+        event_id = None
+        if ex.total_prisoners is not None:
+            self.store.record_tally(item.id, ex.total_prisoners, ex.total_by, feed.name, item.link, item.published)
+        if ex.is_alert and ex.released:
+            obs = Observation(ex, item.id, feed.name, item.link, item.title, item.published)
+            existing = find_event(obs, self.store.candidate_events(item.published, self.window), self.window)
+            event, new_revision = apply(obs, existing)
+            event = self.store.save_event(event, obs, new_revision, now)
+            event_id = event.id
+            if new_revision:
+                report.revisions.append((event.id or 0, event.revision))
+                report.alerts_queued += self.store.enqueue_revision(event, now)
+        self.store.record_extraction(item.id, ex, event_id, now)

@@ -1,0 +1,569 @@
+"""SQLite store: the single source of truth (sqlite-utils over one WAL-mode file).
+
+Owns the schema and its numbered migrations, and every read and write the service makes. Each
+state change that must survive a crash is written in one transaction before the next step acts
+on it. Knows nothing of HTTP or chat platforms; callers pass plain values and dataclasses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .events import Event, Figure, Observation
+from .matcher import Extraction
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    name: str
+    url: str
+    lang: str | None
+    interval: int | None
+    etag: str | None
+    last_modified: str | None
+    last_success: str | None
+    last_error: str | None
+    error_count: int
+    next_attempt: str | None
+    items_seen: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """A normalised feed item ready to store."""
+
+    id: str
+    feed_id: int
+    guid: str | None
+    link: str
+    title: str
+    summary: str
+    published: datetime
+    lang: str | None
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title, self.summary)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    id: int
+    platform: str
+    chat_id: str
+    lang: str
+    filter: str  # all | confirmations
+    prison: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    subscriber_id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    reply_key: str | None
+    attempts: int
+
+
+def content_hash(title: str, summary: str) -> str:
+    """Same words, same hash: whitespace, case and markup differences do not make an item new."""
+    words = " ".join(f"{title} {summary}".lower().split())
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL UNIQUE, lang TEXT,
+            interval INTEGER, etag TEXT, last_modified TEXT, last_fetch TEXT, last_success TEXT,
+            last_error TEXT, error_count INTEGER NOT NULL DEFAULT 0, next_attempt TEXT,
+            items_seen INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1,
+            source TEXT NOT NULL DEFAULT 'config', created TEXT NOT NULL
+        );
+        CREATE TABLE items (
+            id TEXT PRIMARY KEY, feed_id INTEGER NOT NULL REFERENCES feeds(id), guid TEXT,
+            link TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL, published TEXT NOT NULL,
+            lang TEXT, content_hash TEXT NOT NULL UNIQUE, fetched TEXT NOT NULL
+        );
+        CREATE INDEX items_published ON items(published);
+        CREATE TABLE extractions (
+            item_id TEXT PRIMARY KEY REFERENCES items(id), kind TEXT NOT NULL, released INTEGER,
+            announced INTEGER, confirmed INTEGER, cumulative INTEGER, total INTEGER,
+            prisons TEXT NOT NULL, orgs TEXT NOT NULL, names TEXT NOT NULL, lang TEXT NOT NULL,
+            confidence REAL NOT NULL, announced_by TEXT, confirmed_by TEXT, total_by TEXT,
+            evidence TEXT NOT NULL, event_id INTEGER, created TEXT NOT NULL
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY, announced INTEGER, confirmed INTEGER, prisons TEXT NOT NULL,
+            names TEXT NOT NULL, first_published TEXT NOT NULL, last_published TEXT NOT NULL,
+            revision INTEGER NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL
+        );
+        CREATE INDEX events_last ON events(last_published);
+        CREATE TABLE event_figures (
+            id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES events(id),
+            role TEXT NOT NULL, value INTEGER NOT NULL, outlet TEXT NOT NULL, org TEXT,
+            item_id TEXT NOT NULL, link TEXT NOT NULL, published TEXT NOT NULL,
+            manual INTEGER NOT NULL DEFAULT 0, UNIQUE(event_id, item_id, role)
+        );
+        CREATE TABLE revisions (
+            event_id INTEGER NOT NULL REFERENCES events(id), revision INTEGER NOT NULL,
+            snapshot TEXT NOT NULL, created TEXT NOT NULL, PRIMARY KEY(event_id, revision)
+        );
+        CREATE TABLE tallies (
+            id INTEGER PRIMARY KEY, item_id TEXT NOT NULL UNIQUE, total INTEGER NOT NULL,
+            org TEXT, outlet TEXT NOT NULL, link TEXT NOT NULL, published TEXT NOT NULL
+        );
+        CREATE TABLE subscribers (
+            id INTEGER PRIMARY KEY, platform TEXT NOT NULL, chat_id TEXT NOT NULL,
+            lang TEXT NOT NULL, filter TEXT NOT NULL DEFAULT 'all', prison TEXT,
+            active INTEGER NOT NULL DEFAULT 1, created TEXT NOT NULL,
+            UNIQUE(platform, chat_id)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY, subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
+            key TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, reply_key TEXT,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT NOT NULL, claimed_by TEXT, claimed_at TEXT, sent_at TEXT,
+            message_ref TEXT, error TEXT, created TEXT NOT NULL,
+            UNIQUE(subscriber_id, key)
+        );
+        CREATE INDEX outbox_pending ON outbox(status, next_attempt);
+        CREATE INDEX outbox_subscriber ON outbox(subscriber_id, id);
+        CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )
+
+
+MIGRATIONS = {1: _migration_1}
+
+
+class Store:
+    """All persistent state. One instance per process; methods are synchronous and short."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        fresh = not self.path.exists()
+        if fresh:
+            # owner-only from the first byte: the subscriber list is sensitive
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a power cut may lose the last commits but never corrupts; every
+        # step is idempotent (unique keys), so a lost commit is redone on the next cycle.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    # -- schema -----------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        while self.version < SCHEMA_VERSION:
+            target = self.version + 1
+            with self.transaction():
+                MIGRATIONS[target](self.db)
+                self.db.execute(f"PRAGMA user_version={target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _rows(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, params))
+
+    # -- feeds ------------------------------------------------------------------------------
+    def sync_feeds(self, feeds: Iterable[Any]) -> None:
+        """Make the config's feeds present and active; feeds dropped from the config go inactive."""
+        now = iso(utcnow())
+        urls = []
+        with self.transaction():
+            for f in feeds:
+                urls.append(f.url)
+                self.db.execute(
+                    "INSERT INTO feeds (name, url, lang, interval, created) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(url) DO UPDATE SET name=excluded.name, lang=excluded.lang, "
+                    "interval=excluded.interval, active=1",
+                    [f.name, f.url, f.lang, f.interval, now],
+                )
+            marks = ",".join("?" * len(urls))
+            self.db.execute(
+                f"UPDATE feeds SET active=0 WHERE source='config' AND url NOT IN ({marks})", urls
+            )
+
+    def feeds(self, active_only: bool = True) -> list[FeedRow]:
+        sql = "SELECT * FROM feeds" + (" WHERE active=1" if active_only else "") + " ORDER BY id"
+        return [_feed(r) for r in self._rows(sql)]
+
+    def due_feeds(self, now: datetime) -> list[FeedRow]:
+        rows = self._rows(
+            "SELECT * FROM feeds WHERE active=1 AND (next_attempt IS NULL OR next_attempt <= ?) "
+            "ORDER BY id",
+            [iso(now)],
+        )
+        return [_feed(r) for r in rows]
+
+    def record_fetch_ok(
+        self, feed_id: int, now: datetime, next_attempt: datetime, etag: str | None,
+        last_modified: str | None,
+    ) -> None:
+        self.db.execute(
+            "UPDATE feeds SET last_fetch=?, last_success=?, error_count=0, next_attempt=?, "
+            "etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified) WHERE id=?",
+            [iso(now), iso(now), iso(next_attempt), etag, last_modified, feed_id],
+        )
+
+    def record_fetch_error(self, feed_id: int, now: datetime, error: str, next_attempt: datetime) -> int:
+        self.db.execute(
+            "UPDATE feeds SET last_fetch=?, last_error=?, error_count=error_count+1, next_attempt=? "
+            "WHERE id=?",
+            [iso(now), f"{iso(now)} {error}"[:500], iso(next_attempt), feed_id],
+        )
+        return int(self.db.execute("SELECT error_count FROM feeds WHERE id=?", [feed_id]).fetchone()[0])
+
+    # -- items ------------------------------------------------------------------------------
+    def add_items(self, items: Iterable[NewItem], now: datetime) -> list[NewItem]:
+        """Store items not seen before (by id or by content); returns only the new ones."""
+        new = []
+        counts: dict[int, int] = {}
+        with self.transaction():
+            for it in items:
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO items (id, feed_id, guid, link, title, summary, published, "
+                    "lang, content_hash, fetched) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    [it.id, it.feed_id, it.guid, it.link, it.title, it.summary, iso(it.published),
+                     it.lang, it.content_hash, iso(now)],
+                )
+                if cur.rowcount:
+                    new.append(it)
+                    counts[it.feed_id] = counts.get(it.feed_id, 0) + 1
+            for feed_id, n in counts.items():
+                self.db.execute("UPDATE feeds SET items_seen=items_seen+? WHERE id=?", [n, feed_id])
+        return new
+
+    def item_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    # -- extractions, events, tallies ---------------------------------------------------------
+    def record_extraction(self, item_id: str, ex: Extraction, event_id: int | None, now: datetime) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO extractions (item_id, kind, released, announced, confirmed, "
+            "cumulative, total, prisons, orgs, names, lang, confidence, announced_by, confirmed_by, "
+            "total_by, evidence, event_id, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [item_id, ex.kind, ex.released, ex.announced, ex.confirmed, ex.cumulative,
+             ex.total_prisoners, json.dumps(ex.prisons), json.dumps(ex.orgs), json.dumps(ex.names),
+             ex.lang, ex.confidence, ex.announced_by, ex.confirmed_by, ex.total_by, ex.evidence,
+             event_id, iso(now)],
+        )
+
+    def candidate_events(self, around: datetime, window: timedelta) -> list[Event]:
+        rows = self._rows(
+            "SELECT * FROM events WHERE last_published >= ? AND first_published <= ? "
+            "ORDER BY last_published DESC LIMIT 200",
+            [iso(around - window), iso(around + window)],
+        )
+        return [self._event(r) for r in rows]
+
+    def event(self, event_id: int) -> Event | None:
+        rows = self._rows("SELECT * FROM events WHERE id=?", [event_id])
+        return self._event(rows[0]) if rows else None
+
+    def latest_events(self, limit: int = 5) -> list[Event]:
+        rows = self._rows("SELECT * FROM events ORDER BY last_published DESC, id DESC LIMIT ?", [limit])
+        return [self._event(r) for r in rows]
+
+    def _event(self, r: dict[str, Any]) -> Event:
+        figs = self._rows("SELECT * FROM event_figures WHERE event_id=? ORDER BY published, id", [r["id"]])
+        return Event(
+            id=r["id"],
+            announced=r["announced"],
+            confirmed=r["confirmed"],
+            prisons=tuple(json.loads(r["prisons"])),
+            names=tuple(json.loads(r["names"])),
+            first_published=parse_iso(r["first_published"]),  # type: ignore[arg-type]
+            last_published=parse_iso(r["last_published"]),  # type: ignore[arg-type]
+            revision=r["revision"],
+            figures=tuple(
+                Figure(f["role"], f["value"], f["outlet"], f["org"], f["item_id"], f["link"],
+                       parse_iso(f["published"]))  # type: ignore[arg-type]
+                for f in figs
+            ),
+        )
+
+    def save_event(self, event: Event, obs: Observation, new_revision: bool, now: datetime) -> Event:
+        """Write the event state, its figures, and (if new_revision) the revision snapshot."""
+        values = [event.announced, event.confirmed, json.dumps(event.prisons), json.dumps(event.names),
+                  iso(event.first_published), iso(event.last_published), event.revision, iso(now)]
+        if event.id is None:
+            cur = self.db.execute(
+                "INSERT INTO events (announced, confirmed, prisons, names, first_published, "
+                "last_published, revision, updated, created) VALUES (?,?,?,?,?,?,?,?,?)",
+                [*values, iso(now)],
+            )
+            event_id = int(cur.lastrowid or 0)
+        else:
+            event_id = event.id
+            self.db.execute(
+                "UPDATE events SET announced=?, confirmed=?, prisons=?, names=?, first_published=?, "
+                "last_published=?, revision=?, updated=? WHERE id=?",
+                [*values, event_id],
+            )
+        for f in event.figures:
+            self.db.execute(
+                "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, "
+                "link, published) VALUES (?,?,?,?,?,?,?,?)",
+                [event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published)],
+            )
+        saved = Event(**{**event.__dict__, "id": event_id})
+        if new_revision:
+            self.db.execute(
+                "INSERT OR IGNORE INTO revisions (event_id, revision, snapshot, created) VALUES (?,?,?,?)",
+                [event_id, event.revision, json.dumps(snapshot(saved, obs)), iso(now)],
+            )
+        return saved
+
+    def revision_snapshot(self, event_id: int, revision: int) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT snapshot FROM revisions WHERE event_id=? AND revision=?", [event_id, revision]
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def record_tally(self, item_id: str, total: int, org: str | None, outlet: str, link: str,
+                     published: datetime) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO tallies (item_id, total, org, outlet, link, published) "
+            "VALUES (?,?,?,?,?,?)",
+            [item_id, total, org, outlet, link, iso(published)],
+        )
+
+    def latest_tallies(self, limit: int = 3) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM tallies ORDER BY published DESC, id DESC LIMIT ?", [limit])
+
+    def item_outlets(self, event_id: int) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT DISTINCT f.name AS outlet, i.link, i.title, i.published FROM extractions x "
+            "JOIN items i ON i.id = x.item_id JOIN feeds f ON f.id = i.feed_id "
+            "WHERE x.event_id=? ORDER BY i.published",
+            [event_id],
+        )
+
+    # -- subscribers ---------------------------------------------------------------------------
+    def subscribe(self, platform: str, chat_id: str, lang: str, filter: str = "all",
+                  prison: str | None = None) -> Subscriber:
+        now = iso(utcnow())
+        self.db.execute(
+            "INSERT INTO subscribers (platform, chat_id, lang, filter, prison, active, created) "
+            "VALUES (?,?,?,?,?,1,?) ON CONFLICT(platform, chat_id) DO UPDATE SET "
+            "lang=excluded.lang, filter=excluded.filter, prison=excluded.prison, active=1",
+            [platform, str(chat_id), lang, filter, prison, now],
+        )
+        sub = self.subscriber(platform, chat_id)
+        assert sub is not None
+        return sub
+
+    def subscriber(self, platform: str, chat_id: str | int) -> Subscriber | None:
+        rows = self._rows("SELECT * FROM subscribers WHERE platform=? AND chat_id=?", [platform, str(chat_id)])
+        return _subscriber(rows[0]) if rows else None
+
+    def subscriber_by_id(self, sub_id: int) -> Subscriber | None:
+        rows = self._rows("SELECT * FROM subscribers WHERE id=?", [sub_id])
+        return _subscriber(rows[0]) if rows else None
+
+    def active_subscribers(self) -> list[Subscriber]:
+        return [_subscriber(r) for r in self._rows("SELECT * FROM subscribers WHERE active=1 ORDER BY id")]
+
+    def deactivate(self, sub_id: int, reason: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE subscribers SET active=0 WHERE id=?", [sub_id])
+            self.db.execute(
+                "UPDATE outbox SET status='dead', error=? WHERE subscriber_id=? AND status IN "
+                "('pending','claimed')",
+                [reason[:200], sub_id],
+            )
+
+    # -- outbox ----------------------------------------------------------------------------------
+    def enqueue_revision(self, event: Event, now: datetime) -> int:
+        """One outbox row per matching subscriber for the event's current revision (idempotent)."""
+        assert event.id is not None
+        key = f"ev:{event.id}:r{event.revision}"
+        reply_key = f"ev:{event.id}:r1" if event.revision > 1 else None
+        payload = json.dumps({"event_id": event.id, "revision": event.revision})
+        n = 0
+        for sub in self.active_subscribers():
+            if not wants(sub, event):
+                continue
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO outbox (subscriber_id, key, kind, payload, reply_key, "
+                "next_attempt, created) VALUES (?,?,?,?,?,?,?)",
+                [sub.id, key, "event", payload, reply_key, iso(now), iso(now)],
+            )
+            n += cur.rowcount
+        return n
+
+    def enqueue(self, sub_id: int, key: str, kind: str, payload: dict[str, Any],
+                now: datetime | None = None, reply_key: str | None = None) -> bool:
+        now = now or utcnow()
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO outbox (subscriber_id, key, kind, payload, reply_key, next_attempt, "
+            "created) VALUES (?,?,?,?,?,?,?)",
+            [sub_id, key, kind, json.dumps(payload), reply_key, iso(now), iso(now)],
+        )
+        return bool(cur.rowcount)
+
+    def reclaim(self) -> int:
+        """Rows claimed by a worker that died go back to pending (called at start-up)."""
+        cur = self.db.execute("UPDATE outbox SET status='pending', claimed_by=NULL WHERE status='claimed'")
+        return cur.rowcount
+
+    def claim(self, worker: str, now: datetime, limit: int, platforms: Iterable[str]) -> list[OutboxRow]:
+        plats = list(platforms)
+        marks = ",".join("?" * len(plats))
+        with self.transaction():
+            rows = self._rows(
+                f"SELECT o.* FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id "
+                f"WHERE o.status='pending' AND o.next_attempt <= ? AND s.platform IN ({marks}) "
+                # a chat's messages go in order: skip rows behind one that is not due yet
+                f"AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.subscriber_id = o.subscriber_id "
+                f"AND e.id < o.id AND (e.status = 'claimed' OR (e.status = 'pending' AND e.next_attempt > ?))) "
+                f"ORDER BY o.id LIMIT ?",
+                [iso(now), *plats, iso(now), limit],
+            )
+            if rows:
+                ids = [r["id"] for r in rows]
+                self.db.execute(
+                    f"UPDATE outbox SET status='claimed', claimed_by=?, claimed_at=? "
+                    f"WHERE id IN ({','.join('?' * len(ids))})",
+                    [worker, iso(now), *ids],
+                )
+        return [
+            OutboxRow(r["id"], r["subscriber_id"], r["key"], r["kind"], json.loads(r["payload"]),
+                      r["reply_key"], r["attempts"])
+            for r in rows
+        ]
+
+    def mark_sent(self, row_id: int, message_ref: str | None, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE outbox SET status='sent', sent_at=?, message_ref=?, attempts=attempts+1, "
+            "error=NULL WHERE id=?",
+            [iso(now), message_ref, row_id],
+        )
+
+    def mark_retry(self, row_id: int, error: str, next_attempt: datetime, count_attempt: bool = True) -> None:
+        self.db.execute(
+            "UPDATE outbox SET status='pending', claimed_by=NULL, next_attempt=?, error=?, "
+            "attempts=attempts+? WHERE id=?",
+            [iso(next_attempt), error[:200], 1 if count_attempt else 0, row_id],
+        )
+
+    def mark_failed(self, row_id: int, error: str) -> None:
+        self.db.execute(
+            "UPDATE outbox SET status='failed', error=?, attempts=attempts+1 WHERE id=?", [error[:200], row_id]
+        )
+
+    def message_ref(self, sub_id: int, key: str) -> str | None:
+        row = self.db.execute(
+            "SELECT message_ref FROM outbox WHERE subscriber_id=? AND key=? AND status='sent'", [sub_id, key]
+        ).fetchone()
+        return row[0] if row else None
+
+    def next_pending_time(self) -> datetime | None:
+        row = self.db.execute("SELECT min(next_attempt) FROM outbox WHERE status='pending'").fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
+    def outbox_counts(self) -> dict[str, int]:
+        return {r["status"]: r["n"] for r in self._rows("SELECT status, count(*) AS n FROM outbox GROUP BY status")}
+
+    # -- key/value (platform state such as sync tokens) -------------------------------------------
+    def get_kv(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM kv WHERE key=?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_kv(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", [key, value])
+
+
+def wants(sub: Subscriber, event: Event) -> bool:
+    """Does this subscriber's filter take this event revision?"""
+    if sub.filter == "confirmations" and not event.confirmed:
+        return False
+    if sub.prison and sub.prison not in event.prisons:
+        return False
+    return True
+
+
+def snapshot(event: Event, obs: Observation) -> dict[str, Any]:
+    """What an alert for this revision says, frozen so a retry renders the same message."""
+    return {
+        "event_id": event.id,
+        "revision": event.revision,
+        "announced": event.announced,
+        "confirmed": event.confirmed,
+        "prisons": list(event.prisons),
+        "figures": [
+            {"role": f.role, "value": f.value, "outlet": f.outlet, "org": f.org, "link": f.link,
+             "published": iso(f.published)}
+            for f in event.figures
+        ],
+        "trigger": {"outlet": obs.outlet, "title": obs.title[:300], "link": obs.link,
+                    "published": iso(obs.published), "kind": obs.extraction.kind},
+    }
+
+
+def _feed(r: dict[str, Any]) -> FeedRow:
+    return FeedRow(
+        r["id"], r["name"], r["url"], r["lang"], r["interval"], r["etag"], r["last_modified"],
+        r["last_success"], r["last_error"], r["error_count"], r["next_attempt"], r["items_seen"],
+        bool(r["active"]),
+    )
+
+
+def _subscriber(r: dict[str, Any]) -> Subscriber:
+    return Subscriber(r["id"], r["platform"], r["chat_id"], r["lang"], r["filter"], r["prison"], bool(r["active"]))
