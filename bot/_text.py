@@ -47,7 +47,10 @@ def strip_accents(text: str) -> str:
 
 
 # A sentence ends at . ! ? or a line break, when what follows looks like a new sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])|\n+")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?;])(?<!\b[A-Z]\.)(?<!\bSr\.)(?<!\bDr\.)(?<!\bSra\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bSt\.)"
+    r"\s+(?=[\"'(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])|\n+"
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -150,6 +150,36 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    config = _load(args)
+    store = Store(config.database)
+    try:
+        path = store.backup(args.path)
+    except FileExistsError:
+        print(f"releasewatch: {args.path} already exists; choose a new file name.", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(f"backup written to {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    config = _load(args)
+    try:
+        Store.restore(args.path, config.database)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"releasewatch: cannot restore: {exc}.", file=sys.stderr)
+        return 2
+    Store(config.database).close()  # runs any migration the backup needs
+    print(f"restored {config.database} from {args.path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="releasewatch",
@@ -187,6 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("es", "en"), help="language (default: the config's default_lang)")
     p.add_argument("--events", type=int, default=5, help="how many recent events (default 5)")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the database (safe while running)")
+    with_config(p)
+    p.add_argument("path", help="the new backup file")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with a backup (stop the service first)")
+    with_config(p)
+    p.add_argument("path", help="a file made by 'releasewatch backup'")
+    p.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -303,37 +303,63 @@ def detect_lang(folded: str) -> str:
     return "en" if en > es else "es"
 
 
-_NAME_CUE = re.compile(
-    r"nombres?|entre (ellos|ellas|los|las)|identificad|se trata de|incluid|among (them|those)|including|"
-    r"names?|identified as|were:|son:|figuran|destacan|periodista|journalist|activista|activist|dirigente|"
-    r"defensor|opositor|sindicalista|the (journalist|activist|lawyer)"
+# Where names of freed people stand: after a list cue ("los nombres ... son:", "among them") or
+# right after a role noun ("el periodista X", "activist X") in a sentence about releases.
+_LIST_CUE = re.compile(
+    r"(nombres?[^:.]{0,80}?(son|es|fueron|figuran)\b:?|entre (ellos|ellas|los (excarcelados|liberados|beneficiados)"
+    r"|las (excarceladas|liberadas))|se trata de|identificad[oa]s? como|among (them|those|the freed|the released)"
+    r"|the (names|freed|released) (were|are|include)|names? (of|were|are)[^:.]{0,60}:?|including|incluid[oa]s?"
+    r"|destacan|figuran)"
+)
+_ROLE = re.compile(
+    r"\b(periodista|activista|dirigente|defensor[a]?|abogad[oa]|sindicalista|estudiante|militar|capitan|coronel"
+    r"|teniente|sargento|concejal|diputad[oa]|alcalde|profesor[a]?|medic[oa]|journalist|activist|leader|lawyer"
+    r"|defender|unionist|student|captain|colonel|lieutenant|sergeant|councillor|councilor|lawmaker|mayor"
+    r"|professor|doctor|opositor[a]?|preso politico|presa politica)\s+$"
 )
 _NAME = re.compile(
-    r"(?<![\w])[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+(?:[ -](?:(?:de|del|de la|de los|y)\s)?[A-ZÁÉÍÓÚÑ](?:[a-záéíóúñü]+|\.))"
-    r"{1,4}"
+    r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?"
+    r"(?:\s+(?:(?:de|del|de la|de los|da|van|y)\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?|[A-Z]\.)){1,4}"
 )
-_NAME_STOP = frozenset(
-    "El La Los Las The Un Una A En De Del Por Para Con Este Esta Foro Comité Tribunal Ministerio "
-    "Gobierno Government Committee Human Rights Según According Asamblea National Venezuela Estados "
-    "Unidos United States Nicolás Maduro Delcy Jorge Diosdado Tarek Edmundo María Corina Machado "
-    "Rodríguez Cabello".split()
-)
+# Capitalised words that are not parts of personal names.
+_NOT_NAME = frozenset(fold(w) for w in (
+    "El La Los Las The Un Una A An En De Del Por Para Con Este Esta Según According Hoy Ayer Today "
+    "Foro Penal Comité Committee Tribunal Ministerio Gobierno Government Asamblea Nacional National "
+    "Human Rights Derechos Humanos Political Prisoners Presos Políticos Day Christmas Navidad Año Nuevo "
+    "New Year Western Hemisphere Venezuela Venezuelan Caracas Estados Unidos United States Unión Europea "
+    "European Union Fiscalía Defensoría Sebin Dgcim Policía Police Guardia Guard Ejército Army "
+    "Lunes Martes Miércoles Jueves Viernes Sábado Domingo Monday Tuesday Wednesday Thursday Friday "
+    "Saturday Sunday Centro Center Centre Penitenciario Prison Cárcel Internado Judicial Zona Rodeo "
+    "Amnistía Amnesty Ley Law Organización Organization ONG NGO Observatorio Justicia Encuentro Perdón "
+    "Madres Mothers Truth Verdad Defensa Defense Libertad Freedom Internacional International Watch "
+    "Misión Mission Naciones Unidas Nations Consejo Council Reuters EFE AP AFP Europa Press"
+).split())
+
+
+def _name_ok(name: str, lex: _Lexicon) -> bool:
+    words = [fold(w.strip(".,")) for w in name.split() if w not in ("de", "del", "la", "los", "y", "da", "van")]
+    if len(words) < 2 or any(w in _NOT_NAME for w in words):
+        return False
+    f = fold(name)
+    if any(e.pattern.search(f) for e in (*lex.orgs, *lex.prisons, *lex.countries)):
+        return False
+    return not (lex.cues["venezuela"].search(f) or lex.cues["month"].fullmatch(words[0]))
 
 
 def _names(text: str, folded: str, spans: list[tuple[int, int]], lex: _Lexicon) -> list[str]:
+    """Names of people the item reports as released, in order of appearance."""
     out: list[str] = []
     for lo, hi in spans:
-        if not (_NAME_CUE.search(folded, lo, hi) and lex.cues["release"].search(folded, lo, hi)):
+        if not lex.cues["release"].search(folded, lo, hi):
             continue
+        cue = _LIST_CUE.search(folded, lo, hi)
         for m in _NAME.finditer(text, lo, hi):
             name = m.group().strip()
-            words = name.replace("-", " ").split()
-            if words[0] in _NAME_STOP or sum(w in _NAME_STOP for w in words) >= 2:
-                continue
-            f = fold(name)
-            if any(e.pattern.search(f) for e in (*lex.orgs, *lex.prisons, *lex.countries)):
-                continue
-            if lex.cues["venezuela"].fullmatch(f) or lex.cues["month"].search(f):
+            # trim a trailing connective caught by the pattern ("... y")
+            name = re.sub(r"\s+(y|de|del)$", "", name)
+            after_cue = cue is not None and m.start() >= cue.start()
+            after_role = bool(_ROLE.search(folded[max(lo, m.start() - 30):m.start()]))
+            if not (after_cue or after_role) or not _name_ok(name, lex):
                 continue
             if name not in out:
                 out.append(name)

@@ -41,6 +41,10 @@ class Service:
         notifiers = {p.notifier.platform: p.notifier for p in self.platforms}
         notifiers.update(extra_notifiers or {})
         self.deliverer = Deliverer(store, notifiers)
+        for p in self.platforms:
+            # commands that queue messages (subscribe, broadcast) wake the outbox worker
+            if hasattr(p, "wake_hook"):
+                p.wake_hook = self.deliverer.wake.set
         self.client = make_client(config.request_timeout)
         self.pipeline = Pipeline(store, config, self.client)
         self.stop_event = asyncio.Event()

@@ -24,6 +24,8 @@ from .events import Event, Figure, Observation
 from .matcher import Extraction
 
 SCHEMA_VERSION = 1
+# tables with a subscriber_id column: /forget deletes a chat's rows from each
+FORGET_TABLES = ("outbox",)
 
 
 def utcnow() -> datetime:
@@ -216,6 +218,45 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    def backup(self, target: str | Path) -> Path:
+        """A consistent online copy (SQLite backup API), owner-only, safe while the service runs."""
+        target = Path(target)
+        if target.exists():
+            raise FileExistsError(f"{target} already exists")
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        dest = sqlite3.connect(target)
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    @staticmethod
+    def restore(source: str | Path, target: str | Path) -> None:
+        """Replace the database at target with the backup at source, after checking the backup."""
+        source, target = Path(source), Path(target)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            ok = src.execute("PRAGMA integrity_check").fetchone()[0]
+            if ok != "ok":
+                raise ValueError(f"{source} is damaged ({ok})")
+            version = src.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ValueError(f"{source} was made by a newer ReleaseWatch (schema {version})")
+            if not target.exists():
+                fd = os.open(target, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+            dest = sqlite3.connect(target, timeout=30)
+            try:
+                src.backup(dest)
+            finally:
+                dest.close()
+        except sqlite3.DatabaseError as exc:
+            raise ValueError(f"{source} is not a ReleaseWatch database ({exc})") from None
+        finally:
+            src.close()
 
     def _rows(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params))
@@ -419,6 +460,47 @@ class Store:
 
     def active_subscribers(self) -> list[Subscriber]:
         return [_subscriber(r) for r in self._rows("SELECT * FROM subscribers WHERE active=1 ORDER BY id")]
+
+    def set_lang(self, platform: str, chat_id: str | int, lang: str) -> None:
+        """Remember a chat's language; a chat that never subscribed stays inactive."""
+        self.db.execute(
+            "INSERT INTO subscribers (platform, chat_id, lang, active, created) VALUES (?,?,?,0,?) "
+            "ON CONFLICT(platform, chat_id) DO UPDATE SET lang=excluded.lang",
+            [platform, str(chat_id), lang, iso(utcnow())],
+        )
+
+    def unsubscribe(self, sub_id: int) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE subscribers SET active=0 WHERE id=?", [sub_id])
+            self.db.execute("DELETE FROM outbox WHERE subscriber_id=? AND status='pending'", [sub_id])
+
+    def forget(self, platform: str, chat_id: str | int) -> bool:
+        """Erase everything stored about one chat. Returns whether anything was there."""
+        sub = self.subscriber(platform, chat_id)
+        if sub is None:
+            return False
+        with self.transaction():
+            for table in FORGET_TABLES:
+                self.db.execute(f"DELETE FROM {table} WHERE subscriber_id=?", [sub.id])
+            self.db.execute("DELETE FROM subscribers WHERE id=?", [sub.id])
+        return True
+
+    def migrate_chat(self, platform: str, old_chat_id: str | int, new_chat_id: str | int) -> None:
+        """A Telegram group became a supergroup: same subscriber, new chat id."""
+        with self.transaction():
+            if self.subscriber(platform, new_chat_id) is not None:
+                self.forget(platform, old_chat_id)
+                return
+            self.db.execute(
+                "UPDATE subscribers SET chat_id=? WHERE platform=? AND chat_id=?",
+                [str(new_chat_id), platform, str(old_chat_id)],
+            )
+
+    def subscriber_stats(self) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT platform, lang, filter, prison, count(*) AS n FROM subscribers WHERE active=1 "
+            "GROUP BY platform, lang, filter, prison ORDER BY n DESC"
+        )
 
     def deactivate(self, sub_id: int, reason: str) -> None:
         with self.transaction():

@@ -73,3 +73,27 @@ def test_migration_from_an_empty_version_zero_file(tmp_path):
     s = Store(path)
     assert s.version == SCHEMA_VERSION
     s.close()
+
+
+def test_backup_is_consistent_owner_only_and_restores(tmp_path):
+    s = Store(tmp_path / "live.db")
+    sub = s.subscribe("console", "c1", "es")
+    s.enqueue(sub.id, "k1", "text", {"text": "a"}, NOW)
+    copy = s.backup(tmp_path / "copy.db")
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    s.forget("console", "c1")
+    s.close()
+    Store.restore(copy, tmp_path / "live.db")
+    s = Store(tmp_path / "live.db")
+    assert s.subscriber("console", "c1") is not None
+    assert s.outbox_counts() == {"pending": 1}
+    s.close()
+
+
+def test_restore_refuses_a_file_that_is_not_a_database(tmp_path):
+    import pytest
+
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"hello, not sqlite" * 100)
+    with pytest.raises(ValueError):
+        Store.restore(junk, tmp_path / "live.db")

@@ -1,0 +1,169 @@
+"""What the chat commands do, independent of the platform: Telegram handlers and Matrix `!commands`
+both call these functions and only transport the Message they return.
+
+Each function takes the store, who is asking (platform, chat id) and their language, and returns
+a Message in that language. No platform library is imported here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .alerts import Message, esc, link, render_event, render_status
+from .i18n import LANGS, moment, num, t
+from .matcher import lexicon
+from .store import Store, iso, utcnow
+
+FILTERS = ("all", "confirmations")
+
+
+@dataclass(frozen=True)
+class Chat:
+    platform: str
+    chat_id: str
+    lang: str
+
+
+def plain(text: str) -> Message:
+    return Message(text, esc(text))
+
+
+def chat_lang(store: Store, platform: str, chat_id: str | int, fallback: str | None) -> str:
+    sub = store.subscriber(platform, chat_id)
+    if sub:
+        return sub.lang
+    if fallback and fallback[:2] in LANGS:
+        return fallback[:2]
+    return "es"
+
+
+def prisons() -> list[str]:
+    """Prison names a chat can filter on, in gazetteer order."""
+    return [e.name for e in lexicon().prisons]
+
+
+def set_language(store: Store, chat: Chat, lang: str) -> Message:
+    store.set_lang(chat.platform, chat.chat_id, lang)
+    return plain(t(lang, "lang.set"))
+
+
+def welcome(lang: str) -> Message:
+    return plain(t(lang, "start.welcome"))
+
+
+def help_text(lang: str, prefix: str = "/", staff: bool = False) -> Message:
+    text = t(lang, "help.body").replace("/", prefix)
+    if staff:
+        text += "\n\n" + t(lang, "help.staff").replace("/", prefix)
+    return plain(text)
+
+
+def subscribe(store: Store, chat: Chat, filter: str, prison: str | None = None) -> Message:
+    if filter not in FILTERS:
+        raise ValueError(filter)
+    if prison is not None and prison not in prisons():
+        return plain(t(chat.lang, "subscribe.unknown_prison", prison=prison))
+    store.subscribe(chat.platform, chat.chat_id, chat.lang, filter, prison)
+    what = t(chat.lang, f"subscribe.filter.{filter}")
+    if prison:
+        what += " — " + prison
+    return plain(t(chat.lang, "subscribe.done", what=what))
+
+
+def unsubscribe(store: Store, chat: Chat) -> Message:
+    sub = store.subscriber(chat.platform, chat.chat_id)
+    if not sub or not sub.active:
+        return plain(t(chat.lang, "unsubscribe.not_subscribed"))
+    store.unsubscribe(sub.id)
+    return plain(t(chat.lang, "unsubscribe.done"))
+
+
+def forget(store: Store, chat: Chat) -> Message:
+    store.forget(chat.platform, chat.chat_id)
+    return plain(t(chat.lang, "forget.done"))
+
+
+def status(store: Store, lang: str, staff: bool = False) -> Message:
+    events = store.latest_events(10 if staff else 5)
+    outlets = {ev.id: sorted({r["outlet"] for r in store.item_outlets(ev.id)}) for ev in events if ev.id} if staff else None
+    return render_status(events, store.latest_tallies(3), lang, outlets)  # type: ignore[arg-type]
+
+
+def latest(store: Store, lang: str, limit: int = 3) -> list[Message]:
+    out = []
+    for ev in store.latest_events(limit):
+        snap = store.revision_snapshot(ev.id or 0, ev.revision) or store.revision_snapshot(ev.id or 0, 1)
+        if snap:
+            out.append(render_event({**snap, "revision": 1}, lang))
+    return out or [plain(t(lang, "latest.none"))]
+
+
+def sources(store: Store, lang: str) -> Message:
+    lines, markups = [t(lang, "sources.title")], []
+    markups.append(f"<b>{esc(lines[0])}</b>")
+    for f in store.feeds():
+        state = t(lang, "sources.ok") if f.error_count == 0 else t(lang, "sources.failing")
+        if f.last_success is None and f.error_count == 0:
+            state = t(lang, "sources.pending")
+        lang_tag = f" ({f.lang})" if f.lang else ""
+        lines.append(f"{state} {f.name}{lang_tag}")
+        markups.append(f"{esc(state)} {link(f.name, f.url)}{esc(lang_tag)}")
+    if len(lines) == 1:
+        lines.append(t(lang, "sources.none"))
+        markups.append(esc(lines[-1]))
+    return Message("\n".join(lines), "\n".join(markups))
+
+
+def feeds_report(store: Store, lang: str) -> Message:
+    """Staff: every feed's health."""
+    lines = [t(lang, "feeds.title")]
+    for f in store.feeds(active_only=False):
+        last_ok = moment(lang, datetime.fromisoformat(f.last_success)) if f.last_success else t(lang, "feeds.never")
+        line = t(lang, "feeds.line", name=f.name, ok=last_ok, items=num(lang, f.items_seen),
+                 errors=num(lang, f.error_count))
+        if f.error_count and f.last_error:
+            line += "\n   " + t(lang, "feeds.last_error", error=f.last_error[:200])
+        if not f.active:
+            line += " " + t(lang, "feeds.inactive")
+        lines.append(line)
+    return plain("\n".join(lines))
+
+
+def stats(store: Store, lang: str) -> Message:
+    """Staff: subscribers by language and filter, alerts sent and pending."""
+    rows = store.subscriber_stats()
+    lines = [t(lang, "stats.title")]
+    for r in rows:
+        prison = f" — {r['prison']}" if r["prison"] else ""
+        lines.append(t(lang, "stats.subscribers", platform=r["platform"], lang=r["lang"],
+                       filter=t(lang, f"subscribe.filter.{r['filter']}") + prison, count=num(lang, r["n"])))
+    counts = store.outbox_counts()
+    lines.append(t(lang, "stats.outbox", sent=num(lang, counts.get("sent", 0)),
+                   pending=num(lang, counts.get("pending", 0) + counts.get("claimed", 0)),
+                   failed=num(lang, counts.get("failed", 0) + counts.get("dead", 0))))
+    return plain("\n".join(lines))
+
+
+def broadcast(store: Store, text: str, now: datetime | None = None) -> int:
+    """Staff: queue a text for every active subscriber through the outbox. Returns rows queued."""
+    now = now or utcnow()
+    text = text.strip()[:3500]
+    key = "bc:" + hashlib.sha256(f"{iso(now)}|{text}".encode()).hexdigest()[:16]
+    payload: dict[str, Any] = {"text": text, "html": esc(text)}
+    n = 0
+    with store.transaction():
+        for sub in store.active_subscribers():
+            n += store.enqueue(sub.id, key, "text", payload, now)
+    return n
+
+
+def usage(lang: str, command: str) -> Message:
+    return plain(t(lang, f"usage.{command}"))
+
+
+def to_json(msg: Message) -> str:
+    return json.dumps({"text": msg.text, "html": msg.html}, ensure_ascii=False)

@@ -1,0 +1,404 @@
+"""Telegram adapter: the python-telegram-bot Application (commands, buttons) and the notifier the
+outbox sends through. Handlers are thin: they parse the update and call bot.commands.
+
+Telegram's rules live here: HTML parse mode, 4096-character messages, ~30 messages/s overall
+and 20/min per group (PTB's AIORateLimiter), 1/s per private chat (spacing below), 429 → wait
+retry_after, 403 / chat not found → the subscriber is deactivated, group → supergroup migration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from datetime import timedelta
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from . import commands as cmd
+from .alerts import Message, split_html
+from .config import Config
+from .i18n import LANGS, t
+from .notify import Gone, Rejected, Transient
+from .notify import RetryAfter as RetryLater
+from .store import Store
+
+log = logging.getLogger("releasewatch.telegram")
+
+PLATFORM = "telegram"
+MESSAGES = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS
+PUBLIC_COMMANDS = ("start", "help", "language", "subscribe", "unsubscribe", "status", "latest", "sources", "forget")
+STAFF_COMMANDS = ("feeds", "stats", "broadcast")
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramNotifier:
+    """Sends outbox messages with the Application's bot (which carries the rate limiter)."""
+
+    platform = PLATFORM
+
+    def __init__(self, app: Application, store: Store, per_chat_interval: float = 1.05) -> None:
+        self.app = app
+        self.store = store
+        self.per_chat_interval = per_chat_interval
+        self._last: OrderedDict[str, float] = OrderedDict()
+
+    async def _space(self, chat_id: str) -> None:
+        """At most one message per second to one chat (Telegram's per-chat limit)."""
+        last = self._last.get(chat_id)
+        now = time.monotonic()
+        if last is not None and now - last < self.per_chat_interval:
+            await asyncio.sleep(self.per_chat_interval - (now - last))
+        self._last[chat_id] = time.monotonic()
+        self._last.move_to_end(chat_id)
+        if len(self._last) > 10_000:
+            self._last.popitem(last=False)
+
+    async def send(self, chat_id: str, message: Message, reply_to: str | None = None) -> str | None:
+        first: str | None = None
+        for i, part in enumerate(split_html(message.html, 4000)):
+            await self._space(chat_id)
+            reply = ReplyParameters(int(reply_to), allow_sending_without_reply=True) if reply_to and i == 0 else None
+            try:
+                sent = await self.app.bot.send_message(
+                    chat_id=int(chat_id), text=part, parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True), reply_parameters=reply,
+                )
+            except RetryAfter as exc:
+                raise RetryLater(_seconds(exc.retry_after)) from exc
+            except ChatMigrated as exc:
+                self.store.migrate_chat(PLATFORM, chat_id, exc.new_chat_id)
+                raise RetryLater(0.1) from exc
+            except Forbidden as exc:
+                raise Gone(str(exc)) from exc
+            except BadRequest as exc:
+                text = str(exc).lower()
+                if "chat not found" in text or "user is deactivated" in text or "kicked" in text:
+                    raise Gone(str(exc)) from exc
+                raise Rejected(str(exc)) from exc
+            except (NetworkError, TelegramError) as exc:
+                raise Transient(str(exc)) from exc
+            if first is None:
+                first = str(sent.message_id)
+        return first
+
+
+class TelegramPlatform:
+    """The Telegram bot: command handling plus the notifier, sharing one Application."""
+
+    def __init__(self, config: Config, store: Store, token: str | None = None) -> None:
+        self.config = config
+        self.store = store
+        tg = config.telegram
+        token = token or tg.token
+        if not token:
+            raise ValueError("no Telegram token")
+        builder = (
+            Application.builder()
+            .token(token)
+            .rate_limiter(AIORateLimiter(max_retries=0))
+            .concurrent_updates(True)
+            .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(10)
+            .get_updates_read_timeout(40)
+        )
+        if tg.api_base_url:
+            base = tg.api_base_url.rstrip("/")
+            builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+        self.app = builder.build()
+        self.notifier = TelegramNotifier(self.app, store)
+        self.staff = set(tg.staff_user_ids)
+        self._add_handlers()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self._register_commands()
+        await self.app.start()
+        tg = self.config.telegram
+        if tg.mode == "webhook" and tg.webhook_url:
+            await self.app.updater.start_webhook(  # type: ignore[union-attr]
+                listen=tg.webhook_listen, port=tg.webhook_port, webhook_url=tg.webhook_url,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            await self.app.updater.start_polling(  # type: ignore[union-attr]
+                poll_interval=0.0, timeout=30, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
+            )
+
+    async def stop(self) -> None:
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def _register_commands(self) -> None:
+        for lang in LANGS:
+            cmds = [BotCommand(c, t(lang, f"cmd.{c}")) for c in PUBLIC_COMMANDS]
+            try:
+                await self.app.bot.set_my_commands(cmds, scope=BotCommandScopeDefault(), language_code=lang)
+                if lang == "es":
+                    await self.app.bot.set_my_commands(cmds, scope=BotCommandScopeDefault())
+            except TelegramError as exc:  # cosmetic: the bot works without the menu
+                log.warning("setMyCommands failed", extra={"reason": str(exc)})
+
+    def _add_handlers(self) -> None:
+        app = self.app
+        handlers = {
+            "start": self.on_start, "language": self.on_language, "help": self.on_help,
+            "subscribe": self.on_subscribe, "unsubscribe": self.on_unsubscribe, "status": self.on_status,
+            "latest": self.on_latest, "sources": self.on_sources, "forget": self.on_forget,
+            "feeds": self.on_feeds, "stats": self.on_stats, "broadcast": self.on_broadcast,
+        }
+        for name, fn in handlers.items():
+            app.add_handler(CommandHandler(name, fn, filters=MESSAGES))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+        app.add_error_handler(self.on_error)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _chat(self, update: Update) -> cmd.Chat:
+        chat = update.effective_chat
+        assert chat is not None
+        user = update.effective_user
+        lang = cmd.chat_lang(self.store, PLATFORM, chat.id, user.language_code if user else None)
+        return cmd.Chat(PLATFORM, str(chat.id), lang)
+
+    async def _reply(self, update: Update, msg: Message, markup: InlineKeyboardMarkup | None = None) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        parts = split_html(msg.html, 4000)
+        for i, part in enumerate(parts):
+            await self.app.bot.send_message(
+                chat.id, part, parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                reply_markup=markup if i == len(parts) - 1 else None,
+            )
+
+    def _is_staff(self, update: Update) -> bool:
+        user = update.effective_user
+        return bool(user and user.id in self.staff)
+
+    async def _may_manage(self, update: Update) -> bool:
+        """In groups only administrators change the subscription; in channels posting is proof."""
+        chat = update.effective_chat
+        user = update.effective_user
+        if chat is None or chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
+            return True
+        if user is None:
+            return False
+        if user.id in self.staff:
+            return True
+        try:
+            member = await chat.get_member(user.id)
+        except TelegramError:
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def _refuse_staff(self, update: Update, chat: cmd.Chat) -> None:
+        await self._reply(update, cmd.plain(t(chat.lang, "staff.refused")))
+
+    # -- public commands ---------------------------------------------------------------------------
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Welcome and language choice."""
+        chat = self._chat(update)
+        await self._reply(update, cmd.welcome(chat.lang), _language_buttons())
+
+    async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Change the chat's language."""
+        chat = self._chat(update)
+        await self._reply(update, cmd.plain(t(chat.lang, "lang.choose")), _language_buttons())
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """What the bot does and its commands."""
+        chat = self._chat(update)
+        await self._reply(update, cmd.help_text(chat.lang, "/", self._is_staff(update)))
+
+    async def on_subscribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Offer the subscription choices as buttons."""
+        chat = self._chat(update)
+        if not await self._may_manage(update):
+            await self._reply(update, cmd.plain(t(chat.lang, "group.admins_only")))
+            return
+        await self._reply(update, cmd.plain(t(chat.lang, "subscribe.choose")), _filter_buttons(chat.lang))
+
+    async def on_unsubscribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stop alerts for this chat."""
+        chat = self._chat(update)
+        if not await self._may_manage(update):
+            await self._reply(update, cmd.plain(t(chat.lang, "group.admins_only")))
+            return
+        await self._reply(update, cmd.unsubscribe(self.store, chat))
+
+    async def on_status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The ledger: announced vs confirmed, by source, and the latest tallies."""
+        chat = self._chat(update)
+        await self._reply(update, cmd.status(self.store, chat.lang, staff=self._is_staff(update)))
+
+    async def on_latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The last few alerts again."""
+        chat = self._chat(update)
+        for msg in cmd.latest(self.store, chat.lang):
+            await self._reply(update, msg)
+
+    async def on_sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The outlets watched and whether each is healthy."""
+        chat = self._chat(update)
+        await self._reply(update, cmd.sources(self.store, chat.lang))
+
+    async def on_forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Erase everything about this chat, after a confirmation button."""
+        chat = self._chat(update)
+        if not await self._may_manage(update):
+            await self._reply(update, cmd.plain(t(chat.lang, "group.admins_only")))
+            return
+        buttons = InlineKeyboardMarkup([[
+            InlineKeyboardButton(t(chat.lang, "forget.yes"), callback_data="forget:yes"),
+            InlineKeyboardButton(t(chat.lang, "forget.no"), callback_data="forget:no"),
+        ]])
+        await self._reply(update, cmd.plain(t(chat.lang, "forget.confirm")), buttons)
+
+    # -- staff commands ----------------------------------------------------------------------------
+    async def on_feeds(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: health of every feed."""
+        chat = self._chat(update)
+        if not self._is_staff(update):
+            return await self._refuse_staff(update, chat)
+        await self._reply(update, cmd.feeds_report(self.store, chat.lang))
+
+    async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: subscribers and deliveries."""
+        chat = self._chat(update)
+        if not self._is_staff(update):
+            return await self._refuse_staff(update, chat)
+        await self._reply(update, cmd.stats(self.store, chat.lang))
+
+    async def on_broadcast(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: send a text to every subscriber, through the outbox."""
+        chat = self._chat(update)
+        if not self._is_staff(update):
+            return await self._refuse_staff(update, chat)
+        message = update.effective_message
+        text = (message.text or "").partition(" ")[2].strip() if message else ""
+        if not text:
+            await self._reply(update, cmd.usage(chat.lang, "broadcast"))
+            return
+        n = cmd.broadcast(self.store, text)
+        await self._reply(update, cmd.plain(t(chat.lang, "broadcast.queued", count=n)))
+        self.wake()
+
+    # -- buttons, migrations, errors ----------------------------------------------------------------
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Inline button presses: language, subscription filter, prison, forget."""
+        query = update.callback_query
+        if query is None or not query.data:
+            return
+        chat = self._chat(update)
+        kind, _, value = query.data.partition(":")
+        reply: Message | None = None
+        markup = None
+        if kind == "lang" and value in LANGS:
+            reply = cmd.set_language(self.store, chat, value)
+            chat = cmd.Chat(chat.platform, chat.chat_id, value)
+            reply = reply + cmd.help_text(value)
+        elif kind in ("sub", "forget") and not await self._may_manage(update):
+            reply = cmd.plain(t(chat.lang, "group.admins_only"))
+        elif kind == "sub" and value in cmd.FILTERS:
+            reply = cmd.subscribe(self.store, chat, value)
+            self.wake()
+        elif kind == "sub" and value == "prison":
+            reply, markup = cmd.plain(t(chat.lang, "subscribe.choose_prison")), _prison_buttons()
+        elif kind == "prison" and value.isdigit() and int(value) < len(cmd.prisons()):
+            name = cmd.prisons()[int(value)]
+            reply = cmd.plain(t(chat.lang, "subscribe.choose_filter_for_prison", prison=name))
+            markup = _filter_buttons(chat.lang, prison=int(value))
+        elif kind == "pf" and not await self._may_manage(update):
+            reply = cmd.plain(t(chat.lang, "group.admins_only"))
+        elif kind == "pf":
+            index, _, filt = value.partition(":")
+            if index.isdigit() and int(index) < len(cmd.prisons()) and filt in cmd.FILTERS:
+                reply = cmd.subscribe(self.store, chat, filt, cmd.prisons()[int(index)])
+                self.wake()
+        elif kind == "forget":
+            reply = cmd.forget(self.store, chat) if value == "yes" else cmd.plain(t(chat.lang, "forget.kept"))
+        try:
+            await query.answer()
+        except TelegramError:
+            pass
+        if reply is not None:
+            await self._reply(update, reply, markup)
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: move its subscription to the new chat id."""
+        message = update.effective_message
+        if message and message.migrate_to_chat_id:
+            self.store.migrate_chat(PLATFORM, message.chat.id, message.migrate_to_chat_id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log without chat content; tell the user plainly that something failed."""
+        log.warning("handler failed", extra={"reason": type(context.error).__name__})
+        if isinstance(update, Update) and update.effective_chat:
+            try:
+                chat = self._chat(update)
+                await self.app.bot.send_message(update.effective_chat.id, t(chat.lang, "error.generic"))
+            except TelegramError:
+                pass
+
+    wake_hook = None
+
+    def wake(self) -> None:
+        if self.wake_hook:
+            self.wake_hook()
+
+
+def _language_buttons() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("🇻🇪 Español", callback_data="lang:es"),
+        InlineKeyboardButton("🇬🇧 English", callback_data="lang:en"),
+    ]])
+
+
+def _filter_buttons(lang: str, prison: int | None = None) -> InlineKeyboardMarkup:
+    if prison is not None:
+        return InlineKeyboardMarkup([
+            [InlineKeyboardButton(t(lang, "subscribe.filter.all"), callback_data=f"pf:{prison}:all")],
+            [InlineKeyboardButton(t(lang, "subscribe.filter.confirmations"),
+                                  callback_data=f"pf:{prison}:confirmations")],
+        ])
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(t(lang, "subscribe.filter.all"), callback_data="sub:all")],
+        [InlineKeyboardButton(t(lang, "subscribe.filter.confirmations"), callback_data="sub:confirmations")],
+        [InlineKeyboardButton(t(lang, "subscribe.filter.prison"), callback_data="sub:prison")],
+    ])
+
+
+def _prison_buttons() -> InlineKeyboardMarkup:
+    names = cmd.prisons()
+    rows = [
+        [InlineKeyboardButton(n, callback_data=f"prison:{i}") for i, n in enumerate(names[j:j + 2], start=j)]
+        for j in range(0, min(len(names), 24), 2)
+    ]
+    return InlineKeyboardMarkup(rows)
