@@ -67,10 +67,10 @@ def _figure_lines(snap: dict[str, Any], role: str, lang: str) -> tuple[list[str]
     return texts, markups
 
 
-def headline(snap: dict[str, Any], lang: str) -> str:
+def headline(snap: dict[str, Any], lang: str, update: bool = False) -> str:
     ann, conf = snap.get("announced"), snap.get("confirmed")
     where = ", ".join(snap.get("prisons") or [])
-    if snap.get("revision", 1) > 1:
+    if update:
         if ann and conf is not None:
             head = t(lang, "headline.update_of", confirmed=num(lang, conf), announced=num(lang, ann))
         else:
@@ -84,11 +84,12 @@ def headline(snap: dict[str, Any], lang: str) -> str:
     return f"{head} — {where}" if where else head
 
 
-def render_event(snap: dict[str, Any], lang: str) -> Message:
-    """The alert for one event revision."""
-    head = headline(snap, lang)
+def render_event(snap: dict[str, Any], lang: str, update: bool = False) -> Message:
+    """The alert for one event revision: in full, or (update=True) as a short reply to the first
+    alert the reader already has."""
+    head = headline(snap, lang, update)
     texts, markups = [head], [f"<b>{esc(head)}</b>"]
-    if snap.get("revision", 1) > 1:
+    if update:
         # an update replies to the first alert: say only what changed and who says so
         ct, cm = _figure_lines(snap, "confirmed", lang)
         texts += ct[:1]

@@ -57,6 +57,8 @@ def welcome(lang: str) -> Message:
 
 def help_text(lang: str, prefix: str = "/", staff: bool = False) -> Message:
     text = t(lang, "help.body").replace("/", prefix)
+    if prefix == "!":
+        text += "\n" + t(lang, "matrix.subscribe_help")
     if staff:
         text += "\n\n" + t(lang, "help.staff").replace("/", prefix)
     return plain(text)
@@ -98,7 +100,7 @@ def latest(store: Store, lang: str, limit: int = 3) -> list[Message]:
     for ev in store.latest_events(limit):
         snap = store.revision_snapshot(ev.id or 0, ev.revision) or store.revision_snapshot(ev.id or 0, 1)
         if snap:
-            out.append(render_event({**snap, "revision": 1}, lang))
+            out.append(render_event(snap, lang))
     return out or [plain(t(lang, "latest.none"))]
 
 
@@ -139,8 +141,9 @@ def stats(store: Store, lang: str) -> Message:
     lines = [t(lang, "stats.title")]
     for r in rows:
         prison = f" — {r['prison']}" if r["prison"] else ""
+        filter = r["filter"]
         lines.append(t(lang, "stats.subscribers", platform=r["platform"], lang=r["lang"],
-                       filter=t(lang, f"subscribe.filter.{r['filter']}") + prison, count=num(lang, r["n"])))
+                       filter=t(lang, f"subscribe.filter.{filter}") + prison, count=num(lang, r["n"])))
     counts = store.outbox_counts()
     lines.append(t(lang, "stats.outbox", sent=num(lang, counts.get("sent", 0)),
                    pending=num(lang, counts.get("pending", 0) + counts.get("claimed", 0)),

@@ -140,7 +140,7 @@ class _Mention:
     increment: bool = False
 
 
-_WORD = re.compile(r"[\w%$'-]+")
+_WORD = re.compile(r"[\w%$]+(?:['-]\w+)*")
 
 
 def _tokens_before(folded: str, start: int, lo: int, n: int) -> list[str]:
@@ -151,10 +151,56 @@ def _tokens_after(folded: str, end: int, hi: int, n: int) -> list[str]:
     return _WORD.findall(folded[end:hi])[:n]
 
 
-def _cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start: int, end: int) -> int | None:
+def _negated(folded: str, at: int, lo: int) -> bool:
+    """Is the release word at `at` cancelled: negated ("no releases") or only asked for
+    ("exige la liberación", "urge the release of")?"""
+    cues = lexicon().cues
+    before = _WORD.findall(folded[max(lo, at - 60):at])
+    if any(_is_word(cues["negation"], w) for w in before[-4:]):
+        return True
+    # "a freed political prisoner", "los excarcelados": a participle used as a noun or adjective
+    if before and before[-1] in _ARTICLES and re.match(r"(freed|released|excarcelad|liberad)", folded[at:at + 12]):
+        return True
+    return bool(cues["demand"].search(" ".join(before[-4:])))
+
+
+_EXISTENTIAL = re.compile(
+    r"(?<!\w)(hay|habia|habian|existen|tiene|tienen|cuenta con|there (are|were)|holds?|hold|had)(?!\w)")
+_FUNCTION_WORDS = frozenset(
+    "de del of en in el la los las the este esta this that on at since desde hasta until por for to a al "
+    "y and o or que who which were was are is fueron fue han have had habian ya already hoy today ayer "
+    "yesterday anoche overnight esta este on durante during tras after entre among segun according "
+    "mas more otros otras others another additional nuevos nuevas new".split()
+)
+_ARTICLES = frozenset("a an the un una el la los las former ex".split())
+# "junto con otros 17", "with 17 others": companions of one person, told in passing
+_COMPANIONS = re.compile(r"(junto con|junto a|along with|together with|alongside|(con|with) otr[oa]s)\s+(otr[oa]s\s+)?$")
+
+
+_RELATIVE = re.compile(r"(que|who|quienes|which|los cuales|las cuales)(\s+\w+){0,2}\s*$")
+
+
+def _descriptive(folded: str, at: int, lo: int) -> bool:
+    """Is the arrest word at `at` describing the people ("personas detenidas tras las elecciones",
+    "defendants, arrested in 2024", "who were jailed") rather than reporting an arrest?"""
+    before = folded[max(lo, at - 40):at]
+    words = _WORD.findall(before)
+    if words and _is_word(lexicon().cues["person"], words[-1]):
+        return True  # "personas detenidas", "students held": who they are, not what happened
+    if words and words[-1].isdigit() and re.match(r"(detenid|detainee)", folded[at:at + 9]):
+        return True  # "4 detenidos": a noun for the people
+    return bool(_RELATIVE.search(before))
+
+
+def _cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start: int, end: int,
+                  negatable: bool = False, descriptive_ok: bool = False) -> int | None:
     """Distance in words from the number at [start, end) to the nearest cue in [lo, hi)."""
     best: int | None = None
     for m in pattern.finditer(folded, lo, hi):
+        if negatable and _negated(folded, m.start(), lo):
+            continue
+        if descriptive_ok and _descriptive(folded, m.start(), lo):
+            continue
         if m.end() <= start:
             gap = folded[m.end():start]
         elif m.start() >= end:
@@ -176,61 +222,83 @@ _NOT_COUNT_BEFORE = re.compile(
     r"|aged|edad|age|de edad|km|page|pagina|expediente|caso|case|gaceta|file|sala|room|celda|cell"
     r"|piso|floor|calle|street|avenida|avenue|top|ranking|puesto|#|tomo|vol\.?|capitulo|chapter)\s*$"
 )
+_PARTITIVE_AFTER = re.compile(r"^\s*(de|of)\s+(ellos|ellas|them|those|these|los|las|the)\b")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The words around one number, within its sentence."""
+
+    after: list[str]
+    before: list[str]
+    d: dict[str, int | None]  # role -> distance in words to the nearest cue
+
+    def near(self, role: str, window: int = 12) -> bool:
+        v = self.d[role]
+        return v is not None and v <= window
+
+
+def _not_a_count(folded: str, lo: int, start: int, end: int, value: int | float, ctx: _Context) -> bool:
+    """Dates, years, ages, money, percentages, units, ranges, compound adjectives ("42-page")."""
+    cues = lexicon().cues
+    after, before = ctx.after, ctx.before
+    if isinstance(value, float) or value <= 0:
+        return True
+    if _NOT_COUNT_BEFORE.search(folded[max(lo, start - 25):start]):
+        return True
+    nxt = folded[end:end + 2]
+    if nxt[:1] in ("%", "-") or nxt in (" %",) or folded[max(lo, start - 1):start] in ("$", "#", "-"):
+        return True
+    first = after[0] if after else ""
+    second = after[1] if len(after) > 1 else ""
+    if _is_word(cues["month"], first) or (first in ("de", "of") and _is_word(cues["month"], second)):
+        return True
+    if before and _is_word(cues["month"], before[-1]) and not re.search(r"[,;:]\s*$", folded[max(lo, start - 3):start]):
+        return True
+    if _is_word(cues["unit"], first) or (first in ("de", "of") and _is_word(cues["unit"], second)):
+        return True
+    if 1950 <= value <= 2100 and not any(_is_word(cues["person"], t) for t in after[:3]):
+        return True
+    if first in ("a", "y", "and", "to", "o", "or") and second.isdigit():
+        return True  # ranges "entre 5 y 10", "24 to 26"
+    # "a prisoner, 68, died", "Carla Pérez, 34, said": an age set off by commas
+    if folded[max(lo, start - 2):start] == ", " and folded[end:end + 1] == "," and value <= 110:
+        return True
+    return False
 
 
 def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: int | float) -> tuple[str, float, bool, bool]:
     """Role of the number at [start, end) within its sentence span; with strength 0..1."""
-    lex = lexicon()
-    cues = lex.cues
+    cues = lexicon().cues
     lo, hi = sent
-    after = _tokens_after(folded, end, hi, 6)
-    before = _tokens_before(folded, start, lo, 8)
-    prev_text = folded[max(lo, start - 25):start]
-
-    if isinstance(value, float) or value <= 0:
+    roles = ("release", "arrest", "harm", "remain", "historical", "cumulative", "rearrest", "transfer",
+             "announce", "confirm")
+    d = {r: _cue_distance(cues[r], folded, lo, hi, start, end, negatable=(r == "release"),
+                          descriptive_ok=(r == "arrest")) for r in roles}
+    d["increment"] = _cue_distance(cues["increment"], folded, max(lo, start - 30), min(hi, end + 30), start, end)
+    ctx = _Context(_tokens_after(folded, end, hi, 6), _tokens_before(folded, start, lo, 8), d)
+    if _not_a_count(folded, lo, start, end, value, ctx):
         return "other", 0.0, False, False
-    if _NOT_COUNT_BEFORE.search(prev_text):
-        return "other", 0.0, False, False
-    if folded[end:end + 1] in ("%",) or folded[max(lo, start - 1):start] in ("$", "#"):
-        return "other", 0.0, False, False
-    # dates: "15 de diciembre", "December 15", "15 December"
-    first = after[0] if after else ""
-    second = after[1] if len(after) > 1 else ""
-    if _is_word(cues["month"], first) or (first in ("de", "of") and _is_word(cues["month"], second)):
-        return "other", 0.0, False, False
-    if before and _is_word(cues["month"], before[-1]):
-        return "other", 0.0, False, False
-    # units: votes, percentages, years of age, durations, money ...
-    head = first
-    if first in ("de", "of", "mas", "more", "than", "que") and second:
-        head = second
-    if _is_word(cues["unit"], first) or (first in ("de", "of") and _is_word(cues["unit"], second)):
-        return "other", 0.0, False, False
-    # years (1950-2100) unless clearly a count of people
+    after = ctx.after
     person_after = any(_is_word(cues["person"], t) for t in after[:3])
-    if 1950 <= value <= 2100 and not person_after:
+    if any(_is_word(cues["not_prisoner"], t) for t in after[:3]):
         return "other", 0.0, False, False
-    if after[:1] and after[0] in ("a", "y", "and", "to", "-") and len(after) > 1 and after[1].isdigit():
-        return "other", 0.0, False, False  # ranges "24-26", "entre 5 y 10"
+    if _COMPANIONS.search(folded[max(lo, start - 20):start]) or (
+            re.search(r"\b(con|with)\s+$", folded[max(lo, start - 6):start]) and after[:1] in (["others"], ["otros"], ["otras"])):
+        return "other", 0.0, False, False
+    # "2 comparecencias", "4 cargamentos": a count of some other thing
+    cue_next = any(cues[r].match(folded, folded.find(after[0], end)) for r in
+                   ("release", "arrest", "remain", "announce", "confirm", "harm", "political")) if after else False
+    if after and not person_after and not cue_next and after[0] not in _FUNCTION_WORDS:
+        near_text = folded[end:end + 3]
+        if not re.match(r"\s*[,.;:)]", near_text):
+            return "other", 0.0, False, False
+    political_after = any(_is_word(cues["political"], " ".join(after[i:i + 2])) or _is_word(cues["political"], after[i])
+                          for i in range(min(3, len(after))))
 
-    win = 12
-    d_release = _cue_distance(cues["release"], folded, lo, hi, start, end)
-    d_arrest = _cue_distance(cues["arrest"], folded, lo, hi, start, end)
-    d_harm = _cue_distance(cues["harm"], folded, lo, hi, start, end)
-    d_remain = _cue_distance(cues["remain"], folded, lo, hi, start, end)
-    d_hist = _cue_distance(cues["historical"], folded, lo, hi, start, end)
-    d_cum = _cue_distance(cues["cumulative"], folded, lo, hi, start, end)
-    d_inc = _cue_distance(cues["increment"], folded, max(lo, start - 30), min(hi, end + 30), start, end)
-    political_after = any(_is_word(cues["political"], " ".join(after[i:i + 2])) or
-                          _is_word(cues["political"], after[i]) for i in range(min(3, len(after))))
-    label = folded[max(lo, start - 40):start]
-
-    def near(d: int | None, w: int = win) -> bool:
-        return d is not None and d <= w
-
-    # "Excarcelados: 0 ... Encarcelados: 21 ... Total presos politicos: 866": label before a colon
-    m = re.search(r"([\w ]+):\s*$", label)
-    if m:
+    # "Excarcelados: 0 ... Encarcelados: 21 ... Total presos politicos: 866": a label and a colon
+    m = re.search(r"([\w ]+):\s*$", folded[max(lo, start - 40):start])
+    if m and re.match(r"\s*([.;,)\n]|$)", folded[end:end + 3]):
         lab = m.group(1).strip()
         if cues["remain"].search(lab) or cues["political"].search(lab):
             if not cues["release"].search(lab) and not cues["arrest"].search(lab):
@@ -240,33 +308,83 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
         if cues["release"].search(lab):
             return "confirmed", 0.7, False, False
 
-    blockers = [d for d in (d_arrest, d_harm) if d is not None]
+    # freed people jailed again, or moved between prisons: not a release
+    if ctx.near("rearrest", 40) and (ctx.near("arrest", 40) or d["rearrest"] is not None):
+        return "other", 0.0, False, False
+    if ctx.near("transfer", 6) and (d["release"] is None or d["transfer"] <= d["release"]):  # type: ignore[operator]
+        return "other", 0.0, False, False
+    blockers = [v for v in (d["arrest"], d["harm"]) if v is not None]
     nearest_block = min(blockers) if blockers else None
-    if near(d_hist, 10) and (d_release is None or d_hist <= d_release + 6):
+    if ctx.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6):  # type: ignore[operator]
         return "other", 0.0, False, False
 
     # a count of prisoners still held
-    if political_after and (d_release is None or (near(d_remain) and d_remain < d_release)):
+    d_release, d_remain = d["release"], d["remain"]
+    # "quedan 441 personas privadas de libertad por motivos politicos", "687 people remain jailed for
+    # political reasons", "the count stands at 402": a remain word next to the number, politics around
+    political_near = political_after or bool(cues["political"].search(" ".join(after[:8])))
+    breakdown = bool(_PARTITIVE_AFTER.match(folded[end:end + 20]) or re.search(
+        r"(including|incluid[oa]s|entre ell[oa]s|de (los|las) cuales|of whom|among them)\s+$", folded[max(lo, start - 25):start]))
+    # "había 33 casos", "holds 4 cargoes": an existential verb makes a tally only before political prisoners
+    weak = d_remain is not None and _cue_distance(_EXISTENTIAL, folded, lo, hi, start, end) == d_remain
+    if weak and not (political_after or cues["political"].search(" ".join(after[:4]))):
+        d_remain = None
+    if not breakdown and d_remain is not None and d_remain <= 2 and (political_near or cues["political"].search(folded, lo, hi)
+                                                   or cues["political"].search(folded, 0, max(lo, 1))) and (
+            d_release is None or d_remain < d_release):
+        return "total", 0.9, False, False
+    if political_after and (d_release is None or (ctx.near("remain") and d_remain < d_release)):  # type: ignore[operator]
         if nearest_block is None or nearest_block > 2 or (d_remain is not None and d_remain < nearest_block):
-            if near(d_remain) or d_release is None:
-                return "total", 0.8 if near(d_remain) else 0.5, False, False
+            if ctx.near("remain") or d_release is None:
+                return "total", 0.8 if ctx.near("remain") else 0.5, False, False
 
-    if not near(d_release):
+    if d_release is None or d_release > 12:
         return "other", 0.0, False, False
     if nearest_block is not None and nearest_block < d_release:
         return "other", 0.0, False, False
-    if not person_after and d_release > 6 and not re.search(r"(de|of)\s+(ellos|ellas|them)", " ".join(after[:3])):
-        # a bare number far from the release word is likely something else
-        return "other", 0.0, False, False
+    if not person_after and d_release > 6 and not _PARTITIVE_AFTER.match(folded[end:end + 20]):
+        return "other", 0.0, False, False  # a bare number far from the release word is something else
 
+    strength = 0.6 + (0.2 if person_after else 0.0) + (0.1 if d_release <= 3 else 0.0)
+    cumulative = ctx.near("cumulative", 4)
+    increment = ctx.near("increment", 3)
+    return _sub_role(folded, lo, hi, start, end), strength, cumulative, increment
+
+
+def _speaker(folded: str, lo: int, start: int) -> str | None:
+    """Who says the sentence's figure: 'government', 'ngo' or None, from the last speaker named
+    before the number (an organisation from the gazetteer or a word such as 'gobierno', 'ONG')."""
+    lex = lexicon()
+    head = folded[lo:start]
+    found: list[tuple[int, str]] = []
+    for e in lex.orgs:
+        for m in e.pattern.finditer(head):
+            found.append((m.start(), "government" if e.kind == "government" else "ngo"))
+    for role, kind in (("government", "government"), ("ngo", "ngo")):
+        for m in lex.cues[role].finditer(head):
+            found.append((m.start(), kind))
+    if not found or not lex.cues["speech"].search(head):
+        return None
+    return max(found)[1]
+
+
+def _sub_role(folded: str, lo: int, hi: int, start: int, end: int) -> str:
+    """Announced (authorities promise, authorise or claim) or confirmed (people walked out, as NGOs,
+    families or reporters say)."""
+    cues = lexicon().cues
     d_ann = _cue_distance(cues["announce"], folded, lo, hi, start, end)
     d_conf = _cue_distance(cues["confirm"], folded, lo, hi, start, end)
-    strength = 0.6 + (0.2 if person_after else 0.0) + (0.1 if d_release <= 3 else 0.0)
-    cumulative = near(d_cum, 8)
-    increment = near(d_inc, 3)
+    speaker = _speaker(folded, lo, start)
+    # an NGO "announcing" releases is confirming them; a government "saying" they happened is a claim
+    speech_only = d_ann is not None and _cue_distance(
+        re.compile(r"(?<!\w)(anunci\w*|announc\w*)(?!\w)"), folded, lo, hi, start, end) == d_ann
+    if speaker == "ngo" and speech_only:
+        return "confirmed"
     if d_ann is not None and (d_conf is None or d_ann < d_conf):
-        return "announced", strength, cumulative, increment
-    return "confirmed", strength, cumulative, increment
+        return "announced"
+    if speaker == "government":
+        return "announced"
+    return "confirmed"
 
 
 def _mentions(text: str, folded: str, spans: list[tuple[int, int]]) -> list[_Mention]:
@@ -388,12 +506,21 @@ def _attribution(
 
 # Vague plurals that text2num would turn into 100 / 1000: "hundreds" is not a count.
 _VAGUE_PLURAL = re.compile(
-    r"\b(hundreds|thousands|millions|dozens|cientos|centenares|miles|millares|millones|decenas)\b", re.I
+    r"\b(hundreds|thousands|millions?|billions?|dozens|cientos|centenares|miles|millares|mill[oó]n|millones"
+    r"|decenas)\b", re.I
 )
 
 
+_SMALL = {
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_SMALL_WORD = re.compile(r"\b(" + "|".join(_SMALL) + r")\b", re.I)
+
+
 def _words_to_digits(text: str, lang: str) -> str:
-    """'sesenta y cinco' -> '65', leaving vague plurals ('cientos', 'hundreds') as words."""
+    """'sesenta y cinco' -> '65', 'nine' -> '9', leaving vague plurals ('cientos', 'hundreds') as words."""
     pieces = _VAGUE_PLURAL.split(text)
     out = []
     for i, piece in enumerate(pieces):
@@ -404,7 +531,8 @@ def _words_to_digits(text: str, lang: str) -> str:
             out.append(alpha2digit(piece, lang))
         except Exception:  # text2num is defensive, but arbitrary input may still trip it
             out.append(piece)
-    return "".join(out)
+    # text2num leaves lone small numbers ("nine workers") as words
+    return _SMALL_WORD.sub(lambda m: str(_SMALL[m.group().lower()]), "".join(out))
 
 
 def prepare(title: str, summary: str, lang: str | None = None) -> tuple[str, str, str]:
@@ -435,21 +563,42 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     releases = [m for m in mentions if m.role in ("announced", "confirmed")]
     totals = [m for m in mentions if m.role == "total"]
 
-    political = bool(lex.cues["political"].search(folded)) or any(e.kind != "government" for _, e in org_hits)
-    common = lex.cues["common"].search(folded)
+    political = bool(lex.cues["political"].search(folded)) or any(e.kind in ("ngo", "family") for _, e in org_hits)
+    # freed hostages, players or tankers are not our news; prisoners with no link to Venezuela's
+    # authorities, NGOs, prisons or politics neither
+    context = political or bool(org_hits or prisons) or bool(
+        lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded))
     base = Extraction(lang=lang, prisons=prisons, orgs=orgs)
 
+    # a count of prisoners is the national tally only when someone keeps it: a "remain" word,
+    # a balance label, or an NGO in the same sentence (not "38 political prisoners of the X case")
+    totals = [m for m in totals if m.strength >= 0.8 or any(
+        spans[m.sentence][0] <= pos < spans[m.sentence][1] and e.kind in ("ngo", "family") for pos, e in org_hits)]
     total = totals[0].value if totals else None
     total_by = _attribution(folded, spans[totals[0].sentence], org_hits, ("ngo", "family"), fallback=False) if totals else None
 
-    if releases and not political and common:
+    title_span = (0, title_end)
+    # an item whose title is about a death, a re-arrest or a transfer is not a release alert
+    if not context or any(lex.cues[r].search(folded, 0, title_end) for r in ("harm", "rearrest", "transfer")):
         releases = []
+    releases = [m for m in releases if not (_common_prisoners(folded, spans[m.sentence], lex)
+                                            or _common_prisoners(folded, title_span, lex))]
     if releases and _foreign(folded, spans, releases[0], title_end, lex):
         return Extraction(lang=lang, prisons=prisons, orgs=orgs, confidence=0.8)
     if not releases and total is not None and not political:
         total = None
 
     if not releases:
+        vague = _numberless_release(text, folded, spans, title_end, lex) if context and total is None else None
+        if vague is not None:
+            kind, count, si = vague
+            span = spans[si]
+            return _replace(
+                base, kind=kind, released=count, announced=count if kind == "announcement" else None,
+                confirmed=count if kind == "confirmation" else None, total_prisoners=total,
+                total_by=total_by, names=tuple(_names(text, folded, spans, lex)), confidence=0.5,
+                evidence=text[span[0]:span[1]].strip()[:500],
+            )
         if total is not None:
             return _replace(base, kind="tally", total_prisoners=total, total_by=total_by, confidence=0.8)
         return _replace(base, confidence=0.9)
@@ -461,6 +610,7 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
         increments = [m for m in releases if m.increment and not m.cumulative and m.role == head.role]
         if increments:
             head = increments[0]
+    head = _with_named_one(text, folded, spans[head.sentence], head)
     announced = confirmed = cumulative = None
     if head.role == "announced":
         announced = head.value
@@ -496,6 +646,63 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
         total_by=total_by,
         evidence=text[span[0]:span[1]].strip()[:500],
     )
+
+
+_SINGULAR = re.compile(
+    r"\b(al|a la|a el|the|el|la)\s+(periodista|activista|dirigente|defensor[a]?|abogad[oa]|sindicalista|estudiante"
+    r"|militar|capitan|coronel|teniente|sargento|concejal|diputad[oa]|alcalde|profesor[a]?|medic[oa]|opositor[a]?"
+    r"|journalist|activist|leader|lawyer|defender|unionist|student|captain|colonel|lieutenant|sergeant|mayor"
+    r"|professor|doctor|preso politico|presa politica|political prisoner)\b"
+)
+
+
+_ROLE_WORD = re.compile(
+    r"\b(periodista|activista|dirigente|defensora?|abogad[oa]|sindicalista|opositora?|journalist|activist"
+    r"|leader|lawyer|defender|unionist|colonel|captain|coronel|capitan)\b"
+)
+
+
+def _with_named_one(text: str, folded: str, span: tuple[int, int], head: _Mention) -> _Mention:
+    """'excarcelan al periodista X y a otros 4' frees 5, not 4."""
+    lo, _hi = span
+    before = folded[lo:head.start]
+    if re.search(r"\b(otr[oa]s|other)\s*$", before) and _SINGULAR.search(before):
+        from dataclasses import replace
+
+        return replace(head, value=head.value + 1)
+    return head
+
+
+def _common_prisoners(folded: str, span: tuple[int, int], lex: _Lexicon) -> bool:
+    lo, hi = span
+    return bool(lex.cues["common"].search(folded, lo, hi)) and not lex.cues["political"].search(folded, lo, hi)
+
+
+def _numberless_release(text: str, folded: str, spans: list[tuple[int, int]], title_end: int,
+                        lex: _Lexicon) -> tuple[str, int | None, int] | None:
+    """A release stated without a count ("dozens freed", "excarcelan al dirigente X"), in the title
+    or the first sentences: (kind, 1 for one named person else None, sentence index)."""
+    cues = lex.cues
+    for si, (lo, hi) in enumerate(spans[:1]):
+        release = [m for m in cues["release"].finditer(folded, lo, hi) if not _negated(folded, m.start(), lo)]
+        if not release:
+            continue
+        if any(cues[r].search(folded, lo, hi) for r in ("rearrest", "transfer", "harm", "historical")):
+            continue
+        if _common_prisoners(folded, (lo, hi), lex):
+            continue
+        if any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not cues["venezuela"].search(folded, lo, hi):
+            continue
+        sentence = folded[lo:hi]
+        prisoner = bool(cues["political"].search(sentence)) or any(
+            _is_word(cues["person"], w) for w in _WORD.findall(sentence))
+        single = _SINGULAR.search(sentence) or _ROLE_WORD.search(sentence)
+        if not (prisoner or single):
+            continue
+        kind = "announcement" if cues["announce"].search(sentence) and not cues["confirm"].search(sentence) else "confirmation"
+        plural = cues["vague"].search(sentence) or re.search(r"\b(presos|prisoners|detenidos|detainees)\b", sentence)
+        return kind, (1 if single and not plural else None), si
+    return None
 
 
 def _foreign(folded: str, spans: list[tuple[int, int]], head: _Mention, title_end: int, lex: _Lexicon) -> bool:

@@ -62,19 +62,21 @@ class Deliverer:
         self.renderers: dict[str, Renderer] = {"event": self._render_event, "text": self._render_text}
         self.renderers.update(renderers or {})
         self.clock = clock
-        self._cache: OrderedDict[tuple[int, int, str], Message] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, int, str, bool], Message] = OrderedDict()
         self.wake = asyncio.Event()
         self.in_flight = 0
 
     # -- rendering -------------------------------------------------------------------------------
     def _render_event(self, row: OutboxRow, sub: Subscriber) -> Message:
-        key = (row.payload["event_id"], row.payload["revision"], sub.lang)
+        # a reader who never got the first alert (their filter skipped it) gets the whole story
+        update = bool(row.reply_key and self.store.message_ref(sub.id, row.reply_key))
+        key = (row.payload["event_id"], row.payload["revision"], sub.lang, update)
         msg = self._cache.get(key)
         if msg is None:
             snap = self.store.revision_snapshot(key[0], key[1])
             if snap is None:
                 raise Rejected(f"event {key[0]} revision {key[1]} is missing")
-            msg = render_event(snap, sub.lang)
+            msg = render_event(snap, sub.lang, update)
             self._cache[key] = msg
             if len(self._cache) > 512:
                 self._cache.popitem(last=False)
