@@ -39,6 +39,8 @@ class TelegramConfig:
     webhook_port: int = 8443
     staff_user_ids: tuple[int, ...] = ()
     staff_chat_id: int | None = None
+    messages_per_second: float = 30.0  # Telegram's broadcast limit; up to 1000 with paid broadcasts
+    group_messages_per_minute: float = 20.0
 
     @property
     def token(self) -> str | None:
@@ -111,6 +113,8 @@ _TELEGRAM: dict[str, tuple[Any, str]] = {
     "webhook_port": (int, "a port number"),
     "staff_user_ids": (list, "a list of Telegram user ids (whole numbers)"),
     "staff_chat_id": (int, "a Telegram chat id (a whole number)"),
+    "messages_per_second": ((int, float), "a number of messages per second (1 to 1000)"),
+    "group_messages_per_minute": ((int, float), "a number of messages per minute per group (1 to 60)"),
 }
 _MATRIX: dict[str, tuple[Any, str]] = {
     "enabled": (bool, "true or false"),
@@ -230,7 +234,13 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
         webhook_port=tg.get("webhook_port", 8443),
         staff_user_ids=_int_list(tg.get("staff_user_ids", []), "telegram.staff_user_ids"),
         staff_chat_id=tg.get("staff_chat_id"),
+        messages_per_second=float(tg.get("messages_per_second", 30.0)),
+        group_messages_per_minute=float(tg.get("group_messages_per_minute", 20.0)),
     )
+    if not 1 <= kwargs["telegram"].messages_per_second <= 1000:
+        raise ConfigError("Config key 'telegram.messages_per_second' must be between 1 and 1000.")
+    if not 1 <= kwargs["telegram"].group_messages_per_minute <= 60:
+        raise ConfigError("Config key 'telegram.group_messages_per_minute' must be between 1 and 60.")
 
     mx = data.get("matrix", {})
     _check(mx, _MATRIX, "matrix.")

@@ -119,7 +119,9 @@ class TelegramPlatform:
         builder = (
             Application.builder()
             .token(token)
-            .rate_limiter(AIORateLimiter(max_retries=0))
+            .rate_limiter(AIORateLimiter(overall_max_rate=tg.messages_per_second, overall_time_period=1,
+                                         group_max_rate=tg.group_messages_per_minute, group_time_period=60,
+                                         max_retries=0))
             .concurrent_updates(True)
             .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(10)
             .get_updates_read_timeout(40)
