@@ -19,9 +19,10 @@ from .i18n import day, num, t
 class Message:
     text: str  # plain text
     html: str  # Telegram-compatible HTML (b, i, a, code); line breaks as \n
+    silent: bool = False  # low priority: deliver without a notification sound
 
     def __add__(self, other: Message) -> Message:
-        return Message(f"{self.text}\n{other.text}", f"{self.html}\n{other.html}")
+        return Message(f"{self.text}\n{other.text}", f"{self.html}\n{other.html}", self.silent and other.silent)
 
 
 def esc(value: Any) -> str:
@@ -114,6 +115,26 @@ def render_event(snap: dict[str, Any], lang: str, update: bool = False) -> Messa
         texts.append(f"{label}: {trigger['title']} ({trigger.get('outlet', '')}) {trigger.get('link') or ''}".rstrip())
         markups.append(f"{esc(label)}: {link(trigger['title'], trigger.get('link'))} ({esc(trigger.get('outlet', ''))})")
     return Message("\n".join(texts), "\n".join(markups))
+
+
+def render_watch(data: dict[str, Any], lang: str) -> Message:
+    """A private alert: a watched name appears in an item about releases."""
+    key = "watch.alert_exact" if data["exact"] else "watch.alert_possible"
+    head = t(lang, key, name=data["name"], watched=data["watched"])
+    quote = f"«{data['sentence']}»" if lang == "es" else f"“{data['sentence']}”"
+    source = t(lang, "watch.source", outlet=data["outlet"])
+    text = f"{head}\n{quote}\n{source} {data.get('link') or ''}".rstrip()
+    html_source = t(lang, "watch.source", outlet=link(data["outlet"], data.get("link")))
+    return Message(text, f"<b>{esc(head)}</b>\n<i>{esc(quote)}</i>\n{html_source}")
+
+
+def render_note(data: dict[str, Any], lang: str) -> Message:
+    """A quiet note: a transfer or visit restriction at a prison the reader follows."""
+    kind = data["kind"]
+    head = t(lang, f"note.{kind}", prison=data["prison"])
+    text = f"{head}\n{data['title']} ({data['outlet']}) {data.get('link') or ''}".rstrip()
+    markup = f"{esc(head)}\n{link(data['title'], data.get('link'))} ({esc(data['outlet'])})"
+    return Message(text, markup, silent=True)
 
 
 def render_status(events: list[Any], tallies: list[dict[str, Any]], lang: str, outlets: dict[int, list[str]] | None = None) -> Message:

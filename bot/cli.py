@@ -180,6 +180,41 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from .vault import Vault
+
+    print(Vault.new_key())
+    print("Export it as RELEASEWATCH_KEY for the service; keep a copy offline. Lose it and watched "
+          "names cannot be read.", file=sys.stderr)
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from .store import Store
+    from .vault import Vault, VaultError
+
+    config = _load(args)
+    try:
+        vault = Vault.from_env()
+    except VaultError as exc:
+        print(f"releasewatch: {exc}", file=sys.stderr)
+        return 2
+    if vault is None:
+        print("releasewatch: set RELEASEWATCH_KEY (new key) and RELEASEWATCH_OLD_KEYS (old keys) first.",
+              file=sys.stderr)
+        return 2
+    store = Store(config.database)
+    try:
+        n = store.rotate_secrets(vault.rotate)
+    except VaultError as exc:
+        print(f"releasewatch: {exc}; is the old key in RELEASEWATCH_OLD_KEYS?", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(f"re-encrypted {n} rows with the new key; RELEASEWATCH_OLD_KEYS can now be removed")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="releasewatch",
@@ -227,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(p)
     p.add_argument("path", help="a file made by 'releasewatch backup'")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("keygen", help="print a new encryption key for watched names (RELEASEWATCH_KEY)")
+    p.set_defaults(func=cmd_keygen)
+
+    p = sub.add_parser("rotate-key", help="re-encrypt stored names with RELEASEWATCH_KEY "
+                       "(old keys in RELEASEWATCH_OLD_KEYS)")
+    with_config(p)
+    p.set_defaults(func=cmd_rotate_key)
     return parser
 
 

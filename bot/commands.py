@@ -17,6 +17,10 @@ from .alerts import Message, esc, link, render_event, render_status
 from .i18n import LANGS, moment, num, t
 from .matcher import lexicon
 from .store import Store, iso, utcnow
+from .vault import Vault, VaultError
+from .watch import normalize
+
+MAX_WATCHES = 10
 
 FILTERS = ("all", "confirmations")
 
@@ -162,6 +166,67 @@ def broadcast(store: Store, text: str, now: datetime | None = None) -> int:
         for sub in store.active_subscribers():
             n += store.enqueue(sub.id, key, "text", payload, now)
     return n
+
+
+def _sub_for(store: Store, chat: Chat):  # noqa: ANN202 - a Subscriber, created inactive if new
+    sub = store.subscriber(chat.platform, chat.chat_id)
+    if sub is None:
+        store.set_lang(chat.platform, chat.chat_id, chat.lang)
+        sub = store.subscriber(chat.platform, chat.chat_id)
+    assert sub is not None
+    return sub
+
+
+def watch_add(store: Store, vault: Vault | None, chat: Chat, name: str, private: bool) -> Message:
+    """Follow a name (private chats only; stored encrypted)."""
+    if not private:
+        return plain(t(chat.lang, "watch.private_only"))
+    if vault is None:
+        return plain(t(chat.lang, "watch.disabled"))
+    name = " ".join(name.split())[:120]
+    if len(normalize(name).split()) < 2:
+        return usage(chat.lang, "watch")
+    sub = _sub_for(store, chat)
+    if len(store.watches(sub.id)) >= MAX_WATCHES:
+        return plain(t(chat.lang, "watch.too_many", max=MAX_WATCHES))
+    store.add_watch(sub.id, vault.encrypt(name))
+    return plain(t(chat.lang, "watch.added"))
+
+
+def watch_list(store: Store, vault: Vault | None, chat: Chat) -> Message:
+    if vault is None:
+        return plain(t(chat.lang, "watch.disabled"))
+    sub = store.subscriber(chat.platform, chat.chat_id)
+    rows = store.watches(sub.id) if sub else []
+    if not rows:
+        return plain(t(chat.lang, "watch.none"))
+    lines = [t(chat.lang, "watch.list_title")]
+    for i, row in enumerate(rows, 1):
+        try:
+            lines.append(f"{i}. {vault.decrypt(row['name_enc'])}")
+        except VaultError:
+            lines.append(f"{i}. ?")
+    return plain("\n".join(lines))
+
+
+def watch_remove(store: Store, chat: Chat, number: str) -> Message:
+    sub = store.subscriber(chat.platform, chat.chat_id)
+    rows = store.watches(sub.id) if sub else []
+    if not number.strip().isdigit():
+        return usage(chat.lang, "unwatch")
+    index = int(number) - 1
+    if sub is None or not 0 <= index < len(rows):
+        return plain(t(chat.lang, "watch.not_found"))
+    store.remove_watch(sub.id, rows[index]["id"])
+    return plain(t(chat.lang, "watch.removed"))
+
+
+def notes(store: Store, chat: Chat, value: str) -> Message:
+    if value not in ("on", "off", "si", "sí", "no"):
+        return usage(chat.lang, "notes")
+    on = value in ("on", "si", "sí")
+    store.set_notes(_sub_for(store, chat).id, on)
+    return plain(t(chat.lang, "notes.on" if on else "notes.off"))
 
 
 def usage(lang: str, command: str) -> Message:

@@ -78,6 +78,7 @@ class Config:
     event_window_days: int = 10
     default_lang: str = "es"
     log_format: str = "text"  # text | json
+    retention_days: int = 180  # items, extractions and finished deliveries older than this are deleted
     feeds: tuple[FeedConfig, ...] = ()
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
@@ -94,6 +95,7 @@ _TOP: dict[str, tuple[Any, str]] = {
     "event_window_days": (int, "a whole number of days"),
     "default_lang": (str, '"es" or "en"'),
     "log_format": (str, '"text" or "json"'),
+    "retention_days": (int, "a whole number of days (0 keeps everything)"),
     "feeds": (list, "a list of [[feeds]] tables"),
     "telegram": (dict, "a [telegram] table"),
     "matrix": (dict, "a [matrix] table"),
@@ -171,9 +173,11 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
     """Validate a TOML document (already parsed) into a Config."""
     _check(data, _TOP, "")
     kwargs: dict[str, Any] = {}
-    for key in ("poll_interval", "max_concurrent_fetches", "max_feed_bytes", "event_window_days"):
+    for key in ("poll_interval", "max_concurrent_fetches", "max_feed_bytes", "event_window_days", "retention_days"):
         if key in data:
             kwargs[key] = data[key]
+    if data.get("retention_days", 180) < 0:
+        raise ConfigError("Config key 'retention_days' must be 0 (keep everything) or more.")
     if data.get("poll_interval", 300) < 30:
         raise ConfigError("Config key 'poll_interval' must be at least 30 seconds.")
     if not 1 <= data.get("max_concurrent_fetches", 16) <= 256:

@@ -41,6 +41,7 @@ class Extraction:
     confirmed_by: str | None = None
     total_by: str | None = None
     evidence: str = ""  # the sentence that carried the headline
+    prison_news: str | None = None  # "transfer" | "visits": news about a prison that is no release
 
     @property
     def is_alert(self) -> bool:
@@ -63,6 +64,7 @@ class Extraction:
             "announced_by": self.announced_by,
             "confirmed_by": self.confirmed_by,
             "total_by": self.total_by,
+            "prison_news": self.prison_news,
         }
 
 
@@ -437,7 +439,7 @@ _ROLE = re.compile(
 )
 _NAME = re.compile(
     r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?"
-    r"(?:\s+(?:(?:de|del|de la|de los|da|van|y)\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?|[A-Z]\.)){1,4}"
+    r"(?:\s+(?:(?:de|del|de la|de los|da|van)\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?|[A-Z]\.)){1,4}"
 )
 # Capitalised words that are not parts of personal names.
 _NOT_NAME = frozenset(fold(w) for w in (
@@ -568,7 +570,7 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     # authorities, NGOs, prisons or politics neither
     context = political or bool(org_hits or prisons) or bool(
         lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded))
-    base = Extraction(lang=lang, prisons=prisons, orgs=orgs)
+    base = Extraction(lang=lang, prisons=prisons, orgs=orgs, prison_news=_prison_news(folded, spans, prisons, lex))
 
     # a count of prisoners is the national tally only when someone keeps it: a "remain" word,
     # a balance label, or an NGO in the same sentence (not "38 political prisoners of the X case")
@@ -584,7 +586,7 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     releases = [m for m in releases if not (_common_prisoners(folded, spans[m.sentence], lex)
                                             or _common_prisoners(folded, title_span, lex))]
     if releases and _foreign(folded, spans, releases[0], title_end, lex):
-        return Extraction(lang=lang, prisons=prisons, orgs=orgs, confidence=0.8)
+        return _replace(base, confidence=0.8, prison_news=None)
     if not releases and total is not None and not political:
         total = None
 
@@ -640,6 +642,7 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
         orgs=orgs,
         names=names,
         lang=lang,
+        prison_news=base.prison_news,
         confidence=round(max(confidence, 0.05), 2),
         announced_by=_attribution(folded, span, org_hits, ("government",)) if announced else None,
         confirmed_by=_attribution(folded, span, org_hits, ("ngo", "family")) if confirmed else None,
@@ -702,6 +705,18 @@ def _numberless_release(text: str, folded: str, spans: list[tuple[int, int]], ti
         kind = "announcement" if cues["announce"].search(sentence) and not cues["confirm"].search(sentence) else "confirmation"
         plural = cues["vague"].search(sentence) or re.search(r"\b(presos|prisoners|detenidos|detainees)\b", sentence)
         return kind, (1 if single and not plural else None), si
+    return None
+
+
+def _prison_news(folded: str, spans: list[tuple[int, int]], prisons: tuple[str, ...], lex: _Lexicon) -> str | None:
+    """Transfers or visit restrictions at a named prison, said in the title or first sentence."""
+    if not prisons or not spans:
+        return None
+    hi = spans[1][1] if len(spans) > 1 else spans[0][1]
+    if lex.cues["transfer"].search(folded, 0, hi):
+        return "transfer"
+    if lex.cues["visits"].search(folded, 0, hi):
+        return "visits"
     return None
 
 

@@ -10,6 +10,7 @@ whose send succeeded but whose mark did not land: at most the sends in flight at
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import random
@@ -19,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .alerts import Message, render_event
+from .alerts import Message, render_event, render_note, render_watch
 from .notify import Gone, Notifier, Rejected, RetryAfter
 from .store import OutboxRow, Store, Subscriber, utcnow
+from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.outbox")
 
@@ -53,13 +55,18 @@ class Deliverer:
         batch: int = 200,
         renderers: dict[str, Renderer] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        vault: Vault | None = None,
     ) -> None:
+        self.vault = vault
         self.store = store
         self.notifiers = notifiers
         self.concurrency = concurrency
         self.batch = batch
         self.worker_id = f"{os.getpid()}-{random.randrange(1 << 30):x}"
-        self.renderers: dict[str, Renderer] = {"event": self._render_event, "text": self._render_text}
+        self.renderers: dict[str, Renderer] = {
+            "event": self._render_event, "text": self._render_text, "watch": self._render_watch,
+            "note": lambda row, sub: render_note(row.payload, sub.lang),
+        }
         self.renderers.update(renderers or {})
         self.clock = clock
         self._cache: OrderedDict[tuple[int, int, str, bool], Message] = OrderedDict()
@@ -81,6 +88,15 @@ class Deliverer:
             if len(self._cache) > 512:
                 self._cache.popitem(last=False)
         return msg
+
+    def _render_watch(self, row: OutboxRow, sub: Subscriber) -> Message:
+        if self.vault is None:
+            raise Rejected("a watch alert needs RELEASEWATCH_KEY")
+        try:
+            data = json.loads(self.vault.decrypt(row.payload["enc"]))
+        except VaultError as exc:
+            raise Rejected(str(exc)) from None
+        return render_watch(data, sub.lang)
 
     @staticmethod
     def _render_text(row: OutboxRow, sub: Subscriber) -> Message:
@@ -153,9 +169,9 @@ class Deliverer:
             tasks = []
             for sub_id, sub_rows in by_sub.items():
                 sub = self.store.subscriber_by_id(sub_id)
-                if sub is None or not sub.active:
+                if sub is None or sub.gone:
                     for row in sub_rows:
-                        self.store.mark_failed(row.id, "subscriber inactive")
+                        self.store.mark_failed(row.id, "chat unreachable")
                     continue
                 tasks.append(self._deliver_chat(sub_rows, sub, report, sem))
             await asyncio.gather(*tasks)

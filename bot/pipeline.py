@@ -9,6 +9,7 @@ revision and outbox rows land together or not at all.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,8 +20,11 @@ import httpx
 from .config import Config
 from .events import Observation, apply, find_event
 from .feeds import FetchResult, ParsedItem, backoff, fetch
-from .matcher import match
+from . import watch
+from ._text import normalize, sentences
+from .matcher import Extraction, match
 from .store import FeedRow, NewItem, Store, utcnow
+from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.pipeline")
 
@@ -40,8 +44,9 @@ class CycleReport:
 
 class Pipeline:
     def __init__(self, store: Store, config: Config, client: httpx.AsyncClient,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, vault: Vault | None = None) -> None:
         self.store = store
+        self.vault = vault
         self.config = config
         self.client = client
         self.clock = clock
@@ -119,4 +124,43 @@ class Pipeline:
             if new_revision:
                 report.revisions.append((event.id or 0, event.revision))
                 report.alerts_queued += self.store.enqueue_revision(event, now)
+            if ex.names and self.vault is not None:
+                report.alerts_queued += self._watch_alerts(feed, item, ex, event_id, now)
+        elif ex.prison_news:
+            report.alerts_queued += self._prison_notes(feed, item, ex, now)
         self.store.record_extraction(item.id, ex, event_id, now)
+
+    def _watch_alerts(self, feed: FeedRow, item: NewItem, ex: Extraction, event_id: int | None,
+                      now: datetime) -> int:
+        """Private alerts for families whose watched name the item reports among those released."""
+        assert self.vault is not None
+        text = normalize(f"{item.title}\n{item.summary}")
+        n = 0
+        for w in self.store.watches():
+            try:
+                watched = self.vault.decrypt(w["name_enc"])
+            except VaultError:
+                log.warning("a watch cannot be read with the current key", extra={"row": w["id"]})
+                continue
+            hit = watch.find(watched, list(ex.names))
+            if hit is None:
+                continue
+            name, m = hit
+            sentence = next((text[a:b].strip() for a, b in sentences(text) if name in text[a:b]), name)
+            data = {"name": name, "watched": watched, "exact": m.exact, "sentence": sentence[:600],
+                    "outlet": feed.name, "link": item.link, "title": item.title[:300]}
+            # one alert per watch and release event, however many outlets retell it
+            key = f"watch:{w['id']}:{event_id or item.id}"
+            n += self.store.enqueue(w["subscriber_id"], key, "watch",
+                                    {"enc": self.vault.encrypt(json.dumps(data, ensure_ascii=False))}, now)
+        return n
+
+    def _prison_notes(self, feed: FeedRow, item: NewItem, ex: Extraction, now: datetime) -> int:
+        """Quiet notes (transfers, visit restrictions) for chats that follow one of the prisons."""
+        n = 0
+        for sub in self.store.active_subscribers():
+            if sub.notes and sub.prison and sub.prison in ex.prisons:
+                payload = {"kind": ex.prison_news, "prison": sub.prison, "title": item.title[:300],
+                           "outlet": feed.name, "link": item.link}
+                n += self.store.enqueue(sub.id, f"note:{item.id}", "note", payload, now)
+        return n

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +19,7 @@ from .notify import Notifier
 from .outbox import Deliverer
 from .pipeline import CycleReport, Pipeline
 from .store import Store
+from .vault import Vault
 
 log = logging.getLogger("releasewatch.service")
 
@@ -40,13 +42,14 @@ class Service:
         self.platforms = platforms or []
         notifiers = {p.notifier.platform: p.notifier for p in self.platforms}
         notifiers.update(extra_notifiers or {})
-        self.deliverer = Deliverer(store, notifiers)
+        self.vault = Vault.from_env()
+        self.deliverer = Deliverer(store, notifiers, vault=self.vault)
         for p in self.platforms:
             # commands that queue messages (subscribe, broadcast) wake the outbox worker
             if hasattr(p, "wake_hook"):
                 p.wake_hook = self.deliverer.wake.set
         self.client = make_client(config.request_timeout)
-        self.pipeline = Pipeline(store, config, self.client)
+        self.pipeline = Pipeline(store, config, self.client, vault=self.vault)
         self.stop_event = asyncio.Event()
         self.cycles = 0
         self.on_cycle: list[Callable[[CycleReport], Awaitable[None]]] = []
@@ -67,6 +70,15 @@ class Service:
                    "new_items": report.new_items, "alerts": report.alerts_queued},
         )
         return report
+
+    async def _prune_job(self) -> None:
+        if not self.config.retention_days:
+            return
+        try:
+            removed = self.store.prune(_now() - timedelta(days=self.config.retention_days))
+            log.info("retention pruned old rows", extra={"rows": sum(removed.values())})
+        except Exception:
+            log.exception("retention pruning failed")
 
     async def _poll_job(self) -> None:
         try:
@@ -96,6 +108,8 @@ class Service:
         scheduler = AsyncIOScheduler()
         scheduler.add_job(self._poll_job, "interval", seconds=self.tick_seconds(),
                           next_run_time=_now(), max_instances=1, coalesce=True, id="poll")
+        scheduler.add_job(self._prune_job, "interval", hours=6, next_run_time=_now(), id="prune",
+                          max_instances=1, coalesce=True)
         scheduler.start()
         worker = asyncio.create_task(self.deliverer.run(self.stop_event))
         try:

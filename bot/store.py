@@ -23,9 +23,9 @@ import sqlite_utils
 from .events import Event, Figure, Observation
 from .matcher import Extraction
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # tables with a subscriber_id column: /forget deletes a chat's rows from each
-FORGET_TABLES = ("outbox",)
+FORGET_TABLES = ("outbox", "watches")
 
 
 def utcnow() -> datetime:
@@ -84,6 +84,8 @@ class Subscriber:
     filter: str  # all | confirmations
     prison: str | None
     active: bool
+    notes: bool = True  # low-priority prison news (transfers, visits) for a watched prison
+    gone: bool = False  # the chat blocked or removed the bot: nothing can be delivered
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,23 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1}
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Families watch names (stored encrypted) and may turn off low-priority prison notes."""
+    db.executescript(
+        """
+        CREATE TABLE watches (
+            id INTEGER PRIMARY KEY, subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
+            name_enc TEXT NOT NULL, created TEXT NOT NULL
+        );
+        CREATE INDEX watches_subscriber ON watches(subscriber_id);
+        ALTER TABLE subscribers ADD COLUMN notes INTEGER NOT NULL DEFAULT 1;
+        -- gone: the chat blocked or removed the bot (active only says: subscribed to releases)
+        ALTER TABLE subscribers ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2}
 
 
 class Store:
@@ -443,7 +461,7 @@ class Store:
         self.db.execute(
             "INSERT INTO subscribers (platform, chat_id, lang, filter, prison, active, created) "
             "VALUES (?,?,?,?,?,1,?) ON CONFLICT(platform, chat_id) DO UPDATE SET "
-            "lang=excluded.lang, filter=excluded.filter, prison=excluded.prison, active=1",
+            "lang=excluded.lang, filter=excluded.filter, prison=excluded.prison, active=1, gone=0",
             [platform, str(chat_id), lang, filter, prison, now],
         )
         sub = self.subscriber(platform, chat_id)
@@ -459,13 +477,13 @@ class Store:
         return _subscriber(rows[0]) if rows else None
 
     def active_subscribers(self) -> list[Subscriber]:
-        return [_subscriber(r) for r in self._rows("SELECT * FROM subscribers WHERE active=1 ORDER BY id")]
+        return [_subscriber(r) for r in self._rows("SELECT * FROM subscribers WHERE active=1 AND gone=0 ORDER BY id")]
 
     def set_lang(self, platform: str, chat_id: str | int, lang: str) -> None:
         """Remember a chat's language; a chat that never subscribed stays inactive."""
         self.db.execute(
             "INSERT INTO subscribers (platform, chat_id, lang, active, created) VALUES (?,?,?,0,?) "
-            "ON CONFLICT(platform, chat_id) DO UPDATE SET lang=excluded.lang",
+            "ON CONFLICT(platform, chat_id) DO UPDATE SET lang=excluded.lang, gone=0",
             [platform, str(chat_id), lang, iso(utcnow())],
         )
 
@@ -498,13 +516,58 @@ class Store:
 
     def subscriber_stats(self) -> list[dict[str, Any]]:
         return self._rows(
-            "SELECT platform, lang, filter, prison, count(*) AS n FROM subscribers WHERE active=1 "
+            "SELECT platform, lang, filter, prison, count(*) AS n FROM subscribers WHERE active=1 AND gone=0 "
             "GROUP BY platform, lang, filter, prison ORDER BY n DESC"
         )
 
+    # -- watches (names are ciphertext here; bot.vault holds the key) ---------------------------
+    def add_watch(self, sub_id: int, name_enc: str) -> int:
+        cur = self.db.execute("INSERT INTO watches (subscriber_id, name_enc, created) VALUES (?,?,?)",
+                              [sub_id, name_enc, iso(utcnow())])
+        return int(cur.lastrowid or 0)
+
+    def watches(self, sub_id: int | None = None) -> list[dict[str, Any]]:
+        if sub_id is None:
+            return self._rows("SELECT w.* FROM watches w JOIN subscribers s ON s.id = w.subscriber_id "
+                              "WHERE s.gone = 0 ORDER BY w.id")
+        return self._rows("SELECT * FROM watches WHERE subscriber_id=? ORDER BY id", [sub_id])
+
+    def remove_watch(self, sub_id: int, watch_id: int) -> bool:
+        cur = self.db.execute("DELETE FROM watches WHERE id=? AND subscriber_id=?", [watch_id, sub_id])
+        return bool(cur.rowcount)
+
+    def rotate_secrets(self, rotate: Any) -> int:
+        """Re-encrypt every stored secret with rotate(token) -> token, in one transaction."""
+        n = 0
+        with self.transaction():
+            for row in self._rows("SELECT id, name_enc FROM watches"):
+                self.db.execute("UPDATE watches SET name_enc=? WHERE id=?", [rotate(row["name_enc"]), row["id"]])
+                n += 1
+            for row in self._rows("SELECT id, payload FROM outbox WHERE kind='watch'"):
+                payload = json.loads(row["payload"])
+                payload["enc"] = rotate(payload["enc"])
+                self.db.execute("UPDATE outbox SET payload=? WHERE id=?", [json.dumps(payload), row["id"]])
+                n += 1
+        return n
+
+    def set_notes(self, sub_id: int, on: bool) -> None:
+        self.db.execute("UPDATE subscribers SET notes=? WHERE id=?", [int(on), sub_id])
+
+    def prune(self, older_than: datetime) -> dict[str, int]:
+        """Retention: drop items, their extractions and finished outbox rows older than the cut.
+        Events, their figures and tallies stay: they are the public ledger, not personal data."""
+        cut = iso(older_than)
+        with self.transaction():
+            ex = self.db.execute(
+                "DELETE FROM extractions WHERE item_id IN (SELECT id FROM items WHERE fetched < ?)", [cut]).rowcount
+            it = self.db.execute("DELETE FROM items WHERE fetched < ?", [cut]).rowcount
+            ob = self.db.execute(
+                "DELETE FROM outbox WHERE created < ? AND status IN ('sent','failed','dead')", [cut]).rowcount
+        return {"items": it, "extractions": ex, "outbox": ob}
+
     def deactivate(self, sub_id: int, reason: str) -> None:
         with self.transaction():
-            self.db.execute("UPDATE subscribers SET active=0 WHERE id=?", [sub_id])
+            self.db.execute("UPDATE subscribers SET active=0, gone=1 WHERE id=?", [sub_id])
             self.db.execute(
                 "UPDATE outbox SET status='dead', error=? WHERE subscriber_id=? AND status IN "
                 "('pending','claimed')",
@@ -648,4 +711,5 @@ def _feed(r: dict[str, Any]) -> FeedRow:
 
 
 def _subscriber(r: dict[str, Any]) -> Subscriber:
-    return Subscriber(r["id"], r["platform"], r["chat_id"], r["lang"], r["filter"], r["prison"], bool(r["active"]))
+    return Subscriber(r["id"], r["platform"], r["chat_id"], r["lang"], r["filter"], r["prison"], bool(r["active"]),
+                      bool(r.get("notes", 1)), bool(r.get("gone", 0)))

@@ -42,12 +42,14 @@ from .i18n import LANGS, t
 from .notify import Gone, Rejected, Transient
 from .notify import RetryAfter as RetryLater
 from .store import Store
+from .vault import Vault
 
 log = logging.getLogger("releasewatch.telegram")
 
 PLATFORM = "telegram"
 MESSAGES = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS
-PUBLIC_COMMANDS = ("start", "help", "language", "subscribe", "unsubscribe", "status", "latest", "sources", "forget")
+PUBLIC_COMMANDS = ("start", "help", "language", "subscribe", "unsubscribe", "status", "latest", "sources",
+                   "watch", "watches", "unwatch", "notes", "forget")
 STAFF_COMMANDS = ("feeds", "stats", "broadcast")
 
 
@@ -86,6 +88,7 @@ class TelegramNotifier:
                 sent = await self.app.bot.send_message(
                     chat_id=int(chat_id), text=part, parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True), reply_parameters=reply,
+                    disable_notification=message.silent,
                 )
             except RetryAfter as exc:
                 raise RetryLater(_seconds(exc.retry_after)) from exc
@@ -132,6 +135,7 @@ class TelegramPlatform:
         self.app = builder.build()
         self.notifier = TelegramNotifier(self.app, store)
         self.staff = set(tg.staff_user_ids)
+        self.vault = Vault.from_env()
         self._add_handlers()
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -174,6 +178,7 @@ class TelegramPlatform:
             "subscribe": self.on_subscribe, "unsubscribe": self.on_unsubscribe, "status": self.on_status,
             "latest": self.on_latest, "sources": self.on_sources, "forget": self.on_forget,
             "feeds": self.on_feeds, "stats": self.on_stats, "broadcast": self.on_broadcast,
+            "watch": self.on_watch, "watches": self.on_watches, "unwatch": self.on_unwatch, "notes": self.on_notes,
         }
         for name, fn in handlers.items():
             app.add_handler(CommandHandler(name, fn, filters=MESSAGES))
@@ -282,6 +287,49 @@ class TelegramPlatform:
             InlineKeyboardButton(t(chat.lang, "forget.no"), callback_data="forget:no"),
         ]])
         await self._reply(update, cmd.plain(t(chat.lang, "forget.confirm")), buttons)
+
+    # -- families: names and prison notes ---------------------------------------------------------
+    @staticmethod
+    def _args(update: Update) -> str:
+        message = update.effective_message
+        return (message.text or "").partition(" ")[2].strip() if message else ""
+
+    async def on_watch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Follow a name, privately."""
+        chat = self._chat(update)
+        private = bool(update.effective_chat and update.effective_chat.type == ChatType.PRIVATE)
+        name = self._args(update)
+        if not name and private:
+            await self._reply(update, cmd.usage(chat.lang, "watch"))
+            return
+        await self._reply(update, cmd.watch_add(self.store, self.vault, chat, name, private))
+        if private and name and update.effective_message:
+            # the name should not stay in the chat history longer than needed
+            try:
+                await update.effective_message.delete()
+            except TelegramError:
+                pass
+
+    async def on_watches(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The names this chat follows."""
+        chat = self._chat(update)
+        if update.effective_chat and update.effective_chat.type != ChatType.PRIVATE:
+            await self._reply(update, cmd.plain(t(chat.lang, "watch.private_only")))
+            return
+        await self._reply(update, cmd.watch_list(self.store, self.vault, chat))
+
+    async def on_unwatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stop following one name."""
+        chat = self._chat(update)
+        await self._reply(update, cmd.watch_remove(self.store, chat, self._args(update)))
+
+    async def on_notes(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Turn quiet prison notes on or off."""
+        chat = self._chat(update)
+        if not await self._may_manage(update):
+            await self._reply(update, cmd.plain(t(chat.lang, "group.admins_only")))
+            return
+        await self._reply(update, cmd.notes(self.store, chat, self._args(update).lower()))
 
     # -- staff commands ----------------------------------------------------------------------------
     async def on_feeds(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

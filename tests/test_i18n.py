@@ -14,7 +14,8 @@ DYNAMIC = {
     "subscribe.filter.{filter}": ["subscribe.filter.all", "subscribe.filter.confirmations"],
     "cmd.{c}": ["cmd.start", "cmd.help", "cmd.language", "cmd.subscribe", "cmd.unsubscribe", "cmd.status",
                 "cmd.latest", "cmd.sources", "cmd.forget"],
-    "usage.{command}": ["usage.broadcast", "usage.language"],
+    "usage.{command}": ["usage.broadcast", "usage.language", "usage.watch", "usage.unwatch", "usage.notes"],
+    "note.{kind}": ["note.transfer", "note.visits"],
 }
 
 

@@ -97,3 +97,51 @@ def test_restore_refuses_a_file_that_is_not_a_database(tmp_path):
     junk.write_bytes(b"hello, not sqlite" * 100)
     with pytest.raises(ValueError):
         Store.restore(junk, tmp_path / "live.db")
+
+
+def _db_at_version(path, version):
+    """A database file as an older ReleaseWatch left it: only migrations up to `version`."""
+    import sqlite_utils
+
+    from bot.store import MIGRATIONS
+
+    db = sqlite_utils.Database(path)
+    for v in range(1, version + 1):
+        MIGRATIONS[v](db)
+        db.execute(f"PRAGMA user_version={v}")
+    return db
+
+
+def test_migration_from_schema_1_keeps_subscribers_and_outbox(tmp_path):
+    path = tmp_path / "v1.db"
+    db = _db_at_version(path, 1)
+    db.execute("INSERT INTO subscribers (platform, chat_id, lang, filter, active, created) "
+               "VALUES ('telegram', '42', 'es', 'confirmations', 1, '2026-01-01T00:00:00+00:00')")
+    db.execute("INSERT INTO outbox (subscriber_id, key, kind, payload, next_attempt, created) "
+               "VALUES (1, 'ev:1:r1', 'text', '{\"text\": \"hola\"}', '2026-01-01', '2026-01-01')")
+    db.conn.commit()
+    db.conn.close()
+    s = Store(path)
+    assert s.version == SCHEMA_VERSION
+    sub = s.subscriber("telegram", 42)
+    assert (sub.filter, sub.active, sub.notes, sub.gone) == ("confirmations", True, True, False)
+    assert s.outbox_counts() == {"pending": 1}
+    assert s.watches(sub.id) == []
+    s.close()
+
+
+def test_retention_prunes_old_items_and_finished_deliveries_but_keeps_the_ledger(store):
+    from datetime import timedelta
+
+    store.sync_feeds([F("A", "https://a.example/feed")])
+    old = datetime(2025, 1, 1, tzinfo=UTC)
+    store.add_items([item("g-old")], old)
+    store.add_items([item("g-new", title="otro titulo")], NOW)
+    sub = store.subscribe("console", "c1", "es")
+    store.enqueue(sub.id, "k-old", "text", {"text": "a"}, old)
+    store.mark_sent(store.claim("w", NOW, 10, ["console"])[0].id, "1", old)
+    store.record_tally("g-old", 866, "Foro Penal", "A", "https://x", old)
+    removed = store.prune(NOW - timedelta(days=180))
+    assert removed == {"items": 1, "extractions": 0, "outbox": 1}
+    assert store.item_count() == 1
+    assert store.latest_tallies()[0]["total"] == 866
