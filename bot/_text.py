@@ -49,7 +49,7 @@ def strip_accents(text: str) -> str:
 # A sentence ends at . ! ? or a line break, when what follows looks like a new sentence.
 _SENTENCE_END = re.compile(
     r"(?<=[.!?;])(?<!\b[A-Z]\.)(?<!\bSr\.)(?<!\bDr\.)(?<!\bSra\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bSt\.)"
-    r"\s+(?=[\"'(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])|\n+"
+    r"\s+(?=[\"'(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])|\n+|\s+[|·]\s+"
 )
 
 

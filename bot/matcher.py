@@ -160,6 +160,13 @@ def _negated(folded: str, at: int, lo: int) -> bool:
     before = _WORD.findall(folded[max(lo, at - 60):at])
     if any(_is_word(cues["negation"], w) for w in before[-4:]):
         return True
+    if cues["denial"].search(" ".join(before[-8:])):
+        return True
+    # "liberar cupos", "frees up funds": the thing freed is not a person
+    nxt = _WORD.findall(folded[at:at + 40])[1:3]
+    if nxt and (_is_word(cues["not_prisoner"], nxt[0]) or (nxt[0] in ("up", "los", "las", "the") and len(nxt) > 1
+                                                          and _is_word(cues["not_prisoner"], nxt[1]))):
+        return True
     # "a freed political prisoner", "los excarcelados": a participle used as a noun or adjective
     if before and before[-1] in _ARTICLES and re.match(r"(freed|released|excarcelad|liberad)", folded[at:at + 12]):
         return True
@@ -189,8 +196,14 @@ def _descriptive(folded: str, at: int, lo: int) -> bool:
     words = _WORD.findall(before)
     if words and _is_word(lexicon().cues["person"], words[-1]):
         return True  # "personas detenidas", "students held": who they are, not what happened
-    if words and words[-1].isdigit() and re.match(r"(detenid|detainee)", folded[at:at + 9]):
-        return True  # "4 detenidos": a noun for the people
+    if words and words[-1].isdigit():
+        # "4 detenidos", "148 jailed protesters": a noun or an adjective for the people
+        if re.match(r"(detenid|detainee)", folded[at:at + 9]):
+            return True
+        words_at = _WORD.findall(folded[at:at + 40])[:2]
+        participle = bool(words_at and re.search(r"(ad[oa]s?|id[oa]s?|ed)$", words_at[0]))
+        if participle and len(words_at) > 1 and _is_word(lexicon().cues["person"], words_at[1]):
+            return True
     return bool(_RELATIVE.search(before))
 
 
@@ -263,6 +276,10 @@ def _not_a_count(folded: str, lo: int, start: int, end: int, value: int | float,
         return True
     if first in ("a", "y", "and", "to", "o", "or") and second.isdigit():
         return True  # ranges "entre 5 y 10", "24 to 26"
+    if first in ("de", "of") and second.isdigit():
+        third = after[2] if len(after) > 2 else ""
+        if not (_is_word(cues["person"], third) or _is_word(cues["release"], third) or _is_word(cues["political"], third)):
+            return True  # "19 of 23 governorships": a ratio of something else
     # "a prisoner, 68, died", "Carla Pérez, 34, said": an age set off by commas
     if folded[max(lo, start - 2):start] == ", " and folded[end:end + 1] == "," and value <= 110:
         return True
@@ -285,6 +302,9 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
     person_after = any(_is_word(cues["person"], t) for t in after[:3])
     if any(_is_word(cues["not_prisoner"], t) for t in after[:3]):
         return "other", 0.0, False, False
+    # "2 excarcelados relatan ...": freed people telling their story, not a new release
+    if len(after) > 1 and _is_word(cues["release"], after[0]) and any(_is_word(cues["narrative"], t) for t in after[1:3]):
+        return "other", 0.0, False, False
     if _COMPANIONS.search(folded[max(lo, start - 20):start]) or (
             re.search(r"\b(con|with)\s+$", folded[max(lo, start - 6):start]) and after[:1] in (["others"], ["otros"], ["otras"])):
         return "other", 0.0, False, False
@@ -300,7 +320,7 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
 
     # "Excarcelados: 0 ... Encarcelados: 21 ... Total presos politicos: 866": a label and a colon
     m = re.search(r"([\w ]+):\s*$", folded[max(lo, start - 40):start])
-    if m and re.match(r"\s*([.;,)\n]|$)", folded[end:end + 3]):
+    if m and re.match(r"\s*([.;,)\n|/·]|$)", folded[end:end + 3]):
         lab = m.group(1).strip()
         if cues["remain"].search(lab) or cues["political"].search(lab):
             if not cues["release"].search(lab) and not cues["arrest"].search(lab):
@@ -309,6 +329,7 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
             return "other", 0.0, False, False
         if cues["release"].search(lab):
             return "confirmed", 0.7, False, False
+        return "other", 0.0, False, False  # "Civiles: 701": a breakdown line of a balance
 
     # freed people jailed again, or moved between prisons: not a release
     if ctx.near("rearrest", 40) and (ctx.near("arrest", 40) or d["rearrest"] is not None):
@@ -317,8 +338,6 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
         return "other", 0.0, False, False
     blockers = [v for v in (d["arrest"], d["harm"]) if v is not None]
     nearest_block = min(blockers) if blockers else None
-    if ctx.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6):  # type: ignore[operator]
-        return "other", 0.0, False, False
 
     # a count of prisoners still held
     d_release, d_remain = d["release"], d["remain"]
@@ -326,13 +345,15 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
     # political reasons", "the count stands at 402": a remain word next to the number, politics around
     political_near = political_after or bool(cues["political"].search(" ".join(after[:8])))
     breakdown = bool(_PARTITIVE_AFTER.match(folded[end:end + 20]) or re.search(
-        r"(including|incluid[oa]s|entre ell[oa]s|de (los|las) cuales|of whom|among them)\s+$", folded[max(lo, start - 25):start]))
+        r"(including|incluye|includes|incluid[oa]s|entre ell[oa]s|de (los|las) cuales|of whom|among them"
+        r"|otr[oa]s|other|another)\s+((al menos|unos|unas|about|at least)\s+)?$", folded[max(lo, start - 25):start]))
     # "había 33 casos", "holds 4 cargoes": an existential verb makes a tally only before political prisoners
     weak = d_remain is not None and _cue_distance(_EXISTENTIAL, folded, lo, hi, start, end) == d_remain
     if weak and not (political_after or cues["political"].search(" ".join(after[:4]))):
         d_remain = None
-    if not breakdown and d_remain is not None and d_remain <= 2 and (political_near or cues["political"].search(folded, lo, hi)
-                                                   or cues["political"].search(folded, 0, max(lo, 1))) and (
+    title_end = folded.find("\n") if "\n" in folded else len(folded)
+    if not breakdown and d_remain is not None and d_remain <= 2 and (
+            political_near or cues["political"].search(folded, lo, hi) or cues["political"].search(folded, 0, title_end)) and (
             d_release is None or d_remain < d_release):
         return "total", 0.9, False, False
     if political_after and (d_release is None or (ctx.near("remain") and d_remain < d_release)):  # type: ignore[operator]
@@ -340,6 +361,10 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
             if ctx.near("remain") or d_release is None:
                 return "total", 0.8 if ctx.near("remain") else 0.5, False, False
 
+    if ctx.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6):  # type: ignore[operator]
+        # "detenidos desde 2023", "held since 2020" date the detention, not the releases
+        if not _detention_dated(folded, lo, hi, start, end):
+            return "other", 0.0, False, False
     if d_release is None or d_release > 12:
         return "other", 0.0, False, False
     if nearest_block is not None and nearest_block < d_release:
@@ -368,6 +393,18 @@ def _speaker(folded: str, lo: int, start: int) -> str | None:
     if not found or not lex.cues["speech"].search(head):
         return None
     return max(found)[1]
+
+
+def _detention_dated(folded: str, lo: int, hi: int, start: int, end: int) -> bool:
+    """Is every historical phrase near the number the date of a detention ("presos desde 2023")?"""
+    cues = lexicon().cues
+    near = False
+    for m in cues["historical"].finditer(folded, lo, hi):
+        before = " ".join(_WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:])
+        if not (cues["arrest"].search(before) or cues["remain"].search(before) or re.search(r"\bpres[oa]s\b", before)):
+            return False
+        near = True
+    return near
 
 
 def _sub_role(folded: str, lo: int, hi: int, start: int, end: int) -> str:
@@ -580,6 +617,8 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     total_by = _attribution(folded, spans[totals[0].sentence], org_hits, ("ngo", "family"), fallback=False) if totals else None
 
     title_span = (0, title_end)
+    if re.match(r"\s*[\w ]{0,20}?(" + lex.cues["genre"].pattern + r")\s*[:|-]", folded[:title_end]):
+        releases = []  # "Opinión: ...", "Interview: ...": not a report of releases
     # an item whose title is about a death, a re-arrest or a transfer is not a release alert
     if not context or any(lex.cues[r].search(folded, 0, title_end) for r in ("harm", "rearrest", "transfer")):
         releases = []
@@ -652,7 +691,7 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
 
 
 _SINGULAR = re.compile(
-    r"\b(al|a la|a el|the|el|la)\s+(periodista|activista|dirigente|defensor[a]?|abogad[oa]|sindicalista|estudiante"
+    r"\b(al|a la|a el|the|el|la|del|de la)\s+(periodista|activista|dirigente|defensor[a]?|abogad[oa]|sindicalista|estudiante"
     r"|militar|capitan|coronel|teniente|sargento|concejal|diputad[oa]|alcalde|profesor[a]?|medic[oa]|opositor[a]?"
     r"|journalist|activist|leader|lawyer|defender|unionist|student|captain|colonel|lieutenant|sergeant|mayor"
     r"|professor|doctor|preso politico|presa politica|political prisoner)\b"
@@ -696,6 +735,12 @@ def _numberless_release(text: str, folded: str, spans: list[tuple[int, int]], ti
             continue
         if any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not cues["venezuela"].search(folded, lo, hi):
             continue
+        if cues["opposition"].search(folded, lo, hi) and not cues["government"].search(folded, lo, hi):
+            continue
+        if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
+            continue
+        if cues["narrative"].search(folded, lo, hi):
+            continue  # freed people telling their story
         sentence = folded[lo:hi]
         prisoner = bool(cues["political"].search(sentence)) or any(
             _is_word(cues["person"], w) for w in _WORD.findall(sentence))
@@ -721,8 +766,15 @@ def _prison_news(folded: str, spans: list[tuple[int, int]], prisons: tuple[str, 
 
 
 def _foreign(folded: str, spans: list[tuple[int, int]], head: _Mention, title_end: int, lex: _Lexicon) -> bool:
-    """True when the headline release happens in another country."""
+    """True when the headline release happens in another country: a foreign place stands nearer
+    to the number than any Venezuelan one, in its sentence or in the title."""
     lo, hi = spans[head.sentence]
+    d_foreign = min((d for e in lex.countries
+                     if (d := _cue_distance(e.pattern, folded, lo, hi, head.start, head.end)) is not None), default=None)
+    if d_foreign is not None:
+        d_home = _cue_distance(lex.cues["venezuela"], folded, lo, hi, head.start, head.end)
+        if d_home is None or d_foreign < d_home:
+            return True
     scopes = [(lo, hi), (0, title_end)]
     for a, b in scopes:
         foreign = any(e.pattern.search(folded, a, b) for e in lex.countries)
