@@ -20,9 +20,11 @@ class Message:
     text: str  # plain text
     html: str  # Telegram-compatible HTML (b, i, a, code); line breaks as \n
     silent: bool = False  # low priority: deliver without a notification sound
+    buttons: tuple[tuple[str, str], ...] = ()  # (label, callback data) for platforms with buttons
 
     def __add__(self, other: Message) -> Message:
-        return Message(f"{self.text}\n{other.text}", f"{self.html}\n{other.html}", self.silent and other.silent)
+        return Message(f"{self.text}\n{other.text}", f"{self.html}\n{other.html}", self.silent and other.silent,
+                       self.buttons + other.buttons)
 
 
 def esc(value: Any) -> str:
@@ -80,8 +82,12 @@ def headline(snap: dict[str, Any], lang: str, update: bool = False) -> str:
         head = t(lang, "headline.confirmed_of", confirmed=num(lang, conf), announced=num(lang, ann))
     elif conf is not None:
         head = t(lang, "headline.confirmed", confirmed=num(lang, conf))
-    else:
+    elif ann is not None:
         head = t(lang, "headline.announced", announced=num(lang, ann))
+    elif (snap.get("trigger") or {}).get("kind") == "announcement":
+        head = t(lang, "headline.announced_unknown")
+    else:
+        head = t(lang, "headline.confirmed_unknown")
     return f"{head} — {where}" if where else head
 
 
@@ -135,6 +141,58 @@ def render_note(data: dict[str, Any], lang: str) -> Message:
     text = f"{head}\n{data['title']} ({data['outlet']}) {data.get('link') or ''}".rstrip()
     markup = f"{esc(head)}\n{link(data['title'], data.get('link'))} ({esc(data['outlet'])})"
     return Message(text, markup, silent=True)
+
+
+def render_review(snap: dict[str, Any], rev: dict[str, Any], lang: str, platform: str) -> Message:
+    """A held alert for staff: what families would read, and how to decide."""
+    event_id, revision = snap["event_id"], snap["revision"]
+    confidence = rev.get("confidence")
+    head = t(lang, "review.held", event=event_id, revision=revision,
+             confidence=f"{confidence:.2f}" if confidence is not None else "—")
+    alert = render_event(snap, lang)
+    status = rev.get("status", "held")
+    if status != "held":
+        done = t(lang, f"review.already_{status}", who=rev.get("decided_by") or "?") if status in (
+            "released", "rejected") else t(lang, "review.superseded")
+        return Message(f"{head}\n{done}", f"<b>{esc(head)}</b>\n{esc(done)}")
+    if platform == "telegram":
+        how = t(lang, "review.how_telegram", event=event_id)
+        buttons = ((t(lang, "review.approve"), f"rv:a:{event_id}:{revision}"),
+                   (t(lang, "review.reject"), f"rv:r:{event_id}:{revision}"),
+                   (t(lang, "review.edit"), f"rv:e:{event_id}:{revision}"))
+    else:
+        how = t(lang, "review.how_matrix", event=event_id)
+        buttons = ()
+    return Message(f"{head}\n\n{alert.text}\n\n{how}", f"<b>{esc(head)}</b>\n\n{alert.html}\n\n<i>{esc(how)}</i>",
+                   buttons=buttons)
+
+
+def render_event_history(event: Any, revisions: list[dict[str, Any]], lang: str) -> Message:
+    """/event N: every figure with its source and time, and every revision with its review."""
+    head = t(lang, "event.title", id=event.id, date=day(lang, event.first_published),
+             place=", ".join(event.prisons) or t(lang, "status.place_unknown"))
+    texts, markups = [head], [f"<b>{esc(head)}</b>"]
+    for f in sorted(event.figures, key=lambda f: f.published):
+        label = t(lang, f"label.{f.role}")
+        who = f.org or f.outlet
+        manual = " " + t(lang, "event.manual") if f.outlet == "manual" else ""
+        line = f"{day(lang, f.published)} · {label}: {num(lang, f.value)} — {who}{manual}"
+        texts.append(line)
+        markups.append(f"{esc(day(lang, f.published))} · {esc(label)}: <b>{esc(num(lang, f.value))}</b> — "
+                       f"{link(who, f.link)}{esc(manual)}")
+    if event.gap:
+        gap = t(lang, "label.pending", count=num(lang, event.gap))
+        texts.append(gap)
+        markups.append(esc(gap))
+    for r in revisions:
+        status = r["status"]
+        line = t(lang, "event.revision", revision=r["revision"], status=t(lang, f"review.status_{status}"),
+                 who=r.get("decided_by") or "—")
+        if r.get("reason"):
+            line += f" ({r['reason']})"
+        texts.append(line)
+        markups.append(esc(line))
+    return Message("\n".join(texts), "\n".join(markups))
 
 
 def render_status(events: list[Any], tallies: list[dict[str, Any]], lang: str, outlets: dict[int, list[str]] | None = None) -> Message:

@@ -215,6 +215,82 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chart(args: argparse.Namespace) -> int:
+    from .charts import chart_png
+    from .store import Store
+
+    config = _load(args)
+    store = Store(config.database)
+    try:
+        data = chart_png(store, args.lang or config.default_lang)
+    finally:
+        store.close()
+    with open(args.out, "wb") as fh:
+        fh.write(data)
+    print(f"chart written to {args.out} ({len(data)} bytes)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export
+    from .store import Store
+
+    config = _load(args)
+    store = Store(config.database)
+    try:
+        body = export.to_csv(store) if args.format == "csv" else export.to_json(store)
+    finally:
+        store.close()
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(body)
+    else:
+        sys.stdout.write(body)
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from .feeds import FeedError, check_feed_url
+    from .opml import OpmlFeed, read_opml, write_opml
+    from .store import Store
+
+    config = _load(args)
+    store = Store(config.database)
+    store.sync_feeds(config.feeds)
+    try:
+        if args.action == "export":
+            feeds = [OpmlFeed(f.name, f.url, f.lang) for f in store.feeds()]
+            body = write_opml(feeds)
+            if args.file:
+                with open(args.file, "w", encoding="utf-8") as fh:
+                    fh.write(body)
+            else:
+                sys.stdout.write(body)
+            return 0
+        if not args.file:
+            print("releasewatch: give the OPML file to import.", file=sys.stderr)
+            return 2
+        try:
+            with open(args.file, "rb") as fh:
+                feeds = read_opml(fh.read())
+        except (OSError, ValueError) as exc:
+            print(f"releasewatch: cannot import {args.file}: {exc}.", file=sys.stderr)
+            return 2
+        added = refused = 0
+        for f in feeds:
+            try:
+                check_feed_url(f.url, config.allow_private_feed_urls, resolve=False)
+            except FeedError as exc:
+                refused += 1
+                print(f"skipped {f.url}: {exc}", file=sys.stderr)
+                continue
+            added += store.add_feed(f.name, f.url, f.lang)
+        print(f"imported {added} new feeds ({len(feeds) - added - refused} already there, {refused} refused)")
+        return 0
+    finally:
+        store.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="releasewatch",
@@ -262,6 +338,24 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(p)
     p.add_argument("path", help="a file made by 'releasewatch backup'")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("chart", help="draw prisoners held over time and releases per event as a PNG")
+    with_config(p)
+    p.add_argument("--out", required=True, help="the PNG file to write")
+    p.add_argument("--lang", choices=("es", "en"), help="language of the labels")
+    p.set_defaults(func=cmd_chart)
+
+    p = sub.add_parser("export", help="events, sources and tallies as CSV or JSON, for NGO reports")
+    with_config(p)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("feeds", help="import or export the feed list as OPML")
+    with_config(p)
+    p.add_argument("action", choices=("import", "export"))
+    p.add_argument("file", nargs="?", help="the OPML file (export: default standard output)")
+    p.set_defaults(func=cmd_feeds)
 
     p = sub.add_parser("keygen", help="print a new encryption key for watched names (RELEASEWATCH_KEY)")
     p.set_defaults(func=cmd_keygen)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import review
 from .alerts import Message, esc, link, render_event, render_status
 from .i18n import LANGS, moment, num, t
 from .matcher import lexicon
@@ -235,3 +236,110 @@ def usage(lang: str, command: str) -> Message:
 
 def to_json(msg: Message) -> str:
     return json.dumps({"text": msg.text, "html": msg.html}, ensure_ascii=False)
+
+
+# -- staff: review queue, ledger, feeds ------------------------------------------------------------
+
+
+def queue(store: Store, lang: str) -> Message:
+    """Held alerts waiting for a staff decision."""
+    held = store.held()
+    if not held:
+        return plain(t(lang, "queue.empty"))
+    lines = [t(lang, "queue.title")]
+    for r in held:
+        ev = store.event(r["event_id"])
+        conf = f"{r['confidence']:.2f}" if r["confidence"] is not None else "—"
+        what = f"{num(lang, ev.announced)} / {num(lang, ev.confirmed)}" if ev else "?"
+        lines.append(t(lang, "queue.line", event=r["event_id"], revision=r["revision"], confidence=conf, what=what))
+    return plain("\n".join(lines))
+
+
+def decision_reply(outcome: review.Outcome, lang: str) -> Message:
+    if outcome.status == "missing":
+        return plain(t(lang, "review.missing"))
+    if not outcome.ok:
+        status = t(lang, f"review.status_{outcome.status}")
+        return plain(t(lang, "review.first_wins", status=status, who=outcome.decided_by or "?"))
+    return plain(t(lang, f"review.done_{outcome.status}", event=outcome.event_id, revision=outcome.revision))
+
+
+def approve_or_reject(store: Store, text: str, approve: bool, who: str, lang: str) -> Message:
+    """'/approve 12' or '/reject 12 reason' on the event's latest held revision."""
+    words = text.split(maxsplit=1)
+    if not words or not words[0].lstrip("#").isdigit():
+        return usage(lang, "approve" if approve else "reject")
+    event_id = int(words[0].lstrip("#"))
+    revision = review.latest_held(store, event_id)
+    if revision is None:
+        rows = store.revisions(event_id)
+        if not rows:
+            return plain(t(lang, "review.missing"))
+        last = rows[-1]
+        return decision_reply(review.Outcome(False, last["status"], last["decided_by"], event_id, last["revision"]), lang)
+    reason = words[1].strip() if len(words) > 1 else None
+    return decision_reply(review.decide(store, event_id, revision, approve, who, reason, utcnow()), lang)
+
+
+def edit_numbers(store: Store, text: str, who: str, lang: str) -> Message:
+    try:
+        event_id, announced, confirmed = review.parse_edit(text)
+    except ValueError:
+        return usage(lang, "edit")
+    return decision_reply(review.edit(store, event_id, who, utcnow(), announced, confirmed), lang)
+
+
+def record_figure(store: Store, text: str, who: str, lang: str) -> Message:
+    try:
+        role, value, source, event_id = review.parse_record(text)
+    except ValueError:
+        return usage(lang, "record")
+    out = review.record(store, event_id, role, value, source, who, utcnow())
+    if out.status == "missing":
+        return plain(t(lang, "review.missing"))
+    return plain(t(lang, "record.done", role=t(lang, f"label.{role}"), value=num(lang, value), source=source,
+                   event=event_id))
+
+
+def event_history(store: Store, text: str, lang: str) -> Message:
+    from .alerts import render_event_history
+
+    arg = text.strip().lstrip("#")
+    if not arg.isdigit():
+        return usage(lang, "event")
+    ev = store.event(int(arg))
+    if ev is None:
+        return plain(t(lang, "review.missing"))
+    return render_event_history(ev, store.revisions(ev.id or 0), lang)
+
+
+async def add_feed(store: Store, allow_private: bool, timeout: float, text: str, lang: str) -> Message:
+    """Staff: '/addfeed URL [es|en]': checked (http(s), public address, a real feed) before it is kept."""
+    from .feeds import FeedError, check_feed_url, fetch, make_client
+
+    words = text.split()
+    if not words or len(words) > 2 or (len(words) == 2 and words[1] not in LANGS):
+        return usage(lang, "addfeed")
+    url, feed_lang = words[0], (words[1] if len(words) == 2 else None)
+    try:
+        check_feed_url(url, allow_private)
+    except FeedError as exc:
+        return plain(t(lang, "feed.refused", reason=str(exc)))
+    async with make_client(timeout) as client:
+        res = await fetch(client, url, deadline=timeout * 2, feed_lang=feed_lang)
+    if res.status == "error":
+        return plain(t(lang, "feed.refused", reason=res.error or "?"))
+    name = url.split("//", 1)[-1].split("/", 1)[0]
+    if not store.add_feed(name, url, feed_lang):
+        return plain(t(lang, "feed.exists"))
+    return plain(t(lang, "feed.added", name=name, items=len(res.items)))
+
+
+def remove_feed(store: Store, text: str, lang: str) -> Message:
+    key = text.strip()
+    if not key:
+        return usage(lang, "removefeed")
+    removed = store.remove_feed(key)
+    if removed is None:
+        return plain(t(lang, "feed.not_found"))
+    return plain(t(lang, "feed.removed", name=removed.name))

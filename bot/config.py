@@ -79,6 +79,9 @@ class Config:
     default_lang: str = "es"
     log_format: str = "text"  # text | json
     retention_days: int = 180  # items, extractions and finished deliveries older than this are deleted
+    review_mode: str = "low_confidence"  # off | low_confidence | all
+    review_threshold: float = 0.6
+    review_remind_minutes: int = 30
     feeds: tuple[FeedConfig, ...] = ()
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
@@ -99,6 +102,12 @@ _TOP: dict[str, tuple[Any, str]] = {
     "feeds": (list, "a list of [[feeds]] tables"),
     "telegram": (dict, "a [telegram] table"),
     "matrix": (dict, "a [matrix] table"),
+    "review": (dict, "a [review] table"),
+}
+_REVIEW: dict[str, tuple[Any, str]] = {
+    "mode": (str, '"off", "low_confidence" or "all"'),
+    "threshold": ((int, float), "a number between 0 and 1"),
+    "remind_after_minutes": (int, "a whole number of minutes"),
 }
 _FEED: dict[str, tuple[Any, str]] = {
     "name": (str, "a name string"),
@@ -245,6 +254,18 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
         raise ConfigError("Config key 'telegram.messages_per_second' must be between 1 and 1000.")
     if not 1 <= kwargs["telegram"].group_messages_per_minute <= 60:
         raise ConfigError("Config key 'telegram.group_messages_per_minute' must be between 1 and 60.")
+
+    rv = data.get("review", {})
+    _check(rv, _REVIEW, "review.")
+    if rv.get("mode", "low_confidence") not in ("off", "low_confidence", "all"):
+        raise ConfigError('Config key \'review.mode\' must be "off", "low_confidence" or "all".')
+    if not 0 <= rv.get("threshold", 0.6) <= 1:
+        raise ConfigError("Config key 'review.threshold' must be between 0 and 1.")
+    if rv.get("remind_after_minutes", 30) < 1:
+        raise ConfigError("Config key 'review.remind_after_minutes' must be at least 1.")
+    kwargs["review_mode"] = rv.get("mode", "low_confidence")
+    kwargs["review_threshold"] = float(rv.get("threshold", 0.6))
+    kwargs["review_remind_minutes"] = rv.get("remind_after_minutes", 30)
 
     mx = data.get("matrix", {})
     _check(mx, _MATRIX, "matrix.")

@@ -97,6 +97,9 @@ def _score(obs: Observation, event: Event, window: timedelta) -> float:
         score += 0.5
     if score and same_place:
         score += 0.25
+    # a release told without a number ("dozens freed from Rodeo I") joins a same-place event of the day
+    if not mine and same_place and abs(obs.published - event.last_published) <= timedelta(days=2):
+        score += 0.5
     return score
 
 

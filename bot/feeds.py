@@ -15,6 +15,7 @@ import ipaddress
 import random
 import re
 import socket
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -177,6 +178,11 @@ def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetim
                 lang=lang or _lang(entry.get("language")),
             )
         )
+    if parsed.get("bozo") and not items:
+        # a broken document that yielded nothing readable is a failing feed, not an empty one
+        exc = parsed.get("bozo_exception")
+        reason = type(exc).__name__ if exc else "unknown error"
+        raise FeedError(f"the response is not a readable RSS or Atom feed ({reason})")
     return items
 
 
@@ -188,18 +194,34 @@ def make_client(timeout: float, max_connections: int = 32) -> httpx.AsyncClient:
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=True,
         max_redirects=5,
+        # only what _Inflate decodes: fetch() reads raw bytes and decompresses them itself
         headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
-                 "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"},
+                 "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5",
+                 "Accept-Encoding": "gzip, deflate"},
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
     )
 
 
-def check_feed_url(url: str, allow_private: bool) -> None:
-    """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to private addresses."""
+def check_feed_url(url: str, allow_private: bool, resolve: bool = True) -> None:
+    """Refuse non-http(s) URLs and, unless allowed, hosts that are or resolve to loopback, private
+    or link-local addresses. resolve=False checks literal addresses and 'localhost' only (for
+    offline imports; the feed is checked again when staff add it by hand)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FeedError("only http and https feed URLs are allowed")
     if allow_private:
+        return
+    host = parts.hostname
+    if host == "localhost" or host.endswith(".localhost"):
+        raise FeedError(f"the host {host} is on a private or local network")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None and (literal.is_private or literal.is_loopback or literal.is_link_local
+                                or literal.is_reserved or literal.is_multicast):
+        raise FeedError(f"the host {host} is on a private or local network")
+    if not resolve or literal is not None:
         return
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
@@ -209,6 +231,32 @@ def check_feed_url(url: str, allow_private: bool) -> None:
         ip = ipaddress.ip_address(info[4][0])
         if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
             raise FeedError(f"the host {parts.hostname} is on a private or local network")
+
+
+class _Inflate:
+    """Decompresses a gzip or deflate body a piece at a time, never producing more than asked.
+
+    httpx's own decoder inflates each network read whole: 64 KiB of a gzip bomb become ~64 MB
+    in memory before any size check can run. Here each piece stops at the room left under the cap.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        gzip_ = encoding in ("gzip", "x-gzip")
+        self._raw_fallback = not gzip_  # some servers send raw deflate without the zlib header
+        self._d = zlib.decompressobj(zlib.MAX_WBITS | (16 if gzip_ else 0))
+        self._started = False
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        """Up to limit (>= 1) bytes of output for data; more input than that is left unread."""
+        try:
+            out = self._d.decompress(data, limit)
+        except zlib.error:
+            if self._started or not self._raw_fallback:
+                raise
+            self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._d.decompress(data, limit)
+        self._started = True
+        return out
 
 
 async def fetch(
@@ -241,9 +289,16 @@ async def fetch(
                 declared = resp.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > max_bytes * 4:
                     return FetchResult("error", error=f"the feed is larger than {max_bytes} bytes")
+                encoding = resp.headers.get("content-encoding", "identity").strip().lower()
+                if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
+                    reason = f"the server used an unknown compression ({encoding[:40]})"
+                    return FetchResult("error", error=reason, seconds=loop.time() - started)
+                inflate = _Inflate(encoding) if encoding not in ("identity", "") else None
                 chunks = []
                 size = 0
-                async for chunk in resp.aiter_bytes():
+                async for raw in resp.aiter_raw():
+                    # ask for one byte more than the room left: getting it means over the cap
+                    chunk = inflate.feed(raw, max_bytes - size + 1) if inflate else raw
                     size += len(chunk)
                     if size > max_bytes:
                         return FetchResult("error", error=f"the feed is larger than {max_bytes} bytes",
@@ -262,6 +317,9 @@ async def fetch(
     except httpx.HTTPError as exc:
         reason = type(exc).__name__
         return FetchResult("error", error=f"the request failed ({reason})", seconds=loop.time() - started)
+    except zlib.error:
+        return FetchResult("error", error="the compressed body is damaged",
+                           seconds=loop.time() - started)
     try:
         items = await asyncio.to_thread(parse_feed, body, url, feed_lang) if len(body) > 200_000 \
             else parse_feed(body, url, feed_lang)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .alerts import Message, render_event, render_note, render_watch
+from .alerts import Message, render_event, render_note, render_review, render_watch
+from .i18n import t
 from .notify import Gone, Notifier, Rejected, RetryAfter
 from .store import OutboxRow, Store, Subscriber, utcnow
 from .vault import Vault, VaultError
@@ -66,6 +67,8 @@ class Deliverer:
         self.renderers: dict[str, Renderer] = {
             "event": self._render_event, "text": self._render_text, "watch": self._render_watch,
             "note": lambda row, sub: render_note(row.payload, sub.lang),
+            "review": self._render_review,
+            "staff": self._render_staff,
         }
         self.renderers.update(renderers or {})
         self.clock = clock
@@ -89,6 +92,19 @@ class Deliverer:
                 self._cache.popitem(last=False)
         return msg
 
+    def _render_review(self, row: OutboxRow, sub: Subscriber) -> Message:
+        event_id, revision = row.payload["event_id"], row.payload["revision"]
+        snap = self.store.revision_snapshot(event_id, revision)
+        rev = self.store.revision(event_id, revision)
+        if snap is None or rev is None:
+            raise Rejected(f"event {event_id} revision {revision} is missing")
+        return render_review(snap, rev, sub.lang, sub.platform)
+
+    @staticmethod
+    def _render_staff(row: OutboxRow, sub: Subscriber) -> Message:
+        text = t(sub.lang, row.payload["key"], **row.payload["values"])
+        return Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
     def _render_watch(self, row: OutboxRow, sub: Subscriber) -> Message:
         if self.vault is None:
             raise Rejected("a watch alert needs RELEASEWATCH_KEY")
@@ -107,7 +123,15 @@ class Deliverer:
         return self.renderers[row.kind](row, sub)
 
     # -- delivery --------------------------------------------------------------------------------
-    async def _deliver(self, row: OutboxRow, sub: Subscriber, report: DeliveryReport) -> None:
+    def _retry_at(self, seconds: float) -> datetime:
+        # the store keeps whole seconds (it truncates); round up, or a retry could go out up to
+        # a second before the wait the platform asked for
+        at = self.clock() + timedelta(seconds=seconds)
+        return at.replace(microsecond=0) + timedelta(seconds=1) if at.microsecond else at
+
+    async def _deliver(self, row: OutboxRow, sub: Subscriber,
+                       report: DeliveryReport) -> tuple[str, datetime | None]:
+        """Send one row and record its outcome: sent, failed, gone or retry (with its time)."""
         notifier = self.notifiers[sub.platform]
         try:
             message = self.render(row, sub)
@@ -119,41 +143,50 @@ class Deliverer:
                 self.in_flight -= 1
             self.store.mark_sent(row.id, ref, self.clock())
             report.sent += 1
+            return "sent", None
         except RetryAfter as exc:
             report.rate_limited += 1
-            self.store.mark_retry(row.id, str(exc), self.clock() + timedelta(seconds=exc.seconds),
-                                  count_attempt=False)
+            at = self._retry_at(exc.seconds)
+            self.store.mark_retry(row.id, str(exc), at, count_attempt=False)
+            return "retry", at
         except Gone as exc:
             report.deactivated += 1
             log.info("subscriber deactivated", extra={"subscriber": sub.id, "reason": str(exc)})
             self.store.mark_failed(row.id, str(exc))
             self.store.deactivate(sub.id, str(exc))
+            return "gone", None
         except Rejected as exc:
             report.failed += 1
             report.errors.append(str(exc))
             log.warning("message rejected", extra={"row": row.id, "reason": str(exc)})
             self.store.mark_failed(row.id, str(exc))
+            return "failed", None
         except Exception as exc:  # Transient, and anything an adapter did not foresee
             if row.attempts + 1 >= MAX_ATTEMPTS:
                 report.failed += 1
                 self.store.mark_failed(row.id, f"gave up: {exc}")
-                return
+                return "failed", None
             report.retried += 1
-            delay = min(5 * 2 ** row.attempts, 900) * random.uniform(0.8, 1.2)
-            self.store.mark_retry(row.id, f"{type(exc).__name__}: {exc}", self.clock() + timedelta(seconds=delay))
+            at = self._retry_at(min(5 * 2 ** row.attempts, 900) * random.uniform(0.8, 1.2))
+            self.store.mark_retry(row.id, f"{type(exc).__name__}: {exc}", at)
+            return "retry", at
 
     async def _deliver_chat(self, rows: list[OutboxRow], sub: Subscriber, report: DeliveryReport,
                             sem: asyncio.Semaphore) -> None:
         async with sem:
             for i, row in enumerate(rows):
-                before = report.sent
-                await self._deliver(row, sub, report)
-                if report.sent == before:
-                    # keep this chat's order: later rows wait for the one that did not go out
-                    for later in rows[i + 1:]:
-                        self.store.mark_retry(later.id, "waiting for an earlier message",
-                                              self.clock(), count_attempt=False)
-                    return
+                # the outcome of this row, not a shared counter: other chats send meanwhile
+                outcome, retry_at = await self._deliver(row, sub, report)
+                if outcome == "sent":
+                    continue
+                if outcome == "gone":
+                    return  # deactivate() already closed this chat's other rows
+                # keep this chat's order: later rows wait for the one that did not go out, and
+                # fall due with it (not now, which would wake the worker for rows it cannot send)
+                for later in rows[i + 1:]:
+                    self.store.mark_retry(later.id, "waiting for an earlier message",
+                                          retry_at or self.clock(), count_attempt=False)
+                return
 
     async def drain(self, max_rounds: int = 1_000_000) -> DeliveryReport:
         """Send everything that is due now; returns when nothing due is left."""

@@ -20,7 +20,7 @@ import httpx
 from .config import Config
 from .events import Observation, apply, find_event
 from .feeds import FetchResult, ParsedItem, backoff, fetch
-from . import watch
+from . import review, watch
 from ._text import normalize, sentences
 from .matcher import Extraction, match
 from .store import FeedRow, NewItem, Store, utcnow
@@ -38,6 +38,7 @@ class CycleReport:
     not_modified: int = 0
     new_items: int = 0
     alerts_queued: int = 0
+    held: int = 0
     revisions: list[tuple[int, int]] = field(default_factory=list)
     newly_failing: list[str] = field(default_factory=list)
 
@@ -115,15 +116,21 @@ class Pipeline:
         event_id = None
         if ex.total_prisoners is not None:
             self.store.record_tally(item.id, ex.total_prisoners, ex.total_by, feed.name, item.link, item.published)
-        if ex.is_alert and ex.released:
+        if ex.is_alert:
             obs = Observation(ex, item.id, feed.name, item.link, item.title, item.published)
             existing = find_event(obs, self.store.candidate_events(item.published, self.window), self.window)
             event, new_revision = apply(obs, existing)
-            event = self.store.save_event(event, obs, new_revision, now)
+            hold = new_revision and review.needs_review(self.config, ex.confidence,
+                                                         bool(self.store.staff_subscribers()))
+            event = self.store.save_event(event, obs, new_revision, now, status="held" if hold else "released",
+                                          confidence=ex.confidence)
             event_id = event.id
             if new_revision:
                 report.revisions.append((event.id or 0, event.revision))
-                report.alerts_queued += self.store.enqueue_revision(event, now)
+                if hold:  # staff decide before families hear of it
+                    report.held += review.post_for_review(self.store, event.id or 0, event.revision, now)
+                else:
+                    report.alerts_queued += self.store.enqueue_revision(event, now)
             if ex.names and self.vault is not None:
                 report.alerts_queued += self._watch_alerts(feed, item, ex, event_id, now)
         elif ex.prison_news:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from . import review
 from .config import Config
 from .feeds import make_client
 from .notify import Notifier
@@ -57,7 +58,7 @@ class Service:
     async def poll_once(self) -> CycleReport:
         report = await self.pipeline.poll()
         self.cycles += 1
-        if report.alerts_queued:
+        if report.alerts_queued or report.held:
             self.deliverer.wake.set()
         for hook in self.on_cycle:
             try:
@@ -80,6 +81,21 @@ class Service:
         except Exception:
             log.exception("retention pruning failed")
 
+    def register_staff_chats(self) -> None:
+        """The staff chat and room receive held alerts and review notices (filter 'staff')."""
+        lang = self.config.default_lang
+        if self.config.telegram.enabled and self.config.telegram.staff_chat_id is not None:
+            self.store.subscribe("telegram", str(self.config.telegram.staff_chat_id), lang, "staff")
+        if self.config.matrix.enabled and self.config.matrix.staff_room:
+            self.store.subscribe("matrix", self.config.matrix.staff_room, lang, "staff")
+
+    async def _remind_job(self) -> None:
+        try:
+            if review.remind(self.store, timedelta(minutes=self.config.review_remind_minutes), _now()):
+                self.deliverer.wake.set()
+        except Exception:
+            log.exception("review reminders failed")
+
     async def _poll_job(self) -> None:
         try:
             await self.poll_once()
@@ -100,6 +116,7 @@ class Service:
                 except (NotImplementedError, RuntimeError):
                     pass
         self.store.sync_feeds(self.config.feeds)
+        self.register_staff_chats()
         reclaimed = self.store.reclaim()
         if reclaimed:
             log.info("reclaimed unfinished deliveries", extra={"rows": reclaimed})
@@ -110,6 +127,7 @@ class Service:
                           next_run_time=_now(), max_instances=1, coalesce=True, id="poll")
         scheduler.add_job(self._prune_job, "interval", hours=6, next_run_time=_now(), id="prune",
                           max_instances=1, coalesce=True)
+        scheduler.add_job(self._remind_job, "interval", minutes=1, id="remind", max_instances=1, coalesce=True)
         scheduler.start()
         worker = asyncio.create_task(self.deliverer.run(self.stop_event))
         try:

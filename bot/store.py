@@ -23,7 +23,7 @@ import sqlite_utils
 from .events import Event, Figure, Observation
 from .matcher import Extraction
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # tables with a subscriber_id column: /forget deletes a chat's rows from each
 FORGET_TABLES = ("outbox", "watches")
 
@@ -185,7 +185,22 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2}
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Staff review: a revision is held, released or rejected, and who decided is recorded."""
+    db.executescript(
+        """
+        ALTER TABLE revisions ADD COLUMN status TEXT NOT NULL DEFAULT 'released';
+        ALTER TABLE revisions ADD COLUMN confidence REAL;
+        ALTER TABLE revisions ADD COLUMN decided_by TEXT;
+        ALTER TABLE revisions ADD COLUMN decided_at TEXT;
+        ALTER TABLE revisions ADD COLUMN reason TEXT;
+        ALTER TABLE revisions ADD COLUMN reminded_at TEXT;
+        CREATE INDEX revisions_status ON revisions(status);
+        """
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3}
 
 
 class Store:
@@ -397,8 +412,10 @@ class Store:
             ),
         )
 
-    def save_event(self, event: Event, obs: Observation, new_revision: bool, now: datetime) -> Event:
-        """Write the event state, its figures, and (if new_revision) the revision snapshot."""
+    def save_event(self, event: Event, obs: Observation, new_revision: bool, now: datetime,
+                   status: str = "released", confidence: float | None = None, manual: bool = False) -> Event:
+        """Write the event state, its figures, and (if new_revision) the revision snapshot with its
+        review status (released, or held for staff)."""
         values = [event.announced, event.confirmed, json.dumps(event.prisons), json.dumps(event.names),
                   iso(event.first_published), iso(event.last_published), event.revision, iso(now)]
         if event.id is None:
@@ -418,14 +435,16 @@ class Store:
         for f in event.figures:
             self.db.execute(
                 "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, "
-                "link, published) VALUES (?,?,?,?,?,?,?,?)",
-                [event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published)],
+                "link, published, manual) VALUES (?,?,?,?,?,?,?,?,?)",
+                [event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published),
+                 int(manual and f.item_id == obs.item_id)],
             )
         saved = Event(**{**event.__dict__, "id": event_id})
         if new_revision:
             self.db.execute(
-                "INSERT OR IGNORE INTO revisions (event_id, revision, snapshot, created) VALUES (?,?,?,?)",
-                [event_id, event.revision, json.dumps(snapshot(saved, obs)), iso(now)],
+                "INSERT OR IGNORE INTO revisions (event_id, revision, snapshot, created, status, confidence) "
+                "VALUES (?,?,?,?,?,?)",
+                [event_id, event.revision, json.dumps(snapshot(saved, obs)), iso(now), status, confidence],
             )
         return saved
 
@@ -442,6 +461,31 @@ class Store:
             "VALUES (?,?,?,?,?,?)",
             [item_id, total, org, outlet, link, iso(published)],
         )
+
+    def all_tallies(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM tallies ORDER BY published, id")
+
+    def all_figures(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM event_figures ORDER BY event_id, published, id")
+
+    def add_feed(self, name: str, url: str, lang: str | None, source: str = "staff") -> bool:
+        """A feed added by staff (kept across config reloads). False if it was already there."""
+        existing = self._rows("SELECT id, active FROM feeds WHERE url=?", [url])
+        if existing:
+            self.db.execute("UPDATE feeds SET active=1 WHERE url=?", [url])
+            return not existing[0]["active"]
+        self.db.execute("INSERT INTO feeds (name, url, lang, source, created) VALUES (?,?,?,?,?)",
+                        [name[:200], url, lang, source, iso(utcnow())])
+        return True
+
+    def remove_feed(self, key: str) -> FeedRow | None:
+        """Deactivate a feed by its number in /feeds or its URL; its items stay."""
+        rows = self.feeds()
+        match = [f for i, f in enumerate(rows, 1) if f.url == key or str(i) == key]
+        if not match:
+            return None
+        self.db.execute("UPDATE feeds SET active=0 WHERE id=?", [match[0].id])
+        return match[0]
 
     def latest_tallies(self, limit: int = 3) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM tallies ORDER BY published DESC, id DESC LIMIT ?", [limit])
@@ -575,12 +619,51 @@ class Store:
             )
 
     # -- outbox ----------------------------------------------------------------------------------
-    def enqueue_revision(self, event: Event, now: datetime) -> int:
-        """One outbox row per matching subscriber for the event's current revision (idempotent)."""
+    # -- review -----------------------------------------------------------------------------------
+    def revision(self, event_id: int, revision: int) -> dict[str, Any] | None:
+        rows = self._rows("SELECT event_id, revision, status, confidence, decided_by, decided_at, reason, "
+                          "created, reminded_at FROM revisions WHERE event_id=? AND revision=?", [event_id, revision])
+        return rows[0] if rows else None
+
+    def revisions(self, event_id: int) -> list[dict[str, Any]]:
+        return self._rows("SELECT event_id, revision, status, confidence, decided_by, decided_at, reason, "
+                          "created FROM revisions WHERE event_id=? ORDER BY revision", [event_id])
+
+    def decide(self, event_id: int, revision: int, status: str, who: str, reason: str | None,
+               now: datetime) -> bool:
+        """Release or reject a held revision. True for the first decision; later ones change nothing."""
+        cur = self.db.execute(
+            "UPDATE revisions SET status=?, decided_by=?, decided_at=?, reason=? "
+            "WHERE event_id=? AND revision=? AND status='held'",
+            [status, who[:100], iso(now), (reason or "")[:300] or None, event_id, revision],
+        )
+        return bool(cur.rowcount)
+
+    def held(self, reminded_before: datetime | None = None) -> list[dict[str, Any]]:
+        """Held revisions; with reminded_before, only those not announced to staff since then."""
+        sql = "SELECT event_id, revision, confidence, created, reminded_at FROM revisions WHERE status='held'"
+        params: list[Any] = []
+        if reminded_before is not None:
+            sql += " AND COALESCE(reminded_at, created) < ?"
+            params.append(iso(reminded_before))
+        return self._rows(sql + " ORDER BY created", params)
+
+    def mark_reminded(self, event_id: int, revision: int, now: datetime) -> None:
+        self.db.execute("UPDATE revisions SET reminded_at=? WHERE event_id=? AND revision=?",
+                        [iso(now), event_id, revision])
+
+    def staff_subscribers(self) -> list[Subscriber]:
+        return [_subscriber(r) for r in self._rows(
+            "SELECT * FROM subscribers WHERE filter='staff' AND gone=0 ORDER BY id")]
+
+    def enqueue_revision(self, event: Event, now: datetime, revision: int | None = None) -> int:
+        """One outbox row per matching subscriber for a revision (default: the event's current one).
+        Idempotent; an update replies to the first alert of the event the reader received."""
         assert event.id is not None
-        key = f"ev:{event.id}:r{event.revision}"
-        reply_key = f"ev:{event.id}:r1" if event.revision > 1 else None
-        payload = json.dumps({"event_id": event.id, "revision": event.revision})
+        rev = revision or event.revision
+        key = f"ev:{event.id}:r{rev}"
+        reply_key = f"ev:{event.id}:" if rev > 1 else None
+        payload = json.dumps({"event_id": event.id, "revision": rev})
         n = 0
         for sub in self.active_subscribers():
             if not wants(sub, event):
@@ -654,9 +737,16 @@ class Store:
         )
 
     def message_ref(self, sub_id: int, key: str) -> str | None:
-        row = self.db.execute(
-            "SELECT message_ref FROM outbox WHERE subscriber_id=? AND key=? AND status='sent'", [sub_id, key]
-        ).fetchone()
+        """The platform message id of a sent row; a key ending in ':' means the first sent row
+        whose key starts with it (the first alert of an event this reader received)."""
+        if key.endswith(":"):
+            row = self.db.execute(
+                "SELECT message_ref FROM outbox WHERE subscriber_id=? AND key LIKE ? AND status='sent' "
+                "ORDER BY id LIMIT 1", [sub_id, key.replace("%", "") + "%"]).fetchone()
+        else:
+            row = self.db.execute(
+                "SELECT message_ref FROM outbox WHERE subscriber_id=? AND key=? AND status='sent'", [sub_id, key]
+            ).fetchone()
         return row[0] if row else None
 
     def next_pending_time(self) -> datetime | None:
@@ -677,6 +767,8 @@ class Store:
 
 def wants(sub: Subscriber, event: Event) -> bool:
     """Does this subscriber's filter take this event revision?"""
+    if sub.filter == "staff":
+        return False  # the staff room gets review posts, not family alerts
     if sub.filter == "confirmations" and not event.confirmed:
         return False
     if sub.prison and sub.prison not in event.prisons:

@@ -36,12 +36,13 @@ from telegram.ext import (
 )
 
 from . import commands as cmd
+from . import review
 from .alerts import Message, split_html
 from .config import Config
 from .i18n import LANGS, t
 from .notify import Gone, Rejected, Transient
 from .notify import RetryAfter as RetryLater
-from .store import Store
+from .store import Store, utcnow
 from .vault import Vault
 
 log = logging.getLogger("releasewatch.telegram")
@@ -50,7 +51,8 @@ PLATFORM = "telegram"
 MESSAGES = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS
 PUBLIC_COMMANDS = ("start", "help", "language", "subscribe", "unsubscribe", "status", "latest", "sources",
                    "watch", "watches", "unwatch", "notes", "forget")
-STAFF_COMMANDS = ("feeds", "stats", "broadcast")
+STAFF_COMMANDS = ("feeds", "stats", "broadcast", "queue", "approve", "reject", "edit", "record", "event", "chart",
+                  "export", "addfeed", "removefeed")
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -81,14 +83,18 @@ class TelegramNotifier:
 
     async def send(self, chat_id: str, message: Message, reply_to: str | None = None) -> str | None:
         first: str | None = None
-        for i, part in enumerate(split_html(message.html, 4000)):
+        parts = split_html(message.html, 4000)
+        for i, part in enumerate(parts):
             await self._space(chat_id)
             reply = ReplyParameters(int(reply_to), allow_sending_without_reply=True) if reply_to and i == 0 else None
+            last = i == len(parts) - 1
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                            for label, data in message.buttons]]) if message.buttons and last else None
             try:
                 sent = await self.app.bot.send_message(
                     chat_id=int(chat_id), text=part, parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True), reply_parameters=reply,
-                    disable_notification=message.silent,
+                    disable_notification=message.silent, reply_markup=markup,
                 )
             except RetryAfter as exc:
                 raise RetryLater(_seconds(exc.retry_after)) from exc
@@ -179,6 +185,9 @@ class TelegramPlatform:
             "latest": self.on_latest, "sources": self.on_sources, "forget": self.on_forget,
             "feeds": self.on_feeds, "stats": self.on_stats, "broadcast": self.on_broadcast,
             "watch": self.on_watch, "watches": self.on_watches, "unwatch": self.on_unwatch, "notes": self.on_notes,
+            "queue": self.on_queue, "approve": self.on_approve, "reject": self.on_reject, "edit": self.on_edit,
+            "record": self.on_record, "event": self.on_event, "chart": self.on_chart, "export": self.on_export,
+            "addfeed": self.on_addfeed, "removefeed": self.on_removefeed,
         }
         for name, fn in handlers.items():
             app.add_handler(CommandHandler(name, fn, filters=MESSAGES))
@@ -360,6 +369,86 @@ class TelegramPlatform:
         await self._reply(update, cmd.plain(t(chat.lang, "broadcast.queued", count=n)))
         self.wake()
 
+    @staticmethod
+    def _who(update: Update) -> str:
+        user = update.effective_user
+        if user is None:
+            return "?"
+        return f"@{user.username}" if user.username else f"{user.first_name} ({user.id})"
+
+    async def _staff_only(self, update: Update) -> cmd.Chat | None:
+        chat = self._chat(update)
+        if not self._is_staff(update):
+            await self._refuse_staff(update, chat)
+            return None
+        return chat
+
+    async def on_queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: held alerts waiting for a decision."""
+        if chat := await self._staff_only(update):
+            await self._reply(update, cmd.queue(self.store, chat.lang))
+
+    async def on_approve(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: release a held alert to families."""
+        if chat := await self._staff_only(update):
+            await self._reply(update, cmd.approve_or_reject(self.store, self._args(update), True, self._who(update), chat.lang))
+            self.wake()
+
+    async def on_reject(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: stop a held alert, with a reason."""
+        if chat := await self._staff_only(update):
+            await self._reply(update, cmd.approve_or_reject(self.store, self._args(update), False, self._who(update), chat.lang))
+            self.wake()
+
+    async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: correct an event's numbers (a new revision, attributed to them)."""
+        if chat := await self._staff_only(update):
+            await self._reply(update, cmd.edit_numbers(self.store, self._args(update), self._who(update), chat.lang))
+            self.wake()
+
+    async def on_record(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: add a figure that arrived outside RSS, marked manual."""
+        if chat := await self._staff_only(update):
+            await self._reply(update, cmd.record_figure(self.store, self._args(update), self._who(update), chat.lang))
+            self.wake()
+
+    async def on_event(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: one event's history, every source and revision."""
+        if chat := await self._staff_only(update):
+            await self._reply(update, cmd.event_history(self.store, self._args(update), chat.lang))
+
+    async def on_chart(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: a PNG chart of prisoners held over time and releases per event."""
+        from .charts import chart_png
+
+        if chat := await self._staff_only(update):
+            data = await asyncio.to_thread(chart_png, self.store, chat.lang)
+            await self.app.bot.send_photo(int(chat.chat_id), data, caption=t(chat.lang, "chart.caption"))
+
+    async def on_export(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: events, sources and tallies as a CSV (or JSON) document."""
+        from . import export
+
+        if chat := await self._staff_only(update):
+            fmt = (self._args(update) or "csv").lower()
+            if fmt not in ("csv", "json"):
+                await self._reply(update, cmd.usage(chat.lang, "export"))
+                return
+            body = export.to_csv(self.store) if fmt == "csv" else export.to_json(self.store)
+            await self.app.bot.send_document(int(chat.chat_id), body.encode("utf-8"),
+                                             filename=f"releasewatch.{fmt}", caption=t(chat.lang, "export.caption"))
+
+    async def on_addfeed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: add a feed (checked before it is kept)."""
+        if chat := await self._staff_only(update):
+            await self._reply(update, await cmd.add_feed(self.store, self.config.allow_private_feed_urls,
+                                                         self.config.request_timeout, self._args(update), chat.lang))
+
+    async def on_removefeed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff: stop polling a feed."""
+        if chat := await self._staff_only(update):
+            await self._reply(update, cmd.remove_feed(self.store, self._args(update), chat.lang))
+
     # -- buttons, migrations, errors ----------------------------------------------------------------
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Inline button presses: language, subscription filter, prison, forget."""
@@ -394,12 +483,31 @@ class TelegramPlatform:
                 self.wake()
         elif kind == "forget":
             reply = cmd.forget(self.store, chat) if value == "yes" else cmd.plain(t(chat.lang, "forget.kept"))
+        elif kind == "rv":
+            reply = self._review_button(update, chat, value)
         try:
             await query.answer()
         except TelegramError:
             pass
         if reply is not None:
             await self._reply(update, reply, markup)
+
+    def _review_button(self, update: Update, chat: cmd.Chat, value: str) -> Message:
+        """Approve / Reject / Edit on a held alert posted to the staff chat."""
+        if not self._is_staff(update):
+            return cmd.plain(t(chat.lang, "staff.refused"))
+        action, _, rest = value.partition(":")
+        event, _, revision = rest.partition(":")
+        if not (event.isdigit() and revision.isdigit()) or action not in ("a", "r", "e"):
+            return cmd.plain(t(chat.lang, "review.missing"))
+        if action == "e":
+            ev = self.store.event(int(event))
+            return cmd.plain(t(chat.lang, "review.edit_hint", event=event, announced=ev.announced if ev else 0,
+                               confirmed=ev.confirmed if ev else 0))
+        outcome = review.decide(self.store, int(event), int(revision), action == "a", self._who(update), None,
+                                utcnow())
+        self.wake()
+        return cmd.decision_reply(outcome, chat.lang)
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group became a supergroup: move its subscription to the new chat id."""

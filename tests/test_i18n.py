@@ -11,11 +11,20 @@ BOT = Path(__file__).resolve().parents[1] / "bot"
 # ids built at run time from a fixed set of suffixes
 DYNAMIC = {
     "label.{role}": ["label.announced", "label.confirmed"],
+    "label.{f.role}": ["label.announced", "label.confirmed"],
     "subscribe.filter.{filter}": ["subscribe.filter.all", "subscribe.filter.confirmations"],
     "cmd.{c}": ["cmd.start", "cmd.help", "cmd.language", "cmd.subscribe", "cmd.unsubscribe", "cmd.status",
                 "cmd.latest", "cmd.sources", "cmd.forget"],
-    "usage.{command}": ["usage.broadcast", "usage.language", "usage.watch", "usage.unwatch", "usage.notes"],
+    "usage.{command}": ["usage.broadcast", "usage.language", "usage.watch", "usage.unwatch", "usage.notes",
+                        "usage.approve", "usage.reject", "usage.edit", "usage.record", "usage.event",
+                        "usage.export", "usage.addfeed", "usage.removefeed"],
     "note.{kind}": ["note.transfer", "note.visits"],
+    "review.status_{outcome.status}": ["review.status_held", "review.status_released", "review.status_rejected",
+                                       "review.status_superseded"],
+    "review.status_{status}": ["review.status_held", "review.status_released", "review.status_rejected",
+                               "review.status_superseded"],
+    "review.done_{outcome.status}": ["review.done_released", "review.done_rejected"],
+    "review.already_{status}": ["review.already_released", "review.already_rejected"],
 }
 
 

@@ -88,7 +88,20 @@ def button_for(message: dict, label: str) -> str:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path, emulator: BotApiEmulator, feed_server) -> AsyncIterator[Harness]:
+def config_overrides() -> dict:
+    """Override in a test module to change Config fields (e.g. review settings)."""
+    return {}
+
+
+@pytest.fixture
+def telegram_overrides() -> dict:
+    """Override in a test module to change TelegramConfig fields (e.g. staff_chat_id)."""
+    return {}
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, emulator: BotApiEmulator, feed_server, config_overrides,
+                  telegram_overrides) -> AsyncIterator[Harness]:
     feed_url = feed_server.set("/feed", body=b'<?xml version="1.0"?><rss version="2.0"><channel>'
                                b"<title>Empty</title></channel></rss>")
     config = Config(
@@ -98,8 +111,8 @@ async def harness(tmp_path: Path, emulator: BotApiEmulator, feed_server) -> Asyn
         request_timeout=5,
         feeds=(FeedConfig(name="Noticias Loopback", url=feed_url, lang="es"),),
     )
-    config = replace(config, telegram=TelegramConfig(enabled=True, api_base_url=emulator.url,
-                                                      staff_user_ids=(STAFF,)))
+    telegram = {"enabled": True, "api_base_url": emulator.url, "staff_user_ids": (STAFF,), **telegram_overrides}
+    config = replace(config, telegram=TelegramConfig(**telegram), **config_overrides)
     store = Store(config.database)
     platform = TelegramPlatform(config, store, token=emulator.token)
     service = Service(config, store, [platform])

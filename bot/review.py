@@ -1,0 +1,179 @@
+"""Staff review: NGO staff stop a false alarm before families see it, correct a number, and add
+figures that arrive outside RSS. The first decision on a held alert wins; every staff chat hears
+who decided. Works on the store and the pure event logic; knows no chat platform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from .config import Config
+from .events import Figure, Observation, apply
+from .matcher import Extraction
+from .store import Store, iso
+
+MANUAL_OUTLET = "manual"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status: str  # released | rejected | held | missing
+    decided_by: str | None = None
+    event_id: int | None = None
+    revision: int | None = None
+
+
+def needs_review(config: Config, confidence: float, has_staff: bool) -> bool:
+    """Hold this revision for staff? Never when no staff chat would see it: nothing is held unseen."""
+    mode = config.review_mode
+    if mode == "off" or not has_staff:
+        return False
+    return mode == "all" or confidence < config.review_threshold
+
+
+def post_for_review(store: Store, event_id: int, revision: int, now: datetime, reminder: int = 0) -> int:
+    """Queue the held alert to every staff chat (a reminder gets its own key)."""
+    key = f"review:{event_id}:r{revision}" + (f":{reminder}" if reminder else "")
+    n = 0
+    for sub in store.staff_subscribers():
+        n += store.enqueue(sub.id, key, "review", {"event_id": event_id, "revision": revision, "reminder": reminder}, now)
+    return n
+
+
+def tell_staff(store: Store, text_key: str, values: dict[str, object], now: datetime) -> int:
+    """Queue a short notice (rendered in each staff chat's language) to every staff chat."""
+    digest = hashlib.sha256(f"{text_key}|{sorted(values.items())}|{iso(now)}".encode()).hexdigest()[:16]
+    n = 0
+    for sub in store.staff_subscribers():
+        n += store.enqueue(sub.id, f"staff:{digest}", "staff", {"key": text_key, "values": values}, now)
+    return n
+
+
+def decide(store: Store, event_id: int, revision: int, approve: bool, who: str, reason: str | None,
+           now: datetime) -> Outcome:
+    """Approve (families get it through the outbox) or reject a held revision; first decision wins."""
+    row = store.revision(event_id, revision)
+    if row is None:
+        return Outcome(False, "missing", event_id=event_id, revision=revision)
+    status = "released" if approve else "rejected"
+    with store.transaction():
+        first = store.decide(event_id, revision, status, who, reason, now)
+        if first and approve:
+            event = store.event(event_id)
+            assert event is not None
+            store.enqueue_revision(event, now, revision=revision)
+        if first:
+            tell_staff(store, "review.decided_" + status,
+                       {"event": event_id, "revision": revision, "who": who, "reason": reason or ""}, now)
+    row = store.revision(event_id, revision)
+    assert row is not None
+    return Outcome(first, row["status"], row["decided_by"], event_id, revision)
+
+
+def latest_held(store: Store, event_id: int) -> int | None:
+    held = [r for r in store.held() if r["event_id"] == event_id]
+    return held[-1]["revision"] if held else None
+
+
+def edit(store: Store, event_id: int, who: str, now: datetime, announced: int | None = None,
+         confirmed: int | None = None) -> Outcome:
+    """Staff correct the numbers: a new revision, attributed to them, released to families
+    (a held revision of the same event is superseded)."""
+    event = store.event(event_id)
+    if event is None:
+        return Outcome(False, "missing", event_id=event_id)
+    item_id = f"manual:edit:{event_id}:{event.revision + 1}"
+    figs = tuple(
+        Figure(role, value, MANUAL_OUTLET, f"{who} (staff)", item_id, "", now)
+        for role, value in (("announced", announced), ("confirmed", confirmed)) if value is not None
+    )
+    new = replace(
+        event,
+        announced=announced if announced is not None else event.announced,
+        confirmed=confirmed if confirmed is not None else event.confirmed,
+        revision=event.revision + 1,
+        last_published=max(event.last_published, now),
+        figures=event.figures + figs,
+    )
+    obs = _manual_observation(item_id, f"Corrección / correction: {who}", now)
+    with store.transaction():
+        for r in store.held():
+            if r["event_id"] == event_id:
+                store.decide(event_id, r["revision"], "superseded", who, "edited", now)
+        saved = store.save_event(new, obs, True, now, status="released", confidence=1.0, manual=True)
+        store.enqueue_revision(saved, now)
+        tell_staff(store, "review.edited", {"event": event_id, "revision": saved.revision, "who": who}, now)
+    return Outcome(True, "released", who, event_id, saved.revision)
+
+
+def record(store: Store, event_id: int, role: str, value: int, source: str, who: str, now: datetime) -> Outcome:
+    """A figure that arrived outside RSS (a call, social media), marked manual. A higher confirmed
+    count makes a new revision for families, like any source."""
+    event = store.event(event_id)
+    if event is None:
+        return Outcome(False, "missing", event_id=event_id)
+    item_id = f"manual:{hashlib.sha256(f'{event_id}|{role}|{value}|{source}|{iso(now)}'.encode()).hexdigest()[:12]}"
+    ex = Extraction(
+        kind="confirmation" if role == "confirmed" else "announcement",
+        released=value,
+        announced=value if role == "announced" else None,
+        confirmed=value if role == "confirmed" else None,
+        confirmed_by=source if role == "confirmed" else None,
+        announced_by=source if role == "announced" else None,
+        confidence=1.0,
+    )
+    obs = Observation(ex, item_id, MANUAL_OUTLET, "", f"{source} ({who})", now)
+    updated, new_revision = apply(obs, event)
+    with store.transaction():
+        saved = store.save_event(updated, obs, new_revision, now, confidence=1.0, manual=True)
+        if new_revision:
+            store.enqueue_revision(saved, now)
+    return Outcome(True, "released" if new_revision else "recorded", who, event_id, saved.revision)
+
+
+def remind(store: Store, after: timedelta, now: datetime) -> int:
+    """Re-announce held alerts nobody decided on: they are never silently dropped."""
+    n = 0
+    for r in store.held(reminded_before=now - after):
+        reminder = int((now - datetime.fromisoformat(r["created"])).total_seconds() // 60) or 1
+        n += post_for_review(store, r["event_id"], r["revision"], now, reminder)
+        store.mark_reminded(r["event_id"], r["revision"], now)
+    return n
+
+
+def _manual_observation(item_id: str, title: str, now: datetime) -> Observation:
+    return Observation(Extraction(kind="confirmation", confidence=1.0), item_id, MANUAL_OUTLET, "", title, now)
+
+
+_ASSIGN = re.compile(r"(announced|confirmed|anunciad[oa]s|confirmad[oa]s)\s*=\s*(\d[\d.,]*)", re.I)
+
+
+def parse_edit(text: str) -> tuple[int, int | None, int | None]:
+    """'/edit 12 announced=87 confirmed=33' -> (12, 87, 33). Raises ValueError with no numbers."""
+    words = text.split()
+    if not words or not words[0].lstrip("#").isdigit():
+        raise ValueError("event")
+    values = {m.group(1).lower()[:4]: int(re.sub(r"[.,]", "", m.group(2))) for m in _ASSIGN.finditer(text)}
+    announced = values.get("anno", values.get("anun"))
+    confirmed = values.get("conf")
+    if announced is None and confirmed is None:
+        raise ValueError("numbers")
+    return int(words[0].lstrip("#")), announced, confirmed
+
+
+_RECORD = re.compile(
+    r"^(announced|confirmed|anunciad[oa]s|confirmad[oa]s)\s+(\d[\d.,]*)\s+"
+    r"(?:source|fuente)\s*=\s*(?:\"([^\"]{1,80})\"|(\S{1,80}))\s+(?:event|evento)\s*=\s*#?(\d+)\s*$", re.I)
+
+
+def parse_record(text: str) -> tuple[str, int, str, int]:
+    """'/record confirmed 12 source="Foro Penal" event=3' -> ("confirmed", 12, "Foro Penal", 3)."""
+    m = _RECORD.match(text.strip().replace("“", '"').replace("”", '"'))
+    if not m:
+        raise ValueError("record")
+    role = "announced" if m.group(1).lower().startswith("an") else "confirmed"
+    return role, int(re.sub(r"[.,]", "", m.group(2))), (m.group(3) or m.group(4)).strip(), int(m.group(5))
