@@ -4,34 +4,43 @@ outbox's alerts as m.notice messages (plain body + org.matrix.custom.html).
 The sync token and device id live in the store, so a restart neither replays old room messages
 nor piles up devices. Invites are accepted only from allowed users/servers. Encrypted rooms are
 not supported (no olm): the bot says so in such a room instead of staying silent. Command logic
-is bot.commands, shared with Telegram.
+is bot.commands, shared with Telegram; this module never decides what a command means.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import shlex
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    InviteInfo,
     InviteMemberEvent,
     JoinError,
     LoginResponse,
-    MegolmEvent,
     RoomEncryptionEvent,
+    RoomGetStateEventResponse,
+    RoomInfo,
     RoomMemberEvent,
     RoomMessageText,
     RoomSendResponse,
     SyncError,
     SyncResponse,
+    WhoamiResponse,
 )
 
 from . import commands as cmd
+from ._text import fold
 from .alerts import Message
-from .config import Config
+from .config import Config, ConfigError
 from .i18n import LANGS, t
 from .notify import Gone, Rejected, RetryAfter, Transient
 from .store import Store
@@ -39,47 +48,106 @@ from .store import Store
 log = logging.getLogger("releasewatch.matrix")
 
 PLATFORM = "matrix"
-SYNC_TIMEOUT_MS = 30_000
+KV_DEVICE = "matrix.device_id"
+KV_SINCE = "matrix.next_batch"
+SYNC_TIMEOUT_MS = 30_000  # long-poll; the server answers sooner when something happens
+REQUEST_TIMEOUT = 20.0  # every other request
+MAX_INLINE_WAIT = 10.0  # a rate-limited reply or join waits at most this long inside the sync loop
+MAX_COMMAND_CHARS = 1000
+ENCRYPTED_NOTICE_EVERY = 6 * 3600.0  # seconds between two "I cannot read here" notices per room
+MANAGER_LEVEL = 50  # moderators and admins may change a room's subscription (Telegram: group admins)
+
+# Only what the bot reads: room timelines and state. Presence, typing, receipts and account data
+# would only cost bandwidth. A larger timeline limit keeps a burst of commands from being cut.
+SYNC_FILTER: dict[str, Any] = {
+    "presence": {"not_types": ["*"]},
+    "account_data": {"not_types": ["*"]},
+    "room": {
+        "timeline": {"limit": 50},
+        "ephemeral": {"not_types": ["*"]},
+        "account_data": {"not_types": ["*"]},
+    },
+}
+
+GONE_CODES = ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM")  # kicked, banned, room deleted
+REJECTED_CODES = ("M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON", "M_INVALID_PARAM")
+
+R = TypeVar("R")
 
 
 def _html(markup: str) -> str:
     return markup.replace("\n", "<br>\n")
 
 
+def _content(message: Message, reply_to: str | None) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "msgtype": "m.notice",
+        "body": message.text,
+        "format": "org.matrix.custom.html",
+        "formatted_body": _html(message.html),
+        # intentional mentions, empty: a feed title saying "@room" must not ping the whole room
+        "m.mentions": {},
+    }
+    if reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+    return content
+
+
+def _txn_id(room_id: str, content: dict[str, Any]) -> str:
+    """The same alert to the same room gets the same transaction id: if a send timed out after the
+    homeserver stored it, the outbox's retry is deduplicated by the server, not posted twice."""
+    raw = json.dumps([room_id, content], sort_keys=True, ensure_ascii=False).encode()
+    return "rw-" + hashlib.sha256(raw).hexdigest()[:40]
+
+
+def _code(resp: object) -> str | None:
+    return getattr(resp, "status_code", None)
+
+
+def _retry_after(resp: object, default: float = 1.0) -> float:
+    ms = getattr(resp, "retry_after_ms", None)
+    return max(ms / 1000, 0.05) if ms else default
+
+
 class MatrixNotifier:
+    """Sends m.notice messages; translates Matrix errors into bot.notify's vocabulary."""
+
     platform = PLATFORM
 
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
 
     async def send(self, chat_id: str, message: Message, reply_to: str | None = None) -> str | None:
-        content: dict[str, Any] = {
-            "msgtype": "m.notice",
-            "body": message.text,
-            "format": "org.matrix.custom.html",
-            "formatted_body": _html(message.html),
-        }
-        if reply_to:
-            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+        """An outbox message (alert, update, broadcast): idempotent per room and content."""
+        content = _content(message, reply_to)
+        return await self._send(chat_id, content, _txn_id(chat_id, content))
+
+    async def reply(self, chat_id: str, message: Message) -> str | None:
+        """A command's answer: asking twice must answer twice, so a fresh transaction id."""
+        return await self._send(chat_id, _content(message, None), None)
+
+    async def _send(self, room_id: str, content: dict[str, Any], txn_id: str | None) -> str | None:
         try:
             resp = await asyncio.wait_for(
-                self.client.room_send(chat_id, "m.room.message", content, ignore_unverified_devices=True),
-                timeout=30,
+                self.client.room_send(room_id, "m.room.message", content, tx_id=txn_id),
+                timeout=REQUEST_TIMEOUT + 5,
             )
         except TimeoutError as exc:
             raise Transient("Matrix send timed out") from exc
-        except Exception as exc:  # nio raises LocalProtocolError and aiohttp errors
+        except Exception as exc:  # aiohttp connection errors, nio's LocalProtocolError
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
         if isinstance(resp, RoomSendResponse):
-            return resp.event_id
-        code = getattr(resp, "status_code", None)
+            return str(resp.event_id)
+        code = _code(resp)
         if code == "M_LIMIT_EXCEEDED":
-            raise RetryAfter((getattr(resp, "retry_after_ms", None) or 1000) / 1000)
-        if code in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"):
-            raise Gone(f"{code}: {getattr(resp, 'message', '')}")
-        if code in ("M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON"):
+            raise RetryAfter(_retry_after(resp))
+        if code in GONE_CODES:
+            raise Gone(f"{code}: {getattr(resp, 'message', '')}"[:200])
+        if code in REJECTED_CODES:
             raise Rejected(str(code))
-        raise Transient(str(resp))
+        if code in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
+            log.error("the homeserver no longer accepts the bot's access token")
+        raise Transient(f"{code}: {getattr(resp, 'message', resp)}"[:200])
 
 
 class MatrixPlatform:
@@ -88,116 +156,209 @@ class MatrixPlatform:
     def __init__(self, config: Config, store: Store, *, access_token: str | None = None,
                  password: str | None = None) -> None:
         mx = config.matrix
-        assert mx.homeserver and mx.user_id
+        if not (mx.homeserver and mx.user_id):
+            raise ConfigError("Config keys 'matrix.homeserver' and 'matrix.user_id' are required.")
         self.config = config
         self.store = store
         self.user_id = mx.user_id
         self.access_token = access_token or mx.access_token
         self.password = password or mx.password
-        device_id = store.get_kv("matrix.device_id")
         self.client = AsyncClient(
-            mx.homeserver, mx.user_id, device_id=device_id,
-            config=AsyncClientConfig(encryption_enabled=False, request_timeout=40, max_timeouts=3),
+            mx.homeserver, mx.user_id, device_id=store.get_kv(KV_DEVICE),
+            config=AsyncClientConfig(
+                encryption_enabled=False,
+                request_timeout=REQUEST_TIMEOUT,
+                # nio would otherwise sleep and retry a 429 forever inside room_send, so the
+                # outbox would never see M_LIMIT_EXCEEDED; and retry timeouts itself, hiding them
+                max_limit_exceeded=0,
+                max_timeouts=0,
+            ),
         )
         self.notifier = MatrixNotifier(self.client)
         self.staff = set(mx.staff_user_ids)
+        self.ready = asyncio.Event()  # set after the first sync has been handled
+        self.wake_hook: Callable[[], Any] | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self.ready = asyncio.Event()
-        self.wake_hook: Any = None
-        self._warned_encrypted: set[str] = set()
+        self._busy = False  # handling a sync: stop() lets it finish so its token gets saved
+        self._logged_in_by_password = False
+        self._encrypted_noticed: dict[str, float] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
-        if self.access_token:
-            self.client.access_token = self.access_token
-            if not self.client.device_id:
-                who = await self.client.whoami()
-                self.client.device_id = getattr(who, "device_id", None) or ""
-        elif self.password:
-            resp = await self.client.login(self.password, device_name=self.config.matrix.device_name)
-            if not isinstance(resp, LoginResponse):
-                raise RuntimeError(f"Matrix login failed: {getattr(resp, 'message', resp)}")
-        else:
-            raise RuntimeError("Matrix needs MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD")
+        try:
+            await self._login()
+            for room in self.config.matrix.rooms:
+                joined = await self._retrying(lambda room=room: self.client.join(room))
+                if isinstance(joined, JoinError):
+                    log.warning("could not join a configured room", extra={"reason": _code(joined)})
+        except BaseException:
+            await self.client.close()
+            raise
+        self._task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
+
+    async def _login(self) -> None:
+        homeserver = self.config.matrix.homeserver
+        try:
+            if self.access_token:
+                self.client.access_token = self.access_token
+                who = await self._retrying(self.client.whoami)
+                if not isinstance(who, WhoamiResponse):
+                    raise ConfigError(f"The Matrix homeserver refused MATRIX_ACCESS_TOKEN ({_code(who)}); "
+                                      "create a new access token for matrix.user_id.")
+                if who.user_id != self.user_id:
+                    raise ConfigError(f"MATRIX_ACCESS_TOKEN belongs to {who.user_id}, not to "
+                                      f"matrix.user_id {self.user_id}.")
+                # the token decides the device; a stored id from a password login does not apply
+                self.client.device_id = who.device_id or self.client.device_id
+            elif self.password:
+                # logging in with the stored device id reuses that device instead of adding one
+                resp = await self._retrying(
+                    lambda: self.client.login(self.password, device_name=self.config.matrix.device_name))
+                if not isinstance(resp, LoginResponse):
+                    raise ConfigError(f"The Matrix homeserver refused MATRIX_PASSWORD for {self.user_id} "
+                                      f"({_code(resp)}); check the password and matrix.user_id.")
+                self._logged_in_by_password = True
+            else:
+                raise ConfigError("Matrix needs MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD in the environment.")
+        except (OSError, TimeoutError, aiohttp.ClientError) as exc:
+            raise ConfigError(f"Cannot reach the Matrix homeserver at {homeserver} ({type(exc).__name__}); "
+                              "check matrix.homeserver and the network.") from None
         if self.client.device_id:
-            self.store.set_kv("matrix.device_id", self.client.device_id)
-        for room in self.config.matrix.rooms:
-            joined = await self.client.join(room)
-            if isinstance(joined, JoinError):
-                log.warning("could not join configured room", extra={"reason": joined.message})
-        self._task = asyncio.create_task(self._sync_loop())
+            self.store.set_kv(KV_DEVICE, self.client.device_id)
 
     async def stop(self) -> None:
         self._stopping.set()
         if self._task:
-            self._task.cancel()
+            if not self._busy:
+                self._task.cancel()  # only ever cancelled while waiting for the server
             try:
-                await self._task
+                await asyncio.wait_for(self._task, timeout=30)
             except (asyncio.CancelledError, Exception):
                 pass
+        if self._logged_in_by_password:
+            # the password gives a new token at each start: invalidate this one rather than let
+            # them pile up (the device id is reused at the next login)
+            try:
+                await asyncio.wait_for(self.client.logout(), timeout=REQUEST_TIMEOUT)
+            except Exception:
+                log.warning("Matrix logout failed")
         await self.client.close()
 
+    async def _retrying(self, call: Callable[[], Awaitable[R]], attempts: int = 3) -> R:
+        """A call outside the outbox: wait out a short M_LIMIT_EXCEEDED, then give up."""
+        resp = await asyncio.wait_for(call(), timeout=REQUEST_TIMEOUT + 5)
+        for _ in range(attempts - 1):
+            if _code(resp) != "M_LIMIT_EXCEEDED" or _retry_after(resp) > MAX_INLINE_WAIT:
+                break
+            await asyncio.sleep(_retry_after(resp))
+            resp = await asyncio.wait_for(call(), timeout=REQUEST_TIMEOUT + 5)
+        return resp
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
     async def _sync_loop(self) -> None:
-        since = self.store.get_kv("matrix.next_batch")
-        first = since is None
+        since = self.store.get_kv(KV_SINCE)
         backoff = 1.0
         while not self._stopping.is_set():
             try:
-                resp = await self.client.sync(timeout=0 if first else SYNC_TIMEOUT_MS, since=since,
-                                              full_state=first)
+                resp = await asyncio.wait_for(
+                    self.client.sync(timeout=SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=since),
+                    timeout=SYNC_TIMEOUT_MS / 1000 + REQUEST_TIMEOUT,
+                )
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("sync failed", extra={"reason": type(exc).__name__})
-                await asyncio.sleep(backoff)
+                log.warning("Matrix sync failed", extra={"reason": type(exc).__name__})
+                await self._pause(backoff)
                 backoff = min(backoff * 2, 60)
                 continue
             if isinstance(resp, SyncError):
-                retry = (getattr(resp, "retry_after_ms", None) or backoff * 1000) / 1000
-                await asyncio.sleep(retry)
+                log.warning("Matrix sync refused", extra={"reason": _code(resp)})
+                await self._pause(_retry_after(resp, backoff))
                 backoff = min(backoff * 2, 60)
                 continue
             backoff = 1.0
+            self._busy = True  # no await between the sync's return and this line
             try:
-                # on the very first sync, old room messages are history, not commands
-                await self._handle(resp, replay=not first)
+                # without a saved token this is the first sync ever: old messages are history
+                await self._handle(resp, replay=since is not None)
             except Exception:
-                log.exception("handling a sync failed")
+                log.exception("handling a Matrix sync failed")
+            finally:
+                self._busy = False
             since = resp.next_batch
-            self.store.set_kv("matrix.next_batch", since)
-            first = False
+            self.store.set_kv(KV_SINCE, since)
             self.ready.set()
 
     # -- sync handling -----------------------------------------------------------------------------
     async def _handle(self, resp: SyncResponse, replay: bool) -> None:
-        for room_id, info in resp.rooms.invite.items():
-            inviter = None
-            for ev in info.invite_state:
-                if isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id and ev.membership == "invite":
-                    inviter = ev.sender
-            await self._on_invite(room_id, inviter)
+        # one room's trouble must not cost the other rooms their commands
+        # invites are answered even on the first sync: they wait on the server until we do
+        for room_id, invite in resp.rooms.invite.items():
+            await self._guarded(self._on_invite(room_id, self._inviter(invite)))
         for room_id in resp.rooms.leave:
             sub = self.store.subscriber(PLATFORM, room_id)
-            if sub and sub.active:
+            if sub and not sub.gone:
                 self.store.deactivate(sub.id, "the bot left or was removed from the room")
         for room_id, info in resp.rooms.join.items():
-            for ev in info.timeline.events:
-                if isinstance(ev, RoomMemberEvent) and ev.state_key == self.user_id and ev.membership in ("leave", "ban"):
-                    sub = self.store.subscriber(PLATFORM, room_id)
-                    if sub:
-                        self.store.deactivate(sub.id, "kicked from the room")
-                if not replay or ev.sender == self.user_id:
-                    continue
-                if isinstance(ev, MegolmEvent | RoomEncryptionEvent):
-                    await self._encrypted_notice(room_id)
-                elif isinstance(ev, RoomMessageText) and ev.body.startswith("!"):
-                    try:
-                        await self.on_command(room_id, ev.sender, ev.body)
-                    except Exception:
-                        log.exception("command failed")
-                        lang = cmd.chat_lang(self.store, PLATFORM, room_id, None)
-                        await self._say(room_id, cmd.plain(t(lang, "error.generic")))
+            await self._guarded(self._on_room(room_id, info, replay))
+
+    @staticmethod
+    async def _guarded(step: Awaitable[None]) -> None:
+        try:
+            await step
+        except Exception:
+            log.exception("handling a Matrix room failed")
+
+    def _inviter(self, invite: InviteInfo) -> str | None:
+        inviter = None
+        for ev in invite.invite_state:
+            if isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id and ev.membership == "invite":
+                inviter = ev.sender
+        return inviter
+
+    async def _on_room(self, room_id: str, info: RoomInfo, replay: bool) -> None:
+        events = info.timeline.events
+        start, fresh = 0, False
+        for i, ev in enumerate(events):
+            if (isinstance(ev, RoomMemberEvent) and ev.state_key == self.user_id
+                    and ev.membership == "join" and ev.prev_membership != "join"):
+                # what a newly joined room's timeline shows before our join is history, not commands
+                start, fresh = i + 1, True
+        if not replay:
+            return
+        if fresh:
+            if self._encrypted(room_id, info):
+                await self._encrypted_notice(room_id, force=True)
+            else:
+                lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
+                await self._say(room_id, cmd.help_text(lang, "!"))
+        for ev in events[start:]:
+            if ev.sender == self.user_id:
+                continue
+            kind = ev.source.get("type")
+            if isinstance(ev, RoomEncryptionEvent):
+                await self._encrypted_notice(room_id, force=True)
+            elif kind == "m.room.encrypted":  # a message we cannot decrypt, maybe a command
+                await self._encrypted_notice(room_id)
+            elif isinstance(ev, RoomMessageText) and ev.body.startswith("!"):
+                try:
+                    await self.on_command(room_id, ev.sender, ev.body)
+                except Exception:
+                    log.exception("a Matrix command failed")
+                    lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
+                    await self._say(room_id, cmd.plain(t(lang, "error.generic")))
+
+    def _encrypted(self, room_id: str, info: RoomInfo) -> bool:
+        room = self.client.rooms.get(room_id)
+        if room is not None and room.encrypted:
+            return True
+        return any(isinstance(ev, RoomEncryptionEvent) for ev in [*info.state, *info.timeline.events])
 
     def _allowed(self, inviter: str | None) -> bool:
         if inviter is None:
@@ -211,36 +372,66 @@ class MatrixPlatform:
         return inviter in self.staff
 
     async def _on_invite(self, room_id: str, inviter: str | None) -> None:
+        # the greeting is sent when the join shows up in the next sync (see _on_room)
         if self._allowed(inviter):
-            await self.client.join(room_id)
-            lang = self.config.default_lang
-            await self._say(room_id, cmd.help_text(lang, "!"))
+            resp = await self._retrying(lambda: self.client.join(room_id))
+            if isinstance(resp, JoinError):
+                log.warning("could not join a room the bot was invited to", extra={"reason": _code(resp)})
         else:
-            log.info("declined an invite from a user not on the allowlist")
-            await self.client.room_leave(room_id)
+            log.info("declined an invite from outside matrix.allowed_inviters")
+            await self._retrying(lambda: self.client.room_leave(room_id))
 
-    async def _encrypted_notice(self, room_id: str) -> None:
-        if room_id in self._warned_encrypted:
+    async def _encrypted_notice(self, room_id: str, force: bool = False) -> None:
+        now = time.monotonic()
+        last = self._encrypted_noticed.get(room_id)
+        if not force and last is not None and now - last < ENCRYPTED_NOTICE_EVERY:
             return
-        self._warned_encrypted.add(room_id)
+        self._encrypted_noticed[room_id] = now
         lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
         await self._say(room_id, cmd.plain(t(lang, "matrix.encrypted")))
 
     async def _say(self, room_id: str, msg: Message) -> None:
+        for attempt in range(2):
+            try:
+                await self.notifier.reply(room_id, msg)
+                return
+            except RetryAfter as exc:
+                if attempt or exc.seconds > MAX_INLINE_WAIT:
+                    break
+                await asyncio.sleep(exc.seconds)
+            except Exception as exc:
+                log.warning("a Matrix reply failed", extra={"reason": type(exc).__name__})
+                return
+        log.warning("a Matrix reply was dropped: rate limited")
+
+    async def _may_manage(self, room_id: str, sender: str) -> bool:
+        """Room moderators and admins (power level 50+) and staff change a room's subscription."""
+        if sender in self.staff:
+            return True
         try:
-            await self.notifier.send(room_id, msg)
-        except Exception as exc:
-            log.warning("reply failed", extra={"reason": type(exc).__name__})
+            resp = await self._retrying(
+                lambda: self.client.room_get_state_event(room_id, "m.room.power_levels"))
+        except Exception:
+            return False
+        if not isinstance(resp, RoomGetStateEventResponse):
+            return False
+        levels = resp.content
+        try:
+            level = int(levels.get("users", {}).get(sender, levels.get("users_default", 0)))
+        except (TypeError, ValueError):
+            return False
+        return level >= MANAGER_LEVEL
 
     # -- commands ----------------------------------------------------------------------------------
     async def on_command(self, room_id: str, sender: str, body: str) -> None:
         """`!command args` in a room."""
+        text = body[1:MAX_COMMAND_CHARS]
         try:
-            words = shlex.split(body[1:])
+            words = shlex.split(text)
         except ValueError:
-            words = body[1:].split()
-        if not words:
-            return
+            words = text.split()
+        if not words or not words[0].isalpha():
+            return  # "!!!", "! ok": not a command
         name, args = words[0].lower(), words[1:]
         lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
         chat = cmd.Chat(PLATFORM, room_id, lang)
@@ -249,18 +440,16 @@ class MatrixPlatform:
         if name in ("help", "start", "ayuda"):
             replies = [cmd.help_text(lang, "!", staff)]
         elif name in ("language", "idioma"):
-            if args and args[0] in LANGS:
-                replies = [cmd.set_language(self.store, chat, args[0])]
-            else:
-                replies = [cmd.usage(lang, "language")]
+            choice = args[0].lower() if args else ""
+            replies = [cmd.set_language(self.store, chat, choice) if choice in LANGS
+                       else cmd.usage(lang, "language")]
+        elif name in ("subscribe", "unsubscribe", "forget") and not await self._may_manage(room_id, sender):
+            replies = [cmd.plain(t(lang, "group.admins_only"))]
         elif name == "subscribe":
             filt = "all"
-            if args and args[0] in cmd.FILTERS:
-                filt = args.pop(0)
-            prison = " ".join(args) or None
-            if prison and prison not in cmd.prisons():
-                matches = [p for p in cmd.prisons() if p.lower() == prison.lower()]
-                prison = matches[0] if matches else prison
+            if args and args[0].lower() in cmd.FILTERS:
+                filt = args.pop(0).lower()
+            prison = _prison(" ".join(args)) if args else None
             replies = [cmd.subscribe(self.store, chat, filt, prison)]
             if self.wake_hook:
                 self.wake_hook()
@@ -273,16 +462,27 @@ class MatrixPlatform:
         elif name == "sources":
             replies = [cmd.sources(self.store, lang)]
         elif name == "forget":
-            if args[:1] == ["confirm"]:
+            if [a.lower() for a in args[:1]] == ["confirm"]:
                 replies = [cmd.forget(self.store, chat)]
             else:
                 replies = [cmd.plain(t(lang, "matrix.forget_confirm"))]
         elif name in ("feeds", "stats"):
             if not staff:
                 replies = [cmd.plain(t(lang, "staff.refused"))]
+            elif name == "feeds":
+                replies = [cmd.feeds_report(self.store, lang)]
             else:
-                replies = [cmd.feeds_report(self.store, lang) if name == "feeds" else cmd.stats(self.store, lang)]
+                replies = [cmd.stats(self.store, lang)]
         else:
             replies = [cmd.plain(t(lang, "matrix.unknown", command=name[:40]))]
         for msg in replies:
             await self._say(room_id, msg)
+
+
+def _prison(typed: str) -> str:
+    """The gazetteer's spelling of a prison typed with any case or accents ("tocoron")."""
+    wanted = fold(" ".join(typed.split()))
+    for name in cmd.prisons():
+        if fold(name) == wanted:
+            return name
+    return typed  # cmd.subscribe answers that it does not know this prison

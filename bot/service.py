@@ -18,7 +18,7 @@ from .config import Config
 from .feeds import make_client
 from .notify import Notifier
 from .outbox import Deliverer
-from .pipeline import CycleReport, Pipeline
+from .pipeline import FAILING_STREAK, CycleReport, Pipeline
 from .store import Store
 from .vault import Vault
 
@@ -58,6 +58,9 @@ class Service:
     async def poll_once(self) -> CycleReport:
         report = await self.pipeline.poll()
         self.cycles += 1
+        for name in report.newly_failing:  # once per failing streak, not on every poll
+            review.tell_staff(self.store, "feeds.failing_notice", {"name": name, "count": FAILING_STREAK}, _now())
+            self.deliverer.wake.set()
         if report.alerts_queued or report.held:
             self.deliverer.wake.set()
         for hook in self.on_cycle:
