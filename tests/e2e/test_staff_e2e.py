@@ -119,3 +119,14 @@ async def test_non_staff_cannot_press_the_review_buttons(harness):
     reply = await h.press(STAFF_CHAT, post, button(post, "rv:a:"), user_id=STRANGER)
     assert "staff" in reply["text"] or "equipo" in reply["text"]
     assert h.store.held()
+
+
+async def test_a_failing_feed_is_reported_to_staff_once(harness):
+    from bot.pipeline import FAILING_STREAK
+
+    h = harness
+    h.feeds.set("/feed", status=500)
+    for _ in range(FAILING_STREAK + 3):
+        await h.poll_and_deliver()
+    notices = [m for m in h.emu.messages_for(STAFF_CHAT) if m["text"].startswith("⚠️")]
+    assert len(notices) == 1 and "Noticias Loopback" in notices[0]["text"]
