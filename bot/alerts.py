@@ -157,7 +157,7 @@ def render_review(snap: dict[str, Any], rev: dict[str, Any], lang: str, platform
         return Message(f"{head}\n{done}", f"<b>{esc(head)}</b>\n{esc(done)}")
     if platform == "telegram":
         how = t(lang, "review.how_telegram", event=event_id)
-        buttons = ((t(lang, "review.approve"), f"rv:a:{event_id}:{revision}"),
+        buttons: tuple[tuple[str, str], ...] = ((t(lang, "review.approve"), f"rv:a:{event_id}:{revision}"),
                    (t(lang, "review.reject"), f"rv:r:{event_id}:{revision}"),
                    (t(lang, "review.edit"), f"rv:e:{event_id}:{revision}"))
     else:

@@ -52,7 +52,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_poll(args: argparse.Namespace) -> int:
     from .logs import setup_logging
-    from .notify import ConsoleNotifier
+    from .notify import ConsoleNotifier, Notifier
     from .service import Service
     from .store import Store
 
@@ -61,7 +61,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     store = Store(config.database)
 
     async def once() -> int:
-        extra = {}
+        extra: dict[str, Notifier] = {}
         if args.console:
             store.subscribe("console", "stdout", args.console)
             extra["console"] = ConsoleNotifier()

@@ -147,7 +147,7 @@ def stats(store: Store, lang: str) -> Message:
     for r in rows:
         prison = f" — {r['prison']}" if r["prison"] else ""
         filter = r["filter"]
-        lines.append(t(lang, "stats.subscribers", platform=r["platform"], lang=r["lang"],
+        lines.append(t(lang, "stats.subscribers", platform=r["platform"], language=r["lang"],
                        filter=t(lang, f"subscribe.filter.{filter}") + prison, count=num(lang, r["n"])))
     counts = store.outbox_counts()
     lines.append(t(lang, "stats.outbox", sent=num(lang, counts.get("sent", 0)),

@@ -6,7 +6,7 @@ English). Message ids are stable keys; every key must exist in every language (a
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -18,7 +18,7 @@ LANGS = ("es", "en")
 DEFAULT_LANG = "es"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     path = resources.files("bot") / "locale" / lang / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as fh:

@@ -13,9 +13,11 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import shlex
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import aiohttp
@@ -27,7 +29,7 @@ from nio import (
     JoinError,
     LoginResponse,
     RoomEncryptionEvent,
-    RoomGetStateEventResponse,
+    RoomGetStateResponse,
     RoomInfo,
     RoomMemberEvent,
     RoomMessageText,
@@ -54,8 +56,9 @@ SYNC_TIMEOUT_MS = 30_000  # long-poll; the server answers sooner when something 
 REQUEST_TIMEOUT = 20.0  # every other request
 MAX_INLINE_WAIT = 10.0  # a rate-limited reply or join waits at most this long inside the sync loop
 MAX_COMMAND_CHARS = 1000
+MANAGE_COMMANDS = ("subscribe", "unsubscribe", "forget")
 ENCRYPTED_NOTICE_EVERY = 6 * 3600.0  # seconds between two "I cannot read here" notices per room
-MANAGER_LEVEL = 50  # moderators and admins may change a room's subscription (Telegram: group admins)
+MANAGER_LEVEL = 50  # moderators and admins change a room's subscription (Telegram: group admins)
 
 # Only what the bot reads: room timelines and state. Presence, typing, receipts and account data
 # would only cost bandwidth. A larger timeline limit keeps a burst of commands from being cut.
@@ -182,14 +185,15 @@ class MatrixPlatform:
         self._stopping = asyncio.Event()
         self._busy = False  # handling a sync: stop() lets it finish so its token gets saved
         self._logged_in_by_password = False
-        self._encrypted_noticed: dict[str, float] = {}
+        self.encrypted_notice_every = ENCRYPTED_NOTICE_EVERY
+        self._encrypted_noticed: dict[str, float] = {}  # room -> when we last said we cannot read
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
         try:
             await self._login()
             for room in self.config.matrix.rooms:
-                joined = await self._retrying(lambda room=room: self.client.join(room))
+                joined = await self._retrying(partial(self.client.join, room))
                 if isinstance(joined, JoinError):
                     log.warning("could not join a configured room", extra={"reason": _code(joined)})
         except BaseException:
@@ -204,8 +208,9 @@ class MatrixPlatform:
                 self.client.access_token = self.access_token
                 who = await self._retrying(self.client.whoami)
                 if not isinstance(who, WhoamiResponse):
-                    raise ConfigError(f"The Matrix homeserver refused MATRIX_ACCESS_TOKEN ({_code(who)}); "
-                                      "create a new access token for matrix.user_id.")
+                    raise ConfigError(
+                        f"The Matrix homeserver refused MATRIX_ACCESS_TOKEN ({_code(who)}); "
+                        "create a new access token for matrix.user_id.")
                 if who.user_id != self.user_id:
                     raise ConfigError(f"MATRIX_ACCESS_TOKEN belongs to {who.user_id}, not to "
                                       f"matrix.user_id {self.user_id}.")
@@ -213,17 +218,21 @@ class MatrixPlatform:
                 self.client.device_id = who.device_id or self.client.device_id
             elif self.password:
                 # logging in with the stored device id reuses that device instead of adding one
+                device_name = self.config.matrix.device_name
                 resp = await self._retrying(
-                    lambda: self.client.login(self.password, device_name=self.config.matrix.device_name))
+                    lambda: self.client.login(self.password, device_name=device_name))
                 if not isinstance(resp, LoginResponse):
-                    raise ConfigError(f"The Matrix homeserver refused MATRIX_PASSWORD for {self.user_id} "
-                                      f"({_code(resp)}); check the password and matrix.user_id.")
+                    raise ConfigError(
+                        f"The Matrix homeserver refused MATRIX_PASSWORD for {self.user_id} "
+                        f"({_code(resp)}); check the password and matrix.user_id.")
                 self._logged_in_by_password = True
             else:
-                raise ConfigError("Matrix needs MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD in the environment.")
+                raise ConfigError(
+                    "Matrix needs MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD in the environment.")
         except (OSError, TimeoutError, aiohttp.ClientError) as exc:
-            raise ConfigError(f"Cannot reach the Matrix homeserver at {homeserver} ({type(exc).__name__}); "
-                              "check matrix.homeserver and the network.") from None
+            raise ConfigError(
+                f"Cannot reach the Matrix homeserver at {homeserver} ({type(exc).__name__}); "
+                "check matrix.homeserver and the network.") from None
         if self.client.device_id:
             self.store.set_kv(KV_DEVICE, self.client.device_id)
 
@@ -318,7 +327,8 @@ class MatrixPlatform:
     def _inviter(self, invite: InviteInfo) -> str | None:
         inviter = None
         for ev in invite.invite_state:
-            if isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id and ev.membership == "invite":
+            if (isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id
+                    and ev.membership == "invite"):
                 inviter = ev.sender
         return inviter
 
@@ -358,7 +368,8 @@ class MatrixPlatform:
         room = self.client.rooms.get(room_id)
         if room is not None and room.encrypted:
             return True
-        return any(isinstance(ev, RoomEncryptionEvent) for ev in [*info.state, *info.timeline.events])
+        events = [*info.state, *info.timeline.events]
+        return any(isinstance(ev, RoomEncryptionEvent) for ev in events)
 
     def _allowed(self, inviter: str | None) -> bool:
         if inviter is None:
@@ -376,7 +387,8 @@ class MatrixPlatform:
         if self._allowed(inviter):
             resp = await self._retrying(lambda: self.client.join(room_id))
             if isinstance(resp, JoinError):
-                log.warning("could not join a room the bot was invited to", extra={"reason": _code(resp)})
+                log.warning("could not join a room the bot was invited to",
+                            extra={"reason": _code(resp)})
         else:
             log.info("declined an invite from outside matrix.allowed_inviters")
             await self._retrying(lambda: self.client.room_leave(room_id))
@@ -384,7 +396,7 @@ class MatrixPlatform:
     async def _encrypted_notice(self, room_id: str, force: bool = False) -> None:
         now = time.monotonic()
         last = self._encrypted_noticed.get(room_id)
-        if not force and last is not None and now - last < ENCRYPTED_NOTICE_EVERY:
+        if not force and last is not None and now - last < self.encrypted_notice_every:
             return
         self._encrypted_noticed[room_id] = now
         lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
@@ -409,18 +421,14 @@ class MatrixPlatform:
         if sender in self.staff:
             return True
         try:
-            resp = await self._retrying(
-                lambda: self.client.room_get_state_event(room_id, "m.room.power_levels"))
+            # the whole state, not just m.room.power_levels: since room version 12 the creators
+            # are not listed there (their power is implicit), so m.room.create is needed too
+            resp = await self._retrying(partial(self.client.room_get_state, room_id))
         except Exception:
             return False
-        if not isinstance(resp, RoomGetStateEventResponse):
+        if not isinstance(resp, RoomGetStateResponse):
             return False
-        levels = resp.content
-        try:
-            level = int(levels.get("users", {}).get(sender, levels.get("users_default", 0)))
-        except (TypeError, ValueError):
-            return False
-        return level >= MANAGER_LEVEL
+        return _power_level(resp.events, sender) >= MANAGER_LEVEL
 
     # -- commands ----------------------------------------------------------------------------------
     async def on_command(self, room_id: str, sender: str, body: str) -> None:
@@ -443,7 +451,7 @@ class MatrixPlatform:
             choice = args[0].lower() if args else ""
             replies = [cmd.set_language(self.store, chat, choice) if choice in LANGS
                        else cmd.usage(lang, "language")]
-        elif name in ("subscribe", "unsubscribe", "forget") and not await self._may_manage(room_id, sender):
+        elif name in MANAGE_COMMANDS and not await self._may_manage(room_id, sender):
             replies = [cmd.plain(t(lang, "group.admins_only"))]
         elif name == "subscribe":
             filt = "all"
@@ -477,6 +485,26 @@ class MatrixPlatform:
             replies = [cmd.plain(t(lang, "matrix.unknown", command=name[:40]))]
         for msg in replies:
             await self._say(room_id, msg)
+
+
+def _power_level(state: list[dict[str, Any]], user_id: str) -> float:
+    """A user's power level in a room, from its state events (Matrix spec rules)."""
+    def find(kind: str) -> dict[str, Any] | None:
+        return next((e for e in state if e.get("type") == kind and e.get("state_key") == ""), None)
+
+    create = find("m.room.create") or {}
+    create_content = create.get("content") or {}
+    version = str(create_content.get("room_version", "1"))
+    creators = {create.get("sender"), *(create_content.get("additional_creators") or [])}
+    if not (version.isdigit() and int(version) <= 11) and user_id in creators:
+        return math.inf  # room versions 12+: creators outrank every power level
+    levels = (find("m.room.power_levels") or {}).get("content")
+    if levels is None:
+        return 100.0 if user_id == create.get("sender") else 0.0
+    try:
+        return float((levels.get("users") or {}).get(user_id, levels.get("users_default", 0)))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _prison(typed: str) -> str:

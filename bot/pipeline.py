@@ -2,26 +2,27 @@
 events and queue alerts. The glue between the feed adapter, the pure core and the store.
 
 Items of one cycle are processed in publication order across feeds, so an announcement is seen
-before the confirmation that follows it. Each item is one transaction: item, extraction, event
-revision and outbox rows land together or not at all.
+before the confirmation that follows it. An item's rows (item, extraction, event revision, outbox
+rows) land together or not at all; items are committed in groups (see Pipeline.ingest).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 import httpx
 
+from . import review, watch
+from ._text import normalize, sentences
 from .config import Config
 from .events import Observation, apply, find_event
 from .feeds import FetchResult, ParsedItem, backoff, fetch
-from . import review, watch
-from ._text import normalize, sentences
 from .matcher import Extraction, match
 from .store import FeedRow, NewItem, Store, utcnow
 from .vault import Vault, VaultError
@@ -29,6 +30,7 @@ from .vault import Vault, VaultError
 log = logging.getLogger("releasewatch.pipeline")
 
 FAILING_STREAK = 10  # consecutive failures after which staff hear about a feed, once
+INGEST_GROUP = 200  # items per transaction; one commit per item was most of the store's cost
 
 
 @dataclass
@@ -52,6 +54,9 @@ class Pipeline:
         self.client = client
         self.clock = clock
         self.window = timedelta(days=config.event_window_days)
+        # digest of the last body each feed sent that was ingested: the same bytes again need no
+        # parsing (in memory only: after a restart the first cycle parses everything once)
+        self._digests: dict[int, bytes] = {}
 
     async def _fetch(self, feed: FeedRow, sem: asyncio.Semaphore) -> FetchResult:
         async with sem:
@@ -63,6 +68,7 @@ class Pipeline:
                 max_bytes=self.config.max_feed_bytes,
                 deadline=self.config.request_timeout * 3,
                 feed_lang=feed.lang,
+                known_digest=self._digests.get(feed.id),
             )
 
     async def poll(self) -> CycleReport:
@@ -72,6 +78,7 @@ class Pipeline:
         sem = asyncio.Semaphore(self.config.max_concurrent_fetches)
         results = await asyncio.gather(*(self._fetch(f, sem) for f in feeds))
         batch: list[tuple[FeedRow, ParsedItem]] = []
+        digests: dict[int, bytes] = {}
         now = self.clock()
         for feed, res in zip(feeds, results, strict=True):
             report.feeds_polled += 1
@@ -90,25 +97,50 @@ class Pipeline:
                                        res.etag, res.last_modified)
             if res.status == "not_modified":
                 report.not_modified += 1
+            if res.digest is not None:
+                digests[feed.id] = res.digest
             batch.extend((feed, it) for it in res.items)
         self.ingest(batch, report)
+        # only once its items are stored may a body be skipped as known
+        self._digests.update(digests)
         return report
 
     def ingest(self, batch: Iterable[tuple[FeedRow, ParsedItem]], report: CycleReport | None = None) -> CycleReport:
-        """Store, match and fold items (from any feeds) in publication order."""
+        """Store, match and fold items (from any feeds) in publication order.
+
+        Up to INGEST_GROUP items share one transaction. If one of them fails, the group is rolled
+        back and redone one item per transaction: the items before the failing one are kept and
+        its error propagates, exactly as if every item had been its own transaction."""
         report = report or CycleReport()
         ordered = sorted(batch, key=lambda fi: fi[1].published)
-        for feed, it in ordered:
-            new = NewItem(
-                id=it.stable_id, feed_id=feed.id, guid=it.guid, link=it.link, title=it.title,
-                summary=it.summary, published=it.published, lang=it.lang or feed.lang,
-            )
-            with self.store.transaction():
-                if not self.store.add_items([new], self.clock()):
-                    continue
-                report.new_items += 1
-                self._process(feed, new, report)
+        nested = self.store.db.conn.in_transaction  # a caller's transaction: no group, no redo
+        step = 1 if nested else INGEST_GROUP
+        for start in range(0, len(ordered), step):
+            group = ordered[start:start + step]
+            before = copy.deepcopy(report)
+            try:
+                with self.store.transaction():
+                    for feed, it in group:
+                        self._ingest_one(feed, it, report)
+                continue
+            except Exception:
+                if nested or len(group) == 1:
+                    raise
+            for f in fields(report):
+                setattr(report, f.name, getattr(before, f.name))
+            for feed, it in group:
+                with self.store.transaction():
+                    self._ingest_one(feed, it, report)
         return report
+
+    def _ingest_one(self, feed: FeedRow, it: ParsedItem, report: CycleReport) -> None:
+        new = NewItem(
+            id=it.stable_id, feed_id=feed.id, guid=it.guid, link=it.link, title=it.title,
+            summary=it.summary, published=it.published, lang=it.lang or feed.lang,
+        )
+        if self.store.add_items([new], self.clock()):
+            report.new_items += 1
+            self._process(feed, new, report)
 
     def _process(self, feed: FeedRow, item: NewItem, report: CycleReport) -> None:
         now = self.clock()

@@ -291,8 +291,8 @@ class Store:
         finally:
             src.close()
 
-    def _rows(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, params))
+    def _rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, params or []))
 
     # -- feeds ------------------------------------------------------------------------------
     def sync_feeds(self, feeds: Iterable[Any]) -> None:

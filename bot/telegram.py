@@ -517,7 +517,7 @@ class TelegramPlatform:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log without chat content; tell the user plainly that something failed."""
-        log.warning("handler failed", extra={"reason": type(context.error).__name__})
+        log.warning("handler failed", extra={"reason": type(context.error).__name__}, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat:
             try:
                 chat = self._chat(update)

@@ -12,7 +12,7 @@ BOT = Path(__file__).resolve().parents[1] / "bot"
 DYNAMIC = {
     "label.{role}": ["label.announced", "label.confirmed"],
     "label.{f.role}": ["label.announced", "label.confirmed"],
-    "subscribe.filter.{filter}": ["subscribe.filter.all", "subscribe.filter.confirmations"],
+    "subscribe.filter.{filter}": ["subscribe.filter.all", "subscribe.filter.confirmations", "subscribe.filter.staff"],
     "cmd.{c}": ["cmd.start", "cmd.help", "cmd.language", "cmd.subscribe", "cmd.unsubscribe", "cmd.status",
                 "cmd.latest", "cmd.sources", "cmd.forget"],
     "usage.{command}": ["usage.broadcast", "usage.language", "usage.watch", "usage.unwatch", "usage.notes",

@@ -130,3 +130,10 @@ async def test_a_failing_feed_is_reported_to_staff_once(harness):
         await h.poll_and_deliver()
     notices = [m for m in h.emu.messages_for(STAFF_CHAT) if m["text"].startswith("⚠️")]
     assert len(notices) == 1 and "Noticias Loopback" in notices[0]["text"]
+
+
+async def test_stats_counts_subscribers_by_language_and_filter(harness):
+    h = harness
+    await family_subscribes(h)
+    reply = await h.say(STAFF, "/stats", language_code="en")
+    assert "telegram · es · All releases (announced and confirmed): 1" in reply["text"]
