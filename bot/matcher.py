@@ -162,6 +162,9 @@ def _negated(folded: str, at: int, lo: int) -> bool:
         return True
     if cues["denial"].search(" ".join(before[-8:])):
         return True
+    around = before[-3:] + _WORD.findall(folded[at:at + 50])[1:4]
+    if any(_is_word(cues["media"], w) for w in around):
+        return True  # "Provea releases annual report", "a documentary gets its US release"
     # "liberar cupos", "frees up funds": the thing freed is not a person
     nxt = _WORD.findall(folded[at:at + 40])[1:3]
     if nxt and (_is_word(cues["not_prisoner"], nxt[0]) or (nxt[0] in ("up", "los", "las", "the") and len(nxt) > 1
@@ -272,8 +275,10 @@ def _not_a_count(folded: str, lo: int, start: int, end: int, value: int | float,
         return True
     if _is_word(cues["unit"], first) or (first in ("de", "of") and _is_word(cues["unit"], second)):
         return True
-    if 1950 <= value <= 2100 and not any(_is_word(cues["person"], t) for t in after[:3]):
-        return True
+    if 1950 <= value <= 2100 and not any(_is_word(cues["person"], t) and t.endswith("s") for t in after[:2]):
+        return True  # a year, unless a plural noun for people follows ("2018 prisoners")
+    if first in ("among", "entre") and second.isdigit():
+        return True  # "2 journalists among 11": a part of the count that follows
     if first in ("a", "y", "and", "to", "o", "or") and second.isdigit():
         return True  # ranges "entre 5 y 10", "24 to 26"
     if first in ("de", "of") and second.isdigit():
@@ -345,7 +350,7 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
     # political reasons", "the count stands at 402": a remain word next to the number, politics around
     political_near = political_after or bool(cues["political"].search(" ".join(after[:8])))
     breakdown = bool(_PARTITIVE_AFTER.match(folded[end:end + 20]) or re.search(
-        r"(including|incluye|includes|incluid[oa]s|entre ell[oa]s|de (los|las) cuales|of whom|among them"
+        r"(including|incluye|includes|incluid[oa]s|entre ell[oa]s|de (los|las) cuales|of whom|among them|among"
         r"|otr[oa]s|other|another)\s+((al menos|unos|unas|about|at least)\s+)?$", folded[max(lo, start - 25):start]))
     # "había 33 casos", "holds 4 cargoes": an existential verb makes a tally only before political prisoners
     weak = d_remain is not None and _cue_distance(_EXISTENTIAL, folded, lo, hi, start, end) == d_remain
@@ -619,8 +624,8 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     title_span = (0, title_end)
     if re.match(r"\s*[\w ]{0,20}?(" + lex.cues["genre"].pattern + r")\s*[:|-]", folded[:title_end]):
         releases = []  # "Opinión: ...", "Interview: ...": not a report of releases
-    # an item whose title is about a death, a re-arrest or a transfer is not a release alert
-    if not context or any(lex.cues[r].search(folded, 0, title_end) for r in ("harm", "rearrest", "transfer")):
+    # an item whose title is about a death, a re-arrest, a transfer or a denial is not a release alert
+    if not context or any(lex.cues[r].search(folded, 0, title_end) for r in ("harm", "rearrest", "transfer", "denial")):
         releases = []
     releases = [m for m in releases if not (_common_prisoners(folded, spans[m.sentence], lex)
                                             or _common_prisoners(folded, title_span, lex))]
@@ -725,7 +730,7 @@ def _numberless_release(text: str, folded: str, spans: list[tuple[int, int]], ti
     """A release stated without a count ("dozens freed", "excarcelan al dirigente X"), in the title
     or the first sentences: (kind, 1 for one named person else None, sentence index)."""
     cues = lex.cues
-    for si, (lo, hi) in enumerate(spans[:1]):
+    for si, (lo, hi) in enumerate(s for s in spans if s[0] < title_end):
         release = [m for m in cues["release"].finditer(folded, lo, hi) if not _negated(folded, m.start(), lo)]
         if not release:
             continue
@@ -741,6 +746,8 @@ def _numberless_release(text: str, folded: str, spans: list[tuple[int, int]], ti
             continue
         if cues["narrative"].search(folded, lo, hi):
             continue  # freed people telling their story
+        if cues["media"].search(folded, lo, hi) or cues["not_prisoner"].search(folded, lo, hi):
+            continue
         sentence = folded[lo:hi]
         prisoner = bool(cues["political"].search(sentence)) or any(
             _is_word(cues["person"], w) for w in _WORD.findall(sentence))
