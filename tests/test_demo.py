@@ -1,0 +1,20 @@
+"""`releasewatch demo`: the real pipeline on our bundled sample feeds, offline."""
+
+import io
+
+from bot.demo import run_demo
+
+
+async def test_demo_alerts_each_event_once_and_nothing_else():
+    out = io.StringIO()
+    count = await run_demo("en", out=out)
+    text = out.getvalue()
+    alerts = text.split("alert #")[1:]
+    assert count == len(alerts) == 3, text
+    assert alerts[0].split("\n", 1)[1].startswith("✅ Confirmed: 71 political prisoners released — Tocorón")
+    assert "Confirmed 33 of 87 announced releases — Tocorón" in alerts[1]
+    assert "(reply to #2)" in alerts[2] and "52 of 87" in alerts[2]
+    # the arrests, the Nicaraguan expulsion, the riot, oil and baseball make no alert
+    for trap in ("14", "135", "Nicaragua", "barrels", "guards"):
+        assert trap not in "".join(a.split("Read:")[0] for a in alerts), trap
+    assert "Political prisoners still held: 720" in text
