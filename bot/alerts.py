@@ -31,9 +31,12 @@ def esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+MAX_HREF = 1000  # escaped; a longer link is dropped (the label stays) so a message can always be split
+
+
 def link(label: str, url: str | None) -> str:
     """An HTML link to an http(s) URL, or just the escaped label."""
-    if url and url.startswith(("http://", "https://")):
+    if url and url.startswith(("http://", "https://")) and len(esc(url)) <= MAX_HREF:
         return f'<a href="{esc(url)}">{esc(label)}</a>'
     return esc(label)
 
@@ -240,16 +243,49 @@ def render_status(events: list[Any], tallies: list[dict[str, Any]], lang: str, o
     return Message("\n".join(texts), "\n".join(markups))
 
 
+def _safe_cut(line: str, limit: int) -> int:
+    """A cut point <= limit outside tags and entities, at a space if possible; a cut never
+    splits an open <a>...</a> (the link text goes to the next part whole)."""
+    best_space = best_any = 0
+    depth = 0  # inside <...>
+    open_tags = 0  # inside <b>, <a> ...
+    i = 0
+    while i < min(len(line), limit):
+        ch = line[i]
+        if ch == "<":
+            close = line.find(">", i)
+            if close == -1 or close >= limit:
+                break
+            open_tags += -1 if line.startswith("</", i) else 1
+            i = close + 1
+            if open_tags == 0:
+                best_any = i
+            continue
+        if ch == "&":
+            semi = line.find(";", i)
+            if semi == -1 or semi >= limit:
+                break
+            i = semi + 1
+            if open_tags == 0:
+                best_any = i
+            continue
+        if open_tags == 0 and depth == 0:
+            best_any = i
+            if ch == " ":
+                best_space = i
+        i += 1
+    cut = best_space or best_any
+    return cut if cut > 0 else limit
+
+
 def split_html(markup: str, limit: int = 4000) -> list[str]:
     """Split a message at line breaks so each part stays under limit (tags never span lines here)."""
     parts: list[str] = []
     current = ""
     for line in markup.split("\n"):
-        while len(line) > limit:  # a single huge line: cut at a space outside tags
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 and line.count("<", 0, cut) == line.count(">", 0, cut) else limit
-            parts.append(line[:cut])
-            line = line[cut:].lstrip()
+        while len(line) > limit:  # a single huge line: cut at a space outside any tag or entity
+            parts.append(line[:_safe_cut(line, limit)])
+            line = line[len(parts[-1]):].lstrip()
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             parts.append(current)

@@ -35,8 +35,8 @@ def cmd_match(args: argparse.Namespace) -> int:
             title = str(obj.get("title") or "")
             summary = str(obj.get("summary") or "")
             lang = obj.get("lang") if obj.get("lang") in ("es", "en") else None
-        except ValueError as exc:
-            print(f"line {n}: not a JSON object ({exc}); skipped", file=sys.stderr)
+        except (ValueError, RecursionError) as exc:
+            print(f"line {n}: not a JSON object ({type(exc).__name__}); skipped", file=sys.stderr)
             continue
         ex = match(title, summary, lang)
         out.write(json.dumps(ex.to_json(item_id), ensure_ascii=False) + "\n")

@@ -325,7 +325,7 @@ async def add_feed(store: Store, allow_private: bool, timeout: float, text: str,
         check_feed_url(url, allow_private)
     except FeedError as exc:
         return plain(t(lang, "feed.refused", reason=str(exc)))
-    async with make_client(timeout) as client:
+    async with make_client(timeout, allow_private=allow_private) as client:
         res = await fetch(client, url, deadline=timeout * 2, feed_lang=feed_lang)
     if res.status == "error":
         return plain(t(lang, "feed.refused", reason=res.error or "?"))

@@ -151,10 +151,17 @@ def _check(table: dict[str, Any], spec: dict[str, tuple[Any, str]], prefix: str)
             raise ConfigError(f"Config key '{name}' must be {expected}, not {value!r}.")
         if not isinstance(value, types):
             raise ConfigError(f"Config key '{name}' must be {expected}, not {value!r}.")
+        if isinstance(value, int | float) and not isinstance(value, bool) and not -1e12 < value < 1e12:
+            raise ConfigError(f"Config key '{name}' must be {expected}, not {value!r}.")  # also nan and inf
+        if isinstance(value, str) and "\x00" in value:
+            raise ConfigError(f"Config key '{name}' must not contain a NUL character.")
 
 
 def _url(value: str, name: str) -> str:
-    parsed = urlparse(value)
+    try:
+        parsed = urlparse(value)
+    except ValueError:
+        raise ConfigError(f"Config key '{name}' must be an http(s) URL, not {value!r}.") from None
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ConfigError(f"Config key '{name}' must be an http(s) URL, not {value!r}.")
     return value

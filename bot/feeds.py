@@ -193,7 +193,7 @@ def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetim
 # -- fetching ----------------------------------------------------------------------------------------
 
 
-def make_client(timeout: float, max_connections: int = 256) -> httpx.AsyncClient:
+def make_client(timeout: float, max_connections: int = 256, allow_private: bool = True) -> httpx.AsyncClient:
     # the pipeline's semaphore (max_concurrent_fetches, at most 256) bounds concurrent fetches;
     # a smaller pool would cap it silently and turn waits for a free connection into "the
     # request timed out" on slow cycles (bench/poll_cycle.py)
@@ -207,7 +207,14 @@ def make_client(timeout: float, max_connections: int = 256) -> httpx.AsyncClient
                  "Accept-Encoding": "gzip, deflate"},
         limits=httpx.Limits(max_connections=max_connections,
                             max_keepalive_connections=min(max_connections, 32)),
+        # every request, redirects included, is checked: a public feed must not bounce the bot to
+        # a loopback, private or link-local address
+        event_hooks={} if allow_private else {"request": [_refuse_private]},
     )
+
+
+async def _refuse_private(request: httpx.Request) -> None:
+    check_feed_url(str(request.url), allow_private=False, resolve=False)
 
 
 def check_feed_url(url: str, allow_private: bool, resolve: bool = True) -> None:
@@ -322,6 +329,8 @@ async def fetch(
     except TimeoutError:
         return FetchResult("error", error=f"no complete answer within {deadline:g} seconds",
                            seconds=loop.time() - started)
+    except FeedError as exc:  # a redirect to a private address (see make_client)
+        return FetchResult("error", error=str(exc), seconds=loop.time() - started)
     except httpx.TooManyRedirects:
         return FetchResult("error", error="too many redirects", seconds=loop.time() - started)
     except httpx.TimeoutException:

@@ -20,6 +20,8 @@ from ._text import NUMBER, fold, normalize, parse_number, sentences
 
 KINDS = ("announcement", "confirmation", "tally", "none")
 MAX_TEXT = 20_000  # characters of one item the matcher reads; a feed item is never longer
+MAX_NUMBERS = 120  # numbers of one item given a role; a news item has far fewer
+CONTEXT_CHARS = 300  # how far around a number its cue words are looked for
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,9 @@ def _not_a_count(folded: str, lo: int, start: int, end: int, value: int | float,
 def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: int | float) -> tuple[str, float, bool, bool]:
     """Role of the number at [start, end) within its sentence span; with strength 0..1."""
     cues = lexicon().cues
-    lo, hi = sent
+    # words further than a few lines away say nothing about this number; the bound also keeps a
+    # hostile sentence of thousands of numbers linear in time
+    lo, hi = max(sent[0], start - CONTEXT_CHARS), min(sent[1], end + CONTEXT_CHARS)
     roles = ("release", "arrest", "harm", "remain", "historical", "cumulative", "rearrest", "transfer",
              "announce", "confirm")
     d = {r: _cue_distance(cues[r], folded, lo, hi, start, end, negatable=(r == "release"),
@@ -432,9 +436,13 @@ def _sub_role(folded: str, lo: int, hi: int, start: int, end: int) -> str:
 
 
 def _mentions(text: str, folded: str, spans: list[tuple[int, int]]) -> list[_Mention]:
-    out = []
+    out: list[_Mention] = []
+    seen = 0
     for si, (lo, hi) in enumerate(spans):
         for m in NUMBER.finditer(text, lo, hi):
+            seen += 1
+            if seen > MAX_NUMBERS:
+                return out
             try:
                 value = parse_number(m.group())
             except ValueError:

@@ -14,9 +14,11 @@ import hashlib
 import json
 import logging
 import math
+import re
 import shlex
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -44,8 +46,9 @@ from ._text import fold
 from .alerts import Message
 from .config import Config, ConfigError
 from .i18n import LANGS, t
-from .notify import Gone, Rejected, RetryAfter, Transient
+from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
 from .store import Store
+from .vault import Vault
 
 log = logging.getLogger("releasewatch.matrix")
 
@@ -72,6 +75,13 @@ SYNC_FILTER: dict[str, Any] = {
     },
 }
 
+# Catalog texts name commands the Telegram way ("/subscribe to come back"); in a room they are
+# typed with "!". Only these words, only after a space or a line start: links stay untouched.
+_SLASH_COMMAND = re.compile(
+    r"(?<![\w/:.\"'=])/(?=(?:subscribe|unsubscribe|status|latest|sources|help|start|language|"
+    r"forget|watch|watches|unwatch|notes|feeds|stats|broadcast|queue|approve|reject|edit|record|"
+    r"event|chart|export|addfeed|removefeed)\b)")
+
 GONE_CODES = ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM")  # kicked, banned, room deleted
 REJECTED_CODES = ("M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON", "M_INVALID_PARAM")
 
@@ -94,6 +104,12 @@ def _content(message: Message, reply_to: str | None) -> dict[str, Any]:
     if reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
     return content
+
+
+def _bang(message: Message) -> Message:
+    """A command reply as Matrix users type commands: "/subscribe" becomes "!subscribe"."""
+    return replace(message, text=_SLASH_COMMAND.sub("!", message.text),
+                   html=_SLASH_COMMAND.sub("!", message.html))
 
 
 def _txn_id(room_id: str, content: dict[str, Any]) -> str:
@@ -127,7 +143,7 @@ class MatrixNotifier:
 
     async def reply(self, chat_id: str, message: Message) -> str | None:
         """A command's answer: asking twice must answer twice, so a fresh transaction id."""
-        return await self._send(chat_id, _content(message, None), None)
+        return await self._send(chat_id, _content(_bang(message), None), None)
 
     async def _send(self, room_id: str, content: dict[str, Any], txn_id: str | None) -> str | None:
         try:
@@ -177,8 +193,10 @@ class MatrixPlatform:
                 max_timeouts=0,
             ),
         )
-        self.notifier = MatrixNotifier(self.client)
+        self._notifier = MatrixNotifier(self.client)
+        self.notifier: Notifier = self._notifier  # what the outbox sends through
         self.staff = set(mx.staff_user_ids)
+        self.vault = Vault.from_env()
         self.ready = asyncio.Event()  # set after the first sync has been handled
         self.wake_hook: Callable[[], Any] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -385,13 +403,13 @@ class MatrixPlatform:
     async def _on_invite(self, room_id: str, inviter: str | None) -> None:
         # the greeting is sent when the join shows up in the next sync (see _on_room)
         if self._allowed(inviter):
-            resp = await self._retrying(lambda: self.client.join(room_id))
+            resp = await self._retrying(partial(self.client.join, room_id))
             if isinstance(resp, JoinError):
                 log.warning("could not join a room the bot was invited to",
                             extra={"reason": _code(resp)})
         else:
             log.info("declined an invite from outside matrix.allowed_inviters")
-            await self._retrying(lambda: self.client.room_leave(room_id))
+            await self._retrying(partial(self.client.room_leave, room_id))
 
     async def _encrypted_notice(self, room_id: str, force: bool = False) -> None:
         now = time.monotonic()
@@ -405,7 +423,7 @@ class MatrixPlatform:
     async def _say(self, room_id: str, msg: Message) -> None:
         for attempt in range(2):
             try:
-                await self.notifier.reply(room_id, msg)
+                await self._notifier.reply(room_id, msg)
                 return
             except RetryAfter as exc:
                 if attempt or exc.seconds > MAX_INLINE_WAIT:
@@ -431,6 +449,51 @@ class MatrixPlatform:
         return _power_level(resp.events, sender) >= MANAGER_LEVEL
 
     # -- commands ----------------------------------------------------------------------------------
+    def _family_command(self, name: str, raw: str, chat: cmd.Chat, room_id: str) -> Message:
+        """!watch / !watches / !unwatch / !notes: names only in a direct room (the bot and one person)."""
+        room = self.client.rooms.get(room_id)
+        private = room is not None and room.member_count <= 2
+        if name == "watch":
+            return cmd.watch_add(self.store, self.vault, chat, raw, private) if raw or not private else cmd.usage(
+                chat.lang, "watch")
+        if name == "watches":
+            return cmd.watch_list(self.store, self.vault, chat) if private else cmd.plain(t(chat.lang, "watch.private_only"))
+        if name == "unwatch":
+            return cmd.watch_remove(self.store, chat, raw)
+        return cmd.notes(self.store, chat, raw.lower())
+
+    async def _staff_command(self, name: str, raw: str, chat: cmd.Chat, sender: str) -> Message:
+        """The staff tools of bot.commands, shared with Telegram (the review queue is one queue)."""
+        lang = chat.lang
+        if name == "feeds":
+            return cmd.feeds_report(self.store, lang)
+        if name == "stats":
+            return cmd.stats(self.store, lang)
+        if name == "queue":
+            return cmd.queue(self.store, lang)
+        if name in ("approve", "reject"):
+            reply = cmd.approve_or_reject(self.store, raw, name == "approve", sender, lang)
+        elif name == "edit":
+            reply = cmd.edit_numbers(self.store, raw, sender, lang)
+        elif name == "record":
+            reply = cmd.record_figure(self.store, raw, sender, lang)
+        elif name == "event":
+            return cmd.event_history(self.store, raw, lang)
+        elif name == "broadcast":
+            if not raw:
+                return cmd.usage(lang, "broadcast")
+            reply = cmd.plain(t(lang, "broadcast.queued", count=cmd.broadcast(self.store, raw)))
+        elif name == "addfeed":
+            return await cmd.add_feed(self.store, self.config.allow_private_feed_urls, self.config.request_timeout,
+                                      raw, lang)
+        elif name == "removefeed":
+            return cmd.remove_feed(self.store, raw, lang)
+        else:  # chart, export: files go through Telegram or the command line
+            return cmd.plain(t(lang, "matrix.no_files"))
+        if self.wake_hook:
+            self.wake_hook()
+        return reply
+
     async def on_command(self, room_id: str, sender: str, body: str) -> None:
         """`!command args` in a room."""
         text = body[1:MAX_COMMAND_CHARS]
@@ -441,6 +504,7 @@ class MatrixPlatform:
         if not words or not words[0].isalpha():
             return  # "!!!", "! ok": not a command
         name, args = words[0].lower(), words[1:]
+        raw = text.split(None, 1)[1].strip() if len(text.split(None, 1)) > 1 else ""
         lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
         chat = cmd.Chat(PLATFORM, room_id, lang)
         staff = sender in self.staff
@@ -474,17 +538,21 @@ class MatrixPlatform:
                 replies = [cmd.forget(self.store, chat)]
             else:
                 replies = [cmd.plain(t(lang, "matrix.forget_confirm"))]
-        elif name in ("feeds", "stats"):
+        elif name in ("watch", "watches", "unwatch", "notes"):
+            replies = [self._family_command(name, raw, chat, room_id)]
+        elif name in STAFF_COMMANDS:
             if not staff:
                 replies = [cmd.plain(t(lang, "staff.refused"))]
-            elif name == "feeds":
-                replies = [cmd.feeds_report(self.store, lang)]
             else:
-                replies = [cmd.stats(self.store, lang)]
+                replies = [await self._staff_command(name, raw, chat, sender)]
         else:
             replies = [cmd.plain(t(lang, "matrix.unknown", command=name[:40]))]
         for msg in replies:
             await self._say(room_id, msg)
+
+
+STAFF_COMMANDS = ("feeds", "stats", "queue", "approve", "reject", "edit", "record", "event", "broadcast",
+                  "addfeed", "removefeed", "chart", "export")
 
 
 def _power_level(state: list[dict[str, Any]], user_id: str) -> float:

@@ -57,6 +57,8 @@ class Pipeline:
         # digest of the last body each feed sent that was ingested: the same bytes again need no
         # parsing (in memory only: after a restart the first cycle parses everything once)
         self._digests: dict[int, bytes] = {}
+        # how long each feed took last time: the slowest start first (see poll)
+        self._seconds: dict[int, float] = {}
 
     async def _fetch(self, feed: FeedRow, sem: asyncio.Semaphore) -> FetchResult:
         async with sem:
@@ -76,7 +78,13 @@ class Pipeline:
         report = CycleReport()
         feeds = self.store.due_feeds(self.clock())
         sem = asyncio.Semaphore(self.config.max_concurrent_fetches)
-        results = await asyncio.gather(*(self._fetch(f, sem) for f in feeds))
+        # slowest first (the semaphore is FIFO): a slow feed that queued behind hundreds of fast
+        # ones would hold the whole cycle up by the time they took (bench/poll_cycle.py)
+        order = sorted(feeds, key=lambda f: -self._seconds.get(f.id, 0.0))
+        fetched = await asyncio.gather(*(self._fetch(f, sem) for f in order))
+        by_id = {f.id: res for f, res in zip(order, fetched, strict=True)}
+        results = [by_id[f.id] for f in feeds]
+        self._seconds.update((f.id, res.seconds) for f, res in zip(order, fetched, strict=True))
         batch: list[tuple[FeedRow, ParsedItem]] = []
         digests: dict[int, bytes] = {}
         now = self.clock()

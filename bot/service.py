@@ -49,7 +49,7 @@ class Service:
             # commands that queue messages (subscribe, broadcast) wake the outbox worker
             if hasattr(p, "wake_hook"):
                 p.wake_hook = self.deliverer.wake.set
-        self.client = make_client(config.request_timeout)
+        self.client = make_client(config.request_timeout, allow_private=config.allow_private_feed_urls)
         self.pipeline = Pipeline(store, config, self.client, vault=self.vault)
         self.stop_event = asyncio.Event()
         self.cycles = 0
@@ -123,8 +123,6 @@ class Service:
         reclaimed = self.store.reclaim()
         if reclaimed:
             log.info("reclaimed unfinished deliveries", extra={"rows": reclaimed})
-        for p in self.platforms:
-            await p.start()
         scheduler = AsyncIOScheduler()
         scheduler.add_job(self._poll_job, "interval", seconds=self.tick_seconds(),
                           next_run_time=_now(), max_instances=1, coalesce=True, id="poll")
@@ -134,6 +132,8 @@ class Service:
         scheduler.start()
         worker = asyncio.create_task(self.deliverer.run(self.stop_event))
         try:
+            for p in self.platforms:
+                await p.start()
             await self.stop_event.wait()
         finally:
             scheduler.shutdown(wait=False)

@@ -750,7 +750,11 @@ class Store:
         return row[0] if row else None
 
     def next_pending_time(self) -> datetime | None:
-        row = self.db.execute("SELECT min(next_attempt) FROM outbox WHERE status='pending'").fetchone()
+        # a row queued behind an earlier one of the same chat is due only when that one is
+        row = self.db.execute(
+            "SELECT min(max(o.next_attempt, COALESCE((SELECT max(e.next_attempt) FROM outbox e "
+            "WHERE e.subscriber_id = o.subscriber_id AND e.id < o.id AND e.status = 'pending'), ''))) "
+            "FROM outbox o WHERE o.status = 'pending'").fetchone()
         return parse_iso(row[0]) if row and row[0] else None
 
     def outbox_counts(self) -> dict[str, int]:

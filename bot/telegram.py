@@ -69,6 +69,9 @@ class TelegramNotifier:
         self.store = store
         self.per_chat_interval = per_chat_interval
         self._last: OrderedDict[str, float] = OrderedDict()
+        # a long message cut short (429, network) resumes at the part that failed on retry,
+        # instead of sending its first parts again: (chat, hash of html) -> (parts sent, first id)
+        self._progress: OrderedDict[tuple[str, int], tuple[int, str | None]] = OrderedDict()
 
     async def _space(self, chat_id: str) -> None:
         """At most one message per second to one chat (Telegram's per-chat limit)."""
@@ -82,9 +85,12 @@ class TelegramNotifier:
             self._last.popitem(last=False)
 
     async def send(self, chat_id: str, message: Message, reply_to: str | None = None) -> str | None:
-        first: str | None = None
         parts = split_html(message.html, 4000)
+        key = (chat_id, hash(message.html))
+        done, first = self._progress.pop(key, (0, None))
         for i, part in enumerate(parts):
+            if i < done:
+                continue
             await self._space(chat_id)
             reply = ReplyParameters(int(reply_to), allow_sending_without_reply=True) if reply_to and i == 0 else None
             last = i == len(parts) - 1
@@ -97,6 +103,7 @@ class TelegramNotifier:
                     disable_notification=message.silent, reply_markup=markup,
                 )
             except RetryAfter as exc:
+                self._remember(key, i, first)
                 raise RetryLater(_seconds(exc.retry_after)) from exc
             except ChatMigrated as exc:
                 self.store.migrate_chat(PLATFORM, chat_id, exc.new_chat_id)
@@ -109,10 +116,17 @@ class TelegramNotifier:
                     raise Gone(str(exc)) from exc
                 raise Rejected(str(exc)) from exc
             except (NetworkError, TelegramError) as exc:
+                self._remember(key, i, first)
                 raise Transient(str(exc)) from exc
             if first is None:
                 first = str(sent.message_id)
         return first
+
+    def _remember(self, key: tuple[str, int], done: int, first: str | None) -> None:
+        if done:
+            self._progress[key] = (done, first)
+            if len(self._progress) > 1000:
+                self._progress.popitem(last=False)
 
 
 class TelegramPlatform:

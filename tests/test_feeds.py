@@ -118,3 +118,13 @@ def test_canonical_link_drops_tracking_and_fragment():
 def test_non_feed_bytes_raise_feed_error():
     with pytest.raises(FeedError):
         parse_feed(b"\x00\x01 not xml at all", "http://x")
+
+
+async def test_redirect_to_a_private_address_is_refused(feed_server):
+    # every request is checked, the first and each redirect (make_client event hook)
+    feed_server.set("/jump", redirect_to="http://127.0.0.1:9/admin")
+    async with make_client(5, allow_private=False) as client:
+        res = await fetch(client, "http://localhost.invalid/feed")
+        assert res.status == "error"
+        res = await fetch(client, feed_server.url + "/jump")
+    assert res.status == "error" and "private or local" in res.error

@@ -15,9 +15,9 @@ VAGUE = {  # no count: the matcher is unsure (confidence 0.5), staff must look f
     "description": "Madres frente al Internado Judicial Carabobo dicen que salieron al caer la tarde.",
     "guid": "v-1", "link": "https://a.example/v-1", "pubDate": "Mon, 12 Jan 2026 18:00:00 GMT",
 }
-RUMOUR = {
-    "title": "Circula que liberaron a varios presos políticos en El Helicoide",
-    "description": "Mensajes en redes sociales hablan de salidas durante la noche; nadie lo confirma aún.",
+RUMOUR = {  # a release with no number and no named source: held, and staff reject it
+    "title": "Familiares dicen que varios presos políticos salieron de El Helicoide",
+    "description": "Ninguna organización lo ha verificado todavía.",
     "guid": "v-2", "link": "https://a.example/v-2", "pubDate": "Tue, 13 Jan 2026 18:00:00 GMT",
 }
 
