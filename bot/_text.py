@@ -33,11 +33,20 @@ def _fold_char(ch: str) -> str:
     return base.lower() if len(base.lower()) == 1 else ch.lower()[:1] or " "
 
 
+_FOLD: dict[int, str] = {}  # code point -> folded character, filled as characters are met
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, one character for one, so offsets stay valid."""
     if text.isascii():
         return text.lower()
-    return "".join(_fold_char(ch) for ch in text)
+    for ch in set(text):
+        if ord(ch) > 127 and ord(ch) not in _FOLD:
+            if len(_FOLD) > 20_000:  # hostile text with every code point: no unbounded cache
+                return "".join(_fold_char(c) for c in text)
+            _FOLD[ord(ch)] = _fold_char(ch)
+    # ASCII letters are lowered after the table maps the rest to single lower-case characters
+    return text.translate(_FOLD).lower()
 
 
 def strip_accents(text: str) -> str:

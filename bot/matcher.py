@@ -87,7 +87,8 @@ class _Lexicon:
     prisons: tuple[_Entry, ...]
     orgs: tuple[_Entry, ...]
     countries: tuple[_Entry, ...]
-    words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # one pass over the text per section: every alias in one alternation, and which entry it names
+    finders: dict[str, tuple[re.Pattern[str], dict[str, _Entry]]] = field(default_factory=dict)
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -120,11 +121,19 @@ def lexicon() -> _Lexicon:
             )
         return tuple(out)
 
+    finders = {}
+    for section, default_kind in (("prison", "prison"), ("org", "ngo"), ("country", "country")):
+        by_alias: dict[str, _Entry] = {}
+        for e, raw in zip(entries(section, default_kind), gaz.get(section, []), strict=True):
+            for alias in [raw["name"], *raw.get("aliases", [])]:
+                by_alias.setdefault(" ".join(fold(normalize(alias)).split()), e)
+        finders[section] = (_alternation([_literal(a) for a in by_alias]), by_alias)
     return _Lexicon(
         cues=cues,
         prisons=entries("prison", "prison"),
         orgs=entries("org", "ngo"),
         countries=entries("country", "country"),
+        finders=finders,
     )
 
 
@@ -457,9 +466,15 @@ def _mentions(text: str, folded: str, spans: list[tuple[int, int]]) -> list[_Men
 # Places, organisations, names, language
 
 
-def _found(entries: tuple[_Entry, ...], folded: str) -> list[tuple[int, _Entry]]:
-    hits = [(m.start(), e) for e in entries for m in e.pattern.finditer(folded)]
-    return sorted(hits, key=lambda h: h[0])
+def _found(section: str, folded: str) -> list[tuple[int, _Entry]]:
+    """Where the text names entries of a gazetteer section, in order."""
+    pattern, by_alias = lexicon().finders[section]
+    hits = []
+    for m in pattern.finditer(folded):
+        entry = by_alias.get(" ".join(m.group().split()))
+        if entry is not None:
+            hits.append((m.start(), entry))
+    return hits
 
 
 _ES_WORDS = frozenset("el la los las de del que en por con para una se fueron presos su al es lo como más este".split())
@@ -587,11 +602,22 @@ def _words_to_digits(text: str, lang: str) -> str:
     return _SMALL_WORD.sub(lambda m: str(_SMALL[m.group().lower()]), "".join(out))
 
 
+def _relevant(folded: str) -> bool:
+    """Could this item be about releases or prisoners at all? Most news is not: sport, oil,
+    weather. Those skip number reading and the gazetteers (one cheap pass instead of many)."""
+    cues = lexicon().cues
+    return bool(cues["release"].search(folded) or cues["political"].search(folded)
+                or cues["remain"].search(folded) or cues["transfer"].search(folded)
+                or cues["visits"].search(folded))
+
+
 def prepare(title: str, summary: str, lang: str | None = None) -> tuple[str, str, str]:
     """Normalised text (title on its own line), its folded twin, and the language."""
     text = normalize(f"{title.strip()}\n{summary.strip()}")[:MAX_TEXT]
     folded = fold(text)
     lang = lang if lang in ("es", "en") else detect_lang(folded)
+    if not _relevant(folded):
+        return text, folded, lang
     converted = _words_to_digits(text, lang)
     if converted != text:
         text = converted
@@ -604,12 +630,12 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     text, folded, lang = prepare(title, summary, lang)
     lex = lexicon()
     spans = sentences(text)
-    if not spans:
+    if not spans or not _relevant(folded):
         return Extraction(lang=lang, confidence=0.95)
     title_end = text.find("\n") if "\n" in text else len(text)
 
-    org_hits = _found(lex.orgs, folded)
-    prisons = tuple(dict.fromkeys(e.name for _, e in _found(lex.prisons, folded)))
+    org_hits = _found("org", folded)
+    prisons = tuple(dict.fromkeys(e.name for _, e in _found("prison", folded)))
     orgs = tuple(dict.fromkeys(e.name for _, e in org_hits))
     mentions = _mentions(text, folded, spans)
     releases = [m for m in mentions if m.role in ("announced", "confirmed")]
