@@ -1,0 +1,158 @@
+"""Figure 1 — fan-out rate vs the allowed rate.
+
+One alert to N subscribers through the real outbox (bot.outbox.Deliverer) and the real Telegram
+adapter (bot.telegram.TelegramPlatform: python-telegram-bot with its AIORateLimiter set to L
+messages/s) against the Bot API emulator enforcing a global limit of L messages/s (429 above it).
+The emulator runs in its own process and stamps every message it accepts.
+
+achieved = messages accepted after the first L, divided by the time they took (emulator stamps):
+both token buckets start full, so the first second may carry up to 2·L and would flatter the
+rate; allowed = L. A 429 sends its row back to the outbox with retry_after; the run goes on until
+every message is accepted (bounded by a deadline). The figure runs the Deliverer at several
+concurrencies and reports the best; every try is in `details`, with the CPU each process spent
+per message. At L=30 it also runs one variant of the adapter's limiter (a burst of L/10 instead
+of L), the change recommended for bot/telegram.py, to show its effect on 429 answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from telegram.ext import AIORateLimiter
+
+from bench._common import Child, Result, rounded
+from bench.synth import release_item
+from bot.config import Config, FeedConfig, TelegramConfig
+from bot.feeds import ParsedItem
+from bot.outbox import Deliverer
+from bot.pipeline import Pipeline
+from bot.store import Store, utcnow
+from bot.telegram import TelegramPlatform
+
+CHAT_BASE = 700_000_000  # private chats (positive ids): one message each, no per-chat limit hit
+
+
+def _setup(db: Path, n: int, emu_url: str, rate: float) -> tuple[Config, Store]:
+    config = Config(
+        database=db, allow_private_feed_urls=True,
+        feeds=(FeedConfig(name="Bench outlet", url="http://127.0.0.1:9/none", lang="es"),),
+        telegram=TelegramConfig(enabled=True, api_base_url=emu_url, messages_per_second=rate),
+    )
+    store = Store(db)
+    store.sync_feeds(config.feeds)
+    with store.transaction():
+        for i in range(n):
+            store.subscribe("telegram", str(CHAT_BASE + i), "es" if i % 2 else "en")
+    return config, store
+
+
+async def _queue_alert(store: Store, config: Config) -> int:
+    """Queue one alert the way a poll cycle does: the pipeline ingests a confirmation."""
+    feed = store.feeds()[0]
+    it = release_item(1, utcnow() - timedelta(minutes=5))
+    parsed = ParsedItem(it.guid, it.link, it.title, it.description, it.published, it.lang)
+    async with httpx.AsyncClient() as client:
+        report = Pipeline(store, config, client).ingest([(feed, parsed)])
+    return report.alerts_queued
+
+
+def _small_burst(platform: TelegramPlatform, rate: float) -> None:
+    """The recommended limiter: same rate, a burst of L/10 (leaves the server's bucket room for
+    network jitter). Swapped in on the adapter's bot; nothing else changes."""
+    platform.app.bot._rate_limiter = AIORateLimiter(  # type: ignore[attr-defined]
+        overall_max_rate=max(1.0, rate / 10), overall_time_period=max(1.0, rate / 10) / rate,
+        group_max_rate=platform.config.telegram.group_messages_per_minute, group_time_period=60,
+        max_retries=0)
+
+
+async def run_once(rate: float, n: int, concurrency: int, deadline: float,
+                   small_burst: bool = False) -> dict[str, float]:
+    emu = Child("bench._emulator", "--global-rate", str(rate), "--max-sent", str(n + 100),
+                "--lifetime", str(deadline + 120))
+    try:
+        with tempfile.TemporaryDirectory(prefix="rw-bench-") as tmp:
+            config, store = _setup(Path(tmp) / "rw.db", n, emu.info["url"], rate)
+            try:
+                queued = await _queue_alert(store, config)
+                platform = TelegramPlatform(config, store, token=emu.info["token"])
+                if small_burst:
+                    _small_burst(platform, rate)
+                await platform.app.initialize()
+                try:
+                    deliverer = Deliverer(store, {"telegram": platform.notifier}, concurrency=concurrency)
+                    emu_cpu0 = emu.ask("stats")["cpu_s"]
+                    cpu0 = time.process_time()
+                    started = time.monotonic()
+                    sent = rate_limited = rounds = 0
+                    while sent < queued and time.monotonic() - started < deadline:
+                        rounds += 1
+                        rep = await deliverer.drain()
+                        sent += rep.sent
+                        rate_limited += rep.rate_limited
+                        if sent < queued:
+                            nxt = store.next_pending_time()
+                            wait = (nxt - utcnow()).total_seconds() if nxt else 0.05
+                            await asyncio.sleep(min(max(wait, 0.01), 2.0))
+                    wall = time.monotonic() - started
+                    cpu = time.process_time() - cpu0
+                finally:
+                    await platform.app.shutdown()
+            finally:
+                store.close()
+        stats = emu.ask("stats")
+        stamps = sorted(t for t, _chat in emu.ask("times")["times"])
+    finally:
+        emu.close()
+    burst = int(rate)
+    steady = stamps[burst:] if len(stamps) > burst + 1 else stamps
+    span = steady[-1] - steady[0] if len(steady) > 1 else 0.0
+    return {
+        "queued": queued, "sent": sent, "wall_s": wall,
+        "overall_rate": len(stamps) / wall if wall else float("nan"),
+        "steady_rate": (len(steady) - 1) / span if span > 0 else float("nan"),
+        "count_429": stats["count_429"], "drain_rounds": rounds,
+        "bot_cpu_ms_per_msg": 1000 * cpu / max(sent, 1),
+        "emulator_cpu_ms_per_msg": 1000 * (stats["cpu_s"] - emu_cpu0) / max(sent, 1),
+    }
+
+
+async def measure(rate: float, n: int, concurrencies: tuple[int, ...] = (32,),
+                  variant: bool = False) -> Result:
+    deadline = max(60.0, 6 * n / rate)
+    tries: dict[str, dict[str, float]] = {}
+    for c in concurrencies:
+        run = await run_once(rate, n, c, deadline)
+        tries[str(c)] = {k: rounded(v, 4) for k, v in run.items()}
+    best_c = max(tries, key=lambda c: (tries[c]["count_429"] == 0, tries[c]["steady_rate"]))
+    best = tries[best_c]
+    default = tries.get("32", best)
+    details: dict[str, Any] = {
+        "count_429": best["count_429"], "overall_rate_incl_burst": best["overall_rate"],
+        "default_concurrency_ratio": rounded(default["steady_rate"] / rate),
+        "by_concurrency": tries, "cores": os.cpu_count(),
+    }
+    if variant:
+        v = await run_once(rate, n, int(best_c), deadline, small_burst=True)
+        details["variant_limiter_burst_L_over_10"] = {
+            "ratio": rounded(v["steady_rate"] / rate), "count_429": v["count_429"],
+            "steady_rate": rounded(v["steady_rate"], 4)}
+    ratio = best["steady_rate"] / rate
+    return Result(
+        key=f"fanout_L{int(rate)}", figure=1,
+        title=f"fan-out rate, L={int(rate)}/s, N={n}",
+        value=rounded(best["steady_rate"]), reference=rate, ratio=rounded(ratio),
+        units={"value": "messages/s accepted by the emulator (after the first L)",
+               "reference": "messages/s allowed (emulator global limit = adapter limit)",
+               "ratio": "achieved/allowed"},
+        target="≥ 0.95 with zero 429",
+        ok=ratio >= 0.95 and best["count_429"] == 0,
+        sizes={"L": rate, "N": n, "concurrency": int(best_c), "concurrencies_tried": list(concurrencies)},
+        details=details,
+    )

@@ -1,0 +1,92 @@
+"""The pipeline's cheap paths (bench/ figures 3 and 4) keep its promises: grouped commits lose
+nothing when an item fails, and an unchanged feed body is skipped only once it was stored."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import bot.pipeline
+from bot.config import Config, FeedConfig
+from bot.feeds import ParsedItem, fetch, make_client
+from bot.pipeline import Pipeline
+from bot.store import Store
+from tests.feedserver import rss
+
+NOISE = {"title": "Lluvias dejan 40 viviendas afectadas en Mérida", "description": "Protección Civil abrió 3 refugios."}
+
+
+def _items(n: int) -> list[ParsedItem]:
+    start = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    return [ParsedItem(f"g{i}", f"https://a.example/{i}", f"Noticia número {i} del día", f"Texto {i}.",
+                       start + timedelta(minutes=i), "es") for i in range(n)]
+
+
+def _store(tmp_path, url: str = "http://127.0.0.1:9/feed") -> Store:
+    store = Store(tmp_path / "rw.db")
+    store.sync_feeds([FeedConfig(name="A", url=url)])
+    return store
+
+
+def test_a_failing_item_keeps_the_items_before_it_and_raises(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    feed = store.feeds()[0]
+    items = _items(7)
+    real = bot.pipeline.match
+
+    def match(title: str, summary: str = "", lang: str | None = None):  # noqa: ANN202
+        if title == items[4].title:
+            raise RuntimeError("matcher bug")
+        return real(title, summary, lang)
+
+    monkeypatch.setattr(bot.pipeline, "match", match)
+    pipeline = Pipeline(store, Config(database=tmp_path / "rw.db"), client=None)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="matcher bug"):
+        pipeline.ingest([(feed, it) for it in items])
+    stored = {r["guid"] for r in store.db.query("SELECT guid FROM items")}
+    assert stored == {"g0", "g1", "g2", "g3"}
+    assert store.db.execute("SELECT count(*) FROM extractions").fetchone()[0] == 4
+
+
+def test_grouped_ingest_reports_every_new_item_once(tmp_path):
+    store = _store(tmp_path)
+    feed = store.feeds()[0]
+    pipeline = Pipeline(store, Config(database=tmp_path / "rw.db"), client=None)  # type: ignore[arg-type]
+    items = _items(bot.pipeline.INGEST_GROUP + 5)
+    assert pipeline.ingest([(feed, it) for it in items]).new_items == len(items)
+    assert pipeline.ingest([(feed, it) for it in items]).new_items == 0
+    assert store.item_count() == len(items)
+
+
+async def test_unchanged_body_is_not_parsed_again(feed_server):
+    url = feed_server.set("/a", body=rss([{**NOISE, "guid": "n1"}]))
+    async with make_client(5) as client:
+        first = await fetch(client, url)
+        again = await fetch(client, url, known_digest=first.digest)
+        feed_server.set("/a", body=rss([{**NOISE, "guid": "n1"}, {**NOISE, "title": "Otra", "guid": "n2"}]))
+        changed = await fetch(client, url, known_digest=first.digest)
+    assert first.status == "ok" and first.digest
+    assert again.status == "not_modified" and again.items == ()
+    assert changed.status == "ok" and len(changed.items) == 2
+
+
+async def test_a_body_is_skipped_only_after_its_items_were_stored(tmp_path, feed_server, monkeypatch):
+    url = feed_server.set("/a", body=rss([{**NOISE, "guid": "n1"}]))
+    store = _store(tmp_path, url)
+    config = Config(database=tmp_path / "rw.db", feeds=(FeedConfig(name="A", url=url),),
+                    allow_private_feed_urls=True, request_timeout=2)
+
+    def broken(self, batch, report=None):  # noqa: ANN001, ANN202
+        raise RuntimeError("store down")
+
+    async with make_client(2) as client:
+        pipeline = Pipeline(store, config, client)
+        with monkeypatch.context() as m:
+            m.setattr(Pipeline, "ingest", broken)
+            with pytest.raises(RuntimeError):
+                await pipeline.poll()
+        store.db.execute("UPDATE feeds SET next_attempt=NULL")
+        report = await pipeline.poll()
+        assert report.new_items == 1
+        store.db.execute("UPDATE feeds SET next_attempt=NULL")
+        report = await pipeline.poll()
+    assert report.new_items == 0 and report.not_modified == 1
