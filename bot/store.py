@@ -384,7 +384,18 @@ class Store:
             "ORDER BY last_published DESC LIMIT 200",
             [iso(around - window), iso(around + window)],
         )
-        return [self._event(r) for r in rows]
+        return self._events(rows)
+
+    def _events(self, rows: list[dict[str, Any]]) -> list[Event]:
+        """Events with their figures, in one query for all figures (not one per event)."""
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        by_event: dict[int, list[dict[str, Any]]] = {}
+        for f in self._rows(f"SELECT * FROM event_figures WHERE event_id IN ({marks}) ORDER BY published, id",
+                            [r["id"] for r in rows]):
+            by_event.setdefault(f["event_id"], []).append(f)
+        return [self._event(r, by_event.get(r["id"], [])) for r in rows]
 
     def event(self, event_id: int) -> Event | None:
         rows = self._rows("SELECT * FROM events WHERE id=?", [event_id])
@@ -392,10 +403,11 @@ class Store:
 
     def latest_events(self, limit: int = 5) -> list[Event]:
         rows = self._rows("SELECT * FROM events ORDER BY last_published DESC, id DESC LIMIT ?", [limit])
-        return [self._event(r) for r in rows]
+        return self._events(rows)
 
-    def _event(self, r: dict[str, Any]) -> Event:
-        figs = self._rows("SELECT * FROM event_figures WHERE event_id=? ORDER BY published, id", [r["id"]])
+    def _event(self, r: dict[str, Any], figs: list[dict[str, Any]] | None = None) -> Event:
+        if figs is None:
+            figs = self._rows("SELECT * FROM event_figures WHERE event_id=? ORDER BY published, id", [r["id"]])
         return Event(
             id=r["id"],
             announced=r["announced"],
