@@ -10,13 +10,26 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from .config import Config, ConfigError, load_config
+from .store import Store
 
 
 def _load(args: argparse.Namespace) -> Config:
     return load_config(args.config)
+
+
+@contextmanager
+def _opened(args: argparse.Namespace) -> Iterator[tuple[Config, Store]]:
+    """The config and its database, closed when the command is done."""
+    config = _load(args)
+    store = Store(config.database)
+    try:
+        yield config, store
+    finally:
+        store.close()
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -54,7 +67,6 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from .logs import setup_logging
     from .notify import ConsoleNotifier, Notifier
     from .service import Service
-    from .store import Store
 
     config = _load(args)
     setup_logging(config.log_format, args.verbose)
@@ -112,7 +124,6 @@ def _platforms(config: Config, store: object) -> list:  # type: ignore[type-arg]
 def cmd_run(args: argparse.Namespace) -> int:
     from .logs import setup_logging
     from .service import Service
-    from .store import Store
 
     config = _load(args)
     setup_logging(config.log_format, args.verbose)
@@ -127,7 +138,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from .alerts import render_status
-    from .store import Store
 
     config = _load(args)
     if not config.database.exists():
@@ -151,23 +161,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from .store import Store
 
-    config = _load(args)
-    store = Store(config.database)
-    try:
-        path = store.backup(args.path)
-    except FileExistsError:
-        print(f"releasewatch: {args.path} already exists; choose a new file name.", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
+    with _opened(args) as (_config, store):
+        try:
+            path = store.backup(args.path)
+        except FileExistsError:
+            print(f"releasewatch: {args.path} already exists; choose a new file name.", file=sys.stderr)
+            return 2
     print(f"backup written to {path}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .store import Store
 
     config = _load(args)
     try:
@@ -190,10 +195,8 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    from .store import Store
     from .vault import Vault, VaultError
 
-    config = _load(args)
     try:
         vault = Vault.from_env()
     except VaultError as exc:
@@ -203,28 +206,21 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
         print("releasewatch: set RELEASEWATCH_KEY (new key) and RELEASEWATCH_OLD_KEYS (old keys) first.",
               file=sys.stderr)
         return 2
-    store = Store(config.database)
-    try:
-        n = store.rotate_secrets(vault.rotate)
-    except VaultError as exc:
-        print(f"releasewatch: {exc}; is the old key in RELEASEWATCH_OLD_KEYS?", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
+    with _opened(args) as (_config, store):
+        try:
+            n = store.rotate_secrets(vault.rotate)
+        except VaultError as exc:
+            print(f"releasewatch: {exc}; is the old key in RELEASEWATCH_OLD_KEYS?", file=sys.stderr)
+            return 2
     print(f"re-encrypted {n} rows with the new key; RELEASEWATCH_OLD_KEYS can now be removed")
     return 0
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
     from .charts import chart_png
-    from .store import Store
 
-    config = _load(args)
-    store = Store(config.database)
-    try:
+    with _opened(args) as (config, store):
         data = chart_png(store, args.lang or config.default_lang)
-    finally:
-        store.close()
     with open(args.out, "wb") as fh:
         fh.write(data)
     print(f"chart written to {args.out} ({len(data)} bytes)")
@@ -233,14 +229,9 @@ def cmd_chart(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
-    from .store import Store
 
-    config = _load(args)
-    store = Store(config.database)
-    try:
+    with _opened(args) as (_config, store):
         body = export.to_csv(store) if args.format == "csv" else export.to_json(store)
-    finally:
-        store.close()
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write(body)
@@ -252,7 +243,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_feeds(args: argparse.Namespace) -> int:
     from .feeds import FeedError, check_feed_url
     from .opml import OpmlFeed, read_opml, write_opml
-    from .store import Store
 
     config = _load(args)
     store = Store(config.database)
