@@ -158,7 +158,8 @@ class Pipeline:
             self.store.record_tally(item.id, ex.total_prisoners, ex.total_by, feed.name, item.link, item.published)
         if ex.is_alert:
             obs = Observation(ex, item.id, feed.name, item.link, item.title, item.published)
-            existing = find_event(obs, self.store.candidate_events(item.published, self.window), self.window)
+            numbers = [v for v in (ex.announced, ex.confirmed, ex.released, ex.cumulative) if v]
+            existing = find_event(obs, self.store.candidate_events(item.published, self.window, numbers), self.window)
             event, new_revision = apply(obs, existing)
             hold = new_revision and review.needs_review(self.config, ex.confidence,
                                                          bool(self.store.staff_subscribers()))

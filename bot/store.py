@@ -378,12 +378,21 @@ class Store:
              event_id, iso(now)],
         )
 
-    def candidate_events(self, around: datetime, window: timedelta) -> list[Event]:
+    def candidate_events(self, around: datetime, window: timedelta, numbers: Iterable[int] | None = None) -> list[Event]:
+        """Events an item published at `around` may report. With `numbers`, events further than
+        three days away are candidates only if they share one of them (events.find_event's rules:
+        a match without a shared number needs the same place within days)."""
+        params: list[Any] = [iso(around - window), iso(around + window)]
+        extra = ""
+        if numbers is not None:
+            nums = sorted({int(n) for n in numbers})
+            marks = ",".join("?" * len(nums)) or "NULL"
+            extra = (f" AND (last_published >= ? OR announced IN ({marks}) OR confirmed IN ({marks}) OR id IN "
+                     f"(SELECT event_id FROM event_figures WHERE value IN ({marks})))")
+            params += [iso(around - timedelta(days=3)), *nums, *nums, *nums]
         rows = self._rows(
-            "SELECT * FROM events WHERE last_published >= ? AND first_published <= ? "
-            "ORDER BY last_published DESC LIMIT 200",
-            [iso(around - window), iso(around + window)],
-        )
+            "SELECT * FROM events WHERE last_published >= ? AND first_published <= ?" + extra
+            + " ORDER BY last_published DESC LIMIT 200", params)
         return self._events(rows)
 
     def _events(self, rows: list[dict[str, Any]]) -> list[Event]:
@@ -533,7 +542,10 @@ class Store:
         return _subscriber(rows[0]) if rows else None
 
     def active_subscribers(self) -> list[Subscriber]:
-        return [_subscriber(r) for r in self._rows("SELECT * FROM subscribers WHERE active=1 AND gone=0 ORDER BY id")]
+        cur = self.db.conn.execute(
+            "SELECT id, platform, chat_id, lang, filter, prison, active, notes, gone FROM subscribers "
+            "WHERE active=1 AND gone=0 ORDER BY id")
+        return [Subscriber(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), bool(r[8])) for r in cur]
 
     def set_lang(self, platform: str, chat_id: str | int, lang: str) -> None:
         """Remember a chat's language; a chat that never subscribed stays inactive."""
@@ -676,17 +688,15 @@ class Store:
         key = f"ev:{event.id}:r{rev}"
         reply_key = f"ev:{event.id}:" if rev > 1 else None
         payload = json.dumps({"event_id": event.id, "revision": rev})
-        n = 0
-        for sub in self.active_subscribers():
-            if not wants(sub, event):
-                continue
-            cur = self.db.execute(
-                "INSERT OR IGNORE INTO outbox (subscriber_id, key, kind, payload, reply_key, "
-                "next_attempt, created) VALUES (?,?,?,?,?,?,?)",
-                [sub.id, key, "event", payload, reply_key, iso(now), iso(now)],
-            )
-            n += cur.rowcount
-        return n
+        stamp = iso(now)
+        rows = [(sub.id, key, "event", payload, reply_key, stamp, stamp)
+                for sub in self.active_subscribers() if wants(sub, event)]
+        before = self.db.conn.total_changes
+        # one statement for every subscriber: a broadcast to thousands is one round of SQLite work
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO outbox (subscriber_id, key, kind, payload, reply_key, next_attempt, created) "
+            "VALUES (?,?,?,?,?,?,?)", rows)
+        return self.db.conn.total_changes - before
 
     def enqueue(self, sub_id: int, key: str, kind: str, payload: dict[str, Any],
                 now: datetime | None = None, reply_key: str | None = None) -> bool:
