@@ -606,9 +606,9 @@ def _relevant(folded: str) -> bool:
     """Could this item be about releases or prisoners at all? Most news is not: sport, oil,
     weather. Those skip number reading and the gazetteers (one cheap pass instead of many)."""
     cues = lexicon().cues
+    # a tally always names political prisoners, so "remain" words alone do not count
     return bool(cues["release"].search(folded) or cues["political"].search(folded)
-                or cues["remain"].search(folded) or cues["transfer"].search(folded)
-                or cues["visits"].search(folded))
+                or cues["transfer"].search(folded) or cues["visits"].search(folded))
 
 
 def prepare(title: str, summary: str, lang: str | None = None) -> tuple[str, str, str]:
