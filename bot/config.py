@@ -71,7 +71,7 @@ class MatrixConfig:
 class Config:
     database: Path = Path("releasewatch.db")
     poll_interval: int = 300
-    max_concurrent_fetches: int = 16
+    max_concurrent_fetches: int = 64  # above the number of slow feeds, or they hold up a cycle
     request_timeout: float = 20.0
     max_feed_bytes: int = 5_000_000
     allow_private_feed_urls: bool = False
@@ -196,7 +196,7 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
         raise ConfigError("Config key 'retention_days' must be 0 (keep everything) or more.")
     if data.get("poll_interval", 300) < 30:
         raise ConfigError("Config key 'poll_interval' must be at least 30 seconds.")
-    if not 1 <= data.get("max_concurrent_fetches", 16) <= 256:
+    if not 1 <= data.get("max_concurrent_fetches", 64) <= 256:
         raise ConfigError("Config key 'max_concurrent_fetches' must be between 1 and 256.")
     if "request_timeout" in data:
         if data["request_timeout"] <= 0:

@@ -188,11 +188,13 @@ class Deliverer:
                                           retry_at or self.clock(), count_attempt=False)
                 return
 
-    async def drain(self, max_rounds: int = 1_000_000) -> DeliveryReport:
+    async def drain(self, max_rounds: int = 1_000_000, stop: asyncio.Event | None = None) -> DeliveryReport:
         """Send everything that is due now; returns when nothing due is left."""
         report = DeliveryReport()
         sem = asyncio.Semaphore(self.concurrency)
         for _ in range(max_rounds):
+            if stop is not None and stop.is_set():
+                break  # shutting down: what is not claimed stays queued for the next start
             rows = self.store.claim(self.worker_id, self.clock(), self.batch, self.notifiers)
             if not rows:
                 break
@@ -214,7 +216,7 @@ class Deliverer:
         """Deliver until stop is set: wakes when new rows are queued or a retry falls due."""
         while not stop.is_set():
             try:
-                await self.drain()
+                await self.drain(stop=stop)
             except Exception:  # a store hiccup must not end delivery for good
                 log.exception("delivery round failed")
             nxt = self.store.next_pending_time()

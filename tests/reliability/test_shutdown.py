@@ -39,3 +39,31 @@ def test_run_stops_cleanly_on_signal(tmp_path, feed_server, sig):
     db = sqlite3.connect(tmp_path / "rw.db")
     assert db.execute("select count(*) from items").fetchone()[0] == 1
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+async def test_delivery_stops_between_rounds_on_shutdown_and_keeps_the_rest_queued(tmp_path):
+    import asyncio
+
+    from bot.outbox import Deliverer
+    from bot.store import Store
+
+    store = Store(tmp_path / "rw.db")
+    for i in range(50):
+        sub = store.subscribe("console", f"c{i}", "es")
+        store.enqueue(sub.id, "bc:1", "text", {"text": "hola"})
+    stop = asyncio.Event()
+
+    class Stopper:
+        platform = "console"
+        sent = 0
+
+        async def send(self, chat_id, message, reply_to=None):
+            self.sent += 1
+            stop.set()  # SIGTERM arrives during the broadcast
+            return str(self.sent)
+
+    notifier = Stopper()
+    report = await Deliverer(store, {"console": notifier}, batch=5).drain(stop=stop)
+    assert report.sent == notifier.sent == 5  # the round in flight finishes, no new one starts
+    assert store.outbox_counts() == {"sent": 5, "pending": 45}
+    store.close()
