@@ -232,12 +232,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _opened(args) as (_config, store):
         body = export.to_csv(store) if args.format == "csv" else export.to_json(store)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
+    _write_out(body, args.out)
+    return 0
+
+
+def _write_out(body: str, path: str | None) -> None:
+    """A report to a file, or to standard output when no file is given."""
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
             fh.write(body)
     else:
         sys.stdout.write(body)
-    return 0
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
@@ -250,12 +255,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     try:
         if args.action == "export":
             feeds = [OpmlFeed(f.name, f.url, f.lang) for f in store.feeds()]
-            body = write_opml(feeds)
-            if args.file:
-                with open(args.file, "w", encoding="utf-8") as fh:
-                    fh.write(body)
-            else:
-                sys.stdout.write(body)
+            _write_out(write_opml(feeds), args.file)
             return 0
         if not args.file:
             print("releasewatch: give the OPML file to import.", file=sys.stderr)

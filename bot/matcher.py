@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -664,7 +664,7 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     releases = [m for m in releases if not (_common_prisoners(folded, spans[m.sentence], lex)
                                             or _common_prisoners(folded, title_span, lex))]
     if releases and _foreign(folded, spans, releases[0], title_end, lex):
-        return _replace(base, confidence=0.8, prison_news=None)
+        return replace(base, confidence=0.8, prison_news=None)
     if not releases and total is not None and not political:
         total = None
 
@@ -673,15 +673,15 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
         if vague is not None:
             kind, count, si = vague
             span = spans[si]
-            return _replace(
+            return replace(
                 base, kind=kind, released=count, announced=count if kind == "announcement" else None,
                 confirmed=count if kind == "confirmation" else None, total_prisoners=total,
                 total_by=total_by, names=tuple(_names(text, folded, spans, lex)), confidence=0.5,
                 evidence=text[span[0]:span[1]].strip()[:500],
             )
         if total is not None:
-            return _replace(base, kind="tally", total_prisoners=total, total_by=total_by, confidence=0.8)
-        return _replace(base, confidence=0.9)
+            return replace(base, kind="tally", total_prisoners=total, total_by=total_by, confidence=0.8)
+        return replace(base, confidence=0.9)
 
     # headline: the first release in the title, else the strongest early one in the body
     in_title = [m for m in releases if m.start < title_end]
@@ -748,8 +748,6 @@ def _with_named_one(text: str, folded: str, span: tuple[int, int], head: _Mentio
     lo, _hi = span
     before = folded[lo:head.start]
     if re.search(r"\b(otr[oa]s|other)\s*$", before) and _SINGULAR.search(before):
-        from dataclasses import replace
-
         return replace(head, value=head.value + 1)
     return head
 
@@ -824,9 +822,3 @@ def _foreign(folded: str, spans: list[tuple[int, int]], head: _Mention, title_en
             if not venezuelan_place:
                 return True
     return False
-
-
-def _replace(base: Extraction, **changes: Any) -> Extraction:
-    from dataclasses import replace
-
-    return replace(base, **changes)
