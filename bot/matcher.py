@@ -611,26 +611,30 @@ def _relevant(folded: str) -> bool:
                 or cues["transfer"].search(folded) or cues["visits"].search(folded))
 
 
-def prepare(title: str, summary: str, lang: str | None = None) -> tuple[str, str, str]:
-    """Normalised text (title on its own line), its folded twin, and the language."""
+def prepare(title: str, summary: str, lang: str | None = None) -> tuple[str, str, str, bool]:
+    """Normalised text (title on its own line), its folded twin, the language, and whether the
+    item could be about releases at all (only then are number words turned into digits)."""
     text = normalize(f"{title.strip()}\n{summary.strip()}")[:MAX_TEXT]
     folded = fold(text)
     lang = lang if lang in ("es", "en") else detect_lang(folded)
     if not _relevant(folded):
-        return text, folded, lang
+        return text, folded, lang, False
     converted = _words_to_digits(text, lang)
     if converted != text:
         text = converted
         folded = fold(text)
-    return text, folded, lang
+    # digits never make an item relevant or not: no need to ask again after the conversion
+    return text, folded, lang, True
 
 
 def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     """Classify one item and extract its numbers in their roles."""
-    text, folded, lang = prepare(title, summary, lang)
+    text, folded, lang, relevant = prepare(title, summary, lang)
+    if not relevant:
+        return Extraction(lang=lang, confidence=0.95)
     lex = lexicon()
     spans = sentences(text)
-    if not spans or not _relevant(folded):
+    if not spans:
         return Extraction(lang=lang, confidence=0.95)
     title_end = text.find("\n") if "\n" in text else len(text)
 

@@ -128,29 +128,32 @@ class Pipeline:
             before = copy.deepcopy(report)
             try:
                 with self.store.transaction():
-                    for feed, it in group:
-                        self._ingest_one(feed, it, report)
+                    self._ingest_group(group, report)
                 continue
             except Exception:
                 if nested or len(group) == 1:
                     raise
             for f in fields(report):
                 setattr(report, f.name, getattr(before, f.name))
-            for feed, it in group:
+            for one in group:
                 with self.store.transaction():
-                    self._ingest_one(feed, it, report)
+                    self._ingest_group([one], report)
         return report
 
-    def _ingest_one(self, feed: FeedRow, it: ParsedItem, report: CycleReport) -> None:
-        new = NewItem(
-            id=it.stable_id, feed_id=feed.id, guid=it.guid, link=it.link, title=it.title,
-            summary=it.summary, published=it.published, lang=it.lang or feed.lang,
-        )
-        if self.store.add_items([new], self.clock()):
+    def _ingest_group(self, group: list[tuple[FeedRow, ParsedItem]], report: CycleReport) -> None:
+        """Store the group's items, then match and fold the new ones in order (one transaction)."""
+        feeds = {feed.id: feed for feed, _ in group}
+        items = [NewItem(id=it.stable_id, feed_id=feed.id, guid=it.guid, link=it.link, title=it.title,
+                         summary=it.summary, published=it.published, lang=it.lang or feed.lang)
+                 for feed, it in group]
+        extractions = []
+        for item in self.store.add_items(items, self.clock()):
             report.new_items += 1
-            self._process(feed, new, report)
+            extractions.append(self._process(feeds[item.feed_id], item, report))
+        self.store.record_extractions(extractions, self.clock())
 
-    def _process(self, feed: FeedRow, item: NewItem, report: CycleReport) -> None:
+    def _process(self, feed: FeedRow, item: NewItem, report: CycleReport) -> tuple[str, Extraction, int | None]:
+        """Match one new item and act on it; returns what to record of it."""
         now = self.clock()
         ex = match(item.title, item.summary, item.lang)
         event_id = None
@@ -176,7 +179,7 @@ class Pipeline:
                 report.alerts_queued += self._watch_alerts(feed, item, ex, event_id, now)
         elif ex.prison_news:
             report.alerts_queued += self._prison_notes(feed, item, ex, now)
-        self.store.record_extraction(item.id, ex, event_id, now)
+        return item.id, ex, event_id
 
     def _watch_alerts(self, feed: FeedRow, item: NewItem, ex: Extraction, event_id: int | None,
                       now: datetime) -> int:

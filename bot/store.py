@@ -13,7 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ import sqlite_utils
 from .events import Event, Figure, Observation
 from .matcher import Extraction
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+EVENT_CACHE_SIZE = 2000  # events kept in memory (those of the last weeks, in practice)
 # tables with a subscriber_id column: /forget deletes a chat's rows from each
 FORGET_TABLES = ("outbox", "watches")
 
@@ -200,7 +201,13 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3}
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Candidate events are looked up by the numbers they share with an item: without an index
+    every alert-bearing item scanned all figures ever recorded."""
+    db.executescript("CREATE INDEX event_figures_value ON event_figures(value);")
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}
 
 
 class Store:
@@ -221,6 +228,9 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA foreign_keys=ON")
+        # events as last read or written by this connection (see _load_events)
+        self._event_cache: dict[int, Event] = {}
+        self._data_version: int | None = None
         self.migrate()
 
     # -- schema -----------------------------------------------------------------------------
@@ -246,6 +256,7 @@ class Store:
             yield
         except BaseException:
             conn.execute("ROLLBACK")
+            self._event_cache.clear()  # it may hold events this rollback undid
             raise
         conn.execute("COMMIT")
 
@@ -345,22 +356,37 @@ class Store:
 
     # -- items ------------------------------------------------------------------------------
     def add_items(self, items: Iterable[NewItem], now: datetime) -> list[NewItem]:
-        """Store items not seen before (by id or by content); returns only the new ones."""
-        new = []
+        """Store items not seen before (by id or by content); returns only the new ones, in order.
+
+        One query finds which are known and one statement inserts the rest (most of a feed's
+        items are known on every poll after the first); the write lock that BEGIN IMMEDIATE takes
+        first makes the check exact."""
+        items = list(items)
+        new: list[NewItem] = []
         counts: dict[int, int] = {}
         with self.transaction():
-            for it in items:
-                cur = self.db.execute(
-                    "INSERT OR IGNORE INTO items (id, feed_id, guid, link, title, summary, published, "
-                    "lang, content_hash, fetched) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    [it.id, it.feed_id, it.guid, it.link, it.title, it.summary, iso(it.published),
-                     it.lang, it.content_hash, iso(now)],
-                )
-                if cur.rowcount:
+            for start in range(0, len(items), 400):
+                chunk = items[start:start + 400]
+                hashes = [it.content_hash for it in chunk]
+                marks = ",".join("?" * len(chunk))
+                known = set(self.db.execute(
+                    f"SELECT 'id', id FROM items WHERE id IN ({marks}) UNION ALL "
+                    f"SELECT 'hash', content_hash FROM items WHERE content_hash IN ({marks})",
+                    [*(it.id for it in chunk), *hashes]).fetchall())
+                rows = []
+                for it, digest in zip(chunk, hashes, strict=True):
+                    if ("id", it.id) in known or ("hash", digest) in known:
+                        continue
+                    known.update((("id", it.id), ("hash", digest)))  # the same story twice in one batch
                     new.append(it)
                     counts[it.feed_id] = counts.get(it.feed_id, 0) + 1
-            for feed_id, n in counts.items():
-                self.db.execute("UPDATE feeds SET items_seen=items_seen+? WHERE id=?", [n, feed_id])
+                    rows.append((it.id, it.feed_id, it.guid, it.link, it.title, it.summary, iso(it.published),
+                                 it.lang, digest, iso(now)))
+                self.db.conn.executemany(
+                    "INSERT INTO items (id, feed_id, guid, link, title, summary, published, "
+                    "lang, content_hash, fetched) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.conn.executemany("UPDATE feeds SET items_seen=items_seen+? WHERE id=?",
+                                     [(n, feed_id) for feed_id, n in counts.items()])
         return new
 
     def item_count(self) -> int:
@@ -368,14 +394,19 @@ class Store:
 
     # -- extractions, events, tallies ---------------------------------------------------------
     def record_extraction(self, item_id: str, ex: Extraction, event_id: int | None, now: datetime) -> None:
-        self.db.execute(
+        self.record_extractions([(item_id, ex, event_id)], now)
+
+    def record_extractions(self, rows: Iterable[tuple[str, Extraction, int | None]], now: datetime) -> None:
+        """What the matcher read in each item (and the event it joined), one statement for all."""
+        stamp = iso(now)
+        self.db.conn.executemany(
             "INSERT OR REPLACE INTO extractions (item_id, kind, released, announced, confirmed, "
             "cumulative, total, prisons, orgs, names, lang, confidence, announced_by, confirmed_by, "
             "total_by, evidence, event_id, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [item_id, ex.kind, ex.released, ex.announced, ex.confirmed, ex.cumulative,
-             ex.total_prisoners, json.dumps(ex.prisons), json.dumps(ex.orgs), json.dumps(ex.names),
-             ex.lang, ex.confidence, ex.announced_by, ex.confirmed_by, ex.total_by, ex.evidence,
-             event_id, iso(now)],
+            [(item_id, ex.kind, ex.released, ex.announced, ex.confirmed, ex.cumulative,
+              ex.total_prisoners, json.dumps(ex.prisons), json.dumps(ex.orgs), json.dumps(ex.names),
+              ex.lang, ex.confidence, ex.announced_by, ex.confirmed_by, ex.total_by, ex.evidence,
+              event_id, stamp) for item_id, ex, event_id in rows],
         )
 
     def candidate_events(self, around: datetime, window: timedelta, numbers: Iterable[int] | None = None) -> list[Event]:
@@ -390,48 +421,57 @@ class Store:
             extra = (f" AND (last_published >= ? OR announced IN ({marks}) OR confirmed IN ({marks}) OR id IN "
                      f"(SELECT event_id FROM event_figures WHERE value IN ({marks})))")
             params += [iso(around - timedelta(days=3)), *nums, *nums, *nums]
-        rows = self._rows(
-            "SELECT * FROM events WHERE last_published >= ? AND first_published <= ?" + extra
-            + " ORDER BY last_published DESC LIMIT 200", params)
-        return self._events(rows)
+        ids = [r[0] for r in self.db.execute(
+            "SELECT id FROM events WHERE last_published >= ? AND first_published <= ?" + extra
+            + " ORDER BY last_published DESC LIMIT 200", params)]
+        return self._load_events(ids)
 
-    def _events(self, rows: list[dict[str, Any]]) -> list[Event]:
-        """Events with their figures, in one query for all figures (not one per event)."""
-        if not rows:
-            return []
-        marks = ",".join("?" * len(rows))
-        by_event: dict[int, list[dict[str, Any]]] = {}
-        for f in self._rows(f"SELECT * FROM event_figures WHERE event_id IN ({marks}) ORDER BY published, id",
-                            [r["id"] for r in rows]):
-            by_event.setdefault(f["event_id"], []).append(f)
-        return [self._event(r, by_event.get(r["id"], [])) for r in rows]
+    def _load_events(self, ids: list[int]) -> list[Event]:
+        """Events by id, in that order, with their figures.
+
+        Every alert-bearing item looks its candidate events up, and a retold event carries a figure
+        per outlet: reading them all back each time was most of the pipeline's cost. So events this
+        connection read or wrote are kept, and trusted while no other connection has committed
+        (PRAGMA data_version) and no transaction of ours was rolled back (see transaction)."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._event_cache.clear()
+            self._data_version = version
+        missing = [i for i in ids if i not in self._event_cache]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            by_event: dict[int, list[dict[str, Any]]] = {}
+            for f in self._rows(f"SELECT * FROM event_figures WHERE event_id IN ({marks}) ORDER BY published, id",
+                                missing):
+                by_event.setdefault(f["event_id"], []).append(f)
+            for r in self._rows(f"SELECT * FROM events WHERE id IN ({marks})", missing):
+                self._remember_event(_event(r, by_event.get(r["id"], [])))
+        return [self._event_cache[i] for i in ids if i in self._event_cache]
+
+    def _remember_event(self, event: Event) -> None:
+        assert event.id is not None
+        self._event_cache.pop(event.id, None)
+        self._event_cache[event.id] = event
+        if len(self._event_cache) > EVENT_CACHE_SIZE:
+            del self._event_cache[next(iter(self._event_cache))]  # the least recently stored
 
     def event(self, event_id: int) -> Event | None:
-        rows = self._rows("SELECT * FROM events WHERE id=?", [event_id])
-        return self._event(rows[0]) if rows else None
+        found = self._load_events([event_id])
+        return found[0] if found else None
 
     def latest_events(self, limit: int = 5) -> list[Event]:
-        rows = self._rows("SELECT * FROM events ORDER BY last_published DESC, id DESC LIMIT ?", [limit])
-        return self._events(rows)
+        ids = [r[0] for r in self.db.execute(
+            "SELECT id FROM events ORDER BY last_published DESC, id DESC LIMIT ?", [limit])]
+        if len(ids) > EVENT_CACHE_SIZE:  # an export of everything: no point caching it
+            return self._read_events(ids)
+        return self._load_events(ids)
 
-    def _event(self, r: dict[str, Any], figs: list[dict[str, Any]] | None = None) -> Event:
-        if figs is None:
-            figs = self._rows("SELECT * FROM event_figures WHERE event_id=? ORDER BY published, id", [r["id"]])
-        return Event(
-            id=r["id"],
-            announced=r["announced"],
-            confirmed=r["confirmed"],
-            prisons=tuple(json.loads(r["prisons"])),
-            names=tuple(json.loads(r["names"])),
-            first_published=parse_iso(r["first_published"]),  # type: ignore[arg-type]
-            last_published=parse_iso(r["last_published"]),  # type: ignore[arg-type]
-            revision=r["revision"],
-            figures=tuple(
-                Figure(f["role"], f["value"], f["outlet"], f["org"], f["item_id"], f["link"],
-                       parse_iso(f["published"]))  # type: ignore[arg-type]
-                for f in figs
-            ),
-        )
+    def _read_events(self, ids: list[int]) -> list[Event]:
+        rows = {r["id"]: r for r in self._rows("SELECT * FROM events")}
+        by_event: dict[int, list[dict[str, Any]]] = {}
+        for f in self._rows("SELECT * FROM event_figures ORDER BY published, id"):
+            by_event.setdefault(f["event_id"], []).append(f)
+        return [_event(rows[i], by_event.get(i, [])) for i in ids if i in rows]
 
     def save_event(self, event: Event, obs: Observation, new_revision: bool, now: datetime,
                    status: str = "released", confidence: float | None = None, manual: bool = False) -> Event:
@@ -453,14 +493,15 @@ class Store:
                 "last_published=?, revision=?, updated=? WHERE id=?",
                 [*values, event_id],
             )
-        for f in event.figures:
-            self.db.execute(
-                "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, "
-                "link, published, manual) VALUES (?,?,?,?,?,?,?,?,?)",
-                [event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published),
-                 int(manual and f.item_id == obs.item_id)],
-            )
+        # the event's other figures were read from this table: only the observation's are new
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, "
+            "link, published, manual) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published), int(manual))
+             for f in event.figures if f.item_id == obs.item_id],
+        )
         saved = Event(**{**event.__dict__, "id": event_id})
+        self._remember_event(_as_stored(saved, obs.item_id))
         if new_revision:
             self.db.execute(
                 "INSERT OR IGNORE INTO revisions (event_id, revision, snapshot, created, status, confidence) "
@@ -818,6 +859,37 @@ def snapshot(event: Event, obs: Observation) -> dict[str, Any]:
         "trigger": {"outlet": obs.outlet, "title": obs.title[:300], "link": obs.link,
                     "published": iso(obs.published), "kind": obs.extraction.kind},
     }
+
+
+def _event(r: dict[str, Any], figs: list[dict[str, Any]]) -> Event:
+    return Event(
+        id=r["id"],
+        announced=r["announced"],
+        confirmed=r["confirmed"],
+        prisons=tuple(json.loads(r["prisons"])),
+        names=tuple(json.loads(r["names"])),
+        first_published=parse_iso(r["first_published"]),  # type: ignore[arg-type]
+        last_published=parse_iso(r["last_published"]),  # type: ignore[arg-type]
+        revision=r["revision"],
+        figures=tuple(
+            Figure(f["role"], f["value"], f["outlet"], f["org"], f["item_id"], f["link"],
+                   parse_iso(f["published"]))  # type: ignore[arg-type]
+            for f in figs
+        ),
+    )
+
+
+def _as_stored(event: Event, new_item_id: str) -> Event:
+    """The event just saved exactly as reading it back would give: times in whole seconds,
+    figures in the table's order (published, then insertion: a stable sort keeps it). Only the
+    figures of new_item_id were not read from the table."""
+    def stored(dt: datetime) -> datetime:
+        return parse_iso(iso(dt))  # type: ignore[return-value]
+
+    figures = sorted((replace(f, published=stored(f.published)) if f.item_id == new_item_id else f
+                      for f in event.figures), key=lambda f: f.published)
+    return replace(event, first_published=stored(event.first_published), last_published=stored(event.last_published),
+                   figures=tuple(figures))
 
 
 def _feed(r: dict[str, Any]) -> FeedRow:

@@ -90,3 +90,72 @@ async def test_a_body_is_skipped_only_after_its_items_were_stored(tmp_path, feed
         store.db.execute("UPDATE feeds SET next_attempt=NULL")
         report = await pipeline.poll()
     assert report.new_items == 0 and report.not_modified == 1
+
+
+def _release_items() -> list[ParsedItem]:
+    """One announcement retold by many outlets, confirmations growing at two prisons."""
+    start = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    out = [ParsedItem(f"a{i}", f"https://a.example/a{i}", "El Gobierno anuncia la liberación de 87 presos políticos",
+                      f"Lo dijo en Caracas (nota {i}).", start + timedelta(minutes=i, seconds=0.5), "es")
+           for i in range(12)]
+    out += [ParsedItem(f"c{n}", f"https://a.example/c{n}", f"Foro Penal confirma la excarcelación de {n} presos políticos en Tocorón",
+                       f"Salieron {n} personas de Tocorón (nota {n}).", start + timedelta(hours=5, minutes=n), "es")
+            for n in (12, 20, 33, 20, 41)]
+    return out
+
+
+def _events(store: Store) -> list[tuple]:
+    return [(e.id, e.announced, e.confirmed, e.prisons, e.revision, e.first_published, e.last_published, e.figures)
+            for e in store.latest_events(50)]
+
+
+def test_events_kept_in_memory_read_back_the_same_from_the_file(tmp_path):
+    store = _store(tmp_path)
+    feed = store.feeds()[0]
+    Pipeline(store, Config(database=tmp_path / "rw.db"), client=None).ingest(  # type: ignore[arg-type]
+        [(feed, it) for it in _release_items()])
+    fresh = Store(tmp_path / "rw.db")
+    assert _events(store) == _events(fresh)
+    by_announced = {e.announced: e for e in fresh.latest_events(50)}
+    assert len(by_announced[87].figures) == 12  # twelve outlets, one event
+    assert max(e.confirmed or 0 for e in fresh.latest_events(50)) == 41
+    fresh.close()
+
+
+def test_an_event_changed_by_another_process_is_read_again(tmp_path):
+    store = _store(tmp_path)
+    feed = store.feeds()[0]
+    pipeline = Pipeline(store, Config(database=tmp_path / "rw.db"), client=None)  # type: ignore[arg-type]
+    pipeline.ingest([(feed, it) for it in _release_items()[:12]])
+    (event,) = store.latest_events(5)  # now held in memory
+    other = Store(tmp_path / "rw.db")  # e.g. `releasewatch` CLI while the service runs
+    other.db.execute("INSERT INTO event_figures (event_id, role, value, outlet, item_id, link, published) "
+                     "VALUES (?, 'confirmed', 9, 'Phone', 'manual:x', '', '2026-01-05T13:00:00+00:00')", [event.id])
+    other.db.execute("UPDATE events SET confirmed=9 WHERE id=?", [event.id])
+    other.close()
+    again = store.event(event.id)
+    assert again.confirmed == 9 and 9 in again.numbers
+
+
+def test_a_rolled_back_group_leaves_no_event_in_memory(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    feed = store.feeds()[0]
+    items = _release_items()[:3] + _items(3)
+    real = bot.pipeline.match
+
+    def match(title: str, summary: str = "", lang: str | None = None):  # noqa: ANN202
+        if title == items[-1].title:
+            raise RuntimeError("matcher bug")
+        return real(title, summary, lang)
+
+    monkeypatch.setattr(bot.pipeline, "match", match)
+    pipeline = Pipeline(store, Config(database=tmp_path / "rw.db"), client=None)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError):
+        pipeline.ingest([(feed, it) for it in items])
+    # the group was undone and redone item by item up to the failing one (in publication order:
+    # the two announcements published before it), each counted once
+    (event,) = store.latest_events(5)
+    assert sorted(f.item_id for f in event.figures) == sorted(it.stable_id for it in items[:2])
+    fresh = Store(tmp_path / "rw.db")
+    assert _events(store) == _events(fresh)
+    fresh.close()

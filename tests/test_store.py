@@ -2,7 +2,7 @@
 
 import sqlite3
 import stat
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.store import SCHEMA_VERSION, NewItem, Store
 
@@ -130,8 +130,28 @@ def test_migration_from_schema_1_keeps_subscribers_and_outbox(tmp_path):
     s.close()
 
 
+def test_migration_from_schema_3_indexes_figures_and_keeps_the_ledger(tmp_path):
+    path = tmp_path / "v3.db"
+    db = _db_at_version(path, 3)
+    db.execute("INSERT INTO events (announced, confirmed, prisons, names, first_published, last_published, "
+               "revision, created, updated) VALUES (87, 33, '[]', '[]', '2026-01-01T00:00:00+00:00', "
+               "'2026-01-02T00:00:00+00:00', 2, '2026-01-01', '2026-01-02')")
+    db.execute("INSERT INTO event_figures (event_id, role, value, outlet, item_id, link, published) "
+               "VALUES (1, 'confirmed', 33, 'A', 'i1', '', '2026-01-02T00:00:00+00:00')")
+    db.conn.commit()
+    db.conn.close()
+    s = Store(path)
+    assert s.version == SCHEMA_VERSION
+    plan = s.db.execute("EXPLAIN QUERY PLAN SELECT event_id FROM event_figures WHERE value IN (33)").fetchall()
+    assert "event_figures_value" in str(plan)
+    around = datetime(2026, 1, 20, tzinfo=UTC)  # beyond three days: found by the shared number only
+    (ev,) = s.candidate_events(around, timedelta(days=30), [33])
+    assert (ev.announced, ev.confirmed, [f.value for f in ev.figures]) == (87, 33, [33])
+    assert s.candidate_events(around, timedelta(days=30), [34]) == []
+    s.close()
+
+
 def test_retention_prunes_old_items_and_finished_deliveries_but_keeps_the_ledger(store):
-    from datetime import timedelta
 
     store.sync_feeds([F("A", "https://a.example/feed")])
     old = datetime(2025, 1, 1, tzinfo=UTC)
@@ -145,3 +165,20 @@ def test_retention_prunes_old_items_and_finished_deliveries_but_keeps_the_ledger
     assert removed == {"items": 1, "extractions": 0, "outbox": 1}
     assert store.item_count() == 1
     assert store.latest_tallies()[0]["total"] == 866
+
+
+def test_an_event_saved_in_a_rolled_back_transaction_is_not_remembered(store):
+    from bot.events import Observation, apply
+    from bot.matcher import match
+
+    ex = match("Foro Penal confirma la excarcelación de 33 presos políticos en Tocorón")
+    obs = Observation(ex, "i1", "A", "https://a.example/1", "t", NOW)
+    try:
+        with store.transaction():
+            saved = store.save_event(apply(obs, None)[0], obs, True, NOW)
+            assert store.event(saved.id).confirmed == 33
+            raise RuntimeError("crash before commit")
+    except RuntimeError:
+        pass
+    assert store.event(saved.id) is None
+    assert store.candidate_events(NOW, timedelta(days=30), [33]) == []
