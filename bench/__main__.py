@@ -21,8 +21,8 @@ HERE = Path(__file__).resolve().parent
 
 # name -> (full sizes, quick sizes); each runner returns one or more Results
 SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "fanout": ({"runs": [(30, 600, (32,), True), (1000, 10_000, (32, 1, 8, 128), False)]},
-               {"runs": [(30, 120, (32,), False), (1000, 1_000, (32,), False)]}),
+    "fanout": ({"runs": [(30, 600, (32,)), (1000, 10_000, (32, 1, 128))]},
+               {"runs": [(30, 120, (32,)), (1000, 1_000, (32,))]}),
     "latency": ({"items": 50, "poll": 2.0}, {"items": 5, "poll": 1.0}),
     "pipeline": ({"feeds": 200, "per_feed": 100, "repeats": 3}, {"feeds": 10, "per_feed": 100, "repeats": 2}),
     "poll": ({"feeds": 500, "per_feed": 20, "slow_delay": 2.0, "concurrencies": (16, 64)},
@@ -37,7 +37,7 @@ SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 async def _fanout(s: dict[str, Any]) -> list[Result]:
     from bench import fanout
 
-    return [await fanout.measure(rate, n, concurrencies, variant) for rate, n, concurrencies, variant in s["runs"]]
+    return [await fanout.measure(rate, n, concurrencies) for rate, n, concurrencies in s["runs"]]
 
 
 async def _latency(s: dict[str, Any]) -> list[Result]:

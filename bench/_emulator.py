@@ -22,15 +22,17 @@ from tests.tg_emulator import BotApiEmulator
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--global-rate", type=float, default=30.0, help="messages/s over all chats; 0 = none")
+    ap.add_argument("--paid-rate", type=float, default=1000.0,
+                    help="messages/s for paid broadcasts (allow_paid_broadcast); 0 = none")
     ap.add_argument("--max-sent", type=int, default=20_000)
     ap.add_argument("--lifetime", type=float, default=900.0, help="stop after this many seconds")
     args = ap.parse_args()
-    emu = BotApiEmulator(global_rate=args.global_rate or None, max_sent=args.max_sent,
+    emu = BotApiEmulator(global_rate=args.global_rate or None, paid_rate=args.paid_rate or None, max_sent=args.max_sent,
                          max_messages_per_chat=20)
     emu.start()
 
     def stats(_: str) -> dict[str, Any]:
-        return {"count_429": emu.count_429, "sent": emu.sent_count, "cpu_s": time.process_time(),
+        return {"count_429": emu.count_429, "sent": emu.sent_count, "paid": emu.count_paid, "cpu_s": time.process_time(),
                 "requests": dict(emu.count_requests), "errors": {str(k): v for k, v in emu.count_errors.items()}}
 
     def times(_: str) -> dict[str, Any]:

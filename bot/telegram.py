@@ -43,11 +43,15 @@ from .i18n import LANGS, t
 from .notify import Gone, Rejected, Transient
 from .notify import RetryAfter as RetryLater
 from .store import Store, utcnow
+from .telegram_http import AiohttpRequest
 from .vault import Vault
 
 log = logging.getLogger("releasewatch.telegram")
 
 PLATFORM = "telegram"
+# Telegram's free broadcast limit; above it every outbox message is a paid broadcast
+# (allow_paid_broadcast: up to 1000/s, 0.1 Stars each from the bot's balance)
+FREE_MESSAGES_PER_SECOND = 30.0
 MESSAGES = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS
 PUBLIC_COMMANDS = ("start", "help", "language", "subscribe", "unsubscribe", "status", "latest", "sources",
                    "watch", "watches", "unwatch", "notes", "forget")
@@ -64,10 +68,12 @@ class TelegramNotifier:
 
     platform = PLATFORM
 
-    def __init__(self, app: Application, store: Store, per_chat_interval: float = 1.05) -> None:
+    def __init__(self, app: Application, store: Store, per_chat_interval: float = 1.05,
+                 paid_broadcast: bool = False) -> None:
         self.app = app
         self.store = store
         self.per_chat_interval = per_chat_interval
+        self.paid_broadcast = paid_broadcast
         self._last: OrderedDict[str, float] = OrderedDict()
         # a long message cut short (429, network) resumes at the part that failed on retry,
         # instead of sending its first parts again: (chat, hash of html) -> (parts sent, first id)
@@ -101,6 +107,7 @@ class TelegramNotifier:
                     chat_id=int(chat_id), text=part, parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True), reply_parameters=reply,
                     disable_notification=message.silent, reply_markup=markup,
+                    allow_paid_broadcast=self.paid_broadcast or None,
                 )
             except RetryAfter as exc:
                 self._remember(key, i, first)
@@ -147,14 +154,17 @@ class TelegramPlatform:
                                          group_max_rate=tg.group_messages_per_minute, group_time_period=60,
                                          max_retries=0))
             .concurrent_updates(True)
-            .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(10)
-            .get_updates_read_timeout(40)
+            # keep-alive over aiohttp: a broadcast message costs a third of the CPU it took with
+            # PTB's default httpx transport (bot/telegram_http.py)
+            .request(AiohttpRequest(connect_timeout=10, read_timeout=20, write_timeout=20, pool_timeout=10))
+            .get_updates_request(AiohttpRequest(pool_size=2, connect_timeout=10, read_timeout=40))
         )
         if tg.api_base_url:
             base = tg.api_base_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         self.app = builder.build()
-        self.notifier = TelegramNotifier(self.app, store)
+        self.notifier = TelegramNotifier(self.app, store,
+                                         paid_broadcast=tg.messages_per_second > FREE_MESSAGES_PER_SECOND)
         self.staff = set(tg.staff_user_ids)
         self.vault = Vault.from_env()
         self._add_handlers()

@@ -329,6 +329,20 @@ async def test_group_and_global_rate_limits(bot: Bot, emu: BotApiEmulator) -> No
     assert emu.count_429 == 0 and not emu.count_requests
 
 
+async def test_paid_broadcasts_have_their_own_limit(bot: Bot, emu: BotApiEmulator) -> None:
+    """allow_paid_broadcast lifts the free limit (30/s) to the paid one (up to 1000/s)."""
+    emu.set_rate_limits(global_rate=2.0, paid_rate=4.0, per_chat_rate=None, group_per_minute=None)
+    await bot.send_message(1, "a")
+    await bot.send_message(2, "b")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(3, "c")
+    for chat in range(10, 14):
+        await bot.send_message(chat, "paid", allow_paid_broadcast=True)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(14, "paid", allow_paid_broadcast=True)
+    assert emu.count_paid == 4 and emu.count_429 == 2
+
+
 # ------------------------------------------------------------------ faults
 
 

@@ -484,6 +484,9 @@ class BotApiEmulator:
     Rate limits (settable at runtime, ``None`` disables):
       * ``global_rate``: messages/s over all rate-limited methods (token bucket, capacity
         ``max(1, global_rate)``);
+      * ``paid_rate``: messages/s for sends with ``allow_paid_broadcast`` (Telegram: up to 1000/s
+        for 0.1 Stars each, ignoring the broadcast limit); they use their own bucket instead of
+        ``global_rate``'s and are counted in ``count_paid``;
       * ``per_chat_rate``: messages/s per private chat (token bucket, capacity
         ``1 + per_chat_burst``, i.e. by default two back-to-back messages pass, the third is
         answered 429 unless time passed);
@@ -495,6 +498,7 @@ class BotApiEmulator:
         token: str = "123456:TEST",
         global_rate: float | None = 30.0,
         per_chat_rate: float | None = 1.0,
+        paid_rate: float | None = 1000.0,
         group_per_minute: int | None = 20,
         host: str = "127.0.0.1",
         *,
@@ -522,6 +526,7 @@ class BotApiEmulator:
 
         # runtime-settable knobs
         self.global_rate = global_rate
+        self.paid_rate = paid_rate
         self.per_chat_rate = per_chat_rate
         self.per_chat_burst = per_chat_burst
         self.group_per_minute = group_per_minute
@@ -569,9 +574,11 @@ class BotApiEmulator:
         self._commands: dict[tuple[str, str], list[dict]] = {}
         self._seq = 0
         self._global_bucket: _Bucket | None = None
+        self._paid_bucket: _Bucket | None = None
         self._chat_buckets: dict[int, _Bucket] = {}
         self._group_windows: dict[int, deque[float]] = {}
         self.count_429 = 0
+        self.count_paid = 0
         self.count_requests: Counter[str] = Counter()
         self.count_errors: Counter[int] = Counter()
 
@@ -1041,16 +1048,21 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: message to be replied not found")
         return msg
 
-    def _rate_limit(self, method: str, chat_id: int) -> None:
+    def _rate_limit(self, method: str, chat_id: int, paid: bool = False) -> None:
         if method not in self.rate_limited_methods:
             return
         now = time.monotonic()
         waits: list[float] = []
-        grate = self.global_rate
+        grate = self.paid_rate if paid else self.global_rate
+        gbucket = self._paid_bucket if paid else self._global_bucket
         if grate:
-            if self._global_bucket is None:
-                self._global_bucket = _Bucket(max(1.0, grate), now)
-            waits.append(self._global_bucket.wait(now, grate, max(1.0, grate)))
+            if gbucket is None:
+                gbucket = _Bucket(max(1.0, grate), now)
+                if paid:
+                    self._paid_bucket = gbucket
+                else:
+                    self._global_bucket = gbucket
+            waits.append(gbucket.wait(now, grate, max(1.0, grate)))
         ctype = self._chat_type(chat_id)
         crate = self.per_chat_rate
         bucket = None
@@ -1074,8 +1086,10 @@ class BotApiEmulator:
         if worst > 0:
             n = max(1, math.ceil(worst))
             raise ApiError(429, f"Too Many Requests: retry after {n}", {"retry_after": n})
-        if grate and self._global_bucket is not None:
-            self._global_bucket.tokens -= 1.0
+        if grate and gbucket is not None:
+            gbucket.tokens -= 1.0
+        if paid:
+            self.count_paid += 1
         if bucket is not None:
             bucket.tokens -= 1.0
         if window is not None:
@@ -1302,7 +1316,7 @@ class BotApiEmulator:
                 entities = given
         markup = self._validate_markup(p)
         reply_to = self._reply_target(p, chat_id)
-        self._rate_limit("sendMessage", chat_id)
+        self._rate_limit("sendMessage", chat_id, _p_bool(p, "allow_paid_broadcast"))
         msg = self._new_bot_message(chat_id, reply_to, markup)
         msg["text"] = visible
         if entities:
@@ -1325,7 +1339,7 @@ class BotApiEmulator:
             media = p.get(media[len("attach://") :])
             if not isinstance(media, _Upload):
                 raise ApiError(400, f"Bad Request: there is no {kind} in the request")
-        self._rate_limit(method, chat_id)
+        self._rate_limit(method, chat_id, _p_bool(p, "allow_paid_broadcast"))
         extra: dict[str, Any] = {}
         if isinstance(media, _Upload):
             finfo = self._add_file(kind, media.data, media.filename)
@@ -1905,7 +1919,7 @@ class BotApiEmulator:
     def set_rate_limits(self, **limits: Any) -> None:
         """set_rate_limits(global_rate=..., per_chat_rate=..., group_per_minute=...,
         per_chat_burst=...); None disables a limit. Also resets the buckets."""
-        allowed = {"global_rate", "per_chat_rate", "group_per_minute", "per_chat_burst"}
+        allowed = {"global_rate", "paid_rate", "per_chat_rate", "group_per_minute", "per_chat_burst"}
         with self._lock:
             for k, v in limits.items():
                 if k not in allowed:
@@ -1920,6 +1934,7 @@ class BotApiEmulator:
         """Forget consumed tokens/windows: every limit starts full again."""
         with self._lock:
             self._global_bucket = None
+            self._paid_bucket = None
             self._chat_buckets.clear()
             self._group_windows.clear()
 
@@ -1990,6 +2005,7 @@ class BotApiEmulator:
     def reset_counters(self) -> None:
         with self._lock:
             self.count_429 = 0
+            self.count_paid = 0
             self.count_requests.clear()
             self.count_errors.clear()
 

@@ -46,13 +46,13 @@ class RecordingEmulator(BotApiEmulator):
         with self._lock:
             self._planned[(chat_id, nth)] = retry_after
 
-    def _rate_limit(self, method: str, chat_id: int) -> None:
+    def _rate_limit(self, method: str, chat_id: int, paid: bool = False) -> None:
         self._sends_seen[chat_id] += 1
         planned = self._planned.pop((chat_id, self._sends_seen[chat_id]), None)
         try:
             if planned is not None:
                 raise ApiError(429, f"Too Many Requests: retry after {planned}", {"retry_after": planned})
-            super()._rate_limit(method, chat_id)
+            super()._rate_limit(method, chat_id, paid)
         except ApiError as exc:
             if exc.status == 429 and exc.parameters:
                 self.throttles.append(Throttle(time.monotonic(), chat_id, int(exc.parameters["retry_after"])))

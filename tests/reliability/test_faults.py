@@ -33,7 +33,7 @@ from tests.test_pipeline import ANNOUNCE
 SUBSCRIBERS = 300
 FIRST_CHAT = 70_000_001
 BOT_RATE = 200  # what the bot allows itself (messages/s) ...
-EMULATOR_RATE = 60  # ... is more than the emulator accepts: the burst is answered 429
+EMULATOR_RATE = 60  # ... is more than the emulator accepts, paid broadcasts too: the burst is answered 429
 # a 500 or a drop is retried after 5 s, then 10 s, 20 s... (the outbox's backoff): ratios this low
 # keep a chain of three failures on one message rare, so the test stays well under a minute
 FAIL_RATIO = 0.02
@@ -83,7 +83,7 @@ async def test_broadcast_survives_429_403_500_and_dropped_connections(tmp_path, 
     db = tmp_path / "rw.db"
     seed_subscribers(db, chats)
 
-    emu = RecordingEmulator(global_rate=EMULATOR_RATE, per_chat_rate=1.0, group_per_minute=None).start()
+    emu = RecordingEmulator(global_rate=EMULATOR_RATE, paid_rate=EMULATOR_RATE, per_chat_rate=1.0, group_per_minute=None).start()
     store = Store(db)
     platform = None
     try:
