@@ -2,7 +2,7 @@
 outbox sends through. Handlers are thin: they parse the update and call bot.commands.
 
 Telegram's rules live here: HTML parse mode, 4096-character messages, ~30 messages/s overall
-and 20/min per group (PTB's AIORateLimiter), 1/s per private chat (spacing below), 429 → wait
+and 20/min per group (bot/telegram_limits.py), 1/s per private chat (spacing below), 429 → wait
 retry_after, 403 / chat not found → the subscriber is deactivated, group → supergroup migration.
 """
 
@@ -26,7 +26,6 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -44,6 +43,7 @@ from .notify import Gone, Rejected, Transient
 from .notify import RetryAfter as RetryLater
 from .store import Store, utcnow
 from .telegram_http import AiohttpRequest
+from .telegram_limits import SendLimiter
 from .vault import Vault
 
 log = logging.getLogger("releasewatch.telegram")
@@ -85,10 +85,16 @@ class TelegramNotifier:
         now = time.monotonic()
         if last is not None and now - last < self.per_chat_interval:
             await asyncio.sleep(self.per_chat_interval - (now - last))
-        self._last[chat_id] = time.monotonic()
+        self._last[chat_id] = now = time.monotonic()
         self._last.move_to_end(chat_id)
-        if len(self._last) > 10_000:
-            self._last.popitem(last=False)
+        # oldest first: a chat last served longer ago than the interval needs no entry. A broadcast
+        # reaches a new chat with every message, so keeping them would grow with the subscribers
+        # (and pin memory in between the short-lived objects of each send)
+        while self._last:
+            oldest, at = next(iter(self._last.items()))
+            if now - at < self.per_chat_interval:
+                break
+            del self._last[oldest]
 
     async def send(self, chat_id: str, message: Message, reply_to: str | None = None) -> str | None:
         parts = split_html(message.html, 4000)
@@ -149,10 +155,7 @@ class TelegramPlatform:
         builder = (
             Application.builder()
             .token(token)
-            # the same rate in tenths of a second: a smaller opening burst, so no 429 at broadcast start
-            .rate_limiter(AIORateLimiter(overall_max_rate=tg.messages_per_second / 10, overall_time_period=0.1,
-                                         group_max_rate=tg.group_messages_per_minute, group_time_period=60,
-                                         max_retries=0))
+            .rate_limiter(SendLimiter(tg.messages_per_second, tg.group_messages_per_minute))
             .concurrent_updates(True)
             # keep-alive over aiohttp: a broadcast message costs a third of the CPU it took with
             # PTB's default httpx transport (bot/telegram_http.py)
