@@ -172,9 +172,14 @@ class Deliverer:
             return "retry", at
 
     async def _deliver_chat(self, rows: list[OutboxRow], sub: Subscriber, report: DeliveryReport,
-                            sem: asyncio.Semaphore) -> None:
+                            sem: asyncio.Semaphore, stop: asyncio.Event | None) -> None:
         async with sem:
             for i, row in enumerate(rows):
+                if stop is not None and stop.is_set():
+                    # shutting down: what has not started goes back to the queue, in order, at once
+                    # (a claimed round at 30 messages/s would otherwise hold the exit for seconds)
+                    self.store.release([r.id for r in rows[i:]])
+                    return
                 # the outcome of this row, not a shared counter: other chats send meanwhile
                 outcome, retry_at = await self._deliver(row, sub, report)
                 if outcome == "sent":
@@ -208,7 +213,7 @@ class Deliverer:
                     for row in sub_rows:
                         self.store.mark_failed(row.id, "chat unreachable")
                     continue
-                tasks.append(self._deliver_chat(sub_rows, sub, report, sem))
+                tasks.append(self._deliver_chat(sub_rows, sub, report, sem, stop))
             await asyncio.gather(*tasks)
         return report
 

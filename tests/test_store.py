@@ -182,3 +182,25 @@ def test_an_event_saved_in_a_rolled_back_transaction_is_not_remembered(store):
         pass
     assert store.event(saved.id) is None
     assert store.candidate_events(NOW, timedelta(days=30), [33]) == []
+
+
+def test_next_pending_time_counts_each_chats_first_row_only(store):
+    """A chat's later message cannot go before its earlier one: the earlier one's time counts."""
+    from bot.store import iso
+
+    a = store.subscribe("telegram", "1", "es")
+    b = store.subscribe("telegram", "2", "es")
+    store.enqueue(a.id, "k1", "text", {"text": "primero"}, NOW)
+    store.enqueue(a.id, "k2", "text", {"text": "segundo"}, NOW)
+    store.enqueue(b.id, "k1", "text", {"text": "otro"}, NOW)
+    first, second, other = (r["id"] for r in store.db.query("SELECT id FROM outbox ORDER BY id"))
+    at = {first: 60, second: 5, other: 30}  # chat 1 waits a minute (a 429), chat 2 half of one
+    for row_id, seconds in at.items():
+        store.db.execute("UPDATE outbox SET next_attempt=? WHERE id=?", [iso(NOW + timedelta(seconds=seconds)), row_id])
+    assert store.next_pending_time() == NOW + timedelta(seconds=30)
+    store.mark_sent(other, "9", NOW)
+    assert store.next_pending_time() == NOW + timedelta(seconds=60)
+    store.mark_sent(first, "10", NOW)
+    assert store.next_pending_time() == NOW + timedelta(seconds=5)
+    store.mark_sent(second, "11", NOW)
+    assert store.next_pending_time() is None

@@ -41,9 +41,11 @@ def test_run_stops_cleanly_on_signal(tmp_path, feed_server, sig):
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-async def test_delivery_stops_between_rounds_on_shutdown_and_keeps_the_rest_queued(tmp_path):
+async def test_delivery_stops_at_once_on_shutdown_and_keeps_the_rest_queued(tmp_path):
     import asyncio
+    import io
 
+    from bot.notify import ConsoleNotifier
     from bot.outbox import Deliverer
     from bot.store import Store
 
@@ -63,7 +65,13 @@ async def test_delivery_stops_between_rounds_on_shutdown_and_keeps_the_rest_queu
             return str(self.sent)
 
     notifier = Stopper()
-    report = await Deliverer(store, {"console": notifier}, batch=5).drain(stop=stop)
-    assert report.sent == notifier.sent == 5  # the round in flight finishes, no new one starts
-    assert store.outbox_counts() == {"sent": 5, "pending": 45}
+    report = await Deliverer(store, {"console": notifier}, batch=20).drain(stop=stop)
+    # the send in flight finishes; the other 19 claimed rows were not tried and are queued again,
+    # nothing is left claimed, and no new round starts
+    assert report.sent == notifier.sent == 1
+    assert store.outbox_counts() == {"sent": 1, "pending": 49}
+    # the next start delivers the rest, in order, once each
+    stop.clear()
+    rest = await Deliverer(store, {"console": ConsoleNotifier(io.StringIO())}).drain()
+    assert rest.sent == 49 and store.outbox_counts() == {"sent": 50}
     store.close()
