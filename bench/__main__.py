@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 # name -> (full sizes, quick sizes); each runner returns one or more Results
 SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "fanout": ({"runs": [(30, 600, (32,)), (1000, 10_000, (32, 1, 128))]},
-               {"runs": [(30, 120, (32,)), (1000, 1_000, (32,))]}),
+               {"runs": [(30, 120, (32,)), (1000, 3_000, (32,))]}),
     "latency": ({"items": 50, "poll": 2.0}, {"items": 5, "poll": 1.0}),
     "pipeline": ({"feeds": 200, "per_feed": 100, "repeats": 3}, {"feeds": 10, "per_feed": 100, "repeats": 2}),
     "poll": ({"feeds": 500, "per_feed": 20, "slow_delay": 2.0, "concurrencies": (16, 64)},
