@@ -370,8 +370,13 @@ def _classify(folded: str, sent: tuple[int, int], start: int, end: int, value: i
     if weak and not (political_after or cues["political"].search(" ".join(after[:4]))):
         d_remain = None
     title_end = folded.find("\n") if "\n" in folded else len(folded)
-    if not breakdown and d_remain is not None and d_remain <= 2 and (
-            political_near or cues["political"].search(folded, lo, hi) or cues["political"].search(folded, 0, title_end)) and (
+    # a counting verb ("contabiliza", "registra") counts releases as well as prisoners: it makes a
+    # tally only with the prisoners named after it ("contabiliza 866 presos políticos"), not on the
+    # strength of politics elsewhere ("... 87 presos políticos; JEyP contabiliza 33")
+    counting = d_remain is not None and d["confirm"] == d_remain
+    political_around = political_near or (not counting and bool(
+        cues["political"].search(folded, lo, hi) or cues["political"].search(folded, 0, title_end)))
+    if not breakdown and d_remain is not None and d_remain <= 2 and political_around and (
             d_release is None or d_remain < d_release):
         return "total", 0.9, False, False
     if political_after and (d_release is None or (ctx.near("remain") and d_remain < d_release)):  # type: ignore[operator]
