@@ -178,7 +178,7 @@ class Deliverer:
                 if stop is not None and stop.is_set():
                     # shutting down: what has not started goes back to the queue, in order, at once
                     # (a claimed round at 30 messages/s would otherwise hold the exit for seconds)
-                    self.store.release([r.id for r in rows[i:]])
+                    self.store.release(self.worker_id, [r.id for r in rows[i:]])
                     return
                 # the outcome of this row, not a shared counter: other chats send meanwhile
                 outcome, retry_at = await self._deliver(row, sub, report)

@@ -254,11 +254,15 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
-            self._event_cache.clear()  # it may hold events this rollback undid
+            # the cache may hold events this rollback undoes; clear it first, whatever happens
+            # next. SQLite may already have rolled back by itself (disk full, I/O error): then a
+            # ROLLBACK would fail and hide the real error
+            self._event_cache.clear()
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     def close(self) -> None:
         self.db.conn.close()
@@ -437,7 +441,8 @@ class Store:
         if version != self._data_version:
             self._event_cache.clear()
             self._data_version = version
-        missing = [i for i in ids if i not in self._event_cache]
+        found = {i: self._event_cache[i] for i in ids if i in self._event_cache}
+        missing = [i for i in ids if i not in found]
         if missing:
             marks = ",".join("?" * len(missing))
             by_event: dict[int, list[dict[str, Any]]] = {}
@@ -445,15 +450,19 @@ class Store:
                                 missing):
                 by_event.setdefault(f["event_id"], []).append(f)
             for r in self._rows(f"SELECT * FROM events WHERE id IN ({marks})", missing):
-                self._remember_event(_event(r, by_event.get(r["id"], [])))
-        return [self._event_cache[i] for i in ids if i in self._event_cache]
+                found[r["id"]] = _event(r, by_event.get(r["id"], []))
+        # the result comes from `found`: remembering may evict, never from what is returned
+        result = [found[i] for i in ids if i in found]
+        for event in result:
+            self._remember_event(event)  # read or written: most recently used goes last
+        return result
 
     def _remember_event(self, event: Event) -> None:
         assert event.id is not None
         self._event_cache.pop(event.id, None)
         self._event_cache[event.id] = event
         if len(self._event_cache) > EVENT_CACHE_SIZE:
-            del self._event_cache[next(iter(self._event_cache))]  # the least recently stored
+            del self._event_cache[next(iter(self._event_cache))]  # the least recently used
 
     def event(self, event_id: int) -> Event | None:
         found = self._load_events([event_id])
@@ -780,11 +789,11 @@ class Store:
             for r in rows
         ]
 
-    def release(self, row_ids: list[int]) -> None:
-        """Claimed rows that were not tried go back to pending, as they were."""
+    def release(self, worker: str, row_ids: list[int]) -> None:
+        """Rows this worker claimed and did not try go back to pending, as they were."""
         if row_ids:
-            self.db.execute(f"UPDATE outbox SET status='pending', claimed_by=NULL WHERE status='claimed' AND id IN "
-                            f"({','.join('?' * len(row_ids))})", row_ids)
+            self.db.execute(f"UPDATE outbox SET status='pending', claimed_by=NULL WHERE status='claimed' "
+                            f"AND claimed_by=? AND id IN ({','.join('?' * len(row_ids))})", [worker, *row_ids])
 
     def mark_sent(self, row_id: int, message_ref: str | None, now: datetime) -> None:
         self.db.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import OrderedDict
 from datetime import timedelta
@@ -52,6 +53,9 @@ PLATFORM = "telegram"
 # Telegram's free broadcast limit; above it every outbox message is a paid broadcast
 # (allow_paid_broadcast: up to 1000/s, 0.1 Stars each from the bot's balance)
 FREE_MESSAGES_PER_SECOND = 30.0
+# what a refused paid broadcast says (Telegram does not document the text; these words cover
+# "not enough Stars", "balance", "payment required")
+_PAID_REFUSED = re.compile(r"star|balance|paid|payment")
 MESSAGES = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS
 PUBLIC_COMMANDS = ("start", "help", "language", "subscribe", "unsubscribe", "status", "latest", "sources",
                    "watch", "watches", "unwatch", "notes", "forget")
@@ -108,12 +112,13 @@ class TelegramNotifier:
             last = i == len(parts) - 1
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
                                             for label, data in message.buttons]]) if message.buttons and last else None
+            paid = self.paid_broadcast  # this request's: others in flight may be refused meanwhile
             try:
                 sent = await self.app.bot.send_message(
                     chat_id=int(chat_id), text=part, parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True), reply_parameters=reply,
                     disable_notification=message.silent, reply_markup=markup,
-                    allow_paid_broadcast=self.paid_broadcast or None,
+                    allow_paid_broadcast=paid or None,
                 )
             except RetryAfter as exc:
                 self._remember(key, i, first)
@@ -127,6 +132,11 @@ class TelegramNotifier:
                 text = str(exc).lower()
                 if "chat not found" in text or "user is deactivated" in text or "kicked" in text:
                     raise Gone(str(exc)) from exc
+                if paid and _PAID_REFUSED.search(text):
+                    if self.paid_broadcast:  # the first refusal switches and tells staff
+                        self._stop_paying(str(exc))
+                    self._remember(key, i, first)
+                    raise RetryLater(1.0) from exc  # the same message, now as a free one
                 raise Rejected(str(exc)) from exc
             except (NetworkError, TelegramError) as exc:
                 self._remember(key, i, first)
@@ -134,6 +144,16 @@ class TelegramNotifier:
             if first is None:
                 first = str(sent.message_id)
         return first
+
+    def _stop_paying(self, reason: str) -> None:
+        """Telegram refused a paid broadcast (the bot's Stars ran out, most likely): go on at the
+        free 30 messages/s rather than lose alerts, and tell staff once."""
+        self.paid_broadcast = False
+        limiter = getattr(self.app.bot, "rate_limiter", None)
+        if isinstance(limiter, SendLimiter):
+            limiter.set_rate(FREE_MESSAGES_PER_SECOND)
+        log.warning("paid broadcasts refused; sending at the free rate", extra={"reason": reason[:200]})
+        review.tell_staff(self.store, "telegram.paid_refused", {"reason": reason[:200]}, utcnow())
 
     def _remember(self, key: tuple[str, int], done: int, first: str | None) -> None:
         if done:
@@ -152,6 +172,8 @@ class TelegramPlatform:
         token = token or tg.token
         if not token:
             raise ValueError("no Telegram token")
+        self._requests = (AiohttpRequest(connect_timeout=10, read_timeout=20, write_timeout=20, pool_timeout=10),
+                          AiohttpRequest(pool_size=2, connect_timeout=10, read_timeout=40))
         builder = (
             Application.builder()
             .token(token)
@@ -159,8 +181,7 @@ class TelegramPlatform:
             .concurrent_updates(True)
             # keep-alive over aiohttp: a broadcast message costs a third of the CPU it took with
             # PTB's default httpx transport (bot/telegram_http.py)
-            .request(AiohttpRequest(connect_timeout=10, read_timeout=20, write_timeout=20, pool_timeout=10))
-            .get_updates_request(AiohttpRequest(pool_size=2, connect_timeout=10, read_timeout=40))
+            .request(self._requests[0]).get_updates_request(self._requests[1])
         )
         if tg.api_base_url:
             base = tg.api_base_url.rstrip("/")
@@ -194,6 +215,10 @@ class TelegramPlatform:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        # an initialize() that failed half-way (getMe refused) leaves PTB thinking it has nothing
+        # to shut down: close the HTTP sessions ourselves (closing twice is harmless)
+        for request in self._requests:
+            await request.shutdown()
 
     async def _register_commands(self) -> None:
         for lang in LANGS:

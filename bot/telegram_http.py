@@ -40,9 +40,10 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             context = ssl.create_default_context(cafile=certifi.where())
             connector = aiohttp.TCPConnector(limit=self.pool_size, ssl=context, keepalive_timeout=30, ttl_dns_cache=300)
-            # no cookies, no automatic retries: the outbox decides what to retry
+            # no cookies, no automatic retries (the outbox decides what to retry); HTTPS_PROXY and
+            # NO_PROXY from the environment are honoured, as PTB's httpx transport did
             self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
-                                                  headers={"User-Agent": self.USER_AGENT})
+                                                  headers={"User-Agent": self.USER_AGENT}, trust_env=True)
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:

@@ -25,9 +25,16 @@ class SendLimiter(BaseRateLimiter[int]):
     does not start with 429s) and messages/min per group, supergroup or channel."""
 
     def __init__(self, per_second: float, group_per_minute: float) -> None:
-        self._overall = AsyncLimiter(max_rate=per_second / 10, time_period=0.1)
+        self.set_rate(per_second)
         self._group_per_minute = group_per_minute
         self._groups: dict[int | str, AsyncLimiter] = {}
+
+    def set_rate(self, per_second: float) -> None:
+        """The overall rate from now on (requests already waiting keep the old one)."""
+        self.per_second = per_second
+        # a bucket must hold at least one message: below 10/s, one per 1/rate seconds
+        burst = max(1.0, per_second / 10)
+        self._overall = AsyncLimiter(max_rate=burst, time_period=burst / per_second)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

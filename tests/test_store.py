@@ -4,6 +4,8 @@ import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.store import SCHEMA_VERSION, NewItem, Store
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
@@ -204,3 +206,49 @@ def test_next_pending_time_counts_each_chats_first_row_only(store):
     assert store.next_pending_time() == NOW + timedelta(seconds=5)
     store.mark_sent(second, "11", NOW)
     assert store.next_pending_time() is None
+
+
+def _confirmation(n: int, item_id: str, prison: str = "Tocorón"):
+    from bot.events import Observation
+    from bot.matcher import match
+
+    ex = match(f"Foro Penal confirma la excarcelación de {n} presos políticos en {prison}")
+    return Observation(ex, item_id, "A", f"https://a.example/{item_id}", "t", NOW)
+
+
+def test_looking_up_more_events_than_the_cache_holds_returns_them_all(store, monkeypatch):
+    import bot.store
+    from bot.events import apply
+
+    monkeypatch.setattr(bot.store, "EVENT_CACHE_SIZE", 5)
+    ids = []
+    with store.transaction():
+        for n in range(12):
+            obs = _confirmation(10 + n, f"i{n}")
+            ids.append(store.save_event(apply(obs, None)[0], obs, True, NOW).id)
+    store.event(ids[0])  # some in memory, most not
+    got = store._load_events(ids[:11])
+    assert [e.id for e in got] == ids[:11]
+    assert [e.confirmed for e in got] == [10 + n for n in range(11)]
+    assert len(store._event_cache) <= 5
+
+
+def test_a_rollback_sqlite_made_itself_leaves_no_event_in_memory(tmp_path):
+    """Disk full mid-transaction: SQLite rolls back on its own; the cache must not keep what it undid,
+    and the real error must reach the caller."""
+    from bot.events import apply
+
+    store = Store(tmp_path / "rw.db")
+    obs = _confirmation(33, "i1")
+    with store.transaction():
+        event = store.save_event(apply(obs, None)[0], obs, True, NOW)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count={pages}")
+    grown, _new = apply(_confirmation(41, "i2"), store.event(event.id))
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        with store.transaction():
+            store.save_event(grown, _confirmation(41, "i2"), True, NOW)
+            store.db.execute("INSERT INTO kv (key, value) VALUES ('filler', ?)", ["x" * 200_000])
+    assert not store.db.conn.in_transaction
+    assert store.event(event.id).confirmed == 33  # what the file holds, so the retry is a new revision
+    store.close()

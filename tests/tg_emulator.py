@@ -527,6 +527,8 @@ class BotApiEmulator:
         # runtime-settable knobs
         self.global_rate = global_rate
         self.paid_rate = paid_rate
+        #: when set, every paid broadcast is answered 400 with this description (no Stars left)
+        self.paid_refusal: str | None = None
         self.per_chat_rate = per_chat_rate
         self.per_chat_burst = per_chat_burst
         self.group_per_minute = group_per_minute
@@ -1049,6 +1051,8 @@ class BotApiEmulator:
         return msg
 
     def _rate_limit(self, method: str, chat_id: int, paid: bool = False) -> None:
+        if paid and self.paid_refusal:
+            raise ApiError(400, self.paid_refusal)
         if method not in self.rate_limited_methods:
             return
         now = time.monotonic()
