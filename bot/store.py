@@ -397,9 +397,6 @@ class Store:
         return int(self.db.execute("SELECT count(*) FROM items").fetchone()[0])
 
     # -- extractions, events, tallies ---------------------------------------------------------
-    def record_extraction(self, item_id: str, ex: Extraction, event_id: int | None, now: datetime) -> None:
-        self.record_extractions([(item_id, ex, event_id)], now)
-
     def record_extractions(self, rows: Iterable[tuple[str, Extraction, int | None]], now: datetime) -> None:
         """What the matcher read in each item (and the event it joined), one statement for all."""
         stamp = iso(now)
@@ -444,13 +441,7 @@ class Store:
         found = {i: self._event_cache[i] for i in ids if i in self._event_cache}
         missing = [i for i in ids if i not in found]
         if missing:
-            marks = ",".join("?" * len(missing))
-            by_event: dict[int, list[dict[str, Any]]] = {}
-            for f in self._rows(f"SELECT * FROM event_figures WHERE event_id IN ({marks}) ORDER BY published, id",
-                                missing):
-                by_event.setdefault(f["event_id"], []).append(f)
-            for r in self._rows(f"SELECT * FROM events WHERE id IN ({marks})", missing):
-                found[r["id"]] = _event(r, by_event.get(r["id"], []))
+            found.update(self._read_events(missing))
         # the result comes from `found`: remembering may evict, never from what is returned
         result = [found[i] for i in ids if i in found]
         for event in result:
@@ -471,16 +462,21 @@ class Store:
     def latest_events(self, limit: int = 5) -> list[Event]:
         ids = [r[0] for r in self.db.execute(
             "SELECT id FROM events ORDER BY last_published DESC, id DESC LIMIT ?", [limit])]
-        if len(ids) > EVENT_CACHE_SIZE:  # an export of everything: no point caching it
-            return self._read_events(ids)
+        if len(ids) > EVENT_CACHE_SIZE:  # an export of everything: read it all, cache none of it
+            every = self._read_events(None)
+            return [every[i] for i in ids if i in every]
         return self._load_events(ids)
 
-    def _read_events(self, ids: list[int]) -> list[Event]:
-        rows = {r["id"]: r for r in self._rows("SELECT * FROM events")}
+    def _read_events(self, ids: list[int] | None) -> dict[int, Event]:
+        """Events with their figures from the file (all of them if ids is None), two queries."""
+        marks = ",".join("?" * len(ids or ()))
+        params = list(ids or ())
         by_event: dict[int, list[dict[str, Any]]] = {}
-        for f in self._rows("SELECT * FROM event_figures ORDER BY published, id"):
+        figures = "" if ids is None else f" WHERE event_id IN ({marks})"
+        for f in self._rows(f"SELECT * FROM event_figures{figures} ORDER BY published, id", params):
             by_event.setdefault(f["event_id"], []).append(f)
-        return [_event(rows[i], by_event.get(i, [])) for i in ids if i in rows]
+        events = "" if ids is None else f" WHERE id IN ({marks})"
+        return {r["id"]: _event(r, by_event.get(r["id"], [])) for r in self._rows(f"SELECT * FROM events{events}", params)}
 
     def save_event(self, event: Event, obs: Observation, new_revision: bool, now: datetime,
                    status: str = "released", confidence: float | None = None, manual: bool = False) -> Event:

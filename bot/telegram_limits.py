@@ -31,7 +31,6 @@ class SendLimiter(BaseRateLimiter[int]):
 
     def set_rate(self, per_second: float) -> None:
         """The overall rate from now on (requests already waiting keep the old one)."""
-        self.per_second = per_second
         # a bucket must hold at least one message: below 10/s, one per 1/rate seconds
         burst = max(1.0, per_second / 10)
         self._overall = AsyncLimiter(max_rate=burst, time_period=burst / per_second)

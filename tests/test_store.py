@@ -252,3 +252,18 @@ def test_a_rollback_sqlite_made_itself_leaves_no_event_in_memory(tmp_path):
     assert not store.db.conn.in_transaction
     assert store.event(event.id).confirmed == 33  # what the file holds, so the retry is a new revision
     store.close()
+
+
+def test_an_export_of_more_events_than_the_cache_holds_reads_them_all_in_order(store, monkeypatch):
+    import bot.store
+    from bot.events import apply
+
+    monkeypatch.setattr(bot.store, "EVENT_CACHE_SIZE", 3)
+    with store.transaction():
+        for n in range(5):
+            obs = _confirmation(10 + n, f"e{n}", prison=("Tocorón", "Rodeo I", "Yare III", "Tocuyito", "Uribana")[n])
+            store.save_event(apply(obs, None)[0], obs, True, NOW)
+    got = store.latest_events(100)
+    assert sorted(e.confirmed for e in got) == [10, 11, 12, 13, 14]
+    assert [e.id for e in got] == sorted((e.id for e in got), reverse=True)  # same time: newest id first
+    assert all(len(e.figures) == 1 for e in got)
