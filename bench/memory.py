@@ -33,8 +33,9 @@ from typing import Any
 
 from bench._common import ROOT, Child, Result, proc_status, rounded
 from bench.synth import Generator
-from bot.feeds import ParsedItem, plain_text
-from bot.store import NewItem, Store, utcnow
+from bot.feeds import plain_text
+from bot.items import Item
+from bot.store import Store, utcnow
 
 PER_FEED = 20
 GRACE = 10.0  # seconds the service gets to stop after SIGTERM (finishing the sends in flight) before it is killed
@@ -52,11 +53,10 @@ def _prepare(db: Path, base_url: str, feeds: int, items: int, subscribers: int) 
         ids = {f.url: f.id for f in store.feeds()}
         gen = Generator(seed=SEED)
 
-        def row(feed: int, index: int) -> NewItem:
+        def row(feed: int, index: int) -> Item:
             it = gen.item(feed, index)
-            p = ParsedItem(it.guid, it.link, it.title, plain_text(it.description, 4000), it.published, it.lang)
-            return NewItem(p.stable_id, ids[f"{base_url}/feed/{feed}"], p.guid, p.link, p.title, p.summary,
-                           p.published, p.lang)
+            return Item(it.guid, it.link, it.title, plain_text(it.description, 4000), it.published, it.lang,
+                        feed_id=ids[f"{base_url}/feed/{feed}"])
 
         now = utcnow()
         # what the feeds serve now is stored already (steady state) …

@@ -15,16 +15,18 @@ import ipaddress
 import random
 import re
 import socket
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import feedparser
 import httpx
 
 from . import __version__
+from .items import Item, canonical_link  # noqa: F401 - canonical_link is part of this module's API
 
 USER_AGENT = f"ReleaseWatch/{__version__} (+https://github.com/releasewatch; political-prisoner release alerts)"
 MAX_ITEMS_PER_FEED = 200
@@ -37,19 +39,7 @@ class FeedError(Exception):
     """A feed could not be fetched or read; the message is one plain sentence."""
 
 
-@dataclass(frozen=True)
-class ParsedItem:
-    guid: str | None
-    link: str
-    title: str
-    summary: str
-    published: datetime
-    lang: str | None
-
-    @property
-    def stable_id(self) -> str:
-        key = self.guid or canonical_link(self.link) or f"{self.title}|{self.summary}"
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+ParsedItem = Item  # what parse_feed returns: items not yet tied to a feed (feed_id 0)
 
 
 @dataclass(frozen=True)
@@ -61,6 +51,15 @@ class FetchResult:
     error: str | None = None
     seconds: float = 0.0
     digest: bytes | None = None  # of the body: an unchanged body can skip parsing next time
+    entries: int = 0  # entries the feed held; above MAX_ITEMS_PER_FEED only the newest were read
+    skipped: tuple[str, ...] = ()  # one sentence per entry that could not be read (only it is lost)
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    items: list[Item]
+    entries: int  # entries in the document (items holds the newest MAX_ITEMS_PER_FEED of them)
+    skipped: tuple[str, ...]  # why each unreadable entry was left out
 
 
 # -- plain text ------------------------------------------------------------------------------------
@@ -93,7 +92,8 @@ class _TextOnly(HTMLParser):
 
 
 def plain_text(html: str, limit: int) -> str:
-    """Visible text of an HTML fragment, whitespace tidied, at most limit characters."""
+    """Visible text of an HTML fragment, whitespace tidied, invisible and control characters
+    removed, at most limit characters."""
     if "<" in html or "&" in html:
         parser = _TextOnly()
         try:
@@ -102,37 +102,88 @@ def plain_text(html: str, limit: int) -> str:
             html = "".join(parser.parts)
         except Exception:  # HTMLParser is lenient; this is belt and braces
             html = re.sub(r"<[^>]*>", " ", html)
-    lines = [" ".join(line.split()) for line in html.splitlines()]
+    lines = [_clean_line(line) for line in html.splitlines()]
     text = "\n".join(line for line in lines if line)
     return text[:limit]
 
 
-_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|ref_src$|cmpid$|__twitter)")
+# Characters a feed may carry that no reader should get: C0/C1 controls (NUL among them), format
+# characters (bidirectional overrides that reverse how a number reads, zero-width spaces and
+# joiners that hide words from the matcher), lone surrogates, private-use and unassigned code
+# points. Line breaks and tabs stay.
+_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
 
 
-def canonical_link(link: str) -> str:
-    """A link without tracking parameters or fragment, so re-shared URLs compare equal."""
-    try:
-        parts = urlsplit(link.strip())
-    except ValueError:
-        return link.strip()
-    if not parts.scheme:
-        return link.strip()
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)])
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
+def _clean_line(line: str) -> str:
+    # whitespace first (split() also takes no-break and other spaces): what is left unprintable is
+    # invisible, and rare enough to be looked at character by character
+    line = " ".join(line.split())
+    return line if line.isprintable() else " ".join(strip_controls(line).split())
 
 
-def _published(entry: feedparser.FeedParserDict, fallback: datetime) -> datetime:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+def strip_controls(text: str) -> str:
+    """text without control, format, surrogate, private-use or unassigned characters."""
+    if text.isprintable():  # the usual case, checked in C: nothing to strip
+        return text
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in _INVISIBLE)
+
+
+# A numeric character reference: feedparser turns "&#xD800;" into a lone surrogate (which nothing
+# downstream can encode) and raises on "&#x110000;", failing the whole feed for one title.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_PAIR = re.compile(rb"&#(?:[xX]0*[dD][89abAB][0-9a-fA-F]{2}|0*55[2-9][0-9]{2}|0*56[0-2][0-9]{2});"
+                   rb"&#(?:[xX]0*[dD][c-fC-F][0-9a-fA-F]{2}|0*56[3-9][0-9]{2}|0*57[0-3][0-9]{2});")
+
+
+def _ref_value(ref: bytes) -> int:
+    m = _CHAR_REF.fullmatch(ref)
+    assert m is not None
+    return int(m.group(1), 16) if m.group(1) else int(m.group(2))
+
+
+def _safe_char_refs(body: bytes) -> bytes:
+    """Character references that name no character become U+FFFD; a surrogate pair written as two
+    references (an emoji, the way some CMSs write it) becomes the character it stands for."""
+    if b"&#" not in body:
+        return body
+
+    def pair(m: re.Match[bytes]) -> bytes:
+        first, second = _CHAR_REF.findall(m.group())
+        hi = int(first[0], 16) if first[0] else int(first[1])
+        lo = int(second[0], 16) if second[0] else int(second[1])
+        return b"&#x%X;" % (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+
+    def single(m: re.Match[bytes]) -> bytes:
+        value = _ref_value(m.group())
+        if value == 0 or 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+            return b"&#xFFFD;"
+        return m.group()
+
+    return _CHAR_REF.sub(single, _PAIR.sub(pair, body))
+
+
+# A date before this is a placeholder ("0001-01-01", the Unix epoch), not when the story ran.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _date(entry: feedparser.FeedParserDict, keys: tuple[str, ...]) -> datetime | None:
+    for key in keys:
         value = entry.get(key)
         if value:
             try:
                 dt = datetime.fromtimestamp(calendar.timegm(value), UTC)
-            except (OverflowError, ValueError, OSError):
+            except (OverflowError, ValueError, OSError, TypeError):
                 continue
-            # a date far in the future is a broken feed; do not let it pin an event forever
-            return min(dt, fallback + timedelta(days=1))
-    return fallback
+            if dt >= EARLIEST:
+                return dt
+    return None
+
+
+def _published(entry: feedparser.FeedParserDict, now: datetime) -> datetime:
+    """When the story ran: its own date, else now. A date in the future is a broken feed or clock
+    and counts as now; so does a placeholder date, which would also fall outside every event."""
+    dt = _date(entry, ("published_parsed", "updated_parsed", "created_parsed"))
+    return now if dt is None else min(dt, now)
 
 
 def _lang(value: str | None) -> str | None:
@@ -142,13 +193,41 @@ def _lang(value: str | None) -> str | None:
     return code if code in ("es", "en") else None
 
 
-def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime | None = None) -> list[ParsedItem]:
-    """Parse feed bytes into items (newest feed order kept). Raises FeedError if it is no feed."""
+def _item(entry: feedparser.FeedParserDict, lang: str | None, now: datetime) -> Item | None:
+    title = plain_text(entry.get("title", "") or "", MAX_TITLE)
+    summary_html = entry.get("summary", "") or ""
+    if not summary_html and entry.get("content"):
+        summary_html = entry["content"][0].get("value", "") or ""
+    summary = plain_text(summary_html, MAX_SUMMARY)
+    link = strip_controls((entry.get("link") or "").strip()[:1000])
+    guid = strip_controls((entry.get("id") or "").strip()[:500]) or None
+    if not (title or summary):
+        return None
+    if not link.startswith(("http://", "https://")):
+        link = ""
+    updated = _date(entry, ("updated_parsed",))
+    return Item(guid=guid, link=link, title=title, summary=summary, published=_published(entry, now),
+                lang=lang or _lang(entry.get("language")), updated=min(updated, now) if updated else None)
+
+
+def _newest(entries: list[feedparser.FeedParserDict], limit: int) -> list[feedparser.FeedParserDict]:
+    """The newest `limit` entries whatever the feed's order (some feeds list the oldest first);
+    entries without a date keep their place among themselves, after the dated ones."""
+    if len(entries) <= limit:
+        return entries
+    dated = [(_date(e, ("published_parsed", "updated_parsed", "created_parsed")), i) for i, e in enumerate(entries)]
+    order = sorted(range(len(entries)), key=lambda i: (dated[i][0] is None, -(dated[i][0] or EARLIEST).timestamp(), i))
+    return [entries[i] for i in order[:limit]]
+
+
+def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime | None = None) -> ParsedFeed:
+    """Parse feed bytes into items (at most MAX_ITEMS_PER_FEED, the newest). Raises FeedError if it
+    is no feed. An entry that cannot be read costs that entry only: it is left out and said why."""
     now = now or datetime.now(UTC)
     # plain_text() below strips every tag (and the content of script/style), so feedparser's
     # own HTML sanitising and URI rewriting inside summaries would be work thrown away: about a
     # quarter of the parse time (bench/pipeline_cost.py)
-    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    parsed = feedparser.parse(_safe_char_refs(body), sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     # feedparser recovers what it can from sloppy XML (a stray "&", a cut-off tail); the items
     # it recovers are kept, since dropping a whole outlet for one bad byte would cost an alert
@@ -159,35 +238,27 @@ def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetim
     if not entries and not parsed.get("version"):
         raise FeedError("the response is not an RSS or Atom feed")
     lang = feed_lang or _lang(parsed.get("feed", {}).get("language"))
-    items = []
-    for entry in entries[:MAX_ITEMS_PER_FEED]:
-        title = plain_text(entry.get("title", "") or "", MAX_TITLE)
-        summary_html = entry.get("summary", "") or ""
-        if not summary_html and entry.get("content"):
-            summary_html = entry["content"][0].get("value", "") or ""
-        summary = plain_text(summary_html, MAX_SUMMARY)
-        link = (entry.get("link") or "").strip()[:1000]
-        guid = (entry.get("id") or "").strip()[:500] or None
-        if not (title or summary):
+    items: list[Item] = []
+    skipped: list[str] = []
+    for n, entry in enumerate(_newest(entries, MAX_ITEMS_PER_FEED), 1):
+        try:
+            item = _item(entry, lang, now)
+        except Exception as exc:  # one malformed entry must not cost the others
+            skipped.append(f"entry {n} could not be read ({type(exc).__name__})")
             continue
-        if not link.startswith(("http://", "https://")):
-            link = ""
-        items.append(
-            ParsedItem(
-                guid=guid,
-                link=link,
-                title=title,
-                summary=summary,
-                published=_published(entry, now),
-                lang=lang or _lang(entry.get("language")),
-            )
-        )
+        if item is not None:
+            items.append(item)
     if parsed.get("bozo") and not items:
         # a broken document that yielded nothing readable is a failing feed, not an empty one
         exc = parsed.get("bozo_exception")
         reason = type(exc).__name__ if exc else "unknown error"
         raise FeedError(f"the response is not a readable RSS or Atom feed ({reason})")
-    return items
+    return ParsedFeed(items, len(entries), tuple(skipped))
+
+
+def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime | None = None) -> list[Item]:
+    """The items of a feed document (see read_feed)."""
+    return read_feed(body, url, feed_lang, now).items
 
 
 # -- fetching ----------------------------------------------------------------------------------------
@@ -346,11 +417,15 @@ async def fetch(
         return FetchResult("not_modified", etag=new_etag or etag, last_modified=new_lm or last_modified,
                            seconds=loop.time() - started, digest=digest)
     try:
-        items = await asyncio.to_thread(parse_feed, body, url, feed_lang) if len(body) > 200_000 \
-            else parse_feed(body, url, feed_lang)
+        feed = await asyncio.to_thread(read_feed, body, url, feed_lang) if len(body) > 200_000 \
+            else read_feed(body, url, feed_lang)
     except FeedError as exc:
         return FetchResult("error", error=str(exc), seconds=loop.time() - started)
-    return FetchResult("ok", tuple(items), new_etag, new_lm, seconds=loop.time() - started, digest=digest)
+    except Exception as exc:  # a parser bug on hostile input costs this feed, never the cycle
+        return FetchResult("error", error=f"the feed could not be parsed ({type(exc).__name__})",
+                           seconds=loop.time() - started)
+    return FetchResult("ok", tuple(feed.items), new_etag, new_lm, seconds=loop.time() - started, digest=digest,
+                       entries=feed.entries, skipped=feed.skipped)
 
 
 def backoff(interval: int, errors: int, rng: random.Random | None = None) -> timedelta:

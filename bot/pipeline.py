@@ -12,8 +12,9 @@ import asyncio
 import copy
 import json
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
 import httpx
@@ -22,9 +23,10 @@ from . import review, watch
 from ._text import normalize, sentences
 from .config import Config
 from .events import Observation, apply, find_event
-from .feeds import FetchResult, ParsedItem, backoff, fetch
+from .feeds import FetchResult, backoff, fetch
+from .items import Item
 from .matcher import Extraction, match
-from .store import FeedRow, NewItem, Store, utcnow
+from .store import FeedRow, Fresh, Store, utcnow
 from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.pipeline")
@@ -43,6 +45,8 @@ class CycleReport:
     held: int = 0
     revisions: list[tuple[int, int]] = field(default_factory=list)
     newly_failing: list[str] = field(default_factory=list)
+    # entries that could not be read or processed, as (feed name, reason): each costs only itself
+    item_failures: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Pipeline:
@@ -85,7 +89,7 @@ class Pipeline:
         by_id = {f.id: res for f, res in zip(order, fetched, strict=True)}
         results = [by_id[f.id] for f in feeds]
         self._seconds.update((f.id, res.seconds) for f, res in zip(order, fetched, strict=True))
-        batch: list[tuple[FeedRow, ParsedItem]] = []
+        batch: list[tuple[FeedRow, Item]] = []
         digests: dict[int, bytes] = {}
         now = self.clock()
         for feed, res in zip(feeds, results, strict=True):
@@ -102,25 +106,31 @@ class Pipeline:
                 continue
             # poll a little early so the scheduler's tick always finds the feed due
             self.store.record_fetch_ok(feed.id, now, now + timedelta(seconds=interval * 0.9),
-                                       res.etag, res.last_modified)
+                                       res.etag, res.last_modified, res.entries if res.status == "ok" else None)
             if res.status == "not_modified":
                 report.not_modified += 1
+            if res.skipped:
+                self.store.record_skipped_entries(feed.id, res.skipped, now)
+                report.item_failures += [(feed.name, why) for why in res.skipped]
+                log.warning("feed entries could not be read", extra={"feed": feed.name, "count": len(res.skipped)})
             if res.digest is not None:
                 digests[feed.id] = res.digest
-            batch.extend((feed, it) for it in res.items)
+            batch.extend((feed, replace(it, feed_id=feed.id, lang=it.lang or feed.lang)) for it in res.items)
         self.ingest(batch, report)
         # only once its items are stored may a body be skipped as known
         self._digests.update(digests)
         return report
 
-    def ingest(self, batch: Iterable[tuple[FeedRow, ParsedItem]], report: CycleReport | None = None) -> CycleReport:
+    def ingest(self, batch: Iterable[tuple[FeedRow, Item]], report: CycleReport | None = None) -> CycleReport:
         """Store, match and fold items (from any feeds) in publication order.
 
         Up to INGEST_GROUP items share one transaction. If one of them fails, the group is rolled
-        back and redone one item per transaction: the items before the failing one are kept and
-        its error propagates, exactly as if every item had been its own transaction."""
+        back and redone one item per transaction: a failure inside one item costs that item
+        (recorded on its feed, skipped from then on, reported), never the items around it.
+        Trouble with the database itself (disk full, a damaged file) is nobody's item: it raises."""
         report = report or CycleReport()
-        ordered = sorted(batch, key=lambda fi: fi[1].published)
+        ordered = sorted(((feed, it if it.feed_id == feed.id else replace(it, feed_id=feed.id)) for feed, it in batch),
+                         key=lambda fi: fi[1].published)
         nested = self.store.db.conn.in_transaction  # a caller's transaction: no group, no redo
         step = 1 if nested else INGEST_GROUP
         for start in range(0, len(ordered), step):
@@ -130,37 +140,50 @@ class Pipeline:
                 with self.store.transaction():
                     self._ingest_group(group, report)
                 continue
-            except Exception:
-                if nested or len(group) == 1:
+            except Exception as exc:
+                if nested or _store_trouble(exc):
                     raise
             for f in fields(report):
                 setattr(report, f.name, getattr(before, f.name))
             for one in group:
-                with self.store.transaction():
-                    self._ingest_group([one], report)
+                self._ingest_one(one, report)
         return report
 
-    def _ingest_group(self, group: list[tuple[FeedRow, ParsedItem]], report: CycleReport) -> None:
+    def _ingest_one(self, one: tuple[FeedRow, Item], report: CycleReport) -> None:
+        before = copy.deepcopy(report)
+        try:
+            with self.store.transaction():
+                self._ingest_group([one], report)
+        except Exception as exc:
+            if _store_trouble(exc):
+                raise
+            for f in fields(report):
+                setattr(report, f.name, getattr(before, f.name))
+            feed, item = one
+            reason = f"an item could not be processed ({type(exc).__name__})"
+            log.warning("item failed; skipped", extra={"feed": feed.name, "reason": type(exc).__name__}, exc_info=exc)
+            self.store.record_item_failure(item, reason, self.clock())
+            report.item_failures.append((feed.name, reason))
+
+    def _ingest_group(self, group: list[tuple[FeedRow, Item]], report: CycleReport) -> None:
         """Store the group's items, then match and fold the new ones in order (one transaction)."""
         feeds = {feed.id: feed for feed, _ in group}
-        items = [NewItem(id=it.stable_id, feed_id=feed.id, guid=it.guid, link=it.link, title=it.title,
-                         summary=it.summary, published=it.published, lang=it.lang or feed.lang)
-                 for feed, it in group]
         extractions = []
-        for item in self.store.add_items(items, self.clock()):
+        for fresh in self.store.add_items([it for _, it in group], self.clock()):
             report.new_items += 1
-            extractions.append(self._process(feeds[item.feed_id], item, report))
+            extractions.append(self._process(feeds[fresh.item.feed_id], fresh, report))
         self.store.record_extractions(extractions, self.clock())
 
-    def _process(self, feed: FeedRow, item: NewItem, report: CycleReport) -> tuple[str, Extraction, int | None]:
-        """Match one new item and act on it; returns what to record of it."""
+    def _process(self, feed: FeedRow, fresh: Fresh, report: CycleReport) -> tuple[str, Extraction, int | None]:
+        """Match one new (or revised) item and act on it; returns what to record of it."""
         now = self.clock()
+        item, obs_id = fresh.item, fresh.observation
         ex = match(item.title, item.summary, item.lang)
         event_id = None
         if ex.total_prisoners is not None:
-            self.store.record_tally(item.id, ex.total_prisoners, ex.total_by, feed.name, item.link, item.published)
+            self.store.record_tally(obs_id, ex.total_prisoners, ex.total_by, feed.name, item.link, item.published)
         if ex.is_alert:
-            obs = Observation(ex, item.id, feed.name, item.link, item.title, item.published)
+            obs = Observation(ex, obs_id, feed.name, item.link, item.title, item.published)
             numbers = [v for v in (ex.announced, ex.confirmed, ex.released, ex.cumulative) if v]
             existing = find_event(obs, self.store.candidate_events(item.published, self.window, numbers), self.window)
             event, new_revision = apply(obs, existing)
@@ -176,15 +199,16 @@ class Pipeline:
                 else:
                     report.alerts_queued += self.store.enqueue_revision(event, now)
             if ex.names and self.vault is not None:
-                report.alerts_queued += self._watch_alerts(feed, item, ex, event_id, now)
+                report.alerts_queued += self._watch_alerts(feed, fresh, ex, event_id, now)
         elif ex.prison_news:
-            report.alerts_queued += self._prison_notes(feed, item, ex, now)
-        return item.id, ex, event_id
+            report.alerts_queued += self._prison_notes(feed, fresh, ex, now)
+        return fresh.id, ex, event_id
 
-    def _watch_alerts(self, feed: FeedRow, item: NewItem, ex: Extraction, event_id: int | None,
+    def _watch_alerts(self, feed: FeedRow, fresh: Fresh, ex: Extraction, event_id: int | None,
                       now: datetime) -> int:
         """Private alerts for families whose watched name the item reports among those released."""
         assert self.vault is not None
+        item = fresh.item
         text = normalize(f"{item.title}\n{item.summary}")
         n = 0
         for w in self.store.watches():
@@ -201,17 +225,23 @@ class Pipeline:
             data = {"name": name, "watched": watched, "exact": m.exact, "sentence": sentence[:600],
                     "outlet": feed.name, "link": item.link, "title": item.title[:300]}
             # one alert per watch and release event, however many outlets retell it
-            key = f"watch:{w['id']}:{event_id or item.id}"
+            key = f"watch:{w['id']}:{event_id or fresh.id}"
             n += self.store.enqueue(w["subscriber_id"], key, "watch",
                                     {"enc": self.vault.encrypt(json.dumps(data, ensure_ascii=False))}, now)
         return n
 
-    def _prison_notes(self, feed: FeedRow, item: NewItem, ex: Extraction, now: datetime) -> int:
+    def _prison_notes(self, feed: FeedRow, fresh: Fresh, ex: Extraction, now: datetime) -> int:
         """Quiet notes (transfers, visit restrictions) for chats that follow one of the prisons."""
+        item = fresh.item
         n = 0
         for sub in self.store.active_subscribers():
             if sub.notes and sub.prison and sub.prison in ex.prisons:
                 payload = {"kind": ex.prison_news, "prison": sub.prison, "title": item.title[:300],
                            "outlet": feed.name, "link": item.link}
-                n += self.store.enqueue(sub.id, f"note:{item.id}", "note", payload, now)
+                n += self.store.enqueue(sub.id, f"note:{fresh.id}", "note", payload, now)
         return n
+
+
+def _store_trouble(exc: BaseException) -> bool:
+    """Is this the database failing (disk full, locked, damaged) rather than one item's content?"""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError

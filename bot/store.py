@@ -7,7 +7,6 @@ on it. Knows nothing of HTTP or chat platforms; callers pass plain values and da
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -21,9 +20,10 @@ from typing import Any
 import sqlite_utils
 
 from .events import Event, Figure, Observation
+from .items import Item
 from .matcher import Extraction
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 EVENT_CACHE_SIZE = 2000  # events kept in memory (those of the last weeks, in practice)
 # tables with a subscriber_id column: /forget deletes a chat's rows from each
 FORGET_TABLES = ("outbox", "watches")
@@ -56,24 +56,24 @@ class FeedRow:
     next_attempt: str | None
     items_seen: int
     active: bool
+    entries: int = 0  # entries in the last document parsed (above the cap only the newest are read)
+    items_failed: int = 0  # entries that could not be read or processed
+    last_item_error: str | None = None
+
+
+NewItem = Item  # older name of the one item type (bot.items.Item)
 
 
 @dataclass(frozen=True)
-class NewItem:
-    """A normalised feed item ready to store."""
+class Fresh:
+    """An item add_items took in: new, or an entry already seen whose text changed (revised).
+    id is its row in items (rows stored before schema 5 keep their older, unscoped id);
+    observation is the id its figures are filed under: the item id, plus the text's revision."""
 
+    item: Item
     id: str
-    feed_id: int
-    guid: str | None
-    link: str
-    title: str
-    summary: str
-    published: datetime
-    lang: str | None
-
-    @property
-    def content_hash(self) -> str:
-        return content_hash(self.title, self.summary)
+    observation: str
+    revised: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,6 @@ class OutboxRow:
     payload: dict[str, Any]
     reply_key: str | None
     attempts: int
-
-
-def content_hash(title: str, summary: str) -> str:
-    """Same words, same hash: whitespace, case and markup differences do not make an item new."""
-    words = " ".join(f"{title} {summary}".lower().split())
-    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -207,7 +201,31 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     db.executescript("CREATE INDEX event_figures_value ON event_figures(value);")
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Items are deduplicated per feed (two outlets may use one GUID for different stories), an
+    entry whose text changes is read again, and what could not be read is recorded per feed."""
+    db.executescript(
+        """
+        -- the entry's key within its feed (GUID, else link, else text); before version 5 an
+        -- item's id was exactly that key, not scoped by feed
+        ALTER TABLE items ADD COLUMN key TEXT;
+        UPDATE items SET key = id;
+        CREATE UNIQUE INDEX items_feed_key ON items(feed_id, key);
+        -- how many texts of this entry were read (an article updated in place: 20 -> 45 confirmed)
+        ALTER TABLE items ADD COLUMN text_rev INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE feeds ADD COLUMN entries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN items_failed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN last_item_error TEXT;
+        -- entries that failed to be processed: skipped from then on, shown to staff
+        CREATE TABLE item_failures (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id), key TEXT NOT NULL, error TEXT NOT NULL,
+            seen TEXT NOT NULL, PRIMARY KEY(feed_id, key)
+        );
+        """
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5}
 
 
 class Store:
@@ -342,12 +360,13 @@ class Store:
 
     def record_fetch_ok(
         self, feed_id: int, now: datetime, next_attempt: datetime, etag: str | None,
-        last_modified: str | None,
+        last_modified: str | None, entries: int | None = None,
     ) -> None:
+        """A successful fetch; entries, when the body was parsed: how many the document held."""
         self.db.execute(
             "UPDATE feeds SET last_fetch=?, last_success=?, error_count=0, next_attempt=?, "
-            "etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified) WHERE id=?",
-            [iso(now), iso(now), iso(next_attempt), etag, last_modified, feed_id],
+            "etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified), entries=COALESCE(?, entries) WHERE id=?",
+            [iso(now), iso(now), iso(next_attempt), etag, last_modified, entries, feed_id],
         )
 
     def record_fetch_error(self, feed_id: int, now: datetime, error: str, next_attempt: datetime) -> int:
@@ -359,39 +378,71 @@ class Store:
         return int(self.db.execute("SELECT error_count FROM feeds WHERE id=?", [feed_id]).fetchone()[0])
 
     # -- items ------------------------------------------------------------------------------
-    def add_items(self, items: Iterable[NewItem], now: datetime) -> list[NewItem]:
-        """Store items not seen before (by id or by content); returns only the new ones, in order.
+    def add_items(self, items: Iterable[Item], now: datetime) -> list[Fresh]:
+        """Store what is new among items (of any feeds), in order: an entry its feed never sent, or
+        one whose text changed since it was read (revised). An entry is known by its key within
+        its feed; a text already stored from any feed (a wire story, a re-GUIDed repost) is the
+        same story and not taken again; an entry that failed before is skipped.
 
-        One query finds which are known and one statement inserts the rest (most of a feed's
-        items are known on every poll after the first); the write lock that BEGIN IMMEDIATE takes
-        first makes the check exact."""
+        One query per chunk finds what is known and one statement writes the rest (most of a
+        feed's items are known on every poll after the first); the write lock that BEGIN
+        IMMEDIATE takes first makes the check exact."""
         items = list(items)
-        new: list[NewItem] = []
+        fresh: list[Fresh] = []
         counts: dict[int, int] = {}
+        stamp = iso(now)
         with self.transaction():
             for start in range(0, len(items), 400):
                 chunk = items[start:start + 400]
                 hashes = [it.content_hash for it in chunk]
+                keys = [(it.feed_id, it.key) for it in chunk]
+                pairs = " OR ".join("(feed_id=? AND key=?)" for _ in chunk)
+                flat = [v for pair in keys for v in pair]
+                seen = {(r[0], r[1]): (r[2], r[3], r[4]) for r in self.db.execute(
+                    f"SELECT feed_id, key, id, content_hash, text_rev FROM items WHERE {pairs}", flat)}
+                failed = set(self.db.execute(f"SELECT feed_id, key FROM item_failures WHERE {pairs}", flat).fetchall())
                 marks = ",".join("?" * len(chunk))
-                known = set(self.db.execute(
-                    f"SELECT 'id', id FROM items WHERE id IN ({marks}) UNION ALL "
-                    f"SELECT 'hash', content_hash FROM items WHERE content_hash IN ({marks})",
-                    [*(it.id for it in chunk), *hashes]).fetchall())
+                texts = {r[0] for r in self.db.execute(f"SELECT content_hash FROM items WHERE content_hash IN ({marks})",
+                                                       hashes)}
                 rows = []
-                for it, digest in zip(chunk, hashes, strict=True):
-                    if ("id", it.id) in known or ("hash", digest) in known:
+                for it, key, digest in zip(chunk, keys, hashes, strict=True):
+                    if key in failed or digest in texts:
                         continue
-                    known.update((("id", it.id), ("hash", digest)))  # the same story twice in one batch
-                    new.append(it)
+                    texts.add(digest)  # the same story twice in one batch
+                    known = seen.get(key)
+                    if known is not None:  # its text changed: read it again as a new observation
+                        stored_id, _old, rev = known
+                        self.db.execute("UPDATE items SET title=?, summary=?, content_hash=?, text_rev=?, fetched=? "
+                                        "WHERE id=?", [it.title, it.summary, digest, rev + 1, stamp, stored_id])
+                        seen[key] = (stored_id, digest, rev + 1)
+                        fresh.append(Fresh(it, stored_id, f"{stored_id}~{rev + 1}", revised=True))
+                        continue
+                    fresh.append(Fresh(it, it.id, it.id))
                     counts[it.feed_id] = counts.get(it.feed_id, 0) + 1
-                    rows.append((it.id, it.feed_id, it.guid, it.link, it.title, it.summary, iso(it.published),
-                                 it.lang, digest, iso(now)))
+                    rows.append((it.id, it.feed_id, it.key, it.guid, it.link, it.title, it.summary, iso(it.published),
+                                 it.lang, digest, stamp))
                 self.db.conn.executemany(
-                    "INSERT INTO items (id, feed_id, guid, link, title, summary, published, "
-                    "lang, content_hash, fetched) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                    "INSERT INTO items (id, feed_id, key, guid, link, title, summary, published, "
+                    "lang, content_hash, fetched) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             self.db.conn.executemany("UPDATE feeds SET items_seen=items_seen+? WHERE id=?",
                                      [(n, feed_id) for feed_id, n in counts.items()])
-        return new
+        return fresh
+
+    def record_item_failure(self, item: Item, error: str, now: datetime) -> None:
+        """An entry that could not be processed: skipped from now on, counted on its feed."""
+        with self.transaction():
+            cur = self.db.execute("INSERT OR IGNORE INTO item_failures (feed_id, key, error, seen) VALUES (?,?,?,?)",
+                                  [item.feed_id, item.key, error[:300], iso(now)])
+            if cur.rowcount:
+                self.db.execute("UPDATE feeds SET items_failed=items_failed+1, last_item_error=? WHERE id=?",
+                                [f"{iso(now)} {error}"[:300], item.feed_id])
+
+    def record_skipped_entries(self, feed_id: int, errors: Iterable[str], now: datetime) -> None:
+        """Entries the parser could not read at all (their key is unknown): counted on the feed."""
+        errors = list(errors)
+        if errors:
+            self.db.execute("UPDATE feeds SET items_failed=items_failed+?, last_item_error=? WHERE id=?",
+                            [len(errors), f"{iso(now)} {errors[-1]}"[:300], feed_id])
 
     def item_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM items").fetchone()[0])
@@ -910,10 +961,11 @@ def _feed(r: dict[str, Any]) -> FeedRow:
     return FeedRow(
         r["id"], r["name"], r["url"], r["lang"], r["interval"], r["etag"], r["last_modified"],
         r["last_success"], r["last_error"], r["error_count"], r["next_attempt"], r["items_seen"],
-        bool(r["active"]),
+        bool(r["active"]), r.get("entries") or 0, r.get("items_failed") or 0, r.get("last_item_error"),
     )
 
 
 def _subscriber(r: dict[str, Any]) -> Subscriber:
     return Subscriber(r["id"], r["platform"], r["chat_id"], r["lang"], r["filter"], r["prison"], bool(r["active"]),
                       bool(r.get("notes", 1)), bool(r.get("gone", 0)))
+

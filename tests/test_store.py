@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.store import SCHEMA_VERSION, NewItem, Store
+from bot.items import Item
+from bot.store import SCHEMA_VERSION, Store
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 
 
 def item(id_, title="Liberan a 12", summary="Según Foro Penal", feed_id=1):
-    return NewItem(id_, feed_id, id_, f"https://x.example/{id_}", title, summary, NOW, "es")
+    return Item(id_, f"https://x.example/{id_}", title, summary, NOW, "es", feed_id=feed_id)
 
 
 class F:
