@@ -1,6 +1,6 @@
 """Figure 2 — feed-to-phone latency, relative to the poll interval.
 
-The real Service (bot.service.Service: APScheduler poll job, pipeline, outbox worker, Telegram
+The real Service (bot.service.Service: its monotonic poll job, pipeline, outbox worker, Telegram
 platform with polling) runs against a loopback feed server and the Bot API emulator, both in
 their own processes, with one subscribed chat. Items are published on the /live feed one at a
 time, each at a random moment of its own slot of two poll intervals (so any phase of the poll

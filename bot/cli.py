@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from .config import Config, ConfigError, load_config
-from .store import Store
+from .store import AlreadyRunning, Store
 
 
 def _load(args: argparse.Namespace) -> Config:
@@ -71,6 +71,12 @@ def cmd_poll(args: argparse.Namespace) -> int:
     config = _load(args)
     setup_logging(config.log_format, args.verbose)
     store = Store(config.database)
+    try:
+        store.lock()
+    except AlreadyRunning as exc:
+        store.close()
+        print(f"releasewatch: {exc}", file=sys.stderr)
+        return 1
 
     async def once() -> int:
         extra: dict[str, Notifier] = {}
@@ -123,14 +129,18 @@ def _platforms(config: Config, store: object) -> list:  # type: ignore[type-arg]
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .logs import setup_logging
-    from .service import Service
+    from .service import Service, StartError
 
     config = _load(args)
     setup_logging(config.log_format, args.verbose)
     store = Store(config.database)
     try:
+        store.lock()
         service = Service(config, store, _platforms(config, store))
         asyncio.run(service.run())
+    except (AlreadyRunning, StartError) as exc:
+        print(f"releasewatch: {exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     return 0

@@ -15,20 +15,42 @@ import logging
 import os
 import random
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from .alerts import Message, render_event, render_note, render_review, render_watch
 from .i18n import t
-from .notify import Gone, Notifier, Rejected, RetryAfter
+from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
 from .store import OutboxRow, Store, Subscriber, utcnow
 from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.outbox")
 
+# An outage is not the message's fault: a Transient failure (network, a 5xx) is retried for as long
+# as it takes, each message at most every RETRY_CAP seconds, and while a platform keeps failing
+# only one message probes it at a time (see _Platform). Only a permanent refusal gives a message up.
+RETRY_CAP = 600.0
+PROBE_CAP = 300.0  # longest pause between two probes of a platform that is down
+ALARM_AFTER = timedelta(minutes=10)  # staff hear once delivery to a platform has failed this long
+# an error no adapter foresaw is a bug, not an outage: it gets this many tries, then the message is
+# given up (logged at warning level and told to staff)
 MAX_ATTEMPTS = 8
+STORE_BACKOFF_CAP = 300.0  # seconds between two delivery rounds while the database fails
+
+Notice = Callable[[str, dict[str, object]], Awaitable[None]]
+
+
+@dataclass
+class _Platform:
+    """Delivery health of one platform: failing since when, and when to probe it next."""
+
+    failing_since: datetime | None = None
+    failures: int = 0
+    resume_at: float = 0.0  # monotonic; before it, this platform's rows stay queued
+    alarmed: bool = False
+    reason: str = ""
 
 
 @dataclass
@@ -38,6 +60,7 @@ class DeliveryReport:
     failed: int = 0
     deactivated: int = 0
     rate_limited: int = 0
+    gave_up: int = 0  # messages given up after an unforeseen error kept recurring
     errors: list[str] = field(default_factory=list)
 
 
@@ -57,6 +80,7 @@ class Deliverer:
         renderers: dict[str, Renderer] | None = None,
         clock: Callable[[], datetime] = utcnow,
         vault: Vault | None = None,
+        notice: Notice | None = None,
     ) -> None:
         self.vault = vault
         self.store = store
@@ -75,6 +99,11 @@ class Deliverer:
         self._cache: OrderedDict[tuple[int, int, str, bool], Message] = OrderedDict()
         self.wake = asyncio.Event()
         self.in_flight = 0
+        # staff hear through this (key of a catalog text, its values): outages, recoveries, give-ups
+        self.notice = notice
+        self._platforms: dict[str, _Platform] = {}
+        self._pending_notices: list[tuple[str, dict[str, object]]] = []
+        self.trouble: str | None = None  # why delivery rounds fail (the database), for health checks
 
     # -- rendering -------------------------------------------------------------------------------
     def _render_event(self, row: OutboxRow, sub: Subscriber) -> Message:
@@ -141,8 +170,12 @@ class Deliverer:
                 ref = await notifier.send(sub.chat_id, message, reply_to)
             finally:
                 self.in_flight -= 1
-            self.store.mark_sent(row.id, ref, self.clock())
+            if row.kind == "watch":
+                self.store.finish_watch(row.id, row.key)
+            else:
+                self.store.mark_sent(row.id, ref, self.clock())
             report.sent += 1
+            self._sent(sub.platform)
             return "sent", None
         except RetryAfter as exc:
             report.rate_limited += 1
@@ -159,17 +192,79 @@ class Deliverer:
             report.failed += 1
             report.errors.append(str(exc))
             log.warning("message rejected", extra={"row": row.id, "reason": str(exc)})
-            self.store.mark_failed(row.id, str(exc))
+            if row.kind == "watch":
+                self.store.finish_watch(row.id, row.key)
+            else:
+                self.store.mark_failed(row.id, str(exc))
             return "failed", None
-        except Exception as exc:  # Transient, and anything an adapter did not foresee
+        except Transient as exc:
+            report.retried += 1
+            self._failed(sub.platform, str(exc))
+            at = self._retry_at(min(5 * 2 ** min(row.attempts, 12), RETRY_CAP) * random.uniform(0.8, 1.2))
+            self.store.mark_retry(row.id, str(exc), at)
+            return "retry", at
+        except Exception as exc:  # a bug in rendering or an adapter: a few tries, then given up, loudly
             if row.attempts + 1 >= MAX_ATTEMPTS:
                 report.failed += 1
-                self.store.mark_failed(row.id, f"gave up: {exc}")
+                report.gave_up += 1
+                log.warning("message given up after repeated unexpected errors",
+                            extra={"row": row.id, "reason": type(exc).__name__})
+                self.store.mark_failed(row.id, f"gave up: {type(exc).__name__}: {exc}")
                 return "failed", None
             report.retried += 1
             at = self._retry_at(min(5 * 2 ** row.attempts, 900) * random.uniform(0.8, 1.2))
             self.store.mark_retry(row.id, f"{type(exc).__name__}: {exc}", at)
             return "retry", at
+
+    # -- platform health ---------------------------------------------------------------------------
+    def _platform(self, name: str) -> _Platform:
+        return self._platforms.setdefault(name, _Platform())
+
+    def _failed(self, platform: str, reason: str) -> None:
+        """A transient failure: the platform is probed again after a growing pause, not hammered."""
+        p = self._platform(platform)
+        p.failures += 1
+        p.reason = reason[:200]
+        if p.failing_since is None:
+            p.failing_since = self.clock()
+        p.resume_at = asyncio.get_running_loop().time() + min(2.0 * 2 ** min(p.failures - 1, 10), PROBE_CAP)
+
+    def _sent(self, platform: str) -> None:
+        p = self._platforms.get(platform)
+        if p is not None and p.failing_since is not None:
+            if p.alarmed:
+                log.warning("delivery recovered", extra={"platform": platform})
+                self._pending_notices.append(("delivery.recovered_notice", {"platform": platform}))
+            self._platforms[platform] = _Platform()
+
+    def paused(self, platform: str) -> bool:
+        p = self._platforms.get(platform)
+        return p is not None and p.resume_at > asyncio.get_running_loop().time()
+
+    def _check_alarms(self) -> None:
+        now = self.clock()
+        for name, p in self._platforms.items():
+            if p.failing_since is not None and not p.alarmed and now - p.failing_since >= ALARM_AFTER:
+                p.alarmed = True
+                minutes = int((now - p.failing_since).total_seconds() // 60)
+                log.warning("delivery failing", extra={"platform": name, "seconds": minutes * 60, "reason": p.reason})
+                self._pending_notices.append(("delivery.failing_notice",
+                                              {"platform": name, "minutes": minutes, "reason": p.reason}))
+
+    async def _flush_notices(self) -> None:
+        notices, self._pending_notices = self._pending_notices, []
+        for key, values in notices:
+            if self.notice is not None:
+                try:
+                    await self.notice(key, values)
+                except Exception:
+                    log.exception("telling staff failed")
+
+    def health(self) -> dict[str, object]:
+        """For health checks: platforms failing (since when, why) and database trouble."""
+        failing = {name: {"since": p.failing_since.isoformat(), "reason": p.reason}
+                   for name, p in self._platforms.items() if p.failing_since is not None}
+        return {"failing": failing, "store": self.trouble}
 
     async def _deliver_chat(self, rows: list[OutboxRow], sub: Subscriber, report: DeliveryReport,
                             sem: asyncio.Semaphore, stop: asyncio.Event | None) -> None:
@@ -178,6 +273,10 @@ class Deliverer:
                 if stop is not None and stop.is_set():
                     # shutting down: what has not started goes back to the queue, in order, at once
                     # (a claimed round at 30 messages/s would otherwise hold the exit for seconds)
+                    self.store.release(self.worker_id, [r.id for r in rows[i:]])
+                    return
+                if self.paused(sub.platform):
+                    # the platform is down: these wait for the next probe, no attempt counted
                     self.store.release(self.worker_id, [r.id for r in rows[i:]])
                     return
                 # the outcome of this row, not a shared counter: other chats send meanwhile
@@ -200,7 +299,8 @@ class Deliverer:
         for _ in range(max_rounds):
             if stop is not None and stop.is_set():
                 break  # shutting down: what is not claimed stays queued for the next start
-            rows = self.store.claim(self.worker_id, self.clock(), self.batch, self.notifiers)
+            platforms = [p for p in self.notifiers if not self.paused(p)]
+            rows = self.store.claim(self.worker_id, self.clock(), self.batch, platforms) if platforms else []
             if not rows:
                 break
             by_sub: dict[int, list[OutboxRow]] = {}
@@ -215,21 +315,58 @@ class Deliverer:
                     continue
                 tasks.append(self._deliver_chat(sub_rows, sub, report, sem, stop))
             await asyncio.gather(*tasks)
+        self._check_alarms()
+        if report.gave_up:
+            self._pending_notices.append(("delivery.gave_up_notice", {"count": report.gave_up, "reason": report.errors[-1]
+                                          if report.errors else "unexpected error"}))
+        await self._flush_notices()
         return report
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until stop is set: wakes when new rows are queued or a retry falls due."""
+        """Deliver until stop is set: wakes when new rows are queued or a retry falls due. While the
+        database fails (a damaged page, a full disk) rounds back off instead of spinning, the first
+        failure is logged in full and told to staff, later ones in one line a minute."""
+        failures = 0
+        last_warning = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
                 await self.drain(stop=stop)
-            except Exception:  # a store hiccup must not end delivery for good
-                log.exception("delivery round failed")
-            nxt = self.store.next_pending_time()
+                nxt = self.store.next_pending_time()
+            except Exception as exc:  # a store hiccup must not end delivery for good, nor spin
+                failures += 1
+                reason = f"{type(exc).__name__}: {exc}"[:200]
+                if failures == 1:
+                    log.exception("delivery round failed")
+                    self.trouble = reason
+                    await self._store_notice(reason)
+                elif loop.time() - last_warning > 60:
+                    log.warning("delivery rounds still failing", extra={"count": failures, "reason": reason})
+                    last_warning = loop.time()
+                await self._pause(stop, min(0.5 * 2 ** min(failures, 12), STORE_BACKOFF_CAP))
+                continue
+            if failures:
+                log.warning("delivery rounds work again", extra={"count": failures})
+                failures, self.trouble = 0, None
             timeout = 30.0
             if nxt is not None:
                 timeout = max(0.05, min(timeout, (nxt - self.clock()).total_seconds()))
-            self.wake.clear()
-            waiters = [asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())]
-            _done, pending = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            for w in pending:
-                w.cancel()
+            probes = [p.resume_at - loop.time() for p in self._platforms.values() if p.resume_at > loop.time()]
+            if probes:
+                timeout = min(timeout, max(0.05, min(probes)))
+            await self._pause(stop, timeout)
+
+    async def _pause(self, stop: asyncio.Event, timeout: float) -> None:
+        """Until timeout, a wake (new rows queued) or stop."""
+        self.wake.clear()
+        waiters = [asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())]
+        _done, pending = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for w in pending:
+            w.cancel()
+
+    async def _store_notice(self, reason: str) -> None:
+        if self.notice is not None:
+            try:
+                await self.notice("delivery.store_trouble_notice", {"reason": reason})
+            except Exception:
+                log.warning("could not tell staff about the database trouble")

@@ -63,6 +63,7 @@ class Pipeline:
         self._digests: dict[int, bytes] = {}
         # how long each feed took last time: the slowest start first (see poll)
         self._seconds: dict[int, float] = {}
+        self._skipped: dict[int, tuple[str, ...]] = {}  # unreadable entries each feed had last time
 
     async def _fetch(self, feed: FeedRow, sem: asyncio.Semaphore) -> FetchResult:
         async with sem:
@@ -109,7 +110,9 @@ class Pipeline:
                                        res.etag, res.last_modified, res.entries if res.status == "ok" else None)
             if res.status == "not_modified":
                 report.not_modified += 1
-            if res.skipped:
+            if res.skipped and res.skipped != self._skipped.get(feed.id):
+                # the same unreadable entry comes with every fetch: counted and told once
+                self._skipped[feed.id] = res.skipped
                 self.store.record_skipped_entries(feed.id, res.skipped, now)
                 report.item_failures += [(feed.name, why) for why in res.skipped]
                 log.warning("feed entries could not be read", extra={"feed": feed.name, "count": len(res.skipped)})
@@ -224,10 +227,11 @@ class Pipeline:
             sentence = next((text[a:b].strip() for a, b in sentences(text) if name in text[a:b]), name)
             data = {"name": name, "watched": watched, "exact": m.exact, "sentence": sentence[:600],
                     "outlet": feed.name, "link": item.link, "title": item.title[:300]}
-            # one alert per watch and release event, however many outlets retell it
-            key = f"watch:{w['id']}:{event_id or fresh.id}"
-            n += self.store.enqueue(w["subscriber_id"], key, "watch",
-                                    {"enc": self.vault.encrypt(json.dumps(data, ensure_ascii=False))}, now)
+            # one alert per watch and release event, however many outlets retell it; the row names
+            # neither in clear (see Store.enqueue_watch)
+            mark, *old_marks = self.vault.marks(f"{w['subscriber_id']}|{w['id']}|{event_id or fresh.id}")
+            n += self.store.enqueue_watch(w["subscriber_id"], mark, {"enc": self.vault.encrypt(
+                json.dumps(data, ensure_ascii=False))}, now, known=old_marks)
         return n
 
     def _prison_notes(self, feed: FeedRow, fresh: Fresh, ex: Extraction, now: datetime) -> int:

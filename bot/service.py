@@ -1,5 +1,10 @@
-"""The long-running service: one asyncio loop hosting the APScheduler poll job, the outbox worker
-and the chat platforms' clients. Starts, runs until told to stop (SIGTERM/SIGINT), stops cleanly.
+"""The long-running service: one asyncio loop hosting the periodic jobs (poll, prune, review
+reminders), the outbox worker and the chat platforms' clients. Starts, runs until told to stop
+(SIGTERM/SIGINT), stops cleanly; a start that fails ends quickly with one sentence.
+
+Jobs are timed on the loop's monotonic clock, never on the wall clock: APScheduler 3 keeps its
+next run times in wall time, so a step back of the clock (an NTP step, a restored VM) stopped
+every poll until the clock caught up. Deadlines stored in wall time move with a step (StepWatch).
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from . import review
+from .alerts import Message
+from .clock import StepWatch, utcnow
 from .config import Config
 from .feeds import make_client
+from .i18n import t
 from .notify import Notifier
 from .outbox import Deliverer
 from .pipeline import FAILING_STREAK, CycleReport, Pipeline
@@ -35,6 +41,10 @@ class Platform(Protocol):
     async def stop(self) -> None: ...
 
 
+class StartError(Exception):
+    """A platform could not start (a refused token, an unreachable server); one plain sentence."""
+
+
 class Service:
     def __init__(self, config: Config, store: Store, platforms: list[Platform] | None = None,
                  extra_notifiers: dict[str, Notifier] | None = None) -> None:
@@ -43,8 +53,9 @@ class Service:
         self.platforms = platforms or []
         notifiers = {p.notifier.platform: p.notifier for p in self.platforms}
         notifiers.update(extra_notifiers or {})
+        self.notifiers = notifiers
         self.vault = Vault.from_env()
-        self.deliverer = Deliverer(store, notifiers, vault=self.vault)
+        self.deliverer = Deliverer(store, notifiers, vault=self.vault, notice=self.tell_staff)
         for p in self.platforms:
             # commands that queue messages (subscribe, broadcast) wake the outbox worker
             if hasattr(p, "wake_hook"):
@@ -54,13 +65,47 @@ class Service:
         self.stop_event = asyncio.Event()
         self.cycles = 0
         self.on_cycle: list[Callable[[CycleReport], Awaitable[None]]] = []
+        self.steps = StepWatch()
+        self._told: set[tuple[str, str]] = set()  # (feed, reason) of unreadable entries staff heard of
 
+    # -- telling staff ------------------------------------------------------------------------------
+    async def tell_staff(self, key: str, values: dict[str, object]) -> None:
+        """A notice to every staff chat through the outbox; if the database itself is failing,
+        straight through the platforms to the configured staff chats."""
+        try:
+            review.tell_staff(self.store, key, values, utcnow())
+            self.deliverer.wake.set()
+            return
+        except Exception:
+            log.warning("staff notice could not be queued; sending it directly")
+        text = t(self.config.default_lang, key, **values)
+        message = Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        targets = []
+        if self.config.telegram.enabled and self.config.telegram.staff_chat_id is not None:
+            targets.append(("telegram", str(self.config.telegram.staff_chat_id)))
+        if self.config.matrix.enabled and self.config.matrix.staff_room:
+            targets.append(("matrix", self.config.matrix.staff_room))
+        for platform, chat in targets:
+            notifier = self.notifiers.get(platform)
+            if notifier is None:
+                continue
+            try:
+                await asyncio.wait_for(notifier.send(chat, message), timeout=30)
+            except Exception as exc:
+                log.warning("staff notice not delivered", extra={"platform": platform, "reason": type(exc).__name__})
+
+    # -- jobs ----------------------------------------------------------------------------------------
     async def poll_once(self) -> CycleReport:
+        step = self.steps.step()
+        if step is not None:
+            log.warning("the wall clock stepped; stored deadlines moved with it",
+                        extra={"seconds": int(step.total_seconds())})
+            self.store.shift_deadlines(step)
         report = await self.pipeline.poll()
         self.cycles += 1
         for name in report.newly_failing:  # once per failing streak, not on every poll
-            review.tell_staff(self.store, "feeds.failing_notice", {"name": name, "count": FAILING_STREAK}, _now())
-            self.deliverer.wake.set()
+            await self.tell_staff("feeds.failing_notice", {"name": name, "count": FAILING_STREAK})
+        await self._tell_item_failures(report)
         if report.alerts_queued or report.held:
             self.deliverer.wake.set()
         for hook in self.on_cycle:
@@ -75,14 +120,61 @@ class Service:
         )
         return report
 
+    async def _tell_item_failures(self, report: CycleReport) -> None:
+        """Entries that could not be read or processed: staff hear once per feed and reason."""
+        by_feed: dict[tuple[str, str], int] = {}
+        for feed, reason in report.item_failures:
+            by_feed[(feed, reason)] = by_feed.get((feed, reason), 0) + 1
+        for (feed, reason), count in by_feed.items():
+            if (feed, reason) in self._told:
+                continue
+            if len(self._told) > 10_000:
+                self._told.clear()
+            self._told.add((feed, reason))
+            await self.tell_staff("feeds.items_failed_notice", {"name": feed, "count": count, "reason": reason})
+
+    async def _poll_job(self) -> None:
+        try:
+            await self.poll_once()
+        except Exception:  # one bad cycle must not kill the schedule
+            log.exception("poll cycle failed")
+
     async def _prune_job(self) -> None:
         if not self.config.retention_days:
             return
         try:
-            removed = self.store.prune(_now() - timedelta(days=self.config.retention_days))
+            removed = self.store.prune(utcnow() - timedelta(days=self.config.retention_days))
             log.info("retention pruned old rows", extra={"rows": sum(removed.values())})
         except Exception:
             log.exception("retention pruning failed")
+
+    async def _remind_job(self) -> None:
+        try:
+            if review.remind(self.store, timedelta(minutes=self.config.review_remind_minutes), utcnow()):
+                self.deliverer.wake.set()
+        except Exception:
+            log.exception("review reminders failed")
+
+    async def _every(self, seconds: float, job: Callable[[], Awaitable[None]], first_delay: float = 0.0) -> None:
+        """Run job now (or after first_delay), then every `seconds` on the monotonic clock; a run
+        that overruns its period is followed at once by the next, never by several."""
+        loop = asyncio.get_running_loop()
+        next_at = loop.time() + first_delay
+        while not self.stop_event.is_set():
+            if await self._sleep_until(next_at):
+                return
+            await job()
+            next_at = max(next_at + seconds, loop.time())
+
+    async def _sleep_until(self, at: float) -> bool:
+        """Wait until the monotonic time `at`; True if the service is stopping."""
+        delay = at - asyncio.get_running_loop().time()
+        if delay > 0:
+            try:
+                await asyncio.wait_for(self.stop_event.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+        return self.stop_event.is_set()
 
     def register_staff_chats(self) -> None:
         """The staff chat and room receive held alerts and review notices (filter 'staff')."""
@@ -92,25 +184,14 @@ class Service:
         if self.config.matrix.enabled and self.config.matrix.staff_room:
             self.store.subscribe("matrix", self.config.matrix.staff_room, lang, "staff")
 
-    async def _remind_job(self) -> None:
-        try:
-            if review.remind(self.store, timedelta(minutes=self.config.review_remind_minutes), _now()):
-                self.deliverer.wake.set()
-        except Exception:
-            log.exception("review reminders failed")
-
-    async def _poll_job(self) -> None:
-        try:
-            await self.poll_once()
-        except Exception:  # one bad cycle must not kill the schedule
-            log.exception("poll cycle failed")
-
     def tick_seconds(self) -> int:
         intervals = [f.interval for f in self.config.feeds if f.interval]
         return max(10, min([self.config.poll_interval, *intervals]))
 
+    # -- lifecycle -------------------------------------------------------------------------------------
     async def run(self, install_signals: bool = True) -> None:
-        """Run until stop() or a signal; then finish in-flight sends and close everything."""
+        """Run until stop() or a signal; then finish in-flight sends and close everything. Raises
+        StartError (one sentence, nothing secret) when a platform cannot start."""
         loop = asyncio.get_running_loop()
         if install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -118,25 +199,33 @@ class Service:
                     loop.add_signal_handler(sig, self.stop_event.set)
                 except (NotImplementedError, RuntimeError):
                     pass
+        self.store.lock()
         self.store.sync_feeds(self.config.feeds)
         self.register_staff_chats()
         reclaimed = self.store.reclaim()
         if reclaimed:
             log.info("reclaimed unfinished deliveries", extra={"rows": reclaimed})
-        scheduler = AsyncIOScheduler()
-        scheduler.add_job(self._poll_job, "interval", seconds=self.tick_seconds(),
-                          next_run_time=_now(), max_instances=1, coalesce=True, id="poll")
-        scheduler.add_job(self._prune_job, "interval", hours=6, next_run_time=_now(), id="prune",
-                          max_instances=1, coalesce=True)
-        scheduler.add_job(self._remind_job, "interval", minutes=1, id="remind", max_instances=1, coalesce=True)
-        scheduler.start()
+        jobs = [
+            asyncio.create_task(self._every(self.tick_seconds(), self._poll_job), name="poll"),
+            asyncio.create_task(self._every(6 * 3600, self._prune_job), name="prune"),
+            asyncio.create_task(self._every(60, self._remind_job, first_delay=60), name="remind"),
+        ]
         worker = asyncio.create_task(self.deliverer.run(self.stop_event))
         try:
             for p in self.platforms:
-                await p.start()
+                try:
+                    await p.start()
+                except Exception as exc:
+                    name = getattr(p.notifier, "platform", type(p).__name__)
+                    # the exception's text may carry a token (PTB's InvalidToken quotes it): only its type
+                    raise StartError(f"{name} could not start ({type(exc).__name__}); check its settings, "
+                                     "its token and that its server is reachable.") from None
             await self.stop_event.wait()
         finally:
-            scheduler.shutdown(wait=False)
+            self.stop_event.set()  # a failed start must not wait for a worker that waits for this
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
             await asyncio.wait_for(worker, timeout=30)
             for p in reversed(self.platforms):
                 try:
@@ -148,9 +237,3 @@ class Service:
 
     def stop(self) -> None:
         self.stop_event.set()
-
-
-def _now():  # noqa: ANN202 - APScheduler wants a datetime with tzinfo
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)

@@ -7,6 +7,7 @@ on it. Knows nothing of HTTP or chat platforms; callers pass plain values and da
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -24,6 +25,10 @@ from .items import Item
 from .matcher import Extraction
 
 SCHEMA_VERSION = 5
+
+
+class AlreadyRunning(Exception):
+    """Another process holds this database; the message is one plain sentence."""
 EVENT_CACHE_SIZE = 2000  # events kept in memory (those of the last weeks, in practice)
 # tables with a subscriber_id column: /forget deletes a chat's rows from each
 FORGET_TABLES = ("outbox", "watches")
@@ -221,6 +226,9 @@ def _migration_5(db: sqlite_utils.Database) -> None:
             feed_id INTEGER NOT NULL REFERENCES feeds(id), key TEXT NOT NULL, error TEXT NOT NULL,
             seen TEXT NOT NULL, PRIMARY KEY(feed_id, key)
         );
+        -- private alerts about a watched name already delivered, as keyed digests only: no chat,
+        -- no event, no time (the delivered outbox row itself is deleted, see finish_watch)
+        CREATE TABLE watch_marks (mark TEXT PRIMARY KEY);
         """
     )
 
@@ -238,9 +246,15 @@ class Store:
             # owner-only from the first byte: the subscriber list is sensitive
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+        # and owner-only at every start: a file made by hand (or restored, or copied) may not be.
+        # SQLite gives its -wal and -shm files the main file's mode; existing ones are fixed too
+        _owner_only(self.path)
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # deleted rows are overwritten, not left in free pages: /forget must leave no chat id behind
+        self.db.execute("PRAGMA secure_delete=ON")
+        self._lock_fd: int | None = None
         # NORMAL in WAL mode: a power cut may lose the last commits but never corrupts; every
         # step is idempotent (unique keys), so a lost commit is redone on the next cycle.
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -284,6 +298,33 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def lock(self) -> None:
+        """Take the database for this process alone (the service, a poll): a second process on the
+        same file would send alerts twice and answer commands twice. Held until close()."""
+        if self._lock_fd is not None:
+            return
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise AlreadyRunning(f"Another ReleaseWatch process is already using {self.path}; stop it first "
+                                 "(one process per database).") from None
+        self._lock_fd = fd
+
+    def shift_deadlines(self, delta: timedelta) -> None:
+        """The wall clock stepped by delta (an NTP step, a VM restore): move every stored deadline
+        with it, or a step back of an hour would hold polls and retries for an hour."""
+        with self.transaction():
+            for table, where in (("feeds", "next_attempt IS NOT NULL"), ("outbox", "status='pending'")):
+                rows = self.db.execute(f"SELECT rowid, next_attempt FROM {table} WHERE {where}").fetchall()
+                self.db.conn.executemany(f"UPDATE {table} SET next_attempt=? WHERE rowid=?",
+                                         [(iso(parse_iso(at) + delta), rid) for rid, at in rows if at])
 
     def backup(self, target: str | Path) -> Path:
         """A consistent online copy (SQLite backup API), owner-only, safe while the service runs."""
@@ -666,7 +707,16 @@ class Store:
             for table in FORGET_TABLES:
                 self.db.execute(f"DELETE FROM {table} WHERE subscriber_id=?", [sub.id])
             self.db.execute("DELETE FROM subscribers WHERE id=?", [sub.id])
+        self.checkpoint()
         return True
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the file and empty it: after an erasure, no old copy of
+        the erased rows waits in the -wal file until the next clean stop."""
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:  # another connection is reading: the next start truncates
+            pass
 
     def migrate_chat(self, platform: str, old_chat_id: str | int, new_chat_id: str | int) -> None:
         """A Telegram group became a supergroup: same subscriber, new chat id."""
@@ -804,6 +854,23 @@ class Store:
             [sub_id, key, kind, json.dumps(payload), reply_key, iso(now), iso(now)],
         )
         return bool(cur.rowcount)
+
+    def enqueue_watch(self, sub_id: int, mark: str, payload: dict[str, Any], now: datetime,
+                      known: Iterable[str] = ()) -> bool:
+        """A private alert about a watched name. Its key is a keyed digest (mark) of which watch
+        and which event: a copy of the file without the key cannot tell who waits for whom.
+        Nothing is queued if this mark (or one of `known`, its marks under old keys) was delivered."""
+        marks = [mark, *known]
+        found = self.db.execute(f"SELECT 1 FROM watch_marks WHERE mark IN ({','.join('?' * len(marks))})", marks)
+        if found.fetchone():
+            return False
+        return self.enqueue(sub_id, f"watch:{mark}", "watch", payload, now)
+
+    def finish_watch(self, row_id: int, key: str) -> None:
+        """A private alert went out (or never can): keep only its mark, drop the row and its times."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO watch_marks (mark) VALUES (?)", [key.removeprefix("watch:")])
+            self.db.execute("DELETE FROM outbox WHERE id=?", [row_id])
 
     def reclaim(self) -> int:
         """Rows claimed by a worker that died go back to pending (called at start-up)."""
@@ -969,3 +1036,12 @@ def _subscriber(r: dict[str, Any]) -> Subscriber:
     return Subscriber(r["id"], r["platform"], r["chat_id"], r["lang"], r["filter"], r["prison"], bool(r["active"]),
                       bool(r.get("notes", 1)), bool(r.get("gone", 0)))
 
+
+
+def _owner_only(path: Path) -> None:
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except FileNotFoundError:
+            pass

@@ -10,6 +10,9 @@ in clear.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -23,6 +26,9 @@ class Vault:
     def __init__(self, key: str, old_keys: tuple[str, ...] = ()) -> None:
         try:
             self._fernet = MultiFernet([Fernet(key.encode()), *(Fernet(k.encode()) for k in old_keys)])
+            # marks (see mark) are keyed by a secret derived from each key, never the key itself
+            self._mark_keys = [hashlib.sha256(b"releasewatch-mark|" + base64.urlsafe_b64decode(k.encode())).digest()
+                               for k in (key, *old_keys)]
         except (ValueError, TypeError):
             raise VaultError("RELEASEWATCH_KEY is not a valid key; make one with 'releasewatch keygen'.") from None
 
@@ -50,3 +56,14 @@ class Vault:
     def rotate(self, token: str) -> str:
         """Re-encrypt with the current key (data written under an old key)."""
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+
+    def mark(self, text: str) -> str:
+        """A keyed digest of text: equal texts give equal marks, and without the key a mark says
+        nothing (which watch, which event). Used where a row must be found again but must not say
+        who waits for whom in clear."""
+        return self.marks(text)[0]
+
+    def marks(self, text: str) -> list[str]:
+        """The mark of text under the current key first, then under each old key (a rotation)."""
+        data = text.encode("utf-8")
+        return [hmac.new(k, data, hashlib.sha256).hexdigest()[:32] for k in self._mark_keys]
