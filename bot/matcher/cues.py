@@ -1,0 +1,106 @@
+"""Cue words around a number: how far the nearest cue of a role stands, and whether a release or
+arrest word is cancelled (negated, only demanded, or merely describing people).
+
+Pure functions of the folded text and the lexicon; they never decide a number's role themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import WORD, Lexicon, is_word, lexicon
+
+Span = tuple[int, int]  # (start, end) offsets of a sentence or any stretch of the text
+
+_ARTICLES = frozenset("a an the un una el la los las former ex".split())
+_RELATIVE = re.compile(r"(que|who|quienes|which|los cuales|las cuales)(\s+\w+){0,2}\s*$")
+
+
+def tokens_before(folded: str, start: int, lo: int, n: int) -> list[str]:
+    return WORD.findall(folded[lo:start])[-n:]
+
+
+def tokens_after(folded: str, end: int, hi: int, n: int) -> list[str]:
+    return WORD.findall(folded[end:hi])[:n]
+
+
+def negated(folded: str, at: int, lo: int) -> bool:
+    """Is the release word at `at` cancelled: negated ("no releases") or only asked for
+    ("exige la liberación", "urge the release of")?"""
+    cues = lexicon().cues
+    before = WORD.findall(folded[max(lo, at - 60):at])
+    if any(is_word(cues["negation"], w) for w in before[-4:]):
+        return True
+    if cues["denial"].search(" ".join(before[-8:])):
+        return True
+    around = before[-3:] + WORD.findall(folded[at:at + 50])[1:4]
+    if any(is_word(cues["media"], w) for w in around):
+        return True  # "Provea releases annual report", "a documentary gets its US release"
+    # "liberar cupos", "frees up funds": the thing freed is not a person
+    nxt = WORD.findall(folded[at:at + 40])[1:3]
+    if nxt and (is_word(cues["not_prisoner"], nxt[0]) or (nxt[0] in ("up", "los", "las", "the") and len(nxt) > 1
+                                                         and is_word(cues["not_prisoner"], nxt[1]))):
+        return True
+    # "a freed political prisoner", "los excarcelados": a participle used as a noun or adjective
+    if before and before[-1] in _ARTICLES and re.match(r"(freed|released|excarcelad|liberad)", folded[at:at + 12]):
+        return True
+    return bool(cues["demand"].search(" ".join(before[-4:])))
+
+
+def descriptive(folded: str, at: int, lo: int) -> bool:
+    """Is the arrest word at `at` describing the people ("personas detenidas tras las elecciones",
+    "defendants, arrested in 2024", "who were jailed") rather than reporting an arrest?"""
+    before = folded[max(lo, at - 40):at]
+    words = WORD.findall(before)
+    if words and is_word(lexicon().cues["person"], words[-1]):
+        return True  # "personas detenidas", "students held": who they are, not what happened
+    if words and words[-1].isdigit():
+        # "4 detenidos", "148 jailed protesters": a noun or an adjective for the people
+        if re.match(r"(detenid|detainee)", folded[at:at + 9]):
+            return True
+        words_at = WORD.findall(folded[at:at + 40])[:2]
+        participle = bool(words_at and re.search(r"(ad[oa]s?|id[oa]s?|ed)$", words_at[0]))
+        if participle and len(words_at) > 1 and is_word(lexicon().cues["person"], words_at[1]):
+            return True
+    return bool(_RELATIVE.search(before))
+
+
+def cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start: int, end: int,
+                 negatable: bool = False, descriptive_ok: bool = False) -> int | None:
+    """Distance in words from the number at [start, end) to the nearest cue in [lo, hi)."""
+    best: int | None = None
+    for m in pattern.finditer(folded, lo, hi):
+        if negatable and negated(folded, m.start(), lo):
+            continue
+        if descriptive_ok and descriptive(folded, m.start(), lo):
+            continue
+        if m.end() <= start:
+            gap = folded[m.end():start]
+        elif m.start() >= end:
+            gap = folded[end:m.start()]
+        else:
+            gap = ""
+        d = len(WORD.findall(gap))
+        if best is None or d < best:
+            best = d
+    return best
+
+
+@dataclass(frozen=True)
+class Context:
+    """The words around one number, within its sentence."""
+
+    after: list[str]
+    before: list[str]
+    d: dict[str, int | None]  # role -> distance in words to the nearest cue
+
+    def near(self, role: str, window: int = 12) -> bool:
+        v = self.d[role]
+        return v is not None and v <= window
+
+
+def common_prisoners(folded: str, span: Span, lex: Lexicon) -> bool:
+    """Does the span speak of ordinary (not political) prisoners?"""
+    lo, hi = span
+    return bool(lex.cues["common"].search(folded, lo, hi)) and not lex.cues["political"].search(folded, lo, hi)

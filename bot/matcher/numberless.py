@@ -1,0 +1,64 @@
+"""Releases stated without a count: "dozens freed", "excarcelan al dirigente X". Read in the title
+and the first sentences only, and only when no number in the item carries a release.
+
+Pure; never invents a count other than 1 for one named person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .cues import Span, common_prisoners, negated
+from .entities import SINGULAR
+from .lexicon import WORD, Lexicon, is_word
+
+
+class NumberlessRelease(NamedTuple):
+    """A release the item states without a count."""
+
+    kind: str  # announcement | confirmation
+    released: int | None  # 1 for one person named by role, else None
+    sentence: int  # index of the sentence that says it
+
+
+# a role noun anywhere in the sentence: one person freed ("el periodista ... fue excarcelado")
+_ROLE_WORD = re.compile(
+    r"\b(periodista|activista|dirigente|defensora?|abogad[oa]|sindicalista|opositora?|journalist|activist"
+    r"|leader|lawyer|defender|unionist|colonel|captain|coronel|capitan)\b"
+)
+
+
+def numberless_release(text: str, folded: str, spans: list[Span], title_end: int,
+                        lex: Lexicon) -> NumberlessRelease | None:
+    """A release stated without a count ("dozens freed", "excarcelan al dirigente X"), in the title
+    or the first sentences."""
+    cues = lex.cues
+    for si, (lo, hi) in enumerate(s for s in spans if s[0] < title_end):
+        release = [m for m in cues["release"].finditer(folded, lo, hi) if not negated(folded, m.start(), lo)]
+        if not release:
+            continue
+        if any(cues[r].search(folded, lo, hi) for r in ("rearrest", "transfer", "harm", "historical")):
+            continue
+        if common_prisoners(folded, (lo, hi), lex):
+            continue
+        if any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not cues["venezuela"].search(folded, lo, hi):
+            continue
+        if cues["opposition"].search(folded, lo, hi) and not cues["government"].search(folded, lo, hi):
+            continue
+        if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
+            continue
+        if cues["narrative"].search(folded, lo, hi):
+            continue  # freed people telling their story
+        if cues["media"].search(folded, lo, hi) or cues["not_prisoner"].search(folded, lo, hi):
+            continue
+        sentence = folded[lo:hi]
+        prisoner = bool(cues["political"].search(sentence)) or any(
+            is_word(cues["person"], w) for w in WORD.findall(sentence))
+        single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence)
+        if not (prisoner or single):
+            continue
+        kind = "announcement" if cues["announce"].search(sentence) and not cues["confirm"].search(sentence) else "confirmation"
+        plural = cues["vague"].search(sentence) or re.search(r"\b(presos|prisoners|detenidos|detainees)\b", sentence)
+        return NumberlessRelease(kind, 1 if single and not plural else None, si)
+    return None

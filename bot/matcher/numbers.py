@@ -1,0 +1,86 @@
+"""Numbers in an item: number words turned into digits (text2num), and the rules that tell a count
+of people from a date, a year, an age, money, a unit, a range or a ratio.
+
+Says only whether a number can be a count; never which role a count plays.
+"""
+
+from __future__ import annotations
+
+import re
+
+from text_to_num import alpha2digit
+
+from .cues import Context
+from .lexicon import is_word, lexicon
+
+_NOT_COUNT_BEFORE = re.compile(
+    r"(?:\$|us\$|bs\.?|n[°ºo]\.?|numero|number|no\.|articulo|article|art\.|ley|resolucion|decreto"
+    r"|aged|edad|age|de edad|km|page|pagina|expediente|caso|case|gaceta|file|sala|room|celda|cell"
+    r"|piso|floor|calle|street|avenida|avenue|top|ranking|puesto|#|tomo|vol\.?|capitulo|chapter)\s*$"
+)
+
+
+def not_a_count(folded: str, lo: int, start: int, end: int, value: int | float, ctx: Context) -> bool:
+    """Dates, years, ages, money, percentages, units, ranges, compound adjectives ("42-page")."""
+    cues = lexicon().cues
+    after, before = ctx.after, ctx.before
+    if isinstance(value, float) or value <= 0:
+        return True
+    if _NOT_COUNT_BEFORE.search(folded[max(lo, start - 25):start]):
+        return True
+    nxt = folded[end:end + 2]
+    if nxt[:1] in ("%", "-") or nxt in (" %",) or folded[max(lo, start - 1):start] in ("$", "#", "-"):
+        return True
+    first = after[0] if after else ""
+    second = after[1] if len(after) > 1 else ""
+    if is_word(cues["month"], first) or (first in ("de", "of") and is_word(cues["month"], second)):
+        return True
+    if before and is_word(cues["month"], before[-1]) and not re.search(r"[,;:]\s*$", folded[max(lo, start - 3):start]):
+        return True
+    if is_word(cues["unit"], first) or (first in ("de", "of") and is_word(cues["unit"], second)):
+        return True
+    if 1950 <= value <= 2100 and not any(is_word(cues["person"], t) and t.endswith("s") for t in after[:2]):
+        return True  # a year, unless a plural noun for people follows ("2018 prisoners")
+    if first in ("among", "entre") and second.isdigit():
+        return True  # "2 journalists among 11": a part of the count that follows
+    if first in ("a", "y", "and", "to", "o", "or") and second.isdigit():
+        return True  # ranges "entre 5 y 10", "24 to 26"
+    if first in ("de", "of") and second.isdigit():
+        third = after[2] if len(after) > 2 else ""
+        if not (is_word(cues["person"], third) or is_word(cues["release"], third) or is_word(cues["political"], third)):
+            return True  # "19 of 23 governorships": a ratio of something else
+    # "a prisoner, 68, died", "Carla Pérez, 34, said": an age set off by commas
+    if folded[max(lo, start - 2):start] == ", " and folded[end:end + 1] == "," and value <= 110:
+        return True
+    return False
+
+
+# Vague plurals that text2num would turn into 100 / 1000: "hundreds" is not a count.
+_VAGUE_PLURAL = re.compile(
+    r"\b(hundreds|thousands|millions?|billions?|dozens|cientos|centenares|miles|millares|mill[oó]n|millones"
+    r"|decenas)\b", re.I
+)
+
+
+_SMALL = {
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_SMALL_WORD = re.compile(r"\b(" + "|".join(_SMALL) + r")\b", re.I)
+
+
+def words_to_digits(text: str, lang: str) -> str:
+    """'sesenta y cinco' -> '65', 'nine' -> '9', leaving vague plurals ('cientos', 'hundreds') as words."""
+    pieces = _VAGUE_PLURAL.split(text)
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2 or not piece.strip():
+            out.append(piece)
+            continue
+        try:
+            out.append(alpha2digit(piece, lang))
+        except Exception:  # text2num is defensive, but arbitrary input may still trip it
+            out.append(piece)
+    # text2num leaves lone small numbers ("nine workers") as words
+    return _SMALL_WORD.sub(lambda m: str(_SMALL[m.group().lower()]), "".join(out))
