@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .lexicon import WORD, Lexicon, is_word, lexicon
 
@@ -89,15 +90,33 @@ def cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start:
 
 @dataclass(frozen=True)
 class Context:
-    """The words around one number, within its sentence."""
+    """One number and the words around it, within its sentence (clipped to [lo, hi))."""
 
-    after: list[str]
-    before: list[str]
+    folded: str
+    lo: int
+    hi: int
+    start: int  # the number stands at folded[start:end]
+    end: int
+    value: int | float
+    after: list[str]  # the first words after the number
+    before: list[str]  # the last words before it
     d: dict[str, int | None]  # role -> distance in words to the nearest cue
 
     def near(self, role: str, window: int = 12) -> bool:
         v = self.d[role]
         return v is not None and v <= window
+
+    @cached_property
+    def person_after(self) -> bool:
+        """A noun for people follows ("33 presos", "12 more")."""
+        return any(is_word(lexicon().cues["person"], t) for t in self.after[:3])
+
+    @cached_property
+    def political_after(self) -> bool:
+        """Political prisoners follow ("866 presos políticos")."""
+        political, after = lexicon().cues["political"], self.after
+        return any(is_word(political, " ".join(after[i:i + 2])) or is_word(political, after[i])
+                   for i in range(min(3, len(after))))
 
 
 def common_prisoners(folded: str, span: Span, lex: Lexicon) -> bool:

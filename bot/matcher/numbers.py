@@ -20,27 +20,43 @@ _NOT_COUNT_BEFORE = re.compile(
 )
 
 
-def not_a_count(folded: str, lo: int, start: int, end: int, value: int | float, ctx: Context) -> bool:
+def not_a_count(n: Context) -> bool:
     """Dates, years, ages, money, percentages, units, ranges, compound adjectives ("42-page")."""
-    cues = lexicon().cues
-    after, before = ctx.after, ctx.before
-    if isinstance(value, float) or value <= 0:
+    if isinstance(n.value, float) or n.value <= 0:
         return True
+    return _labelled(n) or _date_or_unit(n) or _year(n) or _part_range_or_ratio(n) or _age(n)
+
+
+def _labelled(n: Context) -> bool:
+    """'art. 5', 'US$ 30', '42-page', '10%': a label, a symbol or a hyphen sticks to the number."""
+    folded, lo, start, end = n.folded, n.lo, n.start, n.end
     if _NOT_COUNT_BEFORE.search(folded[max(lo, start - 25):start]):
         return True
     nxt = folded[end:end + 2]
-    if nxt[:1] in ("%", "-") or nxt in (" %",) or folded[max(lo, start - 1):start] in ("$", "#", "-"):
-        return True
-    first = after[0] if after else ""
-    second = after[1] if len(after) > 1 else ""
+    return nxt[:1] in ("%", "-") or nxt in (" %",) or folded[max(lo, start - 1):start] in ("$", "#", "-")
+
+
+def _date_or_unit(n: Context) -> bool:
+    """'8 de enero', 'March 3', '20 años', '5 km'."""
+    cues = lexicon().cues
+    first, second = _first_two(n.after)
     if is_word(cues["month"], first) or (first in ("de", "of") and is_word(cues["month"], second)):
         return True
-    if before and is_word(cues["month"], before[-1]) and not re.search(r"[,;:]\s*$", folded[max(lo, start - 3):start]):
+    if n.before and is_word(cues["month"], n.before[-1]) and not re.search(r"[,;:]\s*$", n.folded[max(n.lo, n.start - 3):n.start]):
         return True
-    if is_word(cues["unit"], first) or (first in ("de", "of") and is_word(cues["unit"], second)):
-        return True
-    if 1950 <= value <= 2100 and not any(is_word(cues["person"], t) and t.endswith("s") for t in after[:2]):
-        return True  # a year, unless a plural noun for people follows ("2018 prisoners")
+    return is_word(cues["unit"], first) or (first in ("de", "of") and is_word(cues["unit"], second))
+
+
+def _year(n: Context) -> bool:
+    """A year, unless a plural noun for people follows ("2018 prisoners")."""
+    person = lexicon().cues["person"]
+    return 1950 <= n.value <= 2100 and not any(is_word(person, t) and t.endswith("s") for t in n.after[:2])
+
+
+def _part_range_or_ratio(n: Context) -> bool:
+    cues = lexicon().cues
+    after = n.after
+    first, second = _first_two(after)
     if first in ("among", "entre") and second.isdigit():
         return True  # "2 journalists among 11": a part of the count that follows
     if first in ("a", "y", "and", "to", "o", "or") and second.isdigit():
@@ -49,10 +65,17 @@ def not_a_count(folded: str, lo: int, start: int, end: int, value: int | float, 
         third = after[2] if len(after) > 2 else ""
         if not (is_word(cues["person"], third) or is_word(cues["release"], third) or is_word(cues["political"], third)):
             return True  # "19 of 23 governorships": a ratio of something else
-    # "a prisoner, 68, died", "Carla Pérez, 34, said": an age set off by commas
-    if folded[max(lo, start - 2):start] == ", " and folded[end:end + 1] == "," and value <= 110:
-        return True
     return False
+
+
+def _age(n: Context) -> bool:
+    """'a prisoner, 68, died', 'Carla Pérez, 34, said': an age set off by commas."""
+    folded = n.folded
+    return folded[max(n.lo, n.start - 2):n.start] == ", " and folded[n.end:n.end + 1] == "," and n.value <= 110
+
+
+def _first_two(after: list[str]) -> tuple[str, str]:
+    return (after[0] if after else "", after[1] if len(after) > 1 else "")
 
 
 # Vague plurals that text2num would turn into 100 / 1000: "hundreds" is not a count.

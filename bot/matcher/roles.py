@@ -61,102 +61,170 @@ _PARTITIVE_AFTER = re.compile(r"^\s*(de|of)\s+(ellos|ellas|them|those|these|los|
 
 
 def classify(folded: str, sent: Span, start: int, end: int, value: int | float) -> Classified:
-    """Role of the number at [start, end) within its sentence span; with strength 0..1."""
+    """Role of the number at [start, end) within its sentence span; with strength 0..1.
+
+    The rules run in order, each able to settle the role: not a count of prisoners at all, a line
+    of a balance ("Total presos políticos: 866"), prisoners moved or jailed again, a count of those
+    still held, and last a release, if a release word stands close enough."""
+    n = _context(folded, sent, start, end, value)
+    if _not_prisoners(n):
+        return OTHER
+    labelled = _balance_line(n)
+    if labelled is not None:
+        return labelled
+    if _moved_or_rearrested(n):
+        return OTHER
+    total = _still_held(n)
+    if total is not None:
+        return total
+    if not _release_near(n):
+        return OTHER
+    strength = 0.6 + (0.2 if n.person_after else 0.0) + (0.1 if n.d["release"] <= 3 else 0.0)  # type: ignore[operator]
+    return Classified(_sub_role(folded, n.lo, n.hi, start, end), strength, n.near("cumulative", 4), n.near("increment", 3))
+
+
+_DISTANCE_ROLES = ("release", "arrest", "harm", "remain", "historical", "cumulative", "rearrest", "transfer",
+                   "announce", "confirm")
+
+
+def _context(folded: str, sent: Span, start: int, end: int, value: int | float) -> Context:
     cues = lexicon().cues
     # words further than a few lines away say nothing about this number; the bound also keeps a
     # hostile sentence of thousands of numbers linear in time
     lo, hi = max(sent[0], start - CONTEXT_CHARS), min(sent[1], end + CONTEXT_CHARS)
-    roles = ("release", "arrest", "harm", "remain", "historical", "cumulative", "rearrest", "transfer",
-             "announce", "confirm")
     d = {r: cue_distance(cues[r], folded, lo, hi, start, end, negatable=(r == "release"),
-                          descriptive_ok=(r == "arrest")) for r in roles}
+                         descriptive_ok=(r == "arrest")) for r in _DISTANCE_ROLES}
     d["increment"] = cue_distance(cues["increment"], folded, max(lo, start - 30), min(hi, end + 30), start, end)
-    ctx = Context(tokens_after(folded, end, hi, 6), tokens_before(folded, start, lo, 8), d)
-    if not_a_count(folded, lo, start, end, value, ctx):
-        return OTHER
-    after = ctx.after
-    person_after = any(is_word(cues["person"], t) for t in after[:3])
-    if any(is_word(cues["not_prisoner"], t) for t in after[:3]):
-        return OTHER
-    # "2 excarcelados relatan ...": freed people telling their story, not a new release
-    if len(after) > 1 and is_word(cues["release"], after[0]) and any(is_word(cues["narrative"], t) for t in after[1:3]):
-        return OTHER
-    if _COMPANIONS.search(folded[max(lo, start - 20):start]) or (
-            re.search(r"\b(con|with)\s+$", folded[max(lo, start - 6):start]) and after[:1] in (["others"], ["otros"], ["otras"])):
-        return OTHER
-    # "2 comparecencias", "4 cargamentos": a count of some other thing
-    cue_next = any(cues[r].match(folded, folded.find(after[0], end)) for r in
-                   ("release", "arrest", "remain", "announce", "confirm", "harm", "political")) if after else False
-    if after and not person_after and not cue_next and after[0] not in _FUNCTION_WORDS:
-        near_text = folded[end:end + 3]
-        if not re.match(r"\s*[,.;:)]", near_text):
-            return OTHER
-    political_after = any(is_word(cues["political"], " ".join(after[i:i + 2])) or is_word(cues["political"], after[i])
-                          for i in range(min(3, len(after))))
+    return Context(folded, lo, hi, start, end, value, tokens_after(folded, end, hi, 6), tokens_before(folded, start, lo, 8), d)
 
-    # "Excarcelados: 0 ... Encarcelados: 21 ... Total presos politicos: 866": a label and a colon
-    m = re.search(r"([\w ]+):\s*$", folded[max(lo, start - 40):start])
-    if m and re.match(r"\s*([.;,)\n|/·]|$)", folded[end:end + 3]):
-        lab = m.group(1).strip()
-        if cues["remain"].search(lab) or cues["political"].search(lab):
-            if not cues["release"].search(lab) and not cues["arrest"].search(lab):
-                return Classified("total", 0.9)
-        if cues["arrest"].search(lab) or cues["harm"].search(lab):
-            return OTHER
-        if cues["release"].search(lab):
-            return Classified("confirmed", 0.7)
-        return OTHER  # "Civiles: 701": a breakdown line of a balance
 
-    # freed people jailed again, or moved between prisons: not a release
-    if ctx.near("rearrest", 40) and (ctx.near("arrest", 40) or d["rearrest"] is not None):
-        return OTHER
-    if ctx.near("transfer", 6) and (d["release"] is None or d["transfer"] <= d["release"]):  # type: ignore[operator]
-        return OTHER
-    blockers = [v for v in (d["arrest"], d["harm"]) if v is not None]
-    nearest_block = min(blockers) if blockers else None
+def _not_prisoners(n: Context) -> bool:
+    """Not a count of prisoners: a date, an amount, things, storytellers, companions, other nouns."""
+    return not_a_count(n) or _things(n) or _storytellers(n) or _companions(n) or _other_noun(n)
 
-    # a count of prisoners still held
-    d_release, d_remain = d["release"], d["remain"]
-    # "quedan 441 personas privadas de libertad por motivos politicos", "687 people remain jailed for
-    # political reasons", "the count stands at 402": a remain word next to the number, politics around
-    political_near = political_after or bool(cues["political"].search(" ".join(after[:8])))
-    breakdown = bool(_PARTITIVE_AFTER.match(folded[end:end + 20]) or re.search(
-        r"(including|incluye|includes|incluid[oa]s|entre ell[oa]s|de (los|las) cuales|of whom|among them|among"
-        r"|otr[oa]s|other|another)\s+((al menos|unos|unas|about|at least)\s+)?$", folded[max(lo, start - 25):start]))
-    # "había 33 casos", "holds 4 cargoes": an existential verb makes a tally only before political prisoners
-    weak = d_remain is not None and cue_distance(_EXISTENTIAL, folded, lo, hi, start, end) == d_remain
-    if weak and not (political_after or cues["political"].search(" ".join(after[:4]))):
-        d_remain = None
-    title_end = folded.find("\n") if "\n" in folded else len(folded)
-    # a counting verb ("contabiliza", "registra") counts releases as well as prisoners: it makes a
-    # tally only with the prisoners named after it ("contabiliza 866 presos políticos"), not on the
-    # strength of politics elsewhere ("... 87 presos políticos; JEyP contabiliza 33")
-    counting = d_remain is not None and d["confirm"] == d_remain
-    political_around = political_near or (not counting and bool(
-        cues["political"].search(folded, lo, hi) or cues["political"].search(folded, 0, title_end)))
-    if not breakdown and d_remain is not None and d_remain <= 2 and political_around and (
+
+def _things(n: Context) -> bool:
+    """'3 tankers', '40 hostages': freed, but not prisoners."""
+    return any(is_word(lexicon().cues["not_prisoner"], t) for t in n.after[:3])
+
+
+def _storytellers(n: Context) -> bool:
+    """'2 excarcelados relatan ...': freed people telling their story, not a new release."""
+    cues, after = lexicon().cues, n.after
+    return len(after) > 1 and is_word(cues["release"], after[0]) and any(is_word(cues["narrative"], t) for t in after[1:3])
+
+
+def _companions(n: Context) -> bool:
+    folded, lo, start = n.folded, n.lo, n.start
+    return bool(_COMPANIONS.search(folded[max(lo, start - 20):start]) or (
+        re.search(r"\b(con|with)\s+$", folded[max(lo, start - 6):start]) and n.after[:1] in (["others"], ["otros"], ["otras"])))
+
+
+def _other_noun(n: Context) -> bool:
+    """'2 comparecencias', '4 cargamentos': a count of some other thing."""
+    cues, folded, after = lexicon().cues, n.folded, n.after
+    if not after or n.person_after or after[0] in _FUNCTION_WORDS:
+        return False
+    cue_next = any(cues[r].match(folded, folded.find(after[0], n.end)) for r in
+                   ("release", "arrest", "remain", "announce", "confirm", "harm", "political"))
+    return not cue_next and not re.match(r"\s*[,.;:)]", folded[n.end:n.end + 3])
+
+
+def _balance_line(n: Context) -> Classified | None:
+    """'Excarcelados: 0 ... Encarcelados: 21 ... Total presos politicos: 866': a label and a colon."""
+    cues, folded = lexicon().cues, n.folded
+    m = re.search(r"([\w ]+):\s*$", folded[max(n.lo, n.start - 40):n.start])
+    if not (m and re.match(r"\s*([.;,)\n|/·]|$)", folded[n.end:n.end + 3])):
+        return None
+    lab = m.group(1).strip()
+    if cues["remain"].search(lab) or cues["political"].search(lab):
+        if not cues["release"].search(lab) and not cues["arrest"].search(lab):
+            return Classified("total", 0.9)
+    if cues["arrest"].search(lab) or cues["harm"].search(lab):
+        return OTHER
+    if cues["release"].search(lab):
+        return Classified("confirmed", 0.7)
+    return OTHER  # "Civiles: 701": a breakdown line of a balance
+
+
+def _moved_or_rearrested(n: Context) -> bool:
+    """Freed people jailed again, or moved between prisons: not a release."""
+    d = n.d
+    if n.near("rearrest", 40) and (n.near("arrest", 40) or d["rearrest"] is not None):
+        return True
+    return n.near("transfer", 6) and (d["release"] is None or d["transfer"] <= d["release"])  # type: ignore[operator]
+
+
+def _nearest_block(n: Context) -> int | None:
+    """Distance to the nearest arrest or harm word: a number nearer to one is no release."""
+    blockers = [v for v in (n.d["arrest"], n.d["harm"]) if v is not None]
+    return min(blockers) if blockers else None
+
+
+def _still_held(n: Context) -> Classified | None:
+    """A count of prisoners still held: "quedan 441 personas privadas de libertad por motivos
+    politicos", "687 people remain jailed for political reasons", "the count stands at 402": a
+    remain word next to the number, politics around."""
+    d_release = n.d["release"]
+    d_remain = _remain_distance(n)
+    if not _breakdown(n) and d_remain is not None and d_remain <= 2 and _political_around(n, d_remain) and (
             d_release is None or d_remain < d_release):
         return Classified("total", 0.9)
-    if political_after and (d_release is None or (ctx.near("remain") and d_remain < d_release)):  # type: ignore[operator]
-        if nearest_block is None or nearest_block > 2 or (d_remain is not None and d_remain < nearest_block):
-            if ctx.near("remain") or d_release is None:
-                return Classified("total", 0.8 if ctx.near("remain") else 0.5)
+    if n.political_after and (d_release is None or (n.near("remain") and d_remain < d_release)):  # type: ignore[operator]
+        block = _nearest_block(n)
+        if block is None or block > 2 or (d_remain is not None and d_remain < block):
+            if n.near("remain") or d_release is None:
+                return Classified("total", 0.8 if n.near("remain") else 0.5)
+    return None
 
-    if ctx.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6):  # type: ignore[operator]
+
+def _remain_distance(n: Context) -> int | None:
+    """Distance to the remain word; "había 33 casos", "holds 4 cargoes": an existential verb makes a
+    tally only before political prisoners."""
+    d_remain = n.d["remain"]
+    weak = d_remain is not None and cue_distance(_EXISTENTIAL, n.folded, n.lo, n.hi, n.start, n.end) == d_remain
+    if weak and not (n.political_after or lexicon().cues["political"].search(" ".join(n.after[:4]))):
+        return None
+    return d_remain
+
+
+def _breakdown(n: Context) -> bool:
+    """'de ellos 12 mujeres', 'including 5 soldiers': a part of a count, not the count."""
+    folded, start = n.folded, n.start
+    return bool(_PARTITIVE_AFTER.match(folded[n.end:n.end + 20]) or re.search(
+        r"(including|incluye|includes|incluid[oa]s|entre ell[oa]s|de (los|las) cuales|of whom|among them|among"
+        r"|otr[oa]s|other|another)\s+((al menos|unos|unas|about|at least)\s+)?$", folded[max(n.lo, start - 25):start]))
+
+
+def _political_around(n: Context, d_remain: int) -> bool:
+    """Politics near the number, else in its sentence or the title. A counting verb ("contabiliza",
+    "registra") counts releases as well as prisoners: it makes a tally only with the prisoners named
+    after it ("contabiliza 866 presos políticos"), not on the strength of politics elsewhere
+    ("... 87 presos políticos; JEyP contabiliza 33")."""
+    political, folded = lexicon().cues["political"], n.folded
+    if n.political_after or political.search(" ".join(n.after[:8])):
+        return True
+    if n.d["confirm"] == d_remain:
+        return False
+    title_end = folded.find("\n") if "\n" in folded else len(folded)
+    return bool(political.search(folded, n.lo, n.hi) or political.search(folded, 0, title_end))
+
+
+def _release_near(n: Context) -> bool:
+    """A release word close to the number, and nothing nearer that makes it something else."""
+    d = n.d
+    if n.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6):  # type: ignore[operator]
         # "detenidos desde 2023", "held since 2020" date the detention, not the releases
-        if not _detention_dated(folded, lo, hi, start, end):
-            return OTHER
+        if not _detention_dated(n.folded, n.lo, n.hi, n.start, n.end):
+            return False
+    d_release = d["release"]
     if d_release is None or d_release > 12:
-        return OTHER
-    if nearest_block is not None and nearest_block < d_release:
-        return OTHER
-    if not person_after and d_release > 6 and not _PARTITIVE_AFTER.match(folded[end:end + 20]):
-        return OTHER  # a bare number far from the release word is something else
-
-    strength = 0.6 + (0.2 if person_after else 0.0) + (0.1 if d_release <= 3 else 0.0)
-    cumulative = ctx.near("cumulative", 4)
-    increment = ctx.near("increment", 3)
-    return Classified(_sub_role(folded, lo, hi, start, end), strength, cumulative, increment)
+        return False
+    block = _nearest_block(n)
+    if block is not None and block < d_release:
+        return False
+    # a bare number far from the release word is something else
+    return n.person_after or d_release <= 6 or bool(_PARTITIVE_AFTER.match(n.folded[n.end:n.end + 20]))
 
 
 def _speaker(folded: str, lo: int, start: int) -> str | None:
