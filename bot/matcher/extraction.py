@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from .._text import fold, normalize, sentences
 from .cues import Span, common_prisoners
-from .entities import SINGULAR, attribution, foreign, found, freed_names, prison_news
+from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, prison_news
 from .language import detect_lang
 from .lexicon import lexicon
 from .numberless import numberless_release
@@ -102,6 +102,24 @@ def prepare(title: str, summary: str, lang: str | None = None) -> Prepared:
     return Prepared(text, folded, lang, True)
 
 
+@dataclass(frozen=True)
+class _Item:
+    """One relevant item as the headline rules read it."""
+
+    text: str
+    folded: str
+    spans: list[Span]
+    title_end: int
+    org_hits: list[Hit]
+    political: bool  # political prisoners are named, or an NGO or families speak
+    context: bool  # something ties the item to Venezuela's prisons, authorities, NGOs or politics
+
+
+class _Tally(NamedTuple):
+    value: int | None  # prisoners still held
+    by: str | None  # the NGO that keeps the count
+
+
 def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     """Classify one item and extract its numbers in their roles."""
     text, folded, lang, relevant = prepare(title, summary, lang)
@@ -116,60 +134,84 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     org_hits = found("org", folded)
     prisons = tuple(dict.fromkeys(e.name for _, e in found("prison", folded)))
     orgs = tuple(dict.fromkeys(e.name for _, e in org_hits))
-    mentions = find_mentions(text, folded, spans)
-    releases = [m for m in mentions if m.role in ("announced", "confirmed")]
-    totals = [m for m in mentions if m.role == "total"]
-
     political = bool(lex.cues["political"].search(folded)) or any(e.kind in ("ngo", "family") for _, e in org_hits)
     # freed hostages, players or tankers are not our news; prisoners with no link to Venezuela's
     # authorities, NGOs, prisons or politics neither
     context = political or bool(org_hits or prisons) or bool(
         lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded))
+    item = _Item(text, folded, spans, title_end, org_hits, political, context)
     base = Extraction(lang=lang, prisons=prisons, orgs=orgs, prison_news=prison_news(folded, spans, prisons, lex))
 
-    # a count of prisoners is the national tally only when someone keeps it: a "remain" word,
-    # a balance label, or an NGO in the same sentence (not "38 political prisoners of the X case")
-    totals = [m for m in totals if m.strength >= 0.8 or any(
-        spans[m.sentence][0] <= pos < spans[m.sentence][1] and e.kind in ("ngo", "family") for pos, e in org_hits)]
-    total = totals[0].value if totals else None
-    total_by = attribution(folded, spans[totals[0].sentence], org_hits, ("ngo", "family"), fallback=False) if totals else None
-
-    title_span = (0, title_end)
-    if re.match(r"\s*[\w ]{0,20}?(" + lex.cues["genre"].pattern + r")\s*[:|-]", folded[:title_end]):
-        releases = []  # "Opinión: ...", "Interview: ...": not a report of releases
-    # an item whose title is about a death, a re-arrest, a transfer or a denial is not a release alert
-    if not context or any(lex.cues[r].search(folded, 0, title_end) for r in ("harm", "rearrest", "transfer", "denial")):
-        releases = []
-    releases = [m for m in releases if not (common_prisoners(folded, spans[m.sentence], lex)
-                                            or common_prisoners(folded, title_span, lex))]
+    mentions = find_mentions(text, folded, spans)
+    tally = _tally(item, [m for m in mentions if m.role == "total"])
+    releases = _reported_releases(item, [m for m in mentions if m.role in ("announced", "confirmed")])
     if releases and foreign(folded, spans, releases[0], title_end, lex):
         return replace(base, confidence=0.8, prison_news=None)
-    if not releases and total is not None and not political:
-        total = None
-
     if not releases:
-        vague = numberless_release(text, folded, spans, title_end, lex) if context and total is None else None
-        if vague is not None:
-            kind, count = vague.kind, vague.released
-            span = spans[vague.sentence]
-            return replace(
-                base, kind=kind, released=count, announced=count if kind == "announcement" else None,
-                confirmed=count if kind == "confirmation" else None, total_prisoners=total,
-                total_by=total_by, names=tuple(freed_names(text, folded, spans, lex)), confidence=0.5,
-                evidence=text[span[0]:span[1]].strip()[:500],
-            )
-        if total is not None:
-            return replace(base, kind="tally", total_prisoners=total, total_by=total_by, confidence=0.8)
-        return replace(base, confidence=0.9)
+        return _without_count(item, base, tally if political else tally._replace(value=None))
+    return _with_count(item, base, releases, tally)
 
-    # headline: the first release in the title, else the strongest early one in the body
-    in_title = [m for m in releases if m.start < title_end]
+
+def _tally(item: _Item, totals: list[Mention]) -> _Tally:
+    """A count of prisoners is the national tally only when someone keeps it: a "remain" word, a
+    balance label, or an NGO in the same sentence (not "38 political prisoners of the X case")."""
+    spans = item.spans
+    totals = [m for m in totals if m.strength >= 0.8 or any(
+        spans[m.sentence][0] <= pos < spans[m.sentence][1] and e.kind in ("ngo", "family") for pos, e in item.org_hits)]
+    if not totals:
+        return _Tally(None, None)
+    return _Tally(totals[0].value, attribution(item.folded, spans[totals[0].sentence], item.org_hits, ("ngo", "family"),
+                                               fallback=False))
+
+
+def _reported_releases(item: _Item, releases: list[Mention]) -> list[Mention]:
+    """The release numbers that report releases: none in opinion pieces, in items with no tie to
+    Venezuela's prisoners, or whose title is about a death, a re-arrest, a transfer or a denial;
+    none about ordinary prisoners."""
+    lex, folded, title_end = lexicon(), item.folded, item.title_end
+    if re.match(r"\s*[\w ]{0,20}?(" + lex.cues["genre"].pattern + r")\s*[:|-]", folded[:title_end]):
+        return []  # "Opinión: ...", "Interview: ...": not a report of releases
+    if not item.context or any(lex.cues[r].search(folded, 0, title_end) for r in ("harm", "rearrest", "transfer", "denial")):
+        return []
+    title_span = (0, title_end)
+    return [m for m in releases if not (common_prisoners(folded, item.spans[m.sentence], lex)
+                                        or common_prisoners(folded, title_span, lex))]
+
+
+def _without_count(item: _Item, base: Extraction, tally: _Tally) -> Extraction:
+    """No number carries a release: a release said without a count, a tally, or nothing."""
+    lex, text, spans = lexicon(), item.text, item.spans
+    total, total_by = tally
+    vague = numberless_release(text, item.folded, spans, item.title_end, lex) if item.context and total is None else None
+    if vague is not None:
+        kind, count = vague.kind, vague.released
+        span = spans[vague.sentence]
+        return replace(
+            base, kind=kind, released=count, announced=count if kind == "announcement" else None,
+            confirmed=count if kind == "confirmation" else None, total_prisoners=total,
+            total_by=total_by, names=tuple(freed_names(text, item.folded, spans, lex)), confidence=0.5,
+            evidence=text[span[0]:span[1]].strip()[:500],
+        )
+    if total is not None:
+        return replace(base, kind="tally", total_prisoners=total, total_by=total_by, confidence=0.8)
+    return replace(base, confidence=0.9)
+
+
+def _headline(item: _Item, releases: list[Mention]) -> Mention:
+    """The first release in the title, else the strongest early one in the body; the day's
+    increment rather than the running total; the person named beside a count added to it."""
+    in_title = [m for m in releases if m.start < item.title_end]
     head = in_title[0] if in_title else max(releases, key=lambda m: (m.strength, -m.start))
     if head.cumulative:
         increments = [m for m in releases if m.increment and not m.cumulative and m.role == head.role]
         if increments:
             head = increments[0]
-    head = _with_named_one(text, folded, spans[head.sentence], head)
+    return _with_named_one(item.text, item.folded, item.spans[head.sentence], head)
+
+
+def _with_count(item: _Item, base: Extraction, releases: list[Mention], tally: _Tally) -> Extraction:
+    """The headline release, the figures that go with it and who gave them."""
+    head = _headline(item, releases)
     announced = confirmed = cumulative = None
     if head.role == "announced":
         announced = head.value
@@ -185,27 +227,29 @@ def match(title: str, summary: str = "", lang: str | None = None) -> Extraction:
     if head.cumulative and head.role == "confirmed":
         cumulative = head.value
 
-    names = tuple(freed_names(text, folded, spans, lex))
-    span = spans[head.sentence]
-    confidence = min(0.99, head.strength + (0.1 if head.start < title_end else 0.0) + (0.1 if political else -0.2))
+    text, folded, title_end = item.text, item.folded, item.title_end
+    names = tuple(freed_names(text, folded, item.spans, lexicon()))
+    span = item.spans[head.sentence]
+    confidence = min(0.99, head.strength + (0.1 if head.start < title_end else 0.0) + (0.1 if item.political else -0.2))
     return Extraction(
         kind="announcement" if head.role == "announced" else "confirmation",
         released=head.value,
         announced=announced,
         confirmed=confirmed,
         cumulative=cumulative,
-        total_prisoners=total,
-        prisons=prisons,
-        orgs=orgs,
+        total_prisoners=tally.value,
+        prisons=base.prisons,
+        orgs=base.orgs,
         names=names,
-        lang=lang,
+        lang=base.lang,
         prison_news=base.prison_news,
         confidence=round(max(confidence, 0.05), 2),
-        announced_by=attribution(folded, span, org_hits, ("government",)) if announced else None,
-        confirmed_by=attribution(folded, span, org_hits, ("ngo", "family")) if confirmed else None,
-        total_by=total_by,
+        announced_by=attribution(folded, span, item.org_hits, ("government",)) if announced else None,
+        confirmed_by=attribution(folded, span, item.org_hits, ("ngo", "family")) if confirmed else None,
+        total_by=tally.by,
         evidence=text[span[0]:span[1]].strip()[:500],
     )
+
 
 def _with_named_one(text: str, folded: str, span: Span, head: Mention) -> Mention:
     """'excarcelan al periodista X y a otros 4' frees 5, not 4."""

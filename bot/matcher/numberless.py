@@ -35,22 +35,7 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
     or the first sentences."""
     cues = lex.cues
     for si, (lo, hi) in enumerate(s for s in spans if s[0] < title_end):
-        release = [m for m in cues["release"].finditer(folded, lo, hi) if not negated(folded, m.start(), lo)]
-        if not release:
-            continue
-        if any(cues[r].search(folded, lo, hi) for r in ("rearrest", "transfer", "harm", "historical")):
-            continue
-        if common_prisoners(folded, (lo, hi), lex):
-            continue
-        if any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not cues["venezuela"].search(folded, lo, hi):
-            continue
-        if cues["opposition"].search(folded, lo, hi) and not cues["government"].search(folded, lo, hi):
-            continue
-        if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
-            continue
-        if cues["narrative"].search(folded, lo, hi):
-            continue  # freed people telling their story
-        if cues["media"].search(folded, lo, hi) or cues["not_prisoner"].search(folded, lo, hi):
+        if not _reports_release(folded, lo, hi, lex):
             continue
         sentence = folded[lo:hi]
         prisoner = bool(cues["political"].search(sentence)) or any(
@@ -62,3 +47,25 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
         plural = cues["vague"].search(sentence) or re.search(r"\b(presos|prisoners|detenidos|detainees)\b", sentence)
         return NumberlessRelease(kind, 1 if single and not plural else None, si)
     return None
+
+
+def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
+    """Does the sentence [lo, hi) report a release (not a negated or demanded one), and nothing
+    that makes it other news: a re-arrest, a transfer, a death, history, ordinary prisoners, a
+    foreign country, an opposition promise, an opinion piece, a story, a film or a thing?"""
+    cues = lex.cues
+    if not any(not negated(folded, m.start(), lo) for m in cues["release"].finditer(folded, lo, hi)):
+        return False
+    if any(cues[r].search(folded, lo, hi) for r in ("rearrest", "transfer", "harm", "historical")):
+        return False
+    if common_prisoners(folded, (lo, hi), lex):
+        return False
+    if any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not cues["venezuela"].search(folded, lo, hi):
+        return False
+    if cues["opposition"].search(folded, lo, hi) and not cues["government"].search(folded, lo, hi):
+        return False
+    if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
+        return False
+    # freed people telling their story; a film, a report or funds released; hostages, players freed
+    return not (cues["narrative"].search(folded, lo, hi) or cues["media"].search(folded, lo, hi)
+                or cues["not_prisoner"].search(folded, lo, hi))
