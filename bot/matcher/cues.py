@@ -10,12 +10,16 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .lexicon import WORD, Lexicon, is_word, lexicon
+from .lexicon import WORD, Lexicon, grammar, is_word, lexicon, one_of
 
 Span = tuple[int, int]  # (start, end) offsets of a sentence or any stretch of the text
 
-_ARTICLES = frozenset("a an the un una el la los las former ex".split())
-_RELATIVE = re.compile(r"(que|who|quienes|which|los cuales|las cuales)(\s+\w+){0,2}\s*$")
+# Word lists from bot/data/grammar.toml; the patterns' structure (what stands before and after
+# the list) is the rule's and stays here.
+_G = grammar()
+_PARTICIPLE_NOUN = re.compile(one_of(_G.participle_nouns))
+_DETAINEE_NOUN = re.compile(one_of(_G.detainee_nouns))
+_RELATIVE = re.compile(one_of(_G.relative) + r"(\s+\w+){0,2}\s*$")
 
 
 def tokens_before(folded: str, start: int, lo: int, n: int) -> list[str]:
@@ -44,7 +48,7 @@ def negated(folded: str, at: int, lo: int) -> bool:
                                                          and is_word(cues["not_prisoner"], nxt[1]))):
         return True
     # "a freed political prisoner", "los excarcelados": a participle used as a noun or adjective
-    if before and before[-1] in _ARTICLES and re.match(r"(freed|released|excarcelad|liberad)", folded[at:at + 12]):
+    if before and before[-1] in _G.articles and _PARTICIPLE_NOUN.match(folded[at:at + 12]):
         return True
     return bool(cues["demand"].search(" ".join(before[-4:])))
 
@@ -58,7 +62,7 @@ def descriptive(folded: str, at: int, lo: int) -> bool:
         return True  # "personas detenidas", "students held": who they are, not what happened
     if words and words[-1].isdigit():
         # "4 detenidos", "148 jailed protesters": a noun or an adjective for the people
-        if re.match(r"(detenid|detainee)", folded[at:at + 9]):
+        if _DETAINEE_NOUN.match(folded[at:at + 9]):
             return True
         words_at = WORD.findall(folded[at:at + 40])[:2]
         participle = bool(words_at and re.search(r"(ad[oa]s?|id[oa]s?|ed)$", words_at[0]))

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from .._text import fold
 from .cues import Span, cue_distance
-from .lexicon import Entry, Lexicon, lexicon
+from .lexicon import Entry, Lexicon, grammar, lexicon, one_of
 from .roles import Mention
 
 
@@ -33,37 +33,19 @@ def found(section: str, folded: str) -> list[Hit]:
     return hits
 
 
+# Word lists from bot/data/grammar.toml; the patterns around them are the rules' structure.
+_G = grammar()
+
 # Where names of freed people stand: after a list cue ("los nombres ... son:", "among them") or
 # right after a role noun ("el periodista X", "activist X") in a sentence about releases.
-_LIST_CUE = re.compile(
-    r"(nombres?[^:.]{0,80}?(son|es|fueron|figuran)\b:?|entre (ellos|ellas|los (excarcelados|liberados|beneficiados)"
-    r"|las (excarceladas|liberadas))|se trata de|identificad[oa]s? como|among (them|those|the freed|the released)"
-    r"|the (names|freed|released) (were|are|include)|names? (of|were|are)[^:.]{0,60}:?|including|incluid[oa]s?"
-    r"|destacan|figuran)"
-)
-_ROLE = re.compile(
-    r"\b(periodista|activista|dirigente|defensor[a]?|abogad[oa]|sindicalista|estudiante|militar|capitan|coronel"
-    r"|teniente|sargento|concejal|diputad[oa]|alcalde|profesor[a]?|medic[oa]|journalist|activist|leader|lawyer"
-    r"|defender|unionist|student|captain|colonel|lieutenant|sergeant|councillor|councilor|lawmaker|mayor"
-    r"|professor|doctor|opositor[a]?|preso politico|presa politica)\s+$"
-)
+_LIST_CUE = re.compile(one_of(_G.name_list_cues))
+_ROLE = re.compile(r"\b" + one_of(_G.name_roles) + r"\s+$")
 _NAME = re.compile(
     r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?"
     r"(?:\s+(?:(?:de|del|de la|de los|da|van)\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?|[A-Z]\.)){1,4}"
 )
-# Capitalised words that are not parts of personal names.
-_NOT_NAME = frozenset(fold(w) for w in (
-    "El La Los Las The Un Una A An En De Del Por Para Con Este Esta Según According Hoy Ayer Today "
-    "Foro Penal Comité Committee Tribunal Ministerio Gobierno Government Asamblea Nacional National "
-    "Human Rights Derechos Humanos Political Prisoners Presos Políticos Day Christmas Navidad Año Nuevo "
-    "New Year Western Hemisphere Venezuela Venezuelan Caracas Estados Unidos United States Unión Europea "
-    "European Union Fiscalía Defensoría Sebin Dgcim Policía Police Guardia Guard Ejército Army "
-    "Lunes Martes Miércoles Jueves Viernes Sábado Domingo Monday Tuesday Wednesday Thursday Friday "
-    "Saturday Sunday Centro Center Centre Penitenciario Prison Cárcel Internado Judicial Zona Rodeo "
-    "Amnistía Amnesty Ley Law Organización Organization ONG NGO Observatorio Justicia Encuentro Perdón "
-    "Madres Mothers Truth Verdad Defensa Defense Libertad Freedom Internacional International Watch "
-    "Misión Mission Naciones Unidas Nations Consejo Council Reuters EFE AP AFP Europa Press"
-).split())
+# Capitalised words that are not parts of personal names (compared folded, as written in the data).
+_NOT_NAME = frozenset(fold(w) for w in _G.not_name)
 
 
 def _name_ok(name: str, lex: Lexicon) -> bool:
@@ -112,17 +94,8 @@ def attribution(
     return None
 
 
-# ---------------------------------------------------------------------------------------------
-# The matcher
-
-
 # "al periodista", "the journalist": one person, named by role
-SINGULAR = re.compile(
-    r"\b(al|a la|a el|the|el|la|del|de la)\s+(periodista|activista|dirigente|defensor[a]?|abogad[oa]|sindicalista|estudiante"
-    r"|militar|capitan|coronel|teniente|sargento|concejal|diputad[oa]|alcalde|profesor[a]?|medic[oa]|opositor[a]?"
-    r"|journalist|activist|leader|lawyer|defender|unionist|student|captain|colonel|lieutenant|sergeant|mayor"
-    r"|professor|doctor|preso politico|presa politica|political prisoner)\b"
-)
+SINGULAR = re.compile(r"\b" + one_of(_G.one_person_articles) + r"\s+" + one_of(_G.one_person_roles) + r"\b")
 
 
 def prison_news(folded: str, spans: list[Span], prisons: tuple[str, ...], lex: Lexicon) -> str | None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 
-_ES_WORDS = frozenset("el la los las de del que en por con para una se fueron presos su al es lo como más este".split())
-_EN_WORDS = frozenset("the of and to in were was have has that with for by from is are their on this".split())
+from .lexicon import grammar
+
+_ES_WORDS = grammar().spanish_words  # from bot/data/grammar.toml
+_EN_WORDS = grammar().english_words
 
 
 def detect_lang(folded: str) -> str:

@@ -1,5 +1,6 @@
-"""The matcher's language data: cue words (bot/data/lexicon.toml) and the gazetteer of prisons,
-organisations and countries (bot/data/gazetteer.toml), read once and compiled to patterns.
+"""The matcher's language data: cue words (bot/data/lexicon.toml), the gazetteer of prisons,
+organisations and countries (bot/data/gazetteer.toml) and the rules' word lists
+(bot/data/grammar.toml), each read once.
 
 Reads only its own data files; never the network, the database or a chat.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
@@ -101,3 +102,49 @@ WORD = re.compile(r"[\w%$]+(?:['-]\w+)*")
 def is_word(pattern: re.Pattern[str], token: str) -> bool:
     """Is the whole token one of the pattern's words?"""
     return bool(pattern.fullmatch(token))
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The word lists of bot/data/grammar.toml; the comments there say what each is for."""
+
+    vague_plural: tuple[str, ...]
+    not_count_before: tuple[str, ...]
+    small_numbers: dict[str, int]
+    function_words: frozenset[str]
+    articles: frozenset[str]
+    participle_nouns: tuple[str, ...]
+    detainee_nouns: tuple[str, ...]
+    relative: tuple[str, ...]
+    companions: tuple[str, ...]
+    existential: tuple[str, ...]
+    partitive_pronouns: tuple[str, ...]
+    breakdown: tuple[str, ...]
+    approximately: tuple[str, ...]
+    announce_speech: tuple[str, ...]
+    one_person_articles: tuple[str, ...]
+    one_person_roles: tuple[str, ...]
+    one_person_words: tuple[str, ...]
+    prisoners_plural: tuple[str, ...]
+    name_list_cues: tuple[str, ...]
+    name_roles: tuple[str, ...]
+    not_name: tuple[str, ...]
+    spanish_words: frozenset[str]
+    english_words: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def grammar() -> Grammar:
+    data = _read("grammar.toml")
+    missing = [f.name for f in fields(Grammar) if f.name not in data]
+    unknown = sorted(set(data) - {f.name for f in fields(Grammar)})
+    if missing or unknown:
+        # a data file shipped with the code: a mistake in it is a programming error, found by the tests
+        raise ValueError(f"bot/data/grammar.toml: missing {missing}, unknown {unknown}")
+    kinds = {"tuple": tuple, "frozenset": frozenset, "dict": dict}
+    return Grammar(**{f.name: kinds[str(f.type).split("[")[0]](data[f.name]) for f in fields(Grammar)})
+
+
+def one_of(words: tuple[str, ...] | frozenset[str]) -> str:
+    """An alternation group of the list, in its order, for a pattern built around it."""
+    return "(" + "|".join(words) + ")"

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from .cues import Span, common_prisoners, negated
 from .entities import SINGULAR
-from .lexicon import WORD, Lexicon, is_word
+from .lexicon import WORD, Lexicon, grammar, is_word, one_of
 
 
 class NumberlessRelease(NamedTuple):
@@ -23,10 +23,9 @@ class NumberlessRelease(NamedTuple):
 
 
 # a role noun anywhere in the sentence: one person freed ("el periodista ... fue excarcelado")
-_ROLE_WORD = re.compile(
-    r"\b(periodista|activista|dirigente|defensora?|abogad[oa]|sindicalista|opositora?|journalist|activist"
-    r"|leader|lawyer|defender|unionist|colonel|captain|coronel|capitan)\b"
-)
+_ROLE_WORD = re.compile(r"\b" + one_of(grammar().one_person_words) + r"\b")
+# plural nouns for prisoners: several people freed, even if one is named by role
+_PLURAL = re.compile(r"\b" + one_of(grammar().prisoners_plural) + r"\b")
 
 
 def numberless_release(text: str, folded: str, spans: list[Span], title_end: int,
@@ -44,7 +43,7 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
         if not (prisoner or single):
             continue
         kind = "announcement" if cues["announce"].search(sentence) and not cues["confirm"].search(sentence) else "confirmation"
-        plural = cues["vague"].search(sentence) or re.search(r"\b(presos|prisoners|detenidos|detainees)\b", sentence)
+        plural = cues["vague"].search(sentence) or _PLURAL.search(sentence)
         return NumberlessRelease(kind, 1 if single and not plural else None, si)
     return None
 

@@ -11,13 +11,11 @@ import re
 from text_to_num import alpha2digit
 
 from .cues import Context
-from .lexicon import is_word, lexicon
+from .lexicon import grammar, is_word, lexicon, one_of
 
-_NOT_COUNT_BEFORE = re.compile(
-    r"(?:\$|us\$|bs\.?|n[°ºo]\.?|numero|number|no\.|articulo|article|art\.|ley|resolucion|decreto"
-    r"|aged|edad|age|de edad|km|page|pagina|expediente|caso|case|gaceta|file|sala|room|celda|cell"
-    r"|piso|floor|calle|street|avenida|avenue|top|ranking|puesto|#|tomo|vol\.?|capitulo|chapter)\s*$"
-)
+_G = grammar()  # word lists from bot/data/grammar.toml
+
+_NOT_COUNT_BEFORE = re.compile("(?:" + "|".join(_G.not_count_before) + r")\s*$")
 
 
 def not_a_count(n: Context) -> bool:
@@ -79,17 +77,9 @@ def _first_two(after: list[str]) -> tuple[str, str]:
 
 
 # Vague plurals that text2num would turn into 100 / 1000: "hundreds" is not a count.
-_VAGUE_PLURAL = re.compile(
-    r"\b(hundreds|thousands|millions?|billions?|dozens|cientos|centenares|miles|millares|mill[oó]n|millones"
-    r"|decenas)\b", re.I
-)
+_VAGUE_PLURAL = re.compile(r"\b" + one_of(_G.vague_plural) + r"\b", re.I)
 
-
-_SMALL = {
-    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
-    "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "two": 2, "three": 3, "four": 4,
-    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}
+_SMALL = _G.small_numbers
 _SMALL_WORD = re.compile(r"\b(" + "|".join(_SMALL) + r")\b", re.I)
 
 

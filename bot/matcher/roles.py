@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from .._text import NUMBER, parse_number
 from .cues import Context, Span, cue_distance, tokens_after, tokens_before
-from .lexicon import WORD, is_word, lexicon
+from .lexicon import WORD, grammar, is_word, lexicon, one_of
 from .numbers import not_a_count
 
 MAX_NUMBERS = 120  # numbers of one item given a role; a news item has far fewer
@@ -45,19 +45,16 @@ class Mention:
     increment: bool = False
 
 
-_EXISTENTIAL = re.compile(
-    r"(?<!\w)(hay|habia|habian|existen|tiene|tienen|cuenta con|there (are|were)|holds?|hold|had)(?!\w)")
-_FUNCTION_WORDS = frozenset(
-    "de del of en in el la los las the este esta this that on at since desde hasta until por for to a al "
-    "y and o or que who which were was are is fueron fue han have had habian ya already hoy today ayer "
-    "yesterday anoche overnight esta este on durante during tras after entre among segun according "
-    "mas more otros otras others another additional nuevos nuevas new".split()
-)
-
+# Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
+# the list in each pattern is the rule's own structure and stays here.
+_G = grammar()
+_EXISTENTIAL = re.compile(r"(?<!\w)" + one_of(_G.existential) + r"(?!\w)")
+_FUNCTION_WORDS = _G.function_words
 # "junto con otros 17", "with 17 others": companions of one person, told in passing
-_COMPANIONS = re.compile(r"(junto con|junto a|along with|together with|alongside|(con|with) otr[oa]s)\s+(otr[oa]s\s+)?$")
-
-_PARTITIVE_AFTER = re.compile(r"^\s*(de|of)\s+(ellos|ellas|them|those|these|los|las|the)\b")
+_COMPANIONS = re.compile(one_of(_G.companions) + r"\s+(otr[oa]s\s+)?$")
+_PARTITIVE_AFTER = re.compile(r"^\s*(de|of)\s+" + one_of(_G.partitive_pronouns) + r"\b")
+_BREAKDOWN = re.compile(one_of(_G.breakdown) + r"\s+(" + one_of(_G.approximately) + r"\s+)?$")
+_ANNOUNCE_SPEECH = re.compile(r"(?<!\w)" + one_of(_G.announce_speech) + r"(?!\w)")
 
 
 def classify(folded: str, sent: Span, start: int, end: int, value: int | float) -> Classified:
@@ -191,9 +188,7 @@ def _remain_distance(n: Context) -> int | None:
 def _breakdown(n: Context) -> bool:
     """'de ellos 12 mujeres', 'including 5 soldiers': a part of a count, not the count."""
     folded, start = n.folded, n.start
-    return bool(_PARTITIVE_AFTER.match(folded[n.end:n.end + 20]) or re.search(
-        r"(including|incluye|includes|incluid[oa]s|entre ell[oa]s|de (los|las) cuales|of whom|among them|among"
-        r"|otr[oa]s|other|another)\s+((al menos|unos|unas|about|at least)\s+)?$", folded[max(n.lo, start - 25):start]))
+    return bool(_PARTITIVE_AFTER.match(folded[n.end:n.end + 20]) or _BREAKDOWN.search(folded[max(n.lo, start - 25):start]))
 
 
 def _political_around(n: Context, d_remain: int) -> bool:
@@ -265,7 +260,7 @@ def _sub_role(folded: str, lo: int, hi: int, start: int, end: int) -> str:
     speaker = _speaker(folded, lo, start)
     # an NGO "announcing" releases is confirming them; a government "saying" they happened is a claim
     speech_only = d_ann is not None and cue_distance(
-        re.compile(r"(?<!\w)(anunci\w*|announc\w*)(?!\w)"), folded, lo, hi, start, end) == d_ann
+        _ANNOUNCE_SPEECH, folded, lo, hi, start, end) == d_ann
     if speaker == "ngo" and speech_only:
         return "confirmed"
     if d_ann is not None and (d_conf is None or d_ann < d_conf):
