@@ -1,0 +1,129 @@
+"""Cue words around a number: how far the nearest cue of a role stands, and whether a release or
+arrest word is cancelled (negated, only demanded, or merely describing people).
+
+Pure functions of the folded text and the lexicon; they never decide a number's role themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from .lexicon import WORD, Lexicon, grammar, is_word, lexicon, one_of
+
+Span = tuple[int, int]  # (start, end) offsets of a sentence or any stretch of the text
+
+# Word lists from bot/data/grammar.toml; the patterns' structure (what stands before and after
+# the list) is the rule's and stays here.
+_G = grammar()
+_PARTICIPLE_NOUN = re.compile(one_of(_G.participle_nouns))
+_DETAINEE_NOUN = re.compile(one_of(_G.detainee_nouns))
+_RELATIVE = re.compile(one_of(_G.relative) + r"(\s+\w+){0,2}\s*$")
+
+
+def tokens_before(folded: str, start: int, lo: int, n: int) -> list[str]:
+    return WORD.findall(folded[lo:start])[-n:]
+
+
+def tokens_after(folded: str, end: int, hi: int, n: int) -> list[str]:
+    return WORD.findall(folded[end:hi])[:n]
+
+
+def negated(folded: str, at: int, lo: int) -> bool:
+    """Is the release word at `at` cancelled: negated ("no releases") or only asked for
+    ("exige la liberación", "urge the release of")?"""
+    cues = lexicon().cues
+    before = WORD.findall(folded[max(lo, at - 60):at])
+    if any(is_word(cues["negation"], w) for w in before[-4:]):
+        return True
+    if cues["denial"].search(" ".join(before[-8:])):
+        return True
+    around = before[-3:] + WORD.findall(folded[at:at + 50])[1:4]
+    if any(is_word(cues["media"], w) for w in around):
+        return True  # "Provea releases annual report", "a documentary gets its US release"
+    # "liberar cupos", "frees up funds": the thing freed is not a person
+    nxt = WORD.findall(folded[at:at + 40])[1:3]
+    if nxt and (is_word(cues["not_prisoner"], nxt[0]) or (nxt[0] in ("up", "los", "las", "the") and len(nxt) > 1
+                                                         and is_word(cues["not_prisoner"], nxt[1]))):
+        return True
+    # "a freed political prisoner", "los excarcelados": a participle used as a noun or adjective
+    if before and before[-1] in _G.articles and _PARTICIPLE_NOUN.match(folded[at:at + 12]):
+        return True
+    return bool(cues["demand"].search(" ".join(before[-4:])))
+
+
+def descriptive(folded: str, at: int, lo: int) -> bool:
+    """Is the arrest word at `at` describing the people ("personas detenidas tras las elecciones",
+    "defendants, arrested in 2024", "who were jailed") rather than reporting an arrest?"""
+    before = folded[max(lo, at - 40):at]
+    words = WORD.findall(before)
+    if words and is_word(lexicon().cues["person"], words[-1]):
+        return True  # "personas detenidas", "students held": who they are, not what happened
+    if words and words[-1].isdigit():
+        # "4 detenidos", "148 jailed protesters": a noun or an adjective for the people
+        if _DETAINEE_NOUN.match(folded[at:at + 9]):
+            return True
+        words_at = WORD.findall(folded[at:at + 40])[:2]
+        participle = bool(words_at and re.search(r"(ad[oa]s?|id[oa]s?|ed)$", words_at[0]))
+        if participle and len(words_at) > 1 and is_word(lexicon().cues["person"], words_at[1]):
+            return True
+    return bool(_RELATIVE.search(before))
+
+
+def cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start: int, end: int,
+                 negatable: bool = False, descriptive_ok: bool = False) -> int | None:
+    """Distance in words from the number at [start, end) to the nearest cue in [lo, hi)."""
+    best: int | None = None
+    for m in pattern.finditer(folded, lo, hi):
+        if negatable and negated(folded, m.start(), lo):
+            continue
+        if descriptive_ok and descriptive(folded, m.start(), lo):
+            continue
+        if m.end() <= start:
+            gap = folded[m.end():start]
+        elif m.start() >= end:
+            gap = folded[end:m.start()]
+        else:
+            gap = ""
+        d = len(WORD.findall(gap))
+        if best is None or d < best:
+            best = d
+    return best
+
+
+@dataclass(frozen=True)
+class Context:
+    """One number and the words around it, within its sentence (clipped to [lo, hi))."""
+
+    folded: str
+    lo: int
+    hi: int
+    start: int  # the number stands at folded[start:end]
+    end: int
+    value: int | float
+    after: list[str]  # the first words after the number
+    before: list[str]  # the last words before it
+    d: dict[str, int | None]  # role -> distance in words to the nearest cue
+
+    def near(self, role: str, window: int = 12) -> bool:
+        v = self.d[role]
+        return v is not None and v <= window
+
+    @cached_property
+    def person_after(self) -> bool:
+        """A noun for people follows ("33 presos", "12 more")."""
+        return any(is_word(lexicon().cues["person"], t) for t in self.after[:3])
+
+    @cached_property
+    def political_after(self) -> bool:
+        """Political prisoners follow ("866 presos políticos")."""
+        political, after = lexicon().cues["political"], self.after
+        return any(is_word(political, " ".join(after[i:i + 2])) or is_word(political, after[i])
+                   for i in range(min(3, len(after))))
+
+
+def common_prisoners(folded: str, span: Span, lex: Lexicon) -> bool:
+    """Does the span speak of ordinary (not political) prisoners?"""
+    lo, hi = span
+    return bool(lex.cues["common"].search(folded, lo, hi)) and not lex.cues["political"].search(folded, lo, hi)

@@ -1,0 +1,130 @@
+"""Who and where an item speaks of: prisons, organisations and countries from the gazetteer, the
+names of people it reports as freed, and who said a figure.
+
+Pure lookups in the text; never gives a number its role.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .._text import fold
+from .cues import Span, cue_distance
+from .lexicon import Entry, Lexicon, grammar, lexicon, one_of
+from .roles import Mention
+
+
+class Hit(NamedTuple):
+    """A gazetteer entry named in the text, at offset `pos` of the folded text."""
+
+    pos: int
+    entry: Entry
+
+
+def found(section: str, folded: str) -> list[Hit]:
+    """Where the text names entries of a gazetteer section, in order."""
+    pattern, by_alias = lexicon().finders[section]
+    hits = []
+    for m in pattern.finditer(folded):
+        entry = by_alias.get(" ".join(m.group().split()))
+        if entry is not None:
+            hits.append(Hit(m.start(), entry))
+    return hits
+
+
+# Word lists from bot/data/grammar.toml; the patterns around them are the rules' structure.
+_G = grammar()
+
+# Where names of freed people stand: after a list cue ("los nombres ... son:", "among them") or
+# right after a role noun ("el periodista X", "activist X") in a sentence about releases.
+_LIST_CUE = re.compile(one_of(_G.name_list_cues))
+_ROLE = re.compile(r"\b" + one_of(_G.name_roles) + r"\s+$")
+_NAME = re.compile(
+    r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?"
+    r"(?:\s+(?:(?:de|del|de la|de los|da|van)\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?|[A-Z]\.)){1,4}"
+)
+# Capitalised words that are not parts of personal names (compared folded, as written in the data).
+_NOT_NAME = frozenset(fold(w) for w in _G.not_name)
+
+
+def _name_ok(name: str, lex: Lexicon) -> bool:
+    words = [fold(w.strip(".,")) for w in name.split() if w not in ("de", "del", "la", "los", "y", "da", "van")]
+    if len(words) < 2 or any(w in _NOT_NAME for w in words):
+        return False
+    f = fold(name)
+    if any(e.pattern.search(f) for e in (*lex.orgs, *lex.prisons, *lex.countries)):
+        return False
+    return not (lex.cues["venezuela"].search(f) or lex.cues["month"].fullmatch(words[0]))
+
+
+def freed_names(text: str, folded: str, spans: list[Span], lex: Lexicon) -> list[str]:
+    """Names of people the item reports as released, in order of appearance."""
+    out: list[str] = []
+    for lo, hi in spans:
+        if not lex.cues["release"].search(folded, lo, hi):
+            continue
+        cue = _LIST_CUE.search(folded, lo, hi)
+        for m in _NAME.finditer(text, lo, hi):
+            name = m.group().strip()
+            # trim a trailing connective caught by the pattern ("... y")
+            name = re.sub(r"\s+(y|de|del)$", "", name)
+            after_cue = cue is not None and m.start() >= cue.start()
+            after_role = bool(_ROLE.search(folded[max(lo, m.start() - 30):m.start()]))
+            if not (after_cue or after_role) or not _name_ok(name, lex):
+                continue
+            if name not in out:
+                out.append(name)
+    return out[:50]
+
+
+def attribution(
+    folded: str, span: Span, hits: list[Hit], kinds: tuple[str, ...],
+    fallback: bool = True,
+) -> str | None:
+    lo, hi = span
+    inside = [e for pos, e in hits if lo <= pos < hi and e.kind in kinds]
+    if inside:
+        return inside[0].name
+    if not fallback:
+        return None
+    for _pos, e in hits:
+        if e.kind in kinds:
+            return e.name
+    return None
+
+
+# "al periodista", "the journalist": one person, named by role
+SINGULAR = re.compile(r"\b" + one_of(_G.one_person_articles) + r"\s+" + one_of(_G.one_person_roles) + r"\b")
+
+
+def prison_news(folded: str, spans: list[Span], prisons: tuple[str, ...], lex: Lexicon) -> str | None:
+    """Transfers or visit restrictions at a named prison, said in the title or first sentence."""
+    if not prisons or not spans:
+        return None
+    hi = spans[1][1] if len(spans) > 1 else spans[0][1]
+    if lex.cues["transfer"].search(folded, 0, hi):
+        return "transfer"
+    if lex.cues["visits"].search(folded, 0, hi):
+        return "visits"
+    return None
+
+
+def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: Lexicon) -> bool:
+    """True when the headline release happens in another country: a foreign place stands nearer
+    to the number than any Venezuelan one, in its sentence or in the title."""
+    lo, hi = spans[head.sentence]
+    d_foreign = min((d for e in lex.countries
+                     if (d := cue_distance(e.pattern, folded, lo, hi, head.start, head.end)) is not None), default=None)
+    if d_foreign is not None:
+        d_home = cue_distance(lex.cues["venezuela"], folded, lo, hi, head.start, head.end)
+        if d_home is None or d_foreign < d_home:
+            return True
+    scopes = [(lo, hi), (0, title_end)]
+    for a, b in scopes:
+        foreign = any(e.pattern.search(folded, a, b) for e in lex.countries)
+        if foreign and not lex.cues["venezuela"].search(folded, a, b):
+            venezuelan_place = any(e.pattern.search(folded, a, b) for e in lex.prisons)
+            if not venezuelan_place:
+                return True
+    return False

@@ -1,0 +1,70 @@
+"""Releases stated without a count: "dozens freed", "excarcelan al dirigente X". Read in the title
+and the first sentences only, and only when no number in the item carries a release.
+
+Pure; never invents a count other than 1 for one named person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .cues import Span, common_prisoners, negated
+from .entities import SINGULAR
+from .lexicon import WORD, Lexicon, grammar, is_word, one_of
+
+
+class NumberlessRelease(NamedTuple):
+    """A release the item states without a count."""
+
+    kind: str  # announcement | confirmation
+    released: int | None  # 1 for one person named by role, else None
+    sentence: int  # index of the sentence that says it
+
+
+# a role noun anywhere in the sentence: one person freed ("el periodista ... fue excarcelado")
+_ROLE_WORD = re.compile(r"\b" + one_of(grammar().one_person_words) + r"\b")
+# plural nouns for prisoners: several people freed, even if one is named by role
+_PLURAL = re.compile(r"\b" + one_of(grammar().prisoners_plural) + r"\b")
+
+
+def numberless_release(text: str, folded: str, spans: list[Span], title_end: int,
+                        lex: Lexicon) -> NumberlessRelease | None:
+    """A release stated without a count ("dozens freed", "excarcelan al dirigente X"), in the title
+    or the first sentences."""
+    cues = lex.cues
+    for si, (lo, hi) in enumerate(s for s in spans if s[0] < title_end):
+        if not _reports_release(folded, lo, hi, lex):
+            continue
+        sentence = folded[lo:hi]
+        prisoner = bool(cues["political"].search(sentence)) or any(
+            is_word(cues["person"], w) for w in WORD.findall(sentence))
+        single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence)
+        if not (prisoner or single):
+            continue
+        kind = "announcement" if cues["announce"].search(sentence) and not cues["confirm"].search(sentence) else "confirmation"
+        plural = cues["vague"].search(sentence) or _PLURAL.search(sentence)
+        return NumberlessRelease(kind, 1 if single and not plural else None, si)
+    return None
+
+
+def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
+    """Does the sentence [lo, hi) report a release (not a negated or demanded one), and nothing
+    that makes it other news: a re-arrest, a transfer, a death, history, ordinary prisoners, a
+    foreign country, an opposition promise, an opinion piece, a story, a film or a thing?"""
+    cues = lex.cues
+    if not any(not negated(folded, m.start(), lo) for m in cues["release"].finditer(folded, lo, hi)):
+        return False
+    if any(cues[r].search(folded, lo, hi) for r in ("rearrest", "transfer", "harm", "historical")):
+        return False
+    if common_prisoners(folded, (lo, hi), lex):
+        return False
+    if any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not cues["venezuela"].search(folded, lo, hi):
+        return False
+    if cues["opposition"].search(folded, lo, hi) and not cues["government"].search(folded, lo, hi):
+        return False
+    if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
+        return False
+    # freed people telling their story; a film, a report or funds released; hostages, players freed
+    return not (cues["narrative"].search(folded, lo, hi) or cues["media"].search(folded, lo, hi)
+                or cues["not_prisoner"].search(folded, lo, hi))

@@ -1,0 +1,291 @@
+"""The role of each number in an item: announced release, confirmed release, prisoners still held,
+or nothing, read from the cue words around it within its sentence.
+
+Pure: reads the folded text and the lexicon; never decides the item's headline (extraction.py does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .._text import NUMBER, parse_number
+from .cues import Context, Span, cue_distance, tokens_after, tokens_before
+from .lexicon import WORD, grammar, is_word, lexicon, one_of
+from .numbers import not_a_count
+
+MAX_NUMBERS = 120  # numbers of one item given a role; a news item has far fewer
+CONTEXT_CHARS = 300  # how far around a number its cue words are looked for
+
+
+class Classified(NamedTuple):
+    """What the words around one number make of it."""
+
+    role: str  # announced | confirmed | total | other
+    strength: float  # 0..1
+    cumulative: bool = False  # a running total ("444 since 8 January")
+    increment: bool = False  # the day's new ones ("22 more")
+
+
+OTHER = Classified("other", 0.0)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A number of the item that plays a role, where it stands, and how sure the role is."""
+
+    value: int
+    start: int
+    end: int
+    sentence: int
+    role: str  # announced | confirmed | total | other
+    strength: float
+    cumulative: bool = False
+    increment: bool = False
+
+
+# Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
+# the list in each pattern is the rule's own structure and stays here.
+_G = grammar()
+_EXISTENTIAL = re.compile(r"(?<!\w)" + one_of(_G.existential) + r"(?!\w)")
+_FUNCTION_WORDS = _G.function_words
+# "junto con otros 17", "with 17 others": companions of one person, told in passing
+_COMPANIONS = re.compile(one_of(_G.companions) + r"\s+(otr[oa]s\s+)?$")
+_PARTITIVE_AFTER = re.compile(r"^\s*(de|of)\s+" + one_of(_G.partitive_pronouns) + r"\b")
+_BREAKDOWN = re.compile(one_of(_G.breakdown) + r"\s+(" + one_of(_G.approximately) + r"\s+)?$")
+_ANNOUNCE_SPEECH = re.compile(r"(?<!\w)" + one_of(_G.announce_speech) + r"(?!\w)")
+
+
+def classify(folded: str, sent: Span, start: int, end: int, value: int | float) -> Classified:
+    """Role of the number at [start, end) within its sentence span; with strength 0..1.
+
+    The rules run in order, each able to settle the role: not a count of prisoners at all, a line
+    of a balance ("Total presos políticos: 866"), prisoners moved or jailed again, a count of those
+    still held, and last a release, if a release word stands close enough."""
+    n = _context(folded, sent, start, end, value)
+    if _not_prisoners(n):
+        return OTHER
+    labelled = _balance_line(n)
+    if labelled is not None:
+        return labelled
+    if _moved_or_rearrested(n):
+        return OTHER
+    total = _still_held(n)
+    if total is not None:
+        return total
+    if not _release_near(n):
+        return OTHER
+    strength = 0.6 + (0.2 if n.person_after else 0.0) + (0.1 if n.d["release"] <= 3 else 0.0)  # type: ignore[operator]
+    return Classified(_sub_role(folded, n.lo, n.hi, start, end), strength, n.near("cumulative", 4), n.near("increment", 3))
+
+
+_DISTANCE_ROLES = ("release", "arrest", "harm", "remain", "historical", "cumulative", "rearrest", "transfer",
+                   "announce", "confirm")
+
+
+def _context(folded: str, sent: Span, start: int, end: int, value: int | float) -> Context:
+    cues = lexicon().cues
+    # words further than a few lines away say nothing about this number; the bound also keeps a
+    # hostile sentence of thousands of numbers linear in time
+    lo, hi = max(sent[0], start - CONTEXT_CHARS), min(sent[1], end + CONTEXT_CHARS)
+    d = {r: cue_distance(cues[r], folded, lo, hi, start, end, negatable=(r == "release"),
+                         descriptive_ok=(r == "arrest")) for r in _DISTANCE_ROLES}
+    d["increment"] = cue_distance(cues["increment"], folded, max(lo, start - 30), min(hi, end + 30), start, end)
+    return Context(folded, lo, hi, start, end, value, tokens_after(folded, end, hi, 6), tokens_before(folded, start, lo, 8), d)
+
+
+def _not_prisoners(n: Context) -> bool:
+    """Not a count of prisoners: a date, an amount, things, storytellers, companions, other nouns."""
+    return not_a_count(n) or _things(n) or _storytellers(n) or _companions(n) or _other_noun(n)
+
+
+def _things(n: Context) -> bool:
+    """'3 tankers', '40 hostages': freed, but not prisoners."""
+    return any(is_word(lexicon().cues["not_prisoner"], t) for t in n.after[:3])
+
+
+def _storytellers(n: Context) -> bool:
+    """'2 excarcelados relatan ...': freed people telling their story, not a new release."""
+    cues, after = lexicon().cues, n.after
+    return len(after) > 1 and is_word(cues["release"], after[0]) and any(is_word(cues["narrative"], t) for t in after[1:3])
+
+
+def _companions(n: Context) -> bool:
+    folded, lo, start = n.folded, n.lo, n.start
+    return bool(_COMPANIONS.search(folded[max(lo, start - 20):start]) or (
+        re.search(r"\b(con|with)\s+$", folded[max(lo, start - 6):start]) and n.after[:1] in (["others"], ["otros"], ["otras"])))
+
+
+def _other_noun(n: Context) -> bool:
+    """'2 comparecencias', '4 cargamentos': a count of some other thing."""
+    cues, folded, after = lexicon().cues, n.folded, n.after
+    if not after or n.person_after or after[0] in _FUNCTION_WORDS:
+        return False
+    cue_next = any(cues[r].match(folded, folded.find(after[0], n.end)) for r in
+                   ("release", "arrest", "remain", "announce", "confirm", "harm", "political"))
+    return not cue_next and not re.match(r"\s*[,.;:)]", folded[n.end:n.end + 3])
+
+
+def _balance_line(n: Context) -> Classified | None:
+    """'Excarcelados: 0 ... Encarcelados: 21 ... Total presos politicos: 866': a label and a colon."""
+    cues, folded = lexicon().cues, n.folded
+    m = re.search(r"([\w ]+):\s*$", folded[max(n.lo, n.start - 40):n.start])
+    if not (m and re.match(r"\s*([.;,)\n|/·]|$)", folded[n.end:n.end + 3])):
+        return None
+    lab = m.group(1).strip()
+    if cues["remain"].search(lab) or cues["political"].search(lab):
+        if not cues["release"].search(lab) and not cues["arrest"].search(lab):
+            return Classified("total", 0.9)
+    if cues["arrest"].search(lab) or cues["harm"].search(lab):
+        return OTHER
+    if cues["release"].search(lab):
+        return Classified("confirmed", 0.7)
+    return OTHER  # "Civiles: 701": a breakdown line of a balance
+
+
+def _moved_or_rearrested(n: Context) -> bool:
+    """Freed people jailed again, or moved between prisons: not a release."""
+    d = n.d
+    if n.near("rearrest", 40) and (n.near("arrest", 40) or d["rearrest"] is not None):
+        return True
+    return n.near("transfer", 6) and (d["release"] is None or d["transfer"] <= d["release"])  # type: ignore[operator]
+
+
+def _nearest_block(n: Context) -> int | None:
+    """Distance to the nearest arrest or harm word: a number nearer to one is no release."""
+    blockers = [v for v in (n.d["arrest"], n.d["harm"]) if v is not None]
+    return min(blockers) if blockers else None
+
+
+def _still_held(n: Context) -> Classified | None:
+    """A count of prisoners still held: "quedan 441 personas privadas de libertad por motivos
+    politicos", "687 people remain jailed for political reasons", "the count stands at 402": a
+    remain word next to the number, politics around."""
+    d_release = n.d["release"]
+    d_remain = _remain_distance(n)
+    if not _breakdown(n) and d_remain is not None and d_remain <= 2 and _political_around(n, d_remain) and (
+            d_release is None or d_remain < d_release):
+        return Classified("total", 0.9)
+    if n.political_after and (d_release is None or (n.near("remain") and d_remain < d_release)):  # type: ignore[operator]
+        block = _nearest_block(n)
+        if block is None or block > 2 or (d_remain is not None and d_remain < block):
+            if n.near("remain") or d_release is None:
+                return Classified("total", 0.8 if n.near("remain") else 0.5)
+    return None
+
+
+def _remain_distance(n: Context) -> int | None:
+    """Distance to the remain word; "había 33 casos", "holds 4 cargoes": an existential verb makes a
+    tally only before political prisoners."""
+    d_remain = n.d["remain"]
+    weak = d_remain is not None and cue_distance(_EXISTENTIAL, n.folded, n.lo, n.hi, n.start, n.end) == d_remain
+    if weak and not (n.political_after or lexicon().cues["political"].search(" ".join(n.after[:4]))):
+        return None
+    return d_remain
+
+
+def _breakdown(n: Context) -> bool:
+    """'de ellos 12 mujeres', 'including 5 soldiers': a part of a count, not the count."""
+    folded, start = n.folded, n.start
+    return bool(_PARTITIVE_AFTER.match(folded[n.end:n.end + 20]) or _BREAKDOWN.search(folded[max(n.lo, start - 25):start]))
+
+
+def _political_around(n: Context, d_remain: int) -> bool:
+    """Politics near the number, else in its sentence or the title. A counting verb ("contabiliza",
+    "registra") counts releases as well as prisoners: it makes a tally only with the prisoners named
+    after it ("contabiliza 866 presos políticos"), not on the strength of politics elsewhere
+    ("... 87 presos políticos; JEyP contabiliza 33")."""
+    political, folded = lexicon().cues["political"], n.folded
+    if n.political_after or political.search(" ".join(n.after[:8])):
+        return True
+    if n.d["confirm"] == d_remain:
+        return False
+    title_end = folded.find("\n") if "\n" in folded else len(folded)
+    return bool(political.search(folded, n.lo, n.hi) or political.search(folded, 0, title_end))
+
+
+def _release_near(n: Context) -> bool:
+    """A release word close to the number, and nothing nearer that makes it something else."""
+    d = n.d
+    if n.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6):  # type: ignore[operator]
+        # "detenidos desde 2023", "held since 2020" date the detention, not the releases
+        if not _detention_dated(n.folded, n.lo, n.hi, n.start, n.end):
+            return False
+    d_release = d["release"]
+    if d_release is None or d_release > 12:
+        return False
+    block = _nearest_block(n)
+    if block is not None and block < d_release:
+        return False
+    # a bare number far from the release word is something else
+    return n.person_after or d_release <= 6 or bool(_PARTITIVE_AFTER.match(n.folded[n.end:n.end + 20]))
+
+
+def _speaker(folded: str, lo: int, start: int) -> str | None:
+    """Who says the sentence's figure: 'government', 'ngo' or None, from the last speaker named
+    before the number (an organisation from the gazetteer or a word such as 'gobierno', 'ONG')."""
+    lex = lexicon()
+    head = folded[lo:start]
+    found: list[tuple[int, str]] = []
+    for e in lex.orgs:
+        for m in e.pattern.finditer(head):
+            found.append((m.start(), "government" if e.kind == "government" else "ngo"))
+    for role, kind in (("government", "government"), ("ngo", "ngo")):
+        for m in lex.cues[role].finditer(head):
+            found.append((m.start(), kind))
+    if not found or not lex.cues["speech"].search(head):
+        return None
+    return max(found)[1]
+
+
+def _detention_dated(folded: str, lo: int, hi: int, start: int, end: int) -> bool:
+    """Is every historical phrase near the number the date of a detention ("presos desde 2023")?"""
+    cues = lexicon().cues
+    near = False
+    for m in cues["historical"].finditer(folded, lo, hi):
+        before = " ".join(WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:])
+        if not (cues["arrest"].search(before) or cues["remain"].search(before) or re.search(r"\bpres[oa]s\b", before)):
+            return False
+        near = True
+    return near
+
+
+def _sub_role(folded: str, lo: int, hi: int, start: int, end: int) -> str:
+    """Announced (authorities promise, authorise or claim) or confirmed (people walked out, as NGOs,
+    families or reporters say)."""
+    cues = lexicon().cues
+    d_ann = cue_distance(cues["announce"], folded, lo, hi, start, end)
+    d_conf = cue_distance(cues["confirm"], folded, lo, hi, start, end)
+    speaker = _speaker(folded, lo, start)
+    # an NGO "announcing" releases is confirming them; a government "saying" they happened is a claim
+    speech_only = d_ann is not None and cue_distance(
+        _ANNOUNCE_SPEECH, folded, lo, hi, start, end) == d_ann
+    if speaker == "ngo" and speech_only:
+        return "confirmed"
+    if d_ann is not None and (d_conf is None or d_ann < d_conf):
+        return "announced"
+    if speaker == "government":
+        return "announced"
+    return "confirmed"
+
+
+def find_mentions(text: str, folded: str, spans: list[Span]) -> list[Mention]:
+    out: list[Mention] = []
+    seen = 0
+    for si, (lo, hi) in enumerate(spans):
+        for m in NUMBER.finditer(text, lo, hi):
+            seen += 1
+            if seen > MAX_NUMBERS:
+                return out
+            try:
+                value = parse_number(m.group())
+            except ValueError:
+                continue
+            c = classify(folded, (lo, hi), m.start(), m.end(), value)
+            if c.role != "other" and isinstance(value, int) and value < 10_000_000:
+                out.append(Mention(value, m.start(), m.end(), si, c.role, c.strength, c.cumulative, c.increment))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
