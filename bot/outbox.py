@@ -81,6 +81,7 @@ class Deliverer:
         clock: Callable[[], datetime] = utcnow,
         vault: Vault | None = None,
         notice: Notice | None = None,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.vault = vault
         self.store = store
@@ -101,6 +102,8 @@ class Deliverer:
         self.in_flight = 0
         # staff hear through this (key of a catalog text, its values): outages, recoveries, give-ups
         self.notice = notice
+        # how long a platform that is down rests between probes is waited on this clock
+        self.monotonic = monotonic or (lambda: asyncio.get_running_loop().time())
         self._platforms: dict[str, _Platform] = {}
         self._pending_notices: list[tuple[str, dict[str, object]]] = []
         self.trouble: str | None = None  # why delivery rounds fail (the database), for health checks
@@ -227,7 +230,7 @@ class Deliverer:
         p.reason = reason[:200]
         if p.failing_since is None:
             p.failing_since = self.clock()
-        p.resume_at = asyncio.get_running_loop().time() + min(2.0 * 2 ** min(p.failures - 1, 10), PROBE_CAP)
+        p.resume_at = self.monotonic() + min(2.0 * 2 ** min(p.failures - 1, 10), PROBE_CAP)
 
     def _sent(self, platform: str) -> None:
         p = self._platforms.get(platform)
@@ -239,7 +242,7 @@ class Deliverer:
 
     def paused(self, platform: str) -> bool:
         p = self._platforms.get(platform)
-        return p is not None and p.resume_at > asyncio.get_running_loop().time()
+        return p is not None and p.resume_at > self.monotonic()
 
     def _check_alarms(self) -> None:
         now = self.clock()
@@ -351,7 +354,8 @@ class Deliverer:
             timeout = 30.0
             if nxt is not None:
                 timeout = max(0.05, min(timeout, (nxt - self.clock()).total_seconds()))
-            probes = [p.resume_at - loop.time() for p in self._platforms.values() if p.resume_at > loop.time()]
+            now = self.monotonic()
+            probes = [p.resume_at - now for p in self._platforms.values() if p.resume_at > now]
             if probes:
                 timeout = min(timeout, max(0.05, min(probes)))
             await self._pause(stop, timeout)
