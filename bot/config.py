@@ -1,62 +1,135 @@
 """Configuration: one TOML file validated into frozen dataclasses.
 
-A user's mistake (unknown key, wrong type, bad value) raises ConfigError naming the key and what
-was expected; the CLI turns it into one sentence and exit code 2. Secrets never come from here:
-tokens and passwords are read from the environment only.
+Each key is declared once, on its dataclass field: type, default, bounds and help. pydantic checks a
+file against those declarations; a user's mistake becomes a ConfigError of one sentence naming the
+key (the CLI exits 2). Secrets never come from here: tokens and passwords come from the environment.
+They stay plain frozen dataclasses (callers use dataclasses.replace), and objects built in code
+(tests, the demo, bench/) are not validated: the bounds are for people editing a file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
+import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
-LANGS = ("es", "en")
+from pydantic import AfterValidator, AliasPath, BeforeValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError, with_config
+from pydantic.fields import FieldInfo
+
+from .i18n import DEFAULT_LANG, LANGS
 
 
 class ConfigError(Exception):
     """A configuration problem a user can fix; the message is one plain sentence."""
 
 
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+def _http_url(value: str) -> str:
+    try:
+        parsed = urlparse(value)
+    except ValueError:  # e.g. "http://[::1"
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"must be an http(s) URL, not {_show(value)}")
+    return value
+
+
+def _matrix_user_id(value: str) -> str:
+    if not (value.startswith("@") and ":" in value):
+        raise ValueError('must look like "@name:example.org"')
+    return value
+
+
+def _lang(value: str) -> str:
+    if value not in LANGS:
+        options = " or ".join(f'"{lang}"' for lang in LANGS)
+        raise ValueError(f"must be {options}, not {_show(value)}")
+    return value
+
+
+def _file_path(value: object) -> Path:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a file path string, not {_show(value)}")
+    try:
+        return Path(_no_nul(value)).expanduser()
+    except RuntimeError:  # "~nobody/rw.db" with no such user
+        raise ValueError(f"names a home directory that does not exist: {_show(value)}") from None
+
+
+# TOML gives exact types: a number must not arrive as true/false, a list must hold what it says.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]  # a whole number is accepted and stored as a float
+Bool = Annotated[bool, Strict()]
+Text = Annotated[str, Strict(), AfterValidator(_no_nul)]
+Name = Annotated[Text, Field(min_length=1)]
+Url = Annotated[Text, AfterValidator(_http_url)]
+Seconds = Annotated[Int, Field(ge=30, le=7 * 86400)]
+Lang = Annotated[Text, AfterValidator(_lang)]
+TelegramId = Annotated[Int, Field(ge=-(2**53), le=2**53)]  # at most 52 significant bits; supergroups are -100…
+
+_FILE = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _in_review(key: str) -> Any:
+    """The key sits in the file's [review] table."""
+    return Field(validation_alias=AliasPath("review", key))
+
+
+@with_config(_FILE)
 @dataclass(frozen=True)
 class FeedConfig:
-    name: str
-    url: str
-    lang: str | None = None
-    interval: int | None = None  # seconds; None means the global poll interval
+    name: Annotated[Text, Field(description="Shown to users as the source.")]
+    url: Annotated[Url, Field(description="The feed's http(s) URL.")]
+    lang: Annotated[Lang | None, Field(description="Language of the feed; detected when left out.")] = None
+    interval: Annotated[Seconds | None, Field(description="Seconds between polls of this feed; poll_interval if left out.")] = None
 
 
+@with_config(_FILE)
 @dataclass(frozen=True)
 class TelegramConfig:
-    enabled: bool = False
-    api_base_url: str | None = None
-    mode: str = "polling"  # polling | webhook
-    webhook_url: str | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-    staff_user_ids: tuple[int, ...] = ()
-    staff_chat_id: int | None = None
-    messages_per_second: float = 30.0  # Telegram's broadcast limit; up to 1000 with paid broadcasts
-    group_messages_per_minute: float = 20.0
+    enabled: Annotated[Bool, Field(description="Serve Telegram chats (needs TELEGRAM_BOT_TOKEN).")] = False
+    api_base_url: Annotated[Url | None, Field(description="A self-hosted Bot API server; Telegram's own if left out.")] = None
+    mode: Annotated[Literal["polling", "webhook"], Field(description="How updates arrive.")] = "polling"
+    webhook_url: Annotated[Text | None, Field(description="Public https URL Telegram posts to (webhook mode).")] = None
+    webhook_listen: Annotated[Text, Field(description="Address the webhook server listens on.")] = "127.0.0.1"
+    webhook_port: Annotated[Int, Field(ge=1, le=65535, description="Port the webhook server listens on.")] = 8443
+    staff_user_ids: Annotated[tuple[TelegramId, ...], Field(description="Telegram user ids of NGO staff.")] = ()
+    staff_chat_id: Annotated[TelegramId | None, Field(description="Staff group for held alerts and feed problems.")] = None
+    messages_per_second: Annotated[
+        Float, Field(ge=1, le=1000, description="Broadcast rate; above 30 alerts go out as paid broadcasts.")
+    ] = 30.0
+    group_messages_per_minute: Annotated[Float, Field(ge=1, le=60, description="Sending rate into one group.")] = 20.0
 
     @property
     def token(self) -> str | None:
         return os.environ.get("TELEGRAM_BOT_TOKEN") or None
 
 
+@with_config(_FILE)
 @dataclass(frozen=True)
 class MatrixConfig:
-    enabled: bool = False
-    homeserver: str | None = None
-    user_id: str | None = None
-    device_name: str = "ReleaseWatch"
-    rooms: tuple[str, ...] = ()
-    allowed_inviters: tuple[str, ...] = ()  # user ids ("@a:hs") or server names (":hs" / "hs")
-    staff_user_ids: tuple[str, ...] = ()
-    staff_room: str | None = None
+    enabled: Annotated[Bool, Field(description="Serve Matrix rooms (needs MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD).")] = False
+    homeserver: Annotated[Url | None, Field(description="The bot user's homeserver URL.")] = None
+    user_id: Annotated[Text | None, AfterValidator(_matrix_user_id), Field(description="The bot's Matrix user id.")] = None
+    device_name: Annotated[Text, Field(description="Device name of the bot's session.")] = "ReleaseWatch"
+    rooms: Annotated[tuple[Name, ...], Field(description="Rooms joined at start-up (ids or aliases).")] = ()
+    allowed_inviters: Annotated[
+        tuple[Name, ...], Field(description='Invites accepted only from these users ("@a:hs") or servers ("hs").')
+    ] = ()
+    staff_user_ids: Annotated[tuple[Name, ...], Field(description="Matrix user ids of NGO staff.")] = ()
+    staff_room: Annotated[Text | None, Field(description="Room for held alerts and feed problems.")] = None
 
     @property
     def access_token(self) -> str | None:
@@ -67,232 +140,183 @@ class MatrixConfig:
         return os.environ.get("MATRIX_PASSWORD") or None
 
 
+@with_config(_FILE)
 @dataclass(frozen=True)
 class Config:
-    database: Path = Path("releasewatch.db")
-    poll_interval: int = 300
-    max_concurrent_fetches: int = 64  # above the number of slow feeds, or they hold up a cycle
-    request_timeout: float = 20.0
-    max_feed_bytes: int = 5_000_000
-    allow_private_feed_urls: bool = False
-    event_window_days: int = 10
-    default_lang: str = "es"
-    log_format: str = "text"  # text | json
-    retention_days: int = 180  # items, extractions and finished deliveries older than this are deleted
-    review_mode: str = "low_confidence"  # off | low_confidence | all
-    review_threshold: float = 0.6
-    review_remind_minutes: int = 30
-    feeds: tuple[FeedConfig, ...] = ()
-    telegram: TelegramConfig = field(default_factory=TelegramConfig)
-    matrix: MatrixConfig = field(default_factory=MatrixConfig)
+    database: Annotated[
+        Path, BeforeValidator(_file_path), Field(description="SQLite file; relative to the config file.")
+    ] = Path("releasewatch.db")
+    poll_interval: Annotated[Seconds, Field(description="Seconds between poll cycles.")] = 300
+    max_concurrent_fetches: Annotated[  # above the number of slow feeds, or they hold up a cycle
+        Int, Field(ge=1, le=256, description="Feeds fetched at the same time.")
+    ] = 64
+    request_timeout: Annotated[Float, Field(gt=0, le=3600, description="Seconds one HTTP request may take.")] = 20.0
+    max_feed_bytes: Annotated[Int, Field(ge=1, le=10**9, description="Largest feed body accepted, after decompression.")] = 5_000_000
+    allow_private_feed_urls: Annotated[Bool, Field(description="Accept feeds on loopback or private addresses.")] = False
+    event_window_days: Annotated[Int, Field(ge=0, le=366, description="Reports this many days apart can be one event.")] = 10
+    default_lang: Annotated[Lang, Field(description="Console language and chats' language until they choose.")] = DEFAULT_LANG
+    log_format: Annotated[Literal["text", "json"], Field(description="Log line format.")] = "text"
+    retention_days: Annotated[  # items, extractions and finished deliveries older than this are deleted
+        Int, Field(ge=0, le=100 * 366, description="Days items are kept; 0 keeps everything.")
+    ] = 180
+    # the file's [review] table, kept flat on the object
+    review_mode: Annotated[
+        Literal["off", "low_confidence", "all"], _in_review("mode"), Field(description="Which alerts staff hold for review.")
+    ] = "low_confidence"
+    review_threshold: Annotated[
+        Float, _in_review("threshold"), Field(ge=0, le=1, description="Confidence below which alerts are held.")
+    ] = 0.6
+    review_remind_minutes: Annotated[
+        Int, _in_review("remind_after_minutes"), Field(ge=1, le=10080, description="Minutes until staff hear again of a held alert.")
+    ] = 30
+    feeds: Annotated[tuple[FeedConfig, ...], Field(description="The [[feeds]] tables.")] = ()
+    telegram: Annotated[TelegramConfig, Field(description="The [telegram] table.")] = field(default_factory=TelegramConfig)
+    matrix: Annotated[MatrixConfig, Field(description="The [matrix] table.")] = field(default_factory=MatrixConfig)
 
 
-# key -> (type(s), description of what is expected)
-_TOP: dict[str, tuple[Any, str]] = {
-    "database": (str, "a file path string"),
-    "poll_interval": (int, "a whole number of seconds (at least 30)"),
-    "max_concurrent_fetches": (int, "a whole number between 1 and 256"),
-    "request_timeout": ((int, float), "a number of seconds"),
-    "max_feed_bytes": (int, "a whole number of bytes"),
-    "allow_private_feed_urls": (bool, "true or false"),
-    "event_window_days": (int, "a whole number of days"),
-    "default_lang": (str, '"es" or "en"'),
-    "log_format": (str, '"text" or "json"'),
-    "retention_days": (int, "a whole number of days (0 keeps everything)"),
-    "feeds": (list, "a list of [[feeds]] tables"),
-    "telegram": (dict, "a [telegram] table"),
-    "matrix": (dict, "a [matrix] table"),
-    "review": (dict, "a [review] table"),
+# -- the file's keys, read from the declarations above -------------------------------------------------
+
+
+def _fields(cls: type) -> Iterator[tuple[tuple[str, ...], FieldInfo]]:
+    """(path in the file, declaration) of each field of a config dataclass."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    for f in dataclasses.fields(cls):
+        info = FieldInfo.from_annotation(hints[f.name])
+        alias = info.validation_alias
+        path = tuple(str(p) for p in alias.path) if isinstance(alias, AliasPath) else (f.name,)
+        yield path, info
+
+
+@cache
+def config_keys() -> dict[str, FieldInfo]:
+    """Every key a config file may hold, dotted as in the file ("telegram.mode", "feeds.url"), with its declaration."""
+    keys: dict[str, FieldInfo] = {}
+
+    def walk(cls: type, prefix: str) -> None:
+        for path, info in _fields(cls):
+            key = prefix + ".".join(path)
+            args = typing.get_args(info.annotation)
+            inner = args[0] if typing.get_origin(info.annotation) is tuple and args else info.annotation
+            if dataclasses.is_dataclass(inner):
+                walk(typing.cast(type, inner), key + ".")
+            else:
+                keys[key] = info
+
+    walk(Config, "")
+    return keys
+
+
+def _tables() -> dict[str, set[str]]:
+    """Each table of the file ("" is the top) with the keys it may hold."""
+    tables: dict[str, set[str]] = {}
+    for key in config_keys():
+        parts = key.split(".")
+        for i in range(len(parts)):
+            tables.setdefault(".".join(parts[:i]), set()).add(parts[i])
+    return tables
+
+
+# -- pydantic's errors as one sentence --------------------------------------------------------------
+
+_EXPECTED = {
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "tuple_type": "a list",
+    "dataclass_type": "a table",
+    "string_too_short": "a non-empty string",
 }
-_REVIEW: dict[str, tuple[Any, str]] = {
-    "mode": (str, '"off", "low_confidence" or "all"'),
-    "threshold": ((int, float), "a number between 0 and 1"),
-    "remind_after_minutes": (int, "a whole number of minutes"),
-}
-_FEED: dict[str, tuple[Any, str]] = {
-    "name": (str, "a name string"),
-    "url": (str, "an http(s) URL string"),
-    "lang": (str, '"es" or "en"'),
-    "interval": (int, "a whole number of seconds"),
-}
-_TELEGRAM: dict[str, tuple[Any, str]] = {
-    "enabled": (bool, "true or false"),
-    "api_base_url": (str, "an http(s) URL string"),
-    "mode": (str, '"polling" or "webhook"'),
-    "webhook_url": (str, "an https URL string"),
-    "webhook_listen": (str, "an address string"),
-    "webhook_port": (int, "a port number"),
-    "staff_user_ids": (list, "a list of Telegram user ids (whole numbers)"),
-    "staff_chat_id": (int, "a Telegram chat id (a whole number)"),
-    "messages_per_second": ((int, float), "a number of messages per second (1 to 1000)"),
-    "group_messages_per_minute": ((int, float), "a number of messages per minute per group (1 to 60)"),
-}
-_MATRIX: dict[str, tuple[Any, str]] = {
-    "enabled": (bool, "true or false"),
-    "homeserver": (str, "an http(s) URL string"),
-    "user_id": (str, 'a Matrix user id like "@releasewatch:example.org"'),
-    "device_name": (str, "a string"),
-    "rooms": (list, "a list of room ids or aliases"),
-    "allowed_inviters": (list, "a list of Matrix user ids or server names"),
-    "staff_user_ids": (list, "a list of Matrix user ids"),
-    "staff_room": (str, "a room id or alias"),
-}
 
 
-def _check(table: dict[str, Any], spec: dict[str, tuple[Any, str]], prefix: str) -> None:
-    for key, value in table.items():
-        name = f"{prefix}{key}"
-        if key not in spec:
-            known = ", ".join(sorted(spec))
-            raise ConfigError(f"Unknown config key '{name}'; expected one of: {known}.")
-        types, expected = spec[key]
-        # bool is an int in Python; a number key given true/false is still a mistake
-        if isinstance(value, bool) and types is not bool:
-            raise ConfigError(f"Config key '{name}' must be {expected}, not {value!r}.")
-        if not isinstance(value, types):
-            raise ConfigError(f"Config key '{name}' must be {expected}, not {value!r}.")
-        if isinstance(value, int | float) and not isinstance(value, bool) and not -1e12 < value < 1e12:
-            raise ConfigError(f"Config key '{name}' must be {expected}, not {value!r}.")  # also nan and inf
-        if isinstance(value, str) and "\x00" in value:
-            raise ConfigError(f"Config key '{name}' must not contain a NUL character.")
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _url(value: str, name: str) -> str:
-    try:
-        parsed = urlparse(value)
-    except ValueError:
-        raise ConfigError(f"Config key '{name}' must be an http(s) URL, not {value!r}.") from None
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ConfigError(f"Config key '{name}' must be an http(s) URL, not {value!r}.")
-    return value
+def _bounds(info: FieldInfo | None) -> str:
+    """The range a number must fall in, e.g. "between 1 and 60", as declared on the field."""
+    found = list(info.metadata) if info else []
+    for arm in typing.get_args(info.annotation) if info else ():  # Seconds | None, tuple[TelegramId, ...]
+        if arm not in (type(None), Ellipsis):
+            found += FieldInfo.from_annotation(arm).metadata
+    limits = {name: getattr(m, name) for m in found for name in ("ge", "gt", "le") if getattr(m, name, None) is not None}
+    if "ge" in limits and "le" in limits:
+        return f"between {limits['ge']} and {limits['le']}"
+    low = f"at least {limits['ge']}" if "ge" in limits else f"more than {limits['gt']}" if "gt" in limits else ""
+    high = f"at most {limits['le']}" if "le" in limits else ""
+    return " and ".join(p for p in (low, high) if p)
 
 
-def _lang(value: str, name: str) -> str:
-    if value not in LANGS:
-        raise ConfigError(f"Config key '{name}' must be \"es\" or \"en\", not {value!r}.")
-    return value
+def _sentence(err: Any) -> str:
+    loc = err["loc"]
+    # feeds[0].url names the table; a trailing index is an item of a list of plain values
+    item = f" item {loc[-1] + 1}" if loc and isinstance(loc[-1], int) else ""
+    where = loc[:-1] if item else loc
+    name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where).lstrip(".")
+    key = ".".join(str(p) for p in where if not isinstance(p, int))
+    kind = err["type"]
+    if kind in ("unexpected_keyword_argument", "extra_forbidden"):
+        known = ", ".join(sorted(_tables().get(key.rpartition(".")[0], ())))
+        return f"Unknown config key '{name}'; expected one of: {known}."
+    if kind == "missing":
+        return f"Config key '{name}' is missing."
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal"):
+        return f"Config key '{name}'{item} must be {_bounds(config_keys().get(key))}."
+    if kind == "value_error":  # our validators above say what is wrong
+        return f"Config key '{name}'{item} {err['ctx']['error']}."
+    expected = err["ctx"]["expected"].replace("'", '"') if kind == "literal_error" else _EXPECTED.get(kind, "valid")
+    return f"Config key '{name}'{item} must be {expected}, not {_show(err['input'])}."
 
 
-def _int_list(values: list[Any], name: str) -> tuple[int, ...]:
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise ConfigError(f"Config key '{name}' must be a list of whole numbers.")
-    return tuple(values)
+# -- parsing ------------------------------------------------------------------------------------------
 
 
-def _str_list(values: list[Any], name: str) -> tuple[str, ...]:
-    if not all(isinstance(v, str) and v for v in values):
-        raise ConfigError(f"Config key '{name}' must be a list of non-empty strings.")
-    return tuple(values)
+@cache
+def _validator() -> TypeAdapter[Config]:
+    return TypeAdapter(Config)
+
+
+def _check_grouped(data: dict[str, Any]) -> None:
+    # pydantic reads [review] into flat fields through AliasPath, but lets unknown keys inside it pass
+    groups: dict[str, set[str]] = {}
+    for path, _ in _fields(Config):
+        if len(path) == 2:
+            groups.setdefault(path[0], set()).add(path[1])
+    for table, keys in groups.items():
+        value = data.get(table, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"Config key '{table}' must be a [{table}] table, not {_show(value)}.")
+        for key in value:
+            if key not in keys:
+                raise ConfigError(f"Unknown config key '{table}.{key}'; expected one of: {', '.join(sorted(keys))}.")
+
+
+def _check_together(config: Config) -> None:
+    """Rules across keys, which one field's declaration cannot state."""
+    seen: set[str] = set()
+    for i, feed in enumerate(config.feeds):
+        if feed.url in seen:
+            raise ConfigError(f"Config key 'feeds[{i}].url' repeats the feed {feed.url}.")
+        seen.add(feed.url)
+    if config.telegram.mode == "webhook" and config.telegram.webhook_url is None:
+        raise ConfigError("Config key 'telegram.webhook_url' is required when mode is webhook.")
+    if config.matrix.enabled and not (config.matrix.homeserver and config.matrix.user_id):
+        raise ConfigError("Config keys 'matrix.homeserver' and 'matrix.user_id' are required.")
 
 
 def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
     """Validate a TOML document (already parsed) into a Config."""
-    _check(data, _TOP, "")
-    kwargs: dict[str, Any] = {}
-    for key in ("poll_interval", "max_concurrent_fetches", "max_feed_bytes", "event_window_days", "retention_days"):
-        if key in data:
-            kwargs[key] = data[key]
-    if data.get("retention_days", 180) < 0:
-        raise ConfigError("Config key 'retention_days' must be 0 (keep everything) or more.")
-    if data.get("poll_interval", 300) < 30:
-        raise ConfigError("Config key 'poll_interval' must be at least 30 seconds.")
-    if not 1 <= data.get("max_concurrent_fetches", 64) <= 256:
-        raise ConfigError("Config key 'max_concurrent_fetches' must be between 1 and 256.")
-    if "request_timeout" in data:
-        if data["request_timeout"] <= 0:
-            raise ConfigError("Config key 'request_timeout' must be a positive number of seconds.")
-        kwargs["request_timeout"] = float(data["request_timeout"])
-    if "allow_private_feed_urls" in data:
-        kwargs["allow_private_feed_urls"] = data["allow_private_feed_urls"]
-    if "database" in data:
-        path = Path(data["database"]).expanduser()
-        if base_dir is not None and not path.is_absolute():
-            path = base_dir / path
-        kwargs["database"] = path
-    if "default_lang" in data:
-        kwargs["default_lang"] = _lang(data["default_lang"], "default_lang")
-    if "log_format" in data:
-        if data["log_format"] not in ("text", "json"):
-            raise ConfigError("Config key 'log_format' must be \"text\" or \"json\".")
-        kwargs["log_format"] = data["log_format"]
-
-    feeds = []
-    seen_urls: set[str] = set()
-    for i, feed in enumerate(data.get("feeds", [])):
-        prefix = f"feeds[{i}]."
-        if not isinstance(feed, dict):
-            raise ConfigError(f"Config key 'feeds[{i}]' must be a table with name and url.")
-        _check(feed, _FEED, prefix)
-        for required in ("name", "url"):
-            if required not in feed:
-                raise ConfigError(f"Config key '{prefix}{required}' is missing.")
-        url = _url(feed["url"], prefix + "url")
-        if url in seen_urls:
-            raise ConfigError(f"Config key '{prefix}url' repeats the feed {url}.")
-        seen_urls.add(url)
-        lang = _lang(feed["lang"], prefix + "lang") if "lang" in feed else None
-        interval = feed.get("interval")
-        if interval is not None and interval < 30:
-            raise ConfigError(f"Config key '{prefix}interval' must be at least 30 seconds.")
-        feeds.append(FeedConfig(name=feed["name"], url=url, lang=lang, interval=interval))
-    kwargs["feeds"] = tuple(feeds)
-
-    tg = data.get("telegram", {})
-    _check(tg, _TELEGRAM, "telegram.")
-    if "api_base_url" in tg:
-        _url(tg["api_base_url"], "telegram.api_base_url")
-    if tg.get("mode", "polling") not in ("polling", "webhook"):
-        raise ConfigError("Config key 'telegram.mode' must be \"polling\" or \"webhook\".")
-    if tg.get("mode") == "webhook" and "webhook_url" not in tg:
-        raise ConfigError("Config key 'telegram.webhook_url' is required when mode is webhook.")
-    kwargs["telegram"] = TelegramConfig(
-        enabled=tg.get("enabled", False),
-        api_base_url=tg.get("api_base_url"),
-        mode=tg.get("mode", "polling"),
-        webhook_url=tg.get("webhook_url"),
-        webhook_listen=tg.get("webhook_listen", "127.0.0.1"),
-        webhook_port=tg.get("webhook_port", 8443),
-        staff_user_ids=_int_list(tg.get("staff_user_ids", []), "telegram.staff_user_ids"),
-        staff_chat_id=tg.get("staff_chat_id"),
-        messages_per_second=float(tg.get("messages_per_second", 30.0)),
-        group_messages_per_minute=float(tg.get("group_messages_per_minute", 20.0)),
-    )
-    if not 1 <= kwargs["telegram"].messages_per_second <= 1000:
-        raise ConfigError("Config key 'telegram.messages_per_second' must be between 1 and 1000.")
-    if not 1 <= kwargs["telegram"].group_messages_per_minute <= 60:
-        raise ConfigError("Config key 'telegram.group_messages_per_minute' must be between 1 and 60.")
-
-    rv = data.get("review", {})
-    _check(rv, _REVIEW, "review.")
-    if rv.get("mode", "low_confidence") not in ("off", "low_confidence", "all"):
-        raise ConfigError('Config key \'review.mode\' must be "off", "low_confidence" or "all".')
-    if not 0 <= rv.get("threshold", 0.6) <= 1:
-        raise ConfigError("Config key 'review.threshold' must be between 0 and 1.")
-    if rv.get("remind_after_minutes", 30) < 1:
-        raise ConfigError("Config key 'review.remind_after_minutes' must be at least 1.")
-    kwargs["review_mode"] = rv.get("mode", "low_confidence")
-    kwargs["review_threshold"] = float(rv.get("threshold", 0.6))
-    kwargs["review_remind_minutes"] = rv.get("remind_after_minutes", 30)
-
-    mx = data.get("matrix", {})
-    _check(mx, _MATRIX, "matrix.")
-    if "homeserver" in mx:
-        _url(mx["homeserver"], "matrix.homeserver")
-    if "user_id" in mx and not (mx["user_id"].startswith("@") and ":" in mx["user_id"]):
-        raise ConfigError("Config key 'matrix.user_id' must look like \"@name:example.org\".")
-    if mx.get("enabled") and not ("homeserver" in mx and "user_id" in mx):
-        raise ConfigError("Config keys 'matrix.homeserver' and 'matrix.user_id' are required.")
-    kwargs["matrix"] = MatrixConfig(
-        enabled=mx.get("enabled", False),
-        homeserver=mx.get("homeserver"),
-        user_id=mx.get("user_id"),
-        device_name=mx.get("device_name", "ReleaseWatch"),
-        rooms=_str_list(mx.get("rooms", []), "matrix.rooms"),
-        allowed_inviters=_str_list(mx.get("allowed_inviters", []), "matrix.allowed_inviters"),
-        staff_user_ids=_str_list(mx.get("staff_user_ids", []), "matrix.staff_user_ids"),
-        staff_room=mx.get("staff_room"),
-    )
-    return Config(**kwargs)
+    _check_grouped(data)
+    try:
+        config = _validator().validate_python(data)
+    except ValidationError as exc:
+        raise ConfigError(_sentence(exc.errors(include_url=False)[0])) from None
+    _check_together(config)
+    if base_dir is not None and not config.database.is_absolute():
+        config = dataclasses.replace(config, database=base_dir / config.database)
+    return config
 
 
 def load_config(path: str | Path) -> Config:
