@@ -188,7 +188,10 @@ class Pipeline:
         if ex.is_alert:
             obs = Observation(ex, obs_id, feed.name, item.link, item.title, item.published)
             numbers = [v for v in (ex.announced, ex.confirmed, ex.released, ex.cumulative) if v]
-            existing = find_event(obs, self.store.candidate_events(item.published, self.window, numbers), self.window)
+            # a revised article reports the event its first text joined, whatever its numbers now
+            joined = self.store.event_of_item(fresh.id) if fresh.revised else None
+            existing = joined or find_event(obs, self.store.candidate_events(item.published, self.window, numbers),
+                                            self.window)
             event, new_revision = apply(obs, existing)
             hold = new_revision and review.needs_review(self.config, ex.confidence,
                                                          bool(self.store.staff_subscribers()))

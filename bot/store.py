@@ -502,6 +502,11 @@ class Store:
               event_id, stamp) for item_id, ex, event_id in rows],
         )
 
+    def event_of_item(self, item_id: str) -> Event | None:
+        """The event an item's last reading joined, if any."""
+        row = self.db.execute("SELECT event_id FROM extractions WHERE item_id=?", [item_id]).fetchone()
+        return self.event(row[0]) if row and row[0] is not None else None
+
     def candidate_events(self, around: datetime, window: timedelta, numbers: Iterable[int] | None = None) -> list[Event]:
         """Events an item published at `around` may report. With `numbers`, events further than
         three days away are candidates only if they share one of them (events.find_event's rules:
