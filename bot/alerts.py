@@ -8,10 +8,12 @@ transport the result (Matrix turns line breaks into <br>).
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypedDict
 
+from .events import Event, Figure, Observation
 from .i18n import day, num, t
 
 
@@ -25,6 +27,63 @@ class Message:
     def __add__(self, other: Message) -> Message:
         return Message(f"{self.text}\n{other.text}", f"{self.html}\n{other.html}", self.silent and other.silent,
                        self.buttons + other.buttons)
+
+
+class FigureSnap(TypedDict):
+    """One source's figure as an alert shows it."""
+
+    role: str  # announced | confirmed
+    value: int
+    outlet: str
+    org: str | None
+    link: str
+    published: str | None  # ISO 8601
+
+
+class TriggerSnap(TypedDict):
+    """The item that made this revision."""
+
+    outlet: str
+    title: str
+    link: str
+    published: str | None
+    kind: str
+
+
+class Snapshot(TypedDict, total=False):
+    """What an alert for one event revision says, frozen when the revision is made (so a retry or a
+    late reader renders the same message). total=False: /status builds one with figures only."""
+
+    event_id: int | None
+    revision: int
+    announced: int | None
+    confirmed: int | None
+    prisons: list[str]
+    figures: list[FigureSnap]
+    trigger: TriggerSnap
+
+
+def snapshot(event: Event, obs: Observation) -> Snapshot:
+    """What an alert for this revision says, frozen so a retry renders the same message."""
+    return {
+        "event_id": event.id,
+        "revision": event.revision,
+        "announced": event.announced,
+        "confirmed": event.confirmed,
+        "prisons": list(event.prisons),
+        "figures": [figure_snap(f) for f in event.figures],
+        "trigger": {"outlet": obs.outlet, "title": obs.title[:300], "link": obs.link,
+                    "published": _iso(obs.published), "kind": obs.extraction.kind},
+    }
+
+
+def figure_snap(f: Figure) -> FigureSnap:
+    return {"role": f.role, "value": f.value, "outlet": f.outlet, "org": f.org, "link": f.link,
+            "published": _iso(f.published)}
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
 
 
 def esc(value: Any) -> str:
@@ -45,7 +104,7 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _source(fig: dict[str, Any], lang: str) -> tuple[str, str]:
+def _source(fig: Mapping[str, Any], lang: str) -> tuple[str, str]:
     """'JEyP, via Andes Post (31 Dec 2025)' as text and HTML."""
     when = day(lang, _when(fig.get("published")))
     outlet = fig["outlet"]
@@ -58,10 +117,10 @@ def _source(fig: dict[str, Any], lang: str) -> tuple[str, str]:
     return text, markup
 
 
-def _figure_lines(snap: dict[str, Any], role: str, lang: str) -> tuple[list[str], list[str]]:
+def _figure_lines(snap: Snapshot, role: str, lang: str) -> tuple[list[str], list[str]]:
     figs = [f for f in snap["figures"] if f["role"] == role]
     # one line per distinct (figure, organisation): retellings of the same number collapse
-    seen: dict[tuple[int, str | None], dict[str, Any]] = {}
+    seen: dict[tuple[int, str | None], FigureSnap] = {}
     for f in sorted(figs, key=lambda f: (-f["value"], f.get("published") or "")):
         seen.setdefault((f["value"], f.get("org")), f)
     texts, markups = [], []
@@ -73,7 +132,7 @@ def _figure_lines(snap: dict[str, Any], role: str, lang: str) -> tuple[list[str]
     return texts, markups
 
 
-def headline(snap: dict[str, Any], lang: str, update: bool = False) -> str:
+def headline(snap: Snapshot, lang: str, update: bool = False) -> str:
     ann, conf = snap.get("announced"), snap.get("confirmed")
     where = ", ".join(snap.get("prisons") or [])
     if update:
@@ -87,14 +146,14 @@ def headline(snap: dict[str, Any], lang: str, update: bool = False) -> str:
         head = t(lang, "headline.confirmed", confirmed=num(lang, conf))
     elif ann is not None:
         head = t(lang, "headline.announced", announced=num(lang, ann))
-    elif (snap.get("trigger") or {}).get("kind") == "announcement":
+    elif snap.get("trigger", {}).get("kind") == "announcement":
         head = t(lang, "headline.announced_unknown")
     else:
         head = t(lang, "headline.confirmed_unknown")
     return f"{head} — {where}" if where else head
 
 
-def render_event(snap: dict[str, Any], lang: str, update: bool = False) -> Message:
+def render_event(snap: Snapshot, lang: str, update: bool = False) -> Message:
     """The alert for one event revision: in full, or (update=True) as a short reply to the first
     alert the reader already has."""
     head = headline(snap, lang, update)
@@ -118,7 +177,7 @@ def render_event(snap: dict[str, Any], lang: str, update: bool = False) -> Messa
             note = t(lang, "note.unconfirmed")
             texts.append(note)
             markups.append(f"<i>{esc(note)}</i>")
-    trigger = snap.get("trigger") or {}
+    trigger: Mapping[str, Any] = snap.get("trigger") or {}
     if trigger.get("title"):
         label = t(lang, "label.read")
         texts.append(f"{label}: {trigger['title']} ({trigger.get('outlet', '')}) {trigger.get('link') or ''}".rstrip())
@@ -146,7 +205,7 @@ def render_note(data: dict[str, Any], lang: str) -> Message:
     return Message(text, markup, silent=True)
 
 
-def render_review(snap: dict[str, Any], rev: dict[str, Any], lang: str, platform: str) -> Message:
+def render_review(snap: Snapshot, rev: Mapping[str, Any], lang: str, platform: str) -> Message:
     """A held alert for staff: what families would read, and how to decide."""
     event_id, revision = snap["event_id"], snap["revision"]
     confidence = rev.get("confidence")
@@ -170,7 +229,7 @@ def render_review(snap: dict[str, Any], rev: dict[str, Any], lang: str, platform
                    buttons=buttons)
 
 
-def render_event_history(event: Any, revisions: list[dict[str, Any]], lang: str) -> Message:
+def render_event_history(event: Any, revisions: Sequence[Mapping[str, Any]], lang: str) -> Message:
     """/event N: every figure with its source and time, and every revision with its review."""
     head = t(lang, "event.title", id=event.id, date=day(lang, event.first_published),
              place=", ".join(event.prisons) or t(lang, "status.place_unknown"))
@@ -198,7 +257,8 @@ def render_event_history(event: Any, revisions: list[dict[str, Any]], lang: str)
     return Message("\n".join(texts), "\n".join(markups))
 
 
-def render_status(events: list[Any], tallies: list[dict[str, Any]], lang: str, outlets: dict[int, list[str]] | None = None) -> Message:
+def render_status(events: list[Any], tallies: Sequence[Mapping[str, Any]], lang: str,
+                  outlets: dict[int, list[str]] | None = None) -> Message:
     """The ledger: latest events (announced vs confirmed per source, the gap) and the latest tallies."""
     texts = [t(lang, "status.title")]
     markups = [f"<b>{esc(texts[0])}</b>"]
@@ -213,9 +273,7 @@ def render_status(events: list[Any], tallies: list[dict[str, Any]], lang: str, o
         markups.append("")
         texts.append(line)
         markups.append(f"<b>{esc(line)}</b>")
-        snap = {"figures": [
-            {"role": f.role, "value": f.value, "outlet": f.outlet, "org": f.org, "link": f.link,
-             "published": f.published.isoformat()} for f in ev.figures]}
+        snap: Snapshot = {"figures": [figure_snap(f) for f in ev.figures]}
         for role in ("announced", "confirmed"):
             rt, rm = _figure_lines(snap, role, lang)
             texts += rt

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from .matcher import Extraction
 
@@ -63,6 +64,27 @@ class Event:
     def latest(self, role: str) -> Figure | None:
         figs = [f for f in self.figures if f.role == role]
         return max(figs, key=lambda f: (f.value, f.published)) if figs else None
+
+
+class SubscriberLike(Protocol):
+    """What wants() reads of a subscriber (bot.store.Subscriber)."""
+
+    @property
+    def filter(self) -> str: ...
+
+    @property
+    def prison(self) -> str | None: ...
+
+
+def wants(sub: SubscriberLike, event: Event) -> bool:
+    """Does this subscriber's filter take this event revision?"""
+    if sub.filter == "staff":
+        return False  # the staff room gets review posts, not family alerts
+    if sub.filter == "confirmations" and not event.confirmed:
+        return False
+    if sub.prison and sub.prison not in event.prisons:
+        return False
+    return True
 
 
 def _figures(obs: Observation) -> list[Figure]:

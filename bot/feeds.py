@@ -250,8 +250,8 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
             items.append(item)
     if parsed.get("bozo") and not items:
         # a broken document that yielded nothing readable is a failing feed, not an empty one
-        exc = parsed.get("bozo_exception")
-        reason = type(exc).__name__ if exc else "unknown error"
+        bozo = parsed.get("bozo_exception")
+        reason = type(bozo).__name__ if bozo else "unknown error"
         raise FeedError(f"the response is not a readable RSS or Atom feed ({reason})")
     return ParsedFeed(items, len(entries), tuple(skipped))
 

@@ -14,11 +14,12 @@ import json
 import logging
 import os
 import random
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+from cachetools import LRUCache
 
 from .alerts import Message, render_event, render_note, render_review, render_watch
 from .i18n import t
@@ -97,7 +98,7 @@ class Deliverer:
         }
         self.renderers.update(renderers or {})
         self.clock = clock
-        self._cache: OrderedDict[tuple[int, int, str, bool], Message] = OrderedDict()
+        self._cache: LRUCache[tuple[int, int, str, bool], Message] = LRUCache(maxsize=512)  # rendered alerts
         self.wake = asyncio.Event()
         self.in_flight = 0
         # staff hear through this (key of a catalog text, its values): outages, recoveries, give-ups
@@ -120,8 +121,6 @@ class Deliverer:
                 raise Rejected(f"event {key[0]} revision {key[1]} is missing")
             msg = render_event(snap, sub.lang, update)
             self._cache[key] = msg
-            if len(self._cache) > 512:
-                self._cache.popitem(last=False)
         return msg
 
     def _render_review(self, row: OutboxRow, sub: Subscriber) -> Message:

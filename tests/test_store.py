@@ -218,10 +218,11 @@ def _confirmation(n: int, item_id: str, prison: str = "Tocorón"):
 
 
 def test_looking_up_more_events_than_the_cache_holds_returns_them_all(store, monkeypatch):
-    import bot.store
+    from cachetools import LRUCache
+
     from bot.events import apply
 
-    monkeypatch.setattr(bot.store, "EVENT_CACHE_SIZE", 5)
+    monkeypatch.setattr(store, "_event_cache", LRUCache(maxsize=5))
     ids = []
     with store.transaction():
         for n in range(12):
@@ -256,10 +257,11 @@ def test_a_rollback_sqlite_made_itself_leaves_no_event_in_memory(tmp_path):
 
 
 def test_an_export_of_more_events_than_the_cache_holds_reads_them_all_in_order(store, monkeypatch):
-    import bot.store
+    from cachetools import LRUCache
+
     from bot.events import apply
 
-    monkeypatch.setattr(bot.store, "EVENT_CACHE_SIZE", 3)
+    monkeypatch.setattr(store, "_event_cache", LRUCache(maxsize=3))
     with store.transaction():
         for n in range(5):
             obs = _confirmation(10 + n, f"e{n}", prison=("Tocorón", "Rodeo I", "Yare III", "Tocuyito", "Uribana")[n])

@@ -36,8 +36,8 @@ from bot.telegram import TelegramPlatform
 from bot.vault import Vault
 from tests.feedserver import rss
 from tests.reliability.support import RecordingEmulator, query, seed_subscribers
-from tests.tg_emulator import BotApiEmulator
 from tests.test_pipeline import ANNOUNCE, CONFIRM, RETOLD
+from tests.tg_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,205 @@
+"""Events: release events with every source's figures and their revisions (the snapshot of each
+alert), and tallies of political prisoners held. Keeps recently used events in memory (see
+_load_events). Storage only: which event an item reports is bot.events' decision."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, TypedDict, cast
+
+from ..alerts import Snapshot, snapshot
+from ..events import Event, Figure, Observation
+from .base import StoreBase, iso, parse_iso
+
+
+class TallyRow(TypedDict):
+    """A count of political prisoners still held, as one source gave it."""
+
+    id: int
+    item_id: str
+    total: int
+    org: str | None
+    outlet: str
+    link: str
+    published: str  # ISO 8601
+
+
+class FigureRow(TypedDict):
+    """One source's figure for one event, as stored (event_figures)."""
+
+    id: int
+    event_id: int
+    role: str
+    value: int
+    outlet: str
+    org: str | None
+    item_id: str
+    link: str
+    published: str
+    manual: int
+
+
+class EventsMixin(StoreBase):
+    def event_of_item(self, item_id: str) -> Event | None:
+        """The event an item's last reading joined, if any."""
+        row = self.db.execute("SELECT event_id FROM extractions WHERE item_id=?", [item_id]).fetchone()
+        return self.event(row[0]) if row and row[0] is not None else None
+
+    def candidate_events(self, around: datetime, window: timedelta, numbers: Iterable[int] | None = None) -> list[Event]:
+        """Events an item published at `around` may report. With `numbers`, events further than
+        three days away are candidates only if they share one of them (events.find_event's rules:
+        a match without a shared number needs the same place within days)."""
+        params: list[Any] = [iso(around - window), iso(around + window)]
+        extra = ""
+        if numbers is not None:
+            nums = sorted({int(n) for n in numbers})
+            marks = ",".join("?" * len(nums)) or "NULL"
+            extra = (f" AND (last_published >= ? OR announced IN ({marks}) OR confirmed IN ({marks}) OR id IN "
+                     f"(SELECT event_id FROM event_figures WHERE value IN ({marks})))")
+            params += [iso(around - timedelta(days=3)), *nums, *nums, *nums]
+        ids = [r[0] for r in self.db.execute(
+            "SELECT id FROM events WHERE last_published >= ? AND first_published <= ?" + extra
+            + " ORDER BY last_published DESC LIMIT 200", params)]
+        return self._load_events(ids)
+
+    def _load_events(self, ids: list[int]) -> list[Event]:
+        """Events by id, in that order, with their figures.
+
+        Every alert-bearing item looks its candidate events up, and a retold event carries a figure
+        per outlet: reading them all back each time was most of the pipeline's cost. So events this
+        connection read or wrote are kept, and trusted while no other connection has committed
+        (PRAGMA data_version) and no transaction of ours was rolled back (see transaction)."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._event_cache.clear()
+            self._data_version = version
+        found = {i: self._event_cache[i] for i in ids if i in self._event_cache}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(self._read_events(missing))
+        # the result comes from `found`: remembering may evict, never from what is returned
+        result = [found[i] for i in ids if i in found]
+        for event in result:
+            self._remember_event(event)  # read or written: most recently used goes last
+        return result
+
+    def _remember_event(self, event: Event) -> None:
+        assert event.id is not None
+        self._event_cache[event.id] = event  # an LRU cache: the least recently used goes
+
+    def event(self, event_id: int) -> Event | None:
+        found = self._load_events([event_id])
+        return found[0] if found else None
+
+    def latest_events(self, limit: int = 5) -> list[Event]:
+        ids = [r[0] for r in self.db.execute(
+            "SELECT id FROM events ORDER BY last_published DESC, id DESC LIMIT ?", [limit])]
+        if len(ids) > self._event_cache.maxsize:  # an export of everything: read it all, cache none of it
+            every = self._read_events(None)
+            return [every[i] for i in ids if i in every]
+        return self._load_events(ids)
+
+    def _read_events(self, ids: list[int] | None) -> dict[int, Event]:
+        """Events with their figures from the file (all of them if ids is None), two queries."""
+        marks = ",".join("?" * len(ids or ()))
+        params = list(ids or ())
+        by_event: dict[int, list[dict[str, Any]]] = {}
+        figures = "" if ids is None else f" WHERE event_id IN ({marks})"
+        for f in self._rows(f"SELECT * FROM event_figures{figures} ORDER BY published, id", params):
+            by_event.setdefault(f["event_id"], []).append(f)
+        events = "" if ids is None else f" WHERE id IN ({marks})"
+        return {r["id"]: _event(r, by_event.get(r["id"], [])) for r in self._rows(f"SELECT * FROM events{events}", params)}
+
+    def save_event(self, event: Event, obs: Observation, new_revision: bool, now: datetime,
+                   status: str = "released", confidence: float | None = None, manual: bool = False) -> Event:
+        """Write the event state, its figures, and (if new_revision) the revision snapshot with its
+        review status (released, or held for staff)."""
+        values = [event.announced, event.confirmed, json.dumps(event.prisons), json.dumps(event.names),
+                  iso(event.first_published), iso(event.last_published), event.revision, iso(now)]
+        if event.id is None:
+            cur = self.db.execute(
+                "INSERT INTO events (announced, confirmed, prisons, names, first_published, "
+                "last_published, revision, updated, created) VALUES (?,?,?,?,?,?,?,?,?)",
+                [*values, iso(now)],
+            )
+            event_id = int(cur.lastrowid or 0)
+        else:
+            event_id = event.id
+            self.db.execute(
+                "UPDATE events SET announced=?, confirmed=?, prisons=?, names=?, first_published=?, "
+                "last_published=?, revision=?, updated=? WHERE id=?",
+                [*values, event_id],
+            )
+        # the event's other figures were read from this table: only the observation's are new
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, "
+            "link, published, manual) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published), int(manual))
+             for f in event.figures if f.item_id == obs.item_id],
+        )
+        saved = Event(**{**event.__dict__, "id": event_id})
+        self._remember_event(_as_stored(saved, obs.item_id))
+        if new_revision:
+            self.db.execute(
+                "INSERT OR IGNORE INTO revisions (event_id, revision, snapshot, created, status, confidence) "
+                "VALUES (?,?,?,?,?,?)",
+                [event_id, event.revision, json.dumps(snapshot(saved, obs)), iso(now), status, confidence],
+            )
+        return saved
+
+    def revision_snapshot(self, event_id: int, revision: int) -> Snapshot | None:
+        row = self.db.execute(
+            "SELECT snapshot FROM revisions WHERE event_id=? AND revision=?", [event_id, revision]
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def record_tally(self, item_id: str, total: int, org: str | None, outlet: str, link: str,
+                     published: datetime) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO tallies (item_id, total, org, outlet, link, published) "
+            "VALUES (?,?,?,?,?,?)",
+            [item_id, total, org, outlet, link, iso(published)],
+        )
+
+    def all_tallies(self) -> list[TallyRow]:
+        return cast("list[TallyRow]", self._rows("SELECT * FROM tallies ORDER BY published, id"))
+
+    def latest_tallies(self, limit: int = 3) -> list[TallyRow]:
+        return cast("list[TallyRow]", self._rows("SELECT * FROM tallies ORDER BY published DESC, id DESC LIMIT ?", [limit]))
+
+    def all_figures(self) -> list[FigureRow]:
+        return cast("list[FigureRow]", self._rows("SELECT * FROM event_figures ORDER BY event_id, published, id"))
+
+
+
+def _event(r: dict[str, Any], figs: list[dict[str, Any]]) -> Event:
+    return Event(
+        id=r["id"],
+        announced=r["announced"],
+        confirmed=r["confirmed"],
+        prisons=tuple(json.loads(r["prisons"])),
+        names=tuple(json.loads(r["names"])),
+        first_published=parse_iso(r["first_published"]),  # type: ignore[arg-type]
+        last_published=parse_iso(r["last_published"]),  # type: ignore[arg-type]
+        revision=r["revision"],
+        figures=tuple(
+            Figure(f["role"], f["value"], f["outlet"], f["org"], f["item_id"], f["link"],
+                   parse_iso(f["published"]))  # type: ignore[arg-type]
+            for f in figs
+        ),
+    )
+
+def _as_stored(event: Event, new_item_id: str) -> Event:
+    """The event just saved exactly as reading it back would give: times in whole seconds,
+    figures in the table's order (published, then insertion: a stable sort keeps it). Only the
+    figures of new_item_id were not read from the table."""
+    def stored(dt: datetime) -> datetime:
+        return parse_iso(iso(dt))  # type: ignore[return-value]
+
+    figures = sorted((replace(f, published=stored(f.published)) if f.item_id == new_item_id else f
+                      for f in event.figures), key=lambda f: f.published)
+    return replace(event, first_published=stored(event.first_published), last_published=stored(event.last_published),
+                   figures=tuple(figures))

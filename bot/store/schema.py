@@ -1,0 +1,139 @@
+"""The schema: numbered migrations, each run once in order at start-up (PRAGMA user_version).
+A migration changes tables and never loses rows; each is tested on a file of the version before."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 5
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL UNIQUE, lang TEXT,
+            interval INTEGER, etag TEXT, last_modified TEXT, last_fetch TEXT, last_success TEXT,
+            last_error TEXT, error_count INTEGER NOT NULL DEFAULT 0, next_attempt TEXT,
+            items_seen INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 1,
+            source TEXT NOT NULL DEFAULT 'config', created TEXT NOT NULL
+        );
+        CREATE TABLE items (
+            id TEXT PRIMARY KEY, feed_id INTEGER NOT NULL REFERENCES feeds(id), guid TEXT,
+            link TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL, published TEXT NOT NULL,
+            lang TEXT, content_hash TEXT NOT NULL UNIQUE, fetched TEXT NOT NULL
+        );
+        CREATE INDEX items_published ON items(published);
+        CREATE TABLE extractions (
+            item_id TEXT PRIMARY KEY REFERENCES items(id), kind TEXT NOT NULL, released INTEGER,
+            announced INTEGER, confirmed INTEGER, cumulative INTEGER, total INTEGER,
+            prisons TEXT NOT NULL, orgs TEXT NOT NULL, names TEXT NOT NULL, lang TEXT NOT NULL,
+            confidence REAL NOT NULL, announced_by TEXT, confirmed_by TEXT, total_by TEXT,
+            evidence TEXT NOT NULL, event_id INTEGER, created TEXT NOT NULL
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY, announced INTEGER, confirmed INTEGER, prisons TEXT NOT NULL,
+            names TEXT NOT NULL, first_published TEXT NOT NULL, last_published TEXT NOT NULL,
+            revision INTEGER NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL
+        );
+        CREATE INDEX events_last ON events(last_published);
+        CREATE TABLE event_figures (
+            id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES events(id),
+            role TEXT NOT NULL, value INTEGER NOT NULL, outlet TEXT NOT NULL, org TEXT,
+            item_id TEXT NOT NULL, link TEXT NOT NULL, published TEXT NOT NULL,
+            manual INTEGER NOT NULL DEFAULT 0, UNIQUE(event_id, item_id, role)
+        );
+        CREATE TABLE revisions (
+            event_id INTEGER NOT NULL REFERENCES events(id), revision INTEGER NOT NULL,
+            snapshot TEXT NOT NULL, created TEXT NOT NULL, PRIMARY KEY(event_id, revision)
+        );
+        CREATE TABLE tallies (
+            id INTEGER PRIMARY KEY, item_id TEXT NOT NULL UNIQUE, total INTEGER NOT NULL,
+            org TEXT, outlet TEXT NOT NULL, link TEXT NOT NULL, published TEXT NOT NULL
+        );
+        CREATE TABLE subscribers (
+            id INTEGER PRIMARY KEY, platform TEXT NOT NULL, chat_id TEXT NOT NULL,
+            lang TEXT NOT NULL, filter TEXT NOT NULL DEFAULT 'all', prison TEXT,
+            active INTEGER NOT NULL DEFAULT 1, created TEXT NOT NULL,
+            UNIQUE(platform, chat_id)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY, subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
+            key TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, reply_key TEXT,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT NOT NULL, claimed_by TEXT, claimed_at TEXT, sent_at TEXT,
+            message_ref TEXT, error TEXT, created TEXT NOT NULL,
+            UNIQUE(subscriber_id, key)
+        );
+        CREATE INDEX outbox_pending ON outbox(status, next_attempt);
+        CREATE INDEX outbox_subscriber ON outbox(subscriber_id, id);
+        CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Families watch names (stored encrypted) and may turn off low-priority prison notes."""
+    db.executescript(
+        """
+        CREATE TABLE watches (
+            id INTEGER PRIMARY KEY, subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
+            name_enc TEXT NOT NULL, created TEXT NOT NULL
+        );
+        CREATE INDEX watches_subscriber ON watches(subscriber_id);
+        ALTER TABLE subscribers ADD COLUMN notes INTEGER NOT NULL DEFAULT 1;
+        -- gone: the chat blocked or removed the bot (active only says: subscribed to releases)
+        ALTER TABLE subscribers ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Staff review: a revision is held, released or rejected, and who decided is recorded."""
+    db.executescript(
+        """
+        ALTER TABLE revisions ADD COLUMN status TEXT NOT NULL DEFAULT 'released';
+        ALTER TABLE revisions ADD COLUMN confidence REAL;
+        ALTER TABLE revisions ADD COLUMN decided_by TEXT;
+        ALTER TABLE revisions ADD COLUMN decided_at TEXT;
+        ALTER TABLE revisions ADD COLUMN reason TEXT;
+        ALTER TABLE revisions ADD COLUMN reminded_at TEXT;
+        CREATE INDEX revisions_status ON revisions(status);
+        """
+    )
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Candidate events are looked up by the numbers they share with an item: without an index
+    every alert-bearing item scanned all figures ever recorded."""
+    db.executescript("CREATE INDEX event_figures_value ON event_figures(value);")
+
+
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Items are deduplicated per feed (two outlets may use one GUID for different stories), an
+    entry whose text changes is read again, and what could not be read is recorded per feed."""
+    db.executescript(
+        """
+        -- the entry's key within its feed (GUID, else link, else text); before version 5 an
+        -- item's id was exactly that key, not scoped by feed
+        ALTER TABLE items ADD COLUMN key TEXT;
+        UPDATE items SET key = id;
+        CREATE UNIQUE INDEX items_feed_key ON items(feed_id, key);
+        -- how many texts of this entry were read (an article updated in place: 20 -> 45 confirmed)
+        ALTER TABLE items ADD COLUMN text_rev INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE feeds ADD COLUMN entries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN items_failed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN last_item_error TEXT;
+        -- entries that failed to be processed: skipped from then on, shown to staff
+        CREATE TABLE item_failures (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id), key TEXT NOT NULL, error TEXT NOT NULL,
+            seen TEXT NOT NULL, PRIMARY KEY(feed_id, key)
+        );
+        -- private alerts about a watched name already delivered, as keyed digests only: no chat,
+        -- no event, no time (the delivered outbox row itself is deleted, see finish_watch)
+        CREATE TABLE watch_marks (mark TEXT PRIMARY KEY);
+        """
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5}
