@@ -22,6 +22,7 @@ import sqlite_utils
 
 from .events import Event, Figure, Observation
 from .matcher import Extraction
+from .redact import redact
 
 SCHEMA_VERSION = 4
 EVENT_CACHE_SIZE = 2000  # events kept in memory (those of the last weeks, in practice)
@@ -354,7 +355,7 @@ class Store:
         self.db.execute(
             "UPDATE feeds SET last_fetch=?, last_error=?, error_count=error_count+1, next_attempt=? "
             "WHERE id=?",
-            [iso(now), f"{iso(now)} {error}"[:500], iso(next_attempt), feed_id],
+            [iso(now), f"{iso(now)} {redact(error)}"[:500], iso(next_attempt), feed_id],
         )
         return int(self.db.execute("SELECT error_count FROM feeds WHERE id=?", [feed_id]).fetchone()[0])
 
@@ -685,7 +686,7 @@ class Store:
             self.db.execute(
                 "UPDATE outbox SET status='dead', error=? WHERE subscriber_id=? AND status IN "
                 "('pending','claimed')",
-                [reason[:200], sub_id],
+                [redact(reason)[:200], sub_id],
             )
 
     # -- outbox ----------------------------------------------------------------------------------
@@ -802,12 +803,12 @@ class Store:
         self.db.execute(
             "UPDATE outbox SET status='pending', claimed_by=NULL, next_attempt=?, error=?, "
             "attempts=attempts+? WHERE id=?",
-            [iso(next_attempt), error[:200], 1 if count_attempt else 0, row_id],
+            [iso(next_attempt), redact(error)[:200], 1 if count_attempt else 0, row_id],
         )
 
     def mark_failed(self, row_id: int, error: str) -> None:
         self.db.execute(
-            "UPDATE outbox SET status='failed', error=?, attempts=attempts+1 WHERE id=?", [error[:200], row_id]
+            "UPDATE outbox SET status='failed', error=?, attempts=attempts+1 WHERE id=?", [redact(error)[:200], row_id]
         )
 
     def message_ref(self, sub_id: int, key: str) -> str | None:
