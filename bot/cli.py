@@ -258,6 +258,7 @@ def _write_out(body: str, path: str | None) -> None:
 def cmd_feeds(args: argparse.Namespace) -> int:
     from .feeds import FeedError, check_feed_url
     from .opml import OpmlFeed, read_opml, write_opml
+    from .redact import display_url
 
     config = _load(args)
     store = Store(config.database)
@@ -282,7 +283,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
                 check_feed_url(f.url, config.allow_private_feed_urls, resolve=False)
             except FeedError as exc:
                 refused += 1
-                print(f"skipped {f.url}: {exc}", file=sys.stderr)
+                print(f"skipped {display_url(f.url)}: {exc}", file=sys.stderr)
                 continue
             added += store.add_feed(f.name, f.url, f.lang)
         print(f"imported {added} new feeds ({len(feeds) - added - refused} already there, {refused} refused)")

@@ -17,6 +17,7 @@ from . import review
 from .alerts import Message, esc, link, render_event, render_status
 from .i18n import LANGS, moment, num, t
 from .matcher import lexicon
+from .redact import display_name, display_url
 from .store import Store, iso, utcnow
 from .vault import Vault, VaultError
 from .watch import normalize
@@ -118,7 +119,7 @@ def sources(store: Store, lang: str) -> Message:
             state = t(lang, "sources.pending")
         lang_tag = f" ({f.lang})" if f.lang else ""
         lines.append(f"{state} {f.name}{lang_tag}")
-        markups.append(f"{esc(state)} {link(f.name, f.url)}{esc(lang_tag)}")
+        markups.append(f"{esc(state)} {link(f.name, display_url(f.url))}{esc(lang_tag)}")
     if len(lines) == 1:
         lines.append(t(lang, "sources.none"))
         markups.append(esc(lines[-1]))
@@ -329,7 +330,7 @@ async def add_feed(store: Store, allow_private: bool, timeout: float, text: str,
         res = await fetch(client, url, deadline=timeout * 2, feed_lang=feed_lang)
     if res.status == "error":
         return plain(t(lang, "feed.refused", reason=res.error or "?"))
-    name = url.split("//", 1)[-1].split("/", 1)[0]
+    name = display_name(url)
     if not store.add_feed(name, url, feed_lang):
         return plain(t(lang, "feed.exists"))
     return plain(t(lang, "feed.added", name=name, items=len(res.items)))

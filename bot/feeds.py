@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import calendar
 import hashlib
-import ipaddress
 import random
 import re
-import socket
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from urllib.parse import urlsplit
 import feedparser
 import httpx
 
-from . import __version__
+from . import __version__, netguard
 from .items import Item, canonical_link  # noqa: F401 - canonical_link is part of this module's API
 
 USER_AGENT = f"ReleaseWatch/{__version__} (+https://github.com/releasewatch; political-prisoner release alerts)"
@@ -264,11 +262,13 @@ def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetim
 # -- fetching ----------------------------------------------------------------------------------------
 
 
-def make_client(timeout: float, max_connections: int = 256, allow_private: bool = True) -> httpx.AsyncClient:
+def make_client(timeout: float, max_connections: int = 256, allow_private: bool = True, *,
+                guard: netguard.Guard | None = None) -> httpx.AsyncClient:
     # the pipeline's semaphore (max_concurrent_fetches, at most 256) bounds concurrent fetches;
     # a smaller pool would cap it silently and turn waits for a free connection into "the
     # request timed out" on slow cycles (bench/poll_cycle.py)
-    return httpx.AsyncClient(
+    guard = None if allow_private else (guard or netguard.Guard())
+    client = httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=True,
         max_redirects=5,
@@ -278,45 +278,30 @@ def make_client(timeout: float, max_connections: int = 256, allow_private: bool 
                  "Accept-Encoding": "gzip, deflate"},
         limits=httpx.Limits(max_connections=max_connections,
                             max_keepalive_connections=min(max_connections, 32)),
-        # every request, redirects included, is checked: a public feed must not bounce the bot to
-        # a loopback, private or link-local address
-        event_hooks={} if allow_private else {"request": [_refuse_private]},
+        # every request, redirects included, is checked for literal local hosts, and every
+        # connection resolves its name and dials only public addresses (bot/netguard.py)
+        event_hooks={} if guard is None else {"request": [guard.request_hook(FeedError)]},
     )
-
-
-async def _refuse_private(request: httpx.Request) -> None:
-    check_feed_url(str(request.url), allow_private=False, resolve=False)
+    if guard is not None:
+        guard.install(client, FeedError)
+    return client
 
 
 def check_feed_url(url: str, allow_private: bool, resolve: bool = True) -> None:
-    """Refuse non-http(s) URLs and, unless allowed, hosts that are or resolve to loopback, private
-    or link-local addresses. resolve=False checks literal addresses and 'localhost' only (for
-    offline imports; the feed is checked again when staff add it by hand)."""
+    """Refuse non-http(s) URLs and, unless allowed, hosts that are or resolve to addresses that are
+    not public (bot/netguard.py). resolve=False judges the host as written only (offline imports:
+    names are resolved, and judged, on every connection anyway)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FeedError("only http and https feed URLs are allowed")
     if allow_private:
         return
-    host = parts.hostname
-    if host == "localhost" or host.endswith(".localhost"):
-        raise FeedError(f"the host {host} is on a private or local network")
     try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        literal = None
-    if literal is not None and (literal.is_private or literal.is_loopback or literal.is_link_local
-                                or literal.is_reserved or literal.is_multicast):
-        raise FeedError(f"the host {host} is on a private or local network")
-    if not resolve or literal is not None:
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        raise FeedError(f"the host {parts.hostname} cannot be resolved") from None
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise FeedError(f"the host {parts.hostname} is on a private or local network")
+        netguard.check_url_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), resolve)
+    except netguard.AddressRefused as exc:
+        raise FeedError(str(exc)) from None
+    except ValueError:  # a port that is no number
+        raise FeedError("the feed URL is not valid") from None
 
 
 class _Inflate:

@@ -7,6 +7,8 @@ from xml.etree import ElementTree as ET
 
 import listparser
 
+from .redact import display_name
+
 
 @dataclass(frozen=True)
 class OpmlFeed:
@@ -29,7 +31,7 @@ def read_opml(data: bytes | str) -> list[OpmlFeed]:
         for tag in f.get("tags", []) or []:
             if tag in ("es", "en"):
                 lang = tag
-        out.append(OpmlFeed((f.title or url).strip()[:200], url, lang))
+        out.append(OpmlFeed((f.title or "").strip()[:200] or display_name(url), url, lang))
     return out
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..clock import utcnow
+from ..redact import redact
 from .base import StoreBase, iso
 
 
@@ -80,7 +81,7 @@ class FeedsMixin(StoreBase):
         self.db.execute(
             "UPDATE feeds SET last_fetch=?, last_error=?, error_count=error_count+1, next_attempt=? "
             "WHERE id=?",
-            [iso(now), f"{iso(now)} {error}"[:500], iso(next_attempt), feed_id],
+            [iso(now), f"{iso(now)} {redact(error)}"[:500], iso(next_attempt), feed_id],
         )
         return int(self.db.execute("SELECT error_count FROM feeds WHERE id=?", [feed_id]).fetchone()[0])
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import utcnow
 from ..events import Event, wants
+from ..redact import redact
 from .base import StoreBase, iso, parse_iso
 from .subscribers import Subscriber
 
@@ -106,12 +107,12 @@ class OutboxMixin(StoreBase):
         self.db.execute(
             "UPDATE outbox SET status='pending', claimed_by=NULL, next_attempt=?, error=?, "
             "attempts=attempts+? WHERE id=?",
-            [iso(next_attempt), error[:200], 1 if count_attempt else 0, row_id],
+            [iso(next_attempt), redact(error)[:200], 1 if count_attempt else 0, row_id],
         )
 
     def mark_failed(self, row_id: int, error: str) -> None:
         self.db.execute(
-            "UPDATE outbox SET status='failed', error=?, attempts=attempts+1 WHERE id=?", [error[:200], row_id]
+            "UPDATE outbox SET status='failed', error=?, attempts=attempts+1 WHERE id=?", [redact(error)[:200], row_id]
         )
 
     def message_ref(self, sub_id: int, key: str) -> str | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import utcnow
+from ..redact import redact
 from .base import StoreBase, iso
 
 # tables with a subscriber_id column: /forget deletes a chat's rows from each
@@ -104,7 +105,7 @@ class SubscribersMixin(StoreBase):
             self.db.execute(
                 "UPDATE outbox SET status='dead', error=? WHERE subscriber_id=? AND status IN "
                 "('pending','claimed')",
-                [reason[:200], sub_id],
+                [redact(reason)[:200], sub_id],
             )
 
     def subscriber_stats(self) -> list[dict[str, Any]]:
