@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import matplotlib
 
@@ -71,3 +72,12 @@ def png(fig: Figure) -> bytes:
 
 def chart_png(store: Store, lang: str) -> bytes:
     return png(draw(chart_data(store, lang), lang))
+
+
+def chart_file(path: Path, lang: str) -> bytes:
+    """The chart of the database at path through its own read-only connection (for a worker thread)."""
+    store = Store(path, read_only=True)
+    try:
+        return chart_png(store, lang)
+    finally:
+        store.close()

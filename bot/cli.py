@@ -374,7 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:
-        print(f"releasewatch: {exc}", file=sys.stderr)
+        from .redact import redact
+
+        print(f"releasewatch: {redact(str(exc))}", file=sys.stderr)  # a feed URL may carry a password
         return 2
     except KeyboardInterrupt:
         return 130

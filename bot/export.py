@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 from .store import Store, iso
@@ -45,13 +46,30 @@ def from_csv(text: str) -> list[dict[str, Any]]:
 
 
 def to_json(store: Store) -> str:
+    """Every event with its figures, and every tally. One pass over the figures (it re-read them all
+    for each event: 13 s for 1,000 events, on the event loop)."""
+    everything = rows(store)
+    by_event: dict[int, list[dict[str, Any]]] = {}
+    for r in everything:
+        if r["event_id"] is not None:
+            by_event.setdefault(r["event_id"], []).append(r)
     events = []
     for ev in store.latest_events(100_000):
         events.append({
             "id": ev.id, "announced": ev.announced, "confirmed": ev.confirmed, "gap": ev.gap,
             "prisons": list(ev.prisons), "first_published": iso(ev.first_published),
             "last_published": iso(ev.last_published), "revision": ev.revision,
-            "figures": [r for r in rows(store) if r["event_id"] == ev.id],
+            "figures": by_event.get(ev.id or 0, []),
         })
-    tallies = [r for r in rows(store) if r["type"] == "tally"]
+    tallies = [r for r in everything if r["type"] == "tally"]
     return json.dumps({"events": events, "tallies": tallies}, ensure_ascii=False, indent=2)
+
+
+def export_file(path: Path, fmt: str) -> str:
+    """The export of the database at path, read through its own read-only connection: call it in a
+    worker thread (asyncio.to_thread) so a large ledger never stalls delivery."""
+    store = Store(path, read_only=True)
+    try:
+        return to_csv(store) if fmt == "csv" else to_json(store)
+    finally:
+        store.close()

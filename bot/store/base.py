@@ -37,8 +37,20 @@ def parse_iso(value: str | None) -> datetime | None:
 class StoreBase:
     """Connection, transactions, lock, backup; one instance per process, methods synchronous and short."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """Open (and migrate) the database at path. read_only: a second connection for a long read
+        in another thread (an export, a chart), which sees one consistent snapshot and can neither
+        write nor disturb the service's transactions."""
         self.path = Path(path)
+        self._lock_fd: int | None = None
+        self._event_cache: LRUCache[int, Event] = LRUCache(maxsize=EVENT_CACHE_SIZE)
+        self._data_version: int | None = None
+        if read_only:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA busy_timeout=30000")
+            return
         fresh = not self.path.exists()
         if fresh:
             # owner-only from the first byte: the subscriber list is sensitive
@@ -52,15 +64,11 @@ class StoreBase:
         self.db.execute("PRAGMA journal_mode=WAL")
         # deleted rows are overwritten, not left in free pages: /forget must leave no chat id behind
         self.db.execute("PRAGMA secure_delete=ON")
-        self._lock_fd: int | None = None
         # NORMAL in WAL mode: a power cut may lose the last commits but never corrupts; every
         # step is idempotent (unique keys), so a lost commit is redone on the next cycle.
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA foreign_keys=ON")
-        # events as last read or written by this connection (see _load_events)
-        self._event_cache: LRUCache[int, Event] = LRUCache(maxsize=EVENT_CACHE_SIZE)
-        self._data_version: int | None = None
         self.migrate()
 
     # -- schema -----------------------------------------------------------------------------

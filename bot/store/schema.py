@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from ..redact import display_name
+
 SCHEMA_VERSION = 5
 
 
@@ -134,6 +136,11 @@ def _migration_5(db: sqlite_utils.Database) -> None:
         CREATE TABLE watch_marks (mark TEXT PRIMARY KEY);
         """
     )
+    # feeds added by staff before version 5 were named after their address, secrets included
+    # ("user:pass@host"): name them by host alone
+    for feed_id, name, url in db.execute("SELECT id, name, url FROM feeds WHERE source='staff'").fetchall():
+        if "@" in name or "?" in name:
+            db.execute("UPDATE feeds SET name=? WHERE id=?", [display_name(url), feed_id])
 
 
 MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5}
