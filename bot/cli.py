@@ -148,6 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from .alerts import render_status
+    from .feeds import MAX_ITEMS_PER_FEED
 
     config = _load(args)
     if not config.database.exists():
@@ -162,7 +163,12 @@ def cmd_status(args: argparse.Namespace) -> int:
             state = "ok" if f.error_count == 0 else f"failing ×{f.error_count}: {f.last_error}"
             if not f.active:
                 state = "inactive"
-            print(f"feed {f.name}: {state}; last success {f.last_success or 'never'}; {f.items_seen} items")
+            line = f"feed {f.name}: {state}; last success {f.last_success or 'never'}; {f.items_seen} items"
+            if f.entries > MAX_ITEMS_PER_FEED:
+                line += f"; holds {f.entries} entries, only the newest {MAX_ITEMS_PER_FEED} are read"
+            if f.items_failed:
+                line += f"; {f.items_failed} items could not be read (last: {f.last_item_error})"
+            print(line)
         counts = store.outbox_counts()
         print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"))
     finally:
