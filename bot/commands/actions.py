@@ -1,8 +1,6 @@
-"""What the chat commands do, independent of the platform: the registry (bot/commands/registry.py)
-calls these functions for Telegram and Matrix alike, and the adapters only transport the Message.
-
-Each function takes the store, who is asking (platform, chat id) and their language, and returns
-a Message in that language. Never imports a chat platform's library.
+"""What each chat command does, for every platform: takes the store, who asks (platform, chat id) and
+their language, and returns Messages in that language. Never imports a chat platform's library and
+never decides who may run a command (bot/commands/registry.py does).
 """
 
 from __future__ import annotations

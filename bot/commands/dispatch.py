@@ -59,6 +59,11 @@ class CommandLimiter:
         self._buckets: TTLCache[tuple[str, str], tuple[float, float, float | None]] = TTLCache(
             maxsize=max_users, ttl=self.window, timer=clock)
 
+    def __len__(self) -> int:
+        """Users remembered now (each one's bucket is not full yet)."""
+        self._buckets.expire()
+        return len(self._buckets)
+
     def take(self, user: tuple[str, str]) -> str:
         """OK: run it. WARN: drop it and say "slow down" (once per window). DROP: drop it silently."""
         now = self.clock()
