@@ -39,14 +39,13 @@ from . import commands as cmd
 from .alerts import Message
 from .config import Config, ConfigError
 from .i18n import t
-from .matrix_commands import MatrixCommands, _power_level  # noqa: F401 - _power_level: tests import it here
+from .matrix_commands import PLATFORM, MatrixCommands, _power_level  # noqa: F401 - _power_level: tests import it here
 from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
 from .store import Store
 from .vault import Vault
 
 log = logging.getLogger("releasewatch.matrix")
 
-PLATFORM = "matrix"
 KV_DEVICE = "matrix.device_id"
 KV_SINCE = "matrix.next_batch"  # with the device id in the store, a restart neither replays old messages nor adds devices
 SYNC_TIMEOUT_MS = 30_000  # long-poll; the server answers sooner when something happens
@@ -187,7 +186,7 @@ class MatrixPlatform:
         self.staff = set(mx.staff_user_ids)
         self.vault = Vault.from_env()
         deps = cmd.Deps(store, self.vault, config.allow_private_feed_urls, config.request_timeout, self._wake)
-        self.commands = MatrixCommands(self.client, store, deps, self.staff, config.default_lang,
+        self.commands = MatrixCommands(self.client, deps, self.staff, config.default_lang,
                                        lambda room_id: self._retrying(partial(self.client.room_get_state, room_id)))
         self.ready = asyncio.Event()  # set after the first sync has been handled
         self.wake_hook: Callable[[], Any] | None = None

@@ -15,7 +15,6 @@ from nio import AsyncClient, RoomGetStateResponse
 from . import commands as cmd
 from .commands.args import words as split_words
 from .i18n import t
-from .store import Store
 
 PLATFORM = "matrix"
 MAX_COMMAND_CHARS = 1000
@@ -45,10 +44,10 @@ def _power_level(state: list[dict[str, Any]], user_id: str) -> float:
 class MatrixCommands:
     """`!name args` in a room → the registry's command, with what Matrix says about the sender."""
 
-    def __init__(self, client: AsyncClient, store: Store, deps: cmd.Deps, staff: set[str], default_lang: str | None,
+    def __init__(self, client: AsyncClient, deps: cmd.Deps, staff: set[str], default_lang: str | None,
                  room_state: Callable[[str], Awaitable[object]]) -> None:
         self.client = client
-        self.store = store
+        self.store = deps.store
         self.staff = staff
         self.default_lang = default_lang
         self.room_state = room_state  # the room's whole state (the platform's call, waiting out a short 429)

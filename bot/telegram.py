@@ -10,10 +10,10 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import (
     BotCommand,
@@ -294,7 +294,7 @@ class TelegramPlatform:
         return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
     # -- commands and buttons: bot/commands/registry.py says what each does --------------------------
-    def _on_command(self, spec: cmd.Command) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    def _on_command(self, spec: cmd.Command) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
         async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             """A declared command: run it, then answer (a private argument's message is deleted first)."""
             answer = await self.commands.command(spec, self._request(update, self._args(update)))
@@ -308,7 +308,7 @@ class TelegramPlatform:
 
         return on_command
 
-    def _on_button(self, spec: cmd.Button) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    def _on_button(self, spec: cmd.Button) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
         async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             """A press on one kind of inline button ("kind:value")."""
             query = update.callback_query
