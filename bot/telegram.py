@@ -25,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -41,7 +41,7 @@ from .alerts import Message, split_html
 from .commands.keyboards import Keyboard
 from .config import Config
 from .i18n import LANGS, t
-from .notify import Gone, Rejected, Transient
+from .notify import DeliveryError, Gone, Rejected, Transient
 from .notify import RetryAfter as RetryLater
 from .store import Store, utcnow
 from .telegram_http import AiohttpRequest
@@ -122,30 +122,41 @@ class TelegramNotifier:
                     disable_notification=message.silent, reply_markup=markup,
                     allow_paid_broadcast=paid or None,
                 )
-            except RetryAfter as exc:
-                self._remember(key, i, first)
-                raise RetryLater(_seconds(exc.retry_after)) from exc
-            except ChatMigrated as exc:
-                self.store.migrate_chat(PLATFORM, chat_id, exc.new_chat_id)
-                raise RetryLater(0.1) from exc
-            except Forbidden as exc:
-                raise Gone(str(exc)) from exc
-            except BadRequest as exc:
-                text = str(exc).lower()
-                if "chat not found" in text or "user is deactivated" in text or "kicked" in text:
-                    raise Gone(str(exc)) from exc
-                if paid and _PAID_REFUSED.search(text):
-                    if self.paid_broadcast:  # the first refusal switches and tells staff
-                        self._stop_paying(str(exc))
+            except TelegramError as exc:
+                if self._resumable(exc, paid):
                     self._remember(key, i, first)
-                    raise RetryLater(1.0) from exc  # the same message, now as a free one
-                raise Rejected(str(exc)) from exc
-            except (NetworkError, TelegramError) as exc:
-                self._remember(key, i, first)
-                raise Transient(str(exc)) from exc
+                raise self._delivery_error(exc, chat_id, paid) from exc
             if first is None:
                 first = str(sent.message_id)
         return first
+
+    def _resumable(self, exc: TelegramError, paid: bool) -> bool:
+        """Will this message be sent again as it is (so the parts already sent must not be)?"""
+        if isinstance(exc, ChatMigrated | Forbidden):
+            return False
+        if isinstance(exc, BadRequest):
+            return paid and bool(_PAID_REFUSED.search(str(exc).lower()))
+        return True  # RetryAfter, network trouble, anything else transient
+
+    def _delivery_error(self, exc: TelegramError, chat_id: str, paid: bool) -> DeliveryError:
+        """Telegram's refusal in bot.notify's words: wait, gone, rejected or transient."""
+        if isinstance(exc, RetryAfter):
+            return RetryLater(_seconds(exc.retry_after))
+        if isinstance(exc, ChatMigrated):
+            self.store.migrate_chat(PLATFORM, chat_id, exc.new_chat_id)
+            return RetryLater(0.1)
+        if isinstance(exc, Forbidden):
+            return Gone(str(exc))
+        if not isinstance(exc, BadRequest):
+            return Transient(str(exc))
+        text = str(exc).lower()
+        if "chat not found" in text or "user is deactivated" in text or "kicked" in text:
+            return Gone(str(exc))
+        if paid and _PAID_REFUSED.search(text):
+            if self.paid_broadcast:  # the first refusal switches and tells staff
+                self._stop_paying(str(exc))
+            return RetryLater(1.0)  # the same message, now as a free one
+        return Rejected(str(exc))
 
     def _stop_paying(self, reason: str) -> None:
         """Telegram refused a paid broadcast (the bot's Stars ran out, most likely): go on at the
