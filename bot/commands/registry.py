@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class Access(Enum):
-    """Who may run a command. Staff (configured user ids) may run everything."""
+    """Who may run a command. Staff (configured user ids) also count as managers of any chat."""
 
     ANYONE = "anyone"
     MANAGER = "manager"  # manages this chat: Telegram group admin or owner, Matrix power level 50+; any private chat
