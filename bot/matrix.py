@@ -1,10 +1,6 @@
-"""Matrix adapter: a matrix-nio AsyncClient that joins rooms, answers `!commands` and delivers the
-outbox's alerts as m.notice messages (plain body + org.matrix.custom.html).
-
-The sync token and device id live in the store, so a restart neither replays old room messages
-nor piles up devices. Invites are accepted only from allowed users/servers. Encrypted rooms are
-not supported (no olm): the bot says so in such a room instead of staying silent. Command logic
-is bot.commands, shared with Telegram; this module never decides what a command means.
+"""Matrix adapter: a matrix-nio client that syncs, joins rooms on allowed invites, hands `!commands` to
+bot/matrix_commands.py and delivers the outbox's alerts as m.notice messages (plain body + HTML).
+Never decides what a command means; an encrypted room (no olm here) is told so, never ignored.
 """
 
 from __future__ import annotations
@@ -13,9 +9,7 @@ import asyncio
 import hashlib
 import json
 import logging
-import math
 import re
-import shlex
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -26,12 +20,12 @@ import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    Event,
     InviteInfo,
     InviteMemberEvent,
     JoinError,
     LoginResponse,
     RoomEncryptionEvent,
-    RoomGetStateResponse,
     RoomInfo,
     RoomMemberEvent,
     RoomMessageText,
@@ -42,26 +36,22 @@ from nio import (
 )
 
 from . import commands as cmd
-from ._text import fold
 from .alerts import Message
 from .config import Config, ConfigError
-from .i18n import LANGS, t
+from .i18n import t
+from .matrix_commands import PLATFORM, MatrixCommands, _power_level  # noqa: F401 - _power_level: tests import it here
 from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
 from .store import Store
 from .vault import Vault
 
 log = logging.getLogger("releasewatch.matrix")
 
-PLATFORM = "matrix"
 KV_DEVICE = "matrix.device_id"
-KV_SINCE = "matrix.next_batch"
+KV_SINCE = "matrix.next_batch"  # with the device id in the store, a restart neither replays old messages nor adds devices
 SYNC_TIMEOUT_MS = 30_000  # long-poll; the server answers sooner when something happens
 REQUEST_TIMEOUT = 20.0  # every other request
-MAX_INLINE_WAIT = 10.0  # a rate-limited reply or join waits at most this long inside the sync loop
-MAX_COMMAND_CHARS = 1000
-MANAGE_COMMANDS = ("subscribe", "unsubscribe", "forget")
+MAX_INLINE_WAIT = 10.0  # a rate-limited join or state lookup waits at most this long inside the sync loop
 ENCRYPTED_NOTICE_EVERY = 6 * 3600.0  # seconds between two "I cannot read here" notices per room
-MANAGER_LEVEL = 50  # moderators and admins change a room's subscription (Telegram: group admins)
 
 # Only what the bot reads: room timelines and state. Presence, typing, receipts and account data
 # would only cost bandwidth. A larger timeline limit keeps a burst of commands from being cut.
@@ -78,9 +68,7 @@ SYNC_FILTER: dict[str, Any] = {
 # Catalog texts name commands the Telegram way ("/subscribe to come back"); in a room they are
 # typed with "!". Only these words, only after a space or a line start: links stay untouched.
 _SLASH_COMMAND = re.compile(
-    r"(?<![\w/:.\"'=])/(?=(?:subscribe|unsubscribe|status|latest|sources|help|start|language|"
-    r"forget|watch|watches|unwatch|notes|feeds|stats|broadcast|queue|approve|reject|edit|record|"
-    r"event|chart|export|addfeed|removefeed)\b)")
+    r"(?<![\w/:.\"'=])/(?=(?:" + "|".join(c.name for c in cmd.COMMANDS) + r")\b)")
 
 GONE_CODES = ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM")  # kicked, banned, room deleted
 REJECTED_CODES = ("M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON", "M_INVALID_PARAM")
@@ -197,6 +185,9 @@ class MatrixPlatform:
         self.notifier: Notifier = self._notifier  # what the outbox sends through
         self.staff = set(mx.staff_user_ids)
         self.vault = Vault.from_env()
+        deps = cmd.Deps(store, self.vault, config.allow_private_feed_urls, config.request_timeout, self._wake)
+        self.commands = MatrixCommands(self.client, deps, self.staff, config.default_lang,
+                                       lambda room_id: self._retrying(partial(self.client.room_get_state, room_id)))
         self.ready = asyncio.Event()  # set after the first sync has been handled
         self.wake_hook: Callable[[], Any] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -281,6 +272,10 @@ class MatrixPlatform:
             await asyncio.sleep(_retry_after(resp))
             resp = await asyncio.wait_for(call(), timeout=REQUEST_TIMEOUT + 5)
         return resp
+
+    def _wake(self) -> None:
+        if self.wake_hook:
+            self.wake_hook()
 
     async def _pause(self, seconds: float) -> None:
         try:
@@ -367,20 +362,22 @@ class MatrixPlatform:
                 lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
                 await self._say(room_id, cmd.help_text(lang, "!"))
         for ev in events[start:]:
-            if ev.sender == self.user_id:
-                continue
-            kind = ev.source.get("type")
-            if isinstance(ev, RoomEncryptionEvent):
-                await self._encrypted_notice(room_id, force=True)
-            elif kind == "m.room.encrypted":  # a message we cannot decrypt, maybe a command
-                await self._encrypted_notice(room_id)
-            elif isinstance(ev, RoomMessageText) and ev.body.startswith("!"):
-                try:
-                    await self.on_command(room_id, ev.sender, ev.body)
-                except Exception:
-                    log.exception("a Matrix command failed")
-                    lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
-                    await self._say(room_id, cmd.plain(t(lang, "error.generic")))
+            if ev.sender != self.user_id:
+                await self._on_event(room_id, ev)
+
+    async def _on_event(self, room_id: str, ev: Event) -> None:
+        """One timeline event from someone else: a `!command`, or a sign that the room is encrypted."""
+        if isinstance(ev, RoomEncryptionEvent):
+            await self._encrypted_notice(room_id, force=True)
+        elif ev.source.get("type") == "m.room.encrypted":  # a message we cannot decrypt, maybe a command
+            await self._encrypted_notice(room_id)
+        elif isinstance(ev, RoomMessageText) and ev.body.startswith("!"):
+            try:
+                await self.on_command(room_id, ev.sender, ev.body)
+            except Exception:
+                log.exception("a Matrix command failed")
+                lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
+                await self._say(room_id, cmd.plain(t(lang, "error.generic")))
 
     def _encrypted(self, room_id: str, info: RoomInfo) -> bool:
         room = self.client.rooms.get(room_id)
@@ -421,164 +418,15 @@ class MatrixPlatform:
         await self._say(room_id, cmd.plain(t(lang, "matrix.encrypted")))
 
     async def _say(self, room_id: str, msg: Message) -> None:
-        for attempt in range(2):
-            try:
-                await self._notifier.reply(room_id, msg)
-                return
-            except RetryAfter as exc:
-                if attempt or exc.seconds > MAX_INLINE_WAIT:
-                    break
-                await asyncio.sleep(exc.seconds)
-            except Exception as exc:
-                log.warning("a Matrix reply failed", extra={"reason": type(exc).__name__})
-                return
-        log.warning("a Matrix reply was dropped: rate limited")
-
-    async def _may_manage(self, room_id: str, sender: str) -> bool:
-        """Room moderators and admins (power level 50+) and staff change a room's subscription."""
-        if sender in self.staff:
-            return True
+        """A reply in a room: M_LIMIT_EXCEEDED is waited out (bounded, see cmd.patiently), other errors logged."""
         try:
-            # the whole state, not just m.room.power_levels: since room version 12 the creators
-            # are not listed there (their power is implicit), so m.room.create is needed too
-            resp = await self._retrying(partial(self.client.room_get_state, room_id))
-        except Exception:
-            return False
-        if not isinstance(resp, RoomGetStateResponse):
-            return False
-        return _power_level(resp.events, sender) >= MANAGER_LEVEL
+            await cmd.patiently(partial(self._notifier.reply, room_id, msg))
+        except Exception as exc:
+            log.warning("a Matrix reply failed", extra={"reason": type(exc).__name__})
 
-    # -- commands ----------------------------------------------------------------------------------
-    def _family_command(self, name: str, raw: str, chat: cmd.Chat, room_id: str) -> Message:
-        """!watch / !watches / !unwatch / !notes: names only in a direct room (the bot and one person)."""
-        room = self.client.rooms.get(room_id)
-        private = room is not None and room.member_count <= 2
-        if name == "watch":
-            return cmd.watch_add(self.store, self.vault, chat, raw, private) if raw or not private else cmd.usage(
-                chat.lang, "watch")
-        if name == "watches":
-            return cmd.watch_list(self.store, self.vault, chat) if private else cmd.plain(t(chat.lang, "watch.private_only"))
-        if name == "unwatch":
-            return cmd.watch_remove(self.store, chat, raw)
-        return cmd.notes(self.store, chat, raw.lower())
-
-    async def _staff_command(self, name: str, raw: str, chat: cmd.Chat, sender: str) -> Message:
-        """The staff tools of bot.commands, shared with Telegram (the review queue is one queue)."""
-        lang = chat.lang
-        if name == "feeds":
-            return cmd.feeds_report(self.store, lang)
-        if name == "stats":
-            return cmd.stats(self.store, lang)
-        if name == "queue":
-            return cmd.queue(self.store, lang)
-        if name in ("approve", "reject"):
-            reply = cmd.approve_or_reject(self.store, raw, name == "approve", sender, lang)
-        elif name == "edit":
-            reply = cmd.edit_numbers(self.store, raw, sender, lang)
-        elif name == "record":
-            reply = cmd.record_figure(self.store, raw, sender, lang)
-        elif name == "event":
-            return cmd.event_history(self.store, raw, lang)
-        elif name == "broadcast":
-            if not raw:
-                return cmd.usage(lang, "broadcast")
-            reply = cmd.plain(t(lang, "broadcast.queued", count=cmd.broadcast(self.store, raw)))
-        elif name == "addfeed":
-            return await cmd.add_feed(self.store, self.config.allow_private_feed_urls, self.config.request_timeout,
-                                      raw, lang)
-        elif name == "removefeed":
-            return cmd.remove_feed(self.store, raw, lang)
-        else:  # chart, export: files go through Telegram or the command line
-            return cmd.plain(t(lang, "matrix.no_files"))
-        if self.wake_hook:
-            self.wake_hook()
-        return reply
-
+    # -- commands: bot/matrix_commands.py routes them from the registry -----------------------------
     async def on_command(self, room_id: str, sender: str, body: str) -> None:
         """`!command args` in a room."""
-        text = body[1:MAX_COMMAND_CHARS]
-        try:
-            words = shlex.split(text)
-        except ValueError:
-            words = text.split()
-        if not words or not words[0].isalpha():
-            return  # "!!!", "! ok": not a command
-        name, args = words[0].lower(), words[1:]
-        raw = text.split(None, 1)[1].strip() if len(text.split(None, 1)) > 1 else ""
-        lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
-        chat = cmd.Chat(PLATFORM, room_id, lang)
-        staff = sender in self.staff
-        replies: list[Message]
-        if name in ("help", "start", "ayuda"):
-            replies = [cmd.help_text(lang, "!", staff)]
-        elif name in ("language", "idioma"):
-            choice = args[0].lower() if args else ""
-            replies = [cmd.set_language(self.store, chat, choice) if choice in LANGS
-                       else cmd.usage(lang, "language")]
-        elif name in MANAGE_COMMANDS and not await self._may_manage(room_id, sender):
-            replies = [cmd.plain(t(lang, "group.admins_only"))]
-        elif name == "subscribe":
-            filt = "all"
-            if args and args[0].lower() in cmd.FILTERS:
-                filt = args.pop(0).lower()
-            prison = _prison(" ".join(args)) if args else None
-            replies = [cmd.subscribe(self.store, chat, filt, prison)]
-            if self.wake_hook:
-                self.wake_hook()
-        elif name == "unsubscribe":
-            replies = [cmd.unsubscribe(self.store, chat)]
-        elif name == "status":
-            replies = [cmd.status(self.store, lang, staff=staff)]
-        elif name == "latest":
-            replies = cmd.latest(self.store, lang)
-        elif name == "sources":
-            replies = [cmd.sources(self.store, lang)]
-        elif name == "forget":
-            if [a.lower() for a in args[:1]] == ["confirm"]:
-                replies = [cmd.forget(self.store, chat)]
-            else:
-                replies = [cmd.plain(t(lang, "matrix.forget_confirm"))]
-        elif name in ("watch", "watches", "unwatch", "notes"):
-            replies = [self._family_command(name, raw, chat, room_id)]
-        elif name in STAFF_COMMANDS:
-            if not staff:
-                replies = [cmd.plain(t(lang, "staff.refused"))]
-            else:
-                replies = [await self._staff_command(name, raw, chat, sender)]
-        else:
-            replies = [cmd.plain(t(lang, "matrix.unknown", command=name[:40]))]
-        for msg in replies:
-            await self._say(room_id, msg)
-
-
-STAFF_COMMANDS = ("feeds", "stats", "queue", "approve", "reject", "edit", "record", "event", "broadcast",
-                  "addfeed", "removefeed", "chart", "export")
-
-
-def _power_level(state: list[dict[str, Any]], user_id: str) -> float:
-    """A user's power level in a room, from its state events (Matrix spec rules)."""
-    def find(kind: str) -> dict[str, Any] | None:
-        return next((e for e in state if e.get("type") == kind and e.get("state_key") == ""), None)
-
-    create = find("m.room.create") or {}
-    create_content = create.get("content") or {}
-    version = str(create_content.get("room_version", "1"))
-    creators = {create.get("sender"), *(create_content.get("additional_creators") or [])}
-    if not (version.isdigit() and int(version) <= 11) and user_id in creators:
-        return math.inf  # room versions 12+: creators outrank every power level
-    levels = (find("m.room.power_levels") or {}).get("content")
-    if levels is None:
-        return 100.0 if user_id == create.get("sender") else 0.0
-    try:
-        return float((levels.get("users") or {}).get(user_id, levels.get("users_default", 0)))
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _prison(typed: str) -> str:
-    """The gazetteer's spelling of a prison typed with any case or accents ("tocoron")."""
-    wanted = fold(" ".join(typed.split()))
-    for name in cmd.prisons():
-        if fold(name) == wanted:
-            return name
-    return typed  # cmd.subscribe answers that it does not know this prison
+        answer = await self.commands.route(room_id, sender, body)
+        for reply in answer.replies if answer else ():
+            await self._say(room_id, reply.message)

@@ -1,12 +1,11 @@
-"""Staff review: NGO staff stop a false alarm before families see it, correct a number, and add
-figures that arrive outside RSS. The first decision on a held alert wins; every staff chat hears
-who decided. Works on the store and the pure event logic; knows no chat platform.
+"""Staff review: NGO staff stop a false alarm before families see it, correct a number, add figures
+from outside RSS; the first decision wins and every staff chat hears who decided. Works on the store
+and the pure event logic; never knows a chat platform nor reads what staff type (bot/commands/args.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -147,33 +146,3 @@ def remind(store: Store, after: timedelta, now: datetime) -> int:
 
 def _manual_observation(item_id: str, title: str, now: datetime) -> Observation:
     return Observation(Extraction(kind="confirmation", confidence=1.0), item_id, MANUAL_OUTLET, "", title, now)
-
-
-_ASSIGN = re.compile(r"(announced|confirmed|anunciad[oa]s|confirmad[oa]s)\s*=\s*(\d[\d.,]*)", re.I)
-
-
-def parse_edit(text: str) -> tuple[int, int | None, int | None]:
-    """'/edit 12 announced=87 confirmed=33' -> (12, 87, 33). Raises ValueError with no numbers."""
-    words = text.split()
-    if not words or not words[0].lstrip("#").isdigit():
-        raise ValueError("event")
-    values = {m.group(1).lower()[:4]: int(re.sub(r"[.,]", "", m.group(2))) for m in _ASSIGN.finditer(text)}
-    announced = values.get("anno", values.get("anun"))
-    confirmed = values.get("conf")
-    if announced is None and confirmed is None:
-        raise ValueError("numbers")
-    return int(words[0].lstrip("#")), announced, confirmed
-
-
-_RECORD = re.compile(
-    r"^(announced|confirmed|anunciad[oa]s|confirmad[oa]s)\s+(\d[\d.,]*)\s+"
-    r"(?:source|fuente)\s*=\s*(?:\"([^\"]{1,80})\"|(\S{1,80}))\s+(?:event|evento)\s*=\s*#?(\d+)\s*$", re.I)
-
-
-def parse_record(text: str) -> tuple[str, int, str, int]:
-    """'/record confirmed 12 source="Foro Penal" event=3' -> ("confirmed", 12, "Foro Penal", 3)."""
-    m = _RECORD.match(text.strip().replace("“", '"').replace("”", '"'))
-    if not m:
-        raise ValueError("record")
-    role = "announced" if m.group(1).lower().startswith("an") else "confirmed"
-    return role, int(re.sub(r"[.,]", "", m.group(2))), (m.group(3) or m.group(4)).strip(), int(m.group(5))

@@ -1,26 +1,25 @@
-"""What the chat commands do, independent of the platform: Telegram handlers and Matrix `!commands`
-both call these functions and only transport the Message they return.
-
-Each function takes the store, who is asking (platform, chat id) and their language, and returns
-a Message in that language. No platform library is imported here.
+"""What each chat command does, for every platform: takes the store, who asks (platform, chat id) and
+their language, and returns Messages in that language. Never imports a chat platform's library and
+never decides who may run a command (bot/commands/registry.py does).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import review
-from .alerts import Message, esc, link, render_event, render_status
-from .i18n import LANGS, moment, num, t
-from .matcher import lexicon
-from .redact import display_name, display_url
-from .store import Store, iso, utcnow
-from .vault import Vault, VaultError
-from .watch import normalize
+from .. import review
+from .._text import fold
+from ..alerts import Message, esc, link, render_event, render_event_history, render_status
+from ..i18n import LANGS, moment, num, t
+from ..matcher import lexicon
+from ..redact import display_name, display_url
+from ..store import Store, iso, utcnow
+from ..vault import Vault, VaultError
+from ..watch import normalize
+from .args import parse_edit, parse_id, parse_record
 
 MAX_WATCHES = 10
 
@@ -50,6 +49,15 @@ def chat_lang(store: Store, platform: str, chat_id: str | int, fallback: str | N
 def prisons() -> list[str]:
     """Prison names a chat can filter on, in gazetteer order."""
     return [e.name for e in lexicon().prisons]
+
+
+def prison_named(typed: str) -> str:
+    """The gazetteer's spelling of a prison typed with any case or accents ("tocoron")."""
+    wanted = fold(" ".join(typed.split()))
+    for name in prisons():
+        if fold(name) == wanted:
+            return name
+    return typed  # subscribe() answers that it does not know this prison
 
 
 def set_language(store: Store, chat: Chat, lang: str) -> Message:
@@ -212,11 +220,9 @@ def watch_list(store: Store, vault: Vault | None, chat: Chat) -> Message:
 
 
 def watch_remove(store: Store, chat: Chat, number: str) -> Message:
+    index = parse_id(number) - 1
     sub = store.subscriber(chat.platform, chat.chat_id)
     rows = store.watches(sub.id) if sub else []
-    if not number.strip().isdigit():
-        return usage(chat.lang, "unwatch")
-    index = int(number) - 1
     if sub is None or not 0 <= index < len(rows):
         return plain(t(chat.lang, "watch.not_found"))
     store.remove_watch(sub.id, rows[index]["id"])
@@ -233,10 +239,6 @@ def notes(store: Store, chat: Chat, value: str) -> Message:
 
 def usage(lang: str, command: str) -> Message:
     return plain(t(lang, f"usage.{command}"))
-
-
-def to_json(msg: Message) -> str:
-    return json.dumps({"text": msg.text, "html": msg.html}, ensure_ascii=False)
 
 
 # -- staff: review queue, ledger, feeds ------------------------------------------------------------
@@ -265,12 +267,15 @@ def decision_reply(outcome: review.Outcome, lang: str) -> Message:
     return plain(t(lang, f"review.done_{outcome.status}", event=outcome.event_id, revision=outcome.revision))
 
 
+def decide(store: Store, event_id: int, revision: int, approve: bool, who: str, lang: str) -> Message:
+    """A review button: approve or reject this very revision."""
+    return decision_reply(review.decide(store, event_id, revision, approve, who, None, utcnow()), lang)
+
+
 def approve_or_reject(store: Store, text: str, approve: bool, who: str, lang: str) -> Message:
     """'/approve 12' or '/reject 12 reason' on the event's latest held revision."""
-    words = text.split(maxsplit=1)
-    if not words or not words[0].lstrip("#").isdigit():
-        return usage(lang, "approve" if approve else "reject")
-    event_id = int(words[0].lstrip("#"))
+    words = text.split(maxsplit=1) or [""]
+    event_id = parse_id(words[0])
     revision = review.latest_held(store, event_id)
     if revision is None:
         rows = store.revisions(event_id)
@@ -283,18 +288,12 @@ def approve_or_reject(store: Store, text: str, approve: bool, who: str, lang: st
 
 
 def edit_numbers(store: Store, text: str, who: str, lang: str) -> Message:
-    try:
-        event_id, announced, confirmed = review.parse_edit(text)
-    except ValueError:
-        return usage(lang, "edit")
+    event_id, announced, confirmed = parse_edit(text)
     return decision_reply(review.edit(store, event_id, who, utcnow(), announced, confirmed), lang)
 
 
 def record_figure(store: Store, text: str, who: str, lang: str) -> Message:
-    try:
-        role, value, source, event_id = review.parse_record(text)
-    except ValueError:
-        return usage(lang, "record")
+    role, value, source, event_id = parse_record(text)
     out = review.record(store, event_id, role, value, source, who, utcnow())
     if out.status == "missing":
         return plain(t(lang, "review.missing"))
@@ -303,12 +302,7 @@ def record_figure(store: Store, text: str, who: str, lang: str) -> Message:
 
 
 def event_history(store: Store, text: str, lang: str) -> Message:
-    from .alerts import render_event_history
-
-    arg = text.strip().lstrip("#")
-    if not arg.isdigit():
-        return usage(lang, "event")
-    ev = store.event(int(arg))
+    ev = store.event(parse_id(text))
     if ev is None:
         return plain(t(lang, "review.missing"))
     return render_event_history(ev, store.revisions(ev.id or 0), lang)
@@ -316,7 +310,7 @@ def event_history(store: Store, text: str, lang: str) -> Message:
 
 async def add_feed(store: Store, allow_private: bool, timeout: float, text: str, lang: str) -> Message:
     """Staff: '/addfeed URL [es|en]': checked (http(s), public address, a real feed) before it is kept."""
-    from .feeds import FeedError, check_feed_url, fetch, make_client
+    from ..feeds import FeedError, check_feed_url, fetch, make_client
 
     words = text.split()
     if not words or len(words) > 2 or (len(words) == 2 and words[1] not in LANGS):
