@@ -177,19 +177,21 @@ def _broadcast(d: Deps, r: Request) -> Result:
 
 
 async def _chart(d: Deps, r: Request) -> Result:
-    from ..charts import chart_png
+    from ..charts import chart_file
 
-    data = await asyncio.to_thread(chart_png, d.store, r.lang)
+    # drawn in a worker thread through its own read-only connection: delivery goes on meanwhile
+    data = await asyncio.to_thread(chart_file, d.store.path, r.lang)
     return Reply(act.plain(t(r.lang, "chart.caption")), file=data, filename="chart.png", image=True)
 
 
-def _export(d: Deps, r: Request) -> Result:
+async def _export(d: Deps, r: Request) -> Result:
     from .. import export
 
     fmt = (r.args or "csv").lower()
     if fmt not in ("csv", "json"):
         raise BadArgs(fmt)
-    body = export.to_csv(d.store) if fmt == "csv" else export.to_json(d.store)
+    # like the chart: a large ledger is read in a worker thread, never on the event loop
+    body = await asyncio.to_thread(export.export_file, d.store.path, fmt)
     return Reply(act.plain(t(r.lang, "export.caption")), file=body.encode("utf-8"), filename=f"releasewatch.{fmt}")
 
 

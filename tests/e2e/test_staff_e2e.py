@@ -1,6 +1,8 @@
 """NGO staff end to end through the Bot API emulator: the review queue (hold, approve once,
 reject, edit), the ledger, charts and exports, and refusal for everyone else."""
 
+import threading
+
 import pytest
 
 from tests.e2e.conftest import STAFF, button
@@ -101,6 +103,29 @@ async def test_chart_and_export_for_staff(harness):
     h.emu.inject_message(STAFF, "/export csv", language_code="en")
     doc = await h.emu.await_for(method="sendDocument", since=before, timeout=20)
     assert doc["document_name"] == "releasewatch.csv" and doc["document_bytes"] > 0
+
+
+async def test_export_and_chart_are_read_off_the_event_loop(harness, monkeypatch):
+    """A ledger of thousands of events must not stall delivery: both are read in a worker thread."""
+    from bot import charts, export
+
+    threads: list[str] = []
+    for module, name in ((export, "export_file"), (charts, "chart_file")):
+        real = getattr(module, name)
+
+        def spy(*args, _real=real):  # noqa: ANN002, ANN202
+            threads.append(threading.current_thread().name)
+            return _real(*args)
+
+        monkeypatch.setattr(module, name, spy)
+    h = harness
+    before = len(h.emu.sent)
+    h.emu.inject_message(STAFF, "/export json", language_code="en")
+    doc = await h.emu.await_for(method="sendDocument", since=before, timeout=20)
+    assert doc["document_name"] == "releasewatch.json"
+    h.emu.inject_message(STAFF, "/chart", language_code="en")
+    await h.emu.await_for(method="sendPhoto", since=before, timeout=20)
+    assert len(threads) == 2 and threading.main_thread().name not in threads
 
 
 @pytest.mark.parametrize("command", ["/queue", "/approve 1", "/reject 1 no", "/edit 1 confirmed=3",
