@@ -11,9 +11,9 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
-from .events import Event, Figure, Observation
+from .events import Event, Figure, Observation, RunningCount
 from .i18n import day, num, t
 
 
@@ -38,6 +38,7 @@ class FigureSnap(TypedDict):
     org: str | None
     link: str
     published: str | None  # ISO 8601
+    by_kind: NotRequired[str]  # official | independent | outlet (snapshots before schema 6 lack it)
 
 
 class TriggerSnap(TypedDict):
@@ -48,6 +49,15 @@ class TriggerSnap(TypedDict):
     link: str
     published: str | None
     kind: str
+
+
+class RunningSnap(TypedDict):
+    """A speaker's running count over the campaign, as known when the revision was made."""
+
+    role: str  # confirmed (a verifier's count) | announced (an official claim)
+    by: str
+    value: int
+    since: str | None  # YYYY-MM-DD
 
 
 class Snapshot(TypedDict, total=False):
@@ -61,11 +71,18 @@ class Snapshot(TypedDict, total=False):
     prisons: list[str]
     figures: list[FigureSnap]
     trigger: TriggerSnap
+    disputed: bool  # a verifier disputes or doubts the official figure
+    disputed_by: str | None
+    running: list[RunningSnap]  # running counts over the campaign, highest first
 
 
-def snapshot(event: Event, obs: Observation) -> Snapshot:
+def snapshot(event: Event, obs: Observation, running: Sequence[RunningCount] = ()) -> Snapshot:
     """What an alert for this revision says, frozen so a retry renders the same message."""
     return {
+        "disputed": event.disputed,
+        "disputed_by": event.disputed_by,
+        "running": [{"role": r.role, "by": r.by, "value": r.value, "since": r.since.isoformat() if r.since else None}
+                    for r in running],
         "event_id": event.id,
         "revision": event.revision,
         "announced": event.announced,
@@ -79,7 +96,7 @@ def snapshot(event: Event, obs: Observation) -> Snapshot:
 
 def figure_snap(f: Figure) -> FigureSnap:
     return {"role": f.role, "value": f.value, "outlet": f.outlet, "org": f.org, "link": f.link,
-            "published": _iso(f.published)}
+            "published": _iso(f.published), "by_kind": f.by_kind}
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -118,18 +135,38 @@ def _source(fig: Mapping[str, Any], lang: str) -> tuple[str, str]:
 
 
 def _figure_lines(snap: Snapshot, role: str, lang: str) -> tuple[list[str], list[str]]:
+    """'Announced: 225 — Fiscalía (Tarek William Saab), via X (date)': the official figure that
+    stands (the latest); 'Confirmed: 107 — Foro Penal, via Y (date); 53 — JEyP, via Z (date)':
+    each verifier's highest figure, highest first, on one line. Retellings collapse."""
     figs = [f for f in snap["figures"] if f["role"] == role]
-    # one line per distinct (figure, organisation): retellings of the same number collapse
-    seen: dict[tuple[int, str | None], FigureSnap] = {}
-    for f in sorted(figs, key=lambda f: (-f["value"], f.get("published") or "")):
-        seen.setdefault((f["value"], f.get("org")), f)
-    texts, markups = [], []
+    if not figs:
+        return [], []
+    if role == "announced":
+        chosen = [max(figs, key=lambda f: (f.get("published") or "", f["value"]))]
+    else:
+        best: dict[str, FigureSnap] = {}
+        for f in sorted(figs, key=lambda f: (-f["value"], f.get("published") or "")):
+            best.setdefault(f.get("org") or f["outlet"], f)
+        chosen = list(best.values())[:4]
     label = t(lang, f"label.{role}")
-    for f in list(seen.values())[:3]:
-        src_text, src_html = _source(f, lang)
-        texts.append(f"{label}: {num(lang, f['value'])} — {src_text}")
-        markups.append(f"{esc(label)}: <b>{esc(num(lang, f['value']))}</b> — {src_html}")
-    return texts, markups
+    parts = [(num(lang, f["value"]), *_source(f, lang)) for f in chosen]
+    text = f"{label}: " + "; ".join(f"{n} — {src}" for n, src, _ in parts)
+    markup = f"{esc(label)}: " + "; ".join(f"<b>{esc(n)}</b> — {src}" for n, _, src in parts)
+    return [text], [markup]
+
+
+def _dispute_and_running(snap: Snapshot, lang: str, running: bool = True) -> tuple[list[str], list[str]]:
+    """'⚠️ Foro Penal disputes the official figure' and each running count over the campaign."""
+    texts = []
+    if snap.get("disputed"):
+        who = snap.get("disputed_by")
+        texts.append(t(lang, "label.disputed_by", who=who) if who else t(lang, "label.disputed"))
+    for r in (snap.get("running") or []) if running else []:
+        start = r.get("since")
+        since = day(lang, datetime.fromisoformat(start)) if start else None
+        key = "label.running_official" if r["role"] == "announced" else "label.running"
+        texts.append(t(lang, key + ("_since" if since else ""), by=r["by"], value=num(lang, r["value"]), since=since))
+    return texts, [esc(x) for x in texts]
 
 
 def headline(snap: Snapshot, lang: str, update: bool = False) -> str:
@@ -160,14 +197,21 @@ def render_event(snap: Snapshot, lang: str, update: bool = False) -> Message:
     texts, markups = [head], [f"<b>{esc(head)}</b>"]
     if update:
         # an update replies to the first alert: say only what changed and who says so
-        ct, cm = _figure_lines(snap, "confirmed", lang)
-        texts += ct[:1]
-        markups += cm[:1]
+        for role in ("confirmed", "announced"):
+            rt, rm = _figure_lines(snap, role, lang)
+            texts += rt
+            markups += rm
+        dt, dm = _dispute_and_running(snap, lang, running=False)
+        texts += dt
+        markups += dm
     else:
         for role in ("announced", "confirmed"):
             rt, rm = _figure_lines(snap, role, lang)
             texts += rt
             markups += rm
+        dt, dm = _dispute_and_running(snap, lang)
+        texts += dt
+        markups += dm
         ann, conf = snap.get("announced"), snap.get("confirmed")
         if ann and conf is not None and ann > conf:
             gap = t(lang, "label.pending", count=num(lang, ann - conf))
@@ -258,11 +302,12 @@ def render_event_history(event: Any, revisions: Sequence[Mapping[str, Any]], lan
 
 
 def render_status(events: list[Any], tallies: Sequence[Mapping[str, Any]], lang: str,
-                  outlets: dict[int, list[str]] | None = None) -> Message:
-    """The ledger: latest events (announced vs confirmed per source, the gap) and the latest tallies."""
+                  outlets: dict[int, list[str]] | None = None, running: Sequence[RunningCount] = ()) -> Message:
+    """The ledger: latest rounds (who announced how many, what each verifier confirmed, the gap,
+    a disputed official figure), the running counts over the campaign, and the latest tallies."""
     texts = [t(lang, "status.title")]
     markups = [f"<b>{esc(texts[0])}</b>"]
-    if not events and not tallies:
+    if not events and not tallies and not running:
         msg = t(lang, "status.empty")
         return Message(f"{texts[0]}\n{msg}", f"{markups[0]}\n{esc(msg)}")
     for ev in events:
@@ -273,11 +318,15 @@ def render_status(events: list[Any], tallies: Sequence[Mapping[str, Any]], lang:
         markups.append("")
         texts.append(line)
         markups.append(f"<b>{esc(line)}</b>")
-        snap: Snapshot = {"figures": [figure_snap(f) for f in ev.figures]}
+        snap: Snapshot = {"figures": [figure_snap(f) for f in ev.figures], "disputed": ev.disputed,
+                          "disputed_by": ev.disputed_by}
         for role in ("announced", "confirmed"):
             rt, rm = _figure_lines(snap, role, lang)
             texts += rt
             markups += rm
+        dt, dm = _dispute_and_running(snap, lang, running=False)
+        texts += dt
+        markups += dm
         if ev.gap:
             gap = t(lang, "label.pending", count=num(lang, ev.gap))
             texts.append(gap)
@@ -286,6 +335,13 @@ def render_status(events: list[Any], tallies: Sequence[Mapping[str, Any]], lang:
             rep = t(lang, "status.reported_by", outlets=", ".join(outlets[ev.id]))
             texts.append(rep)
             markups.append(esc(rep))
+    if running:
+        title = t(lang, "status.running_title")
+        rt, rm = _dispute_and_running({"running": [
+            {"role": r.role, "by": r.by, "value": r.value, "since": r.since.isoformat() if r.since else None}
+            for r in running]}, lang)
+        texts += ["", title, *rt]
+        markups += ["", f"<b>{esc(title)}</b>", *rm]
     if tallies:
         texts.append("")
         markups.append("")

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 from .config import Config, ConfigError, load_config
 from .store import AlreadyRunning, Store
@@ -53,6 +54,21 @@ def cmd_match(args: argparse.Namespace) -> int:
             continue
         ex = match(title, summary, lang)
         out.write(json.dumps(ex.to_json(item_id), ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Items (JSON lines) through the real matcher, events and store; prints alerts, then the ledger."""
+    from .replay import ReplayError, replay
+
+    try:
+        replay(sys.stdin, sys.stdout, Path(args.db) if args.db else None)
+    except ReplayError as exc:
+        print(f"releasewatch: {exc}", file=sys.stderr)
+        return 2
+    except AlreadyRunning as exc:
+        print(f"releasewatch: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -157,7 +173,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     store = Store(config.database)
     try:
         lang = args.lang or config.default_lang
-        print(render_status(store.latest_events(args.events), store.latest_tallies(3), lang).text)
+        print(render_status(store.latest_events(args.events), store.latest_tallies(3), lang,
+                            running=store.running_counts()).text)
         print()
         for f in store.feeds(active_only=False):
             state = "ok" if f.error_count == 0 else f"failing ×{f.error_count}: {f.last_error}"
@@ -325,6 +342,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", action="store_true", required=True,
                    help='read {"id","title","summary","lang"?} lines on stdin (required)')
     p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("replay", help="replay news items through the matcher, events and store: the alerts they "
+                       "would have made, then the ledger (delivers nothing)")
+    p.add_argument("--jsonl", action="store_true", required=True,
+                   help='read {"id","title","summary","lang"?,"published","feed"?,"link"?} lines on stdin (required)')
+    p.add_argument("--db", help="fold the items into this database (e.g. the service's, stopped) instead of a "
+                   "temporary one: backfills a ledger from an archive without alerting anyone")
+    p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("demo", help="run the whole pipeline offline on bundled sample feeds")
     p.add_argument("--lang", choices=("es", "en"), default="en", help="language of the alerts (default en)")

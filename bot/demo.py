@@ -88,7 +88,8 @@ async def run_demo(lang: str = "en", out: TextIO | None = None, database: Path |
                     f"{report.feeds_polled} feeds, {report.new_items} items, "
                     f"{len(store.latest_events(100))} events, {console.count} alerts"
                 )
-                status = render_status(store.latest_events(5), store.latest_tallies(2), lang)
+                status = render_status(store.latest_events(5), store.latest_tallies(2), lang,
+                                       running=store.running_counts())
                 print(status.text, file=console.stream)
                 print("─" * 72, file=console.stream)
                 print(summary, file=console.stream)

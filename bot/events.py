@@ -1,17 +1,30 @@
-"""Release events: several outlets retell one round of releases; this module decides which event an
-extraction belongs to and whether it changes what families must be told.
+"""Release events: several outlets retell one round of releases; this module decides which round an
+item reports, what the round now says (who announced how many, what each verifier confirmed,
+whether the official figure is disputed) and whether families must hear of it again.
 
-Pure logic over dataclasses. A new event or a higher confirmed count makes a new revision; nothing
-else does (a retelling adds a source but no alert). Never touches storage or the network.
+A round (a day or a few days, a set of places) is an event. A verifier's running count over a
+whole campaign ("426 verified since 8 January") is not a round: it is a ledger line of its own
+(RunningCount), never a round's count and never a new round. A new revision (an alert) comes with
+a new round, a verifier's figure for the round rising (a first figure counts), the official figure
+first arriving, or the official figure becoming disputed — never with a retelling.
+
+Pure logic over dataclasses; never touches storage or the network.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from rapidfuzz import fuzz
+
 from .matcher import Extraction
+
+OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
+CLOSE = timedelta(days=3)  # reports this close may be one round without sharing a number
+MAX_TITLES = 5  # headlines kept per event to compare the next report with
 
 
 @dataclass(frozen=True)
@@ -28,12 +41,33 @@ class Observation:
 
 @dataclass(frozen=True)
 class Figure:
-    """One source's number for one event: who said how many were announced or confirmed."""
+    """One source's number for one round: who said how many were announced or confirmed."""
 
     role: str  # announced | confirmed
     value: int
     outlet: str
-    org: str | None
+    org: str | None  # who said it ("Foro Penal", "Fiscalía (Tarek William Saab)"); None: the outlet itself
+    item_id: str
+    link: str
+    published: datetime
+    by_kind: str = OUTLET  # official | independent | outlet
+    disputed: bool = False  # an official figure a verifier disputes or doubts
+
+    @property
+    def speaker(self) -> str:
+        return self.org or self.outlet
+
+
+@dataclass(frozen=True)
+class RunningCount:
+    """A running total over a campaign, as one speaker gave it ("Foro Penal: 426 since 8 January")."""
+
+    role: str  # confirmed (a verifier's count) | announced (an official claim)
+    by: str
+    by_kind: str
+    value: int
+    since: date | None
+    outlet: str
     item_id: str
     link: str
     published: datetime
@@ -50,6 +84,9 @@ class Event:
     last_published: datetime
     revision: int
     figures: tuple[Figure, ...]
+    disputed: bool = False  # a verifier disputes or doubts the official figure
+    titles: tuple[str, ...] = ()  # the latest headlines that reported it
+    disputed_by: str | None = None  # who disputes it, when the report says
 
     @property
     def numbers(self) -> set[int]:
@@ -64,6 +101,215 @@ class Event:
     def latest(self, role: str) -> Figure | None:
         figs = [f for f in self.figures if f.role == role]
         return max(figs, key=lambda f: (f.value, f.published)) if figs else None
+
+    @property
+    def announced_by(self) -> str | None:
+        official = _announcement(self.figures)
+        return (official.org or "government") if official else None
+
+    def confirmations(self) -> dict[str, int]:
+        """Each verifier's highest figure for this round, highest first."""
+        return confirmations(self.figures)
+
+
+# -- what an observation says ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the matcher read: one number, its role and who said it (bot.matcher's Figure, or the
+    headline of an extraction that has none, or a figure staff typed in)."""
+
+    role: str
+    value: int
+    by: str | None
+    by_kind: str
+    cumulative: bool = False
+    since: str | None = None
+    disputed: bool = False
+
+
+def claims(ex: Extraction) -> list[Claim]:
+    """The extraction's figures in their roles; an extraction without figures gives its headline."""
+    figures = getattr(ex, "figures", ())
+    if figures:
+        return [Claim(f.role, f.value, f.by, f.by_kind, f.cumulative, f.since, f.disputed) for f in figures]
+    out = []
+    if ex.announced is not None:
+        out.append(Claim("announced", ex.announced, ex.announced_by, OFFICIAL, disputed=bool(getattr(ex, "disputed", False))))
+    if ex.confirmed is not None:
+        out.append(Claim("confirmed", ex.confirmed, ex.confirmed_by, INDEPENDENT if ex.confirmed_by else OUTLET))
+    if ex.cumulative is not None and ex.cumulative != ex.confirmed:
+        out.append(Claim("confirmed", ex.cumulative, ex.confirmed_by, INDEPENDENT if ex.confirmed_by else OUTLET, True))
+    return out
+
+
+def round_figures(obs: Observation) -> list[Figure]:
+    """The observation's figures for one round (running totals excluded: see running_counts)."""
+    out = []
+    for c in claims(obs.extraction):
+        if c.cumulative or c.role not in ("announced", "confirmed"):
+            continue
+        # an official never confirms: a government's "we freed 225" is its announcement
+        role = "announced" if c.by_kind == OFFICIAL else c.role
+        out.append(Figure(role, c.value, obs.outlet, c.by, obs.item_id, obs.link, obs.published, c.by_kind, c.disputed))
+    return out
+
+
+def running_counts(obs: Observation) -> list[RunningCount]:
+    """The running totals the observation gives, one per speaker."""
+    out = []
+    for c in claims(obs.extraction):
+        if c.cumulative and c.role in ("announced", "confirmed"):
+            role = "announced" if c.by_kind == OFFICIAL else c.role
+            out.append(RunningCount(role, c.by or obs.outlet, c.by_kind, c.value, _date(c.since), obs.outlet,
+                                    obs.item_id, obs.link, obs.published))
+    return out
+
+
+def reports_a_round(obs: Observation) -> bool:
+    """Does the item report a round of releases (not only a running count or a tally)?"""
+    ex = obs.extraction
+    if not ex.is_alert:
+        return False
+    if round_figures(obs):
+        return True
+    # a release told without a count ("dozens freed", an amnesty law passes): a round, numberless
+    return not any(c.cumulative for c in claims(ex))
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+# -- which round -----------------------------------------------------------------------------------
+
+
+def _score(obs: Observation, event: Event, window: timedelta) -> float:
+    """How surely obs reports event (0 = not at all). Shared numbers are the strongest sign; dates,
+    places, speakers and how alike the headlines are count too, so an outlet that gives only a
+    partial count still finds the round another outlet reported with the official figure."""
+    apart = min(abs(obs.published - event.last_published), abs(obs.published - event.first_published))
+    if apart > window:
+        return 0.0
+    ex = obs.extraction
+    figs = round_figures(obs)
+    mine = {f.value for f in figs} | ({ex.released} if ex.released and not figs and ex.cumulative is None else set())
+    score = 0.0
+    official = _announcement(event.figures)
+    if any(f.role == "announced" and official is not None and f.value == official.value for f in figs):
+        score += 2.0
+    score += 1.0 * len(mine & event.numbers)
+    close = apart <= CLOSE
+    same_place = bool(set(ex.prisons) & set(event.prisons))
+    if close:
+        # an NGO confirming part of an announcement, at the same prison, within days
+        if (not score and event.announced and same_place and any(f.role == "confirmed" and f.value <= event.announced
+                                                                  for f in figs)):
+            score += 0.5
+        if same_place:
+            score += 0.5 if not score else 0.25
+        alike = max((fuzz.token_set_ratio(obs.title.lower(), t.lower()) for t in event.titles), default=0)
+        if alike >= 80:
+            score += 0.75
+        elif alike >= 65:
+            score += 0.4
+        speakers = {f.speaker for f in figs if f.by_kind != OUTLET} & {f.speaker for f in event.figures if f.by_kind != OUTLET}
+        if speakers and (same_place or alike >= 65):
+            score += 0.25
+    # a release told without a number ("dozens freed from Rodeo I") joins a same-place round of the day
+    if not mine and same_place and apart <= timedelta(days=2):
+        score += 0.25
+    return score
+
+
+def find_event(obs: Observation, candidates: list[Event], window: timedelta) -> Event | None:
+    """The existing round obs reports, if any (it must score at least half a shared number)."""
+    scored = [(s, e) for e in candidates if (s := _score(obs, e, window)) >= 0.5]
+    if not scored:
+        return None
+    return max(scored, key=lambda se: (se[0], se[1].last_published))[1]
+
+
+# -- what the round says, and whether it is news ---------------------------------------------------
+
+
+def _announcement(figures: Iterable[Figure]) -> Figure | None:
+    """The official figure that stands: the latest (authorities revise their own announcements)."""
+    announced = [f for f in figures if f.role == "announced"]
+    return max(announced, key=lambda f: (f.published, f.value)) if announced else None
+
+
+def confirmations(figures: Iterable[Figure]) -> dict[str, int]:
+    """Each verifier's highest figure (a retelling that repeats an older, lower figure lowers nothing)."""
+    best: dict[str, int] = {}
+    for f in figures:
+        if f.role == "confirmed":
+            best[f.speaker] = max(best.get(f.speaker, 0), f.value)
+    return dict(sorted(best.items(), key=lambda kv: -kv[1]))
+
+
+def _state(figures: tuple[Figure, ...], disputed: bool) -> tuple[int | None, int | None, bool]:
+    official = _announcement(figures)
+    conf = confirmations(figures)
+    return (official.value if official else None, max(conf.values()) if conf else None,
+            disputed or any(f.disputed for f in figures if f.role == "announced"))
+
+
+def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
+    """Fold obs into event (or open one). Returns the new state and whether it is a new revision."""
+    ex = obs.extraction
+    new_figs = round_figures(obs)
+    said_disputed = bool(getattr(ex, "disputed", False))
+    if event is None:
+        figures = tuple(new_figs)
+        announced, confirmed, disputed = _state(figures, said_disputed)
+        return Event(id=None, announced=announced, confirmed=confirmed, prisons=ex.prisons, names=ex.names,
+                     first_published=obs.published, last_published=obs.published, revision=1, figures=figures,
+                     disputed=disputed, titles=(obs.title[:300],),
+                     disputed_by=_disputer(obs, new_figs) if disputed else None), True
+
+    known = {(f.role, f.item_id, f.speaker) for f in event.figures}
+    figures = event.figures + tuple(f for f in new_figs if (f.role, f.item_id, f.speaker) not in known)
+    # an item saying an official figure is disputed disputes the round's official figure, whoever gave it
+    disputed_now = said_disputed and _announcement(figures) is not None
+    announced, confirmed, disputed = _state(figures, event.disputed or disputed_now)
+    # a named verifier's figure rising (a first figure counts) is news; an outlet retelling a count
+    # without saying whose it is is news only when it raises the round's highest figure
+    before = confirmations(f for f in event.figures if f.by_kind == INDEPENDENT)
+    after = confirmations(f for f in figures if f.by_kind == INDEPENDENT)
+    news = (any(v > before.get(who, 0) for who, v in after.items())
+            or (confirmed is not None and (event.confirmed is None or confirmed > event.confirmed))
+            or (announced is not None and event.announced is None)  # the official figure arrived
+            or (disputed and not event.disputed and announced is not None))  # and is now disputed
+    titles = tuple(dict.fromkeys((*event.titles, obs.title[:300])))[-MAX_TITLES:]
+    updated = replace(
+        event,
+        announced=announced,
+        confirmed=confirmed,
+        prisons=tuple(dict.fromkeys(event.prisons + ex.prisons)),
+        names=tuple(dict.fromkeys(event.names + ex.names)),
+        first_published=min(event.first_published, obs.published),
+        last_published=max(event.last_published, obs.published),
+        revision=event.revision + 1 if news else event.revision,
+        figures=figures,
+        disputed=disputed,
+        titles=titles,
+        disputed_by=event.disputed_by or (_disputer(obs, new_figs) if disputed else None),
+    )
+    return updated, news
+
+
+def _disputer(obs: Observation, figures: list[Figure]) -> str | None:
+    """Who disputes the official figure: the report's verifier, when it names one."""
+    verifiers = [f.speaker for f in figures if f.by_kind == INDEPENDENT]
+    return verifiers[0] if verifiers else obs.extraction.confirmed_by
+
+
+# -- who wants which revision ----------------------------------------------------------------------
 
 
 class SubscriberLike(Protocol):
@@ -85,88 +331,3 @@ def wants(sub: SubscriberLike, event: Event) -> bool:
     if sub.prison and sub.prison not in event.prisons:
         return False
     return True
-
-
-def _figures(obs: Observation) -> list[Figure]:
-    ex = obs.extraction
-    out = []
-    if ex.announced is not None:
-        out.append(Figure("announced", ex.announced, obs.outlet, ex.announced_by, obs.item_id,
-                          obs.link, obs.published))
-    confirmed = ex.cumulative if ex.cumulative and (ex.confirmed or 0) < ex.cumulative else ex.confirmed
-    if confirmed is not None:
-        out.append(Figure("confirmed", confirmed, obs.outlet, ex.confirmed_by, obs.item_id,
-                          obs.link, obs.published))
-    return out
-
-
-def _score(obs: Observation, event: Event, window: timedelta) -> float:
-    """How surely obs reports event (0 = not at all)."""
-    if abs(obs.published - event.last_published) > window and abs(obs.published - event.first_published) > window:
-        return 0.0
-    ex = obs.extraction
-    mine = {v for v in (ex.announced, ex.confirmed, ex.released, ex.cumulative) if v}
-    score = 0.0
-    if ex.announced is not None and ex.announced == event.announced:
-        score += 2.0
-    shared = mine & event.numbers
-    score += 1.0 * len(shared)
-    same_place = bool(set(ex.prisons) & set(event.prisons))
-    # an NGO confirming part of an announcement, at the same prison, within days
-    close = abs(obs.published - event.last_published) <= timedelta(days=3)
-    if (not score and ex.announced is None and ex.confirmed is not None and event.announced
-            and ex.confirmed <= event.announced and same_place and close):
-        score += 0.5
-    if score and same_place:
-        score += 0.25
-    # a release told without a number ("dozens freed from Rodeo I") joins a same-place event of the day
-    if not mine and same_place and abs(obs.published - event.last_published) <= timedelta(days=2):
-        score += 0.5
-    return score
-
-
-def find_event(obs: Observation, candidates: list[Event], window: timedelta) -> Event | None:
-    """The existing event obs reports, if any."""
-    scored = [(s, e) for e in candidates if (s := _score(obs, e, window)) > 0]
-    if not scored:
-        return None
-    return max(scored, key=lambda se: (se[0], se[1].last_published))[1]
-
-
-def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
-    """Fold obs into event (or open one). Returns the new state and whether it is a new revision."""
-    ex = obs.extraction
-    new_figs = _figures(obs)
-    if event is None:
-        conf = max((f.value for f in new_figs if f.role == "confirmed"), default=None)
-        return Event(
-            id=None,
-            announced=ex.announced,
-            confirmed=conf,
-            prisons=ex.prisons,
-            names=ex.names,
-            first_published=obs.published,
-            last_published=obs.published,
-            revision=1,
-            figures=tuple(new_figs),
-        ), True
-
-    known = {(f.role, f.item_id) for f in event.figures}
-    figures = event.figures + tuple(f for f in new_figs if (f.role, f.item_id) not in known)
-    announced_figs = [f for f in figures if f.role == "announced"]
-    # the latest government figure stands: authorities revise their own announcements
-    announced = max(announced_figs, key=lambda f: f.published).value if announced_figs else None
-    confirmed = max((f.value for f in figures if f.role == "confirmed"), default=None)
-    grew = confirmed is not None and (event.confirmed is None or confirmed > event.confirmed)
-    updated = replace(
-        event,
-        announced=announced,
-        confirmed=confirmed,
-        prisons=tuple(dict.fromkeys(event.prisons + ex.prisons)),
-        names=tuple(dict.fromkeys(event.names + ex.names)),
-        first_published=min(event.first_published, obs.published),
-        last_published=max(event.last_published, obs.published),
-        revision=event.revision + 1 if grew else event.revision,
-        figures=figures,
-    )
-    return updated, grew

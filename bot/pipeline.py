@@ -22,7 +22,7 @@ import httpx
 from . import review, watch
 from ._text import normalize, sentences
 from .config import Config
-from .events import Observation, apply, find_event
+from .events import Observation, apply, find_event, reports_a_round, round_figures, running_counts
 from .feeds import FetchResult, backoff, fetch
 from .items import Item
 from .matcher import Extraction, match
@@ -64,6 +64,7 @@ class Pipeline:
         # how long each feed took last time: the slowest start first (see poll)
         self._seconds: dict[int, float] = {}
         self._skipped: dict[int, tuple[str, ...]] = {}  # unreadable entries each feed had last time
+        self._quiet = False  # the ingest under way queues nothing (see ingest)
 
     async def _fetch(self, feed: FeedRow, sem: asyncio.Semaphore) -> FetchResult:
         async with sem:
@@ -124,14 +125,17 @@ class Pipeline:
         self._digests.update(digests)
         return report
 
-    def ingest(self, batch: Iterable[tuple[FeedRow, Item]], report: CycleReport | None = None) -> CycleReport:
-        """Store, match and fold items (from any feeds) in publication order.
+    def ingest(self, batch: Iterable[tuple[FeedRow, Item]], report: CycleReport | None = None,
+               quiet: bool = False) -> CycleReport:
+        """Store, match and fold items (from any feeds) in publication order. quiet: fold them into
+        the ledger but queue nothing (no alert, no review, no private note): a replay of an archive.
 
         Up to INGEST_GROUP items share one transaction. If one of them fails, the group is rolled
         back and redone one item per transaction: a failure inside one item costs that item
         (recorded on its feed, skipped from then on, reported), never the items around it.
         Trouble with the database itself (disk full, a damaged file) is nobody's item: it raises."""
         report = report or CycleReport()
+        self._quiet = quiet
         ordered = sorted(((feed, it if it.feed_id == feed.id else replace(it, feed_id=feed.id)) for feed, it in batch),
                          key=lambda fi: fi[1].published)
         nested = self.store.db.conn.in_transaction  # a caller's transaction: no group, no redo
@@ -185,16 +189,17 @@ class Pipeline:
         event_id = None
         if ex.total_prisoners is not None:
             self.store.record_tally(obs_id, ex.total_prisoners, ex.total_by, feed.name, item.link, item.published)
-        if ex.is_alert:
-            obs = Observation(ex, obs_id, feed.name, item.link, item.title, item.published)
-            numbers = [v for v in (ex.announced, ex.confirmed, ex.released, ex.cumulative) if v]
+        obs = Observation(ex, obs_id, feed.name, item.link, item.title, item.published)
+        self.store.record_running(running_counts(obs))  # a campaign's running totals: ledger lines, not rounds
+        if reports_a_round(obs):
+            numbers = [f.value for f in round_figures(obs)] + ([ex.released] if ex.released else [])
             # a revised article reports the event its first text joined, whatever its numbers now
             joined = self.store.event_of_item(fresh.id) if fresh.revised else None
             existing = joined or find_event(obs, self.store.candidate_events(item.published, self.window, numbers),
                                             self.window)
             event, new_revision = apply(obs, existing)
-            hold = new_revision and review.needs_review(self.config, ex.confidence,
-                                                         bool(self.store.staff_subscribers()))
+            hold = new_revision and not self._quiet and review.needs_review(self.config, ex.confidence,
+                                                                            bool(self.store.staff_subscribers()))
             event = self.store.save_event(event, obs, new_revision, now, status="held" if hold else "released",
                                           confidence=ex.confidence)
             event_id = event.id
@@ -202,11 +207,11 @@ class Pipeline:
                 report.revisions.append((event.id or 0, event.revision))
                 if hold:  # staff decide before families hear of it
                     report.held += review.post_for_review(self.store, event.id or 0, event.revision, now)
-                else:
+                elif not self._quiet:
                     report.alerts_queued += self.store.enqueue_revision(event, now)
-            if ex.names and self.vault is not None:
+            if ex.names and self.vault is not None and not self._quiet:
                 report.alerts_queued += self._watch_alerts(feed, fresh, ex, event_id, now)
-        elif ex.prison_news:
+        elif ex.prison_news and not self._quiet:
             report.alerts_queued += self._prison_notes(feed, fresh, ex, now)
         return fresh.id, ex, event_id
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from .config import Config
-from .events import Figure, Observation, apply
+from .events import INDEPENDENT, OFFICIAL, Figure, Observation, apply
 from .matcher import Extraction
 from .store import Store, iso
 
@@ -87,7 +87,8 @@ def edit(store: Store, event_id: int, who: str, now: datetime, announced: int | 
         return Outcome(False, "missing", event_id=event_id)
     item_id = f"manual:edit:{event_id}:{event.revision + 1}"
     figs = tuple(
-        Figure(role, value, MANUAL_OUTLET, f"{who} (staff)", item_id, "", now)
+        Figure(role, value, MANUAL_OUTLET, f"{who} (staff)", item_id, "", now,
+               OFFICIAL if role == "announced" else INDEPENDENT)
         for role, value in (("announced", announced), ("confirmed", confirmed)) if value is not None
     )
     new = replace(

@@ -88,9 +88,10 @@ def test_export_json_of_thousands_of_events_is_linear(tmp_path):
                              "last_published, revision, created, updated) VALUES (?, 87, 33, '[]', '[]', ?, ?, 1, ?, ?)",
                              [n + 1, *(["2026-01-01T00:00:00+00:00"] * 4)])
             store.db.conn.executemany(
-                "INSERT INTO event_figures (event_id, role, value, outlet, item_id, link, published) VALUES (?,?,?,?,?,?,?)",
-                [(n + 1, "announced", 87, "A", f"a{n}", "", "2026-01-01T00:00:00+00:00"),
-                 (n + 1, "confirmed", 33, "B", f"b{n}", "", "2026-01-01T00:00:00+00:00")])
+                "INSERT INTO event_figures (event_id, role, value, outlet, item_id, link, published, speaker) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                [(n + 1, "announced", 87, "A", f"a{n}", "", "2026-01-01T00:00:00+00:00", "A"),
+                 (n + 1, "confirmed", 33, "B", f"b{n}", "", "2026-01-01T00:00:00+00:00", "B")])
     store.close()
     data = json.loads(export.export_file(tmp_path / "rw.db", "json"))
     assert len(data["events"]) == 3000

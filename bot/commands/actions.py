@@ -106,7 +106,7 @@ def forget(store: Store, chat: Chat) -> Message:
 def status(store: Store, lang: str, staff: bool = False) -> Message:
     events = store.latest_events(10 if staff else 5)
     outlets = {ev.id: sorted({r["outlet"] for r in store.item_outlets(ev.id)}) for ev in events if ev.id} if staff else None
-    return render_status(events, store.latest_tallies(3), lang, outlets)  # type: ignore[arg-type]
+    return render_status(events, store.latest_tallies(3), lang, outlets, store.running_counts())  # type: ignore[arg-type]
 
 
 def latest(store: Store, lang: str, limit: int = 3) -> list[Message]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypedDict, cast
 
 from ..alerts import Snapshot, snapshot
-from ..events import Event, Figure, Observation
+from ..events import Event, Figure, Observation, RunningCount
 from .base import StoreBase, iso, parse_iso
 
 
@@ -118,37 +118,55 @@ class EventsMixin(StoreBase):
         """Write the event state, its figures, and (if new_revision) the revision snapshot with its
         review status (released, or held for staff)."""
         values = [event.announced, event.confirmed, json.dumps(event.prisons), json.dumps(event.names),
-                  iso(event.first_published), iso(event.last_published), event.revision, iso(now)]
+                  iso(event.first_published), iso(event.last_published), event.revision, iso(now),
+                  int(event.disputed), event.disputed_by, json.dumps(event.titles, ensure_ascii=False)]
         if event.id is None:
             cur = self.db.execute(
-                "INSERT INTO events (announced, confirmed, prisons, names, first_published, "
-                "last_published, revision, updated, created) VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO events (announced, confirmed, prisons, names, first_published, last_published, revision, "
+                "updated, disputed, disputed_by, titles, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [*values, iso(now)],
             )
             event_id = int(cur.lastrowid or 0)
         else:
             event_id = event.id
             self.db.execute(
-                "UPDATE events SET announced=?, confirmed=?, prisons=?, names=?, first_published=?, "
-                "last_published=?, revision=?, updated=? WHERE id=?",
+                "UPDATE events SET announced=?, confirmed=?, prisons=?, names=?, first_published=?, last_published=?, "
+                "revision=?, updated=?, disputed=?, disputed_by=?, titles=? WHERE id=?",
                 [*values, event_id],
             )
         # the event's other figures were read from this table: only the observation's are new
         self.db.conn.executemany(
-            "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, "
-            "link, published, manual) VALUES (?,?,?,?,?,?,?,?,?)",
-            [(event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published), int(manual))
-             for f in event.figures if f.item_id == obs.item_id],
+            "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, link, published, manual, "
+            "by_kind, disputed, speaker) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published), int(manual), f.by_kind,
+              int(f.disputed), f.speaker) for f in event.figures if f.item_id == obs.item_id],
         )
-        saved = Event(**{**event.__dict__, "id": event_id})
+        saved = replace(event, id=event_id)
         self._remember_event(_as_stored(saved, obs.item_id))
         if new_revision:
             self.db.execute(
                 "INSERT OR IGNORE INTO revisions (event_id, revision, snapshot, created, status, confidence) "
                 "VALUES (?,?,?,?,?,?)",
-                [event_id, event.revision, json.dumps(snapshot(saved, obs)), iso(now), status, confidence],
+                [event_id, event.revision, json.dumps(snapshot(saved, obs, self.running_counts())), iso(now), status,
+                 confidence],
             )
         return saved
+
+    def record_running(self, counts: Iterable[RunningCount]) -> None:
+        """Running counts over a campaign, one row per item and speaker (a ledger line each)."""
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO running_counts (role, by, by_kind, value, since, outlet, item_id, link, published) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [(c.role, c.by, c.by_kind, c.value, c.since.isoformat() if c.since else None, c.outlet, c.item_id, c.link,
+              iso(c.published)) for c in counts])
+
+    def running_counts(self) -> list[RunningCount]:
+        """Each speaker's highest running count (verifiers' and officials' alike), highest first."""
+        rows = self._rows(
+            "SELECT r.* FROM running_counts r JOIN (SELECT by, role, max(value) AS top FROM running_counts GROUP BY by, role) m "
+            "ON r.by = m.by AND r.role = m.role AND r.value = m.top GROUP BY r.by, r.role ORDER BY r.value DESC")
+        return [RunningCount(r["role"], r["by"], r["by_kind"], r["value"], date.fromisoformat(r["since"]) if r["since"] else None,
+                             r["outlet"], r["item_id"], r["link"], datetime.fromisoformat(r["published"])) for r in rows]
 
     def revision_snapshot(self, event_id: int, revision: int) -> Snapshot | None:
         row = self.db.execute(
@@ -187,9 +205,12 @@ def _event(r: dict[str, Any], figs: list[dict[str, Any]]) -> Event:
         revision=r["revision"],
         figures=tuple(
             Figure(f["role"], f["value"], f["outlet"], f["org"], f["item_id"], f["link"],
-                   parse_iso(f["published"]))  # type: ignore[arg-type]
+                   parse_iso(f["published"]), f.get("by_kind") or "outlet", bool(f.get("disputed")))  # type: ignore[arg-type]
             for f in figs
         ),
+        disputed=bool(r.get("disputed")),
+        titles=tuple(json.loads(r.get("titles") or "[]")),
+        disputed_by=r.get("disputed_by"),
     )
 
 def _as_stored(event: Event, new_item_id: str) -> Event:

@@ -7,7 +7,7 @@ import sqlite_utils
 
 from ..redact import display_name
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -143,4 +143,43 @@ def _migration_5(db: sqlite_utils.Database) -> None:
             db.execute("UPDATE feeds SET name=? WHERE id=?", [display_name(url), feed_id])
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5}
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Every figure has a speaker: who said it and of what kind (official, independent, the outlet),
+    several verifiers' figures from one item, disputed official figures, and running counts over a
+    campaign kept apart from the rounds."""
+    db.executescript(
+        """
+        CREATE TABLE event_figures_v6 (
+            id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES events(id),
+            role TEXT NOT NULL, value INTEGER NOT NULL, outlet TEXT NOT NULL, org TEXT,
+            item_id TEXT NOT NULL, link TEXT NOT NULL, published TEXT NOT NULL,
+            manual INTEGER NOT NULL DEFAULT 0,
+            by_kind TEXT NOT NULL DEFAULT 'outlet', disputed INTEGER NOT NULL DEFAULT 0,
+            speaker TEXT NOT NULL DEFAULT '',  -- org, else outlet: one figure per speaker, role and item
+            UNIQUE(event_id, item_id, role, speaker)
+        );
+        INSERT INTO event_figures_v6 (id, event_id, role, value, outlet, org, item_id, link, published, manual,
+                                      by_kind, speaker)
+            SELECT id, event_id, role, value, outlet, org, item_id, link, published, manual,
+                   CASE WHEN role = 'announced' THEN 'official' WHEN org IS NOT NULL THEN 'independent'
+                        ELSE 'outlet' END,
+                   COALESCE(org, outlet)
+            FROM event_figures;
+        DROP TABLE event_figures;
+        ALTER TABLE event_figures_v6 RENAME TO event_figures;
+        CREATE INDEX event_figures_value ON event_figures(value);
+        CREATE INDEX event_figures_event ON event_figures(event_id);
+        ALTER TABLE events ADD COLUMN disputed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN disputed_by TEXT;
+        ALTER TABLE events ADD COLUMN titles TEXT NOT NULL DEFAULT '[]';
+        CREATE TABLE running_counts (
+            id INTEGER PRIMARY KEY, role TEXT NOT NULL, by TEXT NOT NULL, by_kind TEXT NOT NULL,
+            value INTEGER NOT NULL, since TEXT, outlet TEXT NOT NULL, item_id TEXT NOT NULL,
+            link TEXT NOT NULL, published TEXT NOT NULL, UNIQUE(item_id, role, by)
+        );
+        CREATE INDEX running_counts_by ON running_counts(by, published);
+        """
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6}
