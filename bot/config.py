@@ -68,6 +68,15 @@ class MatrixConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    """[health]: the /healthz, /readyz and /metrics endpoint (bot/health.py)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"  # loopback: the metrics say how the service runs, not for the world
+    port: int = 9469
+
+
+@dataclass(frozen=True)
 class Config:
     database: Path = Path("releasewatch.db")
     poll_interval: int = 300
@@ -85,6 +94,7 @@ class Config:
     feeds: tuple[FeedConfig, ...] = ()
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
 
 
 # key -> (type(s), description of what is expected)
@@ -103,6 +113,12 @@ _TOP: dict[str, tuple[Any, str]] = {
     "telegram": (dict, "a [telegram] table"),
     "matrix": (dict, "a [matrix] table"),
     "review": (dict, "a [review] table"),
+    "health": (dict, "a [health] table"),
+}
+_HEALTH: dict[str, tuple[Any, str]] = {
+    "enabled": (bool, "true or false"),
+    "host": (str, 'an address string such as "127.0.0.1"'),
+    "port": (int, "a port number (1 to 65535)"),
 }
 _REVIEW: dict[str, tuple[Any, str]] = {
     "mode": (str, '"off", "low_confidence" or "all"'),
@@ -292,6 +308,11 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
         staff_user_ids=_str_list(mx.get("staff_user_ids", []), "matrix.staff_user_ids"),
         staff_room=mx.get("staff_room"),
     )
+    hc = data.get("health", {})
+    _check(hc, _HEALTH, "health.")
+    if not 1 <= hc.get("port", 9469) <= 65535:
+        raise ConfigError("Config key 'health.port' must be a port number between 1 and 65535.")
+    kwargs["health"] = HealthConfig(**hc)
     return Config(**kwargs)
 
 
