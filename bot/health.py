@@ -279,10 +279,10 @@ async def serve(service: Service) -> None:
         try:
             await site.start()
         except OSError as exc:
-            log.error("health endpoint not started: cannot listen there; change [health] port",
-                      extra={"host": cfg.host, "port": cfg.port, "reason": exc.strerror})
+            log.error(f"health endpoint not started: cannot listen on {cfg.host}:{cfg.port}; "
+                      "change [health] port", extra={"reason": exc.strerror})
             return
-        log.info("health endpoint listening", extra={"host": cfg.host, "port": cfg.port})
+        log.info(f"health endpoint listening on http://{cfg.host}:{cfg.port}/ (healthz, readyz, metrics)")
         await asyncio.Event().wait()  # until the service cancels this task at stop
     finally:
         await runner.cleanup()
