@@ -157,6 +157,12 @@ async def test_metrics_page_counts_feeds_cycles_outbox_and_429s_but_names_no_cha
 
 async def test_readyz_names_the_database_when_it_cannot_be_written(running):
     await running.wait_for("/readyz", 200)
+    # the store is synchronous: a delivery writing while another process holds the lock would
+    # block the whole loop (and /readyz with it) for the busy timeout. Wait until delivery is idle
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while set(running.store.outbox_counts()) - {"sent"} and loop.time() < deadline:
+        await asyncio.sleep(0.1)
     other = sqlite3.connect(running.store.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     try:
