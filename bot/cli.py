@@ -315,6 +315,12 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         store.close()
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import main as doctor
+
+    return doctor(args.config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="releasewatch",
@@ -388,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("import", "export"))
     p.add_argument("file", nargs="?", help="the OPML file (export: default standard output)")
     p.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser("doctor", help="check the config, tokens, feeds, key and file permissions; one line each")
+    with_config(p)
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("keygen", help="print a new encryption key for watched names (RELEASEWATCH_KEY)")
     p.set_defaults(func=cmd_keygen)

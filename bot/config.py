@@ -142,6 +142,17 @@ class MatrixConfig:
 
 @with_config(_FILE)
 @dataclass(frozen=True)
+class HealthConfig:
+    """[health]: the /healthz, /readyz and /metrics endpoint (bot/health.py)."""
+
+    enabled: Annotated[Bool, Field(description="Serve /healthz, /readyz and /metrics.")] = False
+    # loopback: the metrics say how the service runs, they are not for the world
+    host: Annotated[Text, Field(min_length=1, description="Address the endpoint listens on.")] = "127.0.0.1"
+    port: Annotated[Int, Field(ge=1, le=65535, description="Port of the endpoint.")] = 9469
+
+
+@with_config(_FILE)
+@dataclass(frozen=True)
 class Config:
     database: Annotated[
         Path, BeforeValidator(_file_path), Field(description="SQLite file; relative to the config file.")
@@ -172,6 +183,7 @@ class Config:
     feeds: Annotated[tuple[FeedConfig, ...], Field(description="The [[feeds]] tables.")] = ()
     telegram: Annotated[TelegramConfig, Field(description="The [telegram] table.")] = field(default_factory=TelegramConfig)
     matrix: Annotated[MatrixConfig, Field(description="The [matrix] table.")] = field(default_factory=MatrixConfig)
+    health: Annotated[HealthConfig, Field(description="The [health] table.")] = field(default_factory=HealthConfig)
 
 
 # -- the file's keys, read from the declarations above -------------------------------------------------

@@ -21,6 +21,7 @@ from .alerts import Message
 from .clock import StepWatch, utcnow
 from .config import Config
 from .feeds import make_client
+from .health import serve as serve_health
 from .i18n import t
 from .notify import Notifier
 from .outbox import Deliverer
@@ -206,6 +207,7 @@ class Service:
         if reclaimed:
             log.info("reclaimed unfinished deliveries", extra={"rows": reclaimed})
         jobs = [
+            asyncio.create_task(serve_health(self), name="health"),  # first: it hooks in before the first poll
             asyncio.create_task(self._every(self.tick_seconds(), self._poll_job), name="poll"),
             asyncio.create_task(self._every(6 * 3600, self._prune_job), name="prune"),
             asyncio.create_task(self._every(60, self._remind_job, first_delay=60), name="remind"),

@@ -77,6 +77,10 @@ class StoreBase:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self) -> None:
+        if 0 < self.version < SCHEMA_VERSION:  # an older release's file: a copy first (bot/upgrade.py)
+            from ..upgrade import backup_before_migration
+
+            backup_before_migration(self.db.conn, self.path, self.version, SCHEMA_VERSION)
         while self.version < SCHEMA_VERSION:
             target = self.version + 1
             with self.transaction():
