@@ -164,8 +164,11 @@ def _dispute_and_running(snap: Snapshot, lang: str, running: bool = True) -> tup
     for r in (snap.get("running") or []) if running else []:
         start = r.get("since")
         since = day(lang, datetime.fromisoformat(start)) if start else None
-        key = "label.running_official" if r["role"] == "announced" else "label.running"
-        texts.append(t(lang, key + ("_since" if since else ""), by=r["by"], value=num(lang, r["value"]), since=since))
+        if r["role"] == "announced":
+            key = "label.running_official_since" if since else "label.running_official"
+        else:
+            key = "label.running_since" if since else "label.running"
+        texts.append(t(lang, key, by=r["by"], value=num(lang, r["value"]), since=since))
     return texts, [esc(x) for x in texts]
 
 
@@ -273,6 +276,9 @@ def render_review(snap: Snapshot, rev: Mapping[str, Any], lang: str, platform: s
                    buttons=buttons)
 
 
+_KIND_LABEL = {"official": "source.kind_official", "independent": "source.kind_independent", "outlet": "source.kind_outlet"}
+
+
 def render_event_history(event: Any, revisions: Sequence[Mapping[str, Any]], lang: str) -> Message:
     """/event N: every figure with its source and time, and every revision with its review."""
     head = t(lang, "event.title", id=event.id, date=day(lang, event.first_published),
@@ -280,12 +286,16 @@ def render_event_history(event: Any, revisions: Sequence[Mapping[str, Any]], lan
     texts, markups = [head], [f"<b>{esc(head)}</b>"]
     for f in sorted(event.figures, key=lambda f: f.published):
         label = t(lang, f"label.{f.role}")
-        who = f.org or f.outlet
+        who = f.org or (t(lang, "source.government") if f.role == "announced" else f.outlet)
         manual = " " + t(lang, "event.manual") if f.outlet == "manual" else ""
-        line = f"{day(lang, f.published)} · {label}: {num(lang, f.value)} — {who}{manual}"
+        kind = f" ({t(lang, _KIND_LABEL[f.by_kind])})" if f.by_kind in _KIND_LABEL else ""
+        line = f"{day(lang, f.published)} · {label}: {num(lang, f.value)} — {who}{kind}{manual}"
         texts.append(line)
         markups.append(f"{esc(day(lang, f.published))} · {esc(label)}: <b>{esc(num(lang, f.value))}</b> — "
-                       f"{link(who, f.link)}{esc(manual)}")
+                       f"{link(who, f.link)}{esc(kind)}{esc(manual)}")
+    dt, dm = _dispute_and_running({"disputed": event.disputed, "disputed_by": event.disputed_by}, lang, running=False)
+    texts += dt
+    markups += dm
     if event.gap:
         gap = t(lang, "label.pending", count=num(lang, event.gap))
         texts.append(gap)

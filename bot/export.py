@@ -11,7 +11,11 @@ from typing import Any
 
 from .store import Store, iso
 
-COLUMNS = ("type", "event_id", "value", "source", "outlet", "manual", "published", "link")
+# source: who said the figure; by_kind: official (announced), independent (a verifier) or the outlet
+# itself; disputed: an official figure a verifier disputes. type "running": a running count over the
+# campaign (since: its start), never a round's figure
+COLUMNS = ("type", "event_id", "value", "source", "outlet", "manual", "published", "link", "by_kind", "disputed",
+           "since")
 
 
 def rows(store: Store) -> list[dict[str, Any]]:
@@ -19,10 +23,16 @@ def rows(store: Store) -> list[dict[str, Any]]:
     for f in store.all_figures():
         out.append({"type": f["role"], "event_id": f["event_id"], "value": f["value"],
                     "source": f["org"] or "", "outlet": f["outlet"], "manual": bool(f["manual"]),
-                    "published": f["published"], "link": f["link"]})
+                    "published": f["published"], "link": f["link"], "by_kind": f.get("by_kind") or "outlet",
+                    "disputed": bool(f.get("disputed")), "since": ""})
     for tl in store.all_tallies():
         out.append({"type": "tally", "event_id": None, "value": tl["total"], "source": tl["org"] or "",
-                    "outlet": tl["outlet"], "manual": False, "published": tl["published"], "link": tl["link"]})
+                    "outlet": tl["outlet"], "manual": False, "published": tl["published"], "link": tl["link"],
+                    "by_kind": "independent" if tl["org"] else "outlet", "disputed": False, "since": ""})
+    for rc in store.all_running_counts():
+        out.append({"type": "running", "event_id": None, "value": rc.value, "source": rc.by, "outlet": rc.outlet,
+                    "manual": False, "published": iso(rc.published), "link": rc.link, "by_kind": rc.by_kind,
+                    "disputed": False, "since": rc.since.isoformat() if rc.since else ""})
     return out
 
 
@@ -32,7 +42,7 @@ def to_csv(store: Store) -> str:
     writer.writeheader()
     for r in rows(store):
         writer.writerow({**r, "event_id": "" if r["event_id"] is None else r["event_id"],
-                         "manual": "yes" if r["manual"] else "no"})
+                         "manual": "yes" if r["manual"] else "no", "disputed": "yes" if r["disputed"] else "no"})
     return buf.getvalue()
 
 
@@ -41,7 +51,9 @@ def from_csv(text: str) -> list[dict[str, Any]]:
     for r in csv.DictReader(io.StringIO(text)):
         out.append({"type": r["type"], "event_id": int(r["event_id"]) if r["event_id"] else None,
                     "value": int(r["value"]), "source": r["source"], "outlet": r["outlet"],
-                    "manual": r["manual"] == "yes", "published": r["published"], "link": r["link"]})
+                    "manual": r["manual"] == "yes", "published": r["published"], "link": r["link"],
+                    "by_kind": r.get("by_kind") or "outlet", "disputed": r.get("disputed") == "yes",
+                    "since": r.get("since") or ""})
     return out
 
 
@@ -58,11 +70,13 @@ def to_json(store: Store) -> str:
         events.append({
             "id": ev.id, "announced": ev.announced, "confirmed": ev.confirmed, "gap": ev.gap,
             "prisons": list(ev.prisons), "first_published": iso(ev.first_published),
-            "last_published": iso(ev.last_published), "revision": ev.revision,
+            "last_published": iso(ev.last_published), "revision": ev.revision, "disputed": ev.disputed,
+            "disputed_by": ev.disputed_by, "announced_by": ev.announced_by, "confirmations": ev.confirmations(),
             "figures": by_event.get(ev.id or 0, []),
         })
     tallies = [r for r in everything if r["type"] == "tally"]
-    return json.dumps({"events": events, "tallies": tallies}, ensure_ascii=False, indent=2)
+    running = [r for r in everything if r["type"] == "running"]
+    return json.dumps({"events": events, "tallies": tallies, "running_counts": running}, ensure_ascii=False, indent=2)
 
 
 def export_file(path: Path, fmt: str) -> str:

@@ -160,13 +160,16 @@ class EventsMixin(StoreBase):
             [(c.role, c.by, c.by_kind, c.value, c.since.isoformat() if c.since else None, c.outlet, c.item_id, c.link,
               iso(c.published)) for c in counts])
 
+    def all_running_counts(self) -> list[RunningCount]:
+        """Every running count ever given, oldest first (the export)."""
+        return [_running(r) for r in self._rows("SELECT * FROM running_counts ORDER BY published, id")]
+
     def running_counts(self) -> list[RunningCount]:
         """Each speaker's highest running count (verifiers' and officials' alike), highest first."""
         rows = self._rows(
             "SELECT r.* FROM running_counts r JOIN (SELECT by, role, max(value) AS top FROM running_counts GROUP BY by, role) m "
             "ON r.by = m.by AND r.role = m.role AND r.value = m.top GROUP BY r.by, r.role ORDER BY r.value DESC")
-        return [RunningCount(r["role"], r["by"], r["by_kind"], r["value"], date.fromisoformat(r["since"]) if r["since"] else None,
-                             r["outlet"], r["item_id"], r["link"], datetime.fromisoformat(r["published"])) for r in rows]
+        return [_running(r) for r in rows]
 
     def revision_snapshot(self, event_id: int, revision: int) -> Snapshot | None:
         row = self.db.execute(
@@ -224,3 +227,8 @@ def _as_stored(event: Event, new_item_id: str) -> Event:
                       for f in event.figures), key=lambda f: f.published)
     return replace(event, first_published=stored(event.first_published), last_published=stored(event.last_published),
                    figures=tuple(figures))
+
+
+def _running(r: dict[str, Any]) -> RunningCount:
+    return RunningCount(r["role"], r["by"], r["by_kind"], r["value"], date.fromisoformat(r["since"]) if r["since"] else None,
+                        r["outlet"], r["item_id"], r["link"], datetime.fromisoformat(r["published"]))
