@@ -1,0 +1,91 @@
+"""Who said which number, in the ledger (issue 14): rounds keep every speaker's figure, officials
+announce and never confirm, running counts over a campaign are ledger lines and never rounds,
+and families hear again only when something a reader cares about changed."""
+
+from datetime import UTC, datetime, timedelta
+
+from bot.events import Observation, apply, find_event, reports_a_round, running_counts
+from bot.matcher import Extraction
+from bot.matcher.figures import Figure as Said
+
+T0 = datetime(2026, 1, 12, 12, tzinfo=UTC)
+WINDOW = timedelta(days=10)
+
+
+def obs(item, *figures, kind="confirmation", outlet="A", hours=0, title=None, prisons=(), disputed=False):
+    ex = Extraction(kind=kind, prisons=tuple(prisons), figures=tuple(figures), disputed=disputed,
+                    released=figures[0].value if figures else None)
+    return Observation(ex, item, outlet, f"https://{outlet}.example/{item}", title or item, T0 + timedelta(hours=hours))
+
+
+def saved(event):
+    return event.__class__(**{**event.__dict__, "id": 1})
+
+
+def test_an_official_figure_is_announced_never_confirmed():
+    event, _ = apply(obs("i1", Said("confirmed", 225, "Fiscalía (Tarek William Saab)", "official")), None)
+    assert (event.announced, event.confirmed, event.announced_by) == (225, None, "Fiscalía (Tarek William Saab)")
+
+
+def test_each_verifier_keeps_its_figure_and_the_highest_leads():
+    event, _ = apply(obs("i1", Said("announced", 225, "Fiscalía", "official"), Said("confirmed", 107, "Foro Penal", "independent"),
+                         Said("confirmed", 53, "JEyP", "independent")), None)
+    assert event.confirmations() == {"Foro Penal": 107, "JEyP": 53}
+    assert (event.announced, event.confirmed, event.gap) == (225, 107, 118)
+
+
+def test_a_running_count_is_a_ledger_line_not_a_round():
+    o = obs("i1", Said("confirmed", 426, "Foro Penal", "independent", cumulative=True, since="2026-01-08"))
+    assert not reports_a_round(o)
+    (rc,) = running_counts(o)
+    assert (rc.by, rc.value, rc.since.isoformat()) == ("Foro Penal", 426, "2026-01-08")
+
+
+def test_a_verifier_raising_its_figure_is_news_a_retelling_is_not():
+    first = saved(apply(obs("i1", Said("confirmed", 24, "Foro Penal", "independent"), prisons=("Rodeo I",)), None)[0])
+    retold, news = apply(obs("i2", Said("confirmed", 24, "Foro Penal", "independent"), outlet="B", hours=3,
+                             prisons=("Rodeo I",)), first)
+    assert not news and retold.revision == 1
+    risen, news = apply(obs("i3", Said("confirmed", 31, "Foro Penal", "independent"), hours=20, prisons=("Rodeo I",)), retold)
+    assert news and risen.revision == 2 and risen.confirmed == 31
+    # a second verifier's first figure counts as a rise, even below the highest
+    second, news = apply(obs("i4", Said("confirmed", 12, "JEyP", "independent"), hours=22, prisons=("Rodeo I",)), risen)
+    assert news and second.confirmations() == {"Foro Penal": 31, "JEyP": 12}
+
+
+def test_the_official_figure_arriving_and_being_disputed_are_news():
+    first = saved(apply(obs("i1", Said("confirmed", 71, "Foro Penal", "independent")), None)[0])
+    official, news = apply(obs("i2", Said("announced", 99, "Gobierno", "official"), kind="announcement", hours=2), first)
+    assert news and official.announced == 99 and not official.disputed
+    doubted, news = apply(obs("i3", Said("announced", 99, "Gobierno", "official", disputed=True),
+                              Said("confirmed", 71, "CLIPPVE", "independent"), hours=5, disputed=True), official)
+    assert news and doubted.disputed and doubted.disputed_by == "CLIPPVE"
+    again, news = apply(obs("i4", Said("announced", 99, "Gobierno", "official", disputed=True), hours=8, disputed=True), doubted)
+    assert not news and again.revision == doubted.revision
+
+
+def test_a_partial_count_and_the_official_figure_from_two_outlets_are_one_round():
+    partial = saved(apply(obs("i1", Said("confirmed", 65, "Comité de Madres", "independent"), prisons=("Tocorón",),
+                              title="Salen 65 presos políticos de Tocorón"), None)[0])
+    official = obs("i2", Said("announced", 99, "Gobierno", "official"), kind="announcement", outlet="B", hours=18,
+                   prisons=("Tocorón", "La Guaira"), title="El Gobierno anuncia la excarcelación de 99 presos políticos")
+    assert find_event(official, [partial], WINDOW) is partial
+
+
+def test_alike_headlines_join_a_round_without_a_shared_number_or_place():
+    first = saved(apply(obs("i1", Said("confirmed", 18, "Foro Penal", "independent"),
+                            title="Excarcelan a presos políticos tras el anuncio del Parlamento"), None)[0])
+    retold = obs("i2", Said("confirmed", 20, "JEyP", "independent"), outlet="B", hours=6,
+                 title="Excarcelan presos políticos tras el anuncio del Parlamento, según JEyP")
+    assert find_event(retold, [first], WINDOW) is first
+    unrelated = obs("i3", Said("confirmed", 20, "JEyP", "independent"), outlet="B", hours=6,
+                    title="Liberan a dos periodistas en Maracaibo")
+    assert find_event(unrelated, [first], WINDOW) is None
+
+
+def test_a_running_count_from_before_the_weekend_updates_no_round():
+    weekend = saved(apply(obs("i1", Said("confirmed", 40, "Foro Penal", "independent"), prisons=("Rodeo I",)), None)[0])
+    before = obs("i2", Said("confirmed", 156, "Foro Penal", "independent", cumulative=True, since="2026-01-08"),
+                 hours=2, prisons=("Rodeo I",))
+    assert not reports_a_round(before)
+    assert weekend.confirmed == 40
