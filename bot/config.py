@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .web.settings import WebConfig, parse_web
+
 LANGS = ("es", "en")
 
 
@@ -85,6 +87,7 @@ class Config:
     feeds: tuple[FeedConfig, ...] = ()
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
+    web: WebConfig = field(default_factory=WebConfig)  # [web]: bot/web/settings.py
 
 
 # key -> (type(s), description of what is expected)
@@ -103,6 +106,7 @@ _TOP: dict[str, tuple[Any, str]] = {
     "telegram": (dict, "a [telegram] table"),
     "matrix": (dict, "a [matrix] table"),
     "review": (dict, "a [review] table"),
+    "web": (dict, "a [web] table"),
 }
 _REVIEW: dict[str, tuple[Any, str]] = {
     "mode": (str, '"off", "low_confidence" or "all"'),
@@ -292,6 +296,7 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
         staff_user_ids=_str_list(mx.get("staff_user_ids", []), "matrix.staff_user_ids"),
         staff_room=mx.get("staff_room"),
     )
+    kwargs["web"] = parse_web(data.get("web", {}))
     return Config(**kwargs)
 
 
