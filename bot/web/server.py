@@ -251,9 +251,9 @@ class WebServer:
         return f"http://{host}:{self.port}/"
 
     async def start(self) -> None:
-        runner = web.AppRunner(self.webapp.app(), access_log=None)
+        runner = web.AppRunner(self.webapp.app(), access_log=None, shutdown_timeout=5)
         await runner.setup()
-        site = web.TCPSite(runner, self.config.host, self.config.port, shutdown_timeout=5)
+        site = web.TCPSite(runner, self.config.host, self.config.port)
         try:
             await site.start()
         except OSError:
