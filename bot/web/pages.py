@@ -66,8 +66,10 @@ def ledger_page(ledger: PublicLedger, lang: str, href: Href, limit: int = 100) -
                      + f'<p class="mute"><a href="{esc(href(f"event/{pe.id}", q))}">{esc(t(lang, "web.details"))}</a></p>'
                      "</article>")
     parts.append(f"<h2>{esc(t(lang, 'chart.caption'))}</h2>")
-    parts.append(f'<img src="{esc(href("chart.png", {"lang": lang, "v": ledger.fingerprint[:12]}))}" width="1000" '
-                 f'height="800" alt="{esc(t(lang, "web.chart_alt"))}" decoding="async">')
+    chart = esc(href("chart.png", {"lang": lang, "v": ledger.fingerprint[:12]}))
+    # on a phone the chart is shrunk to the screen: a tap opens it full size
+    parts.append(f'<a href="{chart}"><img src="{chart}" width="1000" height="800" '
+                 f'alt="{esc(t(lang, "web.chart_alt"))}" decoding="async"></a>')
     return _layout(lang, t(lang, "status.title"), "\n".join(parts), ledger, href, "")
 
 
@@ -77,9 +79,9 @@ def event_page(ledger: PublicLedger, pe: PublicEvent, lang: str, href: Href) -> 
     parts = [f'<p><a href="{esc(href("", {"lang": lang}))}">{esc(t(lang, "web.back"))}</a></p>',
              f'<article id="e{pe.id}">' + _figures(ev, lang) + "</article>"]
     if pe.reports:
-        parts.append(f"<h2>{esc(t(lang, 'web.reports_heading'))}</h2><ul>" + "".join(
+        parts.append(f"<h2>{esc(t(lang, 'web.reports_heading'))}</h2><ul id=\"reports\">" + "".join(
             f"<li>{esc(r.outlet)}: {link(r.title or r.link, r.link)}</li>" for r in pe.reports) + "</ul>")
-    parts.append(f"<h2>{esc(t(lang, 'web.history_heading'))}</h2><ul>")
+    parts.append(f"<h2>{esc(t(lang, 'web.history_heading'))}</h2><ul id=\"history\">")
     for r in reversed(pe.revisions):
         trigger = r.snapshot.get("trigger") or {}
         line = esc(t(lang, "web.revision_line", revision=r.revision, date=day(lang, r.released_at)))
