@@ -41,12 +41,13 @@ from tests.web_ledger import (
 )
 
 WEB = WebConfig(enabled=True, port=0)
+FRESH = 0.0  # ledger_ttl: every request reads the ledger again, so a test sees its own writes at once
 
 
 @pytest.fixture
 async def site(store: Store) -> AsyncIterator[tuple[WebServer, Seeded, httpx.AsyncClient]]:
     seeded = seed_public(store)
-    server = WebServer(store, WEB)
+    server = WebServer(store, WEB, ledger_ttl=FRESH)
     await server.start()
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         yield server, seeded, client
@@ -145,6 +146,45 @@ async def test_chart_is_a_png_drawn_once_until_the_ledger_changes(site, store, m
     assert changed.content != first.content and drawn == ["en", "en"]
 
 
+async def test_a_long_ledger_is_paged_twenty_events_at_a_time(store):
+    for i in range(45):
+        report(store, "Diario del Sur", f"{10 + i} excarcelados en Tocorón", T1 + timedelta(days=i),
+               Extraction(kind="confirmation", released=10 + i, confirmed=10 + i, prisons=("Tocorón",), confidence=0.9),
+               n=i)
+    server = WebServer(store, WEB, ledger_ttl=FRESH)
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            first = (await client.get("/?lang=en")).text
+            assert first.count("<article") == 20 and 'id="e45"' in first and 'href="./?lang=en&amp;page=2"' in first
+            assert "Newer releases" not in first
+            last = (await client.get("/?lang=en&page=3")).text
+            assert last.count("<article") == 5 and 'id="e1"' in last and 'href="./?lang=en&amp;page=2" rel="prev"' in last
+            assert "Older releases" not in last
+            for page in ("4", "0", "x", "99999999"):
+                assert (await client.get(f"/?page={page}")).status_code == 404
+            assert len(atom_ids((await client.get("/feed.atom")).content)) == 45
+    finally:
+        await server.stop()
+
+
+async def test_readers_share_one_read_of_the_ledger_until_it_is_older_than_its_ttl(store):
+    seeded = seed_public(store)
+    server = WebServer(store, WEB, ledger_ttl=0.5)
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            before = atom_ids((await client.get("/feed.atom")).content)
+            report(store, "Diario del Sur", "80 confirmados en Tocorón", T1 + timedelta(days=3),
+                   Extraction(kind="confirmation", released=80, confirmed=80, prisons=("Tocorón",), confidence=0.9),
+                   seeded.e1, n=9)
+            assert atom_ids((await client.get("/feed.atom")).content) == before  # the same read, still fresh
+            await asyncio.sleep(0.6)
+            assert len(atom_ids((await client.get("/feed.atom")).content)) == len(before) + 1
+    finally:
+        await server.stop()
+
+
 # -- feeds ---------------------------------------------------------------------------------------------
 async def test_atom_feed_parses_back_and_its_ids_survive_a_restart(site, store, tmp_path):
     server, seeded, client = site
@@ -169,7 +209,7 @@ async def test_atom_feed_parses_back_and_its_ids_survive_a_restart(site, store, 
     store.close()
     reopened = Store(tmp_path / "rw.db")
     try:
-        again = WebServer(reopened, WEB)
+        again = WebServer(reopened, WEB, ledger_ttl=FRESH)
         await again.start()
         async with httpx.AsyncClient(base_url=again.url) as other:
             assert atom_ids((await other.get("/feed.atom?lang=es")).content) == ids
@@ -310,7 +350,7 @@ async def test_nothing_held_rejected_subscribed_or_watched_is_ever_published(sit
 async def test_internal_mode_needs_the_token_on_every_route(store, monkeypatch):
     seeded = seed_public(store)
     monkeypatch.setenv(TOKEN_ENV, "s3cret-token-for-the-ngo")
-    server = WebServer(store, replace(WEB, public=False))
+    server = WebServer(store, replace(WEB, public=False), ledger_ttl=FRESH)
     await server.start()
     try:
         async with httpx.AsyncClient(base_url=server.url) as client:

@@ -34,7 +34,7 @@ class FeedSpec:
     base: str  # absolute URL of the site root, ending in /
     authority: str  # the tag: URI authority (the public host name)
     prison: str | None = None  # the prison name as events carry it
-    limit: int = 100
+    limit: int = 50  # newest released revisions; older ones stay in the API
     token: str | None = None  # carried into links when the reader came with ?token=
 
     def url(self, path: str, **query: str) -> str:

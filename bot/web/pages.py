@@ -43,8 +43,16 @@ CSS_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).d
 LANG_NAMES = {"es": "Español", "en": "English"}
 
 
-def ledger_page(ledger: PublicLedger, lang: str, href: Href, limit: int = 100) -> str:
-    """The public ledger: who counts how many still held, each release event, the chart."""
+PAGE_SIZE = 20  # events per page: a few kB of HTML each time, whatever the ledger's length
+
+
+def pages_count(ledger: PublicLedger) -> int:
+    return max(1, -(-len(ledger.events) // PAGE_SIZE))
+
+
+def ledger_page(ledger: PublicLedger, lang: str, href: Href, page: int = 1) -> str:
+    """The public ledger: who counts how many still held, the release events (newest first,
+    PAGE_SIZE a page), the chart."""
     q = {"lang": lang}
     parts = [f"<p>{esc(t(lang, 'web.intro'))}</p>", f"<h2>{esc(t(lang, 'web.counts_heading'))}</h2>"]
     counts = ledger.current_counts()
@@ -59,12 +67,21 @@ def ledger_page(ledger: PublicLedger, lang: str, href: Href, limit: int = 100) -
     parts.append(f"<h2>{esc(t(lang, 'web.events_heading'))}</h2>")
     if not ledger.events:
         parts.append(f'<p class="mute">{esc(t(lang, "web.events_none"))}</p>')
-    for pe in ledger.events[:limit]:
+    for pe in ledger.events[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]:
         title = _event_title(pe.event, lang)
         parts.append(f'<article id="e{pe.id}"><h3><a href="{esc(href(f"event/{pe.id}", q))}">{esc(title)}</a></h3>'
                      + _figures(pe.event, lang) + _reports_line(pe, lang)
                      + f'<p class="mute"><a href="{esc(href(f"event/{pe.id}", q))}">{esc(t(lang, "web.details"))}</a></p>'
                      "</article>")
+    turns = []
+    if page > 1:
+        turns.append(f'<a href="{esc(href("", {"lang": lang, "page": str(page - 1)} if page > 2 else q))}" '
+                     f'rel="prev">{esc(t(lang, "web.newer"))}</a>')
+    if page < pages_count(ledger):
+        turns.append(f'<a href="{esc(href("", {"lang": lang, "page": str(page + 1)}))}" rel="next">'
+                     f'{esc(t(lang, "web.older"))}</a>')
+    if turns:
+        parts.append(f'<p class="pages">{" · ".join(turns)}</p>')
     parts.append(f"<h2>{esc(t(lang, 'chart.caption'))}</h2>")
     chart = esc(href("chart.png", {"lang": lang, "v": ledger.fingerprint[:12]}))
     # on a phone the chart is shrunk to the screen: a tap opens it full size

@@ -3,8 +3,9 @@
 Read-only, GET and HEAD only. Every response carries a strict Content-Security-Policy (no script
 runs, nothing loads from another host), an ETag (and Last-Modified for feeds and data) so readers
 revalidate for free. With `public = false` every route needs the token (Authorization: Bearer, or
-?token=). Store reads happen on the event loop, like a chat command's; only drawing the chart goes
-to a thread, from frozen data. No access log: a ?token= in a logged URL would be a leaked secret.
+?token=). The ledger is read through a second Store on the same file, in a worker thread, at most
+once per LEDGER_TTL seconds: readers never hold up the bot's event loop, and see only committed
+rows (WAL). No access log: a ?token= in a logged URL would be a leaked secret.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
 MAX_QUERY_VALUE = 200  # longer ?lang= / ?prison= values are not names of anything we have
+# a build reads a few rows per event (300 events: ~0.3 s on a busy 2-core machine); a crowd of
+# readers causes one build per LEDGER_TTL, and a page is at most that much behind the ledger
+LEDGER_TTL = 5.0
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -51,9 +55,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class WebApp:
     """The routes, bound to one store and one [web] config."""
 
-    def __init__(self, store: Store, config: WebConfig, default_lang: str = DEFAULT_LANG) -> None:
-        self.store = store
+    def __init__(self, store: Store, config: WebConfig, default_lang: str = DEFAULT_LANG,
+                 ledger_ttl: float = LEDGER_TTL) -> None:
+        self.store = store  # this app's own connection: only used in a worker thread, one build at a time
         self.config = config
+        self.ledger_ttl = ledger_ttl
+        self._ledger: tuple[float, PublicLedger] | None = None  # (loop time built, ledger)
+        self._ledger_lock = asyncio.Lock()
         self.default_lang = default_lang if default_lang in LANGS else DEFAULT_LANG
         self._charts: dict[tuple[str, str], bytes] = {}  # (ledger fingerprint, lang) -> PNG
         self._chart_lock = asyncio.Lock()
@@ -68,8 +76,12 @@ class WebApp:
         app.router.add_get("/api/ledger.json", self.api)
         return app
 
-    def public_ledger(self) -> PublicLedger:
-        return build(self.store)
+    async def public_ledger(self) -> PublicLedger:
+        async with self._ledger_lock:
+            now = asyncio.get_running_loop().time()
+            if self._ledger is None or now - self._ledger[0] >= self.ledger_ttl:
+                self._ledger = (now, await asyncio.to_thread(_read, self.store))
+            return self._ledger[1]
 
     # -- middlewares ---------------------------------------------------------------------------------
     @web.middleware
@@ -184,12 +196,19 @@ class WebApp:
     # -- routes ----------------------------------------------------------------------------------------
     async def index(self, request: web.Request) -> web.Response:
         lang = self._lang(request)
-        html = pages.ledger_page(self.public_ledger(), lang, self._href(request))
+        public = await self.public_ledger()
+        asked = request.query.get("page", "1")
+        page = int(asked) if asked.isdigit() and len(asked) < 6 else 0
+        if not 1 <= page <= pages.pages_count(public):
+            response = self._respond(request, pages.not_found_page(public, lang, self._href(request)).encode(), "text/html")
+            response.set_status(404)
+            return response
+        html = pages.ledger_page(public, lang, self._href(request), page)
         return self._respond(request, html.encode(), "text/html")
 
     async def event(self, request: web.Request) -> web.Response:
         lang = self._lang(request)
-        public = self.public_ledger()
+        public = await self.public_ledger()
         found = public.event(int(request.match_info["id"]))
         if found is None:
             html = pages.not_found_page(public, lang, self._href(request))
@@ -202,7 +221,7 @@ class WebApp:
         from ..charts import chart_png  # matplotlib loads on the first chart, not at start-up
 
         lang = self._lang(request)
-        public = self.public_ledger()
+        public = await self.public_ledger()
         key = (public.fingerprint, lang)
         png = self._charts.get(key)
         if png is None:
@@ -224,24 +243,36 @@ class WebApp:
     async def _feed(self, request: web.Request, render: Callable[[PublicLedger, feeds.FeedSpec], bytes],
                     content_type: str) -> web.Response:
         lang = self._lang(request)
-        public = self.public_ledger()
+        public = await self.public_ledger()
         ok, prison = self._prison(request, public)
         if not ok:
             raise web.HTTPNotFound(text=t(lang, "web.unknown_prison") + "\n")
         return self._respond(request, render(public, self._spec(request, lang, prison)), content_type, public.updated)
 
     async def api(self, request: web.Request) -> web.Response:
-        public = self.public_ledger()
+        public = await self.public_ledger()
         body = export.to_json(cast(Store, public)).encode()
         return self._respond(request, body, "application/json", public.updated, vary=False)
 
 
-class WebServer:
-    """The app on its own host and port (port 0: any free one, see .port)."""
+def _read(store: Store) -> PublicLedger:
+    """Build the ledger and its fingerprint (a hash over all of it) in the worker thread."""
+    public = build(store)
+    assert public.fingerprint
+    return public
 
-    def __init__(self, store: Store, config: WebConfig, default_lang: str = DEFAULT_LANG) -> None:
+
+class WebServer:
+    """The app on its own host and port (port 0: any free one, see .port), reading the ledger
+    through its own connection to the store's file."""
+
+    def __init__(self, store: Store, config: WebConfig, default_lang: str = DEFAULT_LANG,
+                 ledger_ttl: float = LEDGER_TTL) -> None:
         self.config = config
-        self.webapp = WebApp(store, config, default_lang)
+        self.path = store.path
+        self.default_lang = default_lang
+        self.ledger_ttl = ledger_ttl
+        self.reader: Store | None = None
         self.runner: web.AppRunner | None = None
         self.port = config.port
 
@@ -251,13 +282,17 @@ class WebServer:
         return f"http://{host}:{self.port}/"
 
     async def start(self) -> None:
-        runner = web.AppRunner(self.webapp.app(), access_log=None, shutdown_timeout=5)
+        self.reader = Store(self.path)
+        app = WebApp(self.reader, self.config, self.default_lang, self.ledger_ttl).app()
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
         await runner.setup()
         site = web.TCPSite(runner, self.config.host, self.config.port)
         try:
             await site.start()
         except OSError:
             await runner.cleanup()
+            self.reader.close()
+            self.reader = None
             raise
         self.runner = runner
         server = site._server
@@ -269,6 +304,9 @@ class WebServer:
         if self.runner is not None:
             await self.runner.cleanup()
             self.runner = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
 
 
 async def start_web(config: Config, store: Store) -> WebServer | None:
