@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -136,9 +136,11 @@ def build(store: Store, limit: int = 100_000) -> PublicLedger:
 
 def _public_event(store: Store, ev: Event, revisions: tuple[Revision, ...]) -> PublicEvent:
     snap = revisions[-1].snapshot
+    # whatever else a snapshot's figure records about its speaker (and Figure knows) goes along
+    optional = {f.name for f in fields(Figure)} - {"role", "value", "outlet", "org", "item_id", "link", "published"}
     figures = tuple(
         Figure(f["role"], f["value"], f["outlet"], f.get("org"), "", f.get("link") or "",
-               parse_iso(f.get("published")) or ev.first_published)
+               parse_iso(f.get("published")) or ev.first_published, **{k: f[k] for k in optional if k in f})
         for f in snap.get("figures") or [])
     # times from what was published only: a held item's date must not move the event
     times = [f.published for f in figures]
