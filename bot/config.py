@@ -151,6 +151,36 @@ class HealthConfig:
     port: Annotated[Int, Field(ge=1, le=65535, description="Port of the endpoint.")] = 9469
 
 
+def _base_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query or parsed.fragment:
+        raise ValueError(f"must be an http(s) URL without query, not {_show(value)}")
+    return value if value.endswith("/") else value + "/"
+
+
+WEB_TOKEN_ENV = "RELEASEWATCH_WEB_TOKEN"
+
+
+@with_config(_FILE)
+@dataclass(frozen=True)
+class WebConfig:
+    """[web]: the public (or token-guarded) page, feeds and API of the ledger (bot/web/)."""
+
+    enabled: Annotated[Bool, Field(description="Serve the ledger's web page, feeds and API.")] = False
+    # loopback: put a reverse proxy in front to publish it
+    host: Annotated[Text, Field(min_length=1, description="Address the page listens on.")] = "127.0.0.1"
+    port: Annotated[Int, Field(ge=1, le=65535, description="Port of the page.")] = 8787
+    public: Annotated[Bool, Field(description=f"false: every route needs the token in {WEB_TOKEN_ENV}.")] = True
+    base_url: Annotated[
+        Text | None, AfterValidator(lambda v: v if v is None else _base_url(v)),
+        Field(description="The page's public http(s) address, for feed links and ids."),
+    ] = None
+
+    @property
+    def token(self) -> str | None:
+        return os.environ.get(WEB_TOKEN_ENV) or None
+
+
 @with_config(_FILE)
 @dataclass(frozen=True)
 class Config:
@@ -184,6 +214,7 @@ class Config:
     telegram: Annotated[TelegramConfig, Field(description="The [telegram] table.")] = field(default_factory=TelegramConfig)
     matrix: Annotated[MatrixConfig, Field(description="The [matrix] table.")] = field(default_factory=MatrixConfig)
     health: Annotated[HealthConfig, Field(description="The [health] table.")] = field(default_factory=HealthConfig)
+    web: Annotated[WebConfig, Field(description="The [web] table.")] = field(default_factory=WebConfig)
 
 
 # -- the file's keys, read from the declarations above -------------------------------------------------

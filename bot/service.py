@@ -28,6 +28,7 @@ from .outbox import Deliverer
 from .pipeline import FAILING_STREAK, CycleReport, Pipeline
 from .store import Store
 from .vault import Vault
+from .web.server import start_web, stop_web
 
 log = logging.getLogger("releasewatch.service")
 
@@ -213,7 +214,9 @@ class Service:
             asyncio.create_task(self._every(60, self._remind_job, first_delay=60), name="remind"),
         ]
         worker = asyncio.create_task(self.deliverer.run(self.stop_event))
+        web = None
         try:
+            web = await start_web(self.config, self.store)  # the public ledger page; None unless [web] enabled
             for p in self.platforms:
                 try:
                     await p.start()
@@ -234,6 +237,7 @@ class Service:
                     await p.stop()
                 except Exception:
                     log.exception("platform stop failed")
+            await stop_web(web)
             await self.client.aclose()
             log.info("stopped")
 
