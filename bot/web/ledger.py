@@ -22,7 +22,7 @@ from typing import Any
 
 from .._text import fold, normalize
 from ..alerts import Snapshot
-from ..events import Event, Figure
+from ..events import Event, Figure, RunningCount
 from ..matcher import lexicon
 from ..store import Store, iso, parse_iso
 
@@ -66,6 +66,9 @@ class PublicEvent:
 class PublicLedger:
     events: tuple[PublicEvent, ...]  # most recently published first, as the store orders them
     tallies: tuple[dict[str, Any], ...]  # oldest first
+    # running counts over the campaign (alerts quote them): every one given, and each speaker's highest
+    running: tuple[RunningCount, ...] = ()
+    running_top: tuple[RunningCount, ...] = ()
 
     # -- the store's read interface, as bot.export and bot.charts use it ----------------------------
     def latest_events(self, limit: int = 5) -> list[Event]:
@@ -76,8 +79,15 @@ class PublicLedger:
         for pe in sorted(self.events, key=lambda pe: pe.id):
             for f in pe.event.figures:
                 rows.append({"event_id": pe.id, "role": f.role, "value": f.value, "outlet": f.outlet, "org": f.org,
-                             "link": f.link, "published": iso(f.published), "manual": f.outlet == "manual"})
+                             "link": f.link, "published": iso(f.published), "manual": f.outlet == "manual",
+                             "by_kind": f.by_kind, "disputed": f.disputed})
         return rows
+
+    def all_running_counts(self) -> list[RunningCount]:
+        return list(self.running)
+
+    def running_counts(self) -> list[RunningCount]:
+        return list(self.running_top)
 
     def all_tallies(self) -> list[dict[str, Any]]:
         return [dict(tl) for tl in self.tallies]
@@ -133,7 +143,7 @@ def build(store: Store, limit: int = 100_000) -> PublicLedger:
         events.append(_public_event(store, ev, tuple(revisions)))
     events.sort(key=lambda pe: (pe.event.last_published, pe.id), reverse=True)
     tallies = tuple({k: tl.get(k) for k in TALLY_FIELDS} for tl in store.all_tallies())
-    return PublicLedger(tuple(events), tallies)
+    return PublicLedger(tuple(events), tallies, tuple(store.all_running_counts()), tuple(store.running_counts()))
 
 
 def _public_event(store: Store, ev: Event, revisions: tuple[Revision, ...]) -> PublicEvent:
