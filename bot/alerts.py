@@ -155,6 +155,18 @@ def _figure_lines(snap: Snapshot, role: str, lang: str) -> tuple[list[str], list
     return [text], [markup]
 
 
+def _who_said(snap: Snapshot, lang: str, roles: tuple[str, ...] = ("announced", "confirmed"),
+              running: bool = True) -> tuple[list[str], list[str]]:
+    """The figures in their roles with who said them, then a dispute and the running counts."""
+    texts, markups = [], []
+    for role in roles:
+        rt, rm = _figure_lines(snap, role, lang)
+        texts += rt
+        markups += rm
+    dt, dm = _dispute_and_running(snap, lang, running)
+    return texts + dt, markups + dm
+
+
 def _dispute_and_running(snap: Snapshot, lang: str, running: bool = True) -> tuple[list[str], list[str]]:
     """'⚠️ Foro Penal disputes the official figure' and each running count over the campaign."""
     texts = []
@@ -200,21 +212,13 @@ def render_event(snap: Snapshot, lang: str, update: bool = False) -> Message:
     texts, markups = [head], [f"<b>{esc(head)}</b>"]
     if update:
         # an update replies to the first alert: say only what changed and who says so
-        for role in ("confirmed", "announced"):
-            rt, rm = _figure_lines(snap, role, lang)
-            texts += rt
-            markups += rm
-        dt, dm = _dispute_and_running(snap, lang, running=False)
-        texts += dt
-        markups += dm
+        wt, wm = _who_said(snap, lang, ("confirmed", "announced"), running=False)
+        texts += wt
+        markups += wm
     else:
-        for role in ("announced", "confirmed"):
-            rt, rm = _figure_lines(snap, role, lang)
-            texts += rt
-            markups += rm
-        dt, dm = _dispute_and_running(snap, lang)
-        texts += dt
-        markups += dm
+        wt, wm = _who_said(snap, lang)
+        texts += wt
+        markups += wm
         ann, conf = snap.get("announced"), snap.get("confirmed")
         if ann and conf is not None and ann > conf:
             gap = t(lang, "label.pending", count=num(lang, ann - conf))
@@ -330,13 +334,9 @@ def render_status(events: list[Any], tallies: Sequence[Mapping[str, Any]], lang:
         markups.append(f"<b>{esc(line)}</b>")
         snap: Snapshot = {"figures": [figure_snap(f) for f in ev.figures], "disputed": ev.disputed,
                           "disputed_by": ev.disputed_by}
-        for role in ("announced", "confirmed"):
-            rt, rm = _figure_lines(snap, role, lang)
-            texts += rt
-            markups += rm
-        dt, dm = _dispute_and_running(snap, lang, running=False)
-        texts += dt
-        markups += dm
+        wt, wm = _who_said(snap, lang, running=False)
+        texts += wt
+        markups += wm
         if ev.gap:
             gap = t(lang, "label.pending", count=num(lang, ev.gap))
             texts.append(gap)
