@@ -24,6 +24,7 @@ from .matcher import Extraction
 
 OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
 CLOSE = timedelta(days=3)  # reports this close may be one round without sharing a number
+FOLLOW_UP = timedelta(hours=36)  # a verifier's count this soon after a round, with nothing else to go on, is its
 MAX_TITLES = 5  # headlines kept per event to compare the next report with
 
 
@@ -223,6 +224,11 @@ def _score(obs: Observation, event: Event, window: timedelta) -> float:
     # a release told without a number ("dozens freed from Rodeo I") joins a same-place round of the day
     if not mine and same_place and apart <= timedelta(days=2):
         score += 0.25
+    if not score and apart <= FOLLOW_UP and figs:
+        if not event.figures:
+            score += 0.5  # the first counts of a round announced without a number
+        elif all(f.by_kind != OFFICIAL for f in figs):
+            score += 0.5  # a verifier's count a day after a round: that round's (the most recent wins)
     return score
 
 
