@@ -330,6 +330,50 @@ class _Inflate:
         return out
 
 
+class _Refused(Exception):
+    """The answer cannot be a feed (an HTTP error, too large, an unknown compression): its sentence."""
+
+
+async def _read_body(resp: httpx.Response, max_bytes: int) -> bytes:
+    """The body, decompressed a piece at a time and never beyond max_bytes (raises _Refused)."""
+    if resp.status_code >= 400:
+        raise _Refused(f"the server answered HTTP {resp.status_code}")
+    declared = resp.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes * 4:
+        raise _Refused(f"the feed is larger than {max_bytes} bytes")
+    encoding = resp.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
+        raise _Refused(f"the server used an unknown compression ({encoding[:40]})")
+    inflate = _Inflate(encoding) if encoding not in ("identity", "") else None
+    chunks = []
+    size = 0
+    async for raw in resp.aiter_raw():
+        # ask for one byte more than the room left: getting it means over the cap
+        chunk = inflate.feed(raw, max_bytes - size + 1) if inflate else raw
+        size += len(chunk)
+        if size > max_bytes:
+            raise _Refused(f"the feed is larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _failure(exc: BaseException, deadline: float) -> str | None:
+    """One plain sentence for what went wrong fetching a feed, or None if it is not a feed problem."""
+    if isinstance(exc, TimeoutError):
+        return f"no complete answer within {deadline:g} seconds"
+    if isinstance(exc, _Refused | FeedError):  # FeedError: a redirect to a private address (see make_client)
+        return str(exc)
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, httpx.TimeoutException):
+        return "the request timed out"
+    if isinstance(exc, httpx.HTTPError):
+        return f"the request failed ({type(exc).__name__})"
+    if isinstance(exc, zlib.error):
+        return "the compressed body is damaged"
+    return None
+
+
 async def fetch(
     client: httpx.AsyncClient,
     url: str,
@@ -358,45 +402,11 @@ async def fetch(
                 if resp.status_code == 304:
                     return FetchResult("not_modified", etag=etag, last_modified=last_modified,
                                        seconds=loop.time() - started)
-                if resp.status_code >= 400:
-                    return FetchResult("error", error=f"the server answered HTTP {resp.status_code}",
-                                       seconds=loop.time() - started)
-                declared = resp.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > max_bytes * 4:
-                    return FetchResult("error", error=f"the feed is larger than {max_bytes} bytes")
-                encoding = resp.headers.get("content-encoding", "identity").strip().lower()
-                if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
-                    reason = f"the server used an unknown compression ({encoding[:40]})"
-                    return FetchResult("error", error=reason, seconds=loop.time() - started)
-                inflate = _Inflate(encoding) if encoding not in ("identity", "") else None
-                chunks = []
-                size = 0
-                async for raw in resp.aiter_raw():
-                    # ask for one byte more than the room left: getting it means over the cap
-                    chunk = inflate.feed(raw, max_bytes - size + 1) if inflate else raw
-                    size += len(chunk)
-                    if size > max_bytes:
-                        return FetchResult("error", error=f"the feed is larger than {max_bytes} bytes",
-                                           seconds=loop.time() - started)
-                    chunks.append(chunk)
-                body = b"".join(chunks)
+                body = await _read_body(resp, max_bytes)
                 new_etag = resp.headers.get("etag")
                 new_lm = resp.headers.get("last-modified")
-    except TimeoutError:
-        return FetchResult("error", error=f"no complete answer within {deadline:g} seconds",
-                           seconds=loop.time() - started)
-    except FeedError as exc:  # a redirect to a private address (see make_client)
-        return FetchResult("error", error=str(exc), seconds=loop.time() - started)
-    except httpx.TooManyRedirects:
-        return FetchResult("error", error="too many redirects", seconds=loop.time() - started)
-    except httpx.TimeoutException:
-        return FetchResult("error", error="the request timed out", seconds=loop.time() - started)
-    except httpx.HTTPError as exc:
-        reason = type(exc).__name__
-        return FetchResult("error", error=f"the request failed ({reason})", seconds=loop.time() - started)
-    except zlib.error:
-        return FetchResult("error", error="the compressed body is damaged",
-                           seconds=loop.time() - started)
+    except (TimeoutError, _Refused, FeedError, httpx.HTTPError, zlib.error) as exc:
+        return FetchResult("error", error=_failure(exc, deadline), seconds=loop.time() - started)
     digest = hashlib.sha256(body).digest()
     if digest == known_digest:
         return FetchResult("not_modified", etag=new_etag or etag, last_modified=new_lm or last_modified,
