@@ -196,31 +196,16 @@ def _score(obs: Observation, event: Event, window: timedelta) -> float:
     apart = min(abs(obs.published - event.last_published), abs(obs.published - event.first_published))
     if apart > window:
         return 0.0
-    ex = obs.extraction
     figs = round_figures(obs)
+    ex = obs.extraction
     mine = {f.value for f in figs} | ({ex.released} if ex.released and not figs and ex.cumulative is None else set())
-    score = 0.0
     official = _announcement(event.figures)
+    score = 1.0 * len(mine & event.numbers)
     if any(f.role == "announced" and official is not None and f.value == official.value for f in figs):
         score += 2.0
-    score += 1.0 * len(mine & event.numbers)
-    close = apart <= CLOSE
     same_place = bool(set(ex.prisons) & set(event.prisons))
-    if close:
-        # an NGO confirming part of an announcement, at the same prison, within days
-        if (not score and event.announced and same_place and any(f.role == "confirmed" and f.value <= event.announced
-                                                                  for f in figs)):
-            score += 0.5
-        if same_place:
-            score += 0.5 if not score else 0.25
-        alike = max((fuzz.token_set_ratio(obs.title.lower(), t.lower()) for t in event.titles), default=0)
-        if alike >= 80:
-            score += 0.75
-        elif alike >= 65:
-            score += 0.4
-        speakers = {f.speaker for f in figs if f.by_kind != OUTLET} & {f.speaker for f in event.figures if f.by_kind != OUTLET}
-        if speakers and (same_place or alike >= 65):
-            score += 0.25
+    if apart <= CLOSE:
+        score += _closeness(obs, event, figs, score, same_place)
     # a release told without a number ("dozens freed from Rodeo I") joins a same-place round of the day
     if not mine and same_place and apart <= timedelta(days=2):
         score += 0.25
@@ -230,6 +215,23 @@ def _score(obs: Observation, event: Event, window: timedelta) -> float:
         elif all(f.by_kind != OFFICIAL for f in figs):
             score += 0.5  # a verifier's count a day after a round: that round's (the most recent wins)
     return score
+
+
+def _closeness(obs: Observation, event: Event, figs: list[Figure], score: float, same_place: bool) -> float:
+    """What links two reports days apart without a shared number: the place, the headline, the speaker."""
+    extra = 0.0
+    # an NGO confirming part of an announcement, at the same prison, within days
+    if not score and event.announced and same_place and any(f.role == "confirmed" and f.value <= event.announced
+                                                            for f in figs):
+        extra += 0.5
+    if same_place:
+        extra += 0.5 if not score else 0.25
+    alike = max((fuzz.token_set_ratio(obs.title.lower(), t.lower()) for t in event.titles), default=0)
+    extra += 0.75 if alike >= 80 else 0.4 if alike >= 65 else 0.0
+    speakers = {f.speaker for f in figs if f.by_kind != OUTLET} & {f.speaker for f in event.figures if f.by_kind != OUTLET}
+    if speakers and (same_place or alike >= 65):
+        extra += 0.25
+    return extra
 
 
 def find_event(obs: Observation, candidates: list[Event], window: timedelta) -> Event | None:
