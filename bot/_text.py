@@ -6,8 +6,10 @@ Pure string functions; nothing here knows about feeds, storage or chat platforms
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from typing import Any
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t\r\f\v]+")
 _TYPOGRAPHY = str.maketrans(
@@ -91,3 +93,13 @@ def parse_number(token: str) -> int | float:
     if len(parts) == 2:
         return float(f"{parts[0]}.{parts[1]}")
     return int("".join(parts))
+
+
+# Characters json.dumps(ensure_ascii=False) leaves raw that line-based readers (Python's splitlines,
+# JavaScript) take for line breaks: escaped, one JSON line stays one line.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(obj: Any) -> str:
+    """obj as one line of JSON (non-ASCII kept readable), with its newline."""
+    return json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"

@@ -35,6 +35,7 @@ def _opened(args: argparse.Namespace) -> Iterator[tuple[Config, Store]]:
 
 def cmd_match(args: argparse.Namespace) -> int:
     """Read JSON lines {id, title, summary, lang?} on stdin, write one extraction per line."""
+    from ._text import json_line
     from .matcher import match
 
     out = sys.stdout
@@ -53,7 +54,7 @@ def cmd_match(args: argparse.Namespace) -> int:
             print(f"line {n}: not a JSON object ({type(exc).__name__}); skipped", file=sys.stderr)
             continue
         ex = match(title, summary, lang)
-        out.write(json.dumps(ex.to_json(item_id), ensure_ascii=False) + "\n")
+        out.write(json_line(ex.to_json(item_id)))
     return 0
 
 

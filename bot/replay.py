@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from ._text import json_line
 from .alerts import Snapshot
 from .config import Config
 from .items import Item
@@ -119,9 +120,9 @@ def replay(lines: Iterable[str], out: TextIO, db: Path | None = None) -> int:
                 for event_id, revision in report.revisions:
                     snap = store.revision_snapshot(event_id, revision)
                     if snap is not None:
-                        out.write(json.dumps(_alert(it, event_id, revision, snap), ensure_ascii=False) + "\n")
+                        out.write(json_line(_alert(it, event_id, revision, snap)))
                         count += 1
-            out.write(json.dumps({"ledger": ledger(store)}, ensure_ascii=False) + "\n")
+            out.write(json_line({"ledger": ledger(store)}))
             return count
         finally:
             store.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot import commands
+from bot.commands import actions as commands
 from bot.config import Config, TelegramConfig
 from bot.logs import JsonFormatter, TextFormatter
 from bot.notify import ConsoleNotifier
