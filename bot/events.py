@@ -209,11 +209,12 @@ def _score(obs: Observation, event: Event, window: timedelta) -> float:
     # a release told without a number ("dozens freed from Rodeo I") joins a same-place round of the day
     if not mine and same_place and apart <= timedelta(days=2):
         score += 0.25
-    if not score and apart <= FOLLOW_UP and figs:
+    # nothing else to go on, and no other place named: the most recent round's (see find_event)
+    if not score and apart <= FOLLOW_UP and figs and (same_place or not ex.prisons):
         if not event.figures:
             score += 0.5  # the first counts of a round announced without a number
         elif all(f.by_kind != OFFICIAL for f in figs):
-            score += 0.5  # a verifier's count a day after a round: that round's (the most recent wins)
+            score += 0.5  # a verifier's count a day after a round: that round's
     return score
 
 

@@ -42,7 +42,7 @@ async def settle(h, chat_id: int, quiet: float = 1.5, timeout: float = 15) -> li
 
 
 @pytest.mark.parametrize("lang", LANGS)
-async def test_unreadable_numbers_get_a_usage_reply_in_the_users_language(harness, lang):
+async def test_unreadable_numbers_get_a_usage_reply_in_the_users_language(harness, lang, figures):
     h = harness
     h.publish([ANNOUNCE])
     await h.poll_and_deliver()
@@ -62,9 +62,10 @@ async def test_unreadable_numbers_get_a_usage_reply_in_the_users_language(harnes
         assert reply["text"] == t(lang, usage), command
     ev = h.store.event(1)
     assert ev.confirmed != 99999999999999999999 and ev.revision == 1  # nothing was written
+    figures.add(f"unreadable command numbers ({lang})", "², ٣, 20-digit ids and figures", note=f"{len(typed)} usage replies, 0 crashes")
 
 
-async def test_forged_prison_buttons_get_a_usage_reply(harness):
+async def test_forged_prison_buttons_get_a_usage_reply(harness, figures):
     h = harness
     menu = await h.say(MOTHER, "/subscribe", language_code="en")
     for data in ("prison:²", "pf:²:all", "pf:0:²", "prison:99999999999999999999", "pf:99999:all"):
@@ -73,6 +74,7 @@ async def test_forged_prison_buttons_get_a_usage_reply(harness):
     assert h.store.subscriber("telegram", MOTHER) is None  # nothing was subscribed
     reply = await h.press(MOTHER, menu, "prison:0")  # a genuine button still works
     assert reply["text"].startswith("Which alerts about")
+    figures.add("forged prison buttons", "prison:², pf:²:all and others", note="5 usage replies, nothing subscribed")
 
 
 async def test_only_group_managers_change_the_groups_language(harness):
@@ -93,7 +95,7 @@ async def test_only_group_managers_change_the_groups_language(harness):
     assert h.store.subscriber("telegram", NGO_GROUP).lang == "en"
 
 
-async def test_watched_name_is_deleted_even_when_the_reply_is_rate_limited(key, harness):
+async def test_watched_name_is_deleted_even_when_the_reply_is_rate_limited(key, harness, figures):
     h = harness
     h.emu.set_rate_limits(per_chat_rate=1.0, per_chat_burst=0)  # one message a second to her chat
     await h.say(MOTHER, "/help", language_code="es")  # takes this second's message
@@ -103,6 +105,7 @@ async def test_watched_name_is_deleted_even_when_the_reply_is_rate_limited(key, 
     assert reply["text"].startswith("Listo.")
     assert any(chat == MOTHER for chat, _ in h.emu.deleted)  # and her message with the name is gone
     assert h.emu.count_429 >= 1
+    figures.add("/watch reply hit by a 429", "429 on the reply", note="name deleted first, reply waited out")
 
 
 async def test_replies_wait_out_flood_control(harness):
@@ -133,7 +136,7 @@ async def test_a_reply_waits_at_most_thirty_seconds_then_is_given_up(harness, ca
     assert (await h.say(MOTHER, "/help", language_code="en"))["text"].startswith("Commands:")
 
 
-async def test_one_user_flooding_status_is_slowed_and_others_are_not(harness):
+async def test_one_user_flooding_status_is_slowed_and_others_are_not(harness, figures):
     h = harness
     for _ in range(30):
         h.emu.inject_message(MOTHER, "/status", language_code="en")
@@ -144,6 +147,8 @@ async def test_one_user_flooding_status_is_slowed_and_others_are_not(harness):
     assert BURST <= len(ledgers) <= BURST + 2, len(ledgers)  # the burst, and what refilled meanwhile
     other = await h.say(MOTHER + 1, "/status", language_code="en")
     assert other["text"].startswith("Release ledger")  # someone else is not slowed down
+    figures.add("one user sends /status 30 times at once", "command flood", sent=len(ledgers),
+                note="1 slow-down reply; others answered")
 
 
 async def test_command_menu_comes_from_the_registry(harness):
