@@ -24,7 +24,7 @@ class Hit(NamedTuple):
 
 def found(section: str, folded: str) -> list[Hit]:
     """Where the text names entries of a gazetteer section, in order."""
-    pattern, by_alias = lexicon().finders[section]
+    pattern, by_alias, _shared = lexicon().finders[section]
     hits = []
     for m in pattern.finditer(folded):
         entry = by_alias.get(" ".join(m.group().split()))

@@ -48,7 +48,11 @@ def _date_or_unit(n: Context) -> bool:
 def _year(n: Context) -> bool:
     """A year, unless a plural noun for people follows ("2018 prisoners")."""
     person = lexicon().cues["person"]
-    return 1950 <= n.value <= 2100 and not any(is_word(person, t) and t.endswith("s") for t in n.after[:2])
+    if not 1950 <= n.value <= 2100:
+        return False
+    # "2018 prisoners" is a count; "detenidos en 2024, fueron excarcelados" is a year
+    return re.match(r"\s*[,;.)]", n.folded[n.end:n.end + 2]) is not None or not any(
+        is_word(person, t) and t.endswith("s") for t in n.after[:2])
 
 
 def _part_range_or_ratio(n: Context) -> bool:
@@ -60,8 +64,9 @@ def _part_range_or_ratio(n: Context) -> bool:
     if first in ("a", "y", "and", "to", "o", "or") and second.isdigit():
         return True  # ranges "entre 5 y 10", "24 to 26"
     if first in ("de", "of") and second.isdigit():
-        third = after[2] if len(after) > 2 else ""
-        if not (is_word(cues["person"], third) or is_word(cues["release"], third) or is_word(cues["political"], third)):
+        # "33 of 87 authorised releases": one adjective may stand before the noun
+        if not any(is_word(cues["person"], w) or is_word(cues["release"], w) or is_word(cues["political"], w)
+                   for w in after[2:4]):
             return True  # "19 of 23 governorships": a ratio of something else
     return False
 

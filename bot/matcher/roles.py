@@ -164,6 +164,8 @@ def _still_held(n: Context) -> Classified | None:
     remain word next to the number, politics around."""
     d_release = n.d["release"]
     d_remain = _remain_distance(n)
+    if _freed_after(n):
+        return None  # "contabiliza 712 presos políticos excarcelados": a count of releases
     if not _breakdown(n) and d_remain is not None and d_remain <= 2 and _political_around(n, d_remain) and (
             d_release is None or d_remain < d_release):
         return Classified("total", 0.9)
@@ -173,6 +175,13 @@ def _still_held(n: Context) -> Classified | None:
             if n.near("remain") or d_release is None:
                 return Classified("total", 0.8 if n.near("remain") else 0.5)
     return None
+
+
+def _freed_after(n: Context) -> bool:
+    """Political prisoners followed by a release word: '712 presos políticos excarcelados',
+    '80 political prisoners freed'."""
+    release = lexicon().cues["release"]
+    return n.political_after and any(is_word(release, t) for t in n.after[1:4])
 
 
 def _remain_distance(n: Context) -> int | None:
@@ -249,6 +258,13 @@ def _detention_dated(folded: str, lo: int, hi: int, start: int, end: int) -> boo
             return False
         near = True
     return near
+
+
+def speech_only(folded: str, lo: int, hi: int, start: int, end: int) -> bool:
+    """Is the nearest announce word a verb of saying ("anunció", "announced")? A verifier that
+    "announces" releases is reporting that they happened."""
+    d_ann = cue_distance(lexicon().cues["announce"], folded, lo, hi, start, end)
+    return d_ann is not None and cue_distance(_ANNOUNCE_SPEECH, folded, lo, hi, start, end) == d_ann
 
 
 def _sub_role(folded: str, lo: int, hi: int, start: int, end: int) -> str:
