@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from .._text import fold, normalize, sentences
 from .cues import Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, prison_news
-from .figures import Figure, Said, attribute, disputed, subgroup_total
+from .figures import Figure, Said, attribute, disputed, speaker_for, subgroup_total
 from .language import detect_lang
 from .lexicon import lexicon
 from .numberless import numberless_release
@@ -151,14 +151,32 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     base = Extraction(lang=lang, prisons=prisons, orgs=orgs, prison_news=prison_news(folded, spans, prisons, lex))
 
     mentions = find_mentions(text, folded, spans)
-    tally = _tally(item, [m for m in mentions if m.role == "total" and not subgroup_total(folded, spans[m.sentence], m, lex)])
+    mentions = _title_decides(mentions, title_end)
+    totals = [m for m in mentions if m.role == "total"]
+    tally = _tally(item, [m for m in totals if not subgroup_total(folded, spans[m.sentence], m, lex)])
     releases = _reported_releases(item, [m for m in mentions if m.role in ("announced", "confirmed")])
     if releases and foreign(folded, spans, releases[0], title_end, lex):
         return replace(base, confidence=0.8, prison_news=None)
-    said = attribute(folded, spans, title_end, releases, tally.value, published, lex) if releases else []
+    said = attribute(folded, spans, title_end, releases, totals, tally.value, published, lex) if releases else []
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
     return _with_count(item, base, said, tally)
+
+
+def _title_decides(mentions: list[Mention], title_end: int) -> list[Mention]:
+    """A number the title gives as released ("80 presos salieron") and the body as a count ("son
+    al menos 80") is a release; one the title gives as the count still held ("falls to 433") is
+    no release."""
+    released = {m.value for m in mentions if m.start < title_end and m.role in ("announced", "confirmed")}
+    held = {m.value for m in mentions if m.start < title_end and m.role == "total"} - released
+    out = []
+    for m in mentions:
+        if m.role == "total" and m.value in released and m.start >= title_end:
+            m = replace(m, role="confirmed")
+        elif m.role in ("announced", "confirmed") and m.value in held:
+            continue
+        out.append(m)
+    return out
 
 
 def _tally(item: _Item, totals: list[Mention]) -> _Tally:
@@ -169,8 +187,10 @@ def _tally(item: _Item, totals: list[Mention]) -> _Tally:
         spans[m.sentence][0] <= pos < spans[m.sentence][1] and e.kind in ("ngo", "family") for pos, e in item.org_hits)]
     if not totals:
         return _Tally(None, None)
-    return _Tally(totals[0].value, attribution(item.folded, spans[totals[0].sentence], item.org_hits, ("ngo", "family"),
-                                               fallback=False))
+    who = speaker_for(item.folded, spans, item.title_end, totals[0], lexicon())
+    by = who.by if who is not None and who.kind == "independent" and who.named else attribution(
+        item.folded, spans[totals[0].sentence], item.org_hits, ("ngo", "family"), fallback=False)
+    return _Tally(totals[0].value, by)
 
 
 def _reported_releases(item: _Item, releases: list[Mention]) -> list[Mention]:
@@ -226,13 +246,15 @@ def _total_figure(tally: _Tally) -> Figure:
     return Figure("total", tally.value or 0, tally.by, "independent" if tally.by else "outlet")
 
 
-def _headline(item: _Item, releases: list[Mention]) -> Mention:
+def _headline(item: _Item, said: list[Said]) -> Mention:
     """The first release in the title, else the strongest early one in the body; the day's
     increment rather than the running total; the person named beside a count added to it."""
+    releases = [s.mention for s in said]
+    running = {s.mention.start for s in said if s.figure.cumulative}
     in_title = [m for m in releases if m.start < item.title_end]
     head = in_title[0] if in_title else max(releases, key=lambda m: (m.strength, -m.start))
-    if head.cumulative:
-        increments = [m for m in releases if m.increment and not m.cumulative and m.role == head.role]
+    if head.start in running:
+        increments = [m for m in releases if m.increment and m.start not in running and m.role == head.role]
         if increments:
             head = increments[0]
     return _with_named_one(item.text, item.folded, item.spans[head.sentence], head)
@@ -250,21 +272,23 @@ def _merged(said: list[Said]) -> list[Figure]:
                                disputed=g.disputed or f.disputed)
         else:
             out[key] = f
-    return list(out.values())
+    # "Gobierno" stands in for the authorities when no one is named: not beside a named official
+    named = {(f.role, f.value) for f in out.values() if f.by_kind == OFFICIAL and f.by != "Gobierno"}
+    return [f for f in out.values() if not (f.by == "Gobierno" and (f.role, f.value) in named)]
 
 
 def _with_count(item: _Item, base: Extraction, said: list[Said], tally: _Tally) -> Extraction:
     """The headline release, the figures that go with it and who gave them: announced is the
     official figure of the round, confirmed the highest verifier figure for it (a running total
     only when the item gives no round figure of verifiers)."""
-    releases = [s.mention for s in said]
-    head = _headline(item, releases)
+    head = _headline(item, said)
     own = next(s for s in said if s.mention.start == head.start)
     if head.value != own.mention.value:  # "al periodista X y a otros 4": one more than the digits
         said = [Said(s.mention, replace(s.figure, value=head.value)) if s is own else s for s in said]
         own = next(s for s in said if s.mention.start == head.start)
     figures = _merged(said)
-    head_fig = next(f for f in figures if (f.role, f.value, f.by) == (own.figure.role, own.figure.value, own.figure.by))
+    head_fig = next((f for f in figures if (f.role, f.value, f.by) == (own.figure.role, own.figure.value, own.figure.by)),
+                    None) or next(f for f in figures if (f.role, f.value) == (own.figure.role, own.figure.value))
     rounds = [f for f in figures if not f.cumulative]
     pool = rounds or figures
     announced_fig = head_fig if head_fig.role == "announced" and head_fig in pool else next(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from .._text import NUMBER
 from .cues import Span, cue_distance
 from .lexicon import WORD, Lexicon, grammar, one_of
 from .roles import Mention, speech_only
@@ -53,13 +54,19 @@ _MONTHS = {m: i for i, names in enumerate((
     for m in names}
 _MONTH = one_of(tuple(sorted(_MONTHS, key=len, reverse=True)))
 _SINCE_DAY = (
-    re.compile(r"desde el (\d{1,2}) de " + _MONTH + r"(?: de(?:l)? ((?:19|20)\d\d))?"),
+    re.compile(r"(?:desde|entre) el (\d{1,2})(?: y el \d{1,2})? de " + _MONTH + r"(?: de(?:l)? ((?:19|20)\d\d))?"),
+    re.compile(r"between " + _MONTH + r"\w*\.? (\d{1,2}) and(?: \w+\.?)? \d{1,2}(?:,? ((?:19|20)\d\d))?"),
     re.compile(r"since " + _MONTH + r"\b\.? (\d{1,2})\b(?:,? ((?:19|20)\d\d))?"),
     re.compile(r"since (\d{1,2}) " + _MONTH + r"(?: ((?:19|20)\d\d))?"),
 )
 _YEAR_TO_DATE = re.compile(r"en lo que va (?:de|del) (ano|20\d\d)|so far (?:this year|in (20\d\d))|this year|este ano")
 _MONTH_TO_DATE = re.compile(r"en lo que va (?:de|del) mes|so far this month")
-_SAME_PERIOD = re.compile(r"mismo (?:periodo|lapso)|same period")
+_FORWARD = re.compile(r"(bringing|taking|raising|brings|takes|raises|elev|suman|sumando|ya son|llega|se llegaria|"
+                      r"reach|pass|supera|surpass|tops|count of verified|(verified|overall|running) (total|count|tally)|"
+                      r"(conteo|total|registro|balance) |total verificad)")
+_ONE_DAY = re.compile(r"\b(a lo largo del dia|en la jornada|durante el dia|del dia de hoy|over the day|throughout the day|"
+                      r"so far today|hasta ahora hoy|en lo que va del dia|this (morning|afternoon|evening))\b")
+_TO = re.compile(r"\b(to|a|en|at)\s+$")
 # breakdowns: "entre ellos 5 colombianos", "including 6 soldiers", "de los cuales 12": parts of a count
 _PART_BEFORE = re.compile(
     r"(including|incluye\w*|incluid[oa]s|entre (ell[oa]s|l[oa]s \w+)( (hay|figuran|estan|se cuentan))?|"
@@ -69,9 +76,11 @@ _LIST_JOIN = re.compile(r"^[^.;:\d]{0,90}?(,|\by\b|\band\b|ademas de|plus|as wel
 _LABEL_BEFORE = re.compile(r"[\w ]+:\s*$")
 _STILL = re.compile(r"^[^.;:\d]{0,60}?\b(still|siguen|sigue|aun|todavia)\s+(\w+\s+)?(waiting|awaiting|inside|esperan\w*|"
                     r"esperando|sin noticias|dentro|detenid\w*|pres[oa]s|held|behind bars|in prison|en prision)")
-_DENOMINATOR = re.compile(r"\d\s+(de|of)\s+(l[oa]s\s+|the\s+)?$")
+_DENOMINATOR = re.compile(r"\d\s+(\w+\s+)?(de|of)\s+(l[oa]s\s+|the\s+|est[oa]s\s+|those\s+)?$")
+_DONE_BY_OFFICIALS = re.compile(r"\s+(\w+\s+)?(anunciad|autorizad|aprobad|prometid|ordenad|announced|authori[sz]ed|approved|"
+                                r"promised|ordered|pledged)\w*\b")
 _WAITING_BEFORE = re.compile(r"\b(still|siguen|aun|todavia)\s+(waiting|awaiting|esperan\w*|esperando)[^.;\d]{0,60}$")
-_THE_FIGURE = re.compile(r"\b(the|that|this|esa|la|dicha|ese|el|dicho) (figure|cifra|number|numero|count|dato|balance)\b")
+_THE_FIGURE = re.compile(r"\b(the|that|this|a|esa|la|dicha|ese|el|dicho|una) (figure|cifra|number|numero|count|dato|balance)\b")
 # a place after a part: "65 ... from Tocorón", "13 en Zulia" (the text is folded: places are known names)
 _PLACE_AFTER = re.compile(r"^\s*(?:\w+\s+){0,5}?(de|del|desde|from|en|in|at)\s+(l[oa]s\s+|el\s+|la\s+|the\s+|a\s+|un\s+)?")
 _SUBGROUP_AFTER = re.compile(r"\s*(?:(?:presos|political|politic[oa]s|prisoners|personas|people|\w+)\s+){0,2}?"
@@ -88,13 +97,14 @@ def subgroup_total(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
     return place is not None and len(WORD.findall(after[:place.start()])) <= 5
 
 
-def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Mention],
+def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Mention], totals: list[Mention],
               total: int | None, published: str | None, lex: Lexicon) -> list[Said]:
     """The release numbers that are figures of their own, each with its speaker, role, running
     span and dispute; subgroups, parts, weekly balance lines, people still waiting and numbers in
     a prison's name ("Zona 7") are left out."""
     vs = voices(folded, lex, lex.finders)
     names = [(m.start(), m.end()) for m in lex.finders["prison"].pattern.finditer(folded)]
+    names += [(a.start(), a.end()) for a in lex.cues["running"].finditer(folded)]  # "entre el 8 y el 14 de enero"
     kept = [m for m in releases if not any(a <= m.start < b for a, b in names)
             and not _subgroup(folded, spans, m, releases, lex) and not _waiting(folded, spans, m)
             and not _balance_entry(folded, spans, m, total, lex)]
@@ -105,7 +115,7 @@ def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Men
             spoken[id(m)] = _fallback(m, kept, spoken, vs, spans, title_end)
     _named_over_generic(folded, spans, kept, spoken, vs, lex)
     pub = _date(published)
-    runs = _running(folded, spans, kept, lex, pub)
+    runs = _running(folded, spans, kept, totals, lex, pub)
     said = [Said(m, _figure(folded, spans, m, spoken.get(id(m)), runs.get(id(m)), vs, lex)) for m in kept]
     # the authorities' figure inferred for a number a verifier gives as walked out is that verifier's
     confirmed = {s.figure.value for s in said if s.figure.role == "confirmed"}
@@ -138,6 +148,12 @@ def _named_over_generic(folded: str, spans: list[Span], kept: list[Mention], spo
         sp = spoken.get(id(m))
         if sp is not None and not sp.named and sp.kind == INDEPENDENT and m.value in named:
             spoken[id(m)] = named[m.value]
+    lead = [v for v in vs if len(spans) > 1 and spans[1][0] <= v.start < spans[1][1]]
+    lead_named = [v.speaker for v in lead if v.speaker.named and v.speaker.kind == INDEPENDENT]
+    for m in kept:
+        sp = spoken.get(id(m))
+        if m.sentence == 0 and lead_named and sp is not None and not sp.named and sp.kind == INDEPENDENT:
+            spoken[id(m)] = lead_named[0]  # the title's "lawyers" are those the lead names
     for si, (lo, hi) in enumerate(spans):
         if any(m.sentence == si for m in kept) or not _THE_FIGURE.search(folded, lo, hi):
             continue
@@ -171,6 +187,8 @@ def _figure(folded: str, spans: list[Span], m: Mention, sp: Speaker | None, run:
     if role == "confirmed" and sp is None:
         # said by no one: the outlet's own statement, told on the word of the item's main verifier
         named = [v.speaker for v in vs if v.speaker.named and v.speaker.kind == INDEPENDENT]
+        families = {e.short or e.name for e in lex.orgs if e.kind == "family"}
+        named.sort(key=lambda s: s.by in families)  # an NGO that keeps a register counts first
         sp = named[0] if named else None
     cumulative, since = run if run else (False, None)
     return Figure(role, m.value, sp.by if sp else None, sp.kind if sp else OUTLET, cumulative, since)
@@ -180,6 +198,8 @@ def _authorised(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
     """'33 of 87 authorised releases', '54 whose release the government approved': a word of
     authorising (not of saying) right beside the number, even in a verifier's mouth."""
     lo, hi = clause(folded, sent, m.start, m.end)
+    if _DONE_BY_OFFICIALS.match(folded, m.end):
+        return True  # "de las 87 anunciadas", "87 authorised releases"
     if speech_only(folded, lo, hi, m.start, m.end):
         return False
     for a in lex.cues["announce"].finditer(folded, max(lo, m.start - 40), min(hi, m.end + 40)):
@@ -225,7 +245,7 @@ def _subgroup(folded: str, spans: list[Span], m: Mention, releases: list[Mention
             r.cumulative and r.sentence == m.sentence and r is not m for r in releases):
         # "verified 12 of them": the verified part of an official figure is the confirmed count
         d = cue_distance(lex.cues["confirm"], folded, max(lo, m.start - 60), m.start, m.start, m.end)
-        return not (d is not None and d <= 3)
+        return not (d is not None and d <= 1)
     if _DENOMINATOR.search(folded[max(lo, m.start - 20):m.start]) and not _authorised(folded, spans[m.sentence], m, lex):
         return True  # "doce de las 58 presas recluidas": the whole the part is taken from
     # "6 militares y 2 adolescentes" after "entre los excarcelados hay": the list goes on
@@ -254,7 +274,7 @@ def _balance_entry(folded: str, spans: list[Span], m: Mention, total: int | None
     arrest = lex.cues["arrest"]
     for n in re.finditer(r"\b\d+\b", folded[lo:hi]):
         a, b = lo + n.start(), lo + n.end()
-        if a != m.start and cue_distance(arrest, folded, a, min(hi, b + 40), a, b) in (0, 1, 2):
+        if a != m.start and n.group() != str(total) and cue_distance(arrest, folded, a, min(hi, b + 40), a, b) in (0, 1, 2):
             return True
     return False
 
@@ -277,12 +297,17 @@ def _without_parts(folded: str, spans: list[Span], kept: list[Mention],
             for w in whole:
                 if spoken.get(id(w)) is None:
                     spoken[id(w)] = sp
+        elif any(m.value > value and m.role == parts[0].role and not m.cumulative for m in out if m not in parts):
+            pass  # a list that leaves places out: still parts of the larger count
         else:
             summed = replace(parts[0], value=value)
             spoken[id(summed)] = sp
             out.insert(out.index(parts[0]), summed)
         out = [m for m in out if m not in parts]
-    return out
+    # "65 men were released from Tocorón" beside "71 released": the count of one prison is a part
+    national = [m for m in out if not m.cumulative and not _placed(folded, m, lex)]
+    return [m for m in out if m.cumulative or not _placed(folded, m, lex) or not any(
+        n.role == m.role and n.value > m.value for n in national)]
 
 
 def _list_of_parts(folded: str, group: list[Mention], lex: Lexicon) -> list[Mention]:
@@ -308,6 +333,10 @@ def _placed(folded: str, m: Mention, lex: Lexicon) -> bool:
     near = after[:sum(len(w) + 1 for w in words[:7]) + 2]
     if lex.finders["prison"].pattern.search(near):
         return True
+    # "at the Tocorón facility ..., from where 65 men were released"
+    before = re.split(r"[\d.;:]", folded[max(0, m.start - 80):m.start])[-1]
+    if re.search(r"\b(de donde|desde donde|from where|where|donde)\s+$", before) and lex.finders["prison"].pattern.search(before):
+        return True
     hit = _PLACE_AFTER.match(after)
     if not hit:
         return False
@@ -316,9 +345,11 @@ def _placed(folded: str, m: Mention, lex: Lexicon) -> bool:
                 or re.match(r"(centro|carcel|prision|penal|prison|jail|youth|juvenile|police|calabozo)", rest))
 
 
-def _running(folded: str, spans: list[Span], kept: list[Mention], lex: Lexicon,
+def _running(folded: str, spans: list[Span], kept: list[Mention], totals: list[Mention], lex: Lexicon,
              pub: date | None) -> dict[int, tuple[bool, str | None]]:
-    """Each running-total phrase marks the nearest number of its clause: cumulative, since when."""
+    """Each running-total phrase marks its number: the next one for "bringing the total to",
+    "suman", "passes"; the nearest before it (or right after "to"/"a") for "since 8 January",
+    "en el mismo periodo". The number must be a release figure; it is cumulative, since when."""
     out: dict[int, tuple[bool, str | None]] = {}
     for si, sent in enumerate(spans):
         nums = [m for m in kept if m.sentence == si]
@@ -326,31 +357,38 @@ def _running(folded: str, spans: list[Span], kept: list[Mention], lex: Lexicon,
             continue
         for a in lex.cues["running"].finditer(folded, *sent):
             lo, hi = clause(folded, sent, a.start(), a.end())
-            numbers = [Mention(0, n.start(), n.end(), si, "other", 0.0) for n in re.finditer(r"\d+", folded[lo:hi])]
-            numbers = [replace(n, start=n.start + lo, end=n.end + lo) for n in numbers]
-            near = [(_gap(folded, a.start(), a.end(), n), n) for n in numbers]
-            near = [(d, n) for d, n in near if d <= 10 and not _inside(n, a)]
+            if _ONE_DAY.search(folded, lo, hi):
+                continue  # "ya son 31 a lo largo del día": one day's round, not a campaign
+            digits = [(n.start(), n.end()) for n in NUMBER.finditer(folded, lo, hi)
+                      if not _dated(folded, n.start(), n.end()) and not a.start() <= n.start() < a.end()]
+            if _FORWARD.match(a.group()):
+                after = [(_words(folded, a.end(), s), s) for s, _e in digits if s >= a.end()]
+                near = [x for x in after if x[0] <= 8][:1]
+            else:
+                near = [(_words(folded, e, a.start()), s) for s, e in digits if e <= a.start()]
+                near = [x for x in near if x[0] <= 10] + [
+                    (_words(folded, a.end(), s), s) for s, _e in digits
+                    if s >= a.end() and _words(folded, a.end(), s) <= 4 and _TO.search(folded, a.end(), s)]
             if not near:
                 continue
-            _d, closest = min(near, key=lambda x: (x[0], x[1].start > a.start()))
-            mine = [m for m in nums if m.start <= closest.start < m.end]
+            at = min(near)[1]
+            mine = [m for m in nums if m.start == at]
             if not mine:
-                continue  # the phrase belongs to another number (a count still held, a date)
-            m = mine[0]
+                continue  # the phrase belongs to another number (a count still held)
             since = _since(folded[a.start():min(sent[1], a.end() + 30)], pub)
-            prev = out.get(id(m), (True, None))
-            out[id(m)] = (True, prev[1] or since)
+            prev = out.get(id(mine[0]), (True, None))
+            out[id(mine[0])] = (True, prev[1] or since)
     return out
 
 
-def _inside(n: Mention, a: re.Match[str]) -> bool:
-    return a.start() <= n.start < a.end()  # the 8 of "desde el 8 de enero"
+def _words(folded: str, a: int, b: int) -> int:
+    return len(WORD.findall(folded[a:b]))
 
 
-def _gap(folded: str, start: int, end: int, m: Mention) -> int:
-    """Words between a phrase and a number."""
-    between = folded[end:m.start] if m.start >= end else folded[m.end:start] if m.end <= start else ""
-    return len(WORD.findall(between))
+def _dated(folded: str, start: int, end: int) -> bool:
+    """The 8 of "desde el 8 de enero", "since Jan. 8": a day, not a count."""
+    return bool(re.match(r"\s+(de\s+)?" + _MONTH, folded[end:end + 16])
+                or re.search(_MONTH + r"\.?\s+$", folded[max(0, start - 12):start]))
 
 
 def _since(phrase: str, pub: date | None) -> str | None:

@@ -122,7 +122,7 @@ class Grammar:
 
     vague_plural: tuple[str, ...]
     not_count_before: tuple[str, ...]
-    small_numbers: dict[str, int]
+    small_numbers: dict[str, dict[str, int]]  # language -> word -> value
     function_words: frozenset[str]
     articles: frozenset[str]
     participle_nouns: tuple[str, ...]

@@ -84,8 +84,9 @@ def _first_two(after: list[str]) -> tuple[str, str]:
 # Vague plurals that text2num would turn into 100 / 1000: "hundreds" is not a count.
 _VAGUE_PLURAL = re.compile(r"\b" + one_of(_G.vague_plural) + r"\b", re.I)
 
-_SMALL = _G.small_numbers
-_SMALL_WORD = re.compile(r"\b(" + "|".join(_SMALL) + r")\b", re.I)
+# per language: "once" is eleven in Spanish, no number in English ("once the releases were authorized")
+_SMALL = {lang: {w.lower(): n for w, n in words.items()} for lang, words in _G.small_numbers.items()}
+_SMALL_WORD = {lang: re.compile(r"\b(" + "|".join(words) + r")\b", re.I) for lang, words in _SMALL.items()}
 
 
 def words_to_digits(text: str, lang: str) -> str:
@@ -101,4 +102,5 @@ def words_to_digits(text: str, lang: str) -> str:
         except Exception:  # text2num is defensive, but arbitrary input may still trip it
             out.append(piece)
     # text2num leaves lone small numbers ("nine workers") as words
-    return _SMALL_WORD.sub(lambda m: str(_SMALL[m.group().lower()]), "".join(out))
+    small, pattern = _SMALL.get(lang, _SMALL["es"]), _SMALL_WORD.get(lang, _SMALL_WORD["es"])
+    return pattern.sub(lambda m: str(small[m.group().lower()]), "".join(out))

@@ -76,7 +76,7 @@ def classify(folded: str, sent: Span, start: int, end: int, value: int | float) 
         return total
     if not _release_near(n):
         return OTHER
-    strength = 0.6 + (0.2 if n.person_after else 0.0) + (0.1 if n.d["release"] <= 3 else 0.0)  # type: ignore[operator]
+    strength = 0.6 + (0.2 if n.person_after else 0.0) + (0.1 if n.near("release", 3) else 0.0)
     return Classified(_sub_role(folded, n.lo, n.hi, start, end), strength, n.near("cumulative", 4), n.near("increment", 3))
 
 
@@ -123,7 +123,7 @@ def _other_noun(n: Context) -> bool:
     if not after or n.person_after or after[0] in _FUNCTION_WORDS:
         return False
     cue_next = any(cues[r].match(folded, folded.find(after[0], n.end)) for r in
-                   ("release", "arrest", "remain", "announce", "confirm", "harm", "political"))
+                   ("release", "arrest", "remain", "announce", "confirm", "harm", "political", "speech"))
     return not cue_next and not re.match(r"\s*[,.;:)]", folded[n.end:n.end + 3])
 
 
@@ -222,6 +222,9 @@ def _release_near(n: Context) -> bool:
         if not _detention_dated(n.folded, n.lo, n.hi, n.start, n.end):
             return False
     d_release = d["release"]
+    if d_release is None and n.near("confirm", 1) and re.match(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those))\b",
+                                                             n.folded[n.end:n.end + 20]):
+        return True  # "verified 12 of them": the verified part of releases told just before
     if d_release is None or d_release > 12:
         return False
     block = _nearest_block(n)

@@ -10,7 +10,7 @@ import re
 from typing import NamedTuple
 
 from .cues import Span
-from .lexicon import Entry, Lexicon
+from .lexicon import WORD, Entry, Lexicon
 
 OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
 
@@ -45,6 +45,7 @@ _BY = re.compile(r"(?:segun|according to|de acuerdo con|(?:claimed|confirmed|ver
 _SAYS_AFTER = re.compile(r"\s*(?:\([^)]{1,20}\)\s*)?(?:,\s*)?(?:says?|said|dice[n]?|dijo|dijeron|confirm\w*|"
                          r"inform\w*|asegur\w*|report\w*|afirm\w*|indic\w*|told|claims?|claimed|count\w*|"
                          r"verif\w*|estim\w*|precis\w*|sostuvo|apunt\w*)\b")
+_CLOSES = re.compile(r"(?:\s+[\w']+){0,4}?\s*(?:[.;,:\n)\"”»]|$)")
 _SAYS_BEFORE = re.compile(r"(?:confirm\w*|dice[n]?|dijo|dijeron|inform\w*|asegur\w*|afirm\w*|report\w*|"
                           r"indic\w*|says|said|precis\w*|segun)\s+(?:\w+\s+){0,4}$")
 
@@ -79,7 +80,25 @@ def voices(folded: str, lex: Lexicon, finders: dict) -> list[Voice]:
         if out and start < out[-1].end:
             continue  # inside (or overlapping) a longer or higher-ranked name
         out.append(Voice(start, end, sp))
+    # "the regime released 71": the authorities did it, the outlet (or a verifier) tells it
+    out = [v for v in out if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex)]
     return _of_named(_resolve_ngo_words(out), folded)
+
+
+def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
+    """Does an official body say, announce, order or rule something here, or is a figure attributed
+    to it ("según la Fiscalía", "the official figure", "Jorge Rodríguez: «895 liberados»")?"""
+    if _FIGURE_WORD.search(folded, v.start, v.end) or _ATTRIBUTED.search(folded[max(0, v.start - 25):v.start]):
+        return True
+    words = list(WORD.finditer(folded, v.end, min(len(folded), v.end + 90)))
+    limit = words[min(5, len(words) - 1)].end() if words else v.end
+    stop = re.search(r"[.;\n]", folded[v.end:limit])
+    limit = v.end + stop.start() if stop else limit
+    if re.match(r"\s*:", folded[v.end:v.end + 3]):
+        return True
+    cues = lex.cues
+    return any(cues[r].search(folded, v.end, limit) for r in ("speech", "announce", "confirm")) or bool(
+        _RULES.search(folded, v.end, limit))
 
 
 def _of_named(out: list[Voice], folded: str) -> list[Voice]:
@@ -91,6 +110,12 @@ def _of_named(out: list[Voice], folded: str) -> list[Voice]:
             if re.fullmatch(r"\s+(?:\w+\s+)?(?:de|del|of|from)\s+(?:la\s+|el\s+|the\s+)?", folded[v.end:w.start]):
                 res[i] = v._replace(speaker=w.speaker)
     return res
+
+
+_FIGURE_WORD = re.compile(r"cifra|figure|count|tally|data|datos|balance|television|vtv")
+_ATTRIBUTED = re.compile(r"\b(segun|according to|by|por|de acuerdo con|para)\s+(el |la |los |las |the )?$")
+_RULES = re.compile(r"\b(rul\w*|dictamin\w*|decid\w*|resolv\w*|determin\w*|clear\w*|sobrese\w*|estim\w*|sign\w*|firm\w*|"
+                    r"asked|pidio|solicit\w*|habla\w*|cit\w*|put\w*|puso|sits?|sitting|cuenta\w*)\b")
 
 
 def _people_named(folded: str, finder) -> list[Entry]:
@@ -198,6 +223,9 @@ def _named_after(vs: list[Voice], folded: str, end: int, hi: int) -> tuple[bool,
         gap = folded[end:v.start]
         if _BY.search(gap[-60:]):
             return True, v
-        if len(gap) < 200 and (_SAYS_AFTER.match(folded, v.end) or _SAYS_BEFORE.search(gap[-40:])):
+        # ", JEyP says", "confirma Foro Penal": the speaker and its verb close the clause
+        says = _SAYS_AFTER.match(folded, v.end)
+        if len(gap) < 200 and ((says and _CLOSES.match(folded, says.end()))
+                               or (_SAYS_BEFORE.search(gap[-40:]) and _CLOSES.match(folded, v.end))):
             return False, v
     return None
