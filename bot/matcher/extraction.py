@@ -13,11 +13,12 @@ from typing import Any, NamedTuple
 from .._text import fold, normalize, sentences
 from .cues import Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, prison_news
-from .figures import Figure, Said, attribute, disputed, speaker_for, subgroup_total
+from .figures import Figure, Said, attribute, disputed, speaker_for
 from .language import detect_lang
 from .lexicon import lexicon
 from .numberless import numberless_release
 from .numbers import words_to_digits
+from .parts import subgroup_total
 from .roles import Mention, find_mentions
 from .speakers import OFFICIAL, voices
 

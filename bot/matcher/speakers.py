@@ -10,7 +10,7 @@ import re
 from typing import NamedTuple
 
 from .cues import Span
-from .lexicon import WORD, Entry, Lexicon
+from .lexicon import WORD, Entry, Finder, Lexicon
 
 OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
 
@@ -30,6 +30,7 @@ class Voice(NamedTuple):
     start: int
     end: int
     speaker: Speaker
+    reference: bool = False  # "la cifra oficial", "the official figure": names a figure, says nothing
 
 
 # A sentence falls into clauses at these; a speaker speaks for the numbers of its own clause.
@@ -50,7 +51,7 @@ _SAYS_BEFORE = re.compile(r"(?:confirm\w*|dice[n]?|dijo|dijeron|inform\w*|asegur
                           r"indic\w*|says|said|precis\w*|segun)\s+(?:\w+\s+){0,4}$")
 
 
-def voices(folded: str, lex: Lexicon, finders: dict) -> list[Voice]:
+def voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> list[Voice]:
     """Every speaker the item names, in order; a name inside a longer one is not a speaker of its
     own ("defensor" in "Defensor del Pueblo")."""
     raw: list[tuple[int, int, int, Speaker]] = []
@@ -60,6 +61,7 @@ def voices(folded: str, lex: Lexicon, finders: dict) -> list[Voice]:
         for m in pattern.finditer(folded):
             key = " ".join(m.group().split())
             entry = by_alias.get(key)
+            sp: Speaker | None
             if section == "official":
                 if entry is None:
                     entry = _one_of(shared.get(key, ()), named_people)
@@ -79,7 +81,7 @@ def voices(folded: str, lex: Lexicon, finders: dict) -> list[Voice]:
     for start, end, _rank, sp in raw:
         if out and start < out[-1].end:
             continue  # inside (or overlapping) a longer or higher-ranked name
-        out.append(Voice(start, end, sp))
+        out.append(Voice(start, end, sp, bool(_FIGURE_WORD.search(folded, start, end))))
     # "the regime released 71": the authorities did it, the outlet (or a verifier) tells it
     out = [v for v in out if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex)]
     return _of_named(_resolve_ngo_words(out), folded)
@@ -118,7 +120,7 @@ _RULES = re.compile(r"\b(rul\w*|dictamin\w*|decid\w*|resolv\w*|determin\w*|clear
                     r"asked|pidio|solicit\w*|habla\w*|cit\w*|put\w*|puso|sits?|sitting|cuenta\w*)\b")
 
 
-def _people_named(folded: str, finder) -> list[Entry]:
+def _people_named(folded: str, finder: Finder) -> list[Entry]:
     pattern, by_alias, _shared = finder
     seen: list[Entry] = []
     for m in pattern.finditer(folded):
@@ -190,7 +192,9 @@ def speaker_of(vs: list[Voice], folded: str, sent: Span, start: int, end: int) -
     organisation over a word such as "relatives" or "lawyers": "Foro Penal, which works with
     families, said ..."), else the subject of its sentence."""
     lo, hi = clause(folded, sent, start, end)
-    pre = [v for v in vs if lo <= v.start and v.end <= start]
+    # "doubts the official figure and has verified 389": a figure's name speaks only for its own number
+    pre = [v for v in vs if lo <= v.start and v.end <= start
+           and not (v.reference and len(WORD.findall(folded[v.end:start])) > 2)]
     after = _named_after(vs, folded, end, hi)
     if after is not None:
         strong, v = after
