@@ -228,6 +228,23 @@ def test_an_announcement_without_a_number_is_still_an_announcement(title, summar
     assert ex.announced_by is not None and "Asamblea Nacional" in ex.announced_by
 
 
+@pytest.mark.parametrize("title, lang, by", [
+    ("Asamblea Nacional aprueba en segunda discusión la Ley de Amnistía", "es", "Asamblea Nacional"),
+    ("Acting president Delcy Rodríguez signs the amnesty law", "en", "Presidencia (Delcy Rodríguez)"),
+])
+def test_an_amnesty_law_passing_is_an_announcement_without_a_number(title, lang, by):
+    ex = match(title, "", lang)
+    assert (ex.kind, ex.announced, ex.announced_by, ex.figures) == ("announcement", None, by, ())
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("La oposición pide aprobar la Ley de Amnistía", "es"),
+    ("Opinion: the amnesty law that was never passed", "en"),
+])
+def test_a_demanded_or_opinion_amnesty_is_no_announcement(title, lang):
+    assert match(title, "", lang).kind == "none"
+
+
 # --- the JSON shape -----------------------------------------------------------------------------
 
 def test_figures_have_exactly_the_contract_keys():

@@ -16,7 +16,7 @@ from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, p
 from .figures import Figure, Said, attribute, disputed, speaker_for
 from .language import detect_lang
 from .lexicon import lexicon
-from .numberless import numberless_release
+from .numberless import NumberlessRelease, law_enacted, numberless_release
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
@@ -214,6 +214,8 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally) -> Extraction:
     total, total_by = tally
     figures = (_total_figure(tally),) if total is not None else ()
     vague = numberless_release(text, item.folded, spans, item.title_end, lex) if item.context and total is None else None
+    if vague is None and total is None and (law := law_enacted(item.folded, spans, item.title_end, lex)) is not None:
+        vague = NumberlessRelease("announcement", None, law)  # the amnesty passes: releases are announced
     if vague is not None:
         kind, count = vague.kind, vague.released
         span = spans[vague.sentence]
