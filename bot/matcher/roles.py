@@ -54,6 +54,12 @@ _FUNCTION_WORDS = _G.function_words
 _COMPANIONS = re.compile(one_of(_G.companions) + r"\s+(otr[oa]s\s+)?$")
 _PARTITIVE_AFTER = re.compile(r"^\s*(de|of)\s+" + one_of(_G.partitive_pronouns) + r"\b")
 _BREAKDOWN = re.compile(one_of(_G.breakdown) + r"\s+(" + one_of(_G.approximately) + r"\s+)?$")
+# "asked courts to review 225 cases" is no release; "down from more than 800" is a former count
+_REVIEW_OR_FORMER = re.compile(r"\b(review\w*|revis\w*|examin\w*|down from|up from|(baja|bajo|sube|subio) de|"
+                               r"from (more than|over|about|some)|frente a (los|las) mas de)\s+((the|los|las|more than|"
+                               r"over|about|mas de|unos|unas)\s+)?$")
+_VERIFIED_BEFORE = re.compile(r"\b(verific\w*|verif\w*|confirm\w*|constat\w*|comprob\w*|corrobor\w*|document\w*|"
+                              r"contabiliz\w*|counted|recorded|logged)\s+(only\s+|solo\s+|just\s+|unas\s+|about\s+)?$")
 _ANNOUNCE_SPEECH = re.compile(r"(?<!\w)" + one_of(_G.announce_speech) + r"(?!\w)")
 
 
@@ -90,14 +96,16 @@ def _context(folded: str, sent: Span, start: int, end: int, value: int | float) 
     # hostile sentence of thousands of numbers linear in time
     lo, hi = max(sent[0], start - CONTEXT_CHARS), min(sent[1], end + CONTEXT_CHARS)
     d = {r: cue_distance(cues[r], folded, lo, hi, start, end, negatable=(r == "release"),
-                         descriptive_ok=(r == "arrest")) for r in _DISTANCE_ROLES}
+                         descriptive_ok=(r == "arrest"), own=(r == "release")) for r in _DISTANCE_ROLES}
     d["increment"] = cue_distance(cues["increment"], folded, max(lo, start - 30), min(hi, end + 30), start, end)
     return Context(folded, lo, hi, start, end, value, tokens_after(folded, end, hi, 6), tokens_before(folded, start, lo, 8), d)
 
 
 def _not_prisoners(n: Context) -> bool:
-    """Not a count of prisoners: a date, an amount, things, storytellers, companions, other nouns."""
-    return not_a_count(n) or _things(n) or _storytellers(n) or _companions(n) or _other_noun(n)
+    """Not a count of prisoners: a date, an amount, things, storytellers, companions, other nouns,
+    cases to review, a former count ("down from 800")."""
+    return (not_a_count(n) or _things(n) or _storytellers(n) or _companions(n) or _other_noun(n)
+            or bool(_REVIEW_OR_FORMER.search(n.folded, max(n.lo, n.start - 30), n.start)))
 
 
 def _things(n: Context) -> bool:
@@ -179,9 +187,14 @@ def _still_held(n: Context) -> Classified | None:
 
 def _freed_after(n: Context) -> bool:
     """Political prisoners followed by a release word: '712 presos políticos excarcelados',
-    '80 political prisoners freed'."""
-    release = lexicon().cues["release"]
-    return n.political_after and any(is_word(release, t) for t in n.after[1:4])
+    '80 political prisoners freed', '626 los liberados'; '107 people held over the unrest ...
+    had been released' (held describes them)."""
+    release, words = lexicon().cues["release"], n.after_words
+    if any(is_word(release, t) for t in words[:3]) and not n.near("remain", 0):
+        return True
+    if len(words) > 1 and words[1] in ("held", "detenidos", "detenidas", "jailed") and n.d["release"] is not None:
+        return True
+    return n.political_after and any(is_word(release, t) for t in words[1:4])
 
 
 def _remain_distance(n: Context) -> int | None:
@@ -222,6 +235,9 @@ def _release_near(n: Context) -> bool:
         if not _detention_dated(n.folded, n.lo, n.hi, n.start, n.end):
             return False
     d_release = d["release"]
+    if d_release is None and d["confirm"] == 0 and not n.political_after and _VERIFIED_BEFORE.search(
+            n.folded, max(n.lo, n.start - 30), n.start) and not (n.near("arrest", 4) or n.near("harm", 4)):
+        return True  # "ha verificado 56", "could confirm 131": a verifier's count of releases
     if d_release is None and n.near("confirm", 1) and re.match(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those))\b",
                                                              n.folded[n.end:n.end + 20]):
         return True  # "verified 12 of them": the verified part of releases told just before
