@@ -235,7 +235,7 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally) -> Extraction:
 def _numberless_speaker(item: _Item, sentence: int, kind: str) -> str | None:
     """Who announces (an official) or reports (a verifier) a release told without a count: the
     first such speaker of its sentence, else of the item."""
-    vs = voices(item.folded, lexicon(), lexicon().finders)
+    vs = [v for v in voices(item.folded, lexicon(), lexicon().finders) if v.speaks]
     lo, hi = item.spans[sentence]
     want = (lambda k: k == OFFICIAL) if kind == "announcement" else (lambda k: k != OFFICIAL)
     for group in ([v for v in vs if lo <= v.start < hi], vs):
@@ -297,18 +297,22 @@ def _with_count(item: _Item, base: Extraction, said: list[Said], tally: _Tally) 
     announced_fig = head_fig if head_fig.role == "announced" and head_fig in pool else next(
         (f for f in pool if f.role == "announced"), None)
     verified = [f for f in pool if f.role == "confirmed"] or [f for f in figures if f.role == "confirmed"]
-    confirmed_fig = max(verified, key=lambda f: f.value) if verified else None
+    # of several running counts, one dated ("266 since 8 January") over an undated one ("383 since December")
+    confirmed_fig = max(verified, key=lambda f: (f.since is not None, f.value)) if verified else None
     cums = [f.value for f in figures if f.cumulative and f.role == "confirmed"]
     if tally.value is not None:
         figures.append(_total_figure(tally))
 
+    kind = "announcement" if head_fig.role == "announced" else "confirmation"
+    if tally.value is not None and all(f.by_kind == OFFICIAL and f.disputed for f in figures if f.role != "total"):
+        kind = "tally"  # a count still held beside an official figure the verifier cannot vouch for
     text, folded, title_end = item.text, item.folded, item.title_end
     names = tuple(freed_names(text, folded, item.spans, lexicon()))
     span = item.spans[head.sentence]
     confidence = min(0.99, head.strength + (0.1 if head.start < title_end else 0.0) + (0.1 if item.political else -0.2))
     return Extraction(
-        kind="announcement" if head_fig.role == "announced" else "confirmation",
-        released=head.value,
+        kind=kind,
+        released=head.value if kind != "tally" else None,
         announced=announced_fig.value if announced_fig else None,
         confirmed=confirmed_fig.value if confirmed_fig else None,
         cumulative=max(cums) if cums else None,

@@ -13,9 +13,9 @@ from typing import Any
 
 from .cues import Span
 from .lexicon import WORD, Lexicon
-from .parts import abroad, authorised, balance_entry, is_subgroup, waiting, without_parts
+from .parts import abroad, authorised, balance_entry, is_subgroup, official_figure, waiting, without_parts
 from .roles import Mention
-from .running import parse_date, running_totals
+from .running import SAME_PERIOD, parse_date, running_totals
 from .speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, speaker_of, voices
 
 GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)  # who authorises a release when no one is named
@@ -52,13 +52,14 @@ def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Men
     """The release numbers that are figures of their own, each with its speaker, role, running
     span and dispute; subgroups, parts, weekly balance lines, people still waiting and numbers in
     a prison's name ("Zona 7") are left out."""
-    vs = voices(folded, lex, lex.finders)
+    everyone = voices(folded, lex, lex.finders)
+    vs = [v for v in everyone if v.speaks]
     names = [(m.start(), m.end()) for m in lex.finders["prison"].pattern.finditer(folded)]
     names += [(a.start(), a.end()) for a in lex.cues["running"].finditer(folded)]  # "entre el 8 y el 14 de enero"
     kept = [m for m in releases if not any(a <= m.start < b for a, b in names) and not abroad(folded, spans, m, lex)
             and not is_subgroup(folded, spans, m, releases, lex) and not waiting(folded, spans, m)
             and not balance_entry(folded, spans, m, total, lex)]
-    spoken = {id(m): speaker_of(vs, folded, spans[m.sentence], m.start, m.end) for m in kept}
+    spoken = {id(m): speaker_of(everyone, folded, spans[m.sentence], m.start, m.end) for m in kept}
     kept = without_parts(folded, spans, kept, spoken, lex)
     for m in kept:
         if spoken.get(id(m)) is None:
@@ -80,7 +81,7 @@ def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Men
 def speaker_for(folded: str, spans: list[Span], title_end: int, m: Mention, lex: Lexicon) -> Speaker | None:
     """Who gives a count (of prisoners still held): beside it, else the speaker of the sentences
     before ("It still counts 889 political prisoners")."""
-    vs = voices(folded, lex, lex.finders)
+    vs = [v for v in voices(folded, lex, lex.finders) if v.speaks]
     sp = speaker_of(vs, folded, spans[m.sentence], m.start, m.end)
     if sp is None:
         before = [v for v in vs if title_end <= v.start < spans[m.sentence][0]] or [
@@ -128,6 +129,10 @@ def disputed(folded: str, spans: list[Span], lex: Lexicon) -> bool:
 def _figure(folded: str, spans: list[Span], m: Mention, sp: Speaker | None, run: tuple[bool, str | None] | None,
             vs: list[Voice], lex: Lexicon) -> Figure:
     role = m.role
+    if official_figure(folded, spans[m.sentence], m):
+        role = "announced"  # "las 116 excarcelaciones oficiales", "61 de las 99 excarcelaciones"
+        if sp is None or sp.kind != OFFICIAL:
+            sp = GOVERNMENT
     if sp is not None and sp.kind == OFFICIAL:
         role = "announced"  # an official "we freed 225" is a claim, never a confirmation
     elif sp is not None and role == "announced" and not authorised(folded, spans[m.sentence], m, lex):
@@ -171,12 +176,10 @@ def _fallback(m: Mention, kept: list[Mention], spoken: dict[int, Speaker | None]
 
 
 def _same_period(said: list[Said]) -> list[Said]:
-    """'... 538 in the same period': a running total without its own start date shares the one the
-    item gives for another running total."""
-    starts = [s.figure.since for s in said if s.figure.since]
-    if not starts:
-        return said
-    return [Said(s.mention, replace(s.figure, since=starts[0])) if s.figure.cumulative and not s.figure.since
+    """'... 538 in the same period': a running total told over the same period as another takes
+    that one's start date."""
+    starts = [s.figure.since for s in said if s.figure.since and s.figure.since != SAME_PERIOD]
+    return [Said(s.mention, replace(s.figure, since=starts[0] if starts else None)) if s.figure.since == SAME_PERIOD
             else s for s in said]
 
 

@@ -22,9 +22,19 @@ _PART_BEFORE = re.compile(
 _PART_AFTER = re.compile(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those|these))\b|\s+\w+( \w+)? (among|entre) (l[oa]s |the )?\d")
 _LIST_JOIN = re.compile(r"^[^.;:\d]{0,90}?(,|\by\b|\band\b|ademas de|plus|as well as|along with|junto a)[^.;:\d]{0,60}$")
 _LABEL_BEFORE = re.compile(r"[\w ]+:\s*$")
-_STILL = re.compile(r"^[^.;:\d]{0,60}?\b(still|siguen|sigue|aun|todavia)\s+(\w+\s+)?(waiting|awaiting|inside|esperan\w*|"
-                    r"esperando|sin noticias|dentro|detenid\w*|pres[oa]s|held|behind bars|in prison|en prision)")
+_STILL = re.compile(r"^[^.;:\d]{0,60}?(\b(arresto|detencion|prision) domiciliari[oa]|\bhouse arrest|"
+                    r"\bcasa por carcel|\b(still|siguen|sigue|aun|todavia)\s+(\w+\s+)?(waiting|awaiting|inside|"
+                    r"esperan\w*|esperando|sin noticias|dentro|detenid\w*|pres[oa]s|held|behind bars|in prison|"
+                    r"en prision))")
 _DENOMINATOR = re.compile(r"\d\s+(\w+\s+)?(de|of)\s+(l[oa]s\s+|the\s+|est[oa]s\s+|those\s+)?$")
+_WHOLE_BEFORE = re.compile(r"(^|[,:;]\s*|\b(que|that|dijo|said)\s*,?\s*)(de|of|out of)\s+"
+                           r"(las\s+|los\s+|the\s+|(mas|more) (de|than)\s+|"
+                           r"(un|una|a) (total|registro|lista|universo|register|list|record) (de|of)\s+)?$")
+_EARLIER_ROUND = re.compile(r"\s+(?:\w+\s+){0,3}?(last week|la semana pasada|el mes pasado|last month|previously|anteriormente|"
+                            r"in (an )?earlier (round|release)s?|en (una )?(tanda|ronda)s? anterior(es)?)\b")
+_EARLIER_ROUND_BEFORE = re.compile(r"\b(joining|se suman a|se unen a|after|tras|besides|ademas de los)\s+(the\s+|los\s+|las\s+)?$")
+_WEEKLY = re.compile(r"\b(in a week|in the past week|during the week|over the past week|en una semana|en la semana|"
+                     r"en la ultima semana|durante la semana|weekly|semanal)\b")
 _WAITING_BEFORE = re.compile(r"\b(still|siguen|aun|todavia)\s+(waiting|awaiting|esperan\w*|esperando)[^.;\d]{0,60}$")
 # a place after a part: "65 ... from Tocorón", "13 en Zulia" (the text is folded: places are known names)
 _DONE_BY_OFFICIALS = re.compile(r"\s+(\w+\s+)?(anunciad|autorizad|aprobad|prometid|ordenad|announced|authori[sz]ed|approved|"
@@ -56,8 +66,14 @@ def is_subgroup(folded: str, spans: list[Span], m: Mention, releases: list[Menti
         # "verified 12 of them": the verified part of an official figure is the confirmed count
         d = cue_distance(lex.cues["confirm"], folded, max(lo, m.start - 60), m.start, m.start, m.end)
         return not (d is not None and d <= 1)
-    if _DENOMINATOR.search(folded[max(lo, m.start - 20):m.start]) and not authorised(folded, spans[m.sentence], m, lex):
+    if _DENOMINATOR.search(folded[max(lo, m.start - 20):m.start]) and not authorised(folded, spans[m.sentence], m, lex) \
+            and not official_figure(folded, spans[m.sentence], m):
         return True  # "doce de las 58 presas recluidas": the whole the part is taken from
+    if _WHOLE_BEFORE.search(folded[max(lo, m.start - 40):m.start]) and not authorised(folded, spans[m.sentence], m, lex) \
+            and any(r.sentence == m.sentence and r is not m and r.value < m.value for r in releases):
+        return True  # "de más de 1.400 detenidos, solo 55 han sido liberados": the whole, then the part
+    if _EARLIER_ROUND.match(folded, m.end) or _EARLIER_ROUND_BEFORE.search(folded[max(lo, m.start - 30):m.start]):
+        return True  # "joining five freed last week": a figure of an earlier round
     # "6 militares y 2 adolescentes" after "entre los excarcelados hay": the list goes on
     prev = [r for r in releases if r.sentence == m.sentence and r.end <= m.start]
     if prev and re.fullmatch(r"\s+[^\d.;:]{1,40}\s+(y|and)\s+", folded[prev[-1].end:m.start]):
@@ -93,6 +109,8 @@ def balance_entry(folded: str, spans: list[Span], m: Mention, total: int | None,
     label = _LABEL_BEFORE.search(folded[max(lo, m.start - 40):m.start])
     if label and lex.cues["release"].search(label.group()):
         return True
+    if _WEEKLY.search(folded, lo, hi):
+        return True  # "1,697 political prisoners after 112 releases in a week"
     arrest = lex.cues["arrest"]
     for n in re.finditer(r"\b\d+\b", folded[lo:hi]):
         a, b = lo + n.start(), lo + n.end()
@@ -110,6 +128,9 @@ def without_parts(folded: str, spans: list[Span], kept: list[Mention],
     for si in sorted({m.sentence for m in kept}):
         group = [m for m in out if m.sentence == si and m.role != "total" and not m.cumulative]
         parts = _list_of_parts(folded, group, lex)
+        summing = _summing_to_another(folded, [m for m in out if m.sentence == si and m.role != "total"], out)
+        if len(summing) > len(parts):
+            parts = summing  # "459 antes de la amnistía y 144 después" beside "603": parts of any kind
         if len(parts) < 2:
             continue
         value = sum(p.value for p in parts)
@@ -129,7 +150,21 @@ def without_parts(folded: str, spans: list[Span], kept: list[Mention],
     # "65 men were released from Tocorón" beside "71 released": the count of one prison is a part
     national = [m for m in out if not m.cumulative and not placed(folded, m, lex)]
     return [m for m in out if m.cumulative or not placed(folded, m, lex) or not any(
-        n.role == m.role and n.value > m.value for n in national)]
+        n.role == m.role and n.value > m.value and spoken.get(id(n)) == spoken.get(id(m)) for n in national)]
+
+
+def _summing_to_another(folded: str, group: list[Mention], out: list[Mention]) -> list[Mention]:
+    """Numbers of a sentence joined as a list whose sum another number of the item gives."""
+    for i in range(len(group)):
+        run = [group[i]]
+        for m in group[i + 1:]:
+            if not _LIST_JOIN.match(folded[run[-1].end:m.start]):
+                break
+            run.append(m)
+            total = sum(r.value for r in run)
+            if any(o.value == total and o not in run for o in out):
+                return run
+    return []
 
 
 def _list_of_parts(folded: str, group: list[Mention], lex: Lexicon) -> list[Mention]:
@@ -178,7 +213,22 @@ def authorised(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
     if speech_only(folded, lo, hi, m.start, m.end):
         return False
     for a in lex.cues["announce"].finditer(folded, max(lo, m.start - 40), min(hi, m.end + 40)):
+        if lex.cues["amnesty_law"].match(a.group()):
+            continue  # "459 releases came before the amnesty law": the law is not this number's
         between = folded[m.end:a.start()] if a.start() >= m.end else folded[a.end():m.start]
         if len(WORD.findall(between)) <= 4 and not re.search(r"\d", between):
             return True  # the word is this number's, not a nearer number's ("33 of 87 authorised")
     return False
+
+
+_RELEASES_OF = re.compile(r"\s+(excarcelaciones|liberaciones|releases|medidas|boletas|beneficios)\b")
+
+
+def official_figure(folded: str, sent: Span, m: Mention) -> bool:
+    """'las 116 excarcelaciones oficiales', '61 de las 99 excarcelaciones': the number is the
+    authorities' figure, whoever tells it."""
+    if re.match(r"\s+(excarcelaciones|liberaciones|releases|liberados|excarcelados)\s+(oficial(es)?|official)\b",
+                folded[m.end:m.end + 40]):  # not "otros dos oficiales" (officers)
+        return True
+    lo, _hi = sent
+    return bool(_DENOMINATOR.search(folded[max(lo, m.start - 20):m.start]) and _RELEASES_OF.match(folded, m.end))

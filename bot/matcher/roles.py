@@ -60,6 +60,7 @@ _REVIEW_OR_FORMER = re.compile(r"\b(review\w*|revis\w*|examin\w*|down from|up fr
                                r"over|about|mas de|unos|unas)\s+)?$")
 _VERIFIED_BEFORE = re.compile(r"\b(verific\w*|verif\w*|confirm\w*|constat\w*|comprob\w*|corrobor\w*|document\w*|"
                               r"contabiliz\w*|counted|recorded|logged)\s+(only\s+|solo\s+|just\s+|unas\s+|about\s+)?$")
+_ATTRIBUTED_AFTER = re.compile(r"\s+(claimed|reported|announced|given|cited|counted)\s+by\b|\s+(que\s+)?segun\b")
 _ANNOUNCE_SPEECH = re.compile(r"(?<!\w)" + one_of(_G.announce_speech) + r"(?!\w)")
 
 
@@ -235,19 +236,26 @@ def _release_near(n: Context) -> bool:
         if not _detention_dated(n.folded, n.lo, n.hi, n.start, n.end):
             return False
     d_release = d["release"]
-    if d_release is None and d["confirm"] == 0 and not n.political_after and _VERIFIED_BEFORE.search(
+    if (d_release is None or d_release > 6) and d["confirm"] == 0 and not n.political_after and _VERIFIED_BEFORE.search(
             n.folded, max(n.lo, n.start - 30), n.start) and not (n.near("arrest", 4) or n.near("harm", 4)):
         return True  # "ha verificado 56", "could confirm 131": a verifier's count of releases
+    if _ATTRIBUTED_AFTER.match(n.folded, n.end) and lexicon().cues["release"].search(n.folded, n.lo, n.hi):
+        return True  # "less than half the 897 claimed by Cabello": a figure of releases told with its source
     if d_release is None and n.near("confirm", 1) and re.match(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those))\b",
                                                              n.folded[n.end:n.end + 20]):
         return True  # "verified 12 of them": the verified part of releases told just before
-    if d_release is None or d_release > 12:
+    # "107 people held over the unrest that followed the vote had been released": the clause
+    # describing them stands between the number and its verb
+    reach = 16 if len(n.after_words) > 1 and n.after_words[1] in ("held", "detenidos", "detenidas", "jailed") else 12
+    if d_release is None or d_release > reach:
         return False
     block = _nearest_block(n)
     if block is not None and block < d_release:
         return False
-    # a bare number far from the release word is something else
-    return n.person_after or d_release <= 6 or bool(_PARTITIVE_AFTER.match(n.folded[n.end:n.end + 20]))
+    # a bare number far from the release word is something else, unless it goes on a list of
+    # releases ("459 releases came before the amnesty and 144 after it")
+    return (n.person_after or d_release <= 6 or bool(_PARTITIVE_AFTER.match(n.folded[n.end:n.end + 20]))
+            or bool(re.search(r"\d[^.;:\d]{0,80}\b(and|y)\s+$", n.folded[n.lo:n.start])))
 
 
 def _speaker(folded: str, lo: int, start: int) -> str | None:

@@ -35,6 +35,8 @@ _FORWARD = re.compile(r"(bringing|taking|raising|brings|takes|raises|elev|suman|
                       r"(conteo|total|registro|balance) |total verificad)")
 _ONE_DAY = re.compile(r"\b(a lo largo del dia|en la jornada|durante el dia|del dia de hoy|over the day|throughout the day|"
                       r"so far today|hasta ahora hoy|en lo que va del dia|this (morning|afternoon|evening))\b")
+SAME_PERIOD = "same period"  # a start told as "the same period" as another running total's
+_SAME = re.compile(r"(en|in|over|during) (el|the|the same|el mismo) (mismo )?(periodo|lapso|period)|durante el mismo periodo")
 _TO = re.compile(r"\b(to|a|en|at)\s+$")
 
 def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: list[Mention], lex: Lexicon,
@@ -84,7 +86,10 @@ def _dated(folded: str, start: int, end: int) -> bool:
 
 
 def _since(phrase: str, pub: date | None) -> str | None:
-    """'desde el 8 de enero' -> '2026-01-08' (the year from the item's date when not written)."""
+    """'desde el 8 de enero' -> '2026-01-08' (the year from the item's date when not written);
+    'en el mismo periodo' -> SAME_PERIOD (figures.py gives it the other running total's start)."""
+    if _SAME.match(phrase):
+        return SAME_PERIOD
     for pattern in _SINCE_DAY:
         m = pattern.match(phrase)
         if not m:

@@ -31,6 +31,8 @@ class Voice(NamedTuple):
     end: int
     speaker: Speaker
     reference: bool = False  # "la cifra oficial", "the official figure": names a figure, says nothing
+    org: bool = False  # an organisation of the gazetteer (what "la ONG", "the group" can stand for)
+    speaks: bool = True  # False: an official body named as the doer, not as a speaker
 
 
 # A sentence falls into clauses at these; a speaker speaks for the numbers of its own clause.
@@ -46,6 +48,8 @@ _BY = re.compile(r"(?:segun|according to|de acuerdo con|(?:claimed|confirmed|ver
 _SAYS_AFTER = re.compile(r"\s*(?:\([^)]{1,20}\)\s*)?(?:,\s*)?(?:says?|said|dice[n]?|dijo|dijeron|confirm\w*|"
                          r"inform\w*|asegur\w*|report\w*|afirm\w*|indic\w*|told|claims?|claimed|count\w*|"
                          r"verif\w*|estim\w*|precis\w*|sostuvo|apunt\w*)\b")
+_CONTRASTED = re.compile(r"\b(no|not|ni|instead of|en vez de|en lugar de|rather than)\s+(las\s+|los\s+|the\s+)?$")
+_OF = re.compile(r"\s+(?:\w+\s+){0,2}?(?:de|del|of)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?")  # "956 liberaciones de la Fiscalía"
 _CLOSES = re.compile(r"(?:\s+[\w']+){0,4}?\s*(?:[.;,:\n)\"”»]|$)")
 _SAYS_BEFORE = re.compile(r"(?:confirm\w*|dice[n]?|dijo|dijeron|inform\w*|asegur\w*|afirm\w*|report\w*|"
                           r"indic\w*|says|said|precis\w*|segun)\s+(?:\w+\s+){0,4}$")
@@ -54,7 +58,7 @@ _SAYS_BEFORE = re.compile(r"(?:confirm\w*|dice[n]?|dijo|dijeron|inform\w*|asegur
 def voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> list[Voice]:
     """Every speaker the item names, in order; a name inside a longer one is not a speaker of its
     own ("defensor" in "Defensor del Pueblo")."""
-    raw: list[tuple[int, int, int, Speaker]] = []
+    raw: list[tuple[int, int, int, Speaker]] = []  # start, end, rank (0 official, 1 org, 2 word), speaker
     named_people = _people_named(folded, finders["official"])
     for rank, section in ((0, "official"), (1, "org"), (2, "speaker")):
         pattern, by_alias, shared = finders[section]
@@ -81,9 +85,10 @@ def voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> list[Voice]
     for start, end, _rank, sp in raw:
         if out and start < out[-1].end:
             continue  # inside (or overlapping) a longer or higher-ranked name
-        out.append(Voice(start, end, sp, bool(_FIGURE_WORD.search(folded, start, end))))
-    # "the regime released 71": the authorities did it, the outlet (or a verifier) tells it
-    out = [v for v in out if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex)]
+        out.append(Voice(start, end, sp, bool(_FIGURE_WORD.search(folded, start, end)), _rank == 1))
+    # "the regime released 71": the authorities did it, the outlet (or a verifier) tells it; such a
+    # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
+    out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
     return _of_named(_resolve_ngo_words(out), folded)
 
 
@@ -97,7 +102,11 @@ def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
     stop = re.search(r"[.;\n]", folded[v.end:limit])
     limit = v.end + stop.start() if stop else limit
     if re.match(r"\s*:", folded[v.end:v.end + 3]):
-        return True
+        # "Jorge Rodríguez: «895 liberados»", not "Familias frente a la Fiscalía: ..."
+        line_start = max(folded.rfind("\n", 0, v.start), folded.rfind(". ", 0, v.start)) + 1
+        return len(WORD.findall(folded[line_start:v.start])) <= 2
+    if re.match(r"(?:'s|')\s", folded[v.end:v.end + 3]):
+        return True  # "prosecutors' 956 releases", "the government's figure"
     cues = lex.cues
     return any(cues[r].search(folded, v.end, limit) for r in ("speech", "announce", "confirm")) or bool(
         _RULES.search(folded, v.end, limit))
@@ -114,10 +123,10 @@ def _of_named(out: list[Voice], folded: str) -> list[Voice]:
     return res
 
 
-_FIGURE_WORD = re.compile(r"cifra|figure|count|tally|data|datos|balance|television|vtv")
+_FIGURE_WORD = re.compile(r"cifra|figure|count|tally|data|datos|dato|balance|television|vtv|anuncio|announcement|says|said|claims")
 _ATTRIBUTED = re.compile(r"\b(segun|according to|by|por|de acuerdo con|para)\s+(el |la |los |las |the )?$")
 _RULES = re.compile(r"\b(rul\w*|dictamin\w*|decid\w*|resolv\w*|determin\w*|clear\w*|sobrese\w*|estim\w*|sign\w*|firm\w*|"
-                    r"asked|pidio|solicit\w*|habla\w*|cit\w*|put\w*|puso|sits?|sitting|cuenta\w*)\b")
+                    r"asked|pidio|solicit\w*|habl\w*|cit\w*|put\w*|puso|sits?|sitting|cuenta\w*|speaks?|spoke)\b")
 
 
 def _people_named(folded: str, finder: Finder) -> list[Entry]:
@@ -161,7 +170,7 @@ def _word_speaker(entry: Entry, named: list[Entry]) -> Speaker:
 def _resolve_ngo_words(out: list[Voice]) -> list[Voice]:
     """'la ONG', 'the group' stand for the organisation the item names (the nearest one before,
     else the first one after)."""
-    orgs = [v for v in out if v.speaker.named and v.speaker.kind == INDEPENDENT]
+    orgs = [v for v in out if v.speaker.named and v.speaker.kind == INDEPENDENT and v.org]
     if not orgs:
         return out
     resolved = []
@@ -192,8 +201,10 @@ def speaker_of(vs: list[Voice], folded: str, sent: Span, start: int, end: int) -
     organisation over a word such as "relatives" or "lawyers": "Foro Penal, which works with
     families, said ..."), else the subject of its sentence."""
     lo, hi = clause(folded, sent, start, end)
+    if _CONTRASTED.search(folded, max(lo, start - 20), start):
+        return None  # "431 verificadas, no 897": the figure the speaker rejects is not its own
     # "doubts the official figure and has verified 389": a figure's name speaks only for its own number
-    pre = [v for v in vs if lo <= v.start and v.end <= start
+    pre = [v for v in vs if lo <= v.start and v.end <= start and v.speaks
            and not (v.reference and len(WORD.findall(folded[v.end:start])) > 2)]
     after = _named_after(vs, folded, end, hi)
     if after is not None:
@@ -205,7 +216,7 @@ def speaker_of(vs: list[Voice], folded: str, sent: Span, start: int, end: int) -
             return v.speaker
     if pre:
         return _subject(pre, nearest=True)
-    in_sentence = [v for v in vs if sent[0] <= v.start and v.end <= start]
+    in_sentence = [v for v in vs if sent[0] <= v.start and v.end <= start and v.speaks]
     return _subject(in_sentence, nearest=False) if in_sentence else None
 
 
@@ -225,8 +236,12 @@ def _named_after(vs: list[Voice], folded: str, end: int, hi: int) -> tuple[bool,
         if v.start < end or v.start >= hi:
             continue
         gap = folded[end:v.start]
-        if _BY.search(gap[-60:]):
+        if _BY.search(gap[-60:]) or (v.speaker.kind == OFFICIAL and _OF.fullmatch(gap)):
+            if re.search(r"\d", gap):
+                return None  # "431, less than half the 897 claimed by Cabello": Cabello's is the 897
             return True, v
+        if not v.speaks:
+            continue
         # ", JEyP says", "confirma Foro Penal": the speaker and its verb close the clause
         says = _SAYS_AFTER.match(folded, v.end)
         if len(gap) < 200 and ((says and _CLOSES.match(folded, says.end()))
