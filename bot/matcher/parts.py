@@ -32,7 +32,7 @@ _WHOLE_BEFORE = re.compile(r"(^|[,:;]\s*|\b(que|that|dijo|said)\s*,?\s*)(de|of|o
                            r"(un|una|a) (total|registro|lista|universo|register|list|record) (de|of)\s+)?$")
 _EARLIER_ROUND = re.compile(r"\s+(?:\w+\s+){0,3}?(last week|la semana pasada|el mes pasado|last month|previously|anteriormente|"
                             r"in (an )?earlier (round|release)s?|en (una )?(tanda|ronda)s? anterior(es)?)\b")
-_EARLIER_ROUND_BEFORE = re.compile(r"\b(joining|se suman a|se unen a|after|tras|besides|ademas de los)\s+(the\s+|los\s+|las\s+)?$")
+_EARLIER_ROUND_BEFORE = re.compile(r"\b(joining|se suman a|se unen a|besides|ademas de los)\s+(the\s+|los\s+|las\s+)?$")
 _WEEKLY = re.compile(r"\b(in a week|in the past week|during the week|over the past week|en una semana|en la semana|"
                      r"en la ultima semana|durante la semana|weekly|semanal)\b")
 _WAITING_BEFORE = re.compile(r"\b(still|siguen|aun|todavia)\s+(waiting|awaiting|esperan\w*|esperando)[^.;\d]{0,60}$")
@@ -125,6 +125,7 @@ def without_parts(folded: str, spans: list[Span], kept: list[Mention],
     3 de Las Crisálidas y 3 de La Guaira'), else summed into one figure; the total takes their
     speaker when it has none."""
     out = list(kept)
+    sums: set[int] = set()  # a sum of parts is a national count, wherever its first part stood
     for si in sorted({m.sentence for m in kept}):
         group = [m for m in out if m.sentence == si and m.role != "total" and not m.cumulative]
         parts = _list_of_parts(folded, group, lex)
@@ -145,10 +146,11 @@ def without_parts(folded: str, spans: list[Span], kept: list[Mention],
         else:
             summed = replace(parts[0], value=value)
             spoken[id(summed)] = sp
+            sums.add(id(summed))
             out.insert(out.index(parts[0]), summed)
         out = [m for m in out if m not in parts]
     # "65 men were released from Tocorón" beside "71 released": the count of one prison is a part
-    national = [m for m in out if not m.cumulative and not placed(folded, m, lex)]
+    national = [m for m in out if not m.cumulative and (id(m) in sums or not placed(folded, m, lex))]
     return [m for m in out if m.cumulative or not placed(folded, m, lex) or not any(
         n.role == m.role and n.value > m.value and spoken.get(id(n)) == spoken.get(id(m)) for n in national)]
 

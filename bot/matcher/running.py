@@ -37,10 +37,12 @@ _ONE_DAY = re.compile(r"\b(a lo largo del dia|en la jornada|durante el dia|del d
                       r"so far today|hasta ahora hoy|en lo que va del dia|this (morning|afternoon|evening))\b")
 SAME_PERIOD = "same period"  # a start told as "the same period" as another running total's
 _SAME = re.compile(r"(en|in|over|during) (el|the|the same|el mismo) (mismo )?(periodo|lapso|period)|durante el mismo periodo")
+_LIST_ITEM = re.compile(r"^[^.;:\d]*(,|\by\b|\band\b)[^.;:\d]*$")
 _TO = re.compile(r"\b(to|a|en|at)\s+$")
 
+
 def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: list[Mention], lex: Lexicon,
-             pub: date | None) -> dict[int, tuple[bool, str | None]]:
+                   pub: date | None) -> dict[int, tuple[bool, str | None]]:
     """Each running-total phrase marks its number: the next one for "bringing the total to",
     "suman", "passes"; the nearest before it (or right after "to"/"a") for "since 8 January",
     "en el mismo periodo". The number must be a release figure; it is cumulative, since when."""
@@ -70,8 +72,23 @@ def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: 
             if not mine:
                 continue  # the phrase belongs to another number (a count still held)
             since = _since(folded[a.start():min(sent[1], a.end() + 30)], pub)
-            prev = out.get(id(mine[0]), (True, None))
-            out[id(mine[0])] = (True, prev[1] or since)
+            # "73 liberaciones desde el jueves, Foro Penal 56 y JEyP 53": the list shares the span
+            for m in [mine[0], *_listed_after(folded, mine[0], [n for n in nums if lo <= n.start < hi])]:
+                prev = out.get(id(m), (True, None))
+                out[id(m)] = (True, prev[1] or since)
+    return out
+
+
+def _listed_after(folded: str, first: Mention, nums: list[Mention]) -> list[Mention]:
+    """The numbers that go on a list after `first`, each after a comma or 'y'/'and' and at most
+    a name ('..., Foro Penal 56 y Justicia, Encuentro y Perdón 53')."""
+    out, last = [], first
+    for m in sorted((n for n in nums if n.start > first.end), key=lambda n: n.start):
+        gap = folded[last.end:m.start]
+        if not (len(WORD.findall(gap)) <= 8 and _LIST_ITEM.search(gap)):
+            break
+        out.append(m)
+        last = m
     return out
 
 
