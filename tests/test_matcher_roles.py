@@ -214,6 +214,47 @@ def test_a_foreign_figure_in_a_venezuelan_item_is_left_out():
     assert [f.value for f in ex.figures] == [40]
 
 
+def test_a_release_word_belongs_to_its_own_number():
+    ex = match("Foro Penal cuenta 900 presos políticos y no puede verificar las 300 liberaciones de la Fiscalía",
+               "", "es")
+    assert ex.total_prisoners == 900
+    assert (only(ex, "announced").value, only(ex, "announced").by) == (300, "Fiscalía")
+    # only an official figure the verifier cannot vouch for, beside the count: a tally, no alert
+    assert ex.kind == "tally" and ex.disputed and not ex.is_alert
+
+
+def test_a_by_attribution_belongs_to_the_number_nearest_it():
+    ex = match("Rights group Foro Penal puts releases at 431, less than half the 897 claimed by Cabello", "", "en")
+    assert (ex.announced, ex.announced_by) == (897, "Ministerio de Interior (Diosdado Cabello)")
+    assert (ex.confirmed, ex.confirmed_by) == (431, "Foro Penal")
+
+
+def test_of_two_running_counts_the_dated_one_is_the_headline():
+    ex = match("Foro Penal ha verificado 383 excarcelaciones desde diciembre y 266 desde el 8 de enero", "", "es",
+               "2026-01-20")
+    assert ex.confirmed == 266
+    assert {(f.value, f.since) for f in figures(ex, "confirmed")} == {(383, None), (266, "2026-01-08")}
+
+
+def test_the_round_inside_a_running_count_is_the_headline():
+    ex = match("JEyP: ya son 212 las excarcelaciones desde el 8 de enero",
+               "La ONG dijo que 212 personas han salido desde que comenzó el proceso, nueve de ellas este fin de "
+               "semana en Mérida.", "es", "2026-01-26")
+    assert ex.confirmed == 9 and not [f for f in figures(ex, "confirmed") if f.value == 9][0].cumulative
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Spain says three more of its citizens freed from El Helicoide",
+     "Foreign minister José Manuel Albares said three Spaniards were released on Monday, joining five freed last "
+     "week.", "en"),
+    ("Foro Penal confirma 20 excarcelaciones en Tocuyito",
+     "Otros 11 presos políticos pasaron a arresto domiciliario y siguen presos.", "es"),
+])
+def test_earlier_rounds_and_house_arrest_are_no_figures_of_this_round(title, summary, lang):
+    ex = match(title, summary, lang)
+    assert [f.value for f in figures(ex) if f.role != "total"] == [ex.confirmed]
+
+
 # --- announcements without a number ---------------------------------------------------------
 
 @pytest.mark.parametrize("title, summary, lang", [

@@ -57,11 +57,11 @@ def subgroup_total(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
 
 def is_subgroup(folded: str, spans: list[Span], m: Mention, releases: list[Mention], lex: Lexicon) -> bool:
     """'entre ellos 5 colombianos', 'dos de ellos', 'two journalists among 11': a part of a count
-    told beside it. 'nueve de ellas este fin de semana' after a running total is the round itself."""
+    told beside it. 'nueve de ellas este fin de semana' (the day's or the weekend's) is the round itself."""
     lo, _hi = spans[m.sentence]
     if _PART_BEFORE.search(folded[max(lo, m.start - 40):m.start]):
         return True
-    if _PART_AFTER.match(folded, m.end) and not any(
+    if _PART_AFTER.match(folded, m.end) and not _round_part(folded, m, lex) and not any(
             r.cumulative and r.sentence == m.sentence and r is not m for r in releases):
         # "verified 12 of them": the verified part of an official figure is the confirmed count
         d = cue_distance(lex.cues["confirm"], folded, max(lo, m.start - 60), m.start, m.start, m.end)
@@ -79,6 +79,12 @@ def is_subgroup(folded: str, spans: list[Span], m: Mention, releases: list[Menti
     if prev and re.fullmatch(r"\s+[^\d.;:]{1,40}\s+(y|and)\s+", folded[prev[-1].end:m.start]):
         return bool(_PART_BEFORE.search(folded[max(lo, prev[-1].start - 40):prev[-1].start]))
     return False
+
+
+def _round_part(folded: str, m: Mention, lex: Lexicon) -> bool:
+    """'nueve de ellas este fin de semana': the part of a running count that is this round."""
+    part = re.match(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those|these))\s+", folded[m.end:m.end + 30])
+    return part is not None and lex.cues["increment"].match(folded, m.end + part.end()) is not None
 
 
 def abroad(folded: str, spans: list[Span], m: Mention, lex: Lexicon) -> bool:

@@ -243,7 +243,8 @@ def _political_around(n: Context, d_remain: int) -> bool:
 def _release_near(n: Context) -> bool:
     """A release word close to the number, and nothing nearer that makes it something else."""
     d = n.d
-    if n.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6):  # type: ignore[operator]
+    if n.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6) \
+            and not _campaign_start(n):  # type: ignore[operator]
         # "detenidos desde 2023", "held since 2020" date the detention, not the releases
         if not _detention_dated(n.folded, n.lo, n.hi, n.start, n.end):
             return False
@@ -285,6 +286,13 @@ def _speaker(folded: str, lo: int, start: int) -> str | None:
     if not found or not lex.cues["speech"].search(head):
         return None
     return max(found)[1]
+
+
+def _campaign_start(n: Context) -> bool:
+    """'desde que comenzó el proceso': the start of the running count, not history."""
+    cues = lexicon().cues
+    starts = {m.start() for m in cues["running"].finditer(n.folded, n.lo, n.hi)}
+    return all(m.start() in starts for m in cues["historical"].finditer(n.folded, n.lo, n.hi))
 
 
 def _detention_dated(folded: str, lo: int, hi: int, start: int, end: int) -> bool:

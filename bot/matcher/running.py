@@ -37,6 +37,7 @@ _ONE_DAY = re.compile(r"\b(a lo largo del dia|en la jornada|durante el dia|del d
                       r"so far today|hasta ahora hoy|en lo que va del dia|this (morning|afternoon|evening))\b")
 SAME_PERIOD = "same period"  # a start told as "the same period" as another running total's
 _SAME = re.compile(r"(en|in|over|during) (el|the|the same|el mismo) (mismo )?(periodo|lapso|period)|durante el mismo periodo")
+_PARTITIVE = re.compile(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those|these))\b")
 _LIST_ITEM = re.compile(r"^[^.;:\d]*(,|\by\b|\band\b)[^.;:\d]*$")
 _TO = re.compile(r"\b(to|a|en|at)\s+$")
 
@@ -85,8 +86,8 @@ def _listed_after(folded: str, first: Mention, nums: list[Mention]) -> list[Ment
     out, last = [], first
     for m in sorted((n for n in nums if n.start > first.end), key=lambda n: n.start):
         gap = folded[last.end:m.start]
-        if not (len(WORD.findall(gap)) <= 8 and _LIST_ITEM.search(gap)):
-            break
+        if not (len(WORD.findall(gap)) <= 8 and _LIST_ITEM.search(gap)) or _PARTITIVE.match(folded, m.end):
+            break  # "212 ..., nueve de ellas este fin de semana": a part, not the next item
         out.append(m)
         last = m
     return out
