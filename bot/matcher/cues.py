@@ -87,6 +87,7 @@ _MONTHS = (r"(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setie
            r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)")
 # dates between a number and its word are no other count ("held over the July 28 vote had been released")
 _DATES = re.compile(_MONTHS + r"\.?\s+\d{1,2}\b|\b\d{1,2}\s+(de\s+)?" + _MONTHS + r"|\b(19|20)\d\d\b")
+_DIGIT = re.compile(r"\d")
 _JOINED = re.compile(r"(,|\by|\band|ademas de|plus|as well as|along with|junto a|junto con)\s+$")
 
 
@@ -113,7 +114,8 @@ def cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start:
             gap = folded[end:m.start()]
         else:
             gap = ""
-        if own and re.search(r"\d", _DATES.sub(" ", gap)) and not (_RATIO_GAP.fullmatch(gap) or _in_a_list(gap)):
+        if own and _DIGIT.search(gap) and _DIGIT.search(_DATES.sub(" ", gap)) and not (
+                _RATIO_GAP.fullmatch(gap) or _in_a_list(gap)):
             continue
         d = len(WORD.findall(gap))
         if best is None or d < best:

@@ -18,6 +18,7 @@ from .roles import Mention
 from .running import SAME_PERIOD, parse_date, running_totals
 from .speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, speaker_of, voices
 
+_SPAN_START = re.compile(r"\b(entre|desde|del|since|between|from|de)\s+(el\s+)?$")
 GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)  # who authorises a release when no one is named
 
 
@@ -54,9 +55,7 @@ def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Men
     a prison's name ("Zona 7") are left out."""
     everyone = voices(folded, lex, lex.finders)
     vs = [v for v in everyone if v.speaks]
-    names = [(m.start(), m.end()) for m in lex.finders["prison"].pattern.finditer(folded)]
-    names += [(a.start(), a.end()) for a in lex.cues["running"].finditer(folded)]  # "entre el 8 y el 14 de enero"
-    kept = [m for m in releases if not any(a <= m.start < b for a, b in names) and not abroad(folded, spans, m, lex)
+    kept = [m for m in releases if not _in_a_name(folded, m, lex) and not abroad(folded, spans, m, lex)
             and not is_subgroup(folded, spans, m, releases, lex) and not waiting(folded, spans, m)
             and not balance_entry(folded, spans, m, total, lex)]
     spoken = {id(m): speaker_of(everyone, folded, spans[m.sentence], m.start, m.end) for m in kept}
@@ -76,6 +75,16 @@ def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Men
         said = [Said(s.mention, replace(s.figure, disputed=True)) if s.figure.by_kind == OFFICIAL else s
                 for s in said]
     return _same_period(said)
+
+
+def _in_a_name(folded: str, m: Mention, lex: Lexicon) -> bool:
+    """'Zona 7', 'Rodeo 1', 'entre el 8 y el 14 de enero': the number is part of a prison's name
+    or of a running span's date."""
+    lo, hi = max(0, m.start - 60), min(len(folded), m.end + 40)
+    patterns = [lex.finders["prison"].pattern]
+    if _SPAN_START.search(folded, max(0, m.start - 30), m.start):
+        patterns.append(lex.cues["running"])  # only a running span's date can hold the number
+    return any(a.start() <= m.start < a.end() for pattern in patterns for a in pattern.finditer(folded, lo, hi))
 
 
 def speaker_for(folded: str, spans: list[Span], title_end: int, m: Mention, lex: Lexicon) -> Speaker | None:

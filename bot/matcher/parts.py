@@ -26,6 +26,8 @@ _STILL = re.compile(r"^[^.;:\d]{0,60}?(\b(arresto|detencion|prision) domiciliari
                     r"\bcasa por carcel|\b(still|siguen|sigue|aun|todavia)\s+(\w+\s+)?(waiting|awaiting|inside|"
                     r"esperan\w*|esperando|sin noticias|dentro|detenid\w*|pres[oa]s|held|behind bars|in prison|"
                     r"en prision))")
+_STILL_WORD = re.compile(r"still|sigue|aun|todavia|domicil|house arrest|casa por")
+_WAIT_WORD = re.compile(r"waiting|awaiting|esperan")
 _DENOMINATOR = re.compile(r"\d\s+(\w+\s+)?(de|of)\s+(l[oa]s\s+|the\s+|est[oa]s\s+|those\s+)?$")
 _WHOLE_BEFORE = re.compile(r"(^|[,:;]\s*|\b(que|that|dijo|said)\s*,?\s*)(de|of|out of)\s+"
                            r"(las\s+|los\s+|the\s+|(mas|more) (de|than)\s+|"
@@ -91,6 +93,8 @@ def abroad(folded: str, spans: list[Span], m: Mention, lex: Lexicon) -> bool:
     """'En Cuba, el gobierno liberó a 553 presos': another country stands nearer the number than
     anything Venezuelan; its figures never enter."""
     lo, hi = spans[m.sentence]
+    if lex.finders["country"].pattern.search(folded, lo, hi) is None:
+        return False
     d_abroad = min((d for e in lex.countries if (d := cue_distance(e.pattern, folded, lo, hi, m.start, m.end)) is not None),
                    default=None)
     if d_abroad is None:
@@ -103,7 +107,10 @@ def waiting(folded: str, spans: list[Span], m: Mention) -> bool:
     """'31 others ... were still waiting outside', 'otras 120 siguen sin noticias', '3 still awaiting
     paperwork': people not freed yet, told beside a release."""
     lo, hi = clause(folded, spans[m.sentence], m.start, m.end)
-    return bool(_STILL.search(folded[m.end:min(hi, m.end + 90)]) or _WAITING_BEFORE.search(folded[lo:m.start]))
+    after, before = folded[m.end:min(hi, m.end + 90)], folded[lo:m.start]
+    # the keywords first: most numbers have none, and the full patterns are slow to try
+    return bool((_STILL_WORD.search(after) and _STILL.search(after))
+                or (_WAIT_WORD.search(before) and _WAITING_BEFORE.search(before)))
 
 
 def balance_entry(folded: str, spans: list[Span], m: Mention, total: int | None, lex: Lexicon) -> bool:
@@ -132,9 +139,10 @@ def without_parts(folded: str, spans: list[Span], kept: list[Mention],
     speaker when it has none."""
     out = list(kept)
     sums: set[int] = set()  # a sum of parts is a national count, wherever its first part stood
+    place: dict[int, bool] = {}  # placed(), asked once per number
     for si in sorted({m.sentence for m in kept}):
         group = [m for m in out if m.sentence == si and m.role != "total" and not m.cumulative]
-        parts = _list_of_parts(folded, group, lex)
+        parts = _list_of_parts(folded, group, lex, place)
         summing = _summing_to_another(folded, [m for m in out if m.sentence == si and m.role != "total"], out)
         if len(summing) > len(parts):
             parts = summing  # "459 antes de la amnistía y 144 después" beside "603": parts of any kind
@@ -156,8 +164,9 @@ def without_parts(folded: str, spans: list[Span], kept: list[Mention],
             out.insert(out.index(parts[0]), summed)
         out = [m for m in out if m not in parts]
     # "65 men were released from Tocorón" beside "71 released": the count of one prison is a part
-    national = [m for m in out if not m.cumulative and (id(m) in sums or not placed(folded, m, lex))]
-    return [m for m in out if m.cumulative or not placed(folded, m, lex) or not any(
+    where = {id(m): _placed_once(folded, m, lex, place) for m in out}
+    national = [m for m in out if not m.cumulative and (id(m) in sums or not where[id(m)])]
+    return [m for m in out if m.cumulative or not where[id(m)] or not any(
         n.role == m.role and n.value > m.value and spoken.get(id(n)) == spoken.get(id(m)) for n in national)]
 
 
@@ -175,12 +184,12 @@ def _summing_to_another(folded: str, group: list[Mention], out: list[Mention]) -
     return []
 
 
-def _list_of_parts(folded: str, group: list[Mention], lex: Lexicon) -> list[Mention]:
+def _list_of_parts(folded: str, group: list[Mention], lex: Lexicon, place: dict[int, bool]) -> list[Mention]:
     """The longest run of numbers of the same role joined as a list, each told with its place
     ('65 de Tocorón, 3 de Las Crisálidas y 3 de La Guaira', '15 in Lara, 13 in Zulia')."""
     best: list[Mention] = []
     run: list[Mention] = []
-    for m in (m for m in group if placed(folded, m, lex)):
+    for m in (m for m in group if _placed_once(folded, m, lex, place)):
         if run and run[-1].role == m.role and _LIST_JOIN.match(folded[run[-1].end:m.start]):
             run.append(m)
         else:
@@ -188,6 +197,12 @@ def _list_of_parts(folded: str, group: list[Mention], lex: Lexicon) -> list[Ment
         if len(run) > len(best):
             best = list(run)
     return best
+
+
+def _placed_once(folded: str, m: Mention, lex: Lexicon, place: dict[int, bool]) -> bool:
+    if id(m) not in place:
+        place[id(m)] = placed(folded, m, lex)
+    return place[id(m)]
 
 
 def placed(folded: str, m: Mention, lex: Lexicon) -> bool:

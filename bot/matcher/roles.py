@@ -193,10 +193,15 @@ def _freed_after(n: Context) -> bool:
     """Political prisoners followed by a release word: '712 presos políticos excarcelados',
     '80 political prisoners freed', '626 los liberados'; '107 people held over the unrest ...
     had been released' (held describes them)."""
-    release, words = lexicon().cues["release"], n.after_words
-    if any(is_word(release, t) for t in words[:3]) and not n.near("remain", 0):
+    d_release, words = n.d["release"], n.after_words
+    if d_release is None:
+        return False
+    if len(words) > 1 and words[1] in ("held", "detenidos", "detenidas", "jailed"):
         return True
-    if len(words) > 1 and words[1] in ("held", "detenidos", "detenidas", "jailed") and n.d["release"] is not None:
+    if d_release > 3:
+        return False  # no release word among the next words
+    release = lexicon().cues["release"]
+    if any(is_word(release, t) for t in words[:3]) and not n.near("remain", 0):
         return True
     return n.political_after and any(is_word(release, t) for t in words[1:4])
 
@@ -243,8 +248,9 @@ def _political_around(n: Context, d_remain: int) -> bool:
 def _release_near(n: Context) -> bool:
     """A release word close to the number, and nothing nearer that makes it something else."""
     d = n.d
-    if n.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6) \
-            and not _campaign_start(n):  # type: ignore[operator]
+    d_hist = d["historical"]
+    if d_hist is not None and d_hist <= 10 and (d["release"] is None or d_hist <= d["release"] + 6) \
+            and not _campaign_start(n):
         # "detenidos desde 2023", "held since 2020" date the detention, not the releases
         if not _detention_dated(n.folded, n.lo, n.hi, n.start, n.end):
             return False
@@ -276,16 +282,18 @@ def _speaker(folded: str, lo: int, start: int) -> str | None:
     before the number (an organisation from the gazetteer or a word such as 'gobierno', 'ONG')."""
     lex = lexicon()
     head = folded[lo:start]
+    if not lex.cues["speech"].search(head):
+        return None
     found: list[tuple[int, str]] = []
-    for e in lex.orgs:
-        for m in e.pattern.finditer(head):
+    finder = lex.finders["org"]  # one pass for every organisation's aliases
+    for m in finder.pattern.finditer(head):
+        e = finder.by_alias.get(" ".join(m.group().split()))
+        if e is not None:
             found.append((m.start(), "government" if e.kind == "government" else "ngo"))
     for role, kind in (("government", "government"), ("ngo", "ngo")):
         for m in lex.cues[role].finditer(head):
             found.append((m.start(), kind))
-    if not found or not lex.cues["speech"].search(head):
-        return None
-    return max(found)[1]
+    return max(found)[1] if found else None
 
 
 def _campaign_start(n: Context) -> bool:

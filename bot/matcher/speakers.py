@@ -7,10 +7,11 @@ Pure lookups in the folded text; never gives a number its role (figures.py does,
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from .cues import Span
-from .lexicon import WORD, Entry, Finder, Lexicon
+from .lexicon import WORD, Entry, Finder, Lexicon, lexicon
 
 OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
 
@@ -57,12 +58,24 @@ _SAYS_BEFORE = re.compile(r"(?:confirm\w*|dice[n]?|dijo|dijeron|inform\w*|asegur
 
 def voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> list[Voice]:
     """Every speaker the item names, in order; a name inside a longer one is not a speaker of its
-    own ("defensor" in "Defensor del Pueblo")."""
+    own ("defensor" in "Defensor del Pueblo"). The same text is read once (several rules ask)."""
+    if lex is not lexicon() or finders is not lex.finders:
+        return list(_read_voices(folded, lex, finders))
+    return list(_voices(folded))
+
+
+@lru_cache(maxsize=4)
+def _voices(folded: str) -> tuple[Voice, ...]:
+    return _read_voices(folded, lexicon(), lexicon().finders)
+
+
+def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple[Voice, ...]:
     raw: list[tuple[int, int, int, Speaker]] = []  # start, end, rank (0 official, 1 org, 2 word), speaker
-    named_people = _people_named(folded, finders["official"])
+    officials = list(finders["official"].pattern.finditer(folded))
+    named_people = _people_named(officials, finders["official"])
     for rank, section in ((0, "official"), (1, "org"), (2, "speaker")):
         pattern, by_alias, shared = finders[section]
-        for m in pattern.finditer(folded):
+        for m in officials if rank == 0 else pattern.finditer(folded):
             key = " ".join(m.group().split())
             entry = by_alias.get(key)
             sp: Speaker | None
@@ -89,7 +102,7 @@ def voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> list[Voice]
     # "the regime released 71": the authorities did it, the outlet (or a verifier) tells it; such a
     # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
     out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
-    return _of_named(_resolve_ngo_words(out), folded)
+    return tuple(_of_named(_resolve_ngo_words(out), folded))
 
 
 def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
@@ -107,9 +120,18 @@ def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
         return len(WORD.findall(folded[line_start:v.start])) <= 2
     if re.match(r"(?:'s|')\s", folded[v.end:v.end + 3]):
         return True  # "prosecutors' 956 releases", "the government's figure"
-    cues = lex.cues
-    return any(cues[r].search(folded, v.end, limit) for r in ("speech", "announce", "confirm")) or bool(
-        _RULES.search(folded, v.end, limit))
+    saying = _saying() if lex is lexicon() else _saying_in(lex)
+    return saying.search(folded, v.end, limit) is not None
+
+
+@lru_cache(maxsize=1)
+def _saying() -> re.Pattern[str]:
+    return _saying_in(lexicon())
+
+
+def _saying_in(lex: Lexicon) -> re.Pattern[str]:
+    """The words by which an official body speaks, in one pattern (one search per voice)."""
+    return re.compile("|".join([*(lex.cues[r].pattern for r in ("speech", "announce", "confirm")), _RULES.pattern]))
 
 
 def _of_named(out: list[Voice], folded: str) -> list[Voice]:
@@ -129,11 +151,10 @@ _RULES = re.compile(r"\b(rul\w*|dictamin\w*|decid\w*|resolv\w*|determin\w*|clear
                     r"asked|pidio|solicit\w*|habl\w*|cit\w*|put\w*|puso|sits?|sitting|cuenta\w*|speaks?|spoke)\b")
 
 
-def _people_named(folded: str, finder: Finder) -> list[Entry]:
-    pattern, by_alias, _shared = finder
+def _people_named(hits: list[re.Match[str]], finder: Finder) -> list[Entry]:
     seen: list[Entry] = []
-    for m in pattern.finditer(folded):
-        e = by_alias.get(" ".join(m.group().split()))
+    for m in hits:
+        e = finder.by_alias.get(" ".join(m.group().split()))
         if e is not None and e not in seen:
             seen.append(e)
     return seen
