@@ -60,6 +60,9 @@ def strip_accents(text: str) -> str:
 # A sentence ends at . ! ? or a line break, when what follows looks like a new sentence.
 _SENTENCE_END = re.compile(
     r"(?<=[.!?;])(?<!\b[A-Z]\.)(?<!\bSr\.)(?<!\bDr\.)(?<!\bSra\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bSt\.)"
+    # "since Jan. 8", "el 8 de sept. de": an abbreviated month does not end a sentence
+    r"(?<!\bJan\.)(?<!\bFeb\.)(?<!\bAug\.)(?<!\bSep\.)(?<!\bSept\.)(?<!\bOct\.)(?<!\bNov\.)(?<!\bDec\.)"
+    r"(?<!\bene\.)(?<!\bdic\.)(?<!\bsept\.)"
     r"\s+(?=[\"'(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])|\n+|\s+[|·]\s+"
 )
 

@@ -34,7 +34,7 @@ def _opened(args: argparse.Namespace) -> Iterator[tuple[Config, Store]]:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    """Read JSON lines {id, title, summary, lang?} on stdin, write one extraction per line."""
+    """Read JSON lines {id, title, summary, lang?, published?} on stdin, write one extraction per line."""
     from ._text import json_line
     from .matcher import match
 
@@ -50,10 +50,11 @@ def cmd_match(args: argparse.Namespace) -> int:
             title = str(obj.get("title") or "")
             summary = str(obj.get("summary") or "")
             lang = obj.get("lang") if obj.get("lang") in ("es", "en") else None
+            published = obj.get("published") if isinstance(obj.get("published"), str) else None
         except (ValueError, RecursionError) as exc:
             print(f"line {n}: not a JSON object ({type(exc).__name__}); skipped", file=sys.stderr)
             continue
-        ex = match(title, summary, lang)
+        ex = match(title, summary, lang, published)
         out.write(json_line(ex.to_json(item_id)))
     return 0
 

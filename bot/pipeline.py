@@ -185,7 +185,8 @@ class Pipeline:
         """Match one new (or revised) item and act on it; returns what to record of it."""
         now = self.clock()
         item, obs_id = fresh.item, fresh.observation
-        ex = match(item.title, item.summary, item.lang)
+        # the item's date dates a running total's start ("desde el 8 de enero")
+        ex = match(item.title, item.summary, item.lang, item.published.isoformat())
         event_id = None
         if ex.total_prisoners is not None:
             self.store.record_tally(obs_id, ex.total_prisoners, ex.total_by, feed.name, item.link, item.published)

@@ -19,6 +19,11 @@ Span = tuple[int, int]  # (start, end) offsets of a sentence or any stretch of t
 _G = grammar()
 _PARTICIPLE_NOUN = re.compile(one_of(_G.participle_nouns))
 _DETAINEE_NOUN = re.compile(one_of(_G.detainee_nouns))
+# a participle used as an adjective: followed by a place or a time, not after an auxiliary verb
+_ATTRIBUTIVE = re.compile(r"(detenid[oa]s|encarcelad[oa]s|apresad[oa]s|arrestad[oa]s|recluid[oa]s|held|jailed|detained|"
+                          r"imprisoned|arrested)\s+(en|in|at|since|desde|over|after|tras|durante|during|for|por)\b")
+_AUXILIARY = re.compile(r"\b(fue|fueron|ha|han|habia|habian|sido|siendo|es|son|was|were|been|being|is|are|got|get|"
+                        r"police|policia|authorities|autoridades)\s+$")
 _RELATIVE = re.compile(one_of(_G.relative) + r"(\s+\w+){0,2}\s*$")
 
 
@@ -60,6 +65,8 @@ def descriptive(folded: str, at: int, lo: int) -> bool:
     words = WORD.findall(before)
     if words and is_word(lexicon().cues["person"], words[-1]):
         return True  # "personas detenidas", "students held": who they are, not what happened
+    if _ATTRIBUTIVE.match(folded, at) and not _AUXILIARY.search(before):
+        return True  # "ciudadanos de EE. UU. detenidos en Venezuela", "Colombians held in Venezuela"
     if words and words[-1].isdigit():
         # "4 detenidos", "148 jailed protesters": a noun or an adjective for the people
         if _DETAINEE_NOUN.match(folded[at:at + 9]):
@@ -71,9 +78,30 @@ def descriptive(folded: str, at: int, lo: int) -> bool:
     return bool(_RELATIVE.search(before))
 
 
+# "33 of 87 authorised releases": the noun after a ratio belongs to both its numbers
+_RATIO_GAP = re.compile(r"\s*(de|of)\s+(l[oa]s\s+|the\s+|est[oa]s\s+|esas\s+|those\s+)?\d[\d.,]*\s+(\w+\s+)?")
+
+
+_MONTHS = (r"(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+           r"january|february|march|april|may|june|july|august|september|october|november|december|"
+           r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)")
+# dates between a number and its word are no other count ("held over the July 28 vote had been released")
+_DATES = re.compile(_MONTHS + r"\.?\s+\d{1,2}\b|\b\d{1,2}\s+(de\s+)?" + _MONTHS + r"|\b(19|20)\d\d\b")
+_DIGIT = re.compile(r"\d")
+_JOINED = re.compile(r"(,|\by|\band|ademas de|plus|as well as|along with|junto a|junto con)\s+$")
+
+
+def _in_a_list(gap: str) -> bool:
+    """'65 hombres salieron de Tocorón, además de 3 mujeres ... y 3 adolescentes': every number
+    between is the next item of a list, so the verb is shared."""
+    return all(_JOINED.search(gap, 0, m.start()) for m in re.finditer(r"\d[\d.,]*", gap))
+
+
 def cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start: int, end: int,
-                 negatable: bool = False, descriptive_ok: bool = False) -> int | None:
-    """Distance in words from the number at [start, end) to the nearest cue in [lo, hi)."""
+                 negatable: bool = False, descriptive_ok: bool = False, own: bool = False) -> int | None:
+    """Distance in words from the number at [start, end) to the nearest cue in [lo, hi). With
+    `own`, a cue with another number between is that number's ("1.849 presos y ... las 956
+    liberaciones"), unless the two make a ratio ("33 of 87 authorised releases")."""
     best: int | None = None
     for m in pattern.finditer(folded, lo, hi):
         if negatable and negated(folded, m.start(), lo):
@@ -86,6 +114,9 @@ def cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start:
             gap = folded[end:m.start()]
         else:
             gap = ""
+        if own and _DIGIT.search(gap) and _DIGIT.search(_DATES.sub(" ", gap)) and not (
+                _RATIO_GAP.fullmatch(gap) or _in_a_list(gap)):
+            continue
         d = len(WORD.findall(gap))
         if best is None or d < best:
             best = d
@@ -113,7 +144,17 @@ class Context:
     @cached_property
     def person_after(self) -> bool:
         """A noun for people follows ("33 presos", "12 more")."""
-        return any(is_word(lexicon().cues["person"], t) for t in self.after[:3])
+        return any(is_word(lexicon().cues["person"], t) for t in self.after_words[:3])
+
+    @cached_property
+    def after_words(self) -> list[str]:
+        """The words after the number, up to the next number ("2 etapas: 459 excarcelaciones")."""
+        out = []
+        for w in self.after:
+            if w[:1].isdigit():
+                break
+            out.append(w)
+        return out
 
     @cached_property
     def political_after(self) -> bool:

@@ -24,7 +24,7 @@ class Hit(NamedTuple):
 
 def found(section: str, folded: str) -> list[Hit]:
     """Where the text names entries of a gazetteer section, in order."""
-    pattern, by_alias = lexicon().finders[section]
+    pattern, by_alias, _shared = lexicon().finders[section]
     hits = []
     for m in pattern.finditer(folded):
         entry = by_alias.get(" ".join(m.group().split()))
@@ -114,17 +114,19 @@ def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: 
     """True when the headline release happens in another country: a foreign place stands nearer
     to the number than any Venezuelan one, in its sentence or in the title."""
     lo, hi = spans[head.sentence]
+    named = lex.finders["country"].pattern.search(folded, lo, hi) is not None  # one pass before the distances
     d_foreign = min((d for e in lex.countries
-                     if (d := cue_distance(e.pattern, folded, lo, hi, head.start, head.end)) is not None), default=None)
+                     if (d := cue_distance(e.pattern, folded, lo, hi, head.start, head.end)) is not None),
+                    default=None) if named else None
     if d_foreign is not None:
         d_home = cue_distance(lex.cues["venezuela"], folded, lo, hi, head.start, head.end)
         if d_home is None or d_foreign < d_home:
             return True
     scopes = [(lo, hi), (0, title_end)]
     for a, b in scopes:
-        foreign = any(e.pattern.search(folded, a, b) for e in lex.countries)
+        foreign = lex.finders["country"].pattern.search(folded, a, b) is not None  # every country in one pass
         if foreign and not lex.cues["venezuela"].search(folded, a, b):
-            venezuelan_place = any(e.pattern.search(folded, a, b) for e in lex.prisons)
+            venezuelan_place = lex.finders["prison"].pattern.search(folded, a, b) is not None
             if not venezuelan_place:
                 return True
     return False

@@ -24,6 +24,8 @@ class Entry:
     name: str
     kind: str
     pattern: re.Pattern[str]
+    short: str = ""  # the name alerts give as a source, when shorter than `name` ("OVP")
+    body: str = ""  # officials: the body they speak for ("Fiscalía")
 
 
 class Finder(NamedTuple):
@@ -32,6 +34,7 @@ class Finder(NamedTuple):
 
     pattern: re.Pattern[str]
     by_alias: dict[str, Entry]
+    shared: dict[str, tuple[Entry, ...]] = {}  # a surname several officials share ("rodriguez")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Lexicon:
     orgs: tuple[Entry, ...]
     countries: tuple[Entry, ...]
     finders: dict[str, Finder] = field(default_factory=dict)
+    officials: tuple[Entry, ...] = ()
+    speakers: tuple[Entry, ...] = ()
 
 
 def alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -50,8 +55,33 @@ def alternation(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in ordered) + r")(?![\w])")
 
 
+def _key(alias: str) -> str:
+    return " ".join(fold(normalize(alias)).split())
+
+
 def _literal(alias: str) -> str:
     return re.escape(fold(normalize(alias))).replace(r"\ ", r"\s+")
+
+
+def _trie(keys: list[str]) -> str:
+    """One pattern for many names (folded, single-spaced), as a trie: a long alternation of
+    literals is slow to scan, a trie is not. A space matches any run of spaces; at each letter the
+    longer names are tried first, as the longest-first alternation did."""
+    root: dict = {}
+    for key in keys:
+        node = root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + walk(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return walk(root)
 
 
 def _read(name: str) -> dict:
@@ -65,33 +95,36 @@ def lexicon() -> Lexicon:
     cues = {role: alternation(patterns) for role, patterns in lex.items()}
 
     def entries(section: str, default_kind: str) -> tuple[Entry, ...]:
-        out = []
-        for e in gaz.get(section, []):
-            aliases = [e["name"], *e.get("aliases", [])]
-            out.append(
-                Entry(
-                    name=e["name"],
-                    kind=e.get("kind", default_kind),
-                    pattern=alternation([_literal(a) for a in aliases]),
-                )
-            )
-        return tuple(out)
+        return tuple(
+            Entry(name=e["name"], kind=e.get("kind", default_kind),
+                  pattern=alternation([_literal(a) for a in [e["name"], *e.get("aliases", [])]]),
+                  short=e.get("short", ""), body=e.get("body", ""))
+            for e in gaz.get(section, []))
 
     sections: dict[str, tuple[Entry, ...]] = {}
     finders = {}
-    for section, default_kind in (("prison", "prison"), ("org", "ngo"), ("country", "country")):
+    kinds = (("prison", "prison"), ("org", "ngo"), ("country", "country"), ("official", "official"),
+             ("speaker", "independent"))
+    for section, default_kind in kinds:
         sections[section] = entries(section, default_kind)
         by_alias: dict[str, Entry] = {}
+        shared: dict[str, list[Entry]] = {}
         for e, raw in zip(sections[section], gaz.get(section, []), strict=True):
             for alias in [raw["name"], *raw.get("aliases", [])]:
-                by_alias.setdefault(" ".join(fold(normalize(alias)).split()), e)
-        finders[section] = Finder(alternation([_literal(a) for a in by_alias]), by_alias)
+                by_alias.setdefault(_key(alias), e)
+            for alias in raw.get("shared", []):
+                shared.setdefault(_key(alias), []).append(e)
+        every = [*by_alias, *(a for a in shared if a not in by_alias)]
+        finders[section] = Finder(re.compile(r"(?<![\w])(?:" + _trie(every) + r")(?![\w])"), by_alias,
+                                  {a: tuple(es) for a, es in shared.items()})
     return Lexicon(
         cues=cues,
         prisons=sections["prison"],
         orgs=sections["org"],
         countries=sections["country"],
         finders=finders,
+        officials=sections["official"],
+        speakers=sections["speaker"],
     )
 
 
@@ -110,7 +143,7 @@ class Grammar:
 
     vague_plural: tuple[str, ...]
     not_count_before: tuple[str, ...]
-    small_numbers: dict[str, int]
+    small_numbers: dict[str, dict[str, int]]  # language -> word -> value
     function_words: frozenset[str]
     articles: frozenset[str]
     participle_nouns: tuple[str, ...]
@@ -122,6 +155,7 @@ class Grammar:
     breakdown: tuple[str, ...]
     approximately: tuple[str, ...]
     announce_speech: tuple[str, ...]
+    subgroup_after: tuple[str, ...]
     one_person_articles: tuple[str, ...]
     one_person_roles: tuple[str, ...]
     one_person_words: tuple[str, ...]

@@ -68,3 +68,23 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     # freed people telling their story; a film, a report or funds released; hostages, players freed
     return not (cues["narrative"].search(folded, lo, hi) or cues["media"].search(folded, lo, hi)
                 or cues["not_prisoner"].search(folded, lo, hi))
+
+
+def law_enacted(folded: str, spans: list[Span], title_end: int, lex: Lexicon) -> int | None:
+    """'Asamblea Nacional aprueba la Ley de Amnistía', 'acting president signs amnesty law': an
+    amnesty passing is an announcement of releases even without a number. The sentence (title or
+    lead) that says so, unless it is negated, only demanded or an opinion."""
+    cues = lex.cues
+    for si, (lo, hi) in enumerate(spans[:2]):
+        if si == 1 and spans[0][1] > title_end:
+            break  # the lead only when the title stands alone
+        law = cues["amnesty_law"].search(folded, lo, hi)
+        verb = cues["enacted"].search(folded, lo, hi)
+        if not (law and verb) or negated(folded, verb.start(), lo):
+            continue
+        if cues["demand"].search(folded, lo, hi) or cues["opposition"].search(folded, lo, verb.start()):
+            continue
+        if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
+            continue
+        return si
+    return None

@@ -48,7 +48,11 @@ def _date_or_unit(n: Context) -> bool:
 def _year(n: Context) -> bool:
     """A year, unless a plural noun for people follows ("2018 prisoners")."""
     person = lexicon().cues["person"]
-    return 1950 <= n.value <= 2100 and not any(is_word(person, t) and t.endswith("s") for t in n.after[:2])
+    if not 1950 <= n.value <= 2100:
+        return False
+    # "2018 prisoners" is a count; "detenidos en 2024, fueron excarcelados" is a year
+    return re.match(r"\s*[,;.)]", n.folded[n.end:n.end + 2]) is not None or not any(
+        is_word(person, t) and t.endswith("s") for t in n.after[:2])
 
 
 def _part_range_or_ratio(n: Context) -> bool:
@@ -60,8 +64,9 @@ def _part_range_or_ratio(n: Context) -> bool:
     if first in ("a", "y", "and", "to", "o", "or") and second.isdigit():
         return True  # ranges "entre 5 y 10", "24 to 26"
     if first in ("de", "of") and second.isdigit():
-        third = after[2] if len(after) > 2 else ""
-        if not (is_word(cues["person"], third) or is_word(cues["release"], third) or is_word(cues["political"], third)):
+        # "33 of 87 authorised releases": one adjective may stand before the noun
+        if not any(is_word(cues["person"], w) or is_word(cues["release"], w) or is_word(cues["political"], w)
+                   for w in after[2:4]):
             return True  # "19 of 23 governorships": a ratio of something else
     return False
 
@@ -79,8 +84,9 @@ def _first_two(after: list[str]) -> tuple[str, str]:
 # Vague plurals that text2num would turn into 100 / 1000: "hundreds" is not a count.
 _VAGUE_PLURAL = re.compile(r"\b" + one_of(_G.vague_plural) + r"\b", re.I)
 
-_SMALL = _G.small_numbers
-_SMALL_WORD = re.compile(r"\b(" + "|".join(_SMALL) + r")\b", re.I)
+# per language: "once" is eleven in Spanish, no number in English ("once the releases were authorized")
+_SMALL = {lang: {w.lower(): n for w, n in words.items()} for lang, words in _G.small_numbers.items()}
+_SMALL_WORD = {lang: re.compile(r"\b(" + "|".join(words) + r")\b", re.I) for lang, words in _SMALL.items()}
 
 
 def words_to_digits(text: str, lang: str) -> str:
@@ -96,4 +102,5 @@ def words_to_digits(text: str, lang: str) -> str:
         except Exception:  # text2num is defensive, but arbitrary input may still trip it
             out.append(piece)
     # text2num leaves lone small numbers ("nine workers") as words
-    return _SMALL_WORD.sub(lambda m: str(_SMALL[m.group().lower()]), "".join(out))
+    small, pattern = _SMALL.get(lang, _SMALL["es"]), _SMALL_WORD.get(lang, _SMALL_WORD["es"])
+    return pattern.sub(lambda m: str(small[m.group().lower()]), "".join(out))

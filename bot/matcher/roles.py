@@ -54,6 +54,16 @@ _FUNCTION_WORDS = _G.function_words
 _COMPANIONS = re.compile(one_of(_G.companions) + r"\s+(otr[oa]s\s+)?$")
 _PARTITIVE_AFTER = re.compile(r"^\s*(de|of)\s+" + one_of(_G.partitive_pronouns) + r"\b")
 _BREAKDOWN = re.compile(one_of(_G.breakdown) + r"\s+(" + one_of(_G.approximately) + r"\s+)?$")
+# "asked courts to review 225 cases" is no release; "down from more than 800" is a former count
+_REVIEW_OR_FORMER = re.compile(r"\b(review\w*|revis\w*|examin\w*|down from|up from|(baja|bajo|sube|subio) de|"
+                               r"from (more than|over|about|some)|frente a (los|las) mas de)\s+((the|los|las|more than|"
+                               r"over|about|mas de|unos|unas)\s+)?$")
+# "ha verificado 56", "verified 383 since December and 266 since January 8"
+_VERIFIED_BEFORE = re.compile(r"\b(verific\w*|verif\w*|confirm\w*|constat\w*|comprob\w*|corrobor\w*|document\w*|"
+                              r"contabiliz\w*|counted|recorded|logged)\s+(only\s+|solo\s+|just\s+|unas\s+|about\s+)?"
+                              r"(\d[\d.,]*\s+[^.;:\d]{0,40}\b(y|and)\s+)?$")
+_ATTRIBUTED_AFTER = re.compile(r"\s+(claimed|reported|announced|given|cited|counted)\s+by\b|\s+(que\s+)?segun\b")
+_STILL_HELD = re.compile(r"\s+(\w+\s+){0,2}?(still|remain\w*|quedan|siguen|sigue|todavia|aun|behind bars|tras las rejas)\b")
 _ANNOUNCE_SPEECH = re.compile(r"(?<!\w)" + one_of(_G.announce_speech) + r"(?!\w)")
 
 
@@ -76,7 +86,7 @@ def classify(folded: str, sent: Span, start: int, end: int, value: int | float) 
         return total
     if not _release_near(n):
         return OTHER
-    strength = 0.6 + (0.2 if n.person_after else 0.0) + (0.1 if n.d["release"] <= 3 else 0.0)  # type: ignore[operator]
+    strength = 0.6 + (0.2 if n.person_after else 0.0) + (0.1 if n.near("release", 3) else 0.0)
     return Classified(_sub_role(folded, n.lo, n.hi, start, end), strength, n.near("cumulative", 4), n.near("increment", 3))
 
 
@@ -90,14 +100,16 @@ def _context(folded: str, sent: Span, start: int, end: int, value: int | float) 
     # hostile sentence of thousands of numbers linear in time
     lo, hi = max(sent[0], start - CONTEXT_CHARS), min(sent[1], end + CONTEXT_CHARS)
     d = {r: cue_distance(cues[r], folded, lo, hi, start, end, negatable=(r == "release"),
-                         descriptive_ok=(r == "arrest")) for r in _DISTANCE_ROLES}
+                         descriptive_ok=(r == "arrest"), own=(r == "release")) for r in _DISTANCE_ROLES}
     d["increment"] = cue_distance(cues["increment"], folded, max(lo, start - 30), min(hi, end + 30), start, end)
     return Context(folded, lo, hi, start, end, value, tokens_after(folded, end, hi, 6), tokens_before(folded, start, lo, 8), d)
 
 
 def _not_prisoners(n: Context) -> bool:
-    """Not a count of prisoners: a date, an amount, things, storytellers, companions, other nouns."""
-    return not_a_count(n) or _things(n) or _storytellers(n) or _companions(n) or _other_noun(n)
+    """Not a count of prisoners: a date, an amount, things, storytellers, companions, other nouns,
+    cases to review, a former count ("down from 800")."""
+    return (not_a_count(n) or _things(n) or _storytellers(n) or _companions(n) or _other_noun(n)
+            or bool(_REVIEW_OR_FORMER.search(n.folded, max(n.lo, n.start - 30), n.start)))
 
 
 def _things(n: Context) -> bool:
@@ -123,7 +135,7 @@ def _other_noun(n: Context) -> bool:
     if not after or n.person_after or after[0] in _FUNCTION_WORDS:
         return False
     cue_next = any(cues[r].match(folded, folded.find(after[0], n.end)) for r in
-                   ("release", "arrest", "remain", "announce", "confirm", "harm", "political"))
+                   ("release", "arrest", "remain", "announce", "confirm", "harm", "political", "speech"))
     return not cue_next and not re.match(r"\s*[,.;:)]", folded[n.end:n.end + 3])
 
 
@@ -164,6 +176,8 @@ def _still_held(n: Context) -> Classified | None:
     remain word next to the number, politics around."""
     d_release = n.d["release"]
     d_remain = _remain_distance(n)
+    if _freed_after(n):
+        return None  # "contabiliza 712 presos políticos excarcelados": a count of releases
     if not _breakdown(n) and d_remain is not None and d_remain <= 2 and _political_around(n, d_remain) and (
             d_release is None or d_remain < d_release):
         return Classified("total", 0.9)
@@ -173,6 +187,23 @@ def _still_held(n: Context) -> Classified | None:
             if n.near("remain") or d_release is None:
                 return Classified("total", 0.8 if n.near("remain") else 0.5)
     return None
+
+
+def _freed_after(n: Context) -> bool:
+    """Political prisoners followed by a release word: '712 presos políticos excarcelados',
+    '80 political prisoners freed', '626 los liberados'; '107 people held over the unrest ...
+    had been released' (held describes them)."""
+    d_release, words = n.d["release"], n.after_words
+    if d_release is None:
+        return False
+    if len(words) > 1 and words[1] in ("held", "detenidos", "detenidas", "jailed"):
+        return True
+    if d_release > 3:
+        return False  # no release word among the next words
+    release = lexicon().cues["release"]
+    if any(is_word(release, t) for t in words[:3]) and not n.near("remain", 0):
+        return True
+    return n.political_after and any(is_word(release, t) for t in words[1:4])
 
 
 def _remain_distance(n: Context) -> int | None:
@@ -202,24 +233,48 @@ def _political_around(n: Context, d_remain: int) -> bool:
     if n.d["confirm"] == d_remain:
         return False
     title_end = folded.find("\n") if "\n" in folded else len(folded)
-    return bool(political.search(folded, n.lo, n.hi) or political.search(folded, 0, title_end))
+    if political.search(folded, n.lo, n.hi) or political.search(folded, 0, title_end):
+        return True
+    # "JEyP has confirmed 603 releases since January; 759 still jailed": an NGO's count of those
+    # still held, in its sentence or the title
+    if not _STILL_HELD.match(folded, n.end):
+        return False
+    finder = lexicon().finders["org"]
+    hits = [*finder.pattern.finditer(folded, n.lo, n.hi), *finder.pattern.finditer(folded, 0, title_end)]
+    return any(e is not None and e.kind in ("ngo", "family") for e in (
+        finder.by_alias.get(" ".join(m.group().split())) for m in hits))
 
 
 def _release_near(n: Context) -> bool:
     """A release word close to the number, and nothing nearer that makes it something else."""
     d = n.d
-    if n.near("historical", 10) and (d["release"] is None or d["historical"] <= d["release"] + 6):  # type: ignore[operator]
+    d_hist = d["historical"]
+    if d_hist is not None and d_hist <= 10 and (d["release"] is None or d_hist <= d["release"] + 6) \
+            and not _campaign_start(n):
         # "detenidos desde 2023", "held since 2020" date the detention, not the releases
         if not _detention_dated(n.folded, n.lo, n.hi, n.start, n.end):
             return False
     d_release = d["release"]
-    if d_release is None or d_release > 12:
+    if (d_release is None or d_release > 6) and n.near("confirm", 8) and not n.political_after and _VERIFIED_BEFORE.search(
+            n.folded, max(n.lo, n.start - 80), n.start) and not (n.near("arrest", 4) or n.near("harm", 4)):
+        return True  # "ha verificado 56", "could confirm 131": a verifier's count of releases
+    if _ATTRIBUTED_AFTER.match(n.folded, n.end) and lexicon().cues["release"].search(n.folded, n.lo, n.hi):
+        return True  # "less than half the 897 claimed by Cabello": a figure of releases told with its source
+    if d_release is None and n.near("confirm", 1) and re.match(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those))\b",
+                                                             n.folded[n.end:n.end + 20]):
+        return True  # "verified 12 of them": the verified part of releases told just before
+    # "107 people held over the unrest that followed the vote had been released": the clause
+    # describing them stands between the number and its verb
+    reach = 16 if len(n.after_words) > 1 and n.after_words[1] in ("held", "detenidos", "detenidas", "jailed") else 12
+    if d_release is None or d_release > reach:
         return False
     block = _nearest_block(n)
     if block is not None and block < d_release:
         return False
-    # a bare number far from the release word is something else
-    return n.person_after or d_release <= 6 or bool(_PARTITIVE_AFTER.match(n.folded[n.end:n.end + 20]))
+    # a bare number far from the release word is something else, unless it goes on a list of
+    # releases ("459 releases came before the amnesty and 144 after it")
+    return (n.person_after or d_release <= 6 or bool(_PARTITIVE_AFTER.match(n.folded[n.end:n.end + 20]))
+            or bool(re.search(r"\d[^.;:\d]{0,80}\b(and|y)\s+$", n.folded[n.lo:n.start])))
 
 
 def _speaker(folded: str, lo: int, start: int) -> str | None:
@@ -227,16 +282,25 @@ def _speaker(folded: str, lo: int, start: int) -> str | None:
     before the number (an organisation from the gazetteer or a word such as 'gobierno', 'ONG')."""
     lex = lexicon()
     head = folded[lo:start]
+    if not lex.cues["speech"].search(head):
+        return None
     found: list[tuple[int, str]] = []
-    for e in lex.orgs:
-        for m in e.pattern.finditer(head):
+    finder = lex.finders["org"]  # one pass for every organisation's aliases
+    for m in finder.pattern.finditer(head):
+        e = finder.by_alias.get(" ".join(m.group().split()))
+        if e is not None:
             found.append((m.start(), "government" if e.kind == "government" else "ngo"))
     for role, kind in (("government", "government"), ("ngo", "ngo")):
         for m in lex.cues[role].finditer(head):
             found.append((m.start(), kind))
-    if not found or not lex.cues["speech"].search(head):
-        return None
-    return max(found)[1]
+    return max(found)[1] if found else None
+
+
+def _campaign_start(n: Context) -> bool:
+    """'desde que comenzó el proceso': the start of the running count, not history."""
+    cues = lexicon().cues
+    starts = {m.start() for m in cues["running"].finditer(n.folded, n.lo, n.hi)}
+    return all(m.start() in starts for m in cues["historical"].finditer(n.folded, n.lo, n.hi))
 
 
 def _detention_dated(folded: str, lo: int, hi: int, start: int, end: int) -> bool:
@@ -249,6 +313,13 @@ def _detention_dated(folded: str, lo: int, hi: int, start: int, end: int) -> boo
             return False
         near = True
     return near
+
+
+def speech_only(folded: str, lo: int, hi: int, start: int, end: int) -> bool:
+    """Is the nearest announce word a verb of saying ("anunció", "announced")? A verifier that
+    "announces" releases is reporting that they happened."""
+    d_ann = cue_distance(lexicon().cues["announce"], folded, lo, hi, start, end)
+    return d_ann is not None and cue_distance(_ANNOUNCE_SPEECH, folded, lo, hi, start, end) == d_ann
 
 
 def _sub_role(folded: str, lo: int, hi: int, start: int, end: int) -> str:

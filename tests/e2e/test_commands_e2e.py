@@ -62,7 +62,8 @@ async def test_unreadable_numbers_get_a_usage_reply_in_the_users_language(harnes
         assert reply["text"] == t(lang, usage), command
     ev = h.store.event(1)
     assert ev.confirmed != 99999999999999999999 and ev.revision == 1  # nothing was written
-    figures.add(f"unreadable command numbers ({lang})", "², ٣, 20-digit ids and figures", note=f"{len(typed)} usage replies, 0 crashes")
+    figures.add(f"unreadable command numbers ({lang})", "², ٣, 20-digit ids and figures",
+                note=f"{len(typed)} usage replies, 0 crashes")
 
 
 async def test_forged_prison_buttons_get_a_usage_reply(harness, figures):

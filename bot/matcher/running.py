@@ -1,0 +1,141 @@
+"""Running totals over a campaign ("444 verified since 8 January", "bringing its tally to 517"):
+which number a running phrase belongs to, and the date the count starts from.
+
+Pure: reads the folded text and the numbers' positions; never decides who gave the number.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .._text import NUMBER
+from .cues import Span
+from .lexicon import WORD, Lexicon, one_of
+from .roles import Mention
+from .speakers import clause
+
+_MONTHS = {m: i for i, names in enumerate((
+    ("enero", "january", "jan"), ("febrero", "february", "feb"), ("marzo", "march", "mar"),
+    ("abril", "april", "apr"), ("mayo", "may"), ("junio", "june", "jun"), ("julio", "july", "jul"),
+    ("agosto", "august", "aug"), ("septiembre", "setiembre", "september", "sep", "sept"),
+    ("octubre", "october", "oct"), ("noviembre", "november", "nov"), ("diciembre", "december", "dec")), 1)
+    for m in names}
+_MONTH = one_of(tuple(sorted(_MONTHS, key=len, reverse=True)))
+_SINCE_DAY = (
+    re.compile(r"(?:desde|entre) el (\d{1,2})(?: y el \d{1,2})? de " + _MONTH + r"(?: de(?:l)? ((?:19|20)\d\d))?"),
+    re.compile(r"between " + _MONTH + r"\w*\.? (\d{1,2}) and(?: \w+\.?)? \d{1,2}(?:,? ((?:19|20)\d\d))?"),
+    re.compile(r"since " + _MONTH + r"\b\.? (\d{1,2})\b(?:,? ((?:19|20)\d\d))?"),
+    re.compile(r"since (\d{1,2}) " + _MONTH + r"(?: ((?:19|20)\d\d))?"),
+)
+_YEAR_TO_DATE = re.compile(r"en lo que va (?:de|del) (ano|20\d\d)|so far (?:this year|in (20\d\d))|this year|este ano")
+_MONTH_TO_DATE = re.compile(r"en lo que va (?:de|del) mes|so far this month")
+_FORWARD = re.compile(r"(bringing|taking|raising|brings|takes|raises|elev|suman|sumando|ya son|llega|se llegaria|"
+                      r"reach|pass|supera|surpass|tops|count of verified|(verified|overall|running) (total|count|tally)|"
+                      r"(conteo|total|registro|balance) |total verificad)")
+_ONE_DAY = re.compile(r"\b(a lo largo del dia|en la jornada|durante el dia|del dia de hoy|over the day|throughout the day|"
+                      r"so far today|hasta ahora hoy|en lo que va del dia|this (morning|afternoon|evening))\b")
+SAME_PERIOD = "same period"  # a start told as "the same period" as another running total's
+_SAME = re.compile(r"(en|in|over|during) (el|the|the same|el mismo) (mismo )?(periodo|lapso|period)|durante el mismo periodo")
+_PARTITIVE = re.compile(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those|these))\b")
+_LIST_ITEM = re.compile(r"^[^.;:\d]*(,|\by\b|\band\b)[^.;:\d]*$")
+_TO = re.compile(r"\b(to|a|en|at)\s+$")
+
+
+def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: list[Mention], lex: Lexicon,
+                   pub: date | None) -> dict[int, tuple[bool, str | None]]:
+    """Each running-total phrase marks its number: the next one for "bringing the total to",
+    "suman", "passes"; the nearest before it (or right after "to"/"a") for "since 8 January",
+    "en el mismo periodo". The number must be a release figure; it is cumulative, since when."""
+    out: dict[int, tuple[bool, str | None]] = {}
+    for si, sent in enumerate(spans):
+        nums = [m for m in kept if m.sentence == si]
+        if not nums:
+            continue
+        for a in lex.cues["running"].finditer(folded, *sent):
+            lo, hi = clause(folded, sent, a.start(), a.end())
+            if _ONE_DAY.search(folded, lo, hi):
+                continue  # "ya son 31 a lo largo del día": one day's round, not a campaign
+            digits = [(n.start(), n.end()) for n in NUMBER.finditer(folded, lo, hi)
+                      if not _dated(folded, n.start(), n.end()) and not a.start() <= n.start() < a.end()]
+            if _FORWARD.match(a.group()):
+                after = [(_words(folded, a.end(), s), s) for s, _e in digits if s >= a.end()]
+                near = [x for x in after if x[0] <= 8][:1]
+            else:
+                near = [(_words(folded, e, a.start()), s) for s, e in digits if e <= a.start()]
+                near = [x for x in near if x[0] <= 10] + [
+                    (_words(folded, a.end(), s), s) for s, _e in digits
+                    if s >= a.end() and _words(folded, a.end(), s) <= 4 and _TO.search(folded, a.end(), s)]
+            if not near:
+                continue
+            at = min(near)[1]
+            mine = [m for m in nums if m.start == at]
+            if not mine:
+                continue  # the phrase belongs to another number (a count still held)
+            since = _since(folded[a.start():min(sent[1], a.end() + 30)], pub)
+            # "73 liberaciones desde el jueves, Foro Penal 56 y JEyP 53": the list shares the span
+            for m in [mine[0], *_listed_after(folded, mine[0], [n for n in nums if lo <= n.start < hi])]:
+                prev = out.get(id(m), (True, None))
+                out[id(m)] = (True, prev[1] or since)
+    return out
+
+
+def _listed_after(folded: str, first: Mention, nums: list[Mention]) -> list[Mention]:
+    """The numbers that go on a list after `first`, each after a comma or 'y'/'and' and at most
+    a name ('..., Foro Penal 56 y Justicia, Encuentro y Perdón 53')."""
+    out, last = [], first
+    for m in sorted((n for n in nums if n.start > first.end), key=lambda n: n.start):
+        gap = folded[last.end:m.start]
+        if not (len(WORD.findall(gap)) <= 8 and _LIST_ITEM.search(gap)) or _PARTITIVE.match(folded, m.end):
+            break  # "212 ..., nueve de ellas este fin de semana": a part, not the next item
+        out.append(m)
+        last = m
+    return out
+
+
+def _words(folded: str, a: int, b: int) -> int:
+    return len(WORD.findall(folded[a:b]))
+
+
+def _dated(folded: str, start: int, end: int) -> bool:
+    """The 8 of "desde el 8 de enero", "since Jan. 8": a day, not a count."""
+    return bool(re.match(r"\s+(de\s+)?" + _MONTH, folded[end:end + 16])
+                or re.search(_MONTH + r"\.?\s+$", folded[max(0, start - 12):start]))
+
+
+def _since(phrase: str, pub: date | None) -> str | None:
+    """'desde el 8 de enero' -> '2026-01-08' (the year from the item's date when not written);
+    'en el mismo periodo' -> SAME_PERIOD (figures.py gives it the other running total's start)."""
+    if _SAME.match(phrase):
+        return SAME_PERIOD
+    for pattern in _SINCE_DAY:
+        m = pattern.match(phrase)
+        if not m:
+            continue
+        a, b, year = m.groups()
+        day, month = (int(a), _MONTHS[b]) if a.isdigit() else (int(b), _MONTHS[a])
+        y = int(year) if year else (pub.year - (month > pub.month) if pub else None)
+        try:
+            return date(y, month, day).isoformat() if y else None
+        except ValueError:
+            return None
+    m = _YEAR_TO_DATE.match(phrase)
+    if m:
+        year = next((g for g in m.groups() if g and g.isdigit()), None)
+        y = int(year) if year else (pub.year if pub else None)
+        return f"{y}-01-01" if y else None
+    if _MONTH_TO_DATE.match(phrase) and pub:
+        return f"{pub.year}-{pub.month:02d}-01"
+    return None
+
+
+def parse_date(published: str | None) -> date | None:
+    if not published:
+        return None
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None

@@ -1,0 +1,271 @@
+"""Who speaks in an item, and who gives each number: officials, organisations, relatives, lawyers,
+foreign governments or the outlet itself, found with the gazetteer (bot/data/gazetteer.toml).
+
+Pure lookups in the folded text; never gives a number its role (figures.py does, from the speaker).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from .cues import Span
+from .lexicon import WORD, Entry, Finder, Lexicon, lexicon
+
+OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
+
+
+class Speaker(NamedTuple):
+    """Who gives a figure: the name alerts show, and whether an official body, an independent
+    verifier or the outlet itself."""
+
+    by: str
+    kind: str  # official | independent | outlet
+    named: bool  # an organisation or a person by name, not a word such as "relatives"
+
+
+class Voice(NamedTuple):
+    """A speaker named at folded[start:end]."""
+
+    start: int
+    end: int
+    speaker: Speaker
+    reference: bool = False  # "la cifra oficial", "the official figure": names a figure, says nothing
+    org: bool = False  # an organisation of the gazetteer (what "la ONG", "the group" can stand for)
+    speaks: bool = True  # False: an official body named as the doer, not as a speaker
+
+
+# A sentence falls into clauses at these; a speaker speaks for the numbers of its own clause.
+_CLAUSE_BREAK = re.compile(
+    r";|\s[—–-]\s|,?\s(?:pero|but|mientras que|mientras|while|whereas|aunque|although|frente a|against|"
+    r"versus|vs\.?|compared with|en comparacion con)\s")
+# "según Foro Penal", "claimed by officials", "a figure later confirmed by JEyP": the speaker
+# named right after these gives the number before them
+_BY = re.compile(r"(?:segun|according to|de acuerdo con|(?:claimed|confirmed|verified|reported|cited|counted|"
+                 r"documented|given|announced|released|freed)(?: \w+)? by|(?:confirmad|verificad|reportad|citad|"
+                 r"contabilizad|documentad|anunciad|dad)[oa]s? por|por parte de)\s+(?:\w+\s+){0,2}$")
+# ", JEyP says", ", confirman sus familiares": a verb of saying next to a speaker after the number
+_SAYS_AFTER = re.compile(r"\s*(?:\([^)]{1,20}\)\s*)?(?:,\s*)?(?:says?|said|dice[n]?|dijo|dijeron|confirm\w*|"
+                         r"inform\w*|asegur\w*|report\w*|afirm\w*|indic\w*|told|claims?|claimed|count\w*|"
+                         r"verif\w*|estim\w*|precis\w*|sostuvo|apunt\w*)\b")
+_CONTRASTED = re.compile(r"\b(no|not|ni|instead of|en vez de|en lugar de|rather than)\s+(las\s+|los\s+|the\s+)?$")
+_OF = re.compile(r"\s+(?:\w+\s+){0,2}?(?:de|del|of)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?")  # "956 liberaciones de la Fiscalía"
+_CLOSES = re.compile(r"(?:\s+[\w']+){0,4}?\s*(?:[.;,:\n)\"”»]|$)")
+_SAYS_BEFORE = re.compile(r"(?:confirm\w*|dice[n]?|dijo|dijeron|inform\w*|asegur\w*|afirm\w*|report\w*|"
+                          r"indic\w*|says|said|precis\w*|segun)\s+(?:\w+\s+){0,4}$")
+
+
+def voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> list[Voice]:
+    """Every speaker the item names, in order; a name inside a longer one is not a speaker of its
+    own ("defensor" in "Defensor del Pueblo"). The same text is read once (several rules ask)."""
+    if lex is not lexicon() or finders is not lex.finders:
+        return list(_read_voices(folded, lex, finders))
+    return list(_voices(folded))
+
+
+@lru_cache(maxsize=4)
+def _voices(folded: str) -> tuple[Voice, ...]:
+    return _read_voices(folded, lexicon(), lexicon().finders)
+
+
+def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple[Voice, ...]:
+    raw: list[tuple[int, int, int, Speaker]] = []  # start, end, rank (0 official, 1 org, 2 word), speaker
+    officials = list(finders["official"].pattern.finditer(folded))
+    named_people = _people_named(officials, finders["official"])
+    for rank, section in ((0, "official"), (1, "org"), (2, "speaker")):
+        pattern, by_alias, shared = finders[section]
+        for m in officials if rank == 0 else pattern.finditer(folded):
+            key = " ".join(m.group().split())
+            entry = by_alias.get(key)
+            sp: Speaker | None
+            if section == "official":
+                if entry is None:
+                    entry = _one_of(shared.get(key, ()), named_people)
+                if entry is None:
+                    continue
+                sp = Speaker(f"{entry.body} ({entry.name})", OFFICIAL, True)
+            elif entry is None or entry.kind == "prison":
+                continue
+            elif section == "org":
+                sp = _org_speaker(entry, named_people)
+            else:
+                sp = _word_speaker(entry, named_people)
+            if sp is not None:
+                raw.append((m.start(), m.end(), rank, sp))
+    raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[2]))
+    out: list[Voice] = []
+    for start, end, _rank, sp in raw:
+        if out and start < out[-1].end:
+            continue  # inside (or overlapping) a longer or higher-ranked name
+        out.append(Voice(start, end, sp, bool(_FIGURE_WORD.search(folded, start, end)), _rank == 1))
+    # "the regime released 71": the authorities did it, the outlet (or a verifier) tells it; such a
+    # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
+    out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
+    return tuple(_of_named(_resolve_ngo_words(out), folded))
+
+
+def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
+    """Does an official body say, announce, order or rule something here, or is a figure attributed
+    to it ("según la Fiscalía", "the official figure", "Jorge Rodríguez: «895 liberados»")?"""
+    if _FIGURE_WORD.search(folded, v.start, v.end) or _ATTRIBUTED.search(folded[max(0, v.start - 25):v.start]):
+        return True
+    words = list(WORD.finditer(folded, v.end, min(len(folded), v.end + 90)))
+    limit = words[min(5, len(words) - 1)].end() if words else v.end
+    stop = re.search(r"[.;\n]", folded[v.end:limit])
+    limit = v.end + stop.start() if stop else limit
+    if re.match(r"\s*:", folded[v.end:v.end + 3]):
+        # "Jorge Rodríguez: «895 liberados»", not "Familias frente a la Fiscalía: ..."
+        line_start = max(folded.rfind("\n", 0, v.start), folded.rfind(". ", 0, v.start)) + 1
+        return len(WORD.findall(folded[line_start:v.start])) <= 2
+    if re.match(r"(?:'s|')\s", folded[v.end:v.end + 3]):
+        return True  # "prosecutors' 956 releases", "the government's figure"
+    saying = _saying() if lex is lexicon() else _saying_in(lex)
+    return saying.search(folded, v.end, limit) is not None
+
+
+@lru_cache(maxsize=1)
+def _saying() -> re.Pattern[str]:
+    return _saying_in(lexicon())
+
+
+def _saying_in(lex: Lexicon) -> re.Pattern[str]:
+    """The words by which an official body speaks, in one pattern (one search per voice)."""
+    return re.compile("|".join([*(lex.cues[r].pattern for r in ("speech", "announce", "confirm")), _RULES.pattern]))
+
+
+def _of_named(out: list[Voice], folded: str) -> list[Voice]:
+    """'los abogados de Foro Penal', 'un defensor voluntario de Foro Penal': the organisation speaks."""
+    res = list(out)
+    for i in range(len(res) - 1):
+        v, w = res[i], res[i + 1]
+        if not v.speaker.named and v.speaker.kind == INDEPENDENT and w.speaker.named and w.speaker.kind == INDEPENDENT:
+            if re.fullmatch(r"\s+(?:\w+\s+)?(?:de|del|of|from)\s+(?:la\s+|el\s+|the\s+)?", folded[v.end:w.start]):
+                res[i] = v._replace(speaker=w.speaker)
+    return res
+
+
+_FIGURE_WORD = re.compile(r"cifra|figure|count|tally|data|datos|dato|balance|television|vtv|anuncio|announcement|says|said|claims")
+_ATTRIBUTED = re.compile(r"\b(segun|according to|by|por|de acuerdo con|para)\s+(el |la |los |las |the )?$")
+_RULES = re.compile(r"\b(rul\w*|dictamin\w*|decid\w*|resolv\w*|determin\w*|clear\w*|sobrese\w*|estim\w*|sign\w*|firm\w*|"
+                    r"asked|pidio|solicit\w*|habl\w*|cit\w*|put\w*|puso|sits?|sitting|cuenta\w*|speaks?|spoke)\b")
+
+
+def _people_named(hits: list[re.Match[str]], finder: Finder) -> list[Entry]:
+    seen: list[Entry] = []
+    for m in hits:
+        e = finder.by_alias.get(" ".join(m.group().split()))
+        if e is not None and e not in seen:
+            seen.append(e)
+    return seen
+
+
+def _one_of(candidates: tuple[Entry, ...], named: list[Entry]) -> Entry | None:
+    """A shared surname ("Rodríguez") is the one of its bearers the item names in full."""
+    hits = [e for e in candidates if e in named]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _with_person(body: str, named: list[Entry]) -> str:
+    """'Fiscalía' becomes 'Fiscalía (Tarek William Saab)' when the item names him."""
+    people = [e for e in named if e.body == body]
+    return f"{body} ({people[0].name})" if len(people) == 1 else body
+
+
+def _org_speaker(entry: Entry, named: list[Entry]) -> Speaker | None:
+    if entry.kind == "government":
+        return Speaker(_with_person(entry.name, named), OFFICIAL, True)
+    if entry.kind in ("ngo", "family", "international", "independent"):
+        return Speaker(entry.short or entry.name, INDEPENDENT, True)
+    return None
+
+
+def _word_speaker(entry: Entry, named: list[Entry]) -> Speaker:
+    if entry.kind == OFFICIAL:
+        return Speaker(_with_person(entry.name, named), OFFICIAL, False)
+    # a foreign government names itself; "relatives", "lawyers", "la ONG" do not
+    named_word = entry.kind == INDEPENDENT and entry.name not in ("relatives", "lawyers", "NGO")
+    return Speaker(entry.name, entry.kind, named_word)
+
+
+def _resolve_ngo_words(out: list[Voice]) -> list[Voice]:
+    """'la ONG', 'the group' stand for the organisation the item names (the nearest one before,
+    else the first one after)."""
+    orgs = [v for v in out if v.speaker.named and v.speaker.kind == INDEPENDENT and v.org]
+    if not orgs:
+        return out
+    resolved = []
+    for v in out:
+        if v.speaker.by == "NGO" and not v.speaker.named:
+            before = [o for o in orgs if o.start < v.start]
+            org = before[-1] if before else orgs[0]
+            v = v._replace(speaker=org.speaker)
+        resolved.append(v)
+    return resolved
+
+
+def clause(folded: str, sent: Span, start: int, end: int) -> Span:
+    """The clause of the sentence that holds folded[start:end]."""
+    lo, hi = sent
+    for m in _CLAUSE_BREAK.finditer(folded, lo, hi):
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= end:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def speaker_of(vs: list[Voice], folded: str, sent: Span, start: int, end: int) -> Speaker | None:
+    """Who gives the number at folded[start:end]: a speaker named right after it ("según X",
+    "claimed by officials", ", X says"), else the nearest one before it in its clause (a named
+    organisation over a word such as "relatives" or "lawyers": "Foro Penal, which works with
+    families, said ..."), else the subject of its sentence."""
+    lo, hi = clause(folded, sent, start, end)
+    if _CONTRASTED.search(folded, max(lo, start - 20), start):
+        return None  # "431 verificadas, no 897": the figure the speaker rejects is not its own
+    # "doubts the official figure and has verified 389": a figure's name speaks only for its own number
+    pre = [v for v in vs if lo <= v.start and v.end <= start and v.speaks
+           and not (v.reference and len(WORD.findall(folded[v.end:start])) > 2)]
+    after = _named_after(vs, folded, end, hi)
+    if after is not None:
+        strong, v = after
+        if strong and (not pre or not pre[-1].speaker.named or pre[-1].speaker.kind == OFFICIAL
+                       or v.speaker.kind == OFFICIAL):
+            return v.speaker
+        if not pre:
+            return v.speaker
+    if pre:
+        return _subject(pre, nearest=True)
+    in_sentence = [v for v in vs if sent[0] <= v.start and v.end <= start and v.speaks]
+    return _subject(in_sentence, nearest=False) if in_sentence else None
+
+
+def _subject(pre: list[Voice], nearest: bool) -> Speaker:
+    v = pre[-1] if nearest else pre[0]
+    if not v.speaker.named and v.speaker.kind == INDEPENDENT:
+        named = [p for p in pre if p.speaker.named and p.speaker.kind == INDEPENDENT]
+        if named:
+            return (named[-1] if nearest else named[0]).speaker
+    return v.speaker
+
+
+def _named_after(vs: list[Voice], folded: str, end: int, hi: int) -> tuple[bool, Voice] | None:
+    """A speaker after the number that gives it: (True, v) after "by"/"según", (False, v) beside a
+    verb of saying."""
+    for v in vs:
+        if v.start < end or v.start >= hi:
+            continue
+        gap = folded[end:v.start]
+        if _BY.search(gap[-60:]) or (v.speaker.kind == OFFICIAL and _OF.fullmatch(gap)):
+            if re.search(r"\d", gap):
+                return None  # "431, less than half the 897 claimed by Cabello": Cabello's is the 897
+            return True, v
+        if not v.speaks:
+            continue
+        # ", JEyP says", "confirma Foro Penal": the speaker and its verb close the clause
+        says = _SAYS_AFTER.match(folded, v.end)
+        if len(gap) < 200 and ((says and _CLOSES.match(folded, says.end()))
+                               or (_SAYS_BEFORE.search(gap[-40:]) and _CLOSES.match(folded, v.end))):
+            return False, v
+    return None

@@ -1,0 +1,307 @@
+"""Every figure has a speaker (issue 14, point 1): one short item per rule, in Spanish and English.
+The sentences are ours; the labelled sets (tests/test_matcher_corpus.py) measure the same rules on
+news-like items."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.matcher import Figure, match
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def figures(ex, role=None):
+    return [f for f in ex.figures if role is None or f.role == role]
+
+
+def only(ex, role):
+    found = figures(ex, role)
+    assert len(found) == 1, ex.figures
+    return found[0]
+
+
+# --- officials announce, never confirm ---------------------------------------------------------
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Fiscal Tarek William Saab: «hemos liberado a 225 detenidos»",
+     "El fiscal general aseguró que 225 personas salieron de prisión esta semana.", "es"),
+    ("Attorney general Tarek William Saab says 225 detainees were freed",
+     "Tarek William Saab told reporters that 225 people walked out of prison this week.", "en"),
+])
+def test_official_we_freed_is_announced_by_the_official_never_confirmed(title, summary, lang):
+    ex = match(title, summary, lang)
+    fig = only(ex, "announced")
+    assert (fig.value, fig.by, fig.by_kind) == (225, "Fiscalía (Tarek William Saab)", "official")
+    assert not figures(ex, "confirmed")
+    assert (ex.kind, ex.announced, ex.announced_by, ex.confirmed) == (
+        "announcement", 225, "Fiscalía (Tarek William Saab)", None)
+
+
+@pytest.mark.parametrize("title, summary, lang, by", [
+    ("Ministerio Penitenciario informa que 54 reclusos salieron de Rodeo I", "", "es",
+     "Ministerio de Servicio Penitenciario"),
+    ("Diosdado Cabello dice que 40 presos fueron excarcelados", "", "es", "Ministerio de Interior (Diosdado Cabello)"),
+    ("Jorge Rodríguez says 140 more will be freed today", "", "en", "Asamblea Nacional (Jorge Rodríguez)"),
+    ("Delcy Rodríguez anuncia la excarcelación de 200 presos políticos", "", "es", "Presidencia (Delcy Rodríguez)"),
+])
+def test_each_official_body_keeps_its_specific_name(title, summary, lang, by):
+    ex = match(title, summary, lang)
+    fig = figures(ex)[0]
+    assert (fig.role, fig.by, fig.by_kind) == ("announced", by, "official")
+    assert ex.confirmed is None
+
+
+def test_the_government_doing_the_release_is_not_its_speaker():
+    ex = match("El régimen excarceló a 30 presos políticos en Tocuyito",
+               "Foro Penal confirmó que los 30 salieron el lunes.", "es")
+    assert (ex.kind, ex.confirmed, ex.confirmed_by, ex.announced) == ("confirmation", 30, "Foro Penal", None)
+
+
+# --- independent verifiers confirm --------------------------------------------------------------
+
+@pytest.mark.parametrize("title, summary, lang, by", [
+    ("Foro Penal confirma la excarcelación de 17 presos políticos", "", "es", "Foro Penal"),
+    ("Rights group JEyP says 33 political prisoners walked free", "", "en", "JEyP"),
+    ("Familiares confirman que 12 presos políticos salieron de Yare", "", "es", "relatives"),
+    ("Lawyers say nine political prisoners were released from Yare III", "", "en", "lawyers"),
+    ("El Observatorio Venezolano de Prisiones registra 27 excarcelaciones en Tocorón", "", "es", "OVP"),
+])
+def test_a_verifier_confirms_its_own_figure(title, summary, lang, by):
+    ex = match(title, summary, lang)
+    fig = only(ex, "confirmed")
+    assert (fig.by, fig.by_kind) == (by, "independent")
+    assert (ex.kind, ex.confirmed, ex.confirmed_by) == ("confirmation", fig.value, by)
+
+
+def test_a_foreign_government_confirms_its_own_nationals():
+    ex = match("State Department confirms three Americans freed from Venezuelan prison",
+               "The State Department said three US citizens held at Rodeo I were released on Friday.", "en")
+    assert (ex.confirmed, ex.confirmed_by) == (3, "United States")
+    assert only(ex, "confirmed").by_kind == "independent"
+
+
+def test_a_reporters_own_count_is_the_outlets():
+    ex = match("Al menos 20 hombres salen de Rodeo I",
+               "Un reportero de este medio vio salir a 20 presos políticos en dos autobuses.", "es")
+    assert (ex.confirmed, ex.confirmed_by) == (20, "outlet")
+    assert only(ex, "confirmed").by_kind == "outlet"
+
+
+def test_a_verifier_reporting_the_official_figure_does_not_confirm_it():
+    ex = match("Only 33 of 87 authorised releases carried out, JEyP says", "", "en")
+    assert (ex.announced, ex.announced_by, ex.confirmed, ex.confirmed_by) == (87, "Gobierno", 33, "JEyP")
+    assert only(ex, "announced").by_kind == "official"
+
+
+def test_both_sides_in_one_item_give_the_headline_pair():
+    ex = match("Gobierno anuncia 64 excarcelaciones; Foro Penal verifica 23",
+               "La vicepresidencia informó la autorización de 64 excarcelaciones. Los abogados de Foro Penal "
+               "constataron 23 salidas y familiares contaron 19 en Tocorón.", "es")
+    assert (ex.kind, ex.announced, ex.confirmed, ex.confirmed_by) == ("announcement", 64, 23, "Foro Penal")
+    assert all(f.by_kind != "official" for f in figures(ex, "confirmed"))
+
+
+# --- disputed ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Gobierno dice que 895 han sido liberados", "Foro Penal cuestiona esa cifra y verifica 389 excarcelaciones.", "es"),
+    ("Government says 895 freed", "Foro Penal doubts the official figure and has verified 389 releases.", "en"),
+])
+def test_a_verifier_disputing_marks_the_official_figure_disputed(title, summary, lang):
+    ex = match(title, summary, lang)
+    assert only(ex, "announced").disputed and ex.disputed
+    assert not only(ex, "confirmed").disputed
+
+
+def test_could_only_confirm_is_no_dispute():
+    ex = match("Government says 132 freed; Foro Penal has verified 58",
+               "Foro Penal said it could only confirm 58 of those releases so far.", "en")
+    assert (ex.announced, ex.confirmed) == (132, 58) and not ex.disputed
+
+
+# --- running totals -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, lang, published, since", [
+    ("Foro Penal eleva a 444 las excarcelaciones verificadas desde el 8 de enero", "es", "2026-02-06T15:00:00Z",
+     "2026-01-08"),
+    ("Foro Penal has verified 444 releases since January 8", "en", "2026-02-06", "2026-01-08"),
+    ("Foro Penal ha verificado 150 excarcelaciones desde el 8 de diciembre", "es", "2026-01-10", "2025-12-08"),
+    ("Foro Penal: ya son 712 las excarcelaciones verificadas en lo que va de año", "es", "2026-06-30", "2026-01-01"),
+])
+def test_a_running_total_is_cumulative_with_its_start(title, lang, published, since):
+    ex = match(title, "", lang, published)
+    fig = only(ex, "confirmed")
+    assert fig.cumulative and fig.since == since
+    assert ex.confirmed == fig.value
+
+
+def test_without_a_published_date_the_start_year_is_unknown():
+    fig = only(match("Foro Penal eleva a 444 las excarcelaciones verificadas desde el 8 de enero", "", "es"),
+               "confirmed")
+    assert fig.cumulative and fig.since is None
+
+
+def test_the_rounds_own_count_is_the_headline_not_the_running_total():
+    ex = match("Foro Penal says 23 political prisoners freed on Thursday",
+               "The group said 23 left prisons in Zulia, bringing its verified total since January 8 to 612.",
+               "en", "2026-03-01")
+    assert ex.confirmed == 23
+    assert not [f for f in figures(ex, "confirmed") if f.value == 23][0].cumulative
+
+
+# --- parts, words, subgroups, other countries --------------------------------------------------
+
+def test_parts_per_prison_are_parts_of_the_count_given():
+    ex = match("Salen en libertad 71 presos políticos",
+               "Foro Penal confirmó que 65 hombres salieron de Tocorón, 3 mujeres de Las Crisálidas y "
+               "3 adolescentes de un centro de menores en La Guaira.", "es")
+    assert [f.value for f in figures(ex, "confirmed")] == [71]
+    assert (ex.confirmed, ex.confirmed_by) == (71, "Foro Penal")
+
+
+def test_a_count_given_only_as_parts_is_their_sum():
+    ex = match("Provea reports releases over the weekend",
+               "Provea said 15 political prisoners were freed in Lara, 13 in Zulia and 10 in Táchira.", "en")
+    assert (ex.confirmed, ex.confirmed_by) == (38, "Provea")
+
+
+@pytest.mark.parametrize("title, lang, value", [
+    ("Foro Penal confirma la excarcelación de ciento cincuenta presos políticos", "es", 150),
+    ("Foro Penal confirms the release of twenty-two political prisoners", "en", 22),
+])
+def test_numbers_in_words_are_numbers(title, lang, value):
+    assert match(title, "", lang).confirmed == value
+
+
+def test_once_in_english_is_not_eleven():
+    ex = match("Venezuela authorizes the release of 87 political prisoners",
+               "Once the releases were authorized, JEyP said 33 had been carried out.", "en")
+    assert 11 not in [f.value for f in ex.figures]
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Foro Penal: 866 presos políticos en Venezuela", "Quedan 380 presos políticos en Tocorón.", "es"),
+    ("Foro Penal counts 866 political prisoners", "Eleven political prisoners remain under house arrest.", "en"),
+])
+def test_subgroups_are_not_the_national_count(title, summary, lang):
+    ex = match(title, summary, lang)
+    assert ex.total_prisoners == 866
+    assert [f.value for f in figures(ex, "total")] == [866]
+
+
+def test_a_breakdown_of_the_freed_is_not_a_figure():
+    ex = match("JEyP confirma 35 excarcelaciones en Caracas",
+               "Entre los excarcelados hay 6 militares y 2 adolescentes.", "es")
+    assert [f.value for f in ex.figures] == [35]
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Cuba excarcela a 553 presos políticos", "El gobierno cubano liberó a 553 presos en La Habana.", "es"),
+    ("Nicaragua frees 135 political prisoners", "Daniel Ortega's government released 135 prisoners.", "en"),
+])
+def test_other_countries_figures_never_enter(title, summary, lang):
+    ex = match(title, summary, lang)
+    assert ex.figures == () and not ex.is_alert
+
+
+def test_a_foreign_figure_in_a_venezuelan_item_is_left_out():
+    ex = match("Foro Penal confirma 40 excarcelaciones en Venezuela",
+               "En Cuba, el gobierno cubano liberó a 553 presos la semana pasada.", "es")
+    assert [f.value for f in ex.figures] == [40]
+
+
+def test_a_release_word_belongs_to_its_own_number():
+    ex = match("Foro Penal cuenta 900 presos políticos y no puede verificar las 300 liberaciones de la Fiscalía",
+               "", "es")
+    assert ex.total_prisoners == 900
+    assert (only(ex, "announced").value, only(ex, "announced").by) == (300, "Fiscalía")
+    # only an official figure the verifier cannot vouch for, beside the count: a tally, no alert
+    assert ex.kind == "tally" and ex.disputed and not ex.is_alert
+
+
+def test_a_by_attribution_belongs_to_the_number_nearest_it():
+    ex = match("Rights group Foro Penal puts releases at 431, less than half the 897 claimed by Cabello", "", "en")
+    assert (ex.announced, ex.announced_by) == (897, "Ministerio de Interior (Diosdado Cabello)")
+    assert (ex.confirmed, ex.confirmed_by) == (431, "Foro Penal")
+
+
+def test_of_two_running_counts_the_dated_one_is_the_headline():
+    ex = match("Foro Penal ha verificado 383 excarcelaciones desde diciembre y 266 desde el 8 de enero", "", "es",
+               "2026-01-20")
+    assert ex.confirmed == 266
+    assert {(f.value, f.since) for f in figures(ex, "confirmed")} == {(383, None), (266, "2026-01-08")}
+
+
+def test_the_round_inside_a_running_count_is_the_headline():
+    ex = match("JEyP: ya son 212 las excarcelaciones desde el 8 de enero",
+               "La ONG dijo que 212 personas han salido desde que comenzó el proceso, nueve de ellas este fin de "
+               "semana en Mérida.", "es", "2026-01-26")
+    assert ex.confirmed == 9 and not [f for f in figures(ex, "confirmed") if f.value == 9][0].cumulative
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Spain says three more of its citizens freed from El Helicoide",
+     "Foreign minister José Manuel Albares said three Spaniards were released on Monday, joining five freed last "
+     "week.", "en"),
+    ("Foro Penal confirma 20 excarcelaciones en Tocuyito",
+     "Otros 11 presos políticos pasaron a arresto domiciliario y siguen presos.", "es"),
+])
+def test_earlier_rounds_and_house_arrest_are_no_figures_of_this_round(title, summary, lang):
+    ex = match(title, summary, lang)
+    assert [f.value for f in figures(ex) if f.role != "total"] == [ex.confirmed]
+
+
+# --- announcements without a number ---------------------------------------------------------
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Jorge Rodríguez anuncia que «un número importante» de presos saldrá en libertad", "", "es"),
+    ("Venezuela's National Assembly passes amnesty law; releases to follow", "Jorge Rodríguez said a "
+     "significant number of prisoners would be freed.", "en"),
+])
+def test_an_announcement_without_a_number_is_still_an_announcement(title, summary, lang):
+    ex = match(title, summary, lang)
+    assert ex.kind == "announcement" and ex.is_alert
+    assert ex.announced is None and ex.confirmed is None
+    assert ex.announced_by is not None and "Asamblea Nacional" in ex.announced_by
+
+
+@pytest.mark.parametrize("title, lang, by", [
+    ("Asamblea Nacional aprueba en segunda discusión la Ley de Amnistía", "es", "Asamblea Nacional"),
+    ("Acting president Delcy Rodríguez signs the amnesty law", "en", "Presidencia (Delcy Rodríguez)"),
+])
+def test_an_amnesty_law_passing_is_an_announcement_without_a_number(title, lang, by):
+    ex = match(title, "", lang)
+    assert (ex.kind, ex.announced, ex.announced_by, ex.figures) == ("announcement", None, by, ())
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("La oposición pide aprobar la Ley de Amnistía", "es"),
+    ("Opinion: the amnesty law that was never passed", "en"),
+])
+def test_a_demanded_or_opinion_amnesty_is_no_announcement(title, lang):
+    assert match(title, "", lang).kind == "none"
+
+
+# --- the JSON shape -----------------------------------------------------------------------------
+
+def test_figures_have_exactly_the_contract_keys():
+    out = match("Foro Penal eleva a 444 las excarcelaciones verificadas desde el 8 de enero", "", "es",
+                "2026-02-06").to_json("x")
+    assert out["figures"] == [{"role": "confirmed", "value": 444, "by": "Foro Penal", "by_kind": "independent",
+                               "cumulative": True, "since": "2026-01-08", "disputed": False}]
+    assert {"announced", "announced_by", "confirmed", "confirmed_by", "released", "kind"} <= out.keys()
+    assert isinstance(Figure("total", 1, None, "outlet"), Figure)
+
+
+def test_match_jsonl_reads_the_published_date():
+    line = json.dumps({"id": "a", "title": "Foro Penal has verified 444 releases since January 8",
+                       "summary": "", "lang": "en", "published": "2026-02-06T10:00:00Z"})
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "match", "--jsonl"], input=line + "\n", text=True,
+                          capture_output=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    (fig,) = json.loads(proc.stdout)["figures"]
+    assert fig["since"] == "2026-01-08" and fig["cumulative"] is True
