@@ -148,7 +148,11 @@ def claims(ex: Extraction) -> list[Claim]:
 def round_figures(obs: Observation) -> list[Figure]:
     """The observation's figures for one round (running totals excluded: see running_counts)."""
     out = []
-    for c in claims(obs.extraction):
+    found = claims(obs.extraction)
+    official = {c.value for c in found if c.by_kind == OFFICIAL and not c.cumulative}
+    for c in found:
+        if c.role == "confirmed" and c.value in official and getattr(obs.extraction, "disputed", False):
+            continue  # a verifier quoting the official figure it disputes does not confirm it
         if c.cumulative or c.role not in ("announced", "confirmed"):
             continue
         # an official never confirms: a government's "we freed 225" is its announcement
@@ -210,7 +214,7 @@ def _score(obs: Observation, event: Event, window: timedelta) -> float:
     if not mine and same_place and apart <= timedelta(days=2):
         score += 0.25
     # nothing else to go on, and no other place named: the most recent round's (see find_event)
-    if not score and apart <= FOLLOW_UP and figs and (same_place or not ex.prisons):
+    if not score and apart <= FOLLOW_UP and figs and (same_place or not ex.prisons or not event.prisons):
         if not event.figures:
             score += 0.5  # the first counts of a round announced without a number
         elif all(f.by_kind != OFFICIAL for f in figs):
@@ -290,7 +294,11 @@ def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
     # without saying whose it is is news only when it raises the round's highest figure
     before = confirmations(f for f in event.figures if f.by_kind == INDEPENDENT)
     after = confirmations(f for f in figures if f.by_kind == INDEPENDENT)
-    news = (any(v > before.get(who, 0) for who, v in after.items())
+    # a new verifier's first figure is news, unless it is a part: below what is known, and only
+    # at places the round already has (relatives counting 14 out of Tocorón when 22 are verified)
+    part = bool(ex.prisons) and set(ex.prisons) <= set(event.prisons)
+    news = (any(v > before.get(who, 0) and (who in before or not part or v > (event.confirmed or 0))
+                for who, v in after.items())
             or (confirmed is not None and (event.confirmed is None or confirmed > event.confirmed))
             or (announced is not None and event.announced is None)  # the official figure arrived
             or (disputed and not event.disputed and announced is not None))  # and is now disputed

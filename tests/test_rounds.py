@@ -49,9 +49,12 @@ def test_a_verifier_raising_its_figure_is_news_a_retelling_is_not():
     assert not news and retold.revision == 1
     risen, news = apply(obs("i3", Said("confirmed", 31, "Foro Penal", "independent"), hours=20, prisons=("Rodeo I",)), retold)
     assert news and risen.revision == 2 and risen.confirmed == 31
-    # a second verifier's first figure counts as a rise, even below the highest
-    second, news = apply(obs("i4", Said("confirmed", 12, "JEyP", "independent"), hours=22, prisons=("Rodeo I",)), risen)
+    # a second verifier's first figure counts as a rise, even below the highest ...
+    second, news = apply(obs("i4", Said("confirmed", 12, "JEyP", "independent"), hours=22), risen)
     assert news and second.confirmations() == {"Foro Penal": 31, "JEyP": 12}
+    # ... but not a part of the round counted at one of its places
+    part, news = apply(obs("i5", Said("confirmed", 9, "relatives", "independent"), hours=23, prisons=("Rodeo I",)), second)
+    assert not news and part.confirmations()["relatives"] == 9
 
 
 def test_the_official_figure_arriving_and_being_disputed_are_news():
@@ -79,7 +82,7 @@ def test_alike_headlines_join_a_round_without_a_shared_number_or_place():
     retold = obs("i2", Said("confirmed", 20, "JEyP", "independent"), outlet="B", hours=6,
                  title="Excarcelan presos políticos tras el anuncio del Parlamento, según JEyP")
     assert find_event(retold, [first], WINDOW) is first
-    unrelated = obs("i3", Said("confirmed", 20, "JEyP", "independent"), outlet="B", hours=6,
+    unrelated = obs("i3", Said("confirmed", 20, "JEyP", "independent"), outlet="B", hours=48,
                     title="Liberan a dos periodistas en Maracaibo")
     assert find_event(unrelated, [first], WINDOW) is None
 
