@@ -390,8 +390,9 @@ class MatrixPlatform:
         since = self.store.get_kv(KV_SINCE)
         backoff = 1.0
         while not self._stopping.is_set():
-            # messages waiting for their keys are looked at again soon, not after a 30 s long-poll
-            timeout = min(SYNC_TIMEOUT_MS, 1000) if self._undecryptable else SYNC_TIMEOUT_MS
+            # the first sync only catches up (ready at once, not after a quiet 30 s long-poll);
+            # messages waiting for their keys are looked at again soon
+            timeout = 0 if not self.ready.is_set() else 1000 if self._undecryptable else SYNC_TIMEOUT_MS
             try:
                 resp = await asyncio.wait_for(
                     self.client.sync(timeout=timeout, sync_filter=SYNC_FILTER, since=since),
