@@ -285,7 +285,9 @@ class MatrixPlatform:
         """Open the crypto store of this device; if its keys are gone, start a new device (a password
         can log one in) or carry on without encryption (an access token belongs to its device)."""
         user, device = self.user_id, str(self.client.device_id)
-        if not crypto.has_account(self.crypto_dir, user, device) and await self._server_has_keys(device):
+        kept = crypto.has_account(self.crypto_dir, user, device)
+        published = await self._server_has_keys(device)
+        if not kept and published:
             if not self._logged_in_by_password:
                 log.error(
                     f"The Matrix crypto store for device {device} is missing from {self.crypto_dir}, and "
@@ -302,6 +304,9 @@ class MatrixPlatform:
         crypto.prepare(self.crypto_dir, user, device)
         self.client.store_path = str(self.crypto_dir)
         self.client.load_store()
+        if kept and not published and self.client.olm:
+            # the device was signed out (which deletes its keys on the server) and logged in again
+            self.client.olm.account.shared = False  # publish the same identity keys again
         self.store.set_kv(KV_CRYPTO_DEVICE, device)
         await self.trust.resolve(self.client)
         await self._keys()
@@ -314,20 +319,17 @@ class MatrixPlatform:
         return device in (body.get("device_keys") or {}).get(self.user_id, {})
 
     async def _new_device(self, old: str) -> None:
-        """Log in again as a new device and delete the old one, whose keys nobody holds any more."""
-        await self.client.logout()
+        """Log in again as a new device. Logging out first deletes the old one with its tokens and
+        published keys, which nobody holds any more: members' clients stop encrypting for it."""
+        resp = await self._retrying(self.client.logout)
+        if _code(resp) is not None:
+            log.warning(f"could not sign out the old Matrix device {old}; remove it in a Matrix client")
         self.client.device_id = None
-        self.client.access_token = ""
         device_name = self.config.matrix.device_name
         resp = await self._retrying(lambda: self.client.login(self.password, device_name=device_name))
         if not isinstance(resp, LoginResponse):
             raise ConfigError(f"The Matrix homeserver refused MATRIX_PASSWORD for {self.user_id} ({_code(resp)}).")
         self.store.set_kv(KV_DEVICE, resp.device_id)
-        auth = {"type": "m.login.password", "identifier": {"type": "m.id.user", "user": self.user_id},
-                "password": self.password}
-        gone = await self.client.delete_devices([old], auth=auth)
-        if _code(gone) is not None:
-            log.warning(f"could not delete the old Matrix device {old}; remove it in a Matrix client")
 
     async def _keys(self) -> None:
         """The key traffic nio's own sync_forever would do: publish ours, learn the members' devices,
@@ -357,9 +359,11 @@ class MatrixPlatform:
                 await asyncio.wait_for(self._task, timeout=30)
             except (asyncio.CancelledError, Exception):
                 pass
-        if self._logged_in_by_password:
+        if self._logged_in_by_password and not (self.e2e and self.client.olm):
             # the password gives a new token at each start: invalidate this one rather than let
-            # them pile up (the device id is reused at the next login)
+            # them pile up (the device id is reused at the next login). Not with encryption: a
+            # logout deletes the device and its keys, and members could not write to the bot
+            # while it is down
             try:
                 await asyncio.wait_for(self.client.logout(), timeout=REQUEST_TIMEOUT)
             except Exception:
@@ -393,9 +397,13 @@ class MatrixPlatform:
             # the first sync only catches up (ready at once, not after a quiet 30 s long-poll);
             # messages waiting for their keys are looked at again soon
             timeout = 0 if not self.ready.is_set() else 1000 if self._undecryptable else SYNC_TIMEOUT_MS
+            # and brings every room's whole state: which rooms are encrypted and who is in them is
+            # known before the first send (a new process knows nothing, a lost crypto store not even
+            # which rooms are encrypted: it would post there in clear)
+            full_state = since is not None and not self.ready.is_set()
             try:
                 resp = await asyncio.wait_for(
-                    self.client.sync(timeout=timeout, sync_filter=SYNC_FILTER, since=since),
+                    self.client.sync(timeout=timeout, sync_filter=SYNC_FILTER, since=since, full_state=full_state),
                     timeout=SYNC_TIMEOUT_MS / 1000 + REQUEST_TIMEOUT,
                 )
             except asyncio.CancelledError:

@@ -151,7 +151,7 @@ async def test_encrypted_direct_room_serves_watch_and_the_private_alert(matrix_h
     assert "Luis Alberto Rivas" in alert.body
     # the name never appears in the group room, and the homeserver never saw it in either room
     await cousin.sync(0)
-    assert not any("Pérez" in m.body or "coincidencia" in m.body for m in bot_said(h, cousin, group))
+    assert not any("Pérez" in m.body or "coincidencia" in m.body for m in h.bot_messages(group, cousin))
     for room in (direct, group):
         stored = str(server_copy(h, room))
         assert "Pérez" not in stored and "Perez" not in stored and "watch" not in stored
