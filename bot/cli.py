@@ -197,26 +197,32 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
 
-    with _opened(args) as (_config, store):
+    from . import matrix_crypto
+
+    with _opened(args) as (config, store):
         try:
             path = store.backup(args.path)
+            keys = matrix_crypto.backup(config, path)  # the bot's Matrix device keys, beside it
         except FileExistsError:
             print(f"releasewatch: {args.path} already exists; choose a new file name.", file=sys.stderr)
             return 2
-    print(f"backup written to {path}")
+    print(f"backup written to {path}" + (f" and {keys} (Matrix crypto store: keep them together)" if keys else ""))
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
 
+    from . import matrix_crypto
+
     config = _load(args)
     try:
         Store.restore(args.path, config.database)
+        keys = matrix_crypto.restore(config, args.path)
     except (ValueError, FileNotFoundError) as exc:
         print(f"releasewatch: cannot restore: {exc}.", file=sys.stderr)
         return 2
     Store(config.database).close()  # runs any migration the backup needs
-    print(f"restored {config.database} from {args.path}")
+    print(f"restored {config.database} from {args.path}" + (f" and the Matrix crypto store to {keys}" if keys else ""))
     return 0
 
 

@@ -130,6 +130,18 @@ class MatrixConfig:
     ] = ()
     staff_user_ids: Annotated[tuple[Name, ...], Field(description="Matrix user ids of NGO staff.")] = ()
     staff_room: Annotated[Text | None, Field(description="Room for held alerts and feed problems.")] = None
+    encryption: Annotated[Bool, Field(description="Read and write end-to-end encrypted rooms (keeps a crypto store).")] = True
+    store_path: Annotated[
+        Path | None, BeforeValidator(_file_path),
+        Field(description="Crypto store directory (relative: to the database's); beside the database if left out."),
+    ] = None
+    trust: Annotated[
+        Literal["members", "verified_staff_room"],
+        Field(description="Who gets room keys: every device of every member, or in the staff room only verified_devices."),
+    ] = "members"
+    verified_devices: Annotated[
+        tuple[Name, ...], Field(description='"@user:server DEVICEID ed25519-key" of each device the staff room may read.')
+    ] = ()
 
     @property
     def access_token(self) -> str | None:

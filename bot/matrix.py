@@ -1,6 +1,7 @@
 """Matrix adapter: a matrix-nio client that syncs, joins rooms on allowed invites, hands `!commands` to
-bot/matrix_commands.py and delivers the outbox's alerts as m.notice messages (plain body + HTML).
-Never decides what a command means; an encrypted room (no olm here) is told so, never ignored.
+bot/matrix_commands.py and delivers the outbox's alerts as m.notice messages (plain body + HTML), in
+plain and end-to-end encrypted rooms alike (crypto store and trust policy: bot/matrix_crypto.py).
+Never decides what a command means; a message it cannot decrypt is asked for again, never ignored.
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ from functools import partial
 from typing import Any, TypeVar
 
 import aiohttp
+from cachetools import TTLCache
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    EncryptionError,
     Event,
     InviteInfo,
     InviteMemberEvent,
     JoinError,
+    LocalProtocolError,
     LoginResponse,
+    MegolmEvent,
     RoomEncryptionEvent,
     RoomInfo,
     RoomMemberEvent,
@@ -34,8 +39,12 @@ from nio import (
     SyncResponse,
     WhoamiResponse,
 )
+from nio.api import Api
+from nio.crypto import ENCRYPTION_ENABLED
+from nio.store import SqliteStore
 
 from . import commands as cmd
+from . import matrix_crypto as crypto
 from .alerts import Message
 from .config import Config, ConfigError
 from .i18n import t
@@ -47,11 +56,14 @@ from .vault import Vault
 log = logging.getLogger("releasewatch.matrix")
 
 KV_DEVICE = "matrix.device_id"
+KV_CRYPTO_DEVICE = "matrix.crypto_device_id"  # the device whose olm account the crypto store holds
 KV_SINCE = "matrix.next_batch"  # with the device id in the store, a restart neither replays old messages nor adds devices
 SYNC_TIMEOUT_MS = 30_000  # long-poll; the server answers sooner when something happens
 REQUEST_TIMEOUT = 20.0  # every other request
 MAX_INLINE_WAIT = 10.0  # a rate-limited join or state lookup waits at most this long inside the sync loop
 ENCRYPTED_NOTICE_EVERY = 6 * 3600.0  # seconds between two "I cannot read here" notices per room
+UNDECRYPTABLE_WAIT = 10.0  # seconds a message's keys may arrive late before its sender is asked to resend
+MAX_UNDECRYPTABLE = 200  # messages waiting for their keys at once; beyond that the oldest is given up
 
 # Only what the bot reads: room timelines and state. Presence, typing, receipts and account data
 # would only cost bandwidth. A larger timeline limit keeps a burst of commands from being cut.
@@ -135,11 +147,19 @@ class MatrixNotifier:
 
     async def _send(self, room_id: str, content: dict[str, Any], txn_id: str | None) -> str | None:
         try:
+            # in an encrypted room nio first fetches the members' device keys and shares the room
+            # key (bot/matrix_crypto.py decides with which devices): a few requests, one deadline
             resp = await asyncio.wait_for(
-                self.client.room_send(room_id, "m.room.message", content, tx_id=txn_id),
-                timeout=REQUEST_TIMEOUT + 5,
+                self.client.room_send(room_id, "m.room.message", content, tx_id=txn_id,
+                                      ignore_unverified_devices=True),
+                timeout=REQUEST_TIMEOUT * 2,
             )
         except TimeoutError as exc:
+            # nio marks a room "sharing keys" before its first await and clears the mark only on
+            # its way out: a cancelled share would leave every later send to the room waiting on it
+            stuck = getattr(self.client, "sharing_session", {}).pop(room_id, None)
+            if stuck is not None:
+                stuck.set()
             raise Transient("Matrix send timed out") from exc
         except Exception as exc:  # aiohttp connection errors, nio's LocalProtocolError
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
@@ -170,10 +190,19 @@ class MatrixPlatform:
         self.user_id = mx.user_id
         self.access_token = access_token or mx.access_token
         self.password = password or mx.password
-        self.client = AsyncClient(
-            mx.homeserver, mx.user_id, device_id=store.get_kv(KV_DEVICE),
+        # encrypted rooms: nio's SqliteStore in its own directory. It stays closed (store_path "")
+        # until _open_crypto() has checked that it still holds this device's keys
+        self.crypto_dir = crypto.store_dir(config)
+        self.e2e = mx.encryption and ENCRYPTION_ENABLED
+        if mx.encryption and not ENCRYPTION_ENABLED:
+            log.error("matrix-nio's e2e extra is not installed: encrypted rooms will be told the bot cannot read them")
+        self.trust = crypto.TrustPolicy(mx)
+        self.client = crypto.PolicyClient(
+            mx.homeserver, mx.user_id, device_id=store.get_kv(KV_DEVICE), store_path="",
             config=AsyncClientConfig(
-                encryption_enabled=False,
+                encryption_enabled=self.e2e,
+                store=SqliteStore,
+                store_sync_tokens=False,  # the sync token lives in our database (KV_SINCE)
                 request_timeout=REQUEST_TIMEOUT,
                 # nio would otherwise sleep and retry a 429 forever inside room_send, so the
                 # outbox would never see M_LIMIT_EXCEEDED; and retry timeouts itself, hiding them
@@ -181,6 +210,7 @@ class MatrixPlatform:
                 max_timeouts=0,
             ),
         )
+        self.client.policy = self.trust
         self._notifier = MatrixNotifier(self.client)
         self.notifier: Notifier = self._notifier  # what the outbox sends through
         self.staff = set(mx.staff_user_ids)
@@ -196,6 +226,10 @@ class MatrixPlatform:
         self._logged_in_by_password = False
         self.encrypted_notice_every = ENCRYPTED_NOTICE_EVERY
         self._encrypted_noticed: dict[str, float] = {}  # room -> when we last said we cannot read
+        self.undecryptable_wait = UNDECRYPTABLE_WAIT
+        self._undecryptable: dict[str, tuple[str, MegolmEvent, float]] = {}  # event id -> room, event, deadline
+        # (room, sender, megolm session) already asked to resend: once, not once per message
+        self._asked_to_resend: TTLCache[tuple[str, str, str], bool] = TTLCache(maxsize=2000, ttl=ENCRYPTED_NOTICE_EVERY)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -244,6 +278,77 @@ class MatrixPlatform:
                 "check matrix.homeserver and the network.") from None
         if self.client.device_id:
             self.store.set_kv(KV_DEVICE, self.client.device_id)
+        if self.e2e:
+            await self._open_crypto()
+
+    async def _open_crypto(self) -> None:
+        """Open the crypto store of this device; if its keys are gone, start a new device (a password
+        can log one in) or carry on without encryption (an access token belongs to its device)."""
+        user, device = self.user_id, str(self.client.device_id)
+        kept = crypto.has_account(self.crypto_dir, user, device)
+        published = await self._server_has_keys(device)
+        if not kept and published:
+            if not self._logged_in_by_password:
+                log.error(
+                    f"The Matrix crypto store for device {device} is missing from {self.crypto_dir}, and "
+                    "MATRIX_ACCESS_TOKEN belongs to that device: restore the store from a backup, or log the bot "
+                    "in again for a new access token (or use MATRIX_PASSWORD). Until then encrypted rooms are "
+                    "told the bot cannot read them.")
+                self.e2e = False
+                return
+            log.warning(
+                f"The Matrix crypto store for device {device} is missing from {self.crypto_dir}: starting a new "
+                "device. Encrypted rooms keep working; their members' clients will show the bot's new session.")
+            await self._new_device(device)
+            device = str(self.client.device_id)
+        crypto.prepare(self.crypto_dir, user, device)
+        self.client.store_path = str(self.crypto_dir)
+        self.client.load_store()
+        if kept and not published and self.client.olm:
+            # the device was signed out (which deletes its keys on the server) and logged in again
+            self.client.olm.account.shared = False  # publish the same identity keys again
+        self.store.set_kv(KV_CRYPTO_DEVICE, device)
+        await self.trust.resolve(self.client)
+        await self._keys()
+
+    async def _server_has_keys(self, device: str) -> bool:
+        """Did this device ever publish identity keys? Then only its lost store could use them."""
+        method, path, data = Api.keys_query(self.client.access_token, {self.user_id})
+        resp = await asyncio.wait_for(self.client.send(method, path, data), timeout=REQUEST_TIMEOUT)
+        body = await resp.json() if resp.status == 200 else {}
+        return device in (body.get("device_keys") or {}).get(self.user_id, {})
+
+    async def _new_device(self, old: str) -> None:
+        """Log in again as a new device. Logging out first deletes the old one with its tokens and
+        published keys, which nobody holds any more: members' clients stop encrypting for it."""
+        resp = await self._retrying(self.client.logout)
+        if _code(resp) is not None:
+            log.warning(f"could not sign out the old Matrix device {old}; remove it in a Matrix client")
+        self.client.device_id = None
+        device_name = self.config.matrix.device_name
+        resp = await self._retrying(lambda: self.client.login(self.password, device_name=device_name))
+        if not isinstance(resp, LoginResponse):
+            raise ConfigError(f"The Matrix homeserver refused MATRIX_PASSWORD for {self.user_id} ({_code(resp)}).")
+        self.store.set_kv(KV_DEVICE, resp.device_id)
+
+    async def _keys(self) -> None:
+        """The key traffic nio's own sync_forever would do: publish ours, learn the members' devices,
+        open olm sessions, and send what nio queued (key shares, session repairs)."""
+        client = self.client
+        if not (self.e2e and client.olm):
+            return
+        try:
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            await client.send_to_device_messages()
+        except LocalProtocolError:  # another task did the same query first
+            pass
+        except (OSError, TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("Matrix key exchange failed", extra={"reason": type(exc).__name__})
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -254,9 +359,11 @@ class MatrixPlatform:
                 await asyncio.wait_for(self._task, timeout=30)
             except (asyncio.CancelledError, Exception):
                 pass
-        if self._logged_in_by_password:
+        if self._logged_in_by_password and not (self.e2e and self.client.olm):
             # the password gives a new token at each start: invalidate this one rather than let
-            # them pile up (the device id is reused at the next login)
+            # them pile up (the device id is reused at the next login). Not with encryption: a
+            # logout deletes the device and its keys, and members could not write to the bot
+            # while it is down
             try:
                 await asyncio.wait_for(self.client.logout(), timeout=REQUEST_TIMEOUT)
             except Exception:
@@ -287,9 +394,16 @@ class MatrixPlatform:
         since = self.store.get_kv(KV_SINCE)
         backoff = 1.0
         while not self._stopping.is_set():
+            # the first sync only catches up (ready at once, not after a quiet 30 s long-poll);
+            # messages waiting for their keys are looked at again soon
+            timeout = 0 if not self.ready.is_set() else 1000 if self._undecryptable else SYNC_TIMEOUT_MS
+            # and brings every room's whole state: which rooms are encrypted and who is in them is
+            # known before the first send (a new process knows nothing, a lost crypto store not even
+            # which rooms are encrypted: it would post there in clear)
+            full_state = since is not None and not self.ready.is_set()
             try:
                 resp = await asyncio.wait_for(
-                    self.client.sync(timeout=SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=since),
+                    self.client.sync(timeout=timeout, sync_filter=SYNC_FILTER, since=since, full_state=full_state),
                     timeout=SYNC_TIMEOUT_MS / 1000 + REQUEST_TIMEOUT,
                 )
             except asyncio.CancelledError:
@@ -307,8 +421,11 @@ class MatrixPlatform:
             backoff = 1.0
             self._busy = True  # no await between the sync's return and this line
             try:
+                await self._keys()  # a member's new device is known before the bot answers anyone
                 # without a saved token this is the first sync ever: old messages are history
                 await self._handle(resp, replay=since is not None)
+                await self._retry_undecryptable()
+                await self._keys()
             except Exception:
                 log.exception("handling a Matrix sync failed")
             finally:
@@ -356,7 +473,7 @@ class MatrixPlatform:
         if not replay:
             return
         if fresh:
-            if self._encrypted(room_id, info):
+            if not self.e2e and self._encrypted(room_id, info):
                 await self._encrypted_notice(room_id, force=True)
             else:
                 lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
@@ -366,9 +483,13 @@ class MatrixPlatform:
                 await self._on_event(room_id, ev)
 
     async def _on_event(self, room_id: str, ev: Event) -> None:
-        """One timeline event from someone else: a `!command`, or a sign that the room is encrypted."""
+        """One timeline event from someone else (nio has decrypted what it could): a `!command`, a
+        message whose keys have not arrived, or (without e2e) a sign that the room is encrypted."""
         if isinstance(ev, RoomEncryptionEvent):
-            await self._encrypted_notice(room_id, force=True)
+            if not self.e2e:
+                await self._encrypted_notice(room_id, force=True)
+        elif isinstance(ev, MegolmEvent) and self.e2e and self.client.olm:
+            await self._await_keys(room_id, ev)
         elif ev.source.get("type") == "m.room.encrypted":  # a message we cannot decrypt, maybe a command
             await self._encrypted_notice(room_id)
         elif isinstance(ev, RoomMessageText) and ev.body.startswith("!"):
@@ -378,6 +499,45 @@ class MatrixPlatform:
                 log.exception("a Matrix command failed")
                 lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
                 await self._say(room_id, cmd.plain(t(lang, "error.generic")))
+
+    async def _await_keys(self, room_id: str, ev: MegolmEvent) -> None:
+        """A message nio could not decrypt: usually its key is still on the way (it travels apart,
+        to our device); ask for it too, and look again after each sync until the deadline."""
+        try:
+            await self.client.request_room_key(ev)  # nio sends it to the bot's other devices
+        except LocalProtocolError:  # already asked for this session
+            pass
+        except (OSError, TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("a Matrix key request failed", extra={"reason": type(exc).__name__})
+        if len(self._undecryptable) >= MAX_UNDECRYPTABLE:
+            oldest = next(iter(self._undecryptable))
+            await self._give_up(*self._undecryptable.pop(oldest)[:2])
+        self._undecryptable[ev.event_id] = (room_id, ev, time.monotonic() + self.undecryptable_wait)
+
+    async def _retry_undecryptable(self) -> None:
+        """Messages whose keys arrived since are handled as if they had just come; the others, once
+        their wait is over, get their sender asked to send again."""
+        now = time.monotonic()
+        for event_id, (room_id, ev, deadline) in list(self._undecryptable.items()):
+            try:
+                decrypted = self.client.decrypt_event(ev)
+            except EncryptionError:
+                if now >= deadline:
+                    del self._undecryptable[event_id]
+                    await self._give_up(room_id, ev)
+                continue
+            del self._undecryptable[event_id]
+            if not isinstance(decrypted, MegolmEvent):
+                await self._on_event(room_id, decrypted)
+
+    async def _give_up(self, room_id: str, ev: MegolmEvent) -> None:
+        key = (room_id, ev.sender, ev.session_id or "")
+        if key in self._asked_to_resend:
+            return
+        self._asked_to_resend[key] = True
+        log.info("a Matrix message stayed undecryptable", extra={"reason": "missing room key"})
+        lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
+        await self._say(room_id, cmd.plain(t(lang, "matrix.undecryptable", sender=ev.sender)))
 
     def _encrypted(self, room_id: str, info: RoomInfo) -> bool:
         room = self.client.rooms.get(room_id)

@@ -29,7 +29,7 @@ from bot.store import Store
 from tests.feedserver import FeedServer, rss
 from tests.synapse_server import MatrixUser, SynapseServer, matrix_users_fixture, synapse_fixture
 
-__all__ = ["Human", "MatrixHarness", "matrix_harness_fixture", "matrix_users_fixture", "synapse_fixture"]
+__all__ = ["EncryptedHuman", "Human", "MatrixHarness", "matrix_harness_fixture", "matrix_users_fixture", "synapse_fixture"]
 
 FEED_NAME = 'Noticias <Loopback> & "Co"'  # markup in a feed-derived string, on purpose
 WAIT = 20.0
@@ -78,10 +78,11 @@ class Human:
                 and isinstance(e, nio.RoomMessage)]
 
     async def create_room(self, invite: tuple[str, ...] = (), encrypted: bool = False,
-                          public: bool = False) -> str:
+                          public: bool = False, direct: bool = False) -> str:
+        preset = nio.RoomPreset.public_chat if public else nio.RoomPreset.private_chat
         resp = await self.client.room_create(
-            name="ReleaseWatch e2e", invite=list(invite),
-            preset=nio.RoomPreset.public_chat if public else nio.RoomPreset.private_chat,
+            name=None if direct else "ReleaseWatch e2e", invite=list(invite), is_direct=direct,
+            preset=nio.RoomPreset.trusted_private_chat if direct else preset,
             initial_state=[ENCRYPTION] if encrypted else [],
         )
         assert isinstance(resp, nio.RoomCreateResponse), resp
@@ -106,6 +107,62 @@ class Human:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+class EncryptedHuman(Human):
+    """Someone in Element with encryption on: a nio client with its own crypto store that uploads
+    its keys, tracks the devices of the rooms it is in, and decrypts what it receives."""
+
+    def __init__(self, synapse: SynapseServer, user: MatrixUser, store_dir: Path, *,
+                 new_device: bool = False) -> None:
+        self.user = user
+        self.synapse = synapse
+        store_dir.mkdir(parents=True, exist_ok=True)
+        config = nio.AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_timeout=30,
+                                       encryption_enabled=True, store=nio.store.SqliteStore)
+        self.client = nio.AsyncClient(synapse.url, user.user_id, store_path=str(store_dir), config=config)
+        self.new_device = new_device
+        if not new_device:
+            self.client.restore_login(user.user_id, user.device_id, user.access_token)
+        self.timeline = {}
+        self.invites = set()
+
+    async def login(self) -> None:
+        """A new session of the same account (a second phone): its own device and keys."""
+        if self.new_device:
+            resp = await self.client.login(self.user.password, device_name="second phone")
+            assert isinstance(resp, nio.LoginResponse), resp
+        await self.keys()
+
+    @property
+    def device_id(self) -> str:
+        return str(self.client.device_id)
+
+    async def keys(self) -> None:
+        c = self.client
+        if c.should_upload_keys:
+            assert isinstance(await c.keys_upload(), nio.KeysUploadResponse)
+        if c.should_query_keys:
+            await c.keys_query()
+        if c.should_claim_keys:
+            await c.keys_claim(c.get_users_for_key_claiming())
+        await c.send_to_device_messages()
+
+    async def sync(self, timeout_ms: int = 300) -> None:
+        await super().sync(timeout_ms)
+        await self.keys()
+
+    async def send(self, room_id: str, text: str) -> str:
+        if room_id not in self.client.rooms:
+            await self.sync(0)
+        resp = await self.client.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": text},
+                                           ignore_unverified_devices=True)
+        assert isinstance(resp, nio.RoomSendResponse), resp
+        return resp.event_id
+
+    def undecrypted(self, room_id: str, sender: str) -> list[nio.MegolmEvent]:
+        """What this device received from `sender` but could not read."""
+        return [e for e in self.timeline.get(room_id, []) if e.sender == sender and isinstance(e, nio.MegolmEvent)]
 
 
 class RecordingNotifier:
@@ -140,6 +197,7 @@ class MatrixHarness:
         self.synapse = synapse
         self.users = users
         self.feeds = feeds
+        self.tmp_path = tmp_path
         self.bot = users("rwbot")
         self.human = Human(synapse, users("human"))
         self.staff = Human(synapse, users("staff"))
@@ -211,6 +269,15 @@ class MatrixHarness:
     def person(self, prefix: str = "person") -> Human:
         other = Human(self.synapse, self.users(prefix))
         self._others.append(other)
+        return other
+
+    async def encrypted_person(self, prefix: str = "member", *, same_as: EncryptedHuman | None = None) -> EncryptedHuman:
+        """A person with encryption on (their own crypto store), or a new device of `same_as`."""
+        user = same_as.user if same_as else self.users(prefix)
+        store = self.tmp_path / f"client-crypto-{len(self._others)}"
+        other = EncryptedHuman(self.synapse, user, store, new_device=same_as is not None)
+        self._others.append(other)
+        await other.login()
         return other
 
     def admin_token(self) -> str:
