@@ -4,10 +4,9 @@ and families hear again only when something a reader cares about changed."""
 
 from datetime import UTC, datetime, timedelta
 
-from bot.matcher.figures import Figure as Said
-
 from bot.events import Observation, apply, find_event, reports_a_round, running_counts
 from bot.matcher import Extraction
+from bot.matcher.figures import Figure as Said
 
 T0 = datetime(2026, 1, 12, 12, tzinfo=UTC)
 WINDOW = timedelta(days=10)
