@@ -294,9 +294,9 @@ def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
     # without saying whose it is is news only when it raises the round's highest figure
     before = confirmations(f for f in event.figures if f.by_kind == INDEPENDENT)
     after = confirmations(f for f in figures if f.by_kind == INDEPENDENT)
-    # a new verifier's first figure is news, unless it is a part: below what is known, and only
-    # at places the round already has (relatives counting 14 out of Tocorón when 22 are verified)
-    part = bool(ex.prisons) and set(ex.prisons) <= set(event.prisons)
+    # a new verifier's first figure is news, unless it is a part: below what is known, at some of
+    # the round's places only (relatives counting 14 out of Tocorón when 22 are verified at three)
+    part = bool(ex.prisons) and set(ex.prisons) < set(event.prisons)
     news = (any(v > before.get(who, 0) and (who in before or not part or v > (event.confirmed or 0))
                 for who, v in after.items())
             or (confirmed is not None and (event.confirmed is None or confirmed > event.confirmed))

@@ -42,7 +42,8 @@ def test_a_running_count_is_a_ledger_line_not_a_round():
 
 
 def test_a_verifier_raising_its_figure_is_news_a_retelling_is_not():
-    first = saved(apply(obs("i1", Said("confirmed", 24, "Foro Penal", "independent"), prisons=("Rodeo I",)), None)[0])
+    first = saved(apply(obs("i1", Said("confirmed", 24, "Foro Penal", "independent"), prisons=("Rodeo I", "Yare III")),
+                        None)[0])
     retold, news = apply(obs("i2", Said("confirmed", 24, "Foro Penal", "independent"), outlet="B", hours=3,
                              prisons=("Rodeo I",)), first)
     assert not news and retold.revision == 1
