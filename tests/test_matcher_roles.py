@@ -91,6 +91,22 @@ def test_a_reporters_own_count_is_the_outlets():
     assert only(ex, "confirmed").by_kind == "outlet"
 
 
+def test_a_number_no_one_gives_carries_no_verifiers_name():
+    ex = match("Liberan a 30 presos políticos en Tocuyito", "Foro Penal pidió la lista de nombres.", "es")
+    fig = only(ex, "confirmed")
+    assert (fig.value, fig.by, fig.by_kind) == (30, None, "outlet") and ex.confirmed_by is None
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("Saab: 225 liberados; Foro Penal cuestiona la cifra y solo ha verificado 107 desde el 8 de enero", "es"),
+    ("Rodríguez: 225 freed; Foro Penal disputes the figure and has verified only 107 since January 8", "en"),
+])
+def test_a_surname_officials_share_is_still_an_official(title, lang):
+    ex = match(title, "", lang, "2026-01-20")
+    assert (ex.announced, ex.announced_by, ex.disputed) == (225, "Gobierno", True)
+    assert (ex.confirmed, ex.confirmed_by) == (107, "Foro Penal") and only(ex, "confirmed").since == "2026-01-08"
+
+
 def test_a_verifier_reporting_the_official_figure_does_not_confirm_it():
     ex = match("Only 33 of 87 authorised releases carried out, JEyP says", "", "en")
     assert (ex.announced, ex.announced_by, ex.confirmed, ex.confirmed_by) == (87, "Gobierno", 33, "JEyP")

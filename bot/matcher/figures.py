@@ -62,7 +62,7 @@ def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Men
     kept = without_parts(folded, spans, kept, spoken, lex)
     for m in kept:
         if spoken.get(id(m)) is None:
-            spoken[id(m)] = _fallback(m, kept, spoken, vs, spans, title_end)
+            spoken[id(m)] = _fallback(m, kept, spoken, vs, spans, title_end, folded, lex)
     _named_over_generic(folded, spans, kept, spoken, vs, lex)
     pub = parse_date(published)
     runs = running_totals(folded, spans, kept, totals, lex, pub)
@@ -85,6 +85,13 @@ def _in_a_name(folded: str, m: Mention, lex: Lexicon) -> bool:
     if _SPAN_START.search(folded, max(0, m.start - 30), m.start):
         patterns.append(lex.cues["running"])  # only a running span's date can hold the number
     return any(a.start() <= m.start < a.end() for pattern in patterns for a in pattern.finditer(folded, lo, hi))
+
+
+def _tells(folded: str, v: Voice, hi: int, lex: Lexicon) -> bool:
+    """A verb of saying or confirming within a few words after the speaker."""
+    words = list(WORD.finditer(folded, v.end, min(hi, v.end + 120)))[:8]
+    end = words[-1].end() if words else v.end
+    return any(lex.cues[r].search(folded, v.end, end) for r in ("speech", "confirm", "announce"))
 
 
 def speaker_for(folded: str, spans: list[Span], title_end: int, m: Mention, lex: Lexicon) -> Speaker | None:
@@ -148,18 +155,13 @@ def _figure(folded: str, spans: list[Span], m: Mention, sp: Speaker | None, run:
         role = "confirmed"  # a verifier "announcing" releases reports that they happened
     if role == "announced" and (sp is None or sp.kind != OFFICIAL):
         sp = GOVERNMENT  # a verifier or the outlet reports what the authorities authorised
-    if role == "confirmed" and sp is None:
-        # said by no one: the outlet's own statement, told on the word of the item's main verifier
-        named = [v.speaker for v in vs if v.speaker.named and v.speaker.kind == INDEPENDENT]
-        families = {e.short or e.name for e in lex.orgs if e.kind == "family"}
-        named.sort(key=lambda s: s.by in families)  # an NGO that keeps a register counts first
-        sp = named[0] if named else None
+    # said by no one: the outlet's own statement; no verifier's name is put on it
     cumulative, since = run if run else (False, None)
     return Figure(role, m.value, sp.by if sp else None, sp.kind if sp else OUTLET, cumulative, since)
 
 
 def _fallback(m: Mention, kept: list[Mention], spoken: dict[int, Speaker | None], vs: list[Voice],
-              spans: list[Span], title_end: int) -> Speaker | None:
+              spans: list[Span], title_end: int, folded: str, lex: Lexicon) -> Speaker | None:
     """A number no speaker stands beside: the speaker of the same number elsewhere in the item,
     else (in the title) the subject of the lead, else the speaker of the sentences before."""
     for other in kept:
@@ -168,7 +170,8 @@ def _fallback(m: Mention, kept: list[Mention], spoken: dict[int, Speaker | None]
             return sp
     body = [s for s in spans if s[0] >= title_end]
     if m.start < title_end and body:
-        lead = [v for v in vs if body[0][0] <= v.start < body[0][1]]
+        # the lead's speaker, if it tells or confirms something there (not "Foro Penal pidió la lista")
+        lead = [v for v in vs if body[0][0] <= v.start < body[0][1] and _tells(folded, v, body[0][1], lex)]
         if lead:
             v = lead[0]
             named = [x for x in lead if x.speaker.named and x.speaker.kind == INDEPENDENT]

@@ -38,7 +38,8 @@ class Voice(NamedTuple):
 
 # A sentence falls into clauses at these; a speaker speaks for the numbers of its own clause.
 _CLAUSE_BREAK = re.compile(
-    r";|\s[—–-]\s|,?\s(?:pero|but|mientras que|mientras|while|whereas|aunque|although|frente a|against|"
+    r";|\s[—–-]\s|,?\s(?:pero|but|mientras que|mientras|while|whereas|aunque|although|"
+    r"frente a(?=\s+(?:las|los)\s+(?:mas de\s+)?\d)|against|"
     r"versus|vs\.?|compared with|en comparacion con)\s")
 # "según Foro Penal", "claimed by officials", "a figure later confirmed by JEyP": the speaker
 # named right after these gives the number before them
@@ -83,8 +84,10 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
                 if entry is None:
                     entry = _one_of(shared.get(key, ()), named_people)
                 if entry is None:
-                    continue
-                sp = Speaker(f"{entry.body} ({entry.name})", OFFICIAL, True)
+                    # "Rodríguez", "Saab" alone: an official either way, but which one is not said
+                    sp = Speaker("Gobierno", OFFICIAL, False) if key in shared else None
+                else:
+                    sp = Speaker(f"{entry.body} ({entry.name})", OFFICIAL, True)
             elif entry is None or entry.kind == "prison":
                 continue
             elif section == "org":
