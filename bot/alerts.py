@@ -355,8 +355,12 @@ def render_status(events: list[Any], tallies: Sequence[Mapping[str, Any]], lang:
     if tallies:
         texts.append("")
         markups.append("")
+        shown: set[str] = set()
         for tl in tallies:
             who = tl.get("org") or tl["outlet"]
+            if who in shown:
+                continue  # one count per source: the latest (outlets retell the same count)
+            shown.add(who)
             line = t(lang, "status.tally", total=num(lang, tl["total"]), source=who,
                      date=day(lang, _when(tl["published"])))
             texts.append(line)

@@ -150,9 +150,12 @@ def round_figures(obs: Observation) -> list[Figure]:
     out = []
     found = claims(obs.extraction)
     official = {c.value for c in found if c.by_kind == OFFICIAL and not c.cumulative}
+    headline = obs.extraction.announced
     for c in found:
         if c.role == "confirmed" and c.value in official and getattr(obs.extraction, "disputed", False):
             continue  # a verifier quoting the official figure it disputes does not confirm it
+        if c.by_kind == OFFICIAL and headline is not None and c.value != headline and len(official) > 1:
+            continue  # an earlier round's official figure, recalled ("at Christmas it had announced 99")
         if c.cumulative or c.role not in ("announced", "confirmed"):
             continue
         # an official never confirms: a government's "we freed 225" is its announcement
@@ -297,7 +300,7 @@ def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
     # a new verifier's first figure is news, unless it is a part: below what is known, at some of
     # the round's places only (relatives counting 14 out of Tocorón when 22 are verified at three)
     part = bool(ex.prisons) and set(ex.prisons) < set(event.prisons)
-    news = (any(v > before.get(who, 0) and (who in before or not part or v > (event.confirmed or 0))
+    news = (any(v > before.get(who, 0) and (who in before or _news_from_a_new_verifier(v, event.confirmed, part))
                 for who, v in after.items())
             or (confirmed is not None and (event.confirmed is None or confirmed > event.confirmed))
             or (announced is not None and event.announced is None)  # the official figure arrived
@@ -318,6 +321,14 @@ def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
         disputed_by=event.disputed_by or (_disputer(obs, new_figs) if disputed else None),
     )
     return updated, news
+
+
+def _news_from_a_new_verifier(value: int, headline: int | None, part: bool) -> bool:
+    """A verifier's first figure for the round: news unless it only repeats the round's count (a
+    co-verifier of the same figure) or is a part of it counted at some of its places."""
+    if headline is None or value > headline:
+        return True
+    return value != headline and not part
 
 
 def _disputer(obs: Observation, figures: list[Figure]) -> str | None:
