@@ -115,7 +115,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
         print(
             f"polled {report.feeds_polled} feeds ({report.feeds_failed} failed, "
             f"{report.not_modified} unchanged), {report.new_items} new items, "
-            f"{report.alerts_queued} alerts queued, {delivery.sent} sent",
+            f"{report.alerts_queued} alerts queued, {delivery.sent} sent; recorded without alerts: "
+            f"{report.backfilled} of feeds' first fetch, {report.too_old} older than {config.max_alert_age_hours} h",
             file=sys.stderr,
         )
         return 0

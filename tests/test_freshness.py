@@ -317,3 +317,22 @@ def test_a_page_names_its_feeds_in_link_alternate_resolved_against_its_address()
     assert feed_links(page, "https://site.example/noticias/") == ["https://site.example/feed/",
                                                                   "https://cdn.example/atom.xml"]
     assert feed_links(b"<html><p>no feed here</p></html>", "https://site.example/") == []
+
+
+def test_a_bridge_token_shows_in_no_log_status_or_export_only_in_the_opml_export(tmp_path, feed_server):
+    bridge = feed_server.set("/telegram/channel/foropenal?key=BRIDGE-TOKEN-9", body=rss([OLD_71, RECENT_33]))
+    broken = feed_server.set("/x/user/foropenal?key=BRIDGE-TOKEN-9", status=503)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('database = "rw.db"\n'
+                   f'[[feeds]]\nname = "Foro Penal (Telegram)"\nurl = "{bridge}"\nallow_private = true\nreview = true\n'
+                   f'[[feeds]]\nname = "Foro Penal (X)"\nurl = "{broken}"\nallow_private = true\n')
+    shown = [_run("poll", "--once", "-v", "--config", str(cfg), "--console", "es"),
+             _run("status", "--config", str(cfg)),
+             _run("export", "--format", "json", "--config", str(cfg)),
+             _run("export", "--format", "csv", "--config", str(cfg))]
+    for proc in shown:
+        assert proc.returncode == 0, proc.stderr
+        assert "BRIDGE-TOKEN-9" not in proc.stdout + proc.stderr
+    assert "HTTP 503" in shown[1].stdout and "took in 2 items without alerts" in shown[1].stdout
+    opml = _run("feeds", "export", "--config", str(cfg))
+    assert opml.stdout.count("key=BRIDGE-TOKEN-9") == 2  # the one place the real address is kept
