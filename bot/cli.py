@@ -113,11 +113,12 @@ def cmd_poll(args: argparse.Namespace) -> int:
         finally:
             for p in platforms:
                 await p.stop()
-            await service.client.aclose()
+            await service.aclose_clients()
         print(
             f"polled {report.feeds_polled} feeds ({report.feeds_failed} failed, "
             f"{report.not_modified} unchanged), {report.new_items} new items, "
-            f"{report.alerts_queued} alerts queued, {delivery.sent} sent",
+            f"{report.alerts_queued} alerts queued, {delivery.sent} sent; recorded without alerts: "
+            f"{report.backfilled} of feeds' first fetch, {report.too_old} older than {config.max_alert_age_hours} h",
             file=sys.stderr,
         )
         return 0
@@ -187,6 +188,13 @@ def cmd_status(args: argparse.Namespace) -> int:
                 line += f"; holds {f.entries} entries, only the newest {MAX_ITEMS_PER_FEED} are read"
             if f.items_failed:
                 line += f"; {f.items_failed} items could not be read (last: {f.last_item_error})"
+            line += f"; last new item {f.last_item or 'never'}"
+            if f.quiet:
+                line += f"; quiet (nothing new for longer than usual) since {f.quiet_since}"
+            if f.first_fetch is None:
+                line += "; first fetch pending (what it holds will be recorded without alerts)"
+            elif f.backfilled:
+                line += f"; first fetch {f.first_fetch} took in {f.backfilled} items without alerts"
             print(line)
         counts = store.outbox_counts()
         print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"))
@@ -296,6 +304,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     store.sync_feeds(config.feeds)
     try:
         if args.action == "export":
+            # the one place a feed's real address leaves the program, secrets included: the list
+            # must still work when imported elsewhere (README, "Sources without feeds")
             feeds = [OpmlFeed(f.name, f.url, f.lang) for f in store.feeds()]
             _write_out(write_opml(feeds), args.file)
             return 0
@@ -317,7 +327,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
                 print(f"skipped {display_url(f.url)}: {exc}", file=sys.stderr)
                 continue
             added += store.add_feed(f.name, f.url, f.lang)
-        print(f"imported {added} new feeds ({len(feeds) - added - refused} already there, {refused} refused)")
+        print(f"imported {added} new feeds ({len(feeds) - added - refused} already there, {refused} refused); "
+              "what they hold now is recorded without alerts on their first fetch")
         return 0
     finally:
         store.close()

@@ -94,6 +94,10 @@ class FeedConfig:
     url: Annotated[Url, Field(description="The feed's http(s) URL.")]
     lang: Annotated[Lang | None, Field(description="Language of the feed; detected when left out.")] = None
     interval: Annotated[Seconds | None, Field(description="Seconds between polls of this feed; poll_interval if left out.")] = None
+    allow_private: Annotated[
+        Bool, Field(description="This feed may be on a loopback or private address (a bridge on your own machine).")
+    ] = False
+    review: Annotated[Bool, Field(description="Alerts from this feed's items go to staff review first.")] = False
 
 
 @with_config(_FILE)
@@ -206,6 +210,9 @@ class Config:
     request_timeout: Annotated[Float, Field(gt=0, le=3600, description="Seconds one HTTP request may take.")] = 20.0
     max_feed_bytes: Annotated[Int, Field(ge=1, le=10**9, description="Largest feed body accepted, after decompression.")] = 5_000_000
     allow_private_feed_urls: Annotated[Bool, Field(description="Accept feeds on loopback or private addresses.")] = False
+    max_alert_age_hours: Annotated[  # feeds re-emit old entries under new GUIDs; bridges serve old posts
+        Int, Field(ge=1, le=24 * 366, description="An item whose own date is older than this never alerts.")
+    ] = 72
     event_window_days: Annotated[Int, Field(ge=0, le=366, description="Reports this many days apart can be one event.")] = 10
     default_lang: Annotated[Lang, Field(description="Console language and chats' language until they choose.")] = DEFAULT_LANG
     log_format: Annotated[Literal["text", "json"], Field(description="Log line format.")] = "text"

@@ -1,27 +1,36 @@
 """`releasewatch demo`: the whole pipeline offline. Serves the bundled sample feeds (bot/demo/*.xml,
 written by us) from a loopback HTTP server, runs the real fetch, match, store, events and outbox
 code against a temporary database, and prints the alerts and a /status summary to the console.
+The sample items are months old, so a first run alerts nobody (old news is never a new alert):
+the demo says so, then replays them as new news to show the alerts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+import httpx
+
 from .alerts import render_status
 from .config import Config, FeedConfig
-from .feeds import make_client
+from .feeds import fetch, make_client
+from .i18n import day
+from .items import Item
 from .notify import ConsoleNotifier
 from .outbox import Deliverer
 from .pipeline import Pipeline
-from .store import Store
+from .store import FeedRow, Store
 
 DEMO_FEEDS = {
     "noticias-caracas.xml": ("Noticias Caracas (demo)", "es"),
@@ -69,33 +78,68 @@ def demo_files() -> dict[str, bytes]:
 
 
 async def run_demo(lang: str = "en", out: TextIO | None = None, database: Path | None = None) -> int:
-    """Run the demo; returns the number of alerts printed."""
+    """Run the demo; returns the number of alerts printed.
+
+    Two ledgers. First, a first run as an operator would start one: the sample feeds' first fetch,
+    whose items (all from past weeks) go into the ledger without alerting anyone. Then the same
+    items, fetched again, replayed as new news into a fresh ledger: the alerts families would get.
+    One line of the output says so, with the first run's numbers."""
     console = ConsoleNotifier(out)
     with tempfile.TemporaryDirectory(prefix="releasewatch-demo-") as tmp:
         db_path = database or Path(tmp) / "demo.db"
         with serve_files(demo_files()) as base:
             feeds = tuple(FeedConfig(name=n, url=f"{base}/{f}", lang=lg) for f, (n, lg) in DEMO_FEEDS.items())
             config = Config(database=db_path, feeds=feeds, allow_private_feed_urls=True, request_timeout=10)
-            store = Store(db_path)
-            try:
-                store.sync_feeds(config.feeds)
-                store.subscribe("console", "demo", lang)
-                async with make_client(config.request_timeout) as client:
-                    report = await Pipeline(store, config, client).poll()
-                await Deliverer(store, {"console": console}).drain()
-                print("─" * 72, file=console.stream)
-                summary = (
-                    f"{report.feeds_polled} feeds, {report.new_items} items, "
-                    f"{len(store.latest_events(100))} events, {console.count} alerts"
-                )
-                status = render_status(store.latest_events(5), store.latest_tallies(2), lang,
-                                       running=store.running_counts())
-                print(status.text, file=console.stream)
-                print("─" * 72, file=console.stream)
-                print(summary, file=console.stream)
-            finally:
-                store.close()
+            async with make_client(config.request_timeout) as client:
+                first = await _first_run(replace(config, database=Path(tmp) / "first-run.db"), client, lang)
+                store = Store(db_path)
+                try:
+                    store.sync_feeds(config.feeds)
+                    store.subscribe("console", "demo", lang)
+                    print(first, file=console.stream)
+                    report = Pipeline(store, config, client).ingest(await _fetch_all(store, config, client))
+                    await Deliverer(store, {"console": console}).drain()
+                    print("─" * 72, file=console.stream)
+                    summary = (
+                        f"{len(config.feeds)} feeds, {report.new_items} items, "
+                        f"{len(store.latest_events(100))} events, {console.count} alerts"
+                    )
+                    status = render_status(store.latest_events(5), store.latest_tallies(2), lang,
+                                           running=store.running_counts())
+                    print(status.text, file=console.stream)
+                    print("─" * 72, file=console.stream)
+                    print(summary, file=console.stream)
+                finally:
+                    store.close()
     return console.count
+
+
+async def _first_run(config: Config, client: httpx.AsyncClient, lang: str) -> str:
+    """A first run on the sample feeds, as the service polls them; the line that says what it did."""
+    store = Store(config.database)
+    try:
+        store.sync_feeds(config.feeds)
+        store.subscribe("console", "first-run", lang)
+        report = await Pipeline(store, config, client).poll()
+        unseen = ConsoleNotifier(io.StringIO())
+        await Deliverer(store, {"console": unseen}).drain()
+        dates = store.db.execute("SELECT min(published), max(published) FROM items").fetchone()
+    finally:
+        store.close()
+    span = " – ".join(day("en", datetime.fromisoformat(d)) for d in dates if d)
+    return (f"First run: the {report.feeds_polled} sample feeds' first fetch recorded {report.backfilled} items "
+            f"({span}) in the ledger and sent {unseen.count} alerts (old news is never a new alert; "
+            f"{len(report.newly_quiet)} feeds marked quiet); below, the same items replayed as new news into "
+            "a fresh ledger, to show what alerts look like.")
+
+
+async def _fetch_all(store: Store, config: Config, client: httpx.AsyncClient) -> list[tuple[FeedRow, Item]]:
+    """Every feed's items, fetched and read by the real feed code, tied to their feed rows."""
+    batch = []
+    for feed in store.feeds():
+        res = await fetch(client, feed.url, feed_lang=feed.lang, max_bytes=config.max_feed_bytes)
+        batch += [(feed, replace(it, feed_id=feed.id, lang=it.lang or feed.lang)) for it in res.items]
+    return batch
 
 
 def main(lang: str = "en") -> int:

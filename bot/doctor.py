@@ -146,12 +146,15 @@ async def check_feeds(config: Config, feeds: Iterable[tuple[str, str, str | None
         return [fail("feeds", "no feeds in the config or the database",
                      "add [[feeds]] tables to the config (see config.example.toml).")]
     client = make_client(config.request_timeout, allow_private=config.allow_private_feed_urls)
+    # feeds the config allows on a private address (a bridge on this machine), as the service reads them
+    private = {f.url for f in config.feeds if f.allow_private}
+    private_client = make_client(config.request_timeout, allow_private=True) if private else client
     sem = asyncio.Semaphore(FEED_CONCURRENCY)
 
     async def one(name: str, url: str, lang: str | None) -> Check:
         async with sem:
-            res = await fetch(client, url, max_bytes=config.max_feed_bytes, deadline=config.request_timeout * 3,
-                              feed_lang=lang)
+            res = await fetch(private_client if url in private else client, url, max_bytes=config.max_feed_bytes,
+                              deadline=config.request_timeout * 3, feed_lang=lang)
         if res.status == "error":
             return fail("feed", f'"{name}": {res.error}',
                         "open the feed's address in a browser; if it stays broken, fix or remove it.")
@@ -164,6 +167,8 @@ async def check_feeds(config: Config, feeds: Iterable[tuple[str, str, str | None
         return list(await asyncio.gather(*(one(*f) for f in feeds)))
     finally:
         await client.aclose()
+        if private_client is not client:
+            await private_client.aclose()
 
 
 # -- the database, its backups and the key ---------------------------------------------------------

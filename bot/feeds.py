@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import httpx
@@ -51,6 +51,10 @@ class FetchResult:
     digest: bytes | None = None  # of the body: an unchanged body can skip parsing next time
     entries: int = 0  # entries the feed held; above MAX_ITEMS_PER_FEED only the newest were read
     skipped: tuple[str, ...] = ()  # one sentence per entry that could not be read (only it is lost)
+    # an answer that was no feed (a site's page, perhaps): its body and address after redirects,
+    # where feed_links can look for the feed it announces (/addfeed with a site's address)
+    page: bytes | None = None
+    page_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -405,6 +409,7 @@ async def fetch(
                 body = await _read_body(resp, max_bytes)
                 new_etag = resp.headers.get("etag")
                 new_lm = resp.headers.get("last-modified")
+                final_url = str(resp.url)
     except (TimeoutError, _Refused, FeedError, httpx.HTTPError, zlib.error) as exc:
         return FetchResult("error", error=_failure(exc, deadline), seconds=loop.time() - started)
     digest = hashlib.sha256(body).digest()
@@ -415,12 +420,53 @@ async def fetch(
         feed = await asyncio.to_thread(read_feed, body, url, feed_lang) if len(body) > 200_000 \
             else read_feed(body, url, feed_lang)
     except FeedError as exc:
-        return FetchResult("error", error=str(exc), seconds=loop.time() - started)
+        return FetchResult("error", error=str(exc), seconds=loop.time() - started,
+                           page=body if len(body) <= MAX_PAGE else None, page_url=final_url)
     except Exception as exc:  # a parser bug on hostile input costs this feed, never the cycle
         return FetchResult("error", error=f"the feed could not be parsed ({type(exc).__name__})",
                            seconds=loop.time() - started)
     return FetchResult("ok", tuple(feed.items), new_etag, new_lm, seconds=loop.time() - started, digest=digest,
                        entries=feed.entries, skipped=feed.skipped)
+
+
+# -- a site's page that announces its feed ------------------------------------------------------------
+
+MAX_PAGE = 2_000_000  # a page larger than this is not searched for feed links
+FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+
+
+class _FeedLinks(HTMLParser):
+    """<link rel="alternate" type="application/rss+xml|atom+xml" href="…"> in a page, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link" or len(self.hrefs) >= 20:
+            return
+        a = {k.lower(): (v or "") for k, v in attrs}
+        rels = a.get("rel", "").lower().split()
+        kind = a.get("type", "").lower().split(";")[0].strip()
+        if "alternate" in rels and kind in FEED_TYPES and a.get("href", "").strip():
+            self.hrefs.append(a["href"].strip())
+
+
+def feed_links(page: bytes, page_url: str) -> list[str]:
+    """The RSS and Atom feeds a page announces with <link rel="alternate">, in the page's order,
+    as absolute http(s) URLs (relative addresses resolved against the page's own)."""
+    parser = _FeedLinks()
+    try:
+        parser.feed(page[:MAX_PAGE].decode("utf-8", errors="replace"))
+        parser.close()
+    except Exception:  # HTMLParser is lenient; a page it still cannot read announces nothing
+        return []
+    out = []
+    for href in parser.hrefs:
+        url = urljoin(page_url, strip_controls(href))
+        if urlsplit(url).scheme in ("http", "https") and url not in out:
+            out.append(url)
+    return out
 
 
 def backoff(interval: int, errors: int, rng: random.Random | None = None) -> timedelta:

@@ -72,8 +72,8 @@ class _StoreCollector(Collector):
         failing = sum(1 for f in feeds if f.error_count > 0)
         by_state.add_metric(["ok"], len(feeds) - failing)
         by_state.add_metric(["failing"], failing)
-        # a feed that answers but has published nothing for longer than its rhythm; the store
-        # marks it (issue 15, section 2): until it does, no feed counts as quiet
+        # a feed that answers but has published nothing for longer than its rhythm (the pipeline
+        # marks it, bot/freshness.py)
         by_state.add_metric(["quiet"], sum(1 for f in feeds if getattr(f, "quiet", False)))
         yield by_state
 

@@ -4,6 +4,10 @@ events and queue alerts. The glue between the feed adapter, the pure core and th
 Items of one cycle are processed in publication order across feeds, so an announcement is seen
 before the confirmation that follows it. An item's rows (item, extraction, event revision, outbox
 rows) land together or not at all; items are committed in groups (see Pipeline.ingest).
+
+Old news is never a new alert: a feed's first fetch and items older than max_alert_age_hours go
+into the ledger quietly (bot/freshness.py decides). A feed with nothing new for longer than its
+rhythm is marked quiet, once.
 """
 
 from __future__ import annotations
@@ -13,20 +17,20 @@ import copy
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
 import httpx
 
-from . import review, watch
+from . import freshness, review, watch
 from ._text import normalize, sentences
 from .config import Config
 from .events import Observation, apply, find_event, reports_a_round, round_figures, running_counts
 from .feeds import FetchResult, backoff, fetch
 from .items import Item
 from .matcher import Extraction, match
-from .store import FeedRow, Fresh, Store, utcnow
+from .store import FeedRow, Fresh, Store, parse_iso, utcnow
 from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.pipeline")
@@ -45,17 +49,24 @@ class CycleReport:
     held: int = 0
     revisions: list[tuple[int, int]] = field(default_factory=list)
     newly_failing: list[str] = field(default_factory=list)
+    newly_quiet: list[str] = field(default_factory=list)  # answer, but nothing new for longer than usual
+    backfilled: int = 0  # new items of feeds' first fetches: recorded, no alert
+    too_old: int = 0  # new items dated older than max_alert_age_hours: recorded, no alert
     # entries that could not be read or processed, as (feed name, reason): each costs only itself
     item_failures: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Pipeline:
     def __init__(self, store: Store, config: Config, client: httpx.AsyncClient,
-                 clock: Callable[[], datetime] = utcnow, vault: Vault | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, vault: Vault | None = None,
+                 private_client: httpx.AsyncClient | None = None) -> None:
         self.store = store
         self.vault = vault
         self.config = config
         self.client = client
+        # unguarded, for the feeds allowed on a private address (allow_private in [[feeds]]); the
+        # others never go through it
+        self.private_client = private_client
         self.clock = clock
         self.window = timedelta(days=config.event_window_days)
         # digest of the last body each feed sent that was ingested: the same bytes again need no
@@ -64,12 +75,15 @@ class Pipeline:
         # how long each feed took last time: the slowest start first (see poll)
         self._seconds: dict[int, float] = {}
         self._skipped: dict[int, tuple[str, ...]] = {}  # unreadable entries each feed had last time
-        self._quiet = False  # the ingest under way queues nothing (see ingest)
+        self._quiet: bool | Collection[str] = False  # what the ingest under way queues nothing for
+        self._first: set[int] = set()  # feeds whose first fetch the ingest under way takes in
+        self._grew: set[int] = set()  # feeds that had new items in the ingest under way
 
     async def _fetch(self, feed: FeedRow, sem: asyncio.Semaphore) -> FetchResult:
+        client = self.private_client if feed.allow_private and self.private_client is not None else self.client
         async with sem:
             return await fetch(
-                self.client,
+                client,
                 feed.url,
                 etag=feed.etag,
                 last_modified=feed.last_modified,
@@ -94,6 +108,10 @@ class Pipeline:
         batch: list[tuple[FeedRow, Item]] = []
         digests: dict[int, bytes] = {}
         now = self.clock()
+        max_age = timedelta(hours=self.config.max_alert_age_hours)
+        hushed: set[str] = set()  # ids of items that go into the ledger without alerting
+        firsts: list[FeedRow] = []  # feeds on their first successful fetch
+        answered: list[FeedRow] = []
         for feed, res in zip(feeds, results, strict=True):
             report.feeds_polled += 1
             interval = feed.interval or self.config.poll_interval
@@ -119,16 +137,48 @@ class Pipeline:
                 log.warning("feed entries could not be read", extra={"feed": feed.name, "count": len(res.skipped)})
             if res.digest is not None:
                 digests[feed.id] = res.digest
-            batch.extend((feed, replace(it, feed_id=feed.id, lang=it.lang or feed.lang)) for it in res.items)
-        self.ingest(batch, report)
+            answered.append(feed)
+            items = [replace(it, feed_id=feed.id, lang=it.lang or feed.lang) for it in res.items]
+            first = feed.first_fetch is None and res.status == "ok"
+            if first:
+                firsts.append(feed)
+            hushed.update(it.id for it in items if not freshness.may_alert(it.published, now, max_age, first))
+            batch.extend((feed, it) for it in items)
+        self._first = {f.id for f in firsts}
+        self.ingest(batch, report, quiet=hushed)
         # only once its items are stored may a body be skipped as known
         self._digests.update(digests)
+        for feed in firsts:
+            taken = self.store.record_first_fetch(feed, now)
+            report.backfilled += taken
+            log.info("first fetch of a feed recorded without alerts", extra={"feed": feed.name, "items": taken})
+        self._first = set()
+        self._mark_quiet(answered, now, report)
         return report
 
+    def _mark_quiet(self, feeds: list[FeedRow], now: datetime, report: CycleReport) -> None:
+        """Feeds that answered: quiet when their newest item is older than their rhythm allows
+        (marked once, and staff told once, until they publish again)."""
+        for feed in feeds:
+            if feed.id in self._grew:
+                newest, gap = self.store.record_rhythm(feed.id)
+            else:
+                newest, gap = parse_iso(feed.last_item), feed.rhythm
+            since = newest or parse_iso(feed.first_fetch) or now  # an empty feed: since it was first read
+            usual = timedelta(seconds=gap) if gap else None
+            quiet = freshness.is_quiet(since, usual, now)
+            if quiet and not feed.quiet:
+                self.store.set_quiet(feed.id, now)
+                report.newly_quiet.append(feed.name)
+                log.info("feed went quiet", extra={"feed": feed.name, "last_item": newest and newest.isoformat()})
+            elif feed.quiet and not quiet:
+                self.store.set_quiet(feed.id, None)
+
     def ingest(self, batch: Iterable[tuple[FeedRow, Item]], report: CycleReport | None = None,
-               quiet: bool = False) -> CycleReport:
+               quiet: bool | Collection[str] = False) -> CycleReport:
         """Store, match and fold items (from any feeds) in publication order. quiet: fold them into
-        the ledger but queue nothing (no alert, no review, no private note): a replay of an archive.
+        the ledger but queue nothing (no alert, no review, no private note): True for all of them
+        (a replay of an archive), or the ids of the items concerned (a feed's backlog, old news).
 
         Up to INGEST_GROUP items share one transaction. If one of them fails, the group is rolled
         back and redone one item per transaction: a failure inside one item costs that item
@@ -136,6 +186,7 @@ class Pipeline:
         Trouble with the database itself (disk full, a damaged file) is nobody's item: it raises."""
         report = report or CycleReport()
         self._quiet = quiet
+        self._grew = set()
         ordered = sorted(((feed, it if it.feed_id == feed.id else replace(it, feed_id=feed.id)) for feed, it in batch),
                          key=lambda fi: fi[1].published)
         nested = self.store.db.conn.in_transaction  # a caller's transaction: no group, no redo
@@ -178,11 +229,21 @@ class Pipeline:
         extractions = []
         for fresh in self.store.add_items([it for _, it in group], self.clock()):
             report.new_items += 1
-            extractions.append(self._process(feeds[fresh.item.feed_id], fresh, report))
+            self._grew.add(fresh.item.feed_id)
+            quiet = self._hushed(fresh.item)
+            if quiet and self._quiet is not True and fresh.item.feed_id not in self._first:
+                report.too_old += 1
+            extractions.append(self._process(feeds[fresh.item.feed_id], fresh, report, quiet))
         self.store.record_extractions(extractions, self.clock())
 
-    def _process(self, feed: FeedRow, fresh: Fresh, report: CycleReport) -> tuple[str, Extraction, int | None]:
-        """Match one new (or revised) item and act on it; returns what to record of it."""
+    def _hushed(self, item: Item) -> bool:
+        """Does this item go into the ledger without alerting anyone (see ingest's quiet)?"""
+        return self._quiet is True or (self._quiet is not False and item.id in self._quiet)
+
+    def _process(self, feed: FeedRow, fresh: Fresh, report: CycleReport,
+                 quiet: bool) -> tuple[str, Extraction, int | None]:
+        """Match one new (or revised) item and act on it (quiet: into the ledger only); returns
+        what to record of it."""
         now = self.clock()
         item, obs_id = fresh.item, fresh.observation
         # the item's date dates a running total's start ("desde el 8 de enero")
@@ -199,8 +260,8 @@ class Pipeline:
             existing = joined or find_event(obs, self.store.candidate_events(item.published, self.window, numbers),
                                             self.window)
             event, new_revision = apply(obs, existing)
-            hold = new_revision and not self._quiet and review.needs_review(self.config, ex.confidence,
-                                                                            bool(self.store.staff_subscribers()))
+            hold = new_revision and not quiet and review.needs_review(
+                self.config, ex.confidence, bool(self.store.staff_subscribers()), feed.review)
             event = self.store.save_event(event, obs, new_revision, now, status="held" if hold else "released",
                                           confidence=ex.confidence)
             event_id = event.id
@@ -208,11 +269,11 @@ class Pipeline:
                 report.revisions.append((event.id or 0, event.revision))
                 if hold:  # staff decide before families hear of it
                     report.held += review.post_for_review(self.store, event.id or 0, event.revision, now)
-                elif not self._quiet:
+                elif not quiet:
                     report.alerts_queued += self.store.enqueue_revision(event, now)
-            if ex.names and self.vault is not None and not self._quiet:
+            if ex.names and self.vault is not None and not quiet:
                 report.alerts_queued += self._watch_alerts(feed, fresh, ex, event_id, now)
-        elif ex.prison_news and not self._quiet:
+        elif ex.prison_news and not quiet:
             report.alerts_queued += self._prison_notes(feed, fresh, ex, now)
         return fresh.id, ex, event_id
 

@@ -26,12 +26,16 @@ class Outcome:
     revision: int | None = None
 
 
-def needs_review(config: Config, confidence: float, has_staff: bool) -> bool:
-    """Hold this revision for staff? Never when no staff chat would see it: nothing is held unseen."""
+def needs_review(config: Config, confidence: float, has_staff: bool, feed_review: bool = False) -> bool:
+    """Hold this revision for staff? Always for a feed marked review = true (a social media bridge:
+    anyone can post there), whatever the mode; never when no staff chat would see it: nothing is
+    held unseen."""
     mode = config.review_mode
-    if mode == "off" or not has_staff:
+    if not has_staff:
         return False
-    return mode == "all" or confidence < config.review_threshold
+    if feed_review:
+        return True
+    return mode == "all" or (mode != "off" and confidence < config.review_threshold)
 
 
 def post_for_review(store: Store, event_id: int, revision: int, now: datetime, reminder: int = 0) -> int:

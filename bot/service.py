@@ -63,7 +63,11 @@ class Service:
             if hasattr(p, "wake_hook"):
                 p.wake_hook = self.deliverer.wake.set
         self.client = make_client(config.request_timeout, allow_private=config.allow_private_feed_urls)
-        self.pipeline = Pipeline(store, config, self.client, vault=self.vault)
+        # a second, unguarded client only for the feeds the config allows on a private address
+        self.private_client = (make_client(config.request_timeout, allow_private=True)
+                               if not config.allow_private_feed_urls and any(f.allow_private for f in config.feeds)
+                               else None)
+        self.pipeline = Pipeline(store, config, self.client, vault=self.vault, private_client=self.private_client)
         self.stop_event = asyncio.Event()
         self.cycles = 0
         self.on_cycle: list[Callable[[CycleReport], Awaitable[None]]] = []
@@ -107,6 +111,8 @@ class Service:
         self.cycles += 1
         for name in report.newly_failing:  # once per failing streak, not on every poll
             await self.tell_staff("feeds.failing_notice", {"name": name, "count": FAILING_STREAK})
+        for name in report.newly_quiet:  # once until it publishes again
+            await self.tell_staff("feeds.quiet_notice", {"name": name})
         await self._tell_item_failures(report)
         if report.alerts_queued or report.held:
             self.deliverer.wake.set()
@@ -118,7 +124,8 @@ class Service:
         log.info(
             "poll cycle done",
             extra={"feeds": report.feeds_polled, "failed": report.feeds_failed,
-                   "new_items": report.new_items, "alerts": report.alerts_queued},
+                   "new_items": report.new_items, "alerts": report.alerts_queued,
+                   "backfilled": report.backfilled, "too_old": report.too_old},
         )
         return report
 
@@ -238,8 +245,13 @@ class Service:
                 except Exception:
                     log.exception("platform stop failed")
             await stop_web(web)
-            await self.client.aclose()
+            await self.aclose_clients()
             log.info("stopped")
+
+    async def aclose_clients(self) -> None:
+        await self.client.aclose()
+        if self.private_client is not None:
+            await self.private_client.aclose()
 
     def stop(self) -> None:
         self.stop_event.set()

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_config
 from tests.conftest import SEEDS
 from tests.feedserver import rss
+from tests.news import already_read_file
 from tests.test_pipeline import ANNOUNCE, CONFIRM
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +71,7 @@ def test_poll_once_then_restart_sends_nothing_again(tmp_path, feed_server):
     url = feed_server.set("/a", body=rss([ANNOUNCE, CONFIRM]))
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'database = "rw.db"\nallow_private_feed_urls = true\n[[feeds]]\nname = "A"\nurl = "{url}"\n')
+    already_read_file(tmp_path / "rw.db", load_config(cfg).feeds)
     first = run("poll", "--once", "--config", str(cfg), "--console", "es")
     assert first.returncode == 0, first.stderr
     assert first.stdout.count("alert #") == 2

@@ -9,26 +9,27 @@ from bot.outbox import Deliverer
 from bot.pipeline import Pipeline
 from bot.store import Store
 from tests.feedserver import rss
+from tests.news import ago, already_read
 
 ANNOUNCE = {
     "title": "El gobierno autorizó la excarcelación de otros 87 presos políticos",
     "description": "La mayoría está recluida en Tocorón. Familiares esperan en las afueras del penal.",
-    "guid": "a-1", "link": "https://a.example/1", "pubDate": "Wed, 31 Dec 2025 18:00:00 GMT",
+    "guid": "a-1", "link": "https://a.example/1", "pubDate": ago(hours=18),
 }
 CONFIRM = {
     "title": "Foro Penal confirma 33 excarcelaciones de las 87 anunciadas",
     "description": "Los 33 presos políticos salieron de Tocorón durante la noche, informó Foro Penal.",
-    "guid": "a-2", "link": "https://a.example/2", "pubDate": "Thu, 01 Jan 2026 09:00:00 GMT",
+    "guid": "a-2", "link": "https://a.example/2", "pubDate": ago(hours=3),
 }
 RETOLD = {
     "title": "Venezuela authorizes the release of another 87 political prisoners",
     "description": "Most of them are held in Tocorón prison, according to relatives.",
-    "guid": "b-1", "link": "https://b.example/1", "pubDate": "Wed, 31 Dec 2025 20:00:00 GMT",
+    "guid": "b-1", "link": "https://b.example/1", "pubDate": ago(hours=16),
 }
 NOISE = {
     "title": "Detienen a 14 activistas en Caracas",
     "description": "Las detenciones ocurrieron el 28 de julio de 2024, según testigos.",
-    "guid": "a-3", "link": "https://a.example/3", "pubDate": "Thu, 01 Jan 2026 10:00:00 GMT",
+    "guid": "a-3", "link": "https://a.example/3", "pubDate": ago(hours=2),
 }
 
 
@@ -38,6 +39,7 @@ def make(tmp_path, urls):
                     request_timeout=2)
     store = Store(config.database)
     store.sync_feeds(config.feeds)
+    already_read(store)  # what the feeds publish in a test is news, not their first fetch's backlog
     return config, store
 
 

@@ -79,7 +79,7 @@ async def test_a_body_is_skipped_only_after_its_items_were_stored(tmp_path, feed
     config = Config(database=tmp_path / "rw.db", feeds=(FeedConfig(name="A", url=url),),
                     allow_private_feed_urls=True, request_timeout=2)
 
-    def broken(self, batch, report=None):  # noqa: ANN001, ANN202
+    def broken(self, batch, report=None, quiet=False):  # noqa: ANN001, ANN202
         raise RuntimeError("store down")
 
     async with make_client(2) as client:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.commands import actions as commands
+from bot.commands import actions as commands  # add_feed and sources moved into actions
 from bot.config import Config, TelegramConfig
 from bot.logs import JsonFormatter, TextFormatter
 from bot.notify import ConsoleNotifier
@@ -28,6 +28,7 @@ from bot.redact import MASK, display_name, display_url, install_excepthook, reda
 from bot.store import Store
 from bot.telegram import TelegramPlatform
 from tests.feedserver import rss
+from tests.news import already_read
 from tests.test_pipeline import ANNOUNCE, cycle
 from tests.tg_emulator import BotApiEmulator
 
@@ -232,6 +233,7 @@ async def test_a_feed_added_with_credentials_is_named_and_linked_without_them(tm
     port = feed_server.url.rsplit(":", 1)[1]
     url = f"http://reader:hunter2pw@127.0.0.1:{port}/feed?api_key=SECRETKEY123"
     reply = await commands.add_feed(store, True, 5, url, "es")
+    already_read(store)  # the alert below is of news after the feed's first fetch
     sources = commands.sources(store, "es")
     store.subscribe("console", "c", "es")
     config = Config(database=tmp_path / "rw.db", allow_private_feed_urls=True, request_timeout=2)

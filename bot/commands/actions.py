@@ -16,7 +16,7 @@ from ..alerts import Message, esc, link, render_event, render_event_history, ren
 from ..i18n import LANGS, moment, num, t
 from ..matcher import lexicon
 from ..redact import display_name, display_url
-from ..store import Store, iso, utcnow
+from ..store import FeedRow, Store, iso, utcnow
 from ..vault import Vault, VaultError
 from ..watch import normalize
 from .args import parse_edit, parse_id, parse_record
@@ -135,18 +135,38 @@ def sources(store: Store, lang: str) -> Message:
 
 
 def feeds_report(store: Store, lang: str) -> Message:
-    """Staff: every feed's health."""
+    """Staff: every feed's health, when it last published something new, what its first fetch
+    took in without alerts, and whether it went quiet."""
     lines = [t(lang, "feeds.title")]
     for f in store.feeds(active_only=False):
         last_ok = moment(lang, datetime.fromisoformat(f.last_success)) if f.last_success else t(lang, "feeds.never")
         line = t(lang, "feeds.line", name=f.name, ok=last_ok, items=num(lang, f.items_seen),
                  errors=num(lang, f.error_count))
-        if f.error_count and f.last_error:
-            line += "\n   " + t(lang, "feeds.last_error", error=f.last_error[:200])
         if not f.active:
             line += " " + t(lang, "feeds.inactive")
+        line += "\n   " + "; ".join(_feed_details(f, lang))
+        if f.error_count and f.last_error:
+            line += "\n   " + t(lang, "feeds.last_error", error=f.last_error[:200])
         lines.append(line)
     return plain("\n".join(lines))
+
+
+def _feed_details(f: FeedRow, lang: str) -> list[str]:
+    """What /feeds says of a feed besides its health: newness, backlog, quiet, how it is read."""
+    last_new = moment(lang, datetime.fromisoformat(f.last_item)) if f.last_item else t(lang, "feeds.never")
+    out = [t(lang, "feeds.last_new", when=last_new)]
+    if f.quiet:
+        out.append(t(lang, "feeds.quiet"))
+    if f.first_fetch is None:
+        out.append(t(lang, "feeds.first_pending"))
+    elif f.backfilled:
+        out.append(t(lang, "feeds.backfilled", when=moment(lang, datetime.fromisoformat(f.first_fetch)),
+                     items=num(lang, f.backfilled)))
+    if f.review:
+        out.append(t(lang, "feeds.review"))
+    if f.allow_private:
+        out.append(t(lang, "feeds.private"))
+    return out
 
 
 def stats(store: Store, lang: str) -> Message:
@@ -309,25 +329,42 @@ def event_history(store: Store, text: str, lang: str) -> Message:
 
 
 async def add_feed(store: Store, allow_private: bool, timeout: float, text: str, lang: str) -> Message:
-    """Staff: '/addfeed URL [es|en]': checked (http(s), public address, a real feed) before it is kept."""
-    from ..feeds import FeedError, check_feed_url, fetch, make_client
+    """Staff: '/addfeed URL [es|en]': checked (http(s), public address, a real feed) before it is kept.
+    A site's address (a page, not a feed) is searched for the feed it announces, which is added
+    instead and named in the reply. What the feed holds now is recorded without alerts (its first
+    fetch, bot/pipeline.py)."""
+    from ..feeds import FeedError, check_feed_url, feed_links, fetch, make_client
 
     words = text.split()
     if not words or len(words) > 2 or (len(words) == 2 and words[1] not in LANGS):
         return usage(lang, "addfeed")
     url, feed_lang = words[0], (words[1] if len(words) == 2 else None)
+    found = None
     try:
         check_feed_url(url, allow_private)
+        async with make_client(timeout, allow_private=allow_private) as client:
+            res = await fetch(client, url, deadline=timeout * 2, feed_lang=feed_lang)
+            if res.status == "error" and res.page is not None:
+                # no feed: a site's page perhaps, which names its feed in <link rel="alternate">
+                links = feed_links(res.page, res.page_url or url)
+                if not links:
+                    return plain(t(lang, "feed.refused", reason=t(lang, "feed.no_feed_found")))
+                found = links[0]
+                check_feed_url(found, allow_private)
+                res = await fetch(client, found, deadline=timeout * 2, feed_lang=feed_lang)
     except FeedError as exc:
         return plain(t(lang, "feed.refused", reason=str(exc)))
-    async with make_client(timeout, allow_private=allow_private) as client:
-        res = await fetch(client, url, deadline=timeout * 2, feed_lang=feed_lang)
     if res.status == "error":
         return plain(t(lang, "feed.refused", reason=res.error or "?"))
+    url = found or url
     name = display_name(url)
     if not store.add_feed(name, url, feed_lang):
         return plain(t(lang, "feed.exists"))
-    return plain(t(lang, "feed.added", name=name, items=len(res.items)))
+    lines = [t(lang, "feed.added", name=name, items=len(res.items))]
+    if found:
+        lines.append(t(lang, "feed.added_found", url=display_url(found)))
+    lines.append(t(lang, "feed.added_backfill"))
+    return plain("\n".join(lines))
 
 
 def remove_feed(store: Store, text: str, lang: str) -> Message:

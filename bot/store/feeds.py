@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .. import freshness
 from ..clock import utcnow
 from ..redact import redact
-from .base import StoreBase, iso
+from .base import StoreBase, iso, parse_iso
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,17 @@ class FeedRow:
     entries: int = 0  # entries in the last document parsed (above the cap only the newest are read)
     items_failed: int = 0  # entries that could not be read or processed
     last_item_error: str | None = None
+    first_fetch: str | None = None  # when its first fetch's items were taken in, without alerts
+    backfilled: int = 0  # how many items that first fetch took in
+    last_item: str | None = None  # the newest item's own date: when it last published something new
+    rhythm: int | None = None  # its usual seconds between items
+    quiet_since: str | None = None  # answers, but nothing new for longer than its rhythm allows
+    allow_private: bool = False  # may be on a private address (a bridge on the operator's machine)
+    review: bool = False  # its items' alerts go to staff review first (social media bridges)
+
+    @property
+    def quiet(self) -> bool:
+        return self.quiet_since is not None
 
 
 class FeedsMixin(StoreBase):
@@ -44,10 +56,14 @@ class FeedsMixin(StoreBase):
             for f in feeds:
                 urls.append(f.url)
                 self.db.execute(
-                    "INSERT INTO feeds (name, url, lang, interval, created) VALUES (?, ?, ?, ?, ?) "
+                    "INSERT INTO feeds (name, url, lang, interval, allow_private, review, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(url) DO UPDATE SET name=excluded.name, lang=excluded.lang, "
-                    "interval=excluded.interval, active=1",
-                    [f.name, f.url, f.lang, f.interval, now],
+                    "interval=excluded.interval, allow_private=excluded.allow_private, review=excluded.review, "
+                    # a feed back after a pause: what it published meanwhile is backlog again
+                    "first_fetch=CASE WHEN active THEN first_fetch END, active=1",
+                    [f.name, f.url, f.lang, f.interval, bool(getattr(f, "allow_private", False)),
+                     bool(getattr(f, "review", False)), now],
                 )
             marks = ",".join("?" * len(urls))
             self.db.execute(
@@ -92,11 +108,37 @@ class FeedsMixin(StoreBase):
             self.db.execute("UPDATE feeds SET items_failed=items_failed+?, last_item_error=? WHERE id=?",
                             [len(errors), f"{iso(now)} {errors[-1]}"[:300], feed_id])
 
+    def record_first_fetch(self, feed: FeedRow, now: datetime) -> int:
+        """The feed's first fetch is in: its items were taken in without alerts. Returns how many
+        (what items_seen grew by since the row was read, before that fetch)."""
+        self.db.execute("UPDATE feeds SET first_fetch=?, backfilled=max(items_seen-?, 0) WHERE id=?",
+                        [iso(now), feed.items_seen, feed.id])
+        return int(self.db.execute("SELECT backfilled FROM feeds WHERE id=?", [feed.id]).fetchone()[0])
+
+    def record_rhythm(self, feed_id: int) -> tuple[datetime | None, int | None]:
+        """Recompute a feed's newest item date and usual gap from its newest items' own dates
+        (after new items came in). An entry re-emitted with an old date moves neither."""
+        dates = [datetime.fromisoformat(r[0]) for r in self.db.execute(
+            "SELECT published FROM items WHERE feed_id=? ORDER BY published DESC LIMIT ?",
+            [feed_id, freshness.RHYTHM_ITEMS]).fetchall()]
+        stored = parse_iso(self.db.execute("SELECT last_item FROM feeds WHERE id=?", [feed_id]).fetchone()[0])
+        newest = max([*dates, *([stored] if stored else [])], default=None)
+        gap = freshness.rhythm(dates)
+        seconds = int(gap.total_seconds()) if gap is not None else None
+        self.db.execute("UPDATE feeds SET last_item=?, rhythm=COALESCE(?, rhythm) WHERE id=?",
+                        [iso(newest), seconds, feed_id])
+        return newest, seconds
+
+    def set_quiet(self, feed_id: int, since: datetime | None) -> None:
+        """Mark a feed quiet (staff are told once) or, with None, publishing again."""
+        self.db.execute("UPDATE feeds SET quiet_since=? WHERE id=?", [iso(since), feed_id])
+
     def add_feed(self, name: str, url: str, lang: str | None, source: str = "staff") -> bool:
         """A feed added by staff (kept across config reloads). False if it was already there."""
         existing = self._rows("SELECT id, active FROM feeds WHERE url=?", [url])
         if existing:
-            self.db.execute("UPDATE feeds SET active=1 WHERE url=?", [url])
+            if not existing[0]["active"]:  # back after a pause: its first fetch is backlog again
+                self.db.execute("UPDATE feeds SET active=1, first_fetch=NULL WHERE url=?", [url])
             return not existing[0]["active"]
         self.db.execute("INSERT INTO feeds (name, url, lang, source, created) VALUES (?,?,?,?,?)",
                         [name[:200], url, lang, source, iso(utcnow())])
@@ -118,4 +160,6 @@ def _feed(r: dict[str, Any]) -> FeedRow:
         r["id"], r["name"], r["url"], r["lang"], r["interval"], r["etag"], r["last_modified"],
         r["last_success"], r["last_error"], r["error_count"], r["next_attempt"], r["items_seen"],
         bool(r["active"]), r.get("entries") or 0, r.get("items_failed") or 0, r.get("last_item_error"),
+        r.get("first_fetch"), r.get("backfilled") or 0, r.get("last_item"), r.get("rhythm"), r.get("quiet_since"),
+        bool(r.get("allow_private")), bool(r.get("review")),
     )

@@ -7,7 +7,7 @@ import sqlite_utils
 
 from ..redact import display_name
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -182,4 +182,28 @@ def _migration_6(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6}
+def _migration_7(db: sqlite_utils.Database) -> None:
+    """Old news is never a new alert, and feeds that go quiet are noticed: a feed's first fetch is
+    recorded (its items were history, taken in without alerts), and so are the date of its newest
+    item, its usual gap between items and since when it is quiet. Per feed, a bridge on the
+    operator's own machine may be on a private address, and its items may go to staff review."""
+    db.executescript(
+        """
+        -- when the first successful fetch's items were taken in (NULL: not yet) and how many
+        ALTER TABLE feeds ADD COLUMN first_fetch TEXT;
+        ALTER TABLE feeds ADD COLUMN backfilled INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN last_item TEXT;  -- the newest item's own date
+        ALTER TABLE feeds ADD COLUMN rhythm INTEGER;  -- usual seconds between items (median gap)
+        ALTER TABLE feeds ADD COLUMN quiet_since TEXT;  -- staff were told it went quiet (NULL: it is not)
+        ALTER TABLE feeds ADD COLUMN allow_private INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN review INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX items_feed_published ON items(feed_id, published);
+        -- feeds fetched before version 7 had their first fetch then; their backlog alerted already
+        UPDATE feeds SET first_fetch = last_success WHERE last_success IS NOT NULL;
+        UPDATE feeds SET last_item = (SELECT max(published) FROM items WHERE items.feed_id = feeds.id);
+        """
+    )
+
+
+MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
+              7: _migration_7}

@@ -5,6 +5,7 @@ import pytest
 
 from bot.vault import Vault, VaultError
 from tests.e2e.conftest import button, button_for
+from tests.news import ago  # items are news: dated within max_alert_age_hours
 
 MOTHER = 2001
 COUSIN = 2002
@@ -14,17 +15,17 @@ NAMED = {
     "title": "Foro Penal confirma la excarcelación de 3 presos políticos en Rodeo I",
     "description": ("Los nombres de quienes recuperaron su libertad son: Maria Jose Perez Gómez, "
                     "Luis Alberto Rivas y Carmen Rosa Díaz, informó Foro Penal."),
-    "guid": "named-1", "link": "https://a.example/named-1", "pubDate": "Mon, 12 Jan 2026 10:00:00 GMT",
+    "guid": "named-1", "link": "https://a.example/named-1", "pubDate": ago(hours=60),
 }
 OTHER_PEREZ = {
     "title": "Excarcelan a 2 presos políticos en Yare III, según sus familiares",
     "description": "Entre los excarcelados están José Pérez Salas y Andrés Mijares Tovar, confirmó JEyP.",
-    "guid": "named-2", "link": "https://a.example/named-2", "pubDate": "Tue, 20 Jan 2026 10:00:00 GMT",
+    "guid": "named-2", "link": "https://a.example/named-2", "pubDate": ago(hours=20),
 }
 TRANSFER = {
     "title": "Trasladan a 40 presos políticos de Tocorón a Rodeo II sin avisar a sus familias",
     "description": "Los familiares denunciaron el traslado en la madrugada.",
-    "guid": "tr-1", "link": "https://a.example/tr-1", "pubDate": "Wed, 21 Jan 2026 10:00:00 GMT",
+    "guid": "tr-1", "link": "https://a.example/tr-1", "pubDate": ago(hours=4),
 }
 TRANSFER_2 = {**TRANSFER, "guid": "tr-2", "link": "https://a.example/tr-2",
               "title": "Suspenden las visitas en Tocorón durante dos semanas",

@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from tests.e2e.conftest import STAFF, button
+from tests.news import ago  # items are news: dated within max_alert_age_hours
 
 STAFF_CHAT = -1009001
 STAFF_2 = 998
@@ -15,12 +16,12 @@ STRANGER = 3002
 VAGUE = {  # no count: the matcher is unsure (confidence 0.5), staff must look first
     "title": "Una docena de presos políticos sale de Tocuyito, según familiares",
     "description": "Madres frente al Internado Judicial Carabobo dicen que salieron al caer la tarde.",
-    "guid": "v-1", "link": "https://a.example/v-1", "pubDate": "Mon, 12 Jan 2026 18:00:00 GMT",
+    "guid": "v-1", "link": "https://a.example/v-1", "pubDate": ago(hours=30),
 }
 RUMOUR = {  # a release with no number and no named source: held, and staff reject it
     "title": "Familiares dicen que varios presos políticos salieron de El Helicoide",
     "description": "Ninguna organización lo ha verificado todavía.",
-    "guid": "v-2", "link": "https://a.example/v-2", "pubDate": "Tue, 13 Jan 2026 18:00:00 GMT",
+    "guid": "v-2", "link": "https://a.example/v-2", "pubDate": ago(hours=6),
 }
 
 

@@ -35,6 +35,7 @@ from bot.store import Store
 from bot.telegram import TelegramPlatform
 from bot.vault import Vault
 from tests.feedserver import rss
+from tests.news import ago, already_read
 from tests.reliability.support import RecordingEmulator, query, seed_subscribers
 from tests.test_pipeline import ANNOUNCE, CONFIRM, RETOLD
 from tests.tg_emulator import BotApiEmulator
@@ -43,10 +44,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 RELEASE_A = {"title": "Excarcelan a 40 presos políticos en Tocorón&#xD800; según Foro Penal",
              "description": "Foro Penal verificó 40 excarcelaciones en Tocorón.", "guid": "x-1",
-             "link": "https://x.example/1", "pubDate": "Fri, 02 Jan 2026 10:00:00 GMT"}
+             "link": "https://x.example/1", "pubDate": ago(hours=6)}
 RELEASE_B = {"title": "Foro Penal confirma 12 excarcelaciones en Rodeo I",
              "description": "Los 12 presos políticos salieron de Rodeo I.", "guid": "y-1",
-             "link": "https://y.example/1", "pubDate": "Fri, 02 Jan 2026 11:00:00 GMT"}
+             "link": "https://y.example/1", "pubDate": ago(hours=5)}
 
 
 def _raw(items: list[dict[str, str]], title: str = "Feed") -> bytes:
@@ -81,6 +82,7 @@ async def test_unreadable_characters_cost_one_character_not_every_feed(tmp_path,
     config = _config(tmp_path, [("A", a), ("B", b)])
     store = Store(config.database)
     store.sync_feeds(config.feeds)
+    already_read(store)
     store.subscribe("console", "c", "es")
     out = io.StringIO()
     failed, sent = await _cycle(config, store, out)
@@ -98,6 +100,7 @@ async def test_a_placeholder_date_is_read_as_now_and_alerts(tmp_path, feed_serve
     config = _config(tmp_path, [("A", a)])
     store = Store(config.database)
     store.sync_feeds(config.feeds)
+    already_read(store)
     store.subscribe("console", "c", "es")
     _, sent = await _cycle(config, store, io.StringIO())
     assert sent == 1
@@ -121,6 +124,7 @@ async def test_an_item_that_fails_inside_costs_itself_and_staff_hear_once(tmp_pa
     monkeypatch.setattr(bot.pipeline, "match", match)
     service = Service(config, store)
     store.sync_feeds(config.feeds)
+    already_read(store)
     report = await service.poll_once()
     assert report.new_items == 1 and len(report.item_failures) == 1
     store.db.execute("UPDATE feeds SET next_attempt=NULL")
@@ -143,6 +147,7 @@ async def test_two_outlets_with_one_guid_are_two_stories(tmp_path, feed_server):
     config = _config(tmp_path, [("A", a), ("B", b)])
     store = Store(config.database)
     store.sync_feeds(config.feeds)
+    already_read(store)
     store.subscribe("console", "c", "es")
     _, sent = await _cycle(config, store, io.StringIO())
     assert store.item_count() == 2 and sent == 2
@@ -152,11 +157,12 @@ async def test_two_outlets_with_one_guid_are_two_stories(tmp_path, feed_server):
 async def test_an_article_updated_in_place_makes_an_update(tmp_path, feed_server):
     first = {"title": "Foro Penal confirma 20 excarcelaciones en Tocorón", "guid": "live-1",
              "description": "Los 20 presos políticos salieron de Tocorón, informó Foro Penal.",
-             "link": "https://x.example/live", "pubDate": "Fri, 02 Jan 2026 10:00:00 GMT"}
+             "link": "https://x.example/live", "pubDate": ago(hours=6)}
     a = feed_server.set("/a", body=rss([first]))
     config = _config(tmp_path, [("A", a)])
     store = Store(config.database)
     store.sync_feeds(config.feeds)
+    already_read(store)
     store.subscribe("console", "c", "es")
     out = io.StringIO()
     assert (await _cycle(config, store, out))[1] == 1
@@ -172,7 +178,7 @@ async def test_an_article_updated_in_place_makes_an_update(tmp_path, feed_server
 
 
 async def test_a_long_feed_oldest_first_still_shows_its_newest_item(tmp_path, feed_server):
-    start = datetime(2025, 10, 1, tzinfo=UTC)
+    start = datetime.now(UTC) - timedelta(days=31)  # the newest item, 30 days on, is a day old
     old = [{"title": f"Lluvias en Mérida, día {i}", "description": "Sin novedades.", "guid": f"o{i}",
             "pubDate": (start + timedelta(hours=i)).strftime("%a, %d %b %Y %H:%M:%S GMT")} for i in range(300)]
     newest = dict(RELEASE_B, pubDate=(start + timedelta(days=30)).strftime("%a, %d %b %Y %H:%M:%S GMT"))
@@ -180,6 +186,7 @@ async def test_a_long_feed_oldest_first_still_shows_its_newest_item(tmp_path, fe
     config = _config(tmp_path, [("A", a)])
     store = Store(config.database)
     store.sync_feeds(config.feeds)
+    already_read(store)
     store.subscribe("console", "c", "es")
     _, sent = await _cycle(config, store, io.StringIO())
     assert sent == 1

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_config
 from bot.outbox import Deliverer
 from tests.feedserver import rss
+from tests.news import already_read_file
 from tests.reliability.support import (
     deliveries,
     lost_and_duplicated,
@@ -98,6 +100,7 @@ def test_kill9_mid_broadcast_loses_nothing_and_duplicates_only_in_flight_sends(t
     procs: list[subprocess.Popen[bytes]] = []
     try:
         cfg = _config(tmp_path, feed_url, emu)
+        already_read_file(db, load_config(cfg).feeds)  # the announcement is news, not the feed's backlog
         first = _start(cfg, emu, log)
         procs.append(first)
         target = int(SUBSCRIBERS * kill_at)
