@@ -34,10 +34,10 @@ def test_a_failing_item_costs_only_itself(tmp_path, monkeypatch):
     items = _items(7)
     real = bot.pipeline.match
 
-    def match(title: str, summary: str = "", lang: str | None = None):  # noqa: ANN202
+    def match(title: str, summary: str = "", lang: str | None = None, published: str | None = None):  # noqa: ANN202
         if title == items[4].title:
             raise RuntimeError("matcher bug")
-        return real(title, summary, lang)
+        return real(title, summary, lang, published)
 
     monkeypatch.setattr(bot.pipeline, "match", match)
     pipeline = Pipeline(store, Config(database=tmp_path / "rw.db"), client=None)  # type: ignore[arg-type]
@@ -121,7 +121,7 @@ def test_events_kept_in_memory_read_back_the_same_from_the_file(tmp_path):
     fresh = Store(tmp_path / "rw.db")
     assert _events(store) == _events(fresh)
     by_announced = {e.announced: e for e in fresh.latest_events(50)}
-    assert len(by_announced[87].figures) == 12  # twelve outlets, one event
+    assert len([f for f in by_announced[87].figures if f.role == "announced"]) == 12  # twelve outlets, one event
     assert max(e.confirmed or 0 for e in fresh.latest_events(50)) == 41
     fresh.close()
 
@@ -147,10 +147,10 @@ def test_a_rolled_back_group_leaves_no_event_in_memory(tmp_path, monkeypatch):
     items = _release_items()[:3] + _items(3)
     real = bot.pipeline.match
 
-    def match(title: str, summary: str = "", lang: str | None = None):  # noqa: ANN202
+    def match(title: str, summary: str = "", lang: str | None = None, published: str | None = None):  # noqa: ANN202
         if title == items[-1].title:
             raise RuntimeError("matcher bug")
-        return real(title, summary, lang)
+        return real(title, summary, lang, published)
 
     monkeypatch.setattr(bot.pipeline, "match", match)
     pipeline = Pipeline(store, Config(database=tmp_path / "rw.db"), client=None)  # type: ignore[arg-type]

@@ -116,10 +116,10 @@ async def test_an_item_that_fails_inside_costs_itself_and_staff_hear_once(tmp_pa
     store.subscribe("console", "staff", "en", "staff")
     real = bot.pipeline.match
 
-    def match(title: str, summary: str = "", lang: str | None = None):  # noqa: ANN202
+    def match(title: str, summary: str = "", lang: str | None = None, published: str | None = None):  # noqa: ANN202
         if title == ANNOUNCE["title"]:
             raise OverflowError("date value out of range")
-        return real(title, summary, lang)
+        return real(title, summary, lang, published)
 
     monkeypatch.setattr(bot.pipeline, "match", match)
     service = Service(config, store)
@@ -167,7 +167,7 @@ async def test_an_article_updated_in_place_makes_an_update(tmp_path, feed_server
     out = io.StringIO()
     assert (await _cycle(config, store, out))[1] == 1
     updated = dict(first, title="Foro Penal confirma 45 excarcelaciones en Tocorón",
-                   description="Ya son 45 los presos políticos que salieron de Tocorón, informó Foro Penal.")
+                   description="Los 45 presos políticos salieron de Tocorón, informó Foro Penal.")
     feed_server.set("/a", body=rss([updated]))
     assert (await _cycle(config, store, out))[1] == 1
     (event,) = store.latest_events(5)
