@@ -321,3 +321,26 @@ def test_match_jsonl_reads_the_published_date():
     assert proc.returncode == 0, proc.stderr
     (fig,) = json.loads(proc.stdout)["figures"]
     assert fig["since"] == "2026-01-08" and fig["cumulative"] is True
+
+
+# --- an official body is Venezuela's context -----------------------------------------------------
+
+@pytest.mark.parametrize("title, summary, lang, value", [
+    ("La cartera penitenciaria anuncia 140 excarcelaciones",
+     "El ministerio informó que 140 personas recibieron medidas cautelares.", "es", 140),
+    ("Prisons ministry says 52 people were released overnight", "The ministry gave no names.", "en", 52),
+])
+def test_an_official_body_announcing_releases_needs_no_political_word(title, summary, lang, value):
+    ex = match(title, summary, lang)
+    assert (ex.kind, ex.announced, ex.announced_by) == ("announcement", value, "Ministerio de Servicio Penitenciario")
+    assert not figures(ex, "confirmed")
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Servicio Penitenciario anuncia 300 beneficios navideños para presos comunes",
+     "Los reclusos por delitos comunes pasarán las fiestas con sus familias.", "es"),
+    ("Prison ministry grants Christmas leave to 300 common criminals",
+     "Inmates convicted of ordinary crimes will spend the holidays at home.", "en"),
+])
+def test_an_official_body_freeing_common_prisoners_is_no_alert(title, summary, lang):
+    assert match(title, summary, lang).kind == "none"

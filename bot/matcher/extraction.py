@@ -147,7 +147,7 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     # freed hostages, players or tankers are not our news; prisoners with no link to Venezuela's
     # authorities, NGOs, prisons or politics neither
     context = political or bool(org_hits or prisons) or bool(
-        lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded))
+        lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded)) or _official_speaks(folded)
     item = _Item(text, folded, spans, title_end, published, org_hits, political, context)
     base = Extraction(lang=lang, prisons=prisons, orgs=orgs, prison_news=prison_news(folded, spans, prisons, lex))
 
@@ -162,6 +162,13 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
     return _with_count(item, base, said, tally)
+
+
+def _official_speaks(folded: str) -> bool:
+    """An official body of the gazetteer says something ("Servicio Penitenciario anuncia 116
+    excarcelaciones"): Venezuela's authorities are the context even without "presos políticos"."""
+    lex = lexicon()
+    return any(v.speaks and v.speaker.kind == OFFICIAL for v in voices(folded, lex, lex.finders))
 
 
 def _title_decides(mentions: list[Mention], title_end: int) -> list[Mention]:
