@@ -344,3 +344,24 @@ def test_an_official_body_announcing_releases_needs_no_political_word(title, sum
 ])
 def test_an_official_body_freeing_common_prisoners_is_no_alert(title, summary, lang):
     assert match(title, summary, lang).kind == "none"
+
+
+# --- named people among the freed make it political news -----------------------------------------
+
+@pytest.mark.parametrize("title, lang", [
+    ("Al menos 20 excarcelaciones el sábado, entre ellos Ana Beltrán y Rafael Tudares", "es"),
+    ("At least 12 freed overnight, including Rocío Serrano and Mateo Linares", "en"),
+])
+def test_a_count_of_releases_naming_the_freed_is_the_outlets_confirmation(title, lang):
+    ex = match(title, "", lang)
+    fig = only(ex, "confirmed")
+    assert (ex.kind, fig.by, fig.by_kind) == ("confirmation", None, "outlet")
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("At least 12 freed overnight, including a police officer", "Officials will meet Pedro Gómez in Santa Marta.", "en"),
+    ("Liberan a 12 rehenes, entre ellos Ana Beltrán", "", "es"),
+    ("Al menos 20 excarcelaciones el sábado", "", "es"),
+])
+def test_no_name_right_after_the_list_or_hostages_named_stay_none(title, summary, lang):
+    assert match(title, summary, lang).kind == "none"

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from .._text import fold, normalize, sentences
 from .cues import Span, common_prisoners
-from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, prison_news
+from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
 from .figures import Figure, Said, attribute, disputed, speaker_for
 from .language import detect_lang
 from .lexicon import lexicon
@@ -147,7 +147,8 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     # freed hostages, players or tankers are not our news; prisoners with no link to Venezuela's
     # authorities, NGOs, prisons or politics neither
     context = political or bool(org_hits or prisons) or bool(
-        lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded)) or _official_speaks(folded)
+        lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded)) or _official_speaks(folded) or named_among_freed(
+        text, folded, spans, lex)
     item = _Item(text, folded, spans, title_end, published, org_hits, political, context)
     base = Extraction(lang=lang, prisons=prisons, orgs=orgs, prison_news=prison_news(folded, spans, prisons, lex))
 
