@@ -365,3 +365,26 @@ def test_a_count_of_releases_naming_the_freed_is_the_outlets_confirmation(title,
 ])
 def test_no_name_right_after_the_list_or_hostages_named_stay_none(title, summary, lang):
     assert match(title, summary, lang).kind == "none"
+
+
+# --- an official total stated as done, beside verifiers' running counts, is a running claim -------
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Maduro habla de 510 excarcelados; Provea cuenta 90 desde el 3 de marzo",
+     "El presidente afirmó que 510 personas han sido excarceladas. Provea ha verificado 90 excarcelaciones "
+     "desde el 3 de marzo.", "es"),
+    ("Minister says 510 have been released; Foro Penal has verified 90 since March 3",
+     "The interior minister said 510 people have been released.", "en"),
+])
+def test_an_official_total_said_as_done_beside_running_counts_is_cumulative(title, summary, lang):
+    ex = match(title, summary, lang, "2026-03-20")
+    assert {f.cumulative for f in figures(ex, "announced") if f.value == 510} == {True}
+    fig = only(ex, "confirmed")
+    assert (fig.value, fig.cumulative, fig.since) == (90, True, "2026-03-03")
+
+
+def test_an_official_count_of_today_beside_a_running_count_stays_the_rounds():
+    ex = match("El Gobierno informa que 40 personas han sido excarceladas hoy; Foro Penal ha verificado 90 "
+               "desde el 3 de marzo", "", "es", "2026-03-20")
+    fig = only(ex, "announced")
+    assert (fig.value, fig.cumulative, ex.announced) == (40, False, 40)

@@ -15,7 +15,7 @@ from .cues import Span
 from .lexicon import WORD, Lexicon
 from .parts import abroad, authorised, balance_entry, is_subgroup, official_figure, waiting, without_parts
 from .roles import Mention
-from .running import SAME_PERIOD, parse_date, running_totals
+from .running import SAME_PERIOD, official_running_claim, parse_date, running_totals
 from .speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, speaker_of, voices
 
 _SPAN_START = re.compile(r"\b(entre|desde|del|since|between|from|de)\s+(el\s+)?$")
@@ -71,10 +71,25 @@ def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Men
     confirmed = {s.figure.value for s in said if s.figure.role == "confirmed"}
     said = [s for s in said if not (s.figure.role == "announced" and s.figure.value in confirmed
                                     and (spoken.get(id(s.mention)) or GOVERNMENT).kind != OFFICIAL)]
+    said = _running_claims(folded, spans, said, lex)
     if _disputed(folded, spans, vs, lex) and any(s.figure.by_kind == OFFICIAL for s in said):
         said = [Said(s.mention, replace(s.figure, disputed=True)) if s.figure.by_kind == OFFICIAL else s
                 for s in said]
     return _same_period(said)
+
+
+def _running_claims(folded: str, spans: list[Span], said: list[Said], lex: Lexicon) -> list[Said]:
+    """Where every verifier figure is a running count ("Foro Penal ha verificado 72 desde el 8 de
+    enero"), an official total stated as done ("406 personas han sido excarceladas") is the
+    government's running claim, not a round's figure: cumulative too."""
+    verified = [s.figure for s in said if s.figure.role == "confirmed" and s.figure.by_kind == INDEPENDENT]
+    if not verified or not all(f.cumulative for f in verified):
+        return said
+    claims = {s.figure.value for s in said if s.figure.by_kind == OFFICIAL
+              and official_running_claim(folded, spans[s.mention.sentence], s.mention, lex)}
+    # the title's "habla de 406" is the same claim as the lead's "406 han sido excarceladas"
+    return [Said(s.mention, replace(s.figure, cumulative=True))
+            if s.figure.by_kind == OFFICIAL and s.figure.value in claims else s for s in said]
 
 
 def _in_a_name(folded: str, m: Mention, lex: Lexicon) -> bool:
