@@ -388,3 +388,23 @@ def test_an_official_count_of_today_beside_a_running_count_stays_the_rounds():
                "desde el 3 de marzo", "", "es", "2026-03-20")
     fig = only(ex, "announced")
     assert (fig.value, fig.cumulative, ex.announced) == (40, False, 40)
+
+
+# --- a verifier doubting the official figure it does not repeat ----------------------------------
+
+@pytest.mark.parametrize("title, lang", [
+    ("Provea verifica 40 excarcelaciones y cuestiona la cifra del Gobierno", "es"),
+    ("JEyP counts 40 releases and doubts the government's figure", "en"),
+])
+def test_doubting_the_official_figure_without_its_number_is_disputed(title, lang):
+    ex = match(title, "", lang)
+    assert (ex.kind, ex.confirmed, ex.disputed) == ("confirmation", 40, True)
+    assert not figures(ex, "announced")
+
+
+@pytest.mark.parametrize("summary", [
+    "Sin duda la cifra oficial llegará después, dijo el Gobierno.",
+    "Los familiares dudan de que sus hijos salgan pronto.",
+])
+def test_no_doubt_or_a_doubt_about_something_else_is_no_dispute(summary):
+    assert match("Foro Penal verifica 40 excarcelaciones", summary, "es").disputed is False

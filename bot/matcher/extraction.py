@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from .._text import fold, normalize, sentences
 from .cues import Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
-from .figures import Figure, Said, attribute, disputed, speaker_for
+from .figures import Figure, Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
 from .lexicon import lexicon
 from .numberless import NumberlessRelease, law_enacted, numberless_release
@@ -336,7 +336,9 @@ def _with_count(item: _Item, base: Extraction, said: list[Said], tally: _Tally) 
         total_by=tally.by,
         evidence=text[span[0]:span[1]].strip()[:500],
         figures=tuple(figures),
-        disputed=any(f.disputed for f in figures),
+        # a verifier doubting "la cifra oficial" the item does not repeat still disputes it
+        disputed=any(f.disputed for f in figures) or (
+            not any(f.by_kind == OFFICIAL for f in figures) and doubts_official_figure(folded, item.spans, lexicon())),
     )
 
 

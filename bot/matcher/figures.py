@@ -210,15 +210,42 @@ def _same_period(said: list[Said]) -> list[Said]:
             else s for s in said]
 
 
+_A_FIGURE = re.compile(r"\b(cifra|cifras|figure|figures|count|number|numero|balance|dato|datos|tally)\b")
+
+
+def doubts_official_figure(folded: str, spans: list[Span], lex: Lexicon) -> bool:
+    """A verifier disputes the official figure without repeating it ("CLIPPVE corrobora 63
+    nombres y duda de la cifra oficial", "cuestiona la cifra del Gobierno", "doubts the
+    government's figure"): a dispute word, then within a few words a figure word and an official
+    body, in a sentence where a verifier speaks."""
+    vs = voices(folded, lex, lex.finders)
+    for lo, hi in spans:
+        if not any(v.speaker.kind == INDEPENDENT and lo <= v.start < hi for v in vs):
+            continue
+        for m in lex.cues["dispute"].finditer(folded, lo, hi):
+            if _no_dispute(folded, lo, m):
+                continue
+            end = min(hi, m.end() + 50)
+            if _A_FIGURE.search(folded, m.end(), end) and any(
+                    v.speaker.kind == OFFICIAL and m.end() <= v.start < end for v in vs):
+                return True
+    return False
+
+
+def _no_dispute(folded: str, lo: int, m: re.Match[str]) -> bool:
+    """'sin duda', 'no doubt', 'not yet verified': the dispute word disputes nothing."""
+    before = WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:]
+    if any(w in ("sin", "no", "without", "little", "poca") for w in before):
+        return True
+    return bool(re.match(r"\w*\s+(yet|todavia|aun)\b", folded[m.end():m.end() + 20]))
+
+
 def _disputed(folded: str, spans: list[Span], vs: list[Voice], lex: Lexicon) -> bool:
     """A verifier disputes, doubts or cannot verify an official figure; an outlet's "not yet
     verified" and a verifier's "could only confirm N" are no dispute."""
     for lo, hi in spans:
         for m in lex.cues["dispute"].finditer(folded, lo, hi):
-            before = WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:]
-            if any(w in ("sin", "no", "without", "little", "poca") for w in before):
-                continue  # "sin duda", "no doubt"
-            if re.match(r"\w*\s+(yet|todavia|aun)\b", folded[m.end():m.end() + 20]):
+            if _no_dispute(folded, lo, m):
                 continue
             who = [v.speaker for v in vs if lo <= v.start < hi]
             if any(s.kind == INDEPENDENT for s in who) or re.search(
