@@ -408,3 +408,19 @@ def test_doubting_the_official_figure_without_its_number_is_disputed(title, lang
 ])
 def test_no_doubt_or_a_doubt_about_something_else_is_no_dispute(summary):
     assert match("Foro Penal verifica 40 excarcelaciones", summary, "es").disputed is False
+
+
+# --- a verifier never confirms the figure it names as the government's ---------------------------
+
+@pytest.mark.parametrize("title, summary, lang, by", [
+    ("JEyP confirma 50 excarcelaciones", "La ONG recordó que la cifra del Gobierno de 120 excarcelados no tiene nombres.",
+     "es", "JEyP"),
+    ("Provea confirms 50 releases", "The group urged the authorities to publish the official list of the 120 people freed.",
+     "en", "Provea"),
+])
+def test_the_governments_figure_a_verifier_mentions_is_announced_not_confirmed(title, summary, lang, by):
+    ex = match(title, summary, lang)
+    fig = only(ex, "confirmed")
+    assert (fig.value, fig.by) == (50, by)
+    assert [(f.value, f.by_kind) for f in figures(ex, "announced")] == [(120, "official")]
+    assert (ex.kind, ex.confirmed, ex.announced) == ("confirmation", 50, 120)
