@@ -321,3 +321,106 @@ def test_match_jsonl_reads_the_published_date():
     assert proc.returncode == 0, proc.stderr
     (fig,) = json.loads(proc.stdout)["figures"]
     assert fig["since"] == "2026-01-08" and fig["cumulative"] is True
+
+
+# --- an official body is Venezuela's context -----------------------------------------------------
+
+@pytest.mark.parametrize("title, summary, lang, value", [
+    ("La cartera penitenciaria anuncia 140 excarcelaciones",
+     "El ministerio informó que 140 personas recibieron medidas cautelares.", "es", 140),
+    ("Prisons ministry says 52 people were released overnight", "The ministry gave no names.", "en", 52),
+])
+def test_an_official_body_announcing_releases_needs_no_political_word(title, summary, lang, value):
+    ex = match(title, summary, lang)
+    assert (ex.kind, ex.announced, ex.announced_by) == ("announcement", value, "Ministerio de Servicio Penitenciario")
+    assert not figures(ex, "confirmed")
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Servicio Penitenciario anuncia 300 beneficios navideños para presos comunes",
+     "Los reclusos por delitos comunes pasarán las fiestas con sus familias.", "es"),
+    ("Prison ministry grants Christmas leave to 300 common criminals",
+     "Inmates convicted of ordinary crimes will spend the holidays at home.", "en"),
+])
+def test_an_official_body_freeing_common_prisoners_is_no_alert(title, summary, lang):
+    assert match(title, summary, lang).kind == "none"
+
+
+# --- named people among the freed make it political news -----------------------------------------
+
+@pytest.mark.parametrize("title, lang", [
+    ("Al menos 20 excarcelaciones el sábado, entre ellos Ana Beltrán y Rafael Tudares", "es"),
+    ("At least 12 freed overnight, including Rocío Serrano and Mateo Linares", "en"),
+])
+def test_a_count_of_releases_naming_the_freed_is_the_outlets_confirmation(title, lang):
+    ex = match(title, "", lang)
+    fig = only(ex, "confirmed")
+    assert (ex.kind, fig.by, fig.by_kind) == ("confirmation", None, "outlet")
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("At least 12 freed overnight, including a police officer", "Officials will meet Pedro Gómez in Santa Marta.", "en"),
+    ("Liberan a 12 rehenes, entre ellos Ana Beltrán", "", "es"),
+    ("Al menos 20 excarcelaciones el sábado", "", "es"),
+])
+def test_no_name_right_after_the_list_or_hostages_named_stay_none(title, summary, lang):
+    assert match(title, summary, lang).kind == "none"
+
+
+# --- an official total stated as done, beside verifiers' running counts, is a running claim -------
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Maduro habla de 510 excarcelados; Provea cuenta 90 desde el 3 de marzo",
+     "El presidente afirmó que 510 personas han sido excarceladas. Provea ha verificado 90 excarcelaciones "
+     "desde el 3 de marzo.", "es"),
+    ("Minister says 510 have been released; Foro Penal has verified 90 since March 3",
+     "The interior minister said 510 people have been released.", "en"),
+])
+def test_an_official_total_said_as_done_beside_running_counts_is_cumulative(title, summary, lang):
+    ex = match(title, summary, lang, "2026-03-20")
+    assert {f.cumulative for f in figures(ex, "announced") if f.value == 510} == {True}
+    fig = only(ex, "confirmed")
+    assert (fig.value, fig.cumulative, fig.since) == (90, True, "2026-03-03")
+
+
+def test_an_official_count_of_today_beside_a_running_count_stays_the_rounds():
+    ex = match("El Gobierno informa que 40 personas han sido excarceladas hoy; Foro Penal ha verificado 90 "
+               "desde el 3 de marzo", "", "es", "2026-03-20")
+    fig = only(ex, "announced")
+    assert (fig.value, fig.cumulative, ex.announced) == (40, False, 40)
+
+
+# --- a verifier doubting the official figure it does not repeat ----------------------------------
+
+@pytest.mark.parametrize("title, lang", [
+    ("Provea verifica 40 excarcelaciones y cuestiona la cifra del Gobierno", "es"),
+    ("JEyP counts 40 releases and doubts the government's figure", "en"),
+])
+def test_doubting_the_official_figure_without_its_number_is_disputed(title, lang):
+    ex = match(title, "", lang)
+    assert (ex.kind, ex.confirmed, ex.disputed) == ("confirmation", 40, True)
+    assert not figures(ex, "announced")
+
+
+@pytest.mark.parametrize("summary", [
+    "Sin duda la cifra oficial llegará después, dijo el Gobierno.",
+    "Los familiares dudan de que sus hijos salgan pronto.",
+])
+def test_no_doubt_or_a_doubt_about_something_else_is_no_dispute(summary):
+    assert match("Foro Penal verifica 40 excarcelaciones", summary, "es").disputed is False
+
+
+# --- a verifier never confirms the figure it names as the government's ---------------------------
+
+@pytest.mark.parametrize("title, summary, lang, by", [
+    ("JEyP confirma 50 excarcelaciones", "La ONG recordó que la cifra del Gobierno de 120 excarcelados no tiene nombres.",
+     "es", "JEyP"),
+    ("Provea confirms 50 releases", "The group urged the authorities to publish the official list of the 120 people freed.",
+     "en", "Provea"),
+])
+def test_the_governments_figure_a_verifier_mentions_is_announced_not_confirmed(title, summary, lang, by):
+    ex = match(title, summary, lang)
+    fig = only(ex, "confirmed")
+    assert (fig.value, fig.by) == (50, by)
+    assert [(f.value, f.by_kind) for f in figures(ex, "announced")] == [(120, "official")]
+    assert (ex.kind, ex.confirmed, ex.announced) == ("confirmation", 50, 120)

@@ -78,6 +78,27 @@ def freed_names(text: str, folded: str, spans: list[Span], lex: Lexicon) -> list
     return out[:50]
 
 
+def named_among_freed(text: str, folded: str, spans: list[Span], lex: Lexicon) -> bool:
+    """Does a sentence that reports releases with a count name people right after a list cue
+    ("35 excarcelaciones, entre ellas Guanipa y Perkins Rocha", "12 freed, including Ana Pérez")?
+    Those freed are known people, not ordinary prisoners: the item is political news. Only names
+    (or names joined by "y", "and", commas) may stand between the cue and a full name."""
+    for lo, hi in spans:
+        if not (lex.cues["release"].search(folded, lo, hi) and re.search(r"\d", folded[lo:hi])):
+            continue
+        for cue in _LIST_CUE.finditer(folded, lo, hi):
+            for w in list(re.finditer(r"[^\s,:;]+", text[cue.end():hi]))[:4]:
+                word = w.group()
+                if word in ("y", "e", "and"):
+                    continue
+                if not word[:1].isupper():
+                    break
+                m = _NAME.match(text, cue.end() + w.start(), hi)
+                if m and _name_ok(re.sub(r"\s+(y|de|del)$", "", m.group().strip()), lex):
+                    return True
+    return False
+
+
 def attribution(
     folded: str, span: Span, hits: list[Hit], kinds: tuple[str, ...],
     fallback: bool = True,

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 from .._text import fold, normalize, sentences
 from .cues import Span, common_prisoners
-from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, prison_news
-from .figures import Figure, Said, attribute, disputed, speaker_for
+from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
+from .figures import Figure, Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
 from .lexicon import lexicon
 from .numberless import NumberlessRelease, law_enacted, numberless_release
@@ -147,7 +147,8 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     # freed hostages, players or tankers are not our news; prisoners with no link to Venezuela's
     # authorities, NGOs, prisons or politics neither
     context = political or bool(org_hits or prisons) or bool(
-        lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded))
+        lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded)) or _official_speaks(folded) or named_among_freed(
+        text, folded, spans, lex)
     item = _Item(text, folded, spans, title_end, published, org_hits, political, context)
     base = Extraction(lang=lang, prisons=prisons, orgs=orgs, prison_news=prison_news(folded, spans, prisons, lex))
 
@@ -162,6 +163,13 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
     return _with_count(item, base, said, tally)
+
+
+def _official_speaks(folded: str) -> bool:
+    """An official body of the gazetteer says something ("Servicio Penitenciario anuncia 116
+    excarcelaciones"): Venezuela's authorities are the context even without "presos políticos"."""
+    lex = lexicon()
+    return any(v.speaks and v.speaker.kind == OFFICIAL for v in voices(folded, lex, lex.finders))
 
 
 def _title_decides(mentions: list[Mention], title_end: int) -> list[Mention]:
@@ -328,7 +336,9 @@ def _with_count(item: _Item, base: Extraction, said: list[Said], tally: _Tally) 
         total_by=tally.by,
         evidence=text[span[0]:span[1]].strip()[:500],
         figures=tuple(figures),
-        disputed=any(f.disputed for f in figures),
+        # a verifier doubting "la cifra oficial" the item does not repeat still disputes it
+        disputed=any(f.disputed for f in figures) or (
+            not any(f.by_kind == OFFICIAL for f in figures) and doubts_official_figure(folded, item.spans, lexicon())),
     )
 
 

@@ -15,7 +15,7 @@ from .cues import Span
 from .lexicon import WORD, Lexicon
 from .parts import abroad, authorised, balance_entry, is_subgroup, official_figure, waiting, without_parts
 from .roles import Mention
-from .running import SAME_PERIOD, parse_date, running_totals
+from .running import SAME_PERIOD, official_running_claim, parse_date, running_totals
 from .speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, speaker_of, voices
 
 _SPAN_START = re.compile(r"\b(entre|desde|del|since|between|from|de)\s+(el\s+)?$")
@@ -71,10 +71,25 @@ def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Men
     confirmed = {s.figure.value for s in said if s.figure.role == "confirmed"}
     said = [s for s in said if not (s.figure.role == "announced" and s.figure.value in confirmed
                                     and (spoken.get(id(s.mention)) or GOVERNMENT).kind != OFFICIAL)]
+    said = _running_claims(folded, spans, said, lex)
     if _disputed(folded, spans, vs, lex) and any(s.figure.by_kind == OFFICIAL for s in said):
         said = [Said(s.mention, replace(s.figure, disputed=True)) if s.figure.by_kind == OFFICIAL else s
                 for s in said]
     return _same_period(said)
+
+
+def _running_claims(folded: str, spans: list[Span], said: list[Said], lex: Lexicon) -> list[Said]:
+    """Where every verifier figure is a running count ("Foro Penal ha verificado 72 desde el 8 de
+    enero"), an official total stated as done ("406 personas han sido excarceladas") is the
+    government's running claim, not a round's figure: cumulative too."""
+    verified = [s.figure for s in said if s.figure.role == "confirmed" and s.figure.by_kind == INDEPENDENT]
+    if not verified or not all(f.cumulative for f in verified):
+        return said
+    claims = {s.figure.value for s in said if s.figure.by_kind == OFFICIAL
+              and official_running_claim(folded, spans[s.mention.sentence], s.mention, lex)}
+    # the title's "habla de 406" is the same claim as the lead's "406 han sido excarceladas"
+    return [Said(s.mention, replace(s.figure, cumulative=True))
+            if s.figure.by_kind == OFFICIAL and s.figure.value in claims else s for s in said]
 
 
 def _in_a_name(folded: str, m: Mention, lex: Lexicon) -> bool:
@@ -195,15 +210,42 @@ def _same_period(said: list[Said]) -> list[Said]:
             else s for s in said]
 
 
+_A_FIGURE = re.compile(r"\b(cifra|cifras|figure|figures|count|number|numero|balance|dato|datos|tally)\b")
+
+
+def doubts_official_figure(folded: str, spans: list[Span], lex: Lexicon) -> bool:
+    """A verifier disputes the official figure without repeating it ("CLIPPVE corrobora 63
+    nombres y duda de la cifra oficial", "cuestiona la cifra del Gobierno", "doubts the
+    government's figure"): a dispute word, then within a few words a figure word and an official
+    body, in a sentence where a verifier speaks."""
+    vs = voices(folded, lex, lex.finders)
+    for lo, hi in spans:
+        if not any(v.speaker.kind == INDEPENDENT and lo <= v.start < hi for v in vs):
+            continue
+        for m in lex.cues["dispute"].finditer(folded, lo, hi):
+            if _no_dispute(folded, lo, m):
+                continue
+            end = min(hi, m.end() + 50)
+            if _A_FIGURE.search(folded, m.end(), end) and any(
+                    v.speaker.kind == OFFICIAL and m.end() <= v.start < end for v in vs):
+                return True
+    return False
+
+
+def _no_dispute(folded: str, lo: int, m: re.Match[str]) -> bool:
+    """'sin duda', 'no doubt', 'not yet verified': the dispute word disputes nothing."""
+    before = WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:]
+    if any(w in ("sin", "no", "without", "little", "poca") for w in before):
+        return True
+    return bool(re.match(r"\w*\s+(yet|todavia|aun)\b", folded[m.end():m.end() + 20]))
+
+
 def _disputed(folded: str, spans: list[Span], vs: list[Voice], lex: Lexicon) -> bool:
     """A verifier disputes, doubts or cannot verify an official figure; an outlet's "not yet
     verified" and a verifier's "could only confirm N" are no dispute."""
     for lo, hi in spans:
         for m in lex.cues["dispute"].finditer(folded, lo, hi):
-            before = WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:]
-            if any(w in ("sin", "no", "without", "little", "poca") for w in before):
-                continue  # "sin duda", "no doubt"
-            if re.match(r"\w*\s+(yet|todavia|aun)\b", folded[m.end():m.end() + 20]):
+            if _no_dispute(folded, lo, m):
                 continue
             who = [v.speaker for v in vs if lo <= v.start < hi]
             if any(s.kind == INDEPENDENT for s in who) or re.search(

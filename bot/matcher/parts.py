@@ -247,11 +247,21 @@ def authorised(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
 _RELEASES_OF = re.compile(r"\s+(excarcelaciones|liberaciones|releases|medidas|boletas|beneficios)\b")
 
 
+# "una lista oficial de las 99 personas", "la cifra del Gobierno de 99", "the government's figure of 99"
+_OFFICIALS_OWN = re.compile(
+    r"\b((lista|listas|cifra|cifras|balance|conteo|numero)\s+(oficial(es)?|del (gobierno|estado|ejecutivo|regimen))|"
+    r"(official|government'?s?|state'?s?|regime'?s?)\s+(list|figure|count|tally|number))\s+(de|of)\s+"
+    r"(l[oa]s\s+|the\s+|sus\s+|its\s+)?$")
+
+
 def official_figure(folded: str, sent: Span, m: Mention) -> bool:
-    """'las 116 excarcelaciones oficiales', '61 de las 99 excarcelaciones': the number is the
-    authorities' figure, whoever tells it."""
+    """'las 116 excarcelaciones oficiales', '61 de las 99 excarcelaciones', 'la lista oficial de
+    las 99 personas excarceladas': the number is the authorities' figure, whoever tells it (a
+    verifier never confirms the official figure it names as the government's)."""
+    lo, _hi = sent
+    if _OFFICIALS_OWN.search(folded, max(lo, m.start - 45), m.start):
+        return True
     if re.match(r"\s+(excarcelaciones|liberaciones|releases|liberados|excarcelados)\s+(oficial(es)?|official)\b",
                 folded[m.end:m.end + 40]):  # not "otros dos oficiales" (officers)
         return True
-    lo, _hi = sent
     return bool(_DENOMINATOR.search(folded[max(lo, m.start - 20):m.start]) and _RELEASES_OF.match(folded, m.end))

@@ -80,6 +80,19 @@ def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: 
     return out
 
 
+# "406 personas han sido excarceladas", "626 have been freed": a total stated as done, not a day's news
+_PERFECT = re.compile(r"\s+(?:\w+\s+){0,2}?(?:han|ha|have|has)\s+(?:sido|been|recuperado|regained|salido|left)\b")
+
+
+def official_running_claim(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
+    """An official total stated as done ("406 personas han sido excarceladas") with no day's
+    word ("hoy", "más", "este domingo") in its sentence: beside verifiers' running counts it is a
+    running claim over the campaign, not this round's figure (figures.py asks only then)."""
+    if not _PERFECT.match(folded, m.end, sent[1]):
+        return False
+    return not lex.cues["increment"].search(folded, *sent)
+
+
 def _listed_after(folded: str, first: Mention, nums: list[Mention]) -> list[Mention]:
     """The numbers that go on a list after `first`, each after a comma or 'y'/'and' and at most
     a name ('..., Foro Penal 56 y Justicia, Encuentro y Perdón 53')."""
