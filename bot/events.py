@@ -24,6 +24,7 @@ from .matcher import Extraction
 
 OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
 CLOSE = timedelta(days=3)  # reports this close may be one round without sharing a number
+SAME_DAY = timedelta(hours=24)  # an official figure this soon after a round's counts, with nothing else, is its
 FOLLOW_UP = timedelta(hours=36)  # a verifier's count this soon after a round, with nothing else to go on, is its
 MAX_TITLES = 5  # headlines kept per event to compare the next report with
 
@@ -222,6 +223,8 @@ def _score(obs: Observation, event: Event, window: timedelta) -> float:
             score += 0.5  # the first counts of a round announced without a number
         elif all(f.by_kind != OFFICIAL for f in figs):
             score += 0.5  # a verifier's count a day after a round: that round's
+        elif apart <= SAME_DAY and event.announced is None:
+            score += 0.5  # the official figure for a round so far counted only by verifiers
     return score
 
 

@@ -54,7 +54,11 @@ def test_different_round_far_apart_opens_a_new_event():
 
 def test_unrelated_numbers_do_not_merge():
     first, _ = apply(obs("i1", confirmed=71, prisons=("Tocorón",)), None)
-    assert find_event(obs("i2", hours=2, announced=225), [first], WINDOW) is None
+    # issue 14: an official figure the same day as a round counted only by verifiers is that round's
+    # (one outlet gives a partial count, the next the official figure); days later it is another round
+    assert find_event(obs("i2", hours=2, announced=225), [first], WINDOW) is first
+    assert find_event(obs("i3", hours=50, announced=225), [first], WINDOW) is None
+    assert find_event(obs("i4", hours=2, announced=225, prisons=("Rodeo I",)), [first], WINDOW) is None
 
 
 def test_partial_confirmation_at_the_same_prison_attaches_to_announcement():
