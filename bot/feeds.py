@@ -12,8 +12,6 @@ import asyncio
 import calendar
 import hashlib
 import random
-import re
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +22,7 @@ import feedparser
 import httpx
 
 from . import __version__, netguard
+from .feedtext import plain_text, safe_char_refs, strip_controls
 from .items import Item, canonical_link  # noqa: F401 - canonical_link is part of this module's API
 
 USER_AGENT = f"ReleaseWatch/{__version__} (+https://github.com/releasewatch; political-prisoner release alerts)"
@@ -62,106 +61,6 @@ class ParsedFeed:
     items: list[Item]
     entries: int  # entries in the document (items holds the newest MAX_ITEMS_PER_FEED of them)
     skipped: tuple[str, ...]  # why each unreadable entry was left out
-
-
-# -- plain text ------------------------------------------------------------------------------------
-
-
-class _TextOnly(HTMLParser):
-    _BREAKS = {"p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr", "blockquote"}
-    _SKIP = {"script", "style", "iframe", "object", "noscript", "template", "applet"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self.skipping += 1
-        elif tag in self._BREAKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self.skipping:
-            self.skipping -= 1
-        elif tag in self._BREAKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
-
-
-def plain_text(html: str, limit: int) -> str:
-    """Visible text of an HTML fragment, whitespace tidied, invisible and control characters
-    removed, at most limit characters."""
-    if "<" in html or "&" in html:
-        parser = _TextOnly()
-        try:
-            parser.feed(html[: limit * 4])
-            parser.close()
-            html = "".join(parser.parts)
-        except Exception:  # HTMLParser is lenient; this is belt and braces
-            html = re.sub(r"<[^>]*>", " ", html)
-    lines = [_clean_line(line) for line in html.splitlines()]
-    text = "\n".join(line for line in lines if line)
-    return text[:limit]
-
-
-# Characters a feed may carry that no reader should get: C0/C1 controls (NUL among them), format
-# characters (bidirectional overrides that reverse how a number reads, zero-width spaces and
-# joiners that hide words from the matcher), lone surrogates, private-use and unassigned code
-# points. Line breaks and tabs stay.
-_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
-
-
-def _clean_line(line: str) -> str:
-    # whitespace first (split() also takes no-break and other spaces): what is left unprintable is
-    # invisible, and rare enough to be looked at character by character
-    line = " ".join(line.split())
-    return line if line.isprintable() else " ".join(strip_controls(line).split())
-
-
-def strip_controls(text: str) -> str:
-    """text without control, format, surrogate, private-use or unassigned characters."""
-    if text.isprintable():  # the usual case, checked in C: nothing to strip
-        return text
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in _INVISIBLE)
-
-
-# A numeric character reference: feedparser turns "&#xD800;" into a lone surrogate (which nothing
-# downstream can encode) and raises on "&#x110000;", failing the whole feed for one title.
-_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
-_PAIR = re.compile(rb"&#(?:[xX]0*[dD][89abAB][0-9a-fA-F]{2}|0*55[2-9][0-9]{2}|0*56[0-2][0-9]{2});"
-                   rb"&#(?:[xX]0*[dD][c-fC-F][0-9a-fA-F]{2}|0*56[3-9][0-9]{2}|0*57[0-3][0-9]{2});")
-
-
-def _ref_value(ref: bytes) -> int:
-    m = _CHAR_REF.fullmatch(ref)
-    assert m is not None
-    return int(m.group(1), 16) if m.group(1) else int(m.group(2))
-
-
-def _safe_char_refs(body: bytes) -> bytes:
-    """Character references that name no character become U+FFFD; a surrogate pair written as two
-    references (an emoji, the way some CMSs write it) becomes the character it stands for."""
-    if b"&#" not in body:
-        return body
-
-    def pair(m: re.Match[bytes]) -> bytes:
-        first, second = _CHAR_REF.findall(m.group())
-        hi = int(first[0], 16) if first[0] else int(first[1])
-        lo = int(second[0], 16) if second[0] else int(second[1])
-        return b"&#x%X;" % (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-
-    def single(m: re.Match[bytes]) -> bytes:
-        value = _ref_value(m.group())
-        if value == 0 or 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
-            return b"&#xFFFD;"
-        return m.group()
-
-    return _CHAR_REF.sub(single, _PAIR.sub(pair, body))
 
 
 # A date before this is a placeholder ("0001-01-01", the Unix epoch), not when the story ran.
@@ -229,7 +128,7 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
     # plain_text() below strips every tag (and the content of script/style), so feedparser's
     # own HTML sanitising and URI rewriting inside summaries would be work thrown away: about a
     # quarter of the parse time (bench/pipeline_cost.py)
-    parsed = feedparser.parse(_safe_char_refs(body), sanitize_html=False, resolve_relative_uris=False)
+    parsed = feedparser.parse(safe_char_refs(body), sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     # feedparser recovers what it can from sloppy XML (a stray "&", a cut-off tail); the items
     # it recovers are kept, since dropping a whole outlet for one bad byte would cost an alert

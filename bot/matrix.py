@@ -2,6 +2,11 @@
 bot/matrix_commands.py and delivers the outbox's alerts as m.notice messages (plain body + HTML), in
 plain and end-to-end encrypted rooms alike (crypto store and trust policy: bot/matrix_crypto.py).
 Never decides what a command means; a message it cannot decrypt is asked for again, never ignored.
+
+Longer than the other modules (~600 lines) because one client's life is one concept here: login
+and device, the sync loop, invites and room state, and the encryption steps that must run between
+a sync and the next send (key queries, claims, room-key sharing). The crypto store and the trust
+policy, which need no client, are bot/matrix_crypto.py; command routing is bot/matrix_commands.py.
 """
 
 from __future__ import annotations
