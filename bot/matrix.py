@@ -1,6 +1,7 @@
 """Matrix adapter: a matrix-nio client that syncs, joins rooms on allowed invites, hands `!commands` to
 bot/matrix_commands.py and delivers the outbox's alerts as m.notice messages (plain body + HTML), in
-plain and end-to-end encrypted rooms alike (crypto store and trust policy: bot/matrix_crypto.py).
+plain and end-to-end encrypted rooms alike (crypto store and trust policy: bot/matrix_crypto.py);
+staff's charts and exports are uploaded (encrypted in an encrypted room) and posted as m.image / m.file.
 Never decides what a command means; a message it cannot decrypt is asked for again, never ignored.
 
 Longer than the other modules (~600 lines) because one client's life is one concept here: login
@@ -13,14 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import json
 import logging
 import re
+import struct
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import aiohttp
 from cachetools import TTLCache
@@ -42,6 +45,7 @@ from nio import (
     RoomSendResponse,
     SyncError,
     SyncResponse,
+    UploadResponse,
     WhoamiResponse,
 )
 from nio.api import Api
@@ -65,6 +69,7 @@ KV_CRYPTO_DEVICE = "matrix.crypto_device_id"  # the device whose olm account the
 KV_SINCE = "matrix.next_batch"  # with the device id in the store, a restart neither replays old messages nor adds devices
 SYNC_TIMEOUT_MS = 30_000  # long-poll; the server answers sooner when something happens
 REQUEST_TIMEOUT = 20.0  # every other request
+UPLOAD_TIMEOUT = 60.0  # a chart or an export to the media repository (nio itself waits forever)
 MAX_INLINE_WAIT = 10.0  # a rate-limited join or state lookup waits at most this long inside the sync loop
 ENCRYPTED_NOTICE_EVERY = 6 * 3600.0  # seconds between two "I cannot read here" notices per room
 UNDECRYPTABLE_WAIT = 10.0  # seconds a message's keys may arrive late before its sender is asked to resend
@@ -124,6 +129,37 @@ def _txn_id(room_id: str, content: dict[str, Any]) -> str:
     return "rw-" + hashlib.sha256(raw).hexdigest()[:40]
 
 
+MIMETYPES = {".png": "image/png", ".csv": "text/csv", ".json": "application/json"}
+
+
+def _mimetype(filename: str) -> str:
+    return next((m for suffix, m in MIMETYPES.items() if filename.endswith(suffix)), "application/octet-stream")
+
+
+def _png_size(data: bytes) -> dict[str, int]:
+    """Width and height from a PNG's IHDR chunk (Element lays the image out before downloading it)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
+        return {}
+    w, h = struct.unpack(">II", data[16:24])
+    return {"w": w, "h": h}
+
+
+def _file_content(message: Message, filename: str, mimetype: str, size: int, image: dict[str, int] | None,
+                  uri: str, keys: dict[str, Any] | None) -> dict[str, Any]:
+    """An m.image / m.file event: the caption as body, the name in filename (Matrix 1.10 captions);
+    in an encrypted room the media's decryption info under `file` instead of a plain `url`."""
+    info: dict[str, Any] = {"mimetype": mimetype, "size": size, **(image or {})}
+    content: dict[str, Any] = {
+        "msgtype": "m.image" if image is not None else "m.file",
+        "body": message.text, "filename": filename, "info": info, "m.mentions": {},
+    }
+    if keys is not None:
+        content["file"] = {**keys, "url": uri}
+    else:
+        content["url"] = uri
+    return content
+
+
 def _code(resp: object) -> str | None:
     return getattr(resp, "status_code", None)
 
@@ -150,6 +186,29 @@ class MatrixNotifier:
         """A command's answer: asking twice must answer twice, so a fresh transaction id."""
         return await self._send(chat_id, _content(_bang(message), None), None)
 
+    async def reply_file(self, chat_id: str, message: Message, data: bytes, filename: str,
+                         image: bool = False) -> str | None:
+        """A command's file (chart, export): uploaded to the homeserver's media repository (encrypted
+        first if the room is: the server keeps only ciphertext), then posted with the message as caption."""
+        room = self.client.rooms.get(chat_id)
+        encrypt = bool(self.client.olm and room is not None and room.encrypted)  # as room_send decides
+        mimetype = _mimetype(filename)
+        try:
+            resp, keys = await asyncio.wait_for(
+                self.client.upload(io.BytesIO(data), content_type=mimetype, filename=filename, encrypt=encrypt,
+                                   filesize=len(data)),
+                timeout=UPLOAD_TIMEOUT,
+            )
+        except TimeoutError as exc:
+            raise Transient("Matrix upload timed out") from exc
+        except Exception as exc:  # aiohttp connection errors
+            raise Transient(f"{type(exc).__name__}: {exc}") from exc
+        if not isinstance(resp, UploadResponse):
+            self._fail(resp)
+        content = _file_content(_bang(message), filename, mimetype, len(data),
+                                _png_size(data) if image else None, resp.content_uri, keys if encrypt else None)
+        return await self._send(chat_id, content, None)
+
     async def _send(self, room_id: str, content: dict[str, Any], txn_id: str | None) -> str | None:
         try:
             # in an encrypted room nio first fetches the members' device keys and shares the room
@@ -170,6 +229,11 @@ class MatrixNotifier:
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
         if isinstance(resp, RoomSendResponse):
             return str(resp.event_id)
+        self._fail(resp)
+
+    @staticmethod
+    def _fail(resp: object) -> NoReturn:
+        """A homeserver's error answer in bot.notify's vocabulary."""
         code = _code(resp)
         if code == "M_LIMIT_EXCEEDED":
             raise RetryAfter(_retry_after(resp))
@@ -594,4 +658,20 @@ class MatrixPlatform:
         """`!command args` in a room."""
         answer = await self.commands.route(room_id, sender, body)
         for reply in answer.replies if answer else ():
-            await self._say(room_id, reply.message)
+            if reply.file is None:
+                await self._say(room_id, reply.message)
+            else:
+                await self._send_file(room_id, reply)
+
+    async def _send_file(self, room_id: str, reply: cmd.Reply) -> None:
+        """A chart or an export; if it cannot be uploaded or posted, one sentence says so instead."""
+        assert reply.file is not None
+        try:
+            sent = await cmd.patiently(partial(self._notifier.reply_file, room_id, reply.message, reply.file,
+                                               reply.filename, reply.image))
+        except Exception as exc:
+            log.warning("a Matrix file reply failed", extra={"reason": f"{type(exc).__name__}: {exc}"[:200]})
+            sent = None
+        if sent is None:
+            lang = cmd.chat_lang(self.store, PLATFORM, room_id, self.config.default_lang)
+            await self._say(room_id, cmd.plain(t(lang, "matrix.upload_failed")))

@@ -66,7 +66,8 @@ class MatrixCommands:
         req = cmd.Request(
             cmd.Chat(PLATFORM, room_id, lang), user=sender, args=head[1].strip() if len(head) > 1 else "",
             private=room is not None and room.member_count <= 2,  # the bot and one person
-            staff=sender in self.staff, who=sender, prefix="!", manages=partial(self.manages, room_id, sender),
+            staff=sender in self.staff, who=sender, prefix="!", files=True,  # uploaded to the room
+            manages=partial(self.manages, room_id, sender),
         )
         spec = cmd.command_named(name)
         if spec is None:

@@ -101,6 +101,15 @@ class Human:
         assert isinstance(resp, nio.RoomSendResponse), resp
         return resp.event_id
 
+    def download(self, mxc: str) -> bytes:
+        """A file from the media repository, as Element fetches it (authenticated media, Matrix 1.11)."""
+        assert mxc.startswith("mxc://"), mxc
+        with httpx.Client(trust_env=False, timeout=30) as http:
+            r = http.get(f"{self.synapse.url}/_matrix/client/v1/media/download/{mxc[len('mxc://'):]}",
+                         headers={"Authorization": f"Bearer {self.user.access_token}"})
+            assert r.status_code == 200, r.text
+            return r.content
+
     async def membership(self, room_id: str, user_id: str) -> str | None:
         resp = await self.client.room_get_state_event(room_id, "m.room.member", user_id)
         return resp.content.get("membership") if isinstance(resp, nio.RoomGetStateEventResponse) else None

@@ -2,7 +2,8 @@
 (each with its own crypto store) talk to the bot in end-to-end encrypted rooms. Alerts, command
 answers, review posts and a watched name's private alert are sent encrypted and decrypt exactly
 once; the bot keeps its device across restarts, takes in a member's new device, asks for keys it
-lacks, survives losing its crypto store, and keeps the staff room for verified devices on request."""
+lacks, survives losing its crypto store, and keeps the staff room for verified devices on request.
+A staff member's `!chart` in an encrypted room is an encrypted image: ciphertext on the server."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import stat
 
 import httpx
 import nio
+from nio.crypto import decrypt_attachment
 
 from bot import matrix_crypto
 from bot.i18n import t
@@ -272,3 +274,18 @@ async def test_staff_room_keys_go_only_to_verified_devices(matrix_harness):
     answer = await h.say(shared, "!sources", who=boss)
     await laptop.until(lambda: any(m.body == answer.body for m in h.bot_messages(shared, laptop)),
                        "the answer on the unverified device")
+
+
+async def test_encrypted_room_gets_the_chart_as_an_encrypted_image(matrix_harness):
+    h = matrix_harness
+    boss = await h.encrypted_person("boss")
+    await h.start(staff_user_ids=(boss.user_id,), allowed_inviters=(boss.user_id,))
+    room = await h.room_with_bot(boss, encrypted=True)
+    chart = await h.say(room, "!chart", who=boss)
+    assert isinstance(chart, nio.RoomEncryptedImage) and chart.decrypted, chart
+    assert chart.body == t("es", "chart.caption") and chart.mimetype == "image/png"
+    stored = boss.download(chart.url)
+    assert not stored.startswith(b"\x89PNG")  # the media repository holds ciphertext only
+    png = decrypt_attachment(stored, chart.key["k"], chart.hashes["sha256"], chart.iv)
+    assert png.startswith(b"\x89PNG") and chart.source["content"]["info"]["size"] == len(png)
+    assert "url" not in chart.source["content"]
