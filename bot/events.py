@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from cachetools import LRUCache
 from rapidfuzz import fuzz
 
 from .matcher import Extraction
@@ -197,18 +198,19 @@ def _date(value: str | None) -> date | None:
 # -- which round -----------------------------------------------------------------------------------
 
 
-def _score(obs: Observation, event: Event, window: timedelta) -> float:
+def _score(obs: Observation, event: Event, window: timedelta, figs: list[Figure] | None = None) -> float:
     """How surely obs reports event (0 = not at all). Shared numbers are the strongest sign; dates,
     places, speakers and how alike the headlines are count too, so an outlet that gives only a
     partial count still finds the round another outlet reported with the official figure."""
     apart = min(abs(obs.published - event.last_published), abs(obs.published - event.first_published))
     if apart > window:
         return 0.0
-    figs = round_figures(obs)
+    figs = round_figures(obs) if figs is None else figs
     ex = obs.extraction
     mine = {f.value for f in figs} | ({ex.released} if ex.released and not figs and ex.cumulative is None else set())
-    official = _announcement(event.figures)
-    score = 1.0 * len(mine & event.numbers)
+    summary = _summary(event.figures)
+    official = summary.official
+    score = 1.0 * len(mine & summary.numbers)
     if any(f.role == "announced" and official is not None and f.value == official.value for f in figs):
         score += 2.0
     same_place = bool(set(ex.prisons) & set(event.prisons))
@@ -239,7 +241,7 @@ def _closeness(obs: Observation, event: Event, figs: list[Figure], score: float,
         extra += 0.5 if not score else 0.25
     alike = max((fuzz.token_set_ratio(obs.title.lower(), t.lower()) for t in event.titles), default=0)
     extra += 0.75 if alike >= 80 else 0.4 if alike >= 65 else 0.0
-    speakers = {f.speaker for f in figs if f.by_kind != OUTLET} & {f.speaker for f in event.figures if f.by_kind != OUTLET}
+    speakers = {f.speaker for f in figs if f.by_kind != OUTLET} & _summary(event.figures).speakers
     if speakers and (same_place or alike >= 65):
         extra += 0.25
     return extra
@@ -247,13 +249,61 @@ def _closeness(obs: Observation, event: Event, figs: list[Figure], score: float,
 
 def find_event(obs: Observation, candidates: list[Event], window: timedelta) -> Event | None:
     """The existing round obs reports, if any (it must score at least half a shared number)."""
-    scored = [(s, e) for e in candidates if (s := _score(obs, e, window)) >= 0.5]
+    figs = round_figures(obs)
+    scored = [(s, e) for e in candidates if (s := _score(obs, e, window, figs)) >= 0.5]
     if not scored:
         return None
     return max(scored, key=lambda se: (se[0], se[1].last_published))[1]
 
 
 # -- what the round says, and whether it is news ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the scoring and folding read of a round's figures, gathered in one pass (a retold
+    round carries a figure per outlet: several passes per report were most of the ledger's cost)."""
+
+    numbers: frozenset[int]
+    official: Figure | None  # the official figure that stands
+    confirmed: dict[str, int]  # each speaker's highest confirmed figure
+    verifiers: dict[str, int]  # the same, independent verifiers only
+    speakers: frozenset[str]  # who spoke, outlets aside
+    keys: frozenset[tuple[str, str, str]]  # (role, item, speaker): a figure already folded in
+    disputed: bool  # an official figure is marked disputed
+
+
+_SUMMARIES: LRUCache[int, tuple[tuple[Figure, ...], _Summary]] = LRUCache(maxsize=4096)
+
+
+def _summary(figures: tuple[Figure, ...]) -> _Summary:
+    cached = _SUMMARIES.get(id(figures))
+    if cached is not None and cached[0] is figures:
+        return cached[1]
+    numbers: set[int] = set()
+    confirmed: dict[str, int] = {}
+    verifiers: dict[str, int] = {}
+    speakers: set[str] = set()
+    keys: set[tuple[str, str, str]] = set()
+    official: Figure | None = None
+    disputed = False
+    for f in figures:
+        who = f.speaker
+        numbers.add(f.value)
+        keys.add((f.role, f.item_id, who))
+        if f.by_kind != OUTLET:
+            speakers.add(who)
+        if f.role == "announced":
+            disputed = disputed or f.disputed
+            if official is None or (f.published, f.value) > (official.published, official.value):
+                official = f
+        elif f.role == "confirmed":
+            confirmed[who] = max(confirmed.get(who, 0), f.value)
+            if f.by_kind == INDEPENDENT:
+                verifiers[who] = max(verifiers.get(who, 0), f.value)
+    summary = _Summary(frozenset(numbers), official, confirmed, verifiers, frozenset(speakers), frozenset(keys), disputed)
+    _SUMMARIES[id(figures)] = (figures, summary)
+    return summary
 
 
 def _announcement(figures: Iterable[Figure]) -> Figure | None:
@@ -291,20 +341,22 @@ def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
                      disputed=disputed, titles=(obs.title[:300],),
                      disputed_by=_disputer(obs, new_figs) if disputed else None), True
 
-    known = {(f.role, f.item_id, f.speaker) for f in event.figures}
-    figures = event.figures + tuple(f for f in new_figs if (f.role, f.item_id, f.speaker) not in known)
+    before = _summary(event.figures)
+    added = tuple(f for f in new_figs if (f.role, f.item_id, f.speaker) not in before.keys)
+    figures = event.figures + added
+    after = _summary(figures)
+    announced = after.official.value if after.official else None
+    confirmed = max(after.confirmed.values()) if after.confirmed else None
     # an item saying an official figure is disputed disputes the round's official figure, whoever gave it
-    disputed_now = said_disputed and _announcement(figures) is not None
-    announced, confirmed, disputed = _state(figures, event.disputed or disputed_now)
+    disputed = event.disputed or after.disputed or (said_disputed and after.official is not None)
     # a named verifier's figure rising (a first figure counts) is news; an outlet retelling a count
-    # without saying whose it is is news only when it raises the round's highest figure
-    before = confirmations(f for f in event.figures if f.by_kind == INDEPENDENT)
-    after = confirmations(f for f in figures if f.by_kind == INDEPENDENT)
-    # a new verifier's first figure is news, unless it is a part: below what is known, at some of
+    # without saying whose it is is news only when it raises the round's highest figure.
+    # A new verifier's first figure is news, unless it is a part: below what is known, at some of
     # the round's places only (relatives counting 14 out of Tocorón when 22 are verified at three)
     part = bool(ex.prisons) and set(ex.prisons) < set(event.prisons)
-    news = (any(v > before.get(who, 0) and (who in before or _news_from_a_new_verifier(v, event.confirmed, part))
-                for who, v in after.items())
+    news = (any(v > before.verifiers.get(who, 0)
+                and (who in before.verifiers or _news_from_a_new_verifier(v, event.confirmed, part))
+                for who, v in after.verifiers.items())
             or (confirmed is not None and (event.confirmed is None or confirmed > event.confirmed))
             or (announced is not None and event.announced is None)  # the official figure arrived
             or (disputed and not event.disputed and announced is not None))  # and is now disputed

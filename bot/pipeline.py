@@ -13,13 +13,13 @@ rhythm is marked quiet, once.
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import logging
 import sqlite3
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -193,7 +193,7 @@ class Pipeline:
         step = 1 if nested else INGEST_GROUP
         for start in range(0, len(ordered), step):
             group = ordered[start:start + step]
-            before = copy.deepcopy(report)
+            before = _copy(report)
             try:
                 with self.store.transaction():
                     self._ingest_group(group, report)
@@ -208,7 +208,7 @@ class Pipeline:
         return report
 
     def _ingest_one(self, one: tuple[FeedRow, Item], report: CycleReport) -> None:
-        before = copy.deepcopy(report)
+        before = _copy(report)
         try:
             with self.store.transaction():
                 self._ingest_group([one], report)
@@ -314,6 +314,12 @@ class Pipeline:
                            "outlet": feed.name, "link": item.link}
                 n += self.store.enqueue(sub.id, f"note:{fresh.id}", "note", payload, now)
         return n
+
+
+def _copy(report: CycleReport) -> CycleReport:
+    """A copy to roll the report back to: its fields are counts and lists of immutable rows."""
+    lists: dict[str, Any] = {f.name: list(v) for f in fields(report) if isinstance(v := getattr(report, f.name), list)}
+    return replace(report, **lists)
 
 
 def _store_trouble(exc: BaseException) -> bool:
