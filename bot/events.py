@@ -13,7 +13,6 @@ Pure logic over dataclasses; never touches storage or the network.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -107,12 +106,12 @@ class Event:
 
     @property
     def announced_by(self) -> str | None:
-        official = _announcement(self.figures)
+        official = _summary(self.figures).official
         return (official.org or "government") if official else None
 
     def confirmations(self) -> dict[str, int]:
-        """Each verifier's highest figure for this round, highest first."""
-        return confirmations(self.figures)
+        """Each speaker's highest confirmed figure for this round, highest first."""
+        return dict(sorted(_summary(self.figures).confirmed.items(), key=lambda kv: -kv[1]))
 
 
 # -- what an observation says ----------------------------------------------------------------------
@@ -134,12 +133,11 @@ class Claim:
 
 def claims(ex: Extraction) -> list[Claim]:
     """The extraction's figures in their roles; an extraction without figures gives its headline."""
-    figures = getattr(ex, "figures", ())
-    if figures:
-        return [Claim(f.role, f.value, f.by, f.by_kind, f.cumulative, f.since, f.disputed) for f in figures]
+    if ex.figures:
+        return [Claim(f.role, f.value, f.by, f.by_kind, f.cumulative, f.since, f.disputed) for f in ex.figures]
     out = []
     if ex.announced is not None:
-        out.append(Claim("announced", ex.announced, ex.announced_by, OFFICIAL, disputed=bool(getattr(ex, "disputed", False))))
+        out.append(Claim("announced", ex.announced, ex.announced_by, OFFICIAL, disputed=ex.disputed))
     if ex.confirmed is not None:
         out.append(Claim("confirmed", ex.confirmed, ex.confirmed_by, INDEPENDENT if ex.confirmed_by else OUTLET))
     if ex.cumulative is not None and ex.cumulative != ex.confirmed:
@@ -154,7 +152,7 @@ def round_figures(obs: Observation) -> list[Figure]:
     official = {c.value for c in found if c.by_kind == OFFICIAL and not c.cumulative}
     headline = obs.extraction.announced
     for c in found:
-        if c.role == "confirmed" and c.value in official and getattr(obs.extraction, "disputed", False):
+        if c.role == "confirmed" and c.value in official and obs.extraction.disputed:
             continue  # a verifier quoting the official figure it disputes does not confirm it
         if c.by_kind == OFFICIAL and headline is not None and c.value != headline and len(official) > 1:
             continue  # an earlier round's official figure, recalled ("at Christmas it had announced 99")
@@ -306,36 +304,17 @@ def _summary(figures: tuple[Figure, ...]) -> _Summary:
     return summary
 
 
-def _announcement(figures: Iterable[Figure]) -> Figure | None:
-    """The official figure that stands: the latest (authorities revise their own announcements)."""
-    announced = [f for f in figures if f.role == "announced"]
-    return max(announced, key=lambda f: (f.published, f.value)) if announced else None
-
-
-def confirmations(figures: Iterable[Figure]) -> dict[str, int]:
-    """Each verifier's highest figure (a retelling that repeats an older, lower figure lowers nothing)."""
-    best: dict[str, int] = {}
-    for f in figures:
-        if f.role == "confirmed":
-            best[f.speaker] = max(best.get(f.speaker, 0), f.value)
-    return dict(sorted(best.items(), key=lambda kv: -kv[1]))
-
-
-def _state(figures: tuple[Figure, ...], disputed: bool) -> tuple[int | None, int | None, bool]:
-    official = _announcement(figures)
-    conf = confirmations(figures)
-    return (official.value if official else None, max(conf.values()) if conf else None,
-            disputed or any(f.disputed for f in figures if f.role == "announced"))
-
-
 def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
     """Fold obs into event (or open one). Returns the new state and whether it is a new revision."""
     ex = obs.extraction
     new_figs = round_figures(obs)
-    said_disputed = bool(getattr(ex, "disputed", False))
+    said_disputed = ex.disputed
     if event is None:
         figures = tuple(new_figs)
-        announced, confirmed, disputed = _state(figures, said_disputed)
+        first = _summary(figures)
+        announced = first.official.value if first.official else None
+        confirmed = max(first.confirmed.values()) if first.confirmed else None
+        disputed = said_disputed or first.disputed
         return Event(id=None, announced=announced, confirmed=confirmed, prisons=ex.prisons, names=ex.names,
                      first_published=obs.published, last_published=obs.published, revision=1, figures=figures,
                      disputed=disputed, titles=(obs.title[:300],),

@@ -18,6 +18,7 @@ from typing import Any
 from nio import AsyncClient
 
 from .config import Config, ConfigError, MatrixConfig
+from .store.base import restore_checked
 
 log = logging.getLogger("releasewatch.matrix")
 
@@ -104,22 +105,7 @@ def restore(config: Config, source_db: str | Path) -> Path | None:
     target = store_dir(config)
     target.mkdir(mode=0o700, parents=True, exist_ok=True)
     for path in _sqlite_files(source):
-        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            ok = src.execute("PRAGMA integrity_check").fetchone()[0]
-            if ok != "ok":
-                raise ValueError(f"{path} is damaged ({ok})")
-            dest = target / path.name
-            os.close(os.open(dest, os.O_CREAT | os.O_WRONLY, 0o600))
-            out = sqlite3.connect(dest, timeout=30)
-            try:
-                src.backup(out)
-            finally:
-                out.close()
-        except sqlite3.DatabaseError as exc:
-            raise ValueError(f"{path} is not a Matrix crypto store ({exc})") from None
-        finally:
-            src.close()
+        restore_checked(path, target / path.name, "a Matrix crypto store")
     return target
 
 

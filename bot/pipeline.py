@@ -252,7 +252,9 @@ class Pipeline:
         if ex.total_prisoners is not None:
             self.store.record_tally(obs_id, ex.total_prisoners, ex.total_by, feed.name, item.link, item.published)
         obs = Observation(ex, obs_id, feed.name, item.link, item.title, item.published)
-        self.store.record_running(running_counts(obs))  # a campaign's running totals: ledger lines, not rounds
+        running = running_counts(obs)  # a campaign's running totals: ledger lines, not rounds
+        if running:
+            self.store.record_running(running)
         if reports_a_round(obs):
             numbers = [f.value for f in round_figures(obs)] + ([ex.released] if ex.released else [])
             # a revised article reports the event its first text joined, whatever its numbers now

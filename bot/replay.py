@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._text import json_line
-from .alerts import Snapshot
 from .config import Config
+from .events import Event
 from .items import Item
 from .pipeline import Pipeline
 from .store import Store
@@ -71,20 +71,14 @@ def _feeds(store: Store, names: Iterable[str]) -> dict[str, Any]:
     return {f.name: f for f in store.feeds(active_only=False) if f.url.startswith(REPLAY_SCHEME)}
 
 
-def _alert(item: StreamItem, event_id: int, revision: int, snap: Snapshot) -> dict[str, Any]:
-    figures = snap.get("figures", [])
-    announced = [f for f in figures if f["role"] == "announced"]
-    official = max(announced, key=lambda f: (f.get("published") or "", f["value"])) if announced else None
-    best: dict[str, int] = {}
-    for f in figures:
-        if f["role"] == "confirmed":
-            who = f.get("org") or f["outlet"]
-            best[who] = max(best.get(who, 0), f["value"])
+def _alert(item: StreamItem, event: Event) -> dict[str, Any]:
+    """The alert a subscriber to everything got for this revision (one item per ingest: the event
+    as it stands now is the revision just made)."""
     return {
-        "item": item.id, "event": event_id, "revision": revision, "type": "new" if revision == 1 else "update",
-        "announced": {"value": official["value"], "by": official.get("org") or "government"} if official else None,
-        "confirmed": [{"value": v, "by": who, "cumulative": False} for who, v in sorted(best.items(), key=lambda kv: -kv[1])],
-        "disputed": bool(snap.get("disputed")),
+        "item": item.id, "event": event.id, "revision": event.revision, "type": "new" if event.revision == 1 else "update",
+        "announced": {"value": event.announced, "by": event.announced_by} if event.announced is not None else None,
+        "confirmed": [{"value": v, "by": who, "cumulative": False} for who, v in event.confirmations().items()],
+        "disputed": event.disputed,
     }
 
 
@@ -117,10 +111,10 @@ def replay(lines: Iterable[str], out: TextIO, db: Path | None = None) -> int:
                 feed = feeds[it.feed]
                 item = Item(it.id, it.link, it.title, it.summary, it.published, it.lang, feed_id=feed.id)
                 report = pipeline.ingest([(feed, item)], quiet=True)
-                for event_id, revision in report.revisions:
-                    snap = store.revision_snapshot(event_id, revision)
-                    if snap is not None:
-                        out.write(json_line(_alert(it, event_id, revision, snap)))
+                for event_id, _revision in report.revisions:
+                    event = store.event(event_id)
+                    if event is not None:
+                        out.write(json_line(_alert(it, event)))
                         count += 1
             out.write(json_line({"ledger": ledger(store)}))
             return count

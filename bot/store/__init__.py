@@ -13,7 +13,6 @@ runs on an old file. sqlite-utils still gives the connection wrapper and dict ro
 from __future__ import annotations
 
 from ..clock import utcnow
-from ..items import Item
 from .base import EVENT_CACHE_SIZE, AlreadyRunning, StoreBase, iso, parse_iso
 from .events import EventsMixin, TallyRow
 from .feeds import FeedRow, FeedsMixin
@@ -25,10 +24,8 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 from .subscribers import FORGET_TABLES, Subscriber, SubscribersMixin
 from .watches import WatchesMixin, WatchRow
 
-NewItem = Item  # older name of the one item type (bot.items.Item)
-
 __all__ = [
-    "EVENT_CACHE_SIZE", "FORGET_TABLES", "MIGRATIONS", "SCHEMA_VERSION", "AlreadyRunning", "FeedRow", "Fresh", "NewItem",
+    "EVENT_CACHE_SIZE", "FORGET_TABLES", "MIGRATIONS", "SCHEMA_VERSION", "AlreadyRunning", "FeedRow", "Fresh",
     "OutboxRow", "RevisionRow", "Store", "Subscriber", "TallyRow", "WatchRow", "iso", "parse_iso", "utcnow",
 ]
 

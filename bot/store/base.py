@@ -152,27 +152,7 @@ class StoreBase:
     @staticmethod
     def restore(source: str | Path, target: str | Path) -> None:
         """Replace the database at target with the backup at source, after checking the backup."""
-        source, target = Path(source), Path(target)
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        try:
-            ok = src.execute("PRAGMA integrity_check").fetchone()[0]
-            if ok != "ok":
-                raise ValueError(f"{source} is damaged ({ok})")
-            version = src.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise ValueError(f"{source} was made by a newer ReleaseWatch (schema {version})")
-            if not target.exists():
-                fd = os.open(target, os.O_CREAT | os.O_WRONLY, 0o600)
-                os.close(fd)
-            dest = sqlite3.connect(target, timeout=30)
-            try:
-                src.backup(dest)
-            finally:
-                dest.close()
-        except sqlite3.DatabaseError as exc:
-            raise ValueError(f"{source} is not a ReleaseWatch database ({exc})") from None
-        finally:
-            src.close()
+        restore_checked(source, target, "a ReleaseWatch database", max_version=SCHEMA_VERSION)
 
     def _rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params or []))
@@ -206,3 +186,28 @@ def _owner_only(path: Path) -> None:
                 os.chmod(p, 0o600)
         except FileNotFoundError:
             pass
+
+
+def restore_checked(source: str | Path, target: str | Path, what: str, max_version: int | None = None) -> None:
+    """Copy the SQLite file at source onto target (owner-only) through the backup API, after an
+    integrity check (and, with max_version, a schema check). ValueError: one sentence naming it."""
+    source, target = Path(source), Path(target)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        ok = src.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            raise ValueError(f"{source} is damaged ({ok})")
+        version = src.execute("PRAGMA user_version").fetchone()[0]
+        if max_version is not None and version > max_version:
+            raise ValueError(f"{source} was made by a newer ReleaseWatch (schema {version})")
+        if not target.exists():
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+        dest = sqlite3.connect(target, timeout=30)
+        try:
+            src.backup(dest)
+        finally:
+            dest.close()
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{source} is not {what} ({exc})") from None
+    finally:
+        src.close()
