@@ -26,7 +26,7 @@ log = logging.getLogger("releasewatch.commands")
 
 # A person types a few commands in a row, then reads. A loop sending /status 20 times a second
 # would share Telegram's 30 messages/s with an alert broadcast and slow it down for everyone.
-BURST = 10  # commands at once
+BURST = 20  # commands at once: a person typing a dozen commands in a few seconds is not a flood
 REFILL_SECONDS = 1.0  # then one per this many seconds
 MAX_TRACKED_USERS = 10_000  # users seen within the last BURST * REFILL_SECONDS; beyond, the oldest are forgotten
 REPLY_PATIENCE = 30.0  # seconds a command's reply may wait for flood control, in total
