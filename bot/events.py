@@ -357,6 +357,19 @@ def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
     return updated, news
 
 
+def restate(event: Event) -> Event:
+    """What the round holds, read from its figures alone: the official figure that stands, the
+    highest confirmed count, the dispute if a figure still carries it. After staff reject or correct
+    a figure, the round is what its remaining figures say, and later reports are judged against it."""
+    s = _summary(event.figures)
+    # a dispute an item said in words stands while its teller's figures do (or if it named no one)
+    disputed = s.disputed or (event.disputed and s.official is not None
+                              and (event.disputed_by is None or event.disputed_by in s.speakers))
+    return replace(event, announced=s.official.value if s.official else None,
+                   confirmed=max(s.confirmed.values()) if s.confirmed else None,
+                   disputed=disputed, disputed_by=event.disputed_by if disputed else None)
+
+
 def _news_from_a_new_verifier(value: int, headline: int | None, part: bool) -> bool:
     """A verifier's first figure for the round: news unless it only repeats the round's count (a
     co-verifier of the same figure) or is a part of it counted at some of its places."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from .config import Config
-from .events import INDEPENDENT, OFFICIAL, Figure, Observation, apply
+from .events import INDEPENDENT, OFFICIAL, Figure, Observation, apply, restate
 from .matcher import Extraction
 from .store import Store, iso
 
@@ -65,11 +65,12 @@ def decide(store: Store, event_id: int, revision: int, approve: bool, who: str, 
     status = "released" if approve else "rejected"
     with store.transaction():
         first = store.decide(event_id, revision, status, who, reason, now)
-        if first and approve:
-            event = store.event(event_id)
-            assert event is not None
-            store.enqueue_revision(event, now, revision=revision)
         if first:
+            # the figures it brought count from now on, or never (a rejected claim leaves the round)
+            event = store.decide_figures(event_id, revision, status)
+            if approve:
+                assert event is not None
+                store.enqueue_revision(event, now, revision=revision)
             tell_staff(store, "review.decided_" + status,
                        {"event": event_id, "revision": revision, "who": who, "reason": reason or ""}, now)
     row = store.revision(event_id, revision)
@@ -90,24 +91,25 @@ def edit(store: Store, event_id: int, who: str, now: datetime, announced: int | 
     if event is None:
         return Outcome(False, "missing", event_id=event_id)
     item_id = f"manual:edit:{event_id}:{event.revision + 1}"
+    values = (("announced", announced), ("confirmed", confirmed))
     figs = tuple(
         Figure(role, value, MANUAL_OUTLET, f"{who} (staff)", item_id, "", now,
                OFFICIAL if role == "announced" else INDEPENDENT)
-        for role, value in (("announced", announced), ("confirmed", confirmed)) if value is not None
-    )
-    new = replace(
-        event,
-        announced=announced if announced is not None else event.announced,
-        confirmed=confirmed if confirmed is not None else event.confirmed,
-        revision=event.revision + 1,
-        last_published=max(event.last_published, now),
-        figures=event.figures + figs,
+        for role, value in values if value is not None
     )
     obs = _manual_observation(item_id, f"Corrección / correction: {who}", now)
     with store.transaction():
         for r in store.held():
             if r["event_id"] == event_id:
                 store.decide(event_id, r["revision"], "superseded", who, "edited", now)
+                store.decide_figures(event_id, r["revision"], "superseded")
+        # the figures staff corrected no longer count: the round is what staff say, and a later
+        # report is judged against that
+        store.correct_figures(event_id, [role for role, value in values if value is not None])
+        current = store.event(event_id)
+        assert current is not None
+        new = restate(replace(current, revision=current.revision + 1,
+                              last_published=max(current.last_published, now), figures=current.figures + figs))
         saved = store.save_event(new, obs, True, now, status="released", confidence=1.0, manual=True)
         store.enqueue_revision(saved, now)
         tell_staff(store, "review.edited", {"event": event_id, "revision": saved.revision, "who": who}, now)

@@ -1,5 +1,6 @@
 """Store: schema migrations, item dedup by id and content, idempotent outbox, owner-only file."""
 
+import json
 import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
@@ -270,3 +271,28 @@ def test_an_export_of_more_events_than_the_cache_holds_reads_them_all_in_order(s
     assert sorted(e.confirmed for e in got) == [10, 11, 12, 13, 14]
     assert [e.id for e in got] == sorted((e.id for e in got), reverse=True)  # same time: newest id first
     assert all(len(e.figures) == 1 for e in got)
+
+
+def test_migration_to_schema_8_takes_a_rejected_claim_out_of_its_round(tmp_path):
+    """Before version 8 a claim staff rejected stayed in its round (issue 21): the upgrade marks
+    the figures its revision brought rejected, and the round holds what its other figures say."""
+    path = tmp_path / "v7.db"
+    db = _db_at_version(path, 7)
+    db.execute("INSERT INTO events (announced, confirmed, prisons, names, first_published, last_published, "
+               "revision, created, updated) VALUES (NULL, 77, '[]', '[]', '2026-01-01T00:00:00+00:00', "
+               "'2026-01-02T00:00:00+00:00', 2, '2026-01-01', '2026-01-02')")
+    for value, link, when in ((20, "https://wire.example/1", "2026-01-01"), (77, "https://bridge.example/1", "2026-01-02")):
+        db.execute("INSERT INTO event_figures (event_id, role, value, outlet, org, item_id, link, published, by_kind, "
+                   "speaker) VALUES (1, 'confirmed', ?, 'A', 'Foro Penal', ?, ?, ?, 'independent', 'Foro Penal')",
+                   [value, link, link, f"{when}T00:00:00+00:00"])
+    for revision, status, link in ((1, "released", "https://wire.example/1"), (2, "rejected", "https://bridge.example/1")):
+        snap = json.dumps({"trigger": {"link": link}})
+        db.execute("INSERT INTO revisions (event_id, revision, snapshot, created, status) VALUES (1, ?, ?, '2026-01-02', ?)",
+                   [revision, snap, status])
+    db.conn.commit()
+    db.conn.close()
+    s = Store(path)
+    event = s.event(1)
+    assert event is not None and event.confirmed == 20 and event.numbers == {20}
+    assert [f["value"] for f in s.all_figures()] == [20]
+    s.close()

@@ -112,14 +112,15 @@ def seed_private(store: Store, seeded: Seeded) -> Private:
     assert held.id is not None and rejected.id is not None
     post_for_review(store, held.id, 1, T2 + timedelta(days=2))  # the staff chat's review post
     store.decide(rejected.id, 1, "rejected", "staff-ana", "not a release", T2 + timedelta(days=3, hours=1))
-    # a held update of a public event, then another outlet retelling the held number (no new revision)
+    # a held update of a public event, then another outlet under review retelling the held number:
+    # judged against the round's released figures it is news, and held in its turn
     update = report(store, "HELD Outlet", "HELDTITLE Rodeo I: 6218 confirmados", T2 + timedelta(hours=5),
                     Extraction(kind="confirmation", released=6218, confirmed=6218, confirmed_by="HeldOrgW",
                                prisons=("Rodeo I",), confidence=0.3), seeded.e2, status="held", n=2)
     assert update.revision == 2
     report(store, "RetellOutlet", "Rodeo I: 6218 excarcelados, repite otro medio", T2 + timedelta(hours=6),
-           Extraction(kind="confirmation", released=6218, confirmed=6218, prisons=("Rodeo I",), confidence=0.9),
-           seeded.e2)
+           Extraction(kind="confirmation", released=6218, confirmed=6218, prisons=("Rodeo I",), confidence=0.3),
+           seeded.e2, status="held")
     # a held update of e1 that staff's edit superseded
     report(store, "HELD Outlet", "HELDTITLE Tocorón 5077", T1 + timedelta(days=2),
            Extraction(kind="confirmation", released=5077, confirmed=5077, confirmed_by="SupersededOrgV",

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypedDict, cast
 
 from ..alerts import Snapshot, snapshot
-from ..events import Event, Figure, Observation, RunningCount
+from ..events import Event, Figure, Observation, RunningCount, restate
 from .base import StoreBase, iso, parse_iso
 
 
@@ -58,7 +58,7 @@ class EventsMixin(StoreBase):
             nums = sorted({int(n) for n in numbers})
             marks = ",".join("?" * len(nums)) or "NULL"
             extra = (f" AND (last_published >= ? OR announced IN ({marks}) OR confirmed IN ({marks}) OR id IN "
-                     f"(SELECT event_id FROM event_figures WHERE value IN ({marks})))")
+                     f"(SELECT event_id FROM event_figures WHERE value IN ({marks}) AND status = 'released'))")
             params += [iso(around - timedelta(days=3)), *nums, *nums, *nums]
         ids = [r[0] for r in self.db.execute(
             "SELECT id FROM events WHERE last_published >= ? AND first_published <= ?" + extra
@@ -107,8 +107,10 @@ class EventsMixin(StoreBase):
         marks = ",".join("?" * len(ids or ()))
         params = list(ids or ())
         by_event: dict[int, list[dict[str, Any]]] = {}
-        figures = "" if ids is None else f" WHERE event_id IN ({marks})"
-        for f in self._rows(f"SELECT * FROM event_figures{figures} ORDER BY published, id", params):
+        # only released figures count: held ones wait for staff, rejected and corrected ones never count
+        figures = "" if ids is None else f" AND event_id IN ({marks})"
+        for f in self._rows(f"SELECT * FROM event_figures WHERE status = 'released'{figures} ORDER BY published, id",
+                            params):
             by_event.setdefault(f["event_id"], []).append(f)
         events = "" if ids is None else f" WHERE id IN ({marks})"
         return {r["id"]: _event(r, by_event.get(r["id"], [])) for r in self._rows(f"SELECT * FROM events{events}", params)}
@@ -116,10 +118,17 @@ class EventsMixin(StoreBase):
     def save_event(self, event: Event, obs: Observation, new_revision: bool, now: datetime,
                    status: str = "released", confidence: float | None = None, manual: bool = False) -> Event:
         """Write the event state, its figures, and (if new_revision) the revision snapshot with its
-        review status (released, or held for staff)."""
-        values = [event.announced, event.confirmed, json.dumps(event.prisons), json.dumps(event.names),
+        review status (released, or held for staff).
+
+        The snapshot says what the revision says, the observation's figures included. A held
+        revision's figures wait with it (status 'held'): the round's state, what later reports are
+        judged against and what is published, counts released figures only (see decide_figures)."""
+        held = status == "held"
+        state = restate(replace(event, figures=tuple(f for f in event.figures if f.item_id != obs.item_id))) \
+            if held else event
+        values = [state.announced, state.confirmed, json.dumps(event.prisons), json.dumps(event.names),
                   iso(event.first_published), iso(event.last_published), event.revision, iso(now),
-                  int(event.disputed), event.disputed_by, json.dumps(event.titles, ensure_ascii=False)]
+                  int(state.disputed), state.disputed_by, json.dumps(event.titles, ensure_ascii=False)]
         if event.id is None:
             cur = self.db.execute(
                 "INSERT INTO events (announced, confirmed, prisons, names, first_published, last_published, revision, "
@@ -137,12 +146,13 @@ class EventsMixin(StoreBase):
         # the event's other figures were read from this table: only the observation's are new
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, link, published, manual, "
-            "by_kind, disputed, speaker) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "by_kind, disputed, speaker, status, revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published), int(manual), f.by_kind,
-              int(f.disputed), f.speaker) for f in event.figures if f.item_id == obs.item_id],
+              int(f.disputed), f.speaker, "held" if held else "released", event.revision if new_revision else None)
+             for f in event.figures if f.item_id == obs.item_id],
         )
         saved = replace(event, id=event_id)
-        self._remember_event(_as_stored(saved, obs.item_id))
+        self._remember_event(_as_stored(replace(state, id=event_id), obs.item_id))
         if new_revision:
             self.db.execute(
                 "INSERT OR IGNORE INTO revisions (event_id, revision, snapshot, created, status, confidence) "
@@ -151,6 +161,31 @@ class EventsMixin(StoreBase):
                  confidence],
             )
         return saved
+
+    def decide_figures(self, event_id: int, revision: int, status: str) -> Event | None:
+        """The figures a held revision brought take its decision (released, rejected, superseded),
+        and the round's state is what its released figures now say. Returns the event."""
+        self.db.execute("UPDATE event_figures SET status=? WHERE event_id=? AND revision=? AND status='held'",
+                        [status, event_id, revision])
+        return self._restate(event_id)
+
+    def correct_figures(self, event_id: int, roles: Iterable[str]) -> None:
+        """Staff corrected these roles of a round: the figures that stood no longer count."""
+        for role in roles:
+            self.db.execute("UPDATE event_figures SET status='corrected' WHERE event_id=? AND role=? AND "
+                            "status='released'", [event_id, role])
+        self._event_cache.pop(event_id, None)
+
+    def _restate(self, event_id: int) -> Event | None:
+        self._event_cache.pop(event_id, None)
+        event = self.event(event_id)
+        if event is None:
+            return None
+        state = restate(event)
+        self.db.execute("UPDATE events SET announced=?, confirmed=?, disputed=?, disputed_by=? WHERE id=?",
+                        [state.announced, state.confirmed, int(state.disputed), state.disputed_by, event_id])
+        self._remember_event(state)
+        return state
 
     def record_running(self, counts: Iterable[RunningCount]) -> None:
         """Running counts over a campaign, one row per item and speaker (a ledger line each)."""
@@ -192,7 +227,9 @@ class EventsMixin(StoreBase):
         return cast("list[TallyRow]", self._rows("SELECT * FROM tallies ORDER BY published DESC, id DESC LIMIT ?", [limit]))
 
     def all_figures(self) -> list[FigureRow]:
-        return cast("list[FigureRow]", self._rows("SELECT * FROM event_figures ORDER BY event_id, published, id"))
+        """Every released figure (held, rejected and corrected ones are no part of the ledger)."""
+        return cast("list[FigureRow]", self._rows(
+            "SELECT * FROM event_figures WHERE status = 'released' ORDER BY event_id, published, id"))
 
 
 

@@ -7,7 +7,7 @@ import sqlite_utils
 
 from ..redact import display_name
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -205,5 +205,42 @@ def _migration_7(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """A figure counts in its round only once it is released: a figure whose revision waits for
+    staff is held, one staff rejected or corrected stays on file for the record but never counts
+    again (and is never published). Each figure remembers the revision it brought, if any."""
+    db.executescript(
+        """
+        -- released | held (its revision waits for staff) | rejected | superseded | corrected
+        ALTER TABLE event_figures ADD COLUMN status TEXT NOT NULL DEFAULT 'released';
+        ALTER TABLE event_figures ADD COLUMN revision INTEGER;  -- the revision it brought (NULL: none)
+        -- a revision held before version 8: the figures its item brought (its trigger's link) wait with it
+        UPDATE event_figures SET status = 'held', revision = (
+            SELECT r.revision FROM revisions r WHERE r.event_id = event_figures.event_id AND r.status = 'held'
+              AND json_extract(r.snapshot, '$.trigger.link') = event_figures.link ORDER BY r.revision DESC LIMIT 1)
+        WHERE EXISTS (SELECT 1 FROM revisions r WHERE r.event_id = event_figures.event_id AND r.status = 'held'
+                        AND json_extract(r.snapshot, '$.trigger.link') = event_figures.link);
+        -- a revision staff rejected before version 8: its figures never count again
+        UPDATE event_figures SET status = 'rejected', revision = (
+            SELECT r.revision FROM revisions r WHERE r.event_id = event_figures.event_id AND r.status = 'rejected'
+              AND json_extract(r.snapshot, '$.trigger.link') = event_figures.link ORDER BY r.revision DESC LIMIT 1)
+        WHERE status = 'released' AND manual = 0 AND EXISTS (
+            SELECT 1 FROM revisions r WHERE r.event_id = event_figures.event_id AND r.status = 'rejected'
+              AND json_extract(r.snapshot, '$.trigger.link') = event_figures.link);
+        CREATE INDEX event_figures_status ON event_figures(event_id, status);
+        """
+    )
+    # what those rounds hold is what their released figures say (the official figure that stands is
+    # the latest, the confirmed count the highest)
+    touched = [r[0] for r in db.execute("SELECT DISTINCT event_id FROM event_figures WHERE status != 'released'")]
+    for event_id in touched:
+        official = db.execute("SELECT value FROM event_figures WHERE event_id=? AND status='released' AND "
+                              "role='announced' ORDER BY published DESC, value DESC LIMIT 1", [event_id]).fetchone()
+        confirmed = db.execute("SELECT max(value) FROM event_figures WHERE event_id=? AND status='released' AND "
+                               "role='confirmed'", [event_id]).fetchone()
+        db.execute("UPDATE events SET announced=?, confirmed=? WHERE id=?",
+                   [official[0] if official else None, confirmed[0] if confirmed else None, event_id])
+
+
 MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
-              7: _migration_7}
+              7: _migration_7, 8: _migration_8}
