@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -40,6 +41,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     from .matcher import match
 
     out = sys.stdout
+    read = bad = 0
     for n, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
@@ -54,21 +56,34 @@ def cmd_match(args: argparse.Namespace) -> int:
             published = obj.get("published") if isinstance(obj.get("published"), str) else None
         except (ValueError, RecursionError) as exc:
             print(f"line {n}: not a JSON object ({type(exc).__name__}); skipped", file=sys.stderr)
+            bad += 1
             continue
         ex = match(title, summary, lang, published)
         out.write(json_line(ex.to_json(item_id)))
+        read += 1
+    if bad and not read:
+        print(f"releasewatch: none of the {bad} line(s) on stdin was a JSON object; nothing was matched.",
+              file=sys.stderr)
+        return 2
     return 0
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Items (JSON lines) through the real matcher, events and store; prints alerts, then the ledger."""
-    from .replay import ReplayError, replay
+    import logging
 
+    from .replay import ItemsFailed, ReplayError, replay
+
+    # a failing item is said once below, in one sentence, not as the pipeline's log traceback
+    logging.getLogger("releasewatch").setLevel(logging.ERROR)
     try:
         replay(sys.stdin, sys.stdout, Path(args.db) if args.db else None)
     except ReplayError as exc:
         print(f"releasewatch: {exc}", file=sys.stderr)
         return 2
+    except ItemsFailed as exc:
+        print(f"releasewatch: {exc}.", file=sys.stderr)
+        return 1
     except AlreadyRunning as exc:
         print(f"releasewatch: {exc}", file=sys.stderr)
         return 1
@@ -215,6 +230,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
         except FileExistsError:
             print(f"releasewatch: {args.path} already exists; choose a new file name.", file=sys.stderr)
             return 2
+        except (ValueError, OSError) as exc:
+            print(f"releasewatch: cannot write the backup: {_reason(exc)}.", file=sys.stderr)
+            return 2
     print(f"backup written to {path}" + (f" and {keys} (Matrix crypto store: keep them together)" if keys else ""))
     return 0
 
@@ -225,14 +243,22 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     config = _load(args)
     try:
-        Store.restore(args.path, config.database)
+        kept = Store.restore(args.path, config.database)
         keys = matrix_crypto.restore(config, args.path)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"releasewatch: cannot restore: {exc}.", file=sys.stderr)
+    except (ValueError, OSError) as exc:
+        print(f"releasewatch: cannot restore, nothing was changed: {_reason(exc)}.", file=sys.stderr)
         return 2
     Store(config.database).close()  # runs any migration the backup needs
-    print(f"restored {config.database} from {args.path}" + (f" and the Matrix crypto store to {keys}" if keys else ""))
+    print(f"restored {config.database} from {args.path}" + (f" and the Matrix crypto store to {keys}" if keys else "")
+          + (f"; the database it replaced is kept at {kept}" if kept else ""))
     return 0
+
+
+def _reason(exc: BaseException) -> str:
+    """An error as one clause: a ValueError's own sentence, an OSError's reason and file."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror.lower()}" + (f" ({exc.filename})" if exc.filename else "")
+    return str(exc).rstrip(".")
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
@@ -439,6 +465,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"releasewatch: {redact(str(exc))}", file=sys.stderr)  # a feed URL may carry a password
         return 2
+    except sqlite3.DatabaseError as exc:
+        # a garbage, damaged or read-only file, a full disk: one sentence, never a traceback
+        print(f"releasewatch: the database cannot be used ({exc}); check that the file is a ReleaseWatch database "
+              "this user may write, in a folder it may write, on a disk with room (`releasewatch doctor` checks "
+              "all of it).", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `releasewatch replay … | head`: the reader has what it wanted

@@ -22,13 +22,11 @@ import feedparser
 import httpx
 
 from . import __version__, netguard
-from .feedtext import plain_text, safe_char_refs, strip_controls
-from .items import Item, canonical_link  # noqa: F401 - canonical_link is part of this module's API
+from .feedtext import safe_char_refs, strip_controls
+from .items import EARLIEST, MAX_SUMMARY, MAX_TITLE, Item, canonical_link, make_item  # noqa: F401 - part of this API
 
 USER_AGENT = f"ReleaseWatch/{__version__} (+https://github.com/releasewatch; political-prisoner release alerts)"
 MAX_ITEMS_PER_FEED = 200
-MAX_TITLE = 400
-MAX_SUMMARY = 4000
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -63,8 +61,6 @@ class ParsedFeed:
     skipped: tuple[str, ...]  # why each unreadable entry was left out
 
 
-# A date before this is a placeholder ("0001-01-01", the Unix epoch), not when the story ran.
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _date(entry: feedparser.FeedParserDict, keys: tuple[str, ...]) -> datetime | None:
@@ -80,13 +76,6 @@ def _date(entry: feedparser.FeedParserDict, keys: tuple[str, ...]) -> datetime |
     return None
 
 
-def _published(entry: feedparser.FeedParserDict, now: datetime) -> datetime:
-    """When the story ran: its own date, else now. A date in the future is a broken feed or clock
-    and counts as now; so does a placeholder date, which would also fall outside every event."""
-    dt = _date(entry, ("published_parsed", "updated_parsed", "created_parsed"))
-    return now if dt is None else min(dt, now)
-
-
 def _lang(value: str | None) -> str | None:
     if not value:
         return None
@@ -95,20 +84,12 @@ def _lang(value: str | None) -> str | None:
 
 
 def _item(entry: feedparser.FeedParserDict, lang: str | None, now: datetime) -> Item | None:
-    title = plain_text(entry.get("title", "") or "", MAX_TITLE)
     summary_html = entry.get("summary", "") or ""
     if not summary_html and entry.get("content"):
         summary_html = entry["content"][0].get("value", "") or ""
-    summary = plain_text(summary_html, MAX_SUMMARY)
-    link = strip_controls((entry.get("link") or "").strip()[:1000])
-    guid = strip_controls((entry.get("id") or "").strip()[:500]) or None
-    if not (title or summary):
-        return None
-    if not link.startswith(("http://", "https://")):
-        link = ""
-    updated = _date(entry, ("updated_parsed",))
-    return Item(guid=guid, link=link, title=title, summary=summary, published=_published(entry, now),
-                lang=lang or _lang(entry.get("language")), updated=min(updated, now) if updated else None)
+    return make_item(guid=entry.get("id"), link=entry.get("link") or "", title=entry.get("title", "") or "",
+                     summary=summary_html, published=_date(entry, ("published_parsed", "updated_parsed", "created_parsed")),
+                     lang=lang or _lang(entry.get("language")), now=now, updated=_date(entry, ("updated_parsed",)))
 
 
 def _newest(entries: list[feedparser.FeedParserDict], limit: int) -> list[feedparser.FeedParserDict]:

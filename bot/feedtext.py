@@ -61,6 +61,12 @@ def plain_text(html: str, limit: int) -> str:
 _INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn"))
 
 
+def clean_line(text: str, limit: int) -> str:
+    """One line of text typed or sent by someone outside (a feed's name, a source staff typed, a
+    name in an OPML file): markup and invisible characters gone, whitespace tidied, at most limit."""
+    return " ".join(plain_text(text, limit * 2).split())[:limit]
+
+
 def _clean_line(line: str) -> str:
     # whitespace first (split() also takes no-break and other spaces): what is left unprintable is
     # invisible, and rare enough to be looked at character by character

@@ -1,5 +1,6 @@
 """The one item type from feed to store: what a feed entry says, already reduced to plain text, and
-who it is (its key within its feed, its id in the store, the hash of its text).
+who it is (its key within its feed, its id in the store, the hash of its text). make_item is the one
+way text enters the store, whatever brought it (a feed, a replay of an archive, a push).
 
 Pure data; never fetches, parses or stores anything itself.
 """
@@ -9,8 +10,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .feedtext import plain_text, strip_controls
+
+MAX_TITLE = 400
+MAX_SUMMARY = 4000
+MAX_LINK = 1000
+MAX_GUID = 500
+# A date before this is a placeholder ("0001-01-01", the Unix epoch), not when the story ran.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,34 @@ class Item:
     @property
     def content_hash(self) -> str:
         return content_hash(self.title, self.summary)
+
+
+def make_item(*, guid: str | None, link: str, title: str, summary: str, published: datetime | None,
+              lang: str | None, now: datetime, updated: datetime | None = None, feed_id: int = 0) -> Item | None:
+    """An item from untrusted text, cleaned the one way every source is: visible text only (markup,
+    control, bidirectional-override, zero-width, private-use, unassigned characters and lone
+    surrogates gone), sizes capped, an http(s) link or none, and a date that is a date: a
+    placeholder (before 2000), a missing or a future one counts as now. None if it says nothing."""
+    title = plain_text(title or "", MAX_TITLE)
+    summary = plain_text(summary or "", MAX_SUMMARY)
+    if not (title or summary):
+        return None
+    link = strip_controls((link or "").strip()[:MAX_LINK])
+    if not link.startswith(("http://", "https://")):
+        link = ""
+    guid = strip_controls((guid or "").strip()[:MAX_GUID]) or None
+    return Item(guid=guid, link=link, title=title, summary=summary, published=sane_date(published, now),
+                lang=lang if lang in ("es", "en") else None, feed_id=feed_id,
+                updated=min(updated, now) if updated and updated >= EARLIEST else None)
+
+
+def sane_date(when: datetime | None, now: datetime) -> datetime:
+    """When a story ran: its own date, else now; a placeholder or a future date counts as now."""
+    if when is None:
+        return now
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return now if when < EARLIEST else min(when, now)
 
 
 def item_id(feed_id: int, key: str) -> str:

@@ -54,6 +54,7 @@ class CycleReport:
     too_old: int = 0  # new items dated older than max_alert_age_hours: recorded, no alert
     # entries that could not be read or processed, as (feed name, reason): each costs only itself
     item_failures: list[tuple[str, str]] = field(default_factory=list)
+    item_retries: int = 0  # items that met trouble of the machine (no descriptors, memory): retried next cycle
 
 
 class Pipeline:
@@ -78,6 +79,7 @@ class Pipeline:
         self._quiet: bool | Collection[str] = False  # what the ingest under way queues nothing for
         self._first: set[int] = set()  # feeds whose first fetch the ingest under way takes in
         self._grew: set[int] = set()  # feeds that had new items in the ingest under way
+        self._retry: set[int] = set()  # feeds whose items met trouble of the machine: fetched whole again
 
     async def _fetch(self, feed: FeedRow, sem: asyncio.Semaphore) -> FetchResult:
         client = self.private_client if feed.allow_private and self.private_client is not None else self.client
@@ -124,9 +126,10 @@ class Pipeline:
                 if errors == FAILING_STREAK:
                     report.newly_failing.append(feed.name)
                 continue
-            # poll a little early so the scheduler's tick always finds the feed due
+            # poll a little early so the scheduler's tick always finds the feed due. The answer's
+            # validators wait until its items are in (below): a 304 must never hide an item
             self.store.record_fetch_ok(feed.id, now, now + timedelta(seconds=interval * 0.9),
-                                       res.etag, res.last_modified, res.entries if res.status == "ok" else None)
+                                       None, None, res.entries if res.status == "ok" else None)
             if res.status == "not_modified":
                 report.not_modified += 1
             if res.skipped and res.skipped != self._skipped.get(feed.id):
@@ -145,10 +148,20 @@ class Pipeline:
             hushed.update(it.id for it in items if not freshness.may_alert(it.published, now, max_age, first))
             batch.extend((feed, it) for it in items)
         self._first = {f.id for f in firsts}
+        self._retry = set()
         self.ingest(batch, report, quiet=hushed)
-        # only once its items are stored may a body be skipped as known
+        # only once its items are stored may a body be skipped as known, or answered with a 304
+        for feed, res in zip(feeds, results, strict=True):
+            if feed.id in self._retry:  # an item met trouble of the machine's: the whole feed again
+                self.store.forget_validators(feed.id)
+                digests.pop(feed.id, None)
+                self._digests.pop(feed.id, None)
+            elif res.status == "ok":
+                self.store.record_validators(feed.id, res.etag, res.last_modified)
         self._digests.update(digests)
         for feed in firsts:
+            if feed.id in self._retry:
+                continue  # its first fetch is not done: what it holds is still backlog next cycle
             taken = self.store.record_first_fetch(feed, now)
             report.backfilled += taken
             log.info("first fetch of a feed recorded without alerts", extra={"feed": feed.name, "items": taken})
@@ -218,6 +231,13 @@ class Pipeline:
             for f in fields(report):
                 setattr(report, f.name, getattr(before, f.name))
             feed, item = one
+            if _machine_trouble(exc):
+                # out of descriptors or memory: the item is not at fault and is taken in next cycle
+                self._retry.add(feed.id)
+                report.item_retries += 1
+                log.warning("item met trouble of the machine; retried next cycle",
+                            extra={"feed": feed.name, "reason": _reason(exc)})
+                return
             reason = f"an item could not be processed ({type(exc).__name__})"
             log.warning("item failed; skipped", extra={"feed": feed.name, "reason": type(exc).__name__}, exc_info=exc)
             self.store.record_item_failure(item, reason, self.clock())
@@ -322,6 +342,16 @@ def _copy(report: CycleReport) -> CycleReport:
     """A copy to roll the report back to: its fields are counts and lists of immutable rows."""
     lists: dict[str, Any] = {f.name: list(v) for f in fields(report) if isinstance(v := getattr(report, f.name), list)}
     return replace(report, **lists)
+
+
+def _machine_trouble(exc: BaseException) -> bool:
+    """Is this the machine failing (no file descriptors, no memory, an I/O error) rather than the
+    item's content? Such an item is retried, never skipped for good."""
+    return isinstance(exc, OSError | MemoryError)
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
 
 
 def _store_trouble(exc: BaseException) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,7 +19,8 @@ from typing import Any, TextIO
 from ._text import json_line
 from .config import Config
 from .events import Event
-from .items import Item
+from .feedtext import clean_line
+from .items import Item, make_item
 from .pipeline import Pipeline
 from .store import Store
 
@@ -33,16 +34,14 @@ class ReplayError(ValueError):
 @dataclass(frozen=True)
 class StreamItem:
     id: str
-    title: str
-    summary: str
-    lang: str | None
-    published: datetime
+    item: Item  # cleaned as a feed's entry is (bot.items.make_item)
     feed: str
-    link: str
 
 
-def read_stream(lines: Iterable[str]) -> list[StreamItem]:
-    """The items of a JSONL stream, oldest first. Raises ReplayError naming the bad line."""
+def read_stream(lines: Iterable[str], now: datetime | None = None) -> list[StreamItem]:
+    """The items of a JSONL stream, oldest first, their text cleaned and their dates made sane
+    exactly as a feed's are. Raises ReplayError naming the bad line."""
+    now = now or datetime.now(UTC)
     items = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -52,14 +51,15 @@ def read_stream(lines: Iterable[str]) -> list[StreamItem]:
             if not isinstance(obj, dict):
                 raise ValueError("not an object")
             published = datetime.fromisoformat(str(obj["published"]).replace("Z", "+00:00"))
-            if published.tzinfo is None:
-                published = published.replace(tzinfo=UTC)
-            items.append(StreamItem(str(obj.get("id", n)), str(obj.get("title") or ""), str(obj.get("summary") or ""),
-                                    obj.get("lang") if obj.get("lang") in ("es", "en") else None, published,
-                                    str(obj.get("feed") or "replay")[:200], str(obj.get("link") or "")[:1000]))
+            item_id = clean_line(str(obj.get("id", n)), 200) or str(n)
+            item = make_item(guid=item_id, link=str(obj.get("link") or ""), title=str(obj.get("title") or ""),
+                             summary=str(obj.get("summary") or ""), published=published,
+                             lang=obj.get("lang") if obj.get("lang") in ("es", "en") else None, now=now)
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise ReplayError(f"line {n} is not an item with a 'published' date ({type(exc).__name__})") from None
-    return sorted(items, key=lambda it: it.published)
+        if item is not None:  # a line with no text at all says nothing: nothing to replay
+            items.append(StreamItem(item_id, item, clean_line(str(obj.get("feed") or ""), 200) or "replay"))
+    return sorted(items, key=lambda it: it.item.published)
 
 
 def _feeds(store: Store, names: Iterable[str]) -> dict[str, Any]:
@@ -97,8 +97,13 @@ def ledger(store: Store) -> list[dict[str, Any]]:
     return out
 
 
+class ItemsFailed(Exception):
+    """Some items of the stream could not be taken in; the message is one plain sentence."""
+
+
 def replay(lines: Iterable[str], out: TextIO, db: Path | None = None) -> int:
-    """Run the stream; returns the number of alerts printed."""
+    """Run the stream; returns the number of alerts printed. Raises ItemsFailed (after the ledger
+    is printed) when an item could not be taken in: a backfill that lost items says so."""
     items = read_stream(lines)
     with tempfile.TemporaryDirectory(prefix="releasewatch-replay-") as tmp:
         store = Store(db or Path(tmp) / "replay.db")
@@ -107,16 +112,21 @@ def replay(lines: Iterable[str], out: TextIO, db: Path | None = None) -> int:
             feeds = _feeds(store, (it.feed for it in items))
             pipeline = Pipeline(store, Config(database=store.path, review_mode="off"), client=None)  # type: ignore[arg-type]
             count = 0
+            failed: list[str] = []
             for it in items:
                 feed = feeds[it.feed]
-                item = Item(it.id, it.link, it.title, it.summary, it.published, it.lang, feed_id=feed.id)
-                report = pipeline.ingest([(feed, item)], quiet=True)
+                report = pipeline.ingest([(feed, replace(it.item, feed_id=feed.id))], quiet=True)
+                if report.item_failures or report.item_retries:
+                    failed.append(it.id)
                 for event_id, _revision in report.revisions:
                     event = store.event(event_id)
                     if event is not None:
                         out.write(json_line(_alert(it, event)))
                         count += 1
             out.write(json_line({"ledger": ledger(store)}))
+            if failed:
+                shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+                raise ItemsFailed(f"{len(failed)} item(s) could not be taken in ({shown}); the rest is in the ledger")
             return count
         finally:
             store.close()

@@ -5,7 +5,8 @@ import gzip
 
 import pytest
 
-from bot.feeds import FeedError, canonical_link, fetch, make_client, parse_feed, plain_text
+from bot.feeds import FeedError, canonical_link, fetch, make_client, parse_feed
+from bot.feedtext import plain_text
 from tests.feedserver import rss
 
 ITEM = {"title": "Foro Penal verificó 17 excarcelaciones", "description": "<p>En <b>Tocorón</b>.</p>",

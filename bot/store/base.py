@@ -4,10 +4,11 @@ exclusive lock of one process per database, backup and restore, and housekeeping
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,14 +118,10 @@ class StoreBase:
         same file would send alerts twice and answer commands twice. Held until close()."""
         if self._lock_fd is not None:
             return
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
+        fd = _take_lock(self.path)
+        if fd is None:
             raise AlreadyRunning(f"Another ReleaseWatch process is already using {self.path}; stop it first "
-                                 "(one process per database).") from None
+                                 "(one process per database).")
         self._lock_fd = fd
 
     def checkpoint(self) -> None:
@@ -140,6 +137,8 @@ class StoreBase:
         target = Path(target)
         if target.exists():
             raise FileExistsError(f"{target} already exists")
+        if not target.parent.is_dir():
+            raise ValueError(f"the folder {target.parent} does not exist; create it first or choose another")
         fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
         dest = sqlite3.connect(target)
@@ -150,9 +149,49 @@ class StoreBase:
         return target
 
     @staticmethod
-    def restore(source: str | Path, target: str | Path) -> None:
-        """Replace the database at target with the backup at source, after checking the backup."""
-        restore_checked(source, target, "a ReleaseWatch database", max_version=SCHEMA_VERSION)
+    def restore(source: str | Path, target: str | Path) -> Path | None:
+        """Replace the database at target with the backup at source. The backup must be a
+        ReleaseWatch database (its tables, its integrity, a schema this release can read or
+        migrate); no process may hold target (the service's lock); the database it replaces is
+        kept beside it. Returns where the replaced one was kept (None: there was none).
+        ValueError: one sentence saying why nothing was touched."""
+        source, target = Path(source), Path(target)
+        if not source.exists():
+            raise ValueError(f"{source} does not exist")
+        if not source.is_file():
+            raise ValueError(f"{source} is not a file (give the backup file itself)")
+        if source.stat().st_size == 0:
+            raise ValueError(f"{source} is empty, not a ReleaseWatch database")
+        if not target.parent.is_dir():
+            raise ValueError(f"the folder {target.parent} does not exist")
+        lock_fd = _take_lock(target)
+        if lock_fd is None:
+            raise ValueError(f"the service is running on {target}; stop it first (a restore under a running "
+                             "service would be overwritten or lost)")
+        try:
+            kept = None
+            if target.exists() and target.stat().st_size > 0:
+                kept = target.with_name(f"{target.name}.before-restore-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+                check_database(source)  # before touching anything, the copy of the old one included
+                fd = os.open(kept, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                os.close(fd)
+                old = sqlite3.connect(f"file:{target}?mode=ro", uri=True, timeout=30)
+                dest = sqlite3.connect(kept)
+                try:
+                    old.backup(dest)
+                except sqlite3.DatabaseError:
+                    dest.close()
+                    kept.unlink()  # the replaced file was no database: nothing worth keeping
+                    kept = None
+                finally:
+                    old.close()
+                    with contextlib.suppress(sqlite3.Error):
+                        dest.close()
+            restore_checked(source, target, "a ReleaseWatch database", max_version=SCHEMA_VERSION,
+                            check=check_database)
+            return kept
+        finally:
+            os.close(lock_fd)
 
     def _rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params or []))
@@ -188,10 +227,50 @@ def _owner_only(path: Path) -> None:
             pass
 
 
-def restore_checked(source: str | Path, target: str | Path, what: str, max_version: int | None = None) -> None:
+# a file is a ReleaseWatch database when it has the tables every version has had
+_CORE_TABLES = frozenset({"feeds", "items", "extractions", "events", "event_figures", "subscribers", "outbox"})
+
+
+def check_database(source: str | Path) -> None:
+    """Is the file at source a ReleaseWatch database this release can use? ValueError naming why not."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        _check_releasewatch(src, source)
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{source} is not a ReleaseWatch database ({exc})") from None
+    finally:
+        src.close()
+
+
+def _check_releasewatch(src: sqlite3.Connection, source: str | Path) -> None:
+    version = src.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if version < 1 or not _CORE_TABLES <= tables:
+        missing = ", ".join(sorted(_CORE_TABLES - tables)) or "a schema version"
+        raise ValueError(f"{source} is not a ReleaseWatch database (it has no {missing})")
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"{source} was made by a newer ReleaseWatch (schema {version}); upgrade first")
+
+
+def _take_lock(target: Path) -> int | None:
+    """The one-process lock of the database at target (see StoreBase.lock), or None if held."""
+    fd = os.open(target.with_name(target.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def restore_checked(source: str | Path, target: str | Path, what: str, max_version: int | None = None,
+                    check: Callable[[str | Path], None] | None = None) -> None:
     """Copy the SQLite file at source onto target (owner-only) through the backup API, after an
-    integrity check (and, with max_version, a schema check). ValueError: one sentence naming it."""
+    integrity check (and, with max_version, a schema check; with check, whatever it asks).
+    ValueError: one sentence naming it."""
     source, target = Path(source), Path(target)
+    if not source.is_file():
+        raise ValueError(f"{source} is not a file")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         ok = src.execute("PRAGMA integrity_check").fetchone()[0]
@@ -200,6 +279,8 @@ def restore_checked(source: str | Path, target: str | Path, what: str, max_versi
         version = src.execute("PRAGMA user_version").fetchone()[0]
         if max_version is not None and version > max_version:
             raise ValueError(f"{source} was made by a newer ReleaseWatch (schema {version})")
+        if check is not None:
+            check(source)
         if not target.exists():
             os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
         dest = sqlite3.connect(target, timeout=30)

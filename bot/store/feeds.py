@@ -93,6 +93,15 @@ class FeedsMixin(StoreBase):
             [iso(now), iso(now), iso(next_attempt), etag, last_modified, entries, feed_id],
         )
 
+    def record_validators(self, feed_id: int, etag: str | None, last_modified: str | None) -> None:
+        """The answer's ETag and Last-Modified, once its items are in: the next fetch may be a 304."""
+        self.db.execute("UPDATE feeds SET etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified) "
+                        "WHERE id=?", [etag, last_modified, feed_id])
+
+    def forget_validators(self, feed_id: int) -> None:
+        """The next fetch gets the whole feed again (an item of the last one is still to be taken in)."""
+        self.db.execute("UPDATE feeds SET etag=NULL, last_modified=NULL WHERE id=?", [feed_id])
+
     def record_fetch_error(self, feed_id: int, now: datetime, error: str, next_attempt: datetime) -> int:
         self.db.execute(
             "UPDATE feeds SET last_fetch=?, last_error=?, error_count=error_count+1, next_attempt=? "
