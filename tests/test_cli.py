@@ -28,7 +28,8 @@ CONTRACT = {"id", "kind", "released", "announced", "confirmed", "total_prisoners
 def seed(name, title_prefix):
     lines = (SEEDS / name).read_text(encoding="utf-8").splitlines()
     i = next(n for n, line in enumerate(lines) if line.startswith(title_prefix))
-    return {"id": name, "title": lines[i], "summary": "\n".join(lines[i + 1:])}
+    date = name.split("-", 1)[1][:10]  # the file names carry the article's day
+    return {"id": name, "title": lines[i], "summary": "\n".join(lines[i + 1:]), "published": f"{date}T12:00:00Z"}
 
 
 @pytest.fixture

@@ -109,8 +109,10 @@ def test_a_surname_officials_share_is_still_an_official(title, lang):
 
 def test_a_verifier_reporting_the_official_figure_does_not_confirm_it():
     ex = match("Only 33 of 87 authorised releases carried out, JEyP says", "", "en")
-    assert (ex.announced, ex.announced_by, ex.confirmed, ex.confirmed_by) == (87, "Gobierno", 33, "JEyP")
-    assert only(ex, "announced").by_kind == "official"
+    assert (ex.confirmed, ex.confirmed_by) == (33, "JEyP") and only(ex, "confirmed").sure
+    # the 87 is the whole the 33 are taken of, the authorities' (no one here says it): announced, not sure
+    assert only(ex, "announced").by_kind == "official" and not only(ex, "announced").sure
+    assert ex.announced is None
 
 
 def test_both_sides_in_one_item_give_the_headline_pair():
@@ -308,7 +310,8 @@ def test_figures_have_exactly_the_contract_keys():
     out = match("Foro Penal eleva a 444 las excarcelaciones verificadas desde el 8 de enero", "", "es",
                 "2026-02-06").to_json("x")
     assert out["figures"] == [{"role": "confirmed", "value": 444, "by": "Foro Penal", "by_kind": "independent",
-                               "cumulative": True, "since": "2026-01-08", "disputed": False}]
+                               "cumulative": True, "since": "2026-01-08", "disputed": False, "sure": True,
+                               "quote": "Foro Penal eleva a 444 las excarcelaciones verificadas desde el 8 de enero"}]
     assert {"announced", "announced_by", "confirmed", "confirmed_by", "released", "kind"} <= out.keys()
     assert isinstance(Figure("total", 1, None, "outlet"), Figure)
 

@@ -143,7 +143,8 @@ def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: 
         d_home = cue_distance(lex.cues["venezuela"], folded, lo, hi, head.start, head.end)
         if d_home is None or d_foreign < d_home:
             return True
-    scopes = [(lo, hi), (0, title_end)]
+    lead_end = next((b for a, b in spans if a >= title_end), title_end)
+    scopes = [(lo, hi), (0, title_end), (0, lead_end)]  # the title and its lead: "El Gobierno nicaragüense …"
     for a, b in scopes:
         foreign = lex.finders["country"].pattern.search(folded, a, b) is not None  # every country in one pass
         if foreign and not lex.cues["venezuela"].search(folded, a, b):

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from .._text import fold, normalize, sentences
+from .._text import NUMBER, fold, normalize, sentences
+from .binding import Bound, bind
 from .cues import Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
 from .figures import Figure, Said, attribute, disputed, doubts_official_figure, speaker_for
@@ -20,7 +21,7 @@ from .numberless import NumberlessRelease, law_enacted, numberless_release
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
-from .speakers import OFFICIAL, voices
+from .speakers import INDEPENDENT, OFFICIAL, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
 MAX_TEXT = 20_000  # characters of one item the matcher reads; a feed item is never longer
@@ -160,9 +161,127 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     if releases and foreign(folded, spans, releases[0], title_end, lex):
         return replace(base, confidence=0.8, prison_news=None)
     said = attribute(folded, spans, title_end, releases, totals, tally.value, published, lex) if releases else []
+    # what the grammar binds: each figure sure or not, and the bound releases the rules missed
+    bound = bind(text, folded, spans, title_end, published, voices(folded, lex, lex.finders)) \
+        if _reports_releases(item) else []
+    said = _with_bindings(item, said, bound)
+    tally = _bound_tally(tally, totals, bound)
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
     return _with_count(item, base, said, tally)
+
+
+def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Said]:
+    """Each figure with whether the text binds it (sure) and its sentence; where the grammar binds
+    a number to another speaker or role than the rules gave it, the grammar's reading stands; a
+    number the grammar binds that the rules left out is added."""
+    by_start = {b.start: b for b in bound}
+    out = []
+    seen = set()
+    for s in said:
+        b = by_start.get(s.mention.start)
+        quote = b.quote if b else _sentence(item, s.mention.sentence)
+        f = s.figure
+        if b is not None and b.sure and b.speaker is not None:
+            seen.add(b.start)
+            role = b.role or f.role
+            by = b.speaker.by
+            # "sus abogados verificaron", "relatives said … CLIPPVE confirmed the figure": the
+            # named verifier the rules found for the same number speaks through them
+            if not b.speaker.named and b.speaker.kind == INDEPENDENT and f.by_kind == INDEPENDENT and f.by \
+                    and f.by != by and f.by not in _GENERIC:
+                by = f.by
+            # an official total said as done beside verifiers' running counts is a running claim (the rules' reading)
+            f = replace(f, role=role, by=by, by_kind=b.speaker.kind, sure=True, quote=quote,
+                        cumulative=_running_clause(item, b) or (f.cumulative and (f.since is not None or f.by_kind == OFFICIAL)))
+        else:
+            f = replace(f, sure=False, quote=quote)
+        out.append(Said(s.mention, f))
+    for b in _told_in_the_body(item, bound):
+        if b.sure and b.start not in seen and b.speaker is not None and b.role is not None:
+            m = Mention(b.value, b.start, b.end, b.sentence, b.role, 0.9)
+            out.append(Said(m, Figure(b.role, b.value, b.speaker.by, b.speaker.kind, _running_clause(item, b), None,
+                                      sure=True, quote=b.quote)))
+    return _with_sums(item, out, bound)
+
+
+def _told_in_the_body(item: _Item, bound: list[Bound]) -> list[Bound]:
+    """A title's count said by no one there, which the body gives with its speaker (the same
+    number, or the parts it adds up to): the title retells the lead, the lead's speaker says it."""
+    out = []
+    for b in bound:
+        if b.start < item.title_end and not b.sure and b.counts == "release" and b.speaker is None:
+            said = [x for x in bound if x.start >= item.title_end and x.value == b.value and x.sure]
+            if said:
+                b = replace(b, speaker=said[0].speaker, sure=True, why="")
+            else:
+                for parts in _parts_by_sentence(item, bound).values():
+                    if sum(x.value for x in parts) == b.value and len({x.speaker for x in parts}) == 1:
+                        b = replace(b, speaker=parts[0].speaker, sure=True, why="")
+                        break
+        out.append(b)
+    return out
+
+
+def _parts_by_sentence(item: _Item, bound: list[Bound]) -> dict[int, list[Bound]]:
+    """The parts of a round the grammar bound (per prison, per state, a breakdown), by sentence."""
+    parts: dict[int, list[Bound]] = {}
+    for x in bound:
+        if x.counts == "release" and x.speaker is not None and x.why.startswith("a part of the round") or \
+                x.why == "a part of a breakdown" and x.speaker is not None and x.counts == "release":
+            parts.setdefault(x.sentence, []).append(x)
+    return {si: ps for si, ps in parts.items() if len(ps) >= 2}
+
+
+def _with_sums(item: _Item, said: list[Said], bound: list[Bound]) -> list[Said]:
+    """A count given only as its parts ("15 in Lara, 13 in Zulia and 10 in Táchira", said by one
+    speaker) is their sum, when the item gives that speaker no count of its own."""
+    for si, parts in _parts_by_sentence(item, bound).items():
+        speaker = parts[0].speaker
+        if speaker is None or len({p.speaker for p in parts}) > 1:
+            continue
+        total = sum(p.value for p in parts)
+        if any(s.figure.sure and (s.figure.by == speaker.by or s.figure.value == total) for s in said):
+            continue
+        role = "announced" if speaker.kind == OFFICIAL else "confirmed"
+        m = Mention(total, parts[0].start, parts[-1].end, si, role, 0.8)
+        said.append(Said(m, Figure(role, total, speaker.by, speaker.kind, False, None, sure=True, quote=parts[0].quote)))
+    return said
+
+
+# speakers named by a role, not by a name (bot/data/gazetteer.toml [[speaker]])
+_GENERIC = frozenset(e.name for e in lexicon().speakers)
+
+
+def _running_clause(item: _Item, b: Bound) -> bool:
+    """A running count: the words about this number, up to the next one, say over what span
+    ("desde el 8 de enero", "so far", "ya son")."""
+    lo, hi = b.clause if b.clause != (0, 0) else item.spans[b.sentence]
+    others = [m.start() for m in NUMBER.finditer(item.folded, lo, hi) if m.start() != b.start]
+    prev = max((x for x in others if x < b.start), default=None)
+    nxt = min((x for x in others if x > b.start), default=hi)
+    # its own words up to the next number; the words before it only when no number comes first
+    # ("Desde el 8 de enero, Foro Penal ha verificado 444"; not "212 … desde …, 9 de ellas hoy")
+    cut = re.search(r"[,;:]", item.folded[b.end:nxt])  # ", bringing its tally since …" is the next figure's
+    seg = item.folded[b.start if prev is not None else lo:b.end + cut.start() if cut else nxt]
+    return bool(lexicon().cues["running"].search(seg) and
+                re.search(r"\b(desde|a partir|since|so far|to date|hasta la fecha|en lo que va|en total|in total|ya son|"
+                          r"acumulad\w*|cumulative|running)\b", seg))
+
+
+def _bound_tally(tally: _Tally, totals: list[Mention], bound: list[Bound]) -> _Tally:
+    """A count still held that the grammar reads as a date, a year, a time or an age is none."""
+    if tally.value is None:
+        return tally
+    dates = {(b.start, b.value) for b in bound if b.why == "not a count"}
+    if any((m.start, m.value) in dates for m in totals if m.value == tally.value):
+        return _Tally(None, None)
+    return tally
+
+
+def _sentence(item: _Item, sentence: int) -> str:
+    lo, hi = item.spans[sentence]
+    return item.text[lo:hi].strip()[:500]
 
 
 def _official_speaks(folded: str) -> bool:
@@ -202,14 +321,20 @@ def _tally(item: _Item, totals: list[Mention]) -> _Tally:
     return _Tally(totals[0].value, by)
 
 
-def _reported_releases(item: _Item, releases: list[Mention]) -> list[Mention]:
-    """The release numbers that report releases: none in opinion pieces, in items with no tie to
-    Venezuela's prisoners, or whose title is about a death, a re-arrest, a transfer or a denial;
-    none about ordinary prisoners."""
+def _reports_releases(item: _Item) -> bool:
+    """Can the item report releases at all? Not an opinion piece, not an item with no tie to
+    Venezuela's prisoners, not one whose title is about a death, a re-arrest, a transfer or a denial."""
     lex, folded, title_end = lexicon(), item.folded, item.title_end
     if re.match(r"\s*[\w ]{0,20}?(" + lex.cues["genre"].pattern + r")\s*[:|-]", folded[:title_end]):
-        return []  # "Opinión: ...", "Interview: ...": not a report of releases
-    if not item.context or any(lex.cues[r].search(folded, 0, title_end) for r in ("harm", "rearrest", "transfer", "denial")):
+        return False  # "Opinión: ...", "Interview: ...": not a report of releases
+    return item.context and not any(lex.cues[r].search(folded, 0, title_end)
+                                    for r in ("harm", "rearrest", "transfer", "denial"))
+
+
+def _reported_releases(item: _Item, releases: list[Mention]) -> list[Mention]:
+    """The release numbers that report releases (see _reports_releases); none about ordinary prisoners."""
+    lex, folded, title_end = lexicon(), item.folded, item.title_end
+    if not _reports_releases(item):
         return []
     title_span = (0, title_end)
     return [m for m in releases if not (common_prisoners(folded, item.spans[m.sentence], lex)
@@ -280,7 +405,8 @@ def _merged(said: list[Said]) -> list[Figure]:
         if key in out:
             g = out[key]
             out[key] = replace(g, cumulative=g.cumulative or f.cumulative, since=g.since or f.since,
-                               disputed=g.disputed or f.disputed)
+                               disputed=g.disputed or f.disputed, sure=g.sure or f.sure,
+                               quote=g.quote if g.sure or not f.sure else f.quote)
         else:
             out[key] = f
     # "Gobierno" stands in for the authorities when no one is named: not beside a named official
@@ -289,38 +415,48 @@ def _merged(said: list[Said]) -> list[Figure]:
 
 
 def _with_count(item: _Item, base: Extraction, said: list[Said], tally: _Tally) -> Extraction:
-    """The headline release, the figures that go with it and who gave them: announced is the
-    official figure of the round, confirmed the highest verifier figure for it (a running total
-    only when the item gives no round figure of verifiers)."""
-    head = _headline(item, said)
-    own = next(s for s in said if s.mention.start == head.start)
-    if head.value != own.mention.value:  # "al periodista X y a otros 4": one more than the digits
+    """The headline release, the figures that go with it and who gave them, from sure figures
+    only: announced is the official figure of the round, confirmed the highest verifier figure for
+    it (a running total only when the item gives no round figure of verifiers). Release news
+    whose figures are all unsure is told without a number (families see only sure numbers)."""
+    sure = [s for s in said if s.figure.sure]
+    head = _headline(item, sure or said)
+    own = next(s for s in (sure or said) if s.mention.start == head.start)
+    if sure and head.value != own.mention.value:  # "al periodista X y a otros 4": one more than the digits
         said = [Said(s.mention, replace(s.figure, value=head.value)) if s is own else s for s in said]
         own = next(s for s in said if s.mention.start == head.start)
     figures = _merged(said)
-    head_fig = next((f for f in figures if (f.role, f.value, f.by) == (own.figure.role, own.figure.value, own.figure.by)),
-                    None) or next(f for f in figures if (f.role, f.value) == (own.figure.role, own.figure.value))
-    rounds = [f for f in figures if not f.cumulative]
-    pool = rounds or figures
-    announced_fig = head_fig if head_fig.role == "announced" and head_fig in pool else next(
+    sure_figs = [f for f in figures if f.sure]
+    rounds = [f for f in sure_figs if not f.cumulative]
+    pool = rounds or sure_figs
+    head_fig = next((f for f in sure_figs if (f.role, f.value, f.by) == (own.figure.role, own.figure.value, own.figure.by)),
+                    None) if sure else None
+    announced_fig = head_fig if head_fig is not None and head_fig.role == "announced" and head_fig in pool else next(
         (f for f in pool if f.role == "announced"), None)
-    verified = [f for f in pool if f.role == "confirmed"] or [f for f in figures if f.role == "confirmed"]
+    # a running count stands for the round only when the item gives no count of the round at all
+    # (one the grammar could not bind leaves the headline without a confirmed number)
+    round_told = any(f.role == "confirmed" and not f.cumulative for f in figures)
+    verified = [f for f in pool if f.role == "confirmed"] or (
+        [] if round_told else [f for f in sure_figs if f.role == "confirmed"])
     # of several running counts, one dated ("266 since 8 January") over an undated one ("383 since December")
     confirmed_fig = max(verified, key=lambda f: (f.since is not None, f.value)) if verified else None
-    cums = [f.value for f in figures if f.cumulative and f.role == "confirmed"]
+    cums = [f.value for f in sure_figs if f.cumulative and f.role == "confirmed"]
     if tally.value is not None:
         figures.append(_total_figure(tally))
 
-    kind = "announcement" if head_fig.role == "announced" else "confirmation"
+    role = head_fig.role if head_fig is not None else own.figure.role
+    kind = "announcement" if role == "announced" else "confirmation"
     if tally.value is not None and all(f.by_kind == OFFICIAL and f.disputed for f in figures if f.role != "total"):
         kind = "tally"  # a count still held beside an official figure the verifier cannot vouch for
     text, folded, title_end = item.text, item.folded, item.title_end
     names = tuple(freed_names(text, folded, item.spans, lexicon()))
     span = item.spans[head.sentence]
     confidence = min(0.99, head.strength + (0.1 if head.start < title_end else 0.0) + (0.1 if item.political else -0.2))
+    if not sure:
+        confidence = min(confidence, 0.5)  # release news whose numbers no one has bound: staff may look
     return Extraction(
         kind=kind,
-        released=head.value if kind != "tally" else None,
+        released=head.value if kind != "tally" and sure else None,
         announced=announced_fig.value if announced_fig else None,
         confirmed=confirmed_fig.value if confirmed_fig else None,
         cumulative=max(cums) if cums else None,

@@ -33,10 +33,13 @@ class Figure:
     cumulative: bool = False  # a running total over a campaign ("444 since 8 January")
     since: str | None = None  # its start, "YYYY-MM-DD", when the item gives it
     disputed: bool = False  # an official figure a verifier disputes or doubts
+    sure: bool = False  # the text binds it to a release and its speaker (bot/matcher/binding.py)
+    quote: str = ""  # the item's own sentence it came from
 
     def to_json(self) -> dict[str, Any]:
         return {"role": self.role, "value": self.value, "by": self.by, "by_kind": self.by_kind,
-                "cumulative": self.cumulative, "since": self.since, "disputed": self.disputed}
+                "cumulative": self.cumulative, "since": self.since, "disputed": self.disputed,
+                "sure": self.sure, "quote": self.quote}
 
 
 @dataclass(frozen=True)

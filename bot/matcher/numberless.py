@@ -53,7 +53,16 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     that makes it other news: a re-arrest, a transfer, a death, history, ordinary prisoners, a
     foreign country, an opposition promise, an opinion piece, a story, a film or a thing?"""
     cues = lex.cues
-    if not any(not negated(folded, m.start(), lo) for m in cues["release"].finditer(folded, lo, hi)):
+    told = [m for m in cues["release"].finditer(folded, lo, hi) if not negated(folded, m.start(), lo)]
+    if not told:
+        return False
+    # asked for, not done: "exigen una lista de los excarcelados", "piden que las excarcelaciones sean masivas"
+    if all(cues["demand"].search(folded, lo, m.start()) for m in told):
+        return False
+    # releases already known, the object of another verb ("Cabello atribuye a Maduro las
+    # excarcelaciones"): news about them, not a new release
+    if all(_backgrounded(folded, lo, m) for m in told) and not cues["confirm"].search(folded, lo, hi) \
+            and not cues["announce"].search(folded, lo, hi):
         return False
     if any(cues[r].search(folded, lo, hi) for r in ("rearrest", "transfer", "harm", "historical")):
         return False
@@ -70,6 +79,18 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
                 or cues["not_prisoner"].search(folded, lo, hi))
 
 
+def _backgrounded(folded: str, lo: int, m: re.Match[str]) -> bool:
+    """A release noun with a definite article ("las excarcelaciones", "the releases"): given, not new."""
+    return bool(re.search(r"\b(las|los|la|el|the|esas|estas|dichas|those|these)\s+$", folded[max(lo, m.start() - 8):m.start()])
+                and re.match(r"(excarcelacion|liberacion|releases?|salidas?)", folded[m.start():m.end() + 14]))
+
+
+# a law still on its way: halted, delayed, approved only in part or at a first reading
+_STALLED = re.compile(r"\b(suspend\w*|frena\w*|se frena|aplaz\w*|posterg\w*|postpon\w*|stall\w*|halt\w*|delay\w*|"
+                      r"retras\w*|hasta el articulo|primera discusion|first reading|en primera|debate continues|"
+                      r"sigue el debate|seguira|will resume|se retomara)\b")
+
+
 def law_enacted(folded: str, spans: list[Span], title_end: int, lex: Lexicon) -> int | None:
     """'Asamblea Nacional aprueba la Ley de Amnistía', 'acting president signs amnesty law': an
     amnesty passing is an announcement of releases even without a number. The sentence (title or
@@ -83,6 +104,8 @@ def law_enacted(folded: str, spans: list[Span], title_end: int, lex: Lexicon) ->
         if not (law and verb) or negated(folded, verb.start(), lo):
             continue
         if cues["demand"].search(folded, lo, hi) or cues["opposition"].search(folded, lo, verb.start()):
+            continue
+        if _STALLED.search(folded, lo, hi) or _STALLED.search(folded, 0, title_end):
             continue
         if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
             continue

@@ -1,0 +1,131 @@
+"""Sure, or ask a person (issue 22): a number reaches families only when the text binds it to a
+release and to who said it. Measured on the development half of the every-number corpus
+(tests/data/numbers/dev.jsonl; the sealed half is scored only at the start and the end of an
+issue, never by the test run: see tests/data/LABELS.md), and pinned sentence by sentence.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.matcher import match
+from tests.conftest import SEEDS
+
+NUMBERS = Path(__file__).parent / "data" / "numbers"
+_spec = importlib.util.spec_from_file_location("corpus_score", NUMBERS / "score.py")
+assert _spec is not None and _spec.loader is not None
+corpus_score = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(corpus_score)
+
+
+def _answers(cases: list[dict]) -> dict[str, dict]:
+    return {c["id"]: match(c["title"], c["summary"], c.get("lang"), c.get("published")).to_json(c["id"]) for c in cases}
+
+
+def test_the_development_half_keeps_the_acceptance(tmp_path, capsys):
+    """Sure precision >= 0.95 with the right speaker, >= 0.60 of the gold figures sure and right,
+    no figure that is not a release ever sure, no official figure as confirmed, at most one false
+    alarm in 50 non-release items. A regression guard: this half was tuned on."""
+    cases = [json.loads(line) for line in (NUMBERS / "dev.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text("".join(json.dumps(a) + "\n" for a in _answers(cases).values()), encoding="utf-8")
+    corpus_score.main([str(NUMBERS / "dev.jsonl"), str(answers)])
+    out = capsys.readouterr().out
+    summary = [line for line in out.splitlines() if line.startswith(("items", "figures"))]
+    figures_line = summary[1]
+    precision = float(figures_line.split("precision ")[1].split()[0])
+    recall = float(figures_line.split("recall ")[1].split()[0])
+    hope = int(figures_line.split("false hope ")[1].split()[0])
+    oac = int(figures_line.split("official-as-confirmed ")[1].split(";")[0])
+    alarms = int(summary[0].split("false alarms ")[1].split()[0])
+    non_release = int(summary[0].split(" of ")[1].split()[0])
+    assert precision >= 0.95 and recall >= 0.60, out
+    assert hope == 0 and oac == 0, out
+    assert alarms <= max(1, non_release // 50), out
+
+
+def _seed(name: str, first_line: str) -> tuple[str, str]:
+    if not SEEDS.exists():
+        pytest.skip("the shared seed articles are not beside this checkout")
+    lines = (SEEDS / name).read_text(encoding="utf-8").splitlines()
+    i = next(n for n, line in enumerate(lines) if line.startswith(first_line))
+    return lines[i], "\n".join(lines[i + 1:])
+
+
+def test_el_pais_says_87_authorised_and_33_carried_out_never_87_or_99_confirmed():
+    ex = match(*_seed("elpais-2026-01-01-87-authorized.txt", "Venezuela authorizes"), "en", "2026-01-01T12:00:00Z")
+    assert (ex.announced, ex.confirmed, ex.confirmed_by) == (87, 33, "JEyP")
+    assert "Gobierno" in (ex.announced_by or "")
+    sure = [(f.role, f.value) for f in ex.figures if f.sure]
+    assert ("confirmed", 87) not in sure and ("confirmed", 99) not in sure and ("announced", 99) not in sure
+
+
+def test_mercopress_confirms_71_and_902_are_still_held():
+    ex = match(*_seed("mercopress-2025-12-26-71-released.txt", "Caracas releases"), "en", "2025-12-26T12:08:00Z")
+    assert ex.confirmed == 71 and ex.total_prisoners == 902
+    assert all(f.value != 902 for f in ex.figures if f.sure)
+
+
+# -- what a number counts ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, summary, value", [
+    ("Foro Penal: quedan 800 presos políticos en Venezuela", "", 800),
+    ("More than 800 political prisoners remain behind bars, Foro Penal says", "", 800),
+    ("Foro Penal verificó 17 excarcelaciones", "Entre ellos, un joven de 19 años y una mujer de 72 años.", 72),
+    ("Foro Penal verificó 17 excarcelaciones", "Los detenidos el 24 de diciembre salieron anoche.", 24),
+    ("La ONG Foro Penal denunció que 30 personas fueron detenidas esta semana", "", 30),
+    ("Foro Penal verifica 17 excarcelaciones", "Recibió 1.200 solicitudes de amnistía.", 1200),
+])
+def test_held_ages_dates_arrests_and_applications_are_never_sure(title, summary, value):
+    ex = match(title, summary, "es" if "Foro Penal verific" in title or "quedan" in title or "denunci" in title else "en")
+    assert all(f.value != value for f in ex.figures if f.sure)
+    assert ex.confirmed != value and ex.announced != value
+
+
+def test_a_number_of_people_freed_in_the_speakers_clause_is_sure_with_its_quote():
+    ex = match("Foro Penal verificó 17 excarcelaciones en Rodeo I", "", "es")
+    (fig,) = [f for f in ex.figures if f.role == "confirmed"]
+    assert (fig.value, fig.by, fig.sure) == (17, "Foro Penal", True)
+    assert fig.quote == "Foro Penal verificó 17 excarcelaciones en Rodeo I"
+
+
+def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
+    ex = match("Excarcelan a 30 presos políticos en Tocuyito", "Familiares esperaban en la puerta del penal.", "es")
+    assert ex.is_alert and ex.released is None and ex.confirmed is None
+    assert [(f.value, f.sure) for f in ex.figures if f.role == "confirmed"] == [(30, False)]
+
+
+@pytest.mark.parametrize("title, summary, lang, want", [
+    # each clause its own speaker: the official's figure is announced, the NGO's confirmed
+    ("El Gobierno anunció la liberación de 99 presos políticos, pero Foro Penal dijo que solo 71 salieron",
+     "", "es", {("announced", 99), ("confirmed", 71)}),
+    # "según X" closes the clause; a relative clause of another number is not its frame
+    ("Foro Penal: 431 excarcelaciones verificadas, no 897",
+     "Romero dijo que, frente a las 897 personas que según Cabello han salido, su organización cuenta 431 "
+     "excarcelaciones.", "es", {("confirmed", 431)}),
+    # an official agent of the participle: "indultadas por el gobierno"
+    ("Foro Penal: el 28 % de las 110 personas indultadas por el gobierno eran presos políticos", "", "es",
+     {("announced", 110)}),
+    # a title count said by no one there, that the lead gives as parts with their speaker
+    ("Salen en libertad 71 presos políticos",
+     "Foro Penal confirmó que 65 hombres salieron de Tocorón, 3 mujeres de Las Crisálidas y 3 adolescentes de un "
+     "centro de menores en La Guaira.", "es", {("confirmed", 71)}),
+])
+def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want):
+    ex = match(title, summary, lang)
+    assert {(f.role, f.value) for f in ex.figures if f.sure} == want
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Nicaragua: Ortega excarcela a 56 presos políticos", "El Gobierno nicaragüense liberó a 56 opositores.", "es"),
+    ("Provea y JEP exigen una lista oficial de los presos políticos excarcelados", "Piden los nombres.", "es"),
+    ("Familiares piden frente a El Rodeo I que las excarcelaciones sean masivas", "", "es"),
+    ("Se frena el debate de la ley de amnistía en el artículo 7",
+     "La Asamblea Nacional suspendió la discusión tras aprobar hasta el artículo 6.", "es"),
+])
+def test_non_release_news_does_not_alert(title, summary, lang):
+    assert not match(title, summary, lang).is_alert
