@@ -141,3 +141,25 @@ async def measure(rate: float, n: int, concurrencies: tuple[int, ...] = (32,)) -
         sizes={"L": rate, "N": n, "concurrency": int(best_c), "concurrencies_tried": list(concurrencies)},
         details=details,
     )
+
+
+def main() -> None:
+    """One try in this process and its figures as JSON: what a profiler attaches to
+    (`py-spy record -o send.txt -f raw -- python -m bench.fanout`, see bench/README.md)."""
+    import argparse
+    import json
+    import logging
+
+    ap = argparse.ArgumentParser(prog="python -m bench.fanout", description=main.__doc__)
+    ap.add_argument("--rate", type=float, default=1000.0, help="L, messages/s (default 1000)")
+    ap.add_argument("--chats", type=int, default=10_000, help="N subscribers (default 10,000)")
+    ap.add_argument("--concurrency", type=int, default=32, help="the Deliverer's concurrency (default 32)")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("telegram").setLevel(logging.CRITICAL)
+    run = asyncio.run(run_once(args.rate, args.chats, args.concurrency, max(60.0, 6 * args.chats / args.rate)))
+    print(json.dumps({k: rounded(v, 4) for k, v in run.items()}))
+
+
+if __name__ == "__main__":
+    main()
