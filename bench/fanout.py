@@ -35,6 +35,7 @@ from bot.pipeline import Pipeline
 from bot.store import Store, utcnow
 from bot.telegram import TelegramPlatform
 
+TARGET = 0.97  # of the allowed rate: headroom on a shared 2-core machine (issue 25)
 CHAT_BASE = 700_000_000  # private chats (positive ids): one message each, no per-chat limit hit
 
 
@@ -124,6 +125,7 @@ async def measure(rate: float, n: int, concurrencies: tuple[int, ...] = (32,)) -
     default = tries.get("32", best)
     details: dict[str, Any] = {
         "count_429": best["count_429"], "paid_broadcasts": best["paid_broadcasts"],
+        "bot_cpu_ms_per_msg": best["bot_cpu_ms_per_msg"], "emulator_cpu_ms_per_msg": best["emulator_cpu_ms_per_msg"],
         "overall_rate_incl_burst": best["overall_rate"],
         "default_concurrency_ratio": rounded(default["steady_rate"] / rate),
         "by_concurrency": tries, "cores": os.cpu_count(),
@@ -136,8 +138,30 @@ async def measure(rate: float, n: int, concurrencies: tuple[int, ...] = (32,)) -
         units={"value": "messages/s accepted by the emulator (after the first L)",
                "reference": "messages/s allowed (emulator global limit = adapter limit)",
                "ratio": "achieved/allowed"},
-        target="≥ 0.95 with zero 429",
-        ok=ratio >= 0.95 and best["count_429"] == 0,
+        target=f"≥ {TARGET} with zero 429",
+        ok=ratio >= TARGET and best["count_429"] == 0,
         sizes={"L": rate, "N": n, "concurrency": int(best_c), "concurrencies_tried": list(concurrencies)},
         details=details,
     )
+
+
+def main() -> None:
+    """One try in this process and its figures as JSON: what a profiler attaches to
+    (`py-spy record -o send.txt -f raw -- python -m bench.fanout`, see bench/README.md)."""
+    import argparse
+    import json
+    import logging
+
+    ap = argparse.ArgumentParser(prog="python -m bench.fanout", description=main.__doc__)
+    ap.add_argument("--rate", type=float, default=1000.0, help="L, messages/s (default 1000)")
+    ap.add_argument("--chats", type=int, default=10_000, help="N subscribers (default 10,000)")
+    ap.add_argument("--concurrency", type=int, default=32, help="the Deliverer's concurrency (default 32)")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("telegram").setLevel(logging.CRITICAL)
+    run = asyncio.run(run_once(args.rate, args.chats, args.concurrency, max(60.0, 6 * args.chats / args.rate)))
+    print(json.dumps({k: rounded(v, 4) for k, v in run.items()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -77,7 +77,9 @@ async def _pipeline(db: Path, urls: list[str], bodies: list[bytes], subscribers:
             total = _since(start)
         return {"cpu_s": total[0], "wall_s": total[1], "parse_feed_cpu_s": parsed[0],
                 "items": len(batch), "new_items": report.new_items, "alerts_queued": report.alerts_queued,
-                "revisions": len(report.revisions), "events": store.db.execute("SELECT count(*) FROM events").fetchone()[0]}
+                "revisions": len(report.revisions), "events": store.db.execute("SELECT count(*) FROM events").fetchone()[0],
+                "running_counts": store.db.execute("SELECT count(*) FROM running_counts").fetchone()[0],
+                "tallies": store.db.execute("SELECT count(*) FROM tallies").fetchone()[0]}
     finally:
         store.close()
 
@@ -103,7 +105,7 @@ async def measure(feeds: int, per_feed: int, subscribers: int = 100, repeats: in
     match_cpu = median([c for c, _ in match_runs])
     n = len(items)
     sizes = {"feeds": feeds, "items": n, "bytes": sum(map(len, bodies)), "subscribers": subscribers,
-             "intended_kinds": dict(kinds)}
+             "rounds_told": len(gen.rounds), "intended_kinds": dict(kinds)}
     cost = pipe["cpu_s"] / parse_cpu
     pipeline_result = Result(
         key="pipeline_cost", figure=3, title=f"pipeline cost, {n} items / {feeds} feeds",
@@ -117,6 +119,7 @@ async def measure(feeds: int, per_feed: int, subscribers: int = 100, repeats: in
                  "ingest_cpu_us_per_item": rounded(1e6 * (pipe["cpu_s"] - pipe["parse_feed_cpu_s"]) / n),
                  "match_cpu_us_per_item": rounded(1e6 * match_cpu / n),
                  "new_items": pipe["new_items"], "events": pipe["events"], "revisions": pipe["revisions"],
+                 "running_count_lines": pipe["running_counts"], "tallies": pipe["tallies"],
                  "alerts_queued": pipe["alerts_queued"],
                  "parse_alone_cpu_s_runs": [rounded(c) for c, _ in parse_runs]},
     )

@@ -112,3 +112,36 @@ async def test_messages_and_uploads_reach_the_emulator_over_one_kept_alive_pool(
         assert emu.count_requests["sendPhoto"] == 1
     finally:
         emu.stop()
+
+
+async def test_a_proxy_from_the_environment_carries_bot_api_requests(monkeypatch):
+    """HTTP_PROXY is honoured (read once per URL, not per request): the loopback server doubles as
+    a forward proxy and sees the Bot API's absolute URL; a host NO_PROXY names is dialled directly."""
+    seen: list[str] = []
+
+    async def get_me(request: web.Request) -> web.Response:
+        seen.append(request.host)
+        return web.json_response({"ok": True, "result": {"id": 123, "is_bot": True, "first_name": "RW",
+                                                         "username": "rw_bot"}})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/getMe", get_me)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    for var in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    try:
+        # api.telegram.invalid resolves nowhere: only the proxy can answer for it
+        async with _bot("http://api.telegram.invalid/bot") as bot:  # getMe on entering, then twice
+            await bot.get_me()
+            await bot.get_me()
+        async with _bot(f"http://127.0.0.1:{port}/bot"):  # NO_PROXY: straight to the server
+            pass
+    finally:
+        await runner.cleanup()
+    assert seen == ["api.telegram.invalid"] * 3 + [f"127.0.0.1:{port}"]

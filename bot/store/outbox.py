@@ -4,7 +4,7 @@ sent, retried or failed. Queueing is idempotent (a unique key); bot.outbox deliv
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -97,11 +97,17 @@ class OutboxMixin(StoreBase):
                             f"AND claimed_by=? AND id IN ({','.join('?' * len(row_ids))})", [worker, *row_ids])
 
     def mark_sent(self, row_id: int, message_ref: str | None, now: datetime) -> None:
-        self.db.execute(
-            "UPDATE outbox SET status='sent', sent_at=?, message_ref=?, attempts=attempts+1, "
-            "error=NULL WHERE id=?",
-            [iso(now), message_ref, row_id],
-        )
+        self.mark_sent_many([(row_id, message_ref, now)])
+
+    def mark_sent_many(self, marks: Sequence[tuple[int, str | None, datetime]]) -> None:
+        """Rows sent (id, platform message id, when), in one transaction: a broadcast's sends that
+        finish together cost one commit, not one each."""
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE outbox SET status='sent', sent_at=?, message_ref=?, attempts=attempts+1, "
+                "error=NULL WHERE id=?",
+                [(iso(at), ref, row_id) for row_id, ref, at in marks],
+            )
 
     def mark_retry(self, row_id: int, error: str, next_attempt: datetime, count_attempt: bool = True) -> None:
         self.db.execute(
