@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, NotRequired, TypedDict
+from datetime import datetime
+from typing import Any
 
-from .events import Event, Figure, Observation, RunningCount
+from .events import RunningCount
+from .figures import Figure, Role
 from .i18n import day, num, t
+from .snapshot import Snapshot, figures_of, iso
 
 
 @dataclass(frozen=True)
@@ -27,80 +29,6 @@ class Message:
     def __add__(self, other: Message) -> Message:
         return Message(f"{self.text}\n{other.text}", f"{self.html}\n{other.html}", self.silent and other.silent,
                        self.buttons + other.buttons)
-
-
-class FigureSnap(TypedDict):
-    """One source's figure as an alert shows it."""
-
-    role: str  # announced | confirmed
-    value: int
-    outlet: str
-    org: str | None
-    link: str
-    published: str | None  # ISO 8601
-    by_kind: NotRequired[str]  # official | independent | outlet (snapshots before schema 6 lack it)
-
-
-class TriggerSnap(TypedDict):
-    """The item that made this revision."""
-
-    outlet: str
-    title: str
-    link: str
-    published: str | None
-    kind: str
-
-
-class RunningSnap(TypedDict):
-    """A speaker's running count over the campaign, as known when the revision was made."""
-
-    role: str  # confirmed (a verifier's count) | announced (an official claim)
-    by: str
-    value: int
-    since: str | None  # YYYY-MM-DD
-
-
-class Snapshot(TypedDict, total=False):
-    """What an alert for one event revision says, frozen when the revision is made (so a retry or a
-    late reader renders the same message). total=False: /status builds one with figures only."""
-
-    event_id: int | None
-    revision: int
-    announced: int | None
-    confirmed: int | None
-    prisons: list[str]
-    figures: list[FigureSnap]
-    trigger: TriggerSnap
-    disputed: bool  # a verifier disputes or doubts the official figure
-    disputed_by: str | None
-    running: list[RunningSnap]  # running counts over the campaign, highest first
-
-
-def snapshot(event: Event, obs: Observation, running: Sequence[RunningCount] = ()) -> Snapshot:
-    """What an alert for this revision says, frozen so a retry renders the same message."""
-    return {
-        "disputed": event.disputed,
-        "disputed_by": event.disputed_by,
-        "running": [{"role": r.role, "by": r.by, "value": r.value, "since": r.since.isoformat() if r.since else None}
-                    for r in running],
-        "event_id": event.id,
-        "revision": event.revision,
-        "announced": event.announced,
-        "confirmed": event.confirmed,
-        "prisons": list(event.prisons),
-        "figures": [figure_snap(f) for f in event.figures],
-        "trigger": {"outlet": obs.outlet, "title": obs.title[:300], "link": obs.link,
-                    "published": _iso(obs.published), "kind": obs.extraction.kind},
-    }
-
-
-def figure_snap(f: Figure) -> FigureSnap:
-    return {"role": f.role, "value": f.value, "outlet": f.outlet, "org": f.org, "link": f.link,
-            "published": _iso(f.published), "by_kind": f.by_kind}
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
 
 
 def esc(value: Any) -> str:
@@ -117,39 +45,44 @@ def link(label: str, url: str | None) -> str:
     return esc(label)
 
 
+def _source(fig: Figure, lang: str) -> tuple[str, str]:
+    """'JEyP, via Andes Post (31 Dec 2025)' as text and HTML."""
+    when = day(lang, fig.published)
+    outlet = fig.outlet
+    if fig.by:
+        text = t(lang, "source.org_via", org=fig.by, outlet=outlet, date=when)
+        markup = t(lang, "source.org_via", org=esc(fig.by), outlet=link(outlet, fig.link), date=esc(when))
+    else:
+        text = t(lang, "source.outlet", outlet=outlet, date=when)
+        markup = t(lang, "source.outlet", outlet=link(outlet, fig.link), date=esc(when))
+    return text, markup
+
+
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _source(fig: Mapping[str, Any], lang: str) -> tuple[str, str]:
-    """'JEyP, via Andes Post (31 Dec 2025)' as text and HTML."""
-    when = day(lang, _when(fig.get("published")))
-    outlet = fig["outlet"]
-    if fig.get("org"):
-        text = t(lang, "source.org_via", org=fig["org"], outlet=outlet, date=when)
-        markup = t(lang, "source.org_via", org=esc(fig["org"]), outlet=link(outlet, fig.get("link")), date=esc(when))
-    else:
-        text = t(lang, "source.outlet", outlet=outlet, date=when)
-        markup = t(lang, "source.outlet", outlet=link(outlet, fig.get("link")), date=esc(when))
-    return text, markup
+def _published(f: Figure) -> str:
+    return iso(f.published) or ""
 
 
 def _figure_lines(snap: Snapshot, role: str, lang: str) -> tuple[list[str], list[str]]:
     """'Announced: 225 — Fiscalía (Tarek William Saab), via X (date)': the official figure that
     stands (the latest); 'Confirmed: 107 — Foro Penal, via Y (date); 53 — JEyP, via Z (date)':
-    each verifier's highest figure, highest first, on one line. Retellings collapse."""
-    figs = [f for f in snap["figures"] if f["role"] == role]
+    each verifier's highest figure, highest first, on one line. Retellings collapse. Only sure
+    figures: families never see a number the text did not bind."""
+    figs = [f for f in figures_of(snap) if f.role == role and f.sure]
     if not figs:
         return [], []
-    if role == "announced":
-        chosen = [max(figs, key=lambda f: (f.get("published") or "", f["value"]))]
+    if role == Role.ANNOUNCED:
+        chosen = [max(figs, key=lambda f: (_published(f), f.value))]
     else:
-        best: dict[str, FigureSnap] = {}
-        for f in sorted(figs, key=lambda f: (-f["value"], f.get("published") or "")):
-            best.setdefault(f.get("org") or f["outlet"], f)
+        best: dict[str, Figure] = {}
+        for f in sorted(figs, key=lambda f: (-f.value, _published(f))):
+            best.setdefault(f.speaker, f)
         chosen = list(best.values())[:4]
     label = t(lang, f"label.{role}")
-    parts = [(num(lang, f["value"]), *_source(f, lang)) for f in chosen]
+    parts = [(num(lang, f.value), *_source(f, lang)) for f in chosen]
     text = f"{label}: " + "; ".join(f"{n} — {src}" for n, src, _ in parts)
     markup = f"{esc(label)}: " + "; ".join(f"<b>{esc(n)}</b> — {src}" for n, _, src in parts)
     return [text], [markup]
@@ -198,11 +131,22 @@ def headline(snap: Snapshot, lang: str, update: bool = False) -> str:
         head = t(lang, "headline.confirmed", confirmed=num(lang, conf))
     elif ann is not None:
         head = t(lang, "headline.announced", announced=num(lang, ann))
+    elif unverified(snap):
+        head = t(lang, "headline.reported")  # the item had numbers, none the text binds
     elif snap.get("trigger", {}).get("kind") == "announcement":
         head = t(lang, "headline.announced_unknown")
     else:
         head = t(lang, "headline.confirmed_unknown")
     return f"{head} — {where}" if where else head
+
+
+def unverified(snap: Snapshot) -> bool:
+    """The round has no number families may see, and the item that made it gave numbers no one
+    has bound to a release and its speaker: said as reported, in the outlet's words."""
+    if snap.get("announced") is not None or snap.get("confirmed") is not None:
+        return False
+    trigger_figures = (snap.get("trigger") or {}).get("figures") or []
+    return any(not f.get("sure") for f in trigger_figures if f.get("role") in (Role.ANNOUNCED, Role.CONFIRMED))
 
 
 def render_event(snap: Snapshot, lang: str, update: bool = False) -> Message:
@@ -226,6 +170,10 @@ def render_event(snap: Snapshot, lang: str, update: bool = False) -> Message:
             markups.append(esc(gap))
         elif ann and conf is None:
             note = t(lang, "note.unconfirmed")
+            texts.append(note)
+            markups.append(f"<i>{esc(note)}</i>")
+        elif unverified(snap):
+            note = t(lang, "note.numbers_unverified")
             texts.append(note)
             markups.append(f"<i>{esc(note)}</i>")
     trigger: Mapping[str, Any] = snap.get("trigger") or {}
@@ -268,6 +216,9 @@ def render_review(snap: Snapshot, rev: Mapping[str, Any], lang: str, platform: s
         done = t(lang, f"review.already_{status}", who=rev.get("decided_by") or "?") if status in (
             "released", "rejected") else t(lang, "review.superseded")
         return Message(f"{head}\n{done}", f"<b>{esc(head)}</b>\n{esc(done)}")
+    ft, fm = _item_figures(snap, lang)
+    if ft:
+        alert = alert + Message("\n" + "\n".join(ft), "\n" + "\n".join(fm))
     if platform == "telegram":
         how = t(lang, "review.how_telegram", event=event_id)
         buttons: tuple[tuple[str, str], ...] = ((t(lang, "review.approve"), f"rv:a:{event_id}:{revision}"),
@@ -278,6 +229,25 @@ def render_review(snap: Snapshot, rev: Mapping[str, Any], lang: str, platform: s
         buttons = ()
     return Message(f"{head}\n\n{alert.text}\n\n{how}", f"<b>{esc(head)}</b>\n\n{alert.html}\n\n<i>{esc(how)}</i>",
                    buttons=buttons)
+
+
+def _item_figures(snap: Snapshot, lang: str) -> tuple[list[str], list[str]]:
+    """Every figure the held item gave, numbered, sure or not, each with its quote: what staff
+    confirm, fix or drop (/figure)."""
+    figs = [f for f in (snap.get("trigger") or {}).get("figures") or [] if f.get("role") in (Role.ANNOUNCED, Role.CONFIRMED)]
+    if not figs:
+        return [], []
+    texts, markups = [t(lang, "review.figures")], [f"<b>{esc(t(lang, 'review.figures'))}</b>"]
+    for n, f in enumerate(figs, 1):
+        role = f["role"]
+        mark = "✗" if f.get("staff") == "not_a_release" else "✓" if f.get("sure") else "?"
+        values = {"n": n, "mark": mark, "role": t(lang, f"label.{role}"),
+                  "value": num(lang, f["value"]), "by": f.get("by") or t(lang, "review.by_nobody"),
+                  "quote": (f.get("quote") or "")[:200]}
+        texts.append(t(lang, "review.figure_line", **values))
+        markups.append(t(lang, "review.figure_line", **{k: esc(v) for k, v in values.items()}))
+    how = t(lang, "review.figures_how", event=snap.get("event_id"))
+    return texts + [how], markups + [f"<i>{esc(how)}</i>"]
 
 
 _KIND_LABEL = {"official": "source.kind_official", "independent": "source.kind_independent", "outlet": "source.kind_outlet"}
@@ -332,7 +302,7 @@ def render_status(events: list[Any], tallies: Sequence[Mapping[str, Any]], lang:
         markups.append("")
         texts.append(line)
         markups.append(f"<b>{esc(line)}</b>")
-        snap: Snapshot = {"figures": [figure_snap(f) for f in ev.figures], "disputed": ev.disputed,
+        snap: Snapshot = {"figures": [f.to_record() for f in ev.figures], "disputed": ev.disputed,
                           "disputed_by": ev.disputed_by}
         wt, wm = _who_said(snap, lang, running=False)
         texts += wt

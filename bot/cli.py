@@ -77,7 +77,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     # a failing item is said once below, in one sentence, not as the pipeline's log traceback
     logging.getLogger("releasewatch").setLevel(logging.ERROR)
     try:
-        replay(sys.stdin, sys.stdout, Path(args.db) if args.db else None)
+        replay(sys.stdin, sys.stdout, Path(args.db) if args.db else None, review=args.review)
     except ReplayError as exc:
         print(f"releasewatch: {exc}", file=sys.stderr)
         return 2
@@ -312,6 +312,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corrections(args: argparse.Namespace) -> int:
+    """Staff corrections as JSON lines in the label format of the matcher's test sets."""
+    from . import export
+
+    with _opened(args) as (_config, store):
+        items = export.corrections(store)
+    _write_out("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), args.out)
+    return 0
+
+
 def _write_out(body: str, path: str | None) -> None:
     """A report to a file, or to standard output when no file is given."""
     if path:
@@ -401,6 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help='read {"id","title","summary","lang"?,"published","feed"?,"link"?} lines on stdin (required)')
     p.add_argument("--db", help="fold the items into this database (e.g. the service's, stopped) instead of a "
                    "temporary one: backfills a ledger from an archive without alerting anyone")
+    p.add_argument("--review", action="store_true", help="hold revisions for staff as the service does by default "
+                   "(numbers not sure, low confidence): each prints {\"item\",\"held\"} instead of an alert")
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("demo", help="run the whole pipeline offline on bundled sample feeds")
@@ -440,6 +452,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("import", "export"))
     p.add_argument("file", nargs="?", help="the OPML file (export: default standard output)")
     p.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser("corrections", help="what staff made of held items' figures, as labelled test items")
+    with_config(p)
+    p.add_argument("action", choices=("export",))
+    p.add_argument("--out", help="file to write (default: standard output), JSON lines")
+    p.set_defaults(func=cmd_corrections)
 
     p = sub.add_parser("doctor", help="check the config, tokens, feeds, key and file permissions; one line each")
     with_config(p)

@@ -20,9 +20,11 @@ from typing import Protocol
 from cachetools import LRUCache
 from rapidfuzz import fuzz
 
+from .figures import Figure, Kind, Role
 from .matcher import Extraction
 
-OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
+OFFICIAL, INDEPENDENT, OUTLET = Kind.OFFICIAL, Kind.INDEPENDENT, Kind.OUTLET
+ANNOUNCED, CONFIRMED = Role.ANNOUNCED, Role.CONFIRMED
 CLOSE = timedelta(days=3)  # reports this close may be one round without sharing a number
 SAME_DAY = timedelta(hours=24)  # an official figure this soon after a round's counts, with nothing else, is its
 FOLLOW_UP = timedelta(hours=36)  # a verifier's count this soon after a round, with nothing else to go on, is its
@@ -39,25 +41,6 @@ class Observation:
     link: str
     title: str
     published: datetime
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One source's number for one round: who said how many were announced or confirmed."""
-
-    role: str  # announced | confirmed
-    value: int
-    outlet: str
-    org: str | None  # who said it ("Foro Penal", "Fiscalía (Tarek William Saab)"); None: the outlet itself
-    item_id: str
-    link: str
-    published: datetime
-    by_kind: str = OUTLET  # official | independent | outlet
-    disputed: bool = False  # an official figure a verifier disputes or doubts
-
-    @property
-    def speaker(self) -> str:
-        return self.org or self.outlet
 
 
 @dataclass(frozen=True)
@@ -117,31 +100,21 @@ class Event:
 # -- what an observation says ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Claim:
-    """What the matcher read: one number, its role and who said it (bot.matcher's Figure, or the
-    headline of an extraction that has none, or a figure staff typed in)."""
-
-    role: str
-    value: int
-    by: str | None
-    by_kind: str
-    cumulative: bool = False
-    since: str | None = None
-    disputed: bool = False
-
-
-def claims(ex: Extraction) -> list[Claim]:
-    """The extraction's figures in their roles; an extraction without figures gives its headline."""
+def claims(ex: Extraction) -> list[Figure]:
+    """What the item says that may count: its sure figures only (families see nothing else, and a
+    round is made of them). An extraction without figures (a figure staff typed in) gives its
+    headline, which staff vouch for."""
     if ex.figures:
-        return [Claim(f.role, f.value, f.by, f.by_kind, f.cumulative, f.since, f.disputed) for f in ex.figures]
+        return [f for f in ex.figures if f.sure]
     out = []
     if ex.announced is not None:
-        out.append(Claim("announced", ex.announced, ex.announced_by, OFFICIAL, disputed=ex.disputed))
+        out.append(Figure(Role.ANNOUNCED, ex.announced, ex.announced_by, Kind.OFFICIAL, disputed=ex.disputed, sure=True))
     if ex.confirmed is not None:
-        out.append(Claim("confirmed", ex.confirmed, ex.confirmed_by, INDEPENDENT if ex.confirmed_by else OUTLET))
+        out.append(Figure(Role.CONFIRMED, ex.confirmed, ex.confirmed_by, Kind.INDEPENDENT if ex.confirmed_by else Kind.OUTLET,
+                          sure=True))
     if ex.cumulative is not None and ex.cumulative != ex.confirmed:
-        out.append(Claim("confirmed", ex.cumulative, ex.confirmed_by, INDEPENDENT if ex.confirmed_by else OUTLET, True))
+        out.append(Figure(Role.CONFIRMED, ex.cumulative, ex.confirmed_by,
+                          Kind.INDEPENDENT if ex.confirmed_by else Kind.OUTLET, True, sure=True))
     return out
 
 
@@ -152,15 +125,16 @@ def round_figures(obs: Observation) -> list[Figure]:
     official = {c.value for c in found if c.by_kind == OFFICIAL and not c.cumulative}
     headline = obs.extraction.announced
     for c in found:
-        if c.role == "confirmed" and c.value in official and obs.extraction.disputed:
+        if c.role == CONFIRMED and c.value in official and obs.extraction.disputed:
             continue  # a verifier quoting the official figure it disputes does not confirm it
         if c.by_kind == OFFICIAL and headline is not None and c.value != headline and len(official) > 1:
             continue  # an earlier round's official figure, recalled ("at Christmas it had announced 99")
-        if c.cumulative or c.role not in ("announced", "confirmed"):
+        if c.cumulative or c.role not in (ANNOUNCED, CONFIRMED):
             continue
         # an official never confirms: a government's "we freed 225" is its announcement
-        role = "announced" if c.by_kind == OFFICIAL else c.role
-        out.append(Figure(role, c.value, obs.outlet, c.by, obs.item_id, obs.link, obs.published, c.by_kind, c.disputed))
+        role = ANNOUNCED if c.by_kind == OFFICIAL else c.role
+        out.append(replace(c, role=Role(role), by_kind=Kind(c.by_kind)).sourced(obs.outlet, obs.item_id, obs.link,
+                                                                                  obs.published))
     return out
 
 
@@ -168,8 +142,8 @@ def running_counts(obs: Observation) -> list[RunningCount]:
     """The running totals the observation gives, one per speaker."""
     out = []
     for c in claims(obs.extraction):
-        if c.cumulative and c.role in ("announced", "confirmed"):
-            role = "announced" if c.by_kind == OFFICIAL else c.role
+        if c.cumulative and c.role in (ANNOUNCED, CONFIRMED):
+            role = ANNOUNCED if c.by_kind == OFFICIAL else c.role
             out.append(RunningCount(role, c.by or obs.outlet, c.by_kind, c.value, _date(c.since), obs.outlet,
                                     obs.item_id, obs.link, obs.published))
     return out
@@ -209,7 +183,7 @@ def _score(obs: Observation, event: Event, window: timedelta, figs: list[Figure]
     summary = _summary(event.figures)
     official = summary.official
     score = 1.0 * len(mine & summary.numbers)
-    if any(f.role == "announced" and official is not None and f.value == official.value for f in figs):
+    if any(f.role == ANNOUNCED and official is not None and f.value == official.value for f in figs):
         score += 2.0
     same_place = bool(set(ex.prisons) & set(event.prisons))
     if apart <= CLOSE:
@@ -217,6 +191,10 @@ def _score(obs: Observation, event: Event, window: timedelta, figs: list[Figure]
     # a release told without a number ("dozens freed from Rodeo I") joins a same-place round of the day
     if not mine and same_place and apart <= timedelta(days=2):
         score += 0.25
+    # told without a number the text binds, naming no other place, a day after a round: that round's
+    # (a vague retelling, a doubt about "the official figure"): never a round of its own
+    if not score and not mine and apart <= FOLLOW_UP and (same_place or not ex.prisons or not event.prisons):
+        score += 0.5
     # nothing else to go on, and no other place named: the most recent round's (see find_event)
     if not score and apart <= FOLLOW_UP and figs and (same_place or not ex.prisons or not event.prisons):
         if not event.figures:
@@ -232,7 +210,7 @@ def _closeness(obs: Observation, event: Event, figs: list[Figure], score: float,
     """What links two reports days apart without a shared number: the place, the headline, the speaker."""
     extra = 0.0
     # an NGO confirming part of an announcement, at the same prison, within days
-    if not score and event.announced and same_place and any(f.role == "confirmed" and f.value <= event.announced
+    if not score and event.announced and same_place and any(f.role == CONFIRMED and f.value <= event.announced
                                                             for f in figs):
         extra += 0.5
     if same_place:
@@ -291,11 +269,11 @@ def _summary(figures: tuple[Figure, ...]) -> _Summary:
         keys.add((f.role, f.item_id, who))
         if f.by_kind != OUTLET:
             speakers.add(who)
-        if f.role == "announced":
+        if f.role == ANNOUNCED:
             disputed = disputed or f.disputed
             if official is None or (f.published, f.value) > (official.published, official.value):
                 official = f
-        elif f.role == "confirmed":
+        elif f.role == CONFIRMED:
             confirmed[who] = max(confirmed.get(who, 0), f.value)
             if f.by_kind == INDEPENDENT:
                 verifiers[who] = max(verifiers.get(who, 0), f.value)

@@ -87,3 +87,42 @@ def export_file(path: Path, fmt: str) -> str:
         return to_csv(store) if fmt == "csv" else to_json(store)
     finally:
         store.close()
+
+
+def corrections(store: Store) -> list[dict[str, Any]]:
+    """What staff made of held items' figures, one labelled item per news item, in the label
+    format of the matcher's test sets (../shared/tools/score_matcher.py, tests/data/numbers/GUIDE.md):
+    a deployment's own corrections become tests. Only the figures staff read are labelled."""
+    items: dict[str, dict[str, Any]] = {}
+    for c in store.corrections():
+        item = items.setdefault(c["item_id"], {
+            "id": c["item_id"], "lang": c["lang"] or "es", "title": c["title"], "summary": c["summary"],
+            "published": c["published"], "source_note": f"staff correction by {c['who']} on {c['created'][:10]}",
+            "gold": {"kind": "none", "kinds_ok": [], "released_ok": [None], "total": None, "traps": "",
+                     "announced": None, "announced_by": None, "confirmed": None, "confirmed_by": None,
+                     "cumulative": False, "disputed": False, "alt": {"announced": [], "confirmed": []}, "numbers": []}})
+        gold = item["gold"]
+        was = json.loads(c["was"])
+        if c["action"] == "not_a_release":
+            gold["numbers"].append({"value": was["value"], "counts": "other", "by": None, "at": (was.get("quote") or "")[:80]})
+            gold["traps"] = (gold["traps"] + f"; {was['value']} is not a release (staff)").lstrip("; ")
+            continue
+        role = c["role"]
+        by = "government" if role == "announced" else c["by"]
+        cumulative = bool(was.get("cumulative"))
+        gold["numbers"].append({"value": c["value"], "counts": "running" if cumulative else role, "by": by,
+                                "at": (was.get("quote") or "")[:80]})
+        if gold[role] is None or (role == "confirmed" and c["value"] > gold[role]):
+            if gold[role] is not None:
+                gold["alt"][role].append(gold[role])
+            gold[role], gold[f"{role}_by"] = c["value"], by
+            gold["cumulative"] = cumulative if role == "confirmed" else gold["cumulative"]
+        else:
+            gold["alt"][role].append(c["value"])
+    for item in items.values():
+        gold = item["gold"]
+        if gold["announced"] is not None or gold["confirmed"] is not None:
+            gold["kind"] = "announcement" if gold["announced"] is not None else "confirmation"
+            gold["released_ok"] = [v for v in (gold["announced"], gold["confirmed"]) if v is not None]
+        gold["kinds_ok"] = [gold["kind"]]
+    return list(items.values())

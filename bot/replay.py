@@ -97,28 +97,50 @@ def ledger(store: Store) -> list[dict[str, Any]]:
     return out
 
 
+def _why_held(store: Store, event_id: int, revision: int, row: Any) -> str:
+    """Why staff see a revision before families: its numbers are not sure, or its confidence is low."""
+    snap = store.revision_snapshot(event_id, revision) or {}
+    figures = (snap.get("trigger") or {}).get("figures") or []
+    if any(not f.get("sure") for f in figures if f.get("role") in ("announced", "confirmed")):
+        return "numbers not sure: " + ", ".join(f"{f['role']} {f['value']}" for f in figures if not f.get("sure"))
+    return f"low confidence ({row['confidence']:.2f})" if row["confidence"] is not None else "held for review"
+
+
 class ItemsFailed(Exception):
     """Some items of the stream could not be taken in; the message is one plain sentence."""
 
 
-def replay(lines: Iterable[str], out: TextIO, db: Path | None = None) -> int:
+def replay(lines: Iterable[str], out: TextIO, db: Path | None = None, review: bool = False) -> int:
     """Run the stream; returns the number of alerts printed. Raises ItemsFailed (after the ledger
-    is printed) when an item could not be taken in: a backfill that lost items says so."""
+    is printed) when an item could not be taken in: a backfill that lost items says so.
+
+    review: staff review as the service does it by default (a staff chat present, low-confidence
+    revisions held): a held revision prints {"item", "held": reason} instead of an alert. Only on
+    a temporary database (a backfill holds nothing for staff)."""
+    if review and db is not None:
+        raise ReplayError("--review replays on a temporary database only (leave out --db)")
     items = read_stream(lines)
     with tempfile.TemporaryDirectory(prefix="releasewatch-replay-") as tmp:
         store = Store(db or Path(tmp) / "replay.db")
         try:
             store.lock()  # on the service's database: not while the service runs
             feeds = _feeds(store, (it.feed for it in items))
-            pipeline = Pipeline(store, Config(database=store.path, review_mode="off"), client=None)  # type: ignore[arg-type]
+            config = Config(database=store.path, review_mode="low_confidence" if review else "off")
+            if review:  # a staff chat for held revisions to go to; this temporary file has no one else
+                store.subscribe("console", "replay-staff", "en", "staff")
+            pipeline = Pipeline(store, config, client=None)  # type: ignore[arg-type]
             count = 0
             failed: list[str] = []
             for it in items:
                 feed = feeds[it.feed]
-                report = pipeline.ingest([(feed, replace(it.item, feed_id=feed.id))], quiet=True)
+                report = pipeline.ingest([(feed, replace(it.item, feed_id=feed.id))], quiet=not review)
                 if report.item_failures or report.item_retries:
                     failed.append(it.id)
-                for event_id, _revision in report.revisions:
+                for event_id, revision in report.revisions:
+                    row = store.revision(event_id, revision)
+                    if row is not None and row["status"] == "held":
+                        out.write(json_line({"item": it.id, "held": _why_held(store, event_id, revision, row)}))
+                        continue
                     event = store.event(event_id)
                     if event is not None:
                         out.write(json_line(_alert(it, event)))

@@ -6,11 +6,15 @@ and the pure event logic; never knows a chat platform nor reads what staff type 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from .config import Config
-from .events import INDEPENDENT, OFFICIAL, Figure, Observation, apply, restate
+from .events import INDEPENDENT, OFFICIAL, OUTLET, Figure, Observation, apply, restate
+from .figures import Role
 from .matcher import Extraction
 from .store import Store, iso
 
@@ -91,10 +95,10 @@ def edit(store: Store, event_id: int, who: str, now: datetime, announced: int | 
     if event is None:
         return Outcome(False, "missing", event_id=event_id)
     item_id = f"manual:edit:{event_id}:{event.revision + 1}"
-    values = (("announced", announced), ("confirmed", confirmed))
+    values = ((Role.ANNOUNCED, announced), (Role.CONFIRMED, confirmed))
     figs = tuple(
-        Figure(role, value, MANUAL_OUTLET, f"{who} (staff)", item_id, "", now,
-               OFFICIAL if role == "announced" else INDEPENDENT)
+        Figure(role, value, f"{who} (staff)", OFFICIAL if role == Role.ANNOUNCED else INDEPENDENT, sure=True,
+               quote=f"{who} (staff)").sourced(MANUAL_OUTLET, item_id, "", now)
         for role, value in values if value is not None
     )
     obs = _manual_observation(item_id, f"Corrección / correction: {who}", now)
@@ -153,3 +157,65 @@ def remind(store: Store, after: timedelta, now: datetime) -> int:
 
 def _manual_observation(item_id: str, title: str, now: datetime) -> Observation:
     return Observation(Extraction(kind="confirmation", confidence=1.0), item_id, MANUAL_OUTLET, "", title, now)
+
+
+# -- staff read a held item's figures one by one (issue 22) ----------------------------------------
+
+def correct_figure(store: Store, event_id: int, number: int, action: str, changes: dict[str, str | int], who: str,
+                   now: datetime) -> Outcome:
+    """Staff confirm ('ok'), fix (role, value, who said it) or drop ('not': not a release) figure
+    `number` of the event's held item, as the review card numbers them. A confirmed or fixed
+    figure waits with the held revision and reaches families when it is approved; every decision
+    is kept as a correction in the label format of the matcher's test sets."""
+    revision = latest_held(store, event_id)
+    snap = store.revision_snapshot(event_id, revision) if revision is not None else None
+    trigger = (snap or {}).get("trigger") or {}
+    figs = [f for f in trigger.get("figures") or [] if f.get("role") in (Role.ANNOUNCED, Role.CONFIRMED)]
+    if revision is None or snap is None or not 1 <= number <= len(figs):
+        return Outcome(False, "missing", event_id=event_id, revision=revision)
+    was = figs[number - 1]
+    reading = None
+    if action != "not":
+        role = Role(str(changes.get("role", was["role"])))
+        by = str(changes["by"]) if "by" in changes else was.get("by")
+        kind = OFFICIAL if role == Role.ANNOUNCED else (INDEPENDENT if by else OUTLET)
+        reading = Figure(role, int(changes.get("value", was["value"])), by, kind, bool(was.get("cumulative")),
+                         was.get("since"), sure=True, quote=was.get("quote") or "").sourced(
+            trigger.get("outlet") or MANUAL_OUTLET, f"{trigger.get('item', '')}#{number}", trigger.get("link") or "",
+            datetime.fromisoformat(str(trigger["published"])) if trigger.get("published") else now)
+    item = store.db.execute("SELECT title, summary, lang, published FROM items WHERE id=?",
+                            [trigger.get("item", "")]).fetchone()
+    with store.transaction():
+        store.record_correction({
+            "item_id": trigger.get("item", ""), "event_id": event_id, "revision": revision, "figure": number,
+            "action": "not_a_release" if reading is None else ("confirmed" if action == "ok" else "fixed"),
+            "role": str(reading.role) if reading else None, "value": reading.value if reading else None,
+            "by": reading.by if reading else None, "was": json.dumps(was, ensure_ascii=False),
+            "title": item[0] if item else trigger.get("title", ""), "summary": item[1] if item else "",
+            "lang": item[2] if item else None, "published": item[3] if item else (trigger.get("published") or iso(now)),
+            "who": who[:100], "created": iso(now)})
+        if reading is not None and not reading.cumulative:  # a running count is no figure of the round
+            store.hold_figure(event_id, revision, reading)
+        _restate_held(store, event_id, revision, snap, number, reading)
+    return Outcome(True, "held", who, event_id, revision)
+
+
+def _restate_held(store: Store, event_id: int, revision: int, snap: Mapping[str, Any], number: int,
+                  reading: Figure | None) -> None:
+    """The held revision now says what its released figures and the figures staff read say."""
+    event = store.event(event_id)
+    if event is None:
+        return
+    candidate = restate(replace(event, figures=event.figures + tuple(store.held_figures(event_id, revision))))
+    trigger = dict(snap.get("trigger") or {})
+    figs = [dict(f) for f in trigger.get("figures") or []]
+    shown = [f for f in figs if f.get("role") in (Role.ANNOUNCED, Role.CONFIRMED)]
+    if reading is None:
+        shown[number - 1].update({"sure": False, "staff": "not_a_release"})
+    else:
+        shown[number - 1].update({"sure": True, "staff": "read", "role": str(reading.role), "value": reading.value,
+                                  "by": reading.by, "by_kind": str(reading.by_kind)})
+    trigger["figures"] = figs
+    snap = {**snap, "announced": candidate.announced, "confirmed": candidate.confirmed,
+            "figures": [f.to_record() for f in candidate.figures], "trigger": trigger}
+    store.rewrite_snapshot(event_id, revision, snap)

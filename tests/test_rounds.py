@@ -5,8 +5,13 @@ and families hear again only when something a reader cares about changed."""
 from datetime import UTC, datetime, timedelta
 
 from bot.events import Observation, apply, find_event, reports_a_round, running_counts
+from bot.figures import Figure
 from bot.matcher import Extraction
-from bot.matcher.figures import Figure as Said
+
+
+def Said(*args, sure=True, **kw):  # noqa: N802 - reads as the figure an item said
+    """A figure the text binds (sure), unless the test says otherwise."""
+    return Figure(*args, sure=sure, **kw)
 
 T0 = datetime(2026, 1, 12, 12, tzinfo=UTC)
 WINDOW = timedelta(days=10)
@@ -14,7 +19,7 @@ WINDOW = timedelta(days=10)
 
 def obs(item, *figures, kind="confirmation", outlet="A", hours=0, title=None, prisons=(), disputed=False):
     ex = Extraction(kind=kind, prisons=tuple(prisons), figures=tuple(figures), disputed=disputed,
-                    released=figures[0].value if figures else None)
+                    released=figures[0].value if figures and figures[0].sure else None)
     return Observation(ex, item, outlet, f"https://{outlet}.example/{item}", title or item, T0 + timedelta(hours=hours))
 
 
@@ -93,3 +98,14 @@ def test_a_running_count_from_before_the_weekend_updates_no_round():
                  hours=2, prisons=("Rodeo I",))
     assert not reports_a_round(before)
     assert weekend.confirmed == 40
+
+
+def test_an_unsure_figure_makes_no_round_number_and_is_not_news_of_a_number():
+    """Rounds from sure figures only (issue 22): a held count the text did not bind never becomes
+    the round's confirmed figure; the release itself is still a (numberless) round."""
+    o = obs("i1", Said("confirmed", 800, "Foro Penal", "independent", sure=False))
+    assert reports_a_round(o)
+    event, news = apply(o, None)
+    assert news and (event.announced, event.confirmed, event.figures) == (None, None, ())
+    later, news = apply(obs("i2", Said("confirmed", 17, "Foro Penal", "independent"), hours=2), saved(event))
+    assert news and later.confirmed == 17

@@ -12,14 +12,14 @@ from typing import Any
 
 from .. import review
 from .._text import fold
-from ..alerts import Message, esc, link, render_event, render_event_history, render_status
+from ..alerts import Message, esc, link, render_event, render_event_history, render_review, render_status
 from ..i18n import LANGS, moment, num, t
 from ..matcher import lexicon
 from ..redact import display_name, display_url
 from ..store import FeedRow, Store, iso, utcnow
 from ..vault import Vault, VaultError
 from ..watch import normalize
-from .args import parse_edit, parse_id, parse_record
+from .args import parse_edit, parse_figure_fix, parse_id, parse_record
 
 MAX_WATCHES = 10
 
@@ -319,6 +319,24 @@ def record_figure(store: Store, text: str, who: str, lang: str) -> Message:
         return plain(t(lang, "review.missing"))
     return plain(t(lang, "record.done", role=t(lang, f"label.{role}"), value=num(lang, value), source=source,
                    event=event_id))
+
+
+def figure_fix(store: Store, text: str, who: str, lang: str) -> Message:
+    """Staff: '/figure 12 2 ok|not|role=…|value=…|by=…' on figure 2 of event 12's held item."""
+    event_id, number, action, changes = parse_figure_fix(text)
+    out = review.correct_figure(store, event_id, number, action, changes, who, utcnow())
+    if not out.ok:
+        return plain(t(lang, "figure.missing", event=event_id, n=number))
+    if action == "not":
+        reply = plain(t(lang, "figure.dropped", event=event_id, n=number))
+    else:
+        reply = plain(t(lang, "figure.done", event=event_id, n=number,
+                        what=t(lang, "figure.confirmed" if action == "ok" else "figure.fixed")))
+    snap = store.revision_snapshot(event_id, out.revision or 0)
+    row = store.revision(event_id, out.revision or 0)
+    if snap is not None and row is not None:
+        reply = reply + render_review(snap, dict(row), lang, "matrix")
+    return reply
 
 
 def event_history(store: Store, text: str, lang: str) -> Message:

@@ -83,3 +83,33 @@ def parse_record(text: str) -> tuple[str, int, str, int]:
         raise BadArgs("record")
     role = "announced" if m.group(1).lower().startswith("an") else "confirmed"
     return role, parse_figure(m.group(2)), (m.group(3) or m.group(4)).strip(), parse_id(m.group(5))
+
+
+_FIX = re.compile(r"(role|value|by)\s*=\s*(?:\"([^\"]{1,80})\"|(\S{1,80}))", re.I | re.A)
+
+
+def parse_figure_fix(text: str) -> tuple[int, int, str, dict[str, str | int]]:
+    """'12 2 ok' | '12 2 not' | '12 2 role=announced value=87 by="Foro Penal"' -> (event, figure,
+    action, changes). action: ok | not | fix."""
+    parts = text.strip().replace("“", '"').replace("”", '"').split(maxsplit=2)
+    if len(parts) < 3:
+        raise BadArgs("figure")
+    event_id, number, rest = parse_id(parts[0]), parse_id(parts[1]), parts[2].strip()
+    if rest.lower() in ("ok", "yes", "si", "sí"):
+        return event_id, number, "ok", {}
+    if rest.lower() in ("not", "no", "drop", "none"):
+        return event_id, number, "not", {}
+    changes: dict[str, str | int] = {}
+    for m in _FIX.finditer(rest):
+        key, value = m.group(1).lower(), (m.group(2) or m.group(3)).strip()
+        if key == "role":
+            if value.lower() not in ("announced", "confirmed"):
+                raise BadArgs(value[:40])
+            changes["role"] = value.lower()
+        elif key == "value":
+            changes["value"] = parse_figure(value)
+        else:
+            changes["by"] = value
+    if not changes or _FIX.sub("", rest).strip():
+        raise BadArgs(rest[:40])
+    return event_id, number, "fix", changes

@@ -233,6 +233,8 @@ COMMANDS: tuple[Command, ...] = (
             args="EVENT announced=N confirmed=N", help="cmd.edit", usage="usage.edit", wakes=True),
     Command("record", lambda d, r: act.record_figure(d.store, r.args, r.who, r.lang), A.STAFF,
             args='confirmed|announced N source="…" event=EVENT', help="cmd.record", usage="usage.record", wakes=True),
+    Command("figure", lambda d, r: act.figure_fix(d.store, r.args, r.who, r.lang), A.STAFF,
+            args="EVENT N ok|not|role=…|value=…|by=…", help="cmd.figure", usage="figure.usage"),
     Command("event", lambda d, r: act.event_history(d.store, r.args, r.lang), A.STAFF, args="EVENT", help="cmd.event",
             usage="usage.event"),
     Command("chart", _chart, A.STAFF, help="cmd.chart", files=True),

@@ -23,6 +23,7 @@ from datetime import date
 from functools import lru_cache
 
 from .._text import NUMBER, parse_number
+from ..figures import Role
 from .cues import Span, common_prisoners
 from .lexicon import WORD, _read, lexicon
 from .running import parse_date
@@ -37,7 +38,7 @@ _MONTH = r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b"
 # A sentence falls into clauses at these: a speaker speaks for the numbers of its own clause
 _CLAUSE = re.compile(r";|\s[—–]\s|\s-\s|,?\s(?:pero|but|mientras que|mientras|while|whereas|aunque|although|"
                      r"sin embargo|however|en tanto que|en cambio|por su parte|for (?:its|his|her|their) part)\s")
-_EARLY = 3  # days: a release dated this far before the item (Christmas in a New Year item) is another round
+_EARLY = 5  # days: a release dated this far before the item (Christmas in a New Year item) is another round
 _SPAN = re.compile(r"\b(desde|a partir de|since|starting|from|entre|between|hasta la fecha|en lo que va|so far|to date|"
                    r"en total|in total|empez\w*|comenz\w*|inici\w*|began|started|ya son|acumulad\w*)\b")
 
@@ -56,12 +57,13 @@ class Bound:
     why: str  # why it is not sure ("" when it is)
     quote: str  # the sentence it came from
     clause: Span = (0, 0)  # the clause it stands in
+    named_figure: bool = False  # the speaker is the one a figure is named after ("la lista oficial de las 99")
 
     @property
-    def role(self) -> str | None:
+    def role(self) -> Role | None:
         if self.speaker is None:
             return None
-        return "announced" if self.speaker.kind == OFFICIAL else "confirmed"
+        return Role.ANNOUNCED if self.speaker.kind == OFFICIAL else Role.CONFIRMED
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,9 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             counts = "release" if _counts_releases(folded, a, b, s, e, w) else "other"
             antecedent = None
             if counts == "other":
-                antecedent = _elided(folded, spans[si - 1][0] if si else lo, hi, a, b, s, e, w)
+                # the antecedent in the sentence, or in the one before when a ';' or ':' joins them
+                joined = si and folded[spans[si - 1][0]:spans[si - 1][1]].rstrip()[-1:] in (";", ":")
+                antecedent = _elided(folded, spans[si - 1][0] if joined else lo, hi, a, b, s, e, w)
                 if antecedent is not None or _coordinated(folded, a, s, out, si):
                     counts = "release"
             speaker = _frame(folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
@@ -157,16 +161,16 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             if speaker is not None and speaker.kind not in (OFFICIAL, INDEPENDENT, OUTLET):
                 speaker = None
             why = "" if counts == "release" else "it does not count releases"
+            if not why:  # what else it may be comes first: it says whether the item is release news at all
+                why = _competing(folded, a, b, s, e, speaker, w, pub, title_end)
             if not why and speaker is None:
                 why = "no known speaker in its frame"
-            if not why:
-                why = _competing(folded, a, b, s, e, speaker, w, pub, title_end)
             if not why and antecedent is not None and any(
                     x.start == antecedent and "earlier" in x.why for x in out):
                 why = "an earlier round (its noun is that round's)"  # "At Christmas … 99. Foro Penal had registered 61"
             if not why and _a_prison_part(folded, lo, hi, s, e, text):
                 why = "a part of the round (one prison of several)"
-            out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b)))
+            out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
     return out
 
 
@@ -227,7 +231,7 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
             j = k
             while j < len(after) and j < k + 5 and w.person_nouns.fullmatch(after[j].group()):
                 j += 1
-    if j > i and _predicate_follows(folded[after[j - 1].end():b], 14, w):
+    if j > i and _predicate_follows(folded[after[j - 1].end():b], 20, w):
         return True
     # "el total de excarcelados en 895", "the number of releases stood at 444"
     total = _last(w.release_totals, folded[max(a, s - 70):s])
@@ -250,7 +254,8 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
 _REMAIN = re.compile(r"(\s+\w+){0,3}?\s+(siguen|sigue|permanecen|continuan|quedan|remain\w*|are still|still)\b")
 # an arrest said of the people counted (their predicate, not "detained after the protests" describing them)
 _SINCE_YEAR = re.compile(r"\b(desde|since|entre|between|from)\s+(el\s+ano\s+|the\s+year\s+)?(19|20)\d\d")
-_WEEKLY = re.compile(r"\b(en la (ultima|pasada) semana|(in|over|during) the (past|last) week|semanal\w*|weekly|balance de la semana|"
+_WEEKLY = re.compile(r"\b(en la (ultima|pasada) semana|la semana pasada|last week|(in|over|during) the (past|last) week|"
+                     r"semanal\w*|weekly|balance de la semana|"
                      r"in a week|en una semana|a la semana|per week|por semana|"
                      r"esta semana se (registraron|contabilizaron)|en los ultimos (siete|7) dias|in the past (seven|7) days)\b")
 
@@ -288,12 +293,15 @@ def _predicate_follows(rest: str, reach: int, w: _Words) -> bool:
     tail = _tokens(rest, 0, min(len(rest), 140))
     window = rest[:tail[min(reach, len(tail)) - 1].end()] if tail else ""
     pred = w.release_predicates.search(window)
-    if pred is None:
-        return False
+    if pred is None:  # "65 men left Tocorón", "abandonaron Rodeo I": leaving a prison the gazetteer knows
+        pred = _LEFT.search(window)
+        if pred is None or not lexicon().finders["prison"].pattern.match(window, pred.end()):
+            return False
     before = window[:pred.start()]
     return not (w.negation.search(before) or _another_number(_PRISON_DIGITS.sub(" ", before)) or _ARRESTED.search(before))
 
 
+_LEFT = re.compile(r"\b(left|walked out of|abandon\w*|dej(o|aron|an)|sal(en|io|ieron|ian) de)\s+(the\s+|el\s+|la\s+|los\s+|las\s+)?")
 # digits of a prison's name ("Zona 7", "Rodeo I", "Yare 3"): no count of their own
 _PRISON_DIGITS = re.compile(r"\b(zona|zone|rodeo|yare|tocuyito|el dorado|fenix)\s+\d+\b")
 
@@ -315,7 +323,12 @@ def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _W
     clause counts releases: the noun is understood ("… 344 excarcelaciones, mientras que la PUD
     habla de 349"; "… desde el 8 de enero; Foro Penal contabiliza 383"). Returns where that
     count stands (its antecedent), or None."""
+    if re.search(r"\b(pres[oa]s|prisoners|detenid[oa]s|personas|people|detainees)(\s+[\w-]+){0,4},?\s+(que|which|whom|a los que)\b",
+                 folded[max(lo, s - 70):s]):
+        return None  # "los presos políticos del país, que la ONG cifra en 268": the count of that noun
     tail = folded[e:b]
+    comma = re.search(r"[,;]", tail)
+    tail = tail[:comma.start()] if comma else tail  # "… 73 desde el jueves, Foro Penal 56 …": its own words
     if not re.fullmatch(r"\s*((hasta|as of|al|por|desde|since|a partir de)\s+.{0,30}|" + _WHEN +
                         r"|(claimed|announced|given|cited|reported)\s+by\s+.{0,40}|"
                         r"(anunciad|dad|citad|reportad)[oa]s\s+por\s+.{0,40})?[\s.,;)]*", tail):
@@ -335,6 +348,10 @@ def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _W
 _PLACED_AFTER = re.compile(r"[\d.,]+\s+(\w+\s+){0,2}?(en|in|at|de|from)\s+")
 
 
+def w_modifier(word: str) -> bool:
+    return bool(words().modifiers.fullmatch(word))
+
+
 def _coordinated(folded: str, a: int, s: int, earlier: list[Bound], si: int) -> bool:
     """"la salida de 9 mujeres de La Crisálida y 15 hombres de Rodeo I": a count joined by "y"
     to a count of releases just before it in its clause counts releases too."""
@@ -348,7 +365,16 @@ def _coordinated(folded: str, a: int, s: int, earlier: list[Bound], si: int) -> 
     # "212 personas han salido desde …, nueve de ellas este fin de semana": the latest of them
     latest = re.fullmatch(r"[^\d;:.]{0,90}?,\s+", gap) and re.match(r"[\d.,]+\s+(de|of)\s+(ellos|ellas|them)\s+" + _WHEN,
                                                                     folded[s:s + 60])
-    if not (joined or listed or latest):
+    if latest:
+        return True
+    if not (joined or listed):
+        return False
+    # its own noun stands: "112 excarcelaciones y 15 nuevos encarcelamientos"
+    own = _tokens(folded, s, min(len(folded), s + 60))[1:4]
+    head = next((t.group() for t in own if not w_modifier(t.group())), None)
+    if head is not None and not (words().person_nouns.fullmatch(head) or words().release_nouns.fullmatch(head)
+                                 or words().release_predicates.match(folded, folded.find(head, s))
+                                 or re.fullmatch(r"de|en|in|at|from|of|desde|del", head)):
         return False
     # its own predicate stands: "50 salieron … y 336 siguen presos"
     digits = re.match(r"[\d.,]+", folded[s:])
@@ -369,6 +395,12 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     clause, else the nearest "X <says|counts|confirms>" before it in its clause, else ", X said"
     after it; a title "X: …", a lead "X informó:" for the sentence after it."""
     here = [v for v in vs if a <= v.start < b and (not v.reference or _holds_verb(folded, v, w))]
+    # the authorities' own act is theirs, whoever tells it: "authorities approved the release of
+    # another 87 …, rights groups said" (the innermost frame)
+    acts = [(v, at) for v in here if v.end <= s and v.speaker.kind == OFFICIAL
+            and (at := _tells_after(folded, v, s, w)) is not None and _OFFICIAL_ACT.match(folded, at)]
+    if acts:
+        return acts[-1][0].speaker, acts[-1][1]
     for v in here:
         if _according(folded[max(a, v.start - 40):v.start], w) and _same_stretch(folded, a, v, s, e):
             return v.speaker, None
@@ -376,7 +408,11 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
                 re.search(r"\b(by|per|according to|in)\s+(the\s+)?$", folded[max(a, v.start - 20):v.start])
                 and re.match(r"('s|s')\s+(count|tally|figures|records|data|reckoning|list|latest count)\b", folded[v.end:v.end + 25])):
             return v.speaker, None
+    # a speaker is the subject of its verb: not the object of another's ("respondió a Jorge Rodríguez,
+    # que habló de 400, que solo ha podido verificar 83"), nor inside a relative clause
     before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v)
+              and not re.search(r"(\b(al|to|ante|with|con|contra|against|sobre|about)|\b\w+(o|io|aron|ieron|a|an|e|en)\s+a)\s+"
+                                r"(the\s+|el\s+|la\s+)?$", folded[max(a, v.start - 20):v.start])
               and (at := _tells_after(folded, v, s, w)) is not None]
     if before:
         v, at = before[-1]
@@ -384,8 +420,9 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     after = [v for v in here if v.start >= e]
     if after and _attributes_back(folded, e, after[0], b, w):
         return after[0].speaker, None
-    if s < title_end:
-        lead = [v for v in vs if v.start < s and re.match(r"\s*:", folded[v.end:v.end + 3])]
+    if s < title_end:  # the headline convention "Foro Penal: …", the speaker opening the title
+        lead = [v for v in vs if v.start < s and re.match(r"\s*:", folded[v.end:v.end + 3])
+                and len(_tokens(folded, 0, v.start)) <= 2]
         if lead:
             return lead[-1].speaker, None
     if si + 1 < len(spans):
@@ -452,12 +489,16 @@ def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | No
     named = _last(words().official_figure, folded[max(0, s - 40):s])
     if named and re.fullmatch(r"\s*(de|of)\s+((los|las|the)\s+)?", folded[max(0, s - 40) + named.end():s]):
         return Speaker("Gobierno", OFFICIAL, False)  # "the official list of the 120 people freed"
-    m = re.match(r"(\s+[\w-]+){0,4}?\s+(\w+(ad[oa]s|id[oa]s|ed))\s+(por|by)\s+", folded[e:min(b, e + 80)])
+    m = re.match(r"(\s+[\w-]+){0,4}?\s+(\w+(ad[oa]s|id[oa]s|ed)|given|shown|put|told)\s+(por|by)\s+", folded[e:min(b, e + 80)])
     if m is None:
         return None
     at = e + m.end()
+    # "verificadas por Foro Penal": a verifier's count; "liberados por el régimen" names a doer, no speaker
+    counted = re.match(r"(verific|confirm|contabiliz|registr|document|corrobor|constat|count|record|tall)",
+                       m.group(2)) is not None
+    done = re.match(r"(excarcel|liber|freed|releas|solt|detenid|arrest)", m.group(2)) is not None
     for v in vs:
-        if at <= v.start <= at + 12 and v.speaker.kind == OFFICIAL:
+        if at <= v.start <= at + 12 and not done and (v.speaker.kind == OFFICIAL or counted):
             return v.speaker
     return None
 
@@ -539,6 +580,8 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
     return not re.search(r"\b(que|that|it|he|she|they|de que)\b", rest) or len(_tokens(rest, 0, len(rest))) <= 3
 
 
+_OFFICIAL_ACT = re.compile(r"(autoriz|aprob|aprueb|approv|authori|orden|order|otorg|grant|concedi|decret|indult|pardon|"
+                           r"anunci|announc)")
 _RELATIVE = re.compile(r",\s*(which|who|that|que|quien|quienes|la cual|el cual|los cuales|las cuales)\b")
 
 
@@ -609,8 +652,10 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
                pub: date | None, title_end: int) -> str:
     """Why the number may be something else than this round's releases, or ""."""
     clause = folded[a:b]
-    near = folded[max(a, s - 40):min(b, e + 40)]
-    sub = w.subgroup.search(near)
+    # a part: the cue before it ("de ellos, 12", "including 12 women") or right after it ("12 de ellos");
+    # "104 excarcelaciones, entre ellas la de Kennedy Tejeda" names some of them: no part
+    sub = w.subgroup.search(folded, max(a, s - 25), s) or re.match(r"\s+(de|of)\s+(ellos|ellas|them|los cuales|whom)\b",
+                                                                     folded[e:b])
     of_them = re.match(r"\s+(de|of)\s+(ellos|ellas|them)\b", folded[e:b])
     own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, w)
     if sub and not own_release and not (re.match(r"\s+(de|of)\s+(ellos|ellas|them)\s+" + _WHEN, folded[e:min(b, e + 50)])
@@ -662,6 +707,9 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
     if re.search(r"(^|[^\w])(no|not|ni|y no|rather than|instead of|en vez de|en lugar de|frente a|against)\s+(los\s+|las\s+|the\s+)?$",
                  folded[max(a, s - 20):s]):
         return "a figure set against, not given"  # "431 excarcelaciones verificadas, no 897"
+    doubt = _last(lexicon().cues["dispute"], folded[max(a, s - 50):s])
+    if doubt is not None and not re.search(r"[,;]|\b(y|e|and|pero|but)\b", folded[max(a, s - 50) + doubt.end():s]):
+        return "a figure disputed, not given"  # "questioned the figure of 225", "cuestiona las 116 excarcelaciones"
     if _another_number(folded[e:b]) and re.match(r"[\s\w]{0,30}?\b(came |occurred |took place |ocurrieron |se produjeron |"
                                                 r"fueron )?(before|after|antes de|despues de|prior to)\b", folded[e:b]):
         return "a part of a split in time"

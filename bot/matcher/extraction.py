@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from .._text import NUMBER, fold, normalize, sentences
+from ..figures import Figure, Kind, Role
 from .binding import Bound, bind
+from .binding import words as binding_words
 from .cues import Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
-from .figures import Figure, Said, attribute, disputed, doubts_official_figure, speaker_for
+from .figures import Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
 from .lexicon import lexicon
 from .numberless import NumberlessRelease, law_enacted, numberless_release
@@ -165,10 +167,37 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     bound = bind(text, folded, spans, title_end, published, voices(folded, lex, lex.finders)) \
         if _reports_releases(item) else []
     said = _with_bindings(item, said, bound)
+    if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)):
+        # no number the text binds, and its release numbers are another round's, a weekly
+        # balance's, a total over years …, or the headline asks for releases: other news
+        said = []
     tally = _bound_tally(tally, totals, bound)
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
     return _with_count(item, base, said, tally)
+
+
+# why a release number is no release of this round at all (the item is other news): not why it
+# merely cannot be shown ("no known speaker", "a part of the round" still report a release now)
+_NOT_NOW = ("an earlier round", "a line of a weekly balance", "a total over years", "another country", "house arrest",
+            "not political prisoners", "a call for releases", "a figure set against")
+
+
+def _asks(item: _Item) -> bool:
+    """A headline whose news is a demand or a vigil ("Familias reclaman … por más de 100 presos que
+    siguen dentro"), no release word before its demand."""
+    ask = lexicon().cues["demand"].search(item.folded, 0, item.title_end)
+    if ask is None:
+        return False
+    # "Madres esperan …; ya salieron más de 130": a release said happened is news all the same
+    w = binding_words()
+    return not (w.release_predicates.search(item.folded, 0, item.title_end)
+                or w.release_inverted.search(item.folded, 0, item.title_end))
+
+
+def _no_release_of_now(bound: list[Bound]) -> bool:
+    told = [b for b in bound if b.counts == "release"]
+    return bool(told) and all(b.why.startswith(_NOT_NOW) for b in told)
 
 
 def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Said]:
@@ -176,6 +205,9 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
     a number to another speaker or role than the rules gave it, the grammar's reading stands; a
     number the grammar binds that the rules left out is added."""
     by_start = {b.start: b for b in bound}
+    # what the title gives as release news (not a figure it doubts or sets against)
+    title_news = frozenset(b.value for b in bound if b.start < item.title_end and b.counts == "release"
+                           and (b.sure or b.why == "no known speaker in its frame"))
     out = []
     seen = set()
     for s in said:
@@ -184,7 +216,7 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
         f = s.figure
         if b is not None and b.sure and b.speaker is not None:
             seen.add(b.start)
-            role = b.role or f.role
+            role = b.role or Role(f.role)
             by = b.speaker.by
             # "sus abogados verificaron", "relatives said … CLIPPVE confirmed the figure": the
             # named verifier the rules found for the same number speaks through them
@@ -192,15 +224,18 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
                     and f.by != by and f.by not in _GENERIC:
                 by = f.by
             # an official total said as done beside verifiers' running counts is a running claim (the rules' reading)
+            official = b.speaker.kind == OFFICIAL
             f = replace(f, role=role, by=by, by_kind=b.speaker.kind, sure=True, quote=quote,
-                        cumulative=_running_clause(item, b) or (f.cumulative and (f.since is not None or f.by_kind == OFFICIAL)))
+                        cumulative=_running_clause(item, b) or (f.cumulative and (f.since is not None or f.by_kind == OFFICIAL))
+                        or (official and _official_total(item, b, title_news)))
         else:
             f = replace(f, sure=False, quote=quote)
         out.append(Said(s.mention, f))
     for b in _told_in_the_body(item, bound):
         if b.sure and b.start not in seen and b.speaker is not None and b.role is not None:
             m = Mention(b.value, b.start, b.end, b.sentence, b.role, 0.9)
-            out.append(Said(m, Figure(b.role, b.value, b.speaker.by, b.speaker.kind, _running_clause(item, b), None,
+            cumulative = _running_clause(item, b) or (b.speaker.kind == OFFICIAL and _official_total(item, b, title_news))
+            out.append(Said(m, Figure(b.role, b.value, b.speaker.by, b.speaker.kind, cumulative, None,
                                       sure=True, quote=b.quote)))
     return _with_sums(item, out, bound)
 
@@ -243,7 +278,7 @@ def _with_sums(item: _Item, said: list[Said], bound: list[Bound]) -> list[Said]:
         total = sum(p.value for p in parts)
         if any(s.figure.sure and (s.figure.by == speaker.by or s.figure.value == total) for s in said):
             continue
-        role = "announced" if speaker.kind == OFFICIAL else "confirmed"
+        role = Role.ANNOUNCED if speaker.kind == OFFICIAL else Role.CONFIRMED
         m = Mention(total, parts[0].start, parts[-1].end, si, role, 0.8)
         said.append(Said(m, Figure(role, total, speaker.by, speaker.kind, False, None, sure=True, quote=parts[0].quote)))
     return said
@@ -261,12 +296,42 @@ def _running_clause(item: _Item, b: Bound) -> bool:
     prev = max((x for x in others if x < b.start), default=None)
     nxt = min((x for x in others if x > b.start), default=hi)
     # its own words up to the next number; the words before it only when no number comes first
-    # ("Desde el 8 de enero, Foro Penal ha verificado 444"; not "212 … desde …, 9 de ellas hoy")
+    # ("Desde el 8 de enero, Foro Penal ha verificado 444"; not "212 … desde …, 9 de ellas hoy"),
+    # or right before it ("… con ellas llegaría a 1.896 excarcelaciones")
     cut = re.search(r"[,;:]", item.folded[b.end:nxt])  # ", bringing its tally since …" is the next figure's
-    seg = item.folded[b.start if prev is not None else lo:b.end + cut.start() if cut else nxt]
+    start = lo if prev is None else max(prev, b.start - 30)
+    joints = list(re.finditer(r"[,;:]", item.folded[start:b.start]))
+    joint = joints[-1] if joints else None
+    if joint is not None and prev is not None:
+        start += joint.end()  # "… desde que comenzó el proceso, nueve de ellas hoy": not this number's words
+    seg = item.folded[start:b.end + cut.start() if cut else nxt]
     return bool(lexicon().cues["running"].search(seg) and
                 re.search(r"\b(desde|a partir|since|so far|to date|hasta la fecha|en lo que va|en total|in total|ya son|"
-                          r"acumulad\w*|cumulative|running)\b", seg))
+                          r"acumulad\w*|cumulative|running|llega\w*|reach\w*|suma\w*|total)\b", seg))
+
+
+# what ties an official count to a round of its own: a new batch ("otros 200", "200 more"), or a
+# time ("hoy", "este lunes", "entre el 10 y el 12 de diciembre", "overnight")
+_BATCH = re.compile(r"\b(otr[oa]s|nuev[oa]s|mas|another|more|additional|further|new|primer[oa]s|first|grupo|group|tanda|"
+                    r"lote|batch|ronda|round)\b")
+_ANCHOR = re.compile(r"\b(hoy|ayer|anoche|madrugada|today|yesterday|overnight|tonight|this (week|weekend|morning)|"
+                     r"(este|esta|el|la|del|on|this|last) (lunes|martes|miercoles|jueves|viernes|sabado|domingo|fin de semana|"
+                     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|noche|night|manana|morning)|"
+                     r"entre el \d{1,2}|between \w+ \d{1,2}|del \d{1,2} al \d{1,2}|ultimas (24|48|72) horas|"
+                     r"(last|past) (24|48|72) hours|en navidad|on christmas|at christmas|ano nuevo|new year)\b")
+
+
+def _official_total(item: _Item, b: Bound, title_news: frozenset[int]) -> bool:
+    """An official count with nothing tying it to a round of its own (no new batch, no time, not
+    the title's news): the authorities' running claim ("la Fiscalía afirmó que 956 detenidos
+    recuperaron su libertad"), a ledger line, never a round."""
+    if b.start < item.title_end or b.named_figure:
+        return False  # the title's news; a figure named as theirs ("la lista oficial de las 99") is a round's
+    if b.value in title_news:
+        return False  # the number the title gives as the item's news
+    lo, hi = b.clause if b.clause != (0, 0) else item.spans[b.sentence]
+    near = item.folded[max(lo, b.start - 40):min(hi, b.end + 40)]
+    return not (_BATCH.search(near) or _ANCHOR.search(item.folded, lo, hi))
 
 
 def _bound_tally(tally: _Tally, totals: list[Mention], bound: list[Bound]) -> _Tally:
@@ -379,7 +444,7 @@ def _numberless_speaker(item: _Item, sentence: int, kind: str) -> str | None:
 
 
 def _total_figure(tally: _Tally) -> Figure:
-    return Figure("total", tally.value or 0, tally.by, "independent" if tally.by else "outlet")
+    return Figure(Role.TOTAL, tally.value or 0, tally.by, Kind.INDEPENDENT if tally.by else Kind.OUTLET)
 
 
 def _headline(item: _Item, said: list[Said]) -> Mention:

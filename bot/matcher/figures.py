@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
+from ..figures import Figure, Role
 from .cues import Span
 from .lexicon import WORD, Lexicon
 from .parts import abroad, authorised, balance_entry, is_subgroup, official_figure, waiting, without_parts
@@ -20,26 +20,6 @@ from .speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, speaker_of,
 
 _SPAN_START = re.compile(r"\b(entre|desde|del|since|between|from|de)\s+(el\s+)?$")
 GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)  # who authorises a release when no one is named
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One number of an item in its role, and who said it."""
-
-    role: str  # announced | confirmed | total
-    value: int
-    by: str | None  # "Foro Penal", "Fiscalía (Tarek William Saab)", "relatives"; None: not said
-    by_kind: str  # official | independent | outlet
-    cumulative: bool = False  # a running total over a campaign ("444 since 8 January")
-    since: str | None = None  # its start, "YYYY-MM-DD", when the item gives it
-    disputed: bool = False  # an official figure a verifier disputes or doubts
-    sure: bool = False  # the text binds it to a release and its speaker (bot/matcher/binding.py)
-    quote: str = ""  # the item's own sentence it came from
-
-    def to_json(self) -> dict[str, Any]:
-        return {"role": self.role, "value": self.value, "by": self.by, "by_kind": self.by_kind,
-                "cumulative": self.cumulative, "since": self.since, "disputed": self.disputed,
-                "sure": self.sure, "quote": self.quote}
 
 
 @dataclass(frozen=True)
@@ -175,7 +155,7 @@ def _figure(folded: str, spans: list[Span], m: Mention, sp: Speaker | None, run:
         sp = GOVERNMENT  # a verifier or the outlet reports what the authorities authorised
     # said by no one: the outlet's own statement; no verifier's name is put on it
     cumulative, since = run if run else (False, None)
-    return Figure(role, m.value, sp.by if sp else None, sp.kind if sp else OUTLET, cumulative, since)
+    return Figure(Role(role), m.value, sp.by if sp else None, sp.kind if sp else OUTLET, cumulative, since)
 
 
 def _fallback(m: Mention, kept: list[Mention], spoken: dict[int, Speaker | None], vs: list[Voice],

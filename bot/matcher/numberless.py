@@ -56,6 +56,10 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     told = [m for m in cues["release"].finditer(folded, lo, hi) if not negated(folded, m.start(), lo)]
     if not told:
         return False
+    # people once freed, now in some state: "82 excarcelados siguen en la lista", "those freed remain under measures"
+    if all(re.match(r"\w*\s+(\w+\s+){0,2}?(siguen|sigue|permanecen|continuan|remain\w*|are still|still)\b",
+                    folded[m.end():m.end() + 40]) for m in told):
+        return False
     # asked for, not done: "exigen una lista de los excarcelados", "piden que las excarcelaciones sean masivas"
     if all(cues["demand"].search(folded, lo, m.start()) for m in told):
         return False

@@ -10,10 +10,11 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..figures import Kind
 from .cues import Span
 from .lexicon import WORD, Entry, Finder, Lexicon, lexicon
 
-OFFICIAL, INDEPENDENT, OUTLET = "official", "independent", "outlet"
+OFFICIAL, INDEPENDENT, OUTLET = Kind.OFFICIAL, Kind.INDEPENDENT, Kind.OUTLET
 
 
 class Speaker(NamedTuple):
@@ -21,7 +22,7 @@ class Speaker(NamedTuple):
     verifier or the outlet itself."""
 
     by: str
-    kind: str  # official | independent | outlet
+    kind: Kind  # official | independent | outlet
     named: bool  # an organisation or a person by name, not a word such as "relatives"
 
 
@@ -188,7 +189,7 @@ def _word_speaker(entry: Entry, named: list[Entry]) -> Speaker:
         return Speaker(_with_person(entry.name, named), OFFICIAL, False)
     # a foreign government names itself; "relatives", "lawyers", "la ONG" do not
     named_word = entry.kind == INDEPENDENT and entry.name not in ("relatives", "lawyers", "NGO")
-    return Speaker(entry.name, entry.kind, named_word)
+    return Speaker(entry.name, Kind(entry.kind), named_word)
 
 
 def _resolve_ngo_words(out: list[Voice]) -> list[Voice]:

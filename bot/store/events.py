@@ -10,8 +10,9 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypedDict, cast
 
-from ..alerts import Snapshot, snapshot
-from ..events import Event, Figure, Observation, RunningCount, restate
+from ..events import Event, Observation, RunningCount, restate
+from ..figures import Figure, Kind, Role
+from ..snapshot import Snapshot, snapshot
 from .base import StoreBase, iso, parse_iso
 
 
@@ -146,9 +147,10 @@ class EventsMixin(StoreBase):
         # the event's other figures were read from this table: only the observation's are new
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, link, published, manual, "
-            "by_kind, disputed, speaker, status, revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(event_id, f.role, f.value, f.outlet, f.org, f.item_id, f.link, iso(f.published), int(manual), f.by_kind,
-              int(f.disputed), f.speaker, "held" if held else "released", event.revision if new_revision else None)
+            "by_kind, disputed, speaker, status, revision, sure, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(event_id, str(f.role), f.value, f.outlet, f.by, f.item_id, f.link, iso(f.published), int(manual),
+              str(f.by_kind), int(f.disputed), f.speaker, "held" if held else "released",
+              event.revision if new_revision else None, int(f.sure), f.quote[:500])
              for f in event.figures if f.item_id == obs.item_id],
         )
         saved = replace(event, id=event_id)
@@ -168,6 +170,18 @@ class EventsMixin(StoreBase):
         self.db.execute("UPDATE event_figures SET status=? WHERE event_id=? AND revision=? AND status='held'",
                         [status, event_id, revision])
         return self._restate(event_id)
+
+    def hold_figure(self, event_id: int, revision: int, f: Figure) -> None:
+        """A figure staff read for a held revision: it waits with that revision (see decide_figures)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO event_figures (event_id, role, value, outlet, org, item_id, link, published, manual, "
+            "by_kind, disputed, speaker, status, revision, sure, quote) VALUES (?,?,?,?,?,?,?,?,1,?,?,?, 'held',?,1,?)",
+            [event_id, str(f.role), f.value, f.outlet, f.by, f.item_id, f.link, iso(f.published), str(f.by_kind),
+             int(f.disputed), f.speaker, revision, f.quote[:500]])
+
+    def held_figures(self, event_id: int, revision: int) -> list[Figure]:
+        return [_figure(r) for r in self._rows("SELECT * FROM event_figures WHERE event_id=? AND revision=? AND "
+                                               "status='held' ORDER BY id", [event_id, revision])]
 
     def correct_figures(self, event_id: int, roles: Iterable[str]) -> None:
         """Staff corrected these roles of a round: the figures that stood no longer count."""
@@ -243,15 +257,18 @@ def _event(r: dict[str, Any], figs: list[dict[str, Any]]) -> Event:
         first_published=parse_iso(r["first_published"]),  # type: ignore[arg-type]
         last_published=parse_iso(r["last_published"]),  # type: ignore[arg-type]
         revision=r["revision"],
-        figures=tuple(
-            Figure(f["role"], f["value"], f["outlet"], f["org"], f["item_id"], f["link"],
-                   parse_iso(f["published"]), f.get("by_kind") or "outlet", bool(f.get("disputed")))  # type: ignore[arg-type]
-            for f in figs
-        ),
+        figures=tuple(_figure(f) for f in figs),
         disputed=bool(r.get("disputed")),
         titles=tuple(json.loads(r.get("titles") or "[]")),
         disputed_by=r.get("disputed_by"),
     )
+
+def _figure(f: dict[str, Any]) -> Figure:
+    """A round's figure as stored (event_figures)."""
+    return Figure(Role(f["role"]), f["value"], f["org"], Kind(f.get("by_kind") or "outlet"), disputed=bool(f.get("disputed")),
+                  sure=bool(f.get("sure", 1)), quote=f.get("quote") or "").sourced(
+        f["outlet"], f["item_id"], f["link"], parse_iso(f["published"]))  # type: ignore[arg-type]
+
 
 def _as_stored(event: Event, new_item_id: str) -> Event:
     """The event just saved exactly as reading it back would give: times in whole seconds,
@@ -260,8 +277,8 @@ def _as_stored(event: Event, new_item_id: str) -> Event:
     def stored(dt: datetime) -> datetime:
         return parse_iso(iso(dt))  # type: ignore[return-value]
 
-    figures = sorted((replace(f, published=stored(f.published)) if f.item_id == new_item_id else f
-                      for f in event.figures), key=lambda f: f.published)
+    figures = sorted((replace(f, published=stored(f.published or event.last_published)) if f.item_id == new_item_id
+                      else f for f in event.figures), key=lambda f: f.published or event.last_published)
     return replace(event, first_published=stored(event.first_published), last_published=stored(event.last_published),
                    figures=tuple(figures))
 

@@ -58,3 +58,21 @@ class ReviewMixin(StoreBase):
     def mark_reminded(self, event_id: int, revision: int, now: datetime) -> None:
         self.db.execute("UPDATE revisions SET reminded_at=? WHERE event_id=? AND revision=?",
                         [iso(now), event_id, revision])
+
+    # -- corrections staff make to a held item's figures (issue 22) --------------------------------
+    def rewrite_snapshot(self, event_id: int, revision: int, snap: dict[str, Any]) -> None:
+        """A held revision says what staff made of its figures (only while it is held)."""
+        import json
+
+        self.db.execute("UPDATE revisions SET snapshot=? WHERE event_id=? AND revision=? AND status='held'",
+                        [json.dumps(snap), event_id, revision])
+
+    def record_correction(self, row: dict[str, Any]) -> None:
+        """One figure of an item as staff read it (the label format's row; see corrections())."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO corrections (item_id, event_id, revision, figure, action, role, value, by, was, "
+            "title, summary, lang, published, who, created) VALUES (:item_id, :event_id, :revision, :figure, "
+            ":action, :role, :value, :by, :was, :title, :summary, :lang, :published, :who, :created)", row)
+
+    def corrections(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM corrections ORDER BY item_id, figure")

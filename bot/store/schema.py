@@ -7,7 +7,7 @@ import sqlite_utils
 
 from ..redact import display_name
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -242,5 +242,28 @@ def _migration_8(db: sqlite_utils.Database) -> None:
                    [official[0] if official else None, confirmed[0] if confirmed else None, event_id])
 
 
+def _migration_9(db: sqlite_utils.Database) -> None:
+    """Sure, or ask a person: each figure of a round says whether the text bound it to a release
+    and its speaker, and the sentence it came from. Figures before version 9 reached families as
+    they were: sure. Corrections staff make to a held item's figures are kept, in the label format
+    of the matcher's test sets (`releasewatch corrections export`)."""
+    db.executescript(
+        """
+        ALTER TABLE event_figures ADD COLUMN sure INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE event_figures ADD COLUMN quote TEXT NOT NULL DEFAULT '';
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY, item_id TEXT NOT NULL, event_id INTEGER, revision INTEGER,
+            figure INTEGER NOT NULL,              -- its number on the review card (1, 2, ...)
+            action TEXT NOT NULL,                 -- confirmed | fixed | not_a_release
+            role TEXT, value INTEGER, by TEXT,    -- the reading staff gave (NULL: not a release)
+            was TEXT NOT NULL,                    -- the figure as the matcher read it (JSON)
+            title TEXT NOT NULL, summary TEXT NOT NULL, lang TEXT, published TEXT NOT NULL,
+            who TEXT NOT NULL, created TEXT NOT NULL,
+            UNIQUE(item_id, figure)
+        );
+        """
+    )
+
+
 MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
-              7: _migration_7, 8: _migration_8}
+              7: _migration_7, 8: _migration_8, 9: _migration_9}

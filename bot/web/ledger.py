@@ -15,15 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
 from .._text import fold, normalize
-from ..alerts import Snapshot
-from ..events import Event, Figure, RunningCount
+from ..events import Event, RunningCount
 from ..matcher import lexicon
+from ..snapshot import Snapshot, figures_of
 from ..store import Store, iso, parse_iso
 
 PUBLIC_STATUS = "released"
@@ -148,15 +148,11 @@ def build(store: Store, limit: int = 100_000) -> PublicLedger:
 
 def _public_event(store: Store, ev: Event, revisions: tuple[Revision, ...]) -> PublicEvent:
     snap = revisions[-1].snapshot
-    # whatever else a snapshot's figure records about its speaker (and Figure knows) goes along
-    optional = {f.name for f in fields(Figure)} - {"role", "value", "outlet", "org", "item_id", "link", "published"}
-    raw: list[Mapping[str, Any]] = list(snap.get("figures") or [])
-    figures = tuple(
-        Figure(f["role"], f["value"], f["outlet"], f.get("org"), "", f.get("link") or "",
-               parse_iso(f.get("published")) or ev.first_published, **{k: f[k] for k in optional if k in f})
-        for f in raw)
+    # the page shows what families were shown: sure figures only, never the item they came in by
+    figures = tuple(replace(f, item_id="", published=f.published or ev.first_published)
+                    for f in figures_of(snap) if f.sure)
     # times from what was published only: a held item's date must not move the event
-    times = [f.published for f in figures]
+    times = [f.published for f in figures if f.published is not None]
     for r in revisions:
         trigger = parse_iso(_trigger(r.snapshot).get("published"))
         if trigger is not None:
