@@ -80,10 +80,12 @@ class _StoreCollector(Collector):
         by_state.add_metric(["pushed"], sum(1 for f in feeds if f.id in pushed))
         yield by_state
 
-        push = GaugeMetricFamily("releasewatch_feed_pushed", "1 while the feed's WebSub hub pushes it, 0 when it is polled",
-                                 labels=["feed"])
+        push = GaugeMetricFamily("releasewatch_feed_pushed", "For each feed that names a WebSub hub: 1 while the hub "
+                                 "pushes it, 0 while it is only polled", labels=["feed"])
+        hubs = {row.feed_id for row in store.websub_rows()}
         for f in feeds:
-            push.add_metric([f.name], 1 if f.id in pushed else 0)
+            if f.id in hubs:
+                push.add_metric([f.name], 1 if f.id in pushed else 0)
         yield push
 
         pushes = CounterMetricFamily("releasewatch_websub_pushes", "WebSub pushes received: taken in (accepted) or "

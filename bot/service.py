@@ -77,7 +77,7 @@ class Service:
         # WebSub push for feeds that name a hub, when hubs can reach us ([web] public_url); hubs are
         # asked through the same guarded client as feeds
         self.websub: Subscriber | None = None
-        if config.web.public_url:
+        if config.web.enabled and config.web.public_url:
             self.websub = Subscriber(store, self.pipeline, self.client, config.web.public_url,
                                      allow_insecure_hubs=config.allow_private_feed_urls,
                                      max_body=config.max_feed_bytes, timeout=config.request_timeout,

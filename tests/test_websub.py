@@ -212,7 +212,7 @@ async def test_a_hub_that_checks_after_answering_is_confirmed_too(feed_server, b
         await bot.poll()
         await bot.subscriber.maintain()
         deadline = time.monotonic() + 20
-        while bot.row().state != "active" and time.monotonic() < deadline:
+        while not (bot.row().state == "active" and hub.checks) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert bot.row().state == "active" and hub.checks[0].confirmed
     finally:
