@@ -158,6 +158,9 @@ class _Driven(Service):
     def tick_seconds(self) -> int:
         return 10**6
 
+    def until_due(self) -> float:
+        return 10.0**6
+
 
 async def priority(items: int, seed: int = 17) -> Result:
     """publish → phone for a priority feed polled with the shipped defaults, on a controlled clock."""
@@ -176,7 +179,8 @@ async def priority(items: int, seed: int = 17) -> Result:
             store = Store(config.database)
             store.subscribe("telegram", str(CHAT), "es")
             service = _Driven(config, store, [TelegramPlatform(config, store, token=emu.info["token"])])
-            tick = Service.tick_seconds(service)  # what the real scheduler uses with this config: 60 s
+            # the real scheduler wakes when the feed falls due: every 60 s for a priority feed
+            tick = Service.tick_seconds(service)
             clock = _Clock(datetime.now(UTC).replace(microsecond=0))
             service.pipeline.clock = service.deliverer.clock = service.steps.wall = clock
             service.steps.monotonic = clock.monotonic

@@ -16,7 +16,6 @@ from email.utils import parsedate_to_datetime
 
 PRIORITY_INTERVAL = 60  # seconds: an NGO's own channel, where minutes matter to families
 POLLS_PER_GAP = 10  # a feed is polled this many times per usual gap between its items
-EARLY = 0.9  # due a little before the interval is up, so the scheduler's tick always finds it due
 MAX_BACKOFF = timedelta(hours=6)  # a failing feed is still tried at least this often
 MAX_RETRY_AFTER = timedelta(days=1)  # a server asking for a longer pause is asked again after a day
 MAX_HEADER = 200  # characters of a Cache-Control or Retry-After header read
@@ -120,7 +119,7 @@ def next_due(feed: FeedTiming, answer: Answer, now: datetime, bounds: Bounds,
             if asked is not None:
                 due = max(due, now + min(timedelta(seconds=asked), MAX_RETRY_AFTER))
         return due
-    due = now + timedelta(seconds=every * EARLY)
+    due = now + timedelta(seconds=every)
     fresh = max_age(headers)
     if fresh is not None:  # asking again sooner would get the same answer from the server's cache
         due = max(due, now + timedelta(seconds=min(fresh, bounds.max_interval)))

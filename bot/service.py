@@ -34,6 +34,8 @@ from .websub.subscriber import Subscriber
 
 log = logging.getLogger("releasewatch.service")
 
+MIN_WAIT = 0.5  # seconds the poll scheduler waits at least between cycles: it never spins
+
 
 class Platform(Protocol):
     """A chat platform adapter: a notifier plus whatever it runs (command handling, sync)."""
@@ -216,8 +218,31 @@ class Service:
         if self.config.matrix.enabled and self.config.matrix.staff_room:
             self.store.subscribe("matrix", self.config.matrix.staff_room, lang, "staff")
 
+    async def _poll_loop(self) -> None:
+        """Poll cycles: one at start, then one whenever the earliest feed falls due (bot/cadence.py
+        decides when), and at least every tick_seconds() (a feed added meanwhile is due at once).
+        Waits are on the monotonic clock; only their length comes from the stored due times."""
+        loop = asyncio.get_running_loop()
+        while not self.stop_event.is_set():
+            await self._poll_job()
+            if await self._sleep_until(loop.time() + self.until_due()):
+                return
+
+    def until_due(self) -> float:
+        """Seconds until the next feed falls due by the pipeline's clock, at most one tick."""
+        tick = float(self.tick_seconds())
+        try:
+            due = self.store.next_due()
+        except Exception:  # a database that cannot be read: look again after a tick
+            log.exception("the next due feed could not be read")
+            return tick
+        if due is None:
+            return tick
+        return min(tick, max(MIN_WAIT, (due - self.pipeline.clock()).total_seconds()))
+
     def tick_seconds(self) -> int:
-        """How often the scheduler looks for due feeds: as often as the most frequent feed may be polled."""
+        """The longest the scheduler waits between looks for due feeds: as often as the most
+        frequent feed may be polled."""
         intervals = [f.interval for f in self.config.feeds if f.interval]
         if any(f.priority for f in self.config.feeds):
             intervals.append(PRIORITY_INTERVAL)
@@ -242,7 +267,7 @@ class Service:
             log.info("reclaimed unfinished deliveries", extra={"rows": reclaimed})
         jobs = [
             asyncio.create_task(serve_health(self), name="health"),  # first: it hooks in before the first poll
-            asyncio.create_task(self._every(self.tick_seconds(), self._poll_job), name="poll"),
+            asyncio.create_task(self._poll_loop(), name="poll"),
             asyncio.create_task(self._every(6 * 3600, self._prune_job), name="prune"),
             asyncio.create_task(self._every(60, self._remind_job, first_delay=60), name="remind"),
         ]

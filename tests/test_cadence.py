@@ -37,25 +37,25 @@ def seconds_until(due: datetime) -> float:
 def test_an_hourly_feed_is_polled_more_often_than_a_weekly_one():
     hourly = next_due(FeedTiming(rhythm=3600), OK, NOW, DEFAULTS)
     weekly = next_due(FeedTiming(rhythm=7 * 86400), OK, NOW, DEFAULTS)
-    assert seconds_until(hourly) == 3600 / cadence.POLLS_PER_GAP * cadence.EARLY  # every 6 minutes
-    assert seconds_until(weekly) == 3600 * cadence.EARLY  # max_interval
+    assert seconds_until(hourly) == 3600 / cadence.POLLS_PER_GAP  # every 6 minutes
+    assert seconds_until(weekly) == 3600  # max_interval
     # a feed that publishes every few minutes is held to min_interval
-    assert seconds_until(next_due(FeedTiming(rhythm=300), OK, NOW, DEFAULTS)) == 120 * cadence.EARLY
+    assert seconds_until(next_due(FeedTiming(rhythm=300), OK, NOW, DEFAULTS)) == 120
 
 
 def test_a_feed_whose_rhythm_is_not_known_yet_is_polled_every_poll_interval():
-    assert seconds_until(next_due(FeedTiming(), OK, NOW, DEFAULTS)) == 300 * cadence.EARLY
+    assert seconds_until(next_due(FeedTiming(), OK, NOW, DEFAULTS)) == 300
 
 
 def test_a_priority_feed_is_polled_every_minute_whatever_its_rhythm_or_push():
     for feed in (FeedTiming(priority=True), FeedTiming(priority=True, rhythm=7 * 86400),
                  FeedTiming(priority=True, pushed=True)):
-        assert seconds_until(next_due(feed, OK, NOW, DEFAULTS)) == 60 * cadence.EARLY
+        assert seconds_until(next_due(feed, OK, NOW, DEFAULTS)) == 60
 
 
 def test_an_interval_set_for_the_feed_wins_and_a_pushed_feed_is_a_slow_safety_poll():
-    assert seconds_until(next_due(FeedTiming(interval=900, rhythm=60), OK, NOW, DEFAULTS)) == 900 * cadence.EARLY
-    assert seconds_until(next_due(FeedTiming(pushed=True, rhythm=600), OK, NOW, DEFAULTS)) == 3600 * cadence.EARLY
+    assert seconds_until(next_due(FeedTiming(interval=900, rhythm=60), OK, NOW, DEFAULTS)) == 900
+    assert seconds_until(next_due(FeedTiming(pushed=True, rhythm=600), OK, NOW, DEFAULTS)) == 3600
 
 
 def test_cache_control_max_age_is_the_earliest_next_fetch():
@@ -66,10 +66,10 @@ def test_cache_control_max_age_is_the_earliest_next_fetch():
 
     assert after({"cache-control": "public, max-age=300"}) == 300
     assert after({"cache-control": "max-age=300", "age": "240"}) == 60  # fresh for 60 s more
-    assert after({"cache-control": "max-age=30"}) == 60 * cadence.EARLY  # sooner than the feed's own pace: no change
+    assert after({"cache-control": "max-age=30"}) == 60  # sooner than the feed's own pace: no change
     assert after({"cache-control": "max-age=31536000"}) == 3600  # a year: asked again after max_interval
-    assert after({"cache-control": "no-cache, max-age=600"}) == 60 * cadence.EARLY
-    assert after({"cache-control": 'max-age="abc"'}) == 60 * cadence.EARLY
+    assert after({"cache-control": "no-cache, max-age=600"}) == 60
+    assert after({"cache-control": 'max-age="abc"'}) == 60
 
 
 def test_retry_after_on_429_and_503_is_the_earliest_next_fetch():
@@ -126,14 +126,14 @@ async def test_a_priority_poll_of_an_unchanged_feed_costs_one_304(tmp_path, feed
     config, store = _setup(tmp_path, (FeedConfig(name="NGO", url=url, priority=True),))
     now = datetime.now(UTC).replace(microsecond=0)
     await _poll(config, store, now)
-    assert _due(store, "NGO", now) == 60 * cadence.EARLY
+    assert _due(store, "NGO", now) == 60
     for _ in range(3):  # a minute later, each time: due, asked conditionally, answered 304
         now += timedelta(seconds=60)
         report = await _poll(config, store, now)
         assert (report.feeds_polled, report.not_modified, report.new_items) == (1, 1, 0)  # type: ignore[attr-defined]
         _, headers = feed_server.requests[-1]
         assert headers.get("If-None-Match") == '"v1"' and headers.get("If-Modified-Since") == http_date(0)
-        assert _due(store, "NGO", now) == 60 * cadence.EARLY
+        assert _due(store, "NGO", now) == 60
     assert feed_server.hits("/ngo") == 4
     store.close()
 
@@ -161,8 +161,8 @@ async def test_hourly_and_weekly_feeds_get_their_own_pace_once_their_rhythm_is_k
     await _poll(config, store, now)  # learns the rhythms from the items' dates
     store.db.execute("UPDATE feeds SET next_attempt=NULL")
     await _poll(config, store, now)
-    assert _due(store, "Hourly", now) == pytest.approx(360 * cadence.EARLY, abs=1)
-    assert _due(store, "Weekly", now) == config.max_interval * cadence.EARLY
+    assert _due(store, "Hourly", now) == pytest.approx(360, abs=1)
+    assert _due(store, "Weekly", now) == config.max_interval
     store.close()
 
 
@@ -190,9 +190,30 @@ def test_the_scheduler_ticks_as_often_as_the_most_frequent_feed(tmp_path):
         finally:
             store.close()
 
-    assert tick() == 120  # min_interval: a busy feed is polled that often
+    assert tick() == 120  # min_interval: the longest the scheduler waits between looks
     assert tick(FeedConfig(name="NGO", url="https://ngo.example/feed", priority=True)) == 60
     assert tick(poll_interval=600, min_interval=300) == 300
+
+
+def test_the_scheduler_wakes_when_the_earliest_feed_falls_due(tmp_path):
+    from bot.service import MIN_WAIT
+
+    config = Config(database=tmp_path / "rw.db", feeds=(FeedConfig(name="A", url="https://a.example/feed"),
+                                                        FeedConfig(name="B", url="https://b.example/feed")))
+    store = Store(config.database)
+    try:
+        service = Service(config, store)
+        assert service.until_due() == 120  # no feeds yet: one tick
+        store.sync_feeds(config.feeds)
+        assert service.until_due() == MIN_WAIT  # never fetched: due now
+        service.pipeline.clock = lambda: NOW
+        store.db.execute("UPDATE feeds SET next_attempt=?", [(NOW + timedelta(seconds=42)).isoformat()])
+        store.db.execute("UPDATE feeds SET next_attempt=? WHERE name='B'", [(NOW + timedelta(seconds=99)).isoformat()])
+        assert service.until_due() == 42
+        store.db.execute("UPDATE feeds SET next_attempt=?", [(NOW + timedelta(hours=2)).isoformat()])
+        assert service.until_due() == 120  # at most one tick: a feed added meanwhile is read soon
+    finally:
+        store.close()
 
 
 def test_min_interval_above_max_interval_is_refused_in_one_sentence():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from .. import freshness
@@ -89,6 +89,14 @@ class FeedsMixin(StoreBase):
             [iso(now)],
         )
         return [_feed(r) for r in rows]
+
+    def next_due(self) -> datetime | None:
+        """When the next active feed falls due (a feed never fetched is due now); None without feeds."""
+        waiting, earliest = self.db.execute(
+            "SELECT COALESCE(sum(next_attempt IS NULL), 0), min(next_attempt) FROM feeds WHERE active=1").fetchone()
+        if waiting:
+            return datetime.min.replace(tzinfo=UTC)
+        return parse_iso(earliest)
 
     def record_fetch_ok(
         self, feed_id: int, now: datetime, next_attempt: datetime, etag: str | None,
