@@ -24,6 +24,7 @@ SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "fanout": ({"runs": [(30, 600, (32,)), (1000, 10_000, (32, 1, 128))]},
                {"runs": [(30, 120, (32,)), (1000, 3_000, (32,))]}),
     "latency": ({"items": 50, "poll": 2.0}, {"items": 5, "poll": 1.0}),
+    "publish": ({"items": 40}, {"items": 8}),
     "pipeline": ({"feeds": 200, "per_feed": 100, "repeats": 3}, {"feeds": 10, "per_feed": 100, "repeats": 2}),
     "poll": ({"feeds": 500, "per_feed": 20, "slow_delay": 2.0, "concurrencies": (16, 64)},
              {"feeds": 100, "per_feed": 10, "slow_delay": 1.0, "concurrencies": (16, 64)}),
@@ -46,6 +47,12 @@ async def _latency(s: dict[str, Any]) -> list[Result]:
     return [await latency.measure(s["items"], s["poll"])]
 
 
+async def _publish(s: dict[str, Any]) -> list[Result]:
+    from bench import publish
+
+    return await publish.measure(s["items"])
+
+
 async def _pipeline(s: dict[str, Any]) -> list[Result]:
     from bench import pipeline_cost
 
@@ -65,7 +72,8 @@ async def _memory(s: dict[str, Any]) -> list[Result]:
 
 
 RUNNERS: dict[str, Callable[[dict[str, Any]], Coroutine[Any, Any, list[Result]]]] = {
-    "fanout": _fanout, "latency": _latency, "pipeline": _pipeline, "poll": _poll, "memory": _memory,
+    "fanout": _fanout, "latency": _latency, "publish": _publish, "pipeline": _pipeline, "poll": _poll,
+    "memory": _memory,
 }
 
 

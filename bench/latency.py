@@ -9,7 +9,9 @@ new event, so it makes exactly one sendMessage. latency = emulator receive time 
 time (both time.monotonic, one clock for all processes on Linux).
 
 The service floors its tick at 10 s and the config validates poll_interval ≥ 30 s; the bench
-builds Config directly with a short interval P and a Service whose tick is P, nothing else.
+builds Config directly with a short interval P (poll_interval, min_interval and max_interval: the
+rhythm the live feed shows would otherwise slow its polls, bot/cadence.py) and a Service whose
+tick is P, nothing else. bench/publish.py has the publish → phone rows for WebSub and priority feeds.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ async def measure(items: int, poll: float, background_feeds: int = 4, seed: int 
         with tempfile.TemporaryDirectory(prefix="rw-bench-") as tmp:
             base = feeds.info["url"]
             config = Config(
-                database=Path(tmp) / "rw.db", poll_interval=poll, allow_private_feed_urls=True,  # type: ignore[arg-type]
+                # every feed at every tick P, whatever the rhythm it learns: the figure is the poll's
+                database=Path(tmp) / "rw.db", poll_interval=poll, min_interval=poll, max_interval=poll,  # type: ignore[arg-type]
+                allow_private_feed_urls=True,
                 request_timeout=5.0,
                 feeds=(FeedConfig(name="Live", url=f"{base}/live", lang="es"),
                        *(FeedConfig(name=f"Outlet{i}", url=f"{base}/feed/{i}") for i in range(background_feeds))),

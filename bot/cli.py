@@ -14,10 +14,11 @@ import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import Config, ConfigError, load_config
-from .store import AlreadyRunning, Store
+from .store import AlreadyRunning, FeedRow, Store, WebSubRow, iso
 
 
 def _load(args: argparse.Namespace) -> Config:
@@ -195,6 +196,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(render_status(store.latest_events(args.events), store.latest_tallies(3), lang,
                             running=store.running_counts()).text)
         print()
+        hubs = {row.feed_id: row for row in store.websub_rows()}
+        now = datetime.now(UTC)
         for f in store.feeds(active_only=False):
             state = "ok" if f.error_count == 0 else f"failing ×{f.error_count}: {f.last_error}"
             if not f.active:
@@ -211,12 +214,35 @@ def cmd_status(args: argparse.Namespace) -> int:
                 line += "; first fetch pending (what it holds will be recorded without alerts)"
             elif f.backfilled:
                 line += f"; first fetch {f.first_fetch} took in {f.backfilled} items without alerts"
+            if f.active:
+                line += _reading(f, hubs.get(f.id), now)
             print(line)
         counts = store.outbox_counts()
         print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"))
     finally:
         store.close()
     return 0
+
+
+def _reading(f: FeedRow, hub: WebSubRow | None, now: datetime) -> str:
+    """How `status` says a feed is read: pushed by its WebSub hub or not and why, priority, next poll."""
+    from .redact import display_name
+
+    out = ""
+    if hub is not None:
+        host = display_name(hub.hub)
+        dropped = f"{hub.unsigned} unsigned and {hub.bad_signature} with a bad signature dropped"
+        if hub.pushed(now):
+            out += f"; pushed by WebSub hub {host} until {iso(hub.expires)} ({hub.pushes} pushes taken in, {dropped})"
+        elif hub.pending or hub.state == "new":
+            out += f"; WebSub hub {host}: subscription asked for, polled meanwhile"
+        else:
+            out += f"; WebSub hub {host} not pushing ({hub.error or hub.state}), polled"
+    if f.priority:
+        out += "; priority (polled every minute)"
+    if f.next_attempt:
+        out += f"; next poll {f.next_attempt}"
+    return out
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

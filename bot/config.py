@@ -98,6 +98,9 @@ class FeedConfig:
         Bool, Field(description="This feed may be on a loopback or private address (a bridge on your own machine).")
     ] = False
     review: Annotated[Bool, Field(description="Alerts from this feed's items go to staff review first.")] = False
+    priority: Annotated[
+        Bool, Field(description="Poll this feed every 60 seconds whatever its rhythm (an NGO's own channel).")
+    ] = False
 
 
 @with_config(_FILE)
@@ -191,6 +194,10 @@ class WebConfig:
         Text | None, AfterValidator(lambda v: v if v is None else _base_url(v)),
         Field(description="The page's public http(s) address, for feed links and ids."),
     ] = None
+    public_url: Annotated[
+        Text | None, AfterValidator(lambda v: v if v is None else _base_url(v)),
+        Field(description="The address at which WebSub hubs reach this server; setting it turns WebSub push on."),
+    ] = None
 
     @property
     def token(self) -> str | None:
@@ -203,7 +210,15 @@ class Config:
     database: Annotated[
         Path, BeforeValidator(_file_path), Field(description="SQLite file; relative to the config file.")
     ] = Path("releasewatch.db")
-    poll_interval: Annotated[Seconds, Field(description="Seconds between poll cycles.")] = 300
+    poll_interval: Annotated[
+        Seconds, Field(description="Seconds between polls of a feed whose rhythm is not known yet.")
+    ] = 300
+    min_interval: Annotated[
+        Seconds, Field(description="Fewest seconds between polls of a feed, however often it publishes.")
+    ] = 120
+    max_interval: Annotated[
+        Seconds, Field(description="Most seconds between polls of a feed, however rarely it publishes (and of pushed feeds).")
+    ] = 3600
     max_concurrent_fetches: Annotated[  # above the number of slow feeds, or they hold up a cycle
         Int, Field(ge=1, le=256, description="Feeds fetched at the same time.")
     ] = 64
@@ -362,6 +377,11 @@ def _check_together(config: Config) -> None:
         if feed.url in seen:
             raise ConfigError(f"Config key 'feeds[{i}].url' repeats the feed {feed.url}.")
         seen.add(feed.url)
+    if config.min_interval > config.max_interval:
+        raise ConfigError(f"Config key 'min_interval' ({config.min_interval}) must not be above "
+                          f"'max_interval' ({config.max_interval}).")
+    if config.web.public_url is not None and not config.web.enabled:
+        raise ConfigError("Config key 'web.public_url' needs 'web.enabled = true': WebSub hubs call back on that server.")
     if config.telegram.mode == "webhook" and config.telegram.webhook_url is None:
         raise ConfigError("Config key 'telegram.webhook_url' is required when mode is webhook.")
     if config.matrix.enabled and not (config.matrix.homeserver and config.matrix.user_id):

@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import calendar
 import hashlib
-import random
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -22,12 +21,16 @@ import feedparser
 import httpx
 
 from . import __version__, netguard
+from .cadence import MAX_BACKOFF  # noqa: F401 - part of this module's API (failing feeds back off up to it)
 from .feedtext import safe_char_refs, strip_controls
 from .items import EARLIEST, MAX_SUMMARY, MAX_TITLE, Item, canonical_link, make_item  # noqa: F401 - part of this API
 
 USER_AGENT = f"ReleaseWatch/{__version__} (+https://github.com/releasewatch; political-prisoner release alerts)"
 MAX_ITEMS_PER_FEED = 200
-MAX_BACKOFF = timedelta(hours=6)
+# the answer's headers that schedule the next fetch (bot/cadence.py) or name a WebSub hub (Link)
+KEPT_HEADERS = ("cache-control", "age", "retry-after", "link")
+MAX_KEPT_HEADER = 4000  # characters of each
+MAX_LINKS = 20  # <link> elements of a feed read for its hub and its own address
 
 
 class FeedError(Exception):
@@ -52,6 +55,14 @@ class FetchResult:
     # where feed_links can look for the feed it announces (/addfeed with a site's address)
     page: bytes | None = None
     page_url: str | None = None
+    http_status: int | None = None  # None: no HTTP answer at all (refused, timed out)
+    headers: tuple[tuple[str, str], ...] = ()  # KEPT_HEADERS present in the answer (lower-case names)
+    links: tuple[tuple[str, str], ...] = ()  # the document's own (rel, href) links: its hub, itself
+    url: str | None = None  # where the answer came from, after redirects
+
+    @property
+    def header_map(self) -> dict[str, str]:
+        return dict(self.headers)
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,7 @@ class ParsedFeed:
     items: list[Item]
     entries: int  # entries in the document (items holds the newest MAX_ITEMS_PER_FEED of them)
     skipped: tuple[str, ...]  # why each unreadable entry was left out
+    links: tuple[tuple[str, str], ...] = ()  # the feed's own <link>s as (rel, href): rel="hub", rel="self"
 
 
 
@@ -120,6 +132,7 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
     if not entries and not parsed.get("version"):
         raise FeedError("the response is not an RSS or Atom feed")
     lang = feed_lang or _lang(parsed.get("feed", {}).get("language"))
+    links = _links(parsed.get("feed", {}))
     items: list[Item] = []
     skipped: list[str] = []
     for n, entry in enumerate(_newest(entries, MAX_ITEMS_PER_FEED), 1):
@@ -135,7 +148,18 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
         bozo = parsed.get("bozo_exception")
         reason = type(bozo).__name__ if bozo else "unknown error"
         raise FeedError(f"the response is not a readable RSS or Atom feed ({reason})")
-    return ParsedFeed(items, len(entries), tuple(skipped))
+    return ParsedFeed(items, len(entries), tuple(skipped), links)
+
+
+def _links(feed: feedparser.FeedParserDict) -> tuple[tuple[str, str], ...]:
+    """The feed's own links (atom:link in RSS, link in Atom) as (rel, href), capped."""
+    out = []
+    for link in (feed.get("links") or [])[:MAX_LINKS]:
+        rel = str(link.get("rel") or "").strip().lower()[:40]
+        href = strip_controls(str(link.get("href") or "").strip()[:1000])
+        if rel and href:
+            out.append((rel, href))
+    return tuple(out)
 
 
 def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime | None = None) -> list[Item]:
@@ -276,37 +300,58 @@ async def fetch(
     loop = asyncio.get_running_loop()
     started = loop.time()
     headers = {}
+    # every fetch is conditional once the feed has sent a validator: a poll of an unchanged feed
+    # costs one 304 (the validators are stored with the feed, so a restart keeps them)
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    status: int | None = None
+    kept: tuple[tuple[str, str], ...] = ()
     try:
         async with asyncio.timeout(deadline):
             async with client.stream("GET", url, headers=headers) as resp:
+                status, kept = resp.status_code, _kept(resp.headers)
                 if resp.status_code == 304:
-                    return FetchResult("not_modified", etag=etag, last_modified=last_modified,
-                                       seconds=loop.time() - started)
+                    # a 304 may carry a new validator (RFC 9110 13.1.2): the next request sends it
+                    return FetchResult("not_modified", etag=resp.headers.get("etag") or etag,
+                                       last_modified=resp.headers.get("last-modified") or last_modified,
+                                       seconds=loop.time() - started, http_status=status, headers=kept)
                 body = await _read_body(resp, max_bytes)
                 new_etag = resp.headers.get("etag")
                 new_lm = resp.headers.get("last-modified")
                 final_url = str(resp.url)
     except (TimeoutError, _Refused, FeedError, httpx.HTTPError, zlib.error) as exc:
-        return FetchResult("error", error=_failure(exc, deadline), seconds=loop.time() - started)
+        return FetchResult("error", error=_failure(exc, deadline), seconds=loop.time() - started,
+                           http_status=status, headers=kept)
     digest = hashlib.sha256(body).digest()
     if digest == known_digest:
         return FetchResult("not_modified", etag=new_etag or etag, last_modified=new_lm or last_modified,
-                           seconds=loop.time() - started, digest=digest)
+                           seconds=loop.time() - started, digest=digest, http_status=status, headers=kept,
+                           url=final_url)
     try:
         feed = await asyncio.to_thread(read_feed, body, url, feed_lang) if len(body) > 200_000 \
             else read_feed(body, url, feed_lang)
     except FeedError as exc:
         return FetchResult("error", error=str(exc), seconds=loop.time() - started,
-                           page=body if len(body) <= MAX_PAGE else None, page_url=final_url)
+                           page=body if len(body) <= MAX_PAGE else None, page_url=final_url,
+                           http_status=status, headers=kept)
     except Exception as exc:  # a parser bug on hostile input costs this feed, never the cycle
         return FetchResult("error", error=f"the feed could not be parsed ({type(exc).__name__})",
-                           seconds=loop.time() - started)
+                           seconds=loop.time() - started, http_status=status, headers=kept)
     return FetchResult("ok", tuple(feed.items), new_etag, new_lm, seconds=loop.time() - started, digest=digest,
-                       entries=feed.entries, skipped=feed.skipped)
+                       entries=feed.entries, skipped=feed.skipped, http_status=status, headers=kept,
+                       links=feed.links, url=final_url)
+
+
+def _kept(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
+    """The headers the schedule and WebSub discovery read (several Link headers joined), capped."""
+    out = []
+    for name in KEPT_HEADERS:
+        values = headers.get_list(name)
+        if values:
+            out.append((name, ", ".join(values)[:MAX_KEPT_HEADER]))
+    return tuple(out)
 
 
 # -- a site's page that announces its feed ------------------------------------------------------------
@@ -348,10 +393,3 @@ def feed_links(page: bytes, page_url: str) -> list[str]:
             out.append(url)
     return out
 
-
-def backoff(interval: int, errors: int, rng: random.Random | None = None) -> timedelta:
-    """Next attempt after `errors` consecutive failures: doubling, jittered, at most 6 hours."""
-    rng = rng or random.Random()
-    base = timedelta(seconds=interval) * min(2 ** max(errors - 1, 0), 64)
-    jitter = 1 + rng.uniform(-0.1, 0.1)
-    return min(base * jitter, MAX_BACKOFF)

@@ -16,7 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
@@ -31,7 +31,7 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from .notify import RetryAfter
@@ -64,7 +64,7 @@ class _StoreCollector(Collector):
     def __init__(self, service: Service) -> None:
         self.service = service
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         store = self.service.store
         feeds = store.feeds()
         by_state = GaugeMetricFamily("releasewatch_feeds", "Active feeds by state (quiet ones are also ok)",
@@ -75,7 +75,24 @@ class _StoreCollector(Collector):
         # a feed that answers but has published nothing for longer than its rhythm (the pipeline
         # marks it, bot/freshness.py)
         by_state.add_metric(["quiet"], sum(1 for f in feeds if getattr(f, "quiet", False)))
+        # a hub pushes them (WebSub, a live lease): polled only as a safety net
+        pushed = store.pushed_feeds(datetime.now(UTC))
+        by_state.add_metric(["pushed"], sum(1 for f in feeds if f.id in pushed))
         yield by_state
+
+        push = GaugeMetricFamily("releasewatch_feed_pushed", "For each feed that names a WebSub hub: 1 while the hub "
+                                 "pushes it, 0 while it is only polled", labels=["feed"])
+        hubs = {row.feed_id for row in store.websub_rows()}
+        for f in feeds:
+            if f.id in hubs:
+                push.add_metric([f.name], 1 if f.id in pushed else 0)
+        yield push
+
+        pushes = CounterMetricFamily("releasewatch_websub_pushes", "WebSub pushes received: taken in (accepted) or "
+                                     "dropped (unsigned, bad_signature)", labels=["result"])
+        for result, count in store.websub_totals().items():
+            pushes.add_metric([result], count)
+        yield pushes
 
         last = GaugeMetricFamily("releasewatch_feed_last_success_timestamp_seconds",
                                  "When each feed was last fetched without error (Unix time)", labels=["feed"])
@@ -159,6 +176,7 @@ class Health:
         hook, and these wrappers keep bot/service.py to one call site."""
         svc = self.service
         svc.on_cycle.append(self._cycle_done)
+        svc.on_push.append(self._push_done)
         poll = svc.pipeline.poll
 
         async def timed_poll() -> CycleReport:
@@ -185,6 +203,12 @@ class Health:
         self.alerts.inc(report.alerts_queued)
         self.held.inc(report.held)
         self.feed_failures.inc(report.feeds_failed)
+
+    async def _push_done(self, report: CycleReport) -> None:
+        """A WebSub push taken in: its items and alerts count as a cycle's do."""
+        self.items.inc(report.new_items)
+        self.alerts.inc(report.alerts_queued)
+        self.held.inc(report.held)
 
     # -- readiness -----------------------------------------------------------------------------
     async def checks(self) -> list[Check]:

@@ -23,11 +23,11 @@ from typing import Any
 
 import httpx
 
-from . import freshness, review, watch
+from . import cadence, freshness, review, watch
 from ._text import normalize, sentences
 from .config import Config
 from .events import Observation, apply, find_event, reports_a_round, round_figures, running_counts
-from .feeds import FetchResult, backoff, fetch
+from .feeds import FetchResult, fetch, read_feed
 from .items import Item
 from .matcher import Extraction, match
 from .store import FeedRow, Fresh, Store, parse_iso, utcnow
@@ -57,6 +57,18 @@ class CycleReport:
     item_retries: int = 0  # items that met trouble of the machine (no descriptors, memory): retried next cycle
 
 
+@dataclass
+class _Intake:
+    """What one cycle (or one push) takes in, gathered feed by feed before it is ingested at once."""
+
+    batch: list[tuple[FeedRow, Item]] = field(default_factory=list)
+    hushed: set[str] = field(default_factory=set)  # ids of items that go into the ledger without alerting
+    firsts: list[FeedRow] = field(default_factory=list)  # feeds on their first successful read
+    answered: list[FeedRow] = field(default_factory=list)
+    # each polled feed's ETag and Last-Modified, recorded only once its items are in (a 304 must never hide an item)
+    validators: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
 class Pipeline:
     def __init__(self, store: Store, config: Config, client: httpx.AsyncClient,
                  clock: Callable[[], datetime] = utcnow, vault: Vault | None = None,
@@ -70,6 +82,9 @@ class Pipeline:
         self.private_client = private_client
         self.clock = clock
         self.window = timedelta(days=config.event_window_days)
+        self.bounds = cadence.Bounds(config.poll_interval, config.min_interval, config.max_interval)
+        # called with each feed that answered with a document (WebSub discovery hooks in here)
+        self.on_answer: Callable[[FeedRow, FetchResult, datetime], None] | None = None
         # digest of the last body each feed sent that was ingested: the same bytes again need no
         # parsing (in memory only: after a restart the first cycle parses everything once)
         self._digests: dict[int, bytes] = {}
@@ -107,67 +122,99 @@ class Pipeline:
         by_id = {f.id: res for f, res in zip(order, fetched, strict=True)}
         results = [by_id[f.id] for f in feeds]
         self._seconds.update((f.id, res.seconds) for f, res in zip(order, fetched, strict=True))
-        batch: list[tuple[FeedRow, Item]] = []
         digests: dict[int, bytes] = {}
         now = self.clock()
-        max_age = timedelta(hours=self.config.max_alert_age_hours)
-        hushed: set[str] = set()  # ids of items that go into the ledger without alerting
-        firsts: list[FeedRow] = []  # feeds on their first successful fetch
-        answered: list[FeedRow] = []
+        pushed = self.store.pushed_feeds(now) if feeds else set()
+        intake = _Intake()
         for feed, res in zip(feeds, results, strict=True):
             report.feeds_polled += 1
-            interval = feed.interval or self.config.poll_interval
+            timing = self.timing(feed, feed.id in pushed)
+            answer = cadence.Answer(failed=res.status == "error", status=res.http_status, headers=res.header_map)
             if res.status == "error":
                 report.feeds_failed += 1
-                errors = self.store.record_fetch_error(
-                    feed.id, now, res.error or "unknown error", now + backoff(interval, feed.error_count + 1)
-                )
+                due = cadence.next_due(replace(timing, errors=feed.error_count + 1), answer, now, self.bounds)
+                errors = self.store.record_fetch_error(feed.id, now, res.error or "unknown error", due)
                 log.warning("feed failed", extra={"feed": feed.name, "error": res.error, "streak": errors})
                 if errors == FAILING_STREAK:
                     report.newly_failing.append(feed.name)
                 continue
-            # poll a little early so the scheduler's tick always finds the feed due. The answer's
-            # validators wait until its items are in (below): a 304 must never hide an item
-            self.store.record_fetch_ok(feed.id, now, now + timedelta(seconds=interval * 0.9),
+            # the answer's validators wait until its items are in (_commit): a 304 must never hide an item
+            self.store.record_fetch_ok(feed.id, now, cadence.next_due(timing, answer, now, self.bounds),
                                        None, None, res.entries if res.status == "ok" else None)
             if res.status == "not_modified":
                 report.not_modified += 1
-            if res.skipped and res.skipped != self._skipped.get(feed.id):
-                # the same unreadable entry comes with every fetch: counted and told once
-                self._skipped[feed.id] = res.skipped
-                self.store.record_skipped_entries(feed.id, res.skipped, now)
-                report.item_failures += [(feed.name, why) for why in res.skipped]
-                log.warning("feed entries could not be read", extra={"feed": feed.name, "count": len(res.skipped)})
+            if res.status == "ok" and self.on_answer is not None:
+                self.on_answer(feed, res, now)  # WebSub: the hub the feed names (bot/websub/subscriber.py)
             if res.digest is not None:
                 digests[feed.id] = res.digest
-            answered.append(feed)
-            items = [replace(it, feed_id=feed.id, lang=it.lang or feed.lang) for it in res.items]
-            first = feed.first_fetch is None and res.status == "ok"
-            if first:
-                firsts.append(feed)
-            hushed.update(it.id for it in items if not freshness.may_alert(it.published, now, max_age, first))
-            batch.extend((feed, it) for it in items)
-        self._first = {f.id for f in firsts}
-        self._retry = set()
-        self.ingest(batch, report, quiet=hushed)
-        # only once its items are stored may a body be skipped as known, or answered with a 304
-        for feed, res in zip(feeds, results, strict=True):
-            if feed.id in self._retry:  # an item met trouble of the machine's: the whole feed again
-                self.store.forget_validators(feed.id)
-                digests.pop(feed.id, None)
-                self._digests.pop(feed.id, None)
-            elif res.status == "ok":
-                self.store.record_validators(feed.id, res.etag, res.last_modified)
+            self._collect(intake, feed, res, now, report)
+            if res.status == "ok":
+                intake.validators[feed.id] = (res.etag, res.last_modified)
+        self._commit(intake, now, report)
+        # only once its items are stored may a body be skipped as known (a feed whose item met
+        # trouble of the machine is read whole again next time)
+        for feed_id in self._retry:
+            digests.pop(feed_id, None)
+            self._digests.pop(feed_id, None)
         self._digests.update(digests)
-        for feed in firsts:
+        return report
+
+    def timing(self, feed: FeedRow, pushed: bool) -> cadence.FeedTiming:
+        """What the schedule (bot/cadence.py) knows of a feed."""
+        return cadence.FeedTiming(interval=feed.interval, priority=feed.priority, rhythm=feed.rhythm, pushed=pushed,
+                                  errors=feed.error_count)
+
+    async def push(self, feed: FeedRow, body: bytes) -> CycleReport:
+        """A feed document a hub pushed (its signature already checked): read and taken in exactly
+        as a polled one (same text cleaning, same per-feed dedup, old news and a first read quiet).
+        Raises FeedError if it is no feed; the feed's poll schedule is left as it is."""
+        report = CycleReport()
+        parsed = await asyncio.to_thread(read_feed, body, feed.url, feed.lang) if len(body) > 200_000 \
+            else read_feed(body, feed.url, feed.lang)
+        # the feed as it is now: a poll may have taken in its first fetch since the push began
+        feed = self.store.feed(feed.id) or feed
+        now = self.clock()
+        intake = _Intake()
+        self._collect(intake, feed, FetchResult("ok", tuple(parsed.items), skipped=parsed.skipped), now, report)
+        self._commit(intake, now, report)
+        return report
+
+    def _collect(self, intake: _Intake, feed: FeedRow, res: FetchResult, now: datetime, report: CycleReport) -> None:
+        """A feed's answer (polled or pushed) into the intake: its items, which of them stay quiet,
+        its unreadable entries."""
+        if res.skipped and res.skipped != self._skipped.get(feed.id):
+            # the same unreadable entry comes with every fetch: counted and told once
+            self._skipped[feed.id] = res.skipped
+            self.store.record_skipped_entries(feed.id, res.skipped, now)
+            report.item_failures += [(feed.name, why) for why in res.skipped]
+            log.warning("feed entries could not be read", extra={"feed": feed.name, "count": len(res.skipped)})
+        intake.answered.append(feed)
+        items = [replace(it, feed_id=feed.id, lang=it.lang or feed.lang) for it in res.items]
+        first = feed.first_fetch is None and res.status == "ok"
+        if first:
+            intake.firsts.append(feed)
+        max_age = timedelta(hours=self.config.max_alert_age_hours)
+        intake.hushed.update(it.id for it in items if not freshness.may_alert(it.published, now, max_age, first))
+        intake.batch.extend((feed, it) for it in items)
+
+    def _commit(self, intake: _Intake, now: datetime, report: CycleReport) -> None:
+        """Ingest what was collected; record first fetches; mark feeds that went quiet."""
+        self._first = {f.id for f in intake.firsts}
+        self._retry = set()
+        self.ingest(intake.batch, report, quiet=intake.hushed)
+        for feed_id, (etag, last_modified) in intake.validators.items():
+            if feed_id in self._retry:  # an item met trouble of the machine's: the whole feed again
+                self.store.forget_validators(feed_id)
+            else:
+                self.store.record_validators(feed_id, etag, last_modified)
+        for feed in intake.firsts:
             if feed.id in self._retry:
                 continue  # its first fetch is not done: what it holds is still backlog next cycle
             taken = self.store.record_first_fetch(feed, now)
             report.backfilled += taken
             log.info("first fetch of a feed recorded without alerts", extra={"feed": feed.name, "items": taken})
         self._first = set()
-        self._mark_quiet(answered, now, report)
-        return report
+        self._mark_quiet(intake.answered, now, report)
 
     def _mark_quiet(self, feeds: list[FeedRow], now: datetime, report: CycleReport) -> None:
         """Feeds that answered: quiet when their newest item is older than their rhythm allows

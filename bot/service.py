@@ -18,6 +18,7 @@ from typing import Protocol
 
 from . import review
 from .alerts import Message
+from .cadence import PRIORITY_INTERVAL
 from .clock import StepWatch, utcnow
 from .config import Config
 from .feeds import make_client
@@ -29,8 +30,11 @@ from .pipeline import FAILING_STREAK, CycleReport, Pipeline
 from .store import Store
 from .vault import Vault
 from .web.server import start_web, stop_web
+from .websub.subscriber import Subscriber
 
 log = logging.getLogger("releasewatch.service")
+
+MIN_WAIT = 0.5  # seconds the poll scheduler waits at least between cycles: it never spins
 
 
 class Platform(Protocol):
@@ -71,6 +75,16 @@ class Service:
         self.stop_event = asyncio.Event()
         self.cycles = 0
         self.on_cycle: list[Callable[[CycleReport], Awaitable[None]]] = []
+        self.on_push: list[Callable[[CycleReport], Awaitable[None]]] = []  # after each WebSub push taken in
+        # WebSub push for feeds that name a hub, when hubs can reach us ([web] public_url); hubs are
+        # asked through the same guarded client as feeds
+        self.websub: Subscriber | None = None
+        if config.web.enabled and config.web.public_url:
+            self.websub = Subscriber(store, self.pipeline, self.client, config.web.public_url,
+                                     allow_insecure_hubs=config.allow_private_feed_urls,
+                                     max_body=config.max_feed_bytes, timeout=config.request_timeout,
+                                     on_report=self.pushed)
+            self.pipeline.on_answer = self.websub.discovered
         self.steps = StepWatch()
         self._told: set[tuple[str, str]] = set()  # (feed, reason) of unreadable entries staff heard of
 
@@ -128,6 +142,17 @@ class Service:
                    "backfilled": report.backfilled, "too_old": report.too_old},
         )
         return report
+
+    async def pushed(self, report: CycleReport) -> None:
+        """A WebSub push was taken in: deliver what it queued now, as after a poll cycle."""
+        if report.alerts_queued or report.held:
+            self.deliverer.wake.set()
+        await self._tell_item_failures(report)
+        for hook in self.on_push:
+            try:
+                await hook(report)
+            except Exception:
+                log.exception("push hook failed")
 
     async def _tell_item_failures(self, report: CycleReport) -> None:
         """Entries that could not be read or processed: staff hear once per feed and reason."""
@@ -193,9 +218,35 @@ class Service:
         if self.config.matrix.enabled and self.config.matrix.staff_room:
             self.store.subscribe("matrix", self.config.matrix.staff_room, lang, "staff")
 
+    async def _poll_loop(self) -> None:
+        """Poll cycles: one at start, then one whenever the earliest feed falls due (bot/cadence.py
+        decides when), and at least every tick_seconds() (a feed added meanwhile is due at once).
+        Waits are on the monotonic clock; only their length comes from the stored due times."""
+        loop = asyncio.get_running_loop()
+        while not self.stop_event.is_set():
+            await self._poll_job()
+            if await self._sleep_until(loop.time() + self.until_due()):
+                return
+
+    def until_due(self) -> float:
+        """Seconds until the next feed falls due by the pipeline's clock, at most one tick."""
+        tick = float(self.tick_seconds())
+        try:
+            due = self.store.next_due()
+        except Exception:  # a database that cannot be read: look again after a tick
+            log.exception("the next due feed could not be read")
+            return tick
+        if due is None:
+            return tick
+        return min(tick, max(MIN_WAIT, (due - self.pipeline.clock()).total_seconds()))
+
     def tick_seconds(self) -> int:
+        """The longest the scheduler waits between looks for due feeds: as often as the most
+        frequent feed may be polled."""
         intervals = [f.interval for f in self.config.feeds if f.interval]
-        return max(10, min([self.config.poll_interval, *intervals]))
+        if any(f.priority for f in self.config.feeds):
+            intervals.append(PRIORITY_INTERVAL)
+        return max(10, min([self.config.poll_interval, self.config.min_interval, *intervals]))
 
     # -- lifecycle -------------------------------------------------------------------------------------
     async def run(self, install_signals: bool = True) -> None:
@@ -216,14 +267,17 @@ class Service:
             log.info("reclaimed unfinished deliveries", extra={"rows": reclaimed})
         jobs = [
             asyncio.create_task(serve_health(self), name="health"),  # first: it hooks in before the first poll
-            asyncio.create_task(self._every(self.tick_seconds(), self._poll_job), name="poll"),
+            asyncio.create_task(self._poll_loop(), name="poll"),
             asyncio.create_task(self._every(6 * 3600, self._prune_job), name="prune"),
             asyncio.create_task(self._every(60, self._remind_job, first_delay=60), name="remind"),
         ]
         worker = asyncio.create_task(self.deliverer.run(self.stop_event))
         web = None
         try:
-            web = await start_web(self.config, self.store)  # the public ledger page; None unless [web] enabled
+            # the public ledger page (None unless [web] enabled), with the WebSub callback beside it
+            web = await start_web(self.config, self.store, [self.websub.mount()] if self.websub else [])
+            if self.websub is not None:  # only now: a hub checks our requests at the callback at once
+                jobs.append(asyncio.create_task(self.websub.run(self.stop_event), name="websub"))
             for p in self.platforms:
                 try:
                     await p.start()

@@ -79,7 +79,7 @@ async def test_http_error_is_recorded(feed_server):
     url = feed_server.set("/gone", status=500, body=b"oops")
     async with make_client(5) as client:
         res = await fetch(client, url)
-    assert res == res.__class__("error", error="the server answered HTTP 500", seconds=res.seconds)
+    assert res == res.__class__("error", error="the server answered HTTP 500", seconds=res.seconds, http_status=500)
 
 
 async def test_body_over_the_cap_is_refused_even_when_gzipped(feed_server):

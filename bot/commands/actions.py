@@ -16,7 +16,7 @@ from ..alerts import Message, esc, link, render_event, render_event_history, ren
 from ..i18n import LANGS, moment, num, t
 from ..matcher import lexicon
 from ..redact import display_name, display_url
-from ..store import FeedRow, Store, iso, utcnow
+from ..store import FeedRow, Store, WebSubRow, iso, utcnow
 from ..vault import Vault, VaultError
 from ..watch import normalize
 from .args import parse_edit, parse_figure_fix, parse_id, parse_record
@@ -138,6 +138,8 @@ def feeds_report(store: Store, lang: str) -> Message:
     """Staff: every feed's health, when it last published something new, what its first fetch
     took in without alerts, and whether it went quiet."""
     lines = [t(lang, "feeds.title")]
+    hubs = {row.feed_id: row for row in store.websub_rows()}
+    now = utcnow()
     for f in store.feeds(active_only=False):
         last_ok = moment(lang, datetime.fromisoformat(f.last_success)) if f.last_success else t(lang, "feeds.never")
         line = t(lang, "feeds.line", name=f.name, ok=last_ok, items=num(lang, f.items_seen),
@@ -145,6 +147,8 @@ def feeds_report(store: Store, lang: str) -> Message:
         if not f.active:
             line += " " + t(lang, "feeds.inactive")
         line += "\n   " + "; ".join(_feed_details(f, lang))
+        if f.active:
+            line += "\n   " + "; ".join(_feed_reading(f, hubs.get(f.id), now, lang))
         if f.error_count and f.last_error:
             line += "\n   " + t(lang, "feeds.last_error", error=f.last_error[:200])
         lines.append(line)
@@ -166,6 +170,26 @@ def _feed_details(f: FeedRow, lang: str) -> list[str]:
         out.append(t(lang, "feeds.review"))
     if f.allow_private:
         out.append(t(lang, "feeds.private"))
+    return out
+
+
+def _feed_reading(f: FeedRow, hub: WebSubRow | None, now: datetime, lang: str) -> list[str]:
+    """How a feed is read: pushed by its WebSub hub or not (and why), priority, the next poll."""
+    out = []
+    if hub is not None:
+        host = display_name(hub.hub)
+        if hub.pushed(now):
+            assert hub.expires is not None
+            out.append(t(lang, "feeds.pushed", hub=host, until=moment(lang, hub.expires), pushes=num(lang, hub.pushes),
+                         dropped=num(lang, hub.unsigned + hub.bad_signature)))
+        elif hub.pending or hub.state == "new":
+            out.append(t(lang, "feeds.push_pending", hub=host))
+        else:
+            out.append(t(lang, "feeds.push_off", hub=host, why=(hub.error or hub.state)[:200]))
+    if f.priority:
+        out.append(t(lang, "feeds.priority"))
+    if f.next_attempt:
+        out.append(t(lang, "feeds.next_poll", when=moment(lang, datetime.fromisoformat(f.next_attempt))))
     return out
 
 

@@ -23,13 +23,14 @@ from .review import ReviewMixin, RevisionRow
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .subscribers import FORGET_TABLES, Subscriber, SubscribersMixin
 from .watches import WatchesMixin, WatchRow
+from .websub import WebSubMixin, WebSubRow
 
 __all__ = [
     "EVENT_CACHE_SIZE", "FORGET_TABLES", "MIGRATIONS", "SCHEMA_VERSION", "AlreadyRunning", "FeedRow", "Fresh",
-    "OutboxRow", "RevisionRow", "Store", "Subscriber", "TallyRow", "WatchRow", "iso", "parse_iso", "utcnow",
+    "OutboxRow", "RevisionRow", "Store", "Subscriber", "TallyRow", "WatchRow", "WebSubRow", "iso", "parse_iso", "utcnow",
 ]
 
 
 class Store(FeedsMixin, ItemsMixin, EventsMixin, SubscribersMixin, WatchesMixin, ReviewMixin, OutboxMixin, KVMixin,
-            StoreBase):
+            WebSubMixin, StoreBase):
     """All persistent state, one domain per mixin (see the modules of this package)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from .. import freshness
@@ -40,6 +40,7 @@ class FeedRow:
     quiet_since: str | None = None  # answers, but nothing new for longer than its rhythm allows
     allow_private: bool = False  # may be on a private address (a bridge on the operator's machine)
     review: bool = False  # its items' alerts go to staff review first (social media bridges)
+    priority: bool = False  # polled every minute whatever its rhythm (an NGO's own channel)
 
     @property
     def quiet(self) -> bool:
@@ -56,14 +57,17 @@ class FeedsMixin(StoreBase):
             for f in feeds:
                 urls.append(f.url)
                 self.db.execute(
-                    "INSERT INTO feeds (name, url, lang, interval, allow_private, review, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "INSERT INTO feeds (name, url, lang, interval, allow_private, review, priority, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(url) DO UPDATE SET name=excluded.name, lang=excluded.lang, "
                     "interval=excluded.interval, allow_private=excluded.allow_private, review=excluded.review, "
+                    # a new interval or priority counts from now, not from a due time set under the old one
+                    "next_attempt=CASE WHEN interval IS NOT excluded.interval OR priority != excluded.priority "
+                    "THEN NULL ELSE next_attempt END, priority=excluded.priority, "
                     # a feed back after a pause: what it published meanwhile is backlog again
                     "first_fetch=CASE WHEN active THEN first_fetch END, active=1",
                     [f.name, f.url, f.lang, f.interval, bool(getattr(f, "allow_private", False)),
-                     bool(getattr(f, "review", False)), now],
+                     bool(getattr(f, "review", False)), bool(getattr(f, "priority", False)), now],
                 )
             marks = ",".join("?" * len(urls))
             self.db.execute(
@@ -74,6 +78,10 @@ class FeedsMixin(StoreBase):
         sql = "SELECT * FROM feeds" + (" WHERE active=1" if active_only else "") + " ORDER BY id"
         return [_feed(r) for r in self._rows(sql)]
 
+    def feed(self, feed_id: int) -> FeedRow | None:
+        rows = self._rows("SELECT * FROM feeds WHERE id=?", [feed_id])
+        return _feed(rows[0]) if rows else None
+
     def due_feeds(self, now: datetime) -> list[FeedRow]:
         rows = self._rows(
             "SELECT * FROM feeds WHERE active=1 AND (next_attempt IS NULL OR next_attempt <= ?) "
@@ -81,6 +89,14 @@ class FeedsMixin(StoreBase):
             [iso(now)],
         )
         return [_feed(r) for r in rows]
+
+    def next_due(self) -> datetime | None:
+        """When the next active feed falls due (a feed never fetched is due now); None without feeds."""
+        waiting, earliest = self.db.execute(
+            "SELECT COALESCE(sum(next_attempt IS NULL), 0), min(next_attempt) FROM feeds WHERE active=1").fetchone()
+        if waiting:
+            return datetime.min.replace(tzinfo=UTC)
+        return parse_iso(earliest)
 
     def record_fetch_ok(
         self, feed_id: int, now: datetime, next_attempt: datetime, etag: str | None,
@@ -170,5 +186,5 @@ def _feed(r: dict[str, Any]) -> FeedRow:
         r["last_success"], r["last_error"], r["error_count"], r["next_attempt"], r["items_seen"],
         bool(r["active"]), r.get("entries") or 0, r.get("items_failed") or 0, r.get("last_item_error"),
         r.get("first_fetch"), r.get("backfilled") or 0, r.get("last_item"), r.get("rhythm"), r.get("quiet_since"),
-        bool(r.get("allow_private")), bool(r.get("review")),
+        bool(r.get("allow_private")), bool(r.get("review")), bool(r.get("priority")),
     )

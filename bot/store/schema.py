@@ -7,7 +7,7 @@ import sqlite_utils
 
 from ..redact import display_name
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -265,5 +265,36 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_10(db: sqlite_utils.Database) -> None:
+    """Push and polling by need: a feed may be a priority (polled every minute), and a feed whose hub
+    pushes it (WebSub) has one subscription row: the hub, the topic, the callback's random id, the
+    secret that signs what the hub pushes, the lease, and what the hub pushed or we dropped."""
+    db.executescript(
+        """
+        ALTER TABLE feeds ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE websub (
+            feed_id INTEGER PRIMARY KEY REFERENCES feeds(id),
+            hub TEXT NOT NULL, topic TEXT NOT NULL,
+            callback TEXT NOT NULL UNIQUE,  -- the last part of the callback URL: random, unguessable
+            secret TEXT NOT NULL,  -- hub.secret: the key of the HMAC on every push
+            -- new (hub found, not asked yet) | requested (asked, the hub has not verified) | active
+            -- | failed (hub down or refused) | denied (the hub said no) | lapsed (lease ran out)
+            -- | unsubscribing (feed removed) | gone (unsubscribed)
+            state TEXT NOT NULL DEFAULT 'new',
+            pending TEXT,  -- the mode of the request the hub has not verified yet
+            requested TEXT,  -- when that request was made
+            lease_seconds INTEGER, expires TEXT,  -- of the verified subscription
+            failures INTEGER NOT NULL DEFAULT 0,  -- consecutive failed requests
+            retry_at TEXT,  -- no request to the hub before this
+            error TEXT,  -- the last failure, one sentence
+            pushes INTEGER NOT NULL DEFAULT 0,  -- signed pushes taken in
+            unsigned INTEGER NOT NULL DEFAULT 0,  -- pushes without a signature, dropped
+            bad_signature INTEGER NOT NULL DEFAULT 0,  -- pushes whose signature did not match, dropped
+            last_push TEXT, created TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
-              7: _migration_7, 8: _migration_8, 9: _migration_9}
+              7: _migration_7, 8: _migration_8, 9: _migration_9, 10: _migration_10}

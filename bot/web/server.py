@@ -1,6 +1,7 @@
 """The web server: aiohttp routes over the public ledger, started and stopped with the service.
 
-Read-only, GET and HEAD only. Every response carries a strict Content-Security-Policy (no script
+Read-only, GET and HEAD only, apart from what others mount on it (the WebSub callback, which
+answers hubs without the token: bot/websub/subscriber.py guards it). Every response carries a strict Content-Security-Policy (no script
 runs, nothing loads from another host), an ETag (and Last-Modified for feeds and data) so readers
 revalidate for free. With `public = false` every route needs the token (Authorization: Bearer, or
 ?token=). The ledger is read through a second Store on the same file, in a worker thread, at most
@@ -14,7 +15,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import TYPE_CHECKING, cast
@@ -50,14 +51,16 @@ MAX_QUERY_VALUE = 200  # longer ?lang= / ?prison= values are not names of anythi
 LEDGER_TTL = 5.0
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Mount = tuple[str, web.Application]  # (path prefix, sub-application) another module serves on this server
 
 
 class WebApp:
     """The routes, bound to one store and one [web] config."""
 
     def __init__(self, store: Store, config: WebConfig, default_lang: str = DEFAULT_LANG,
-                 ledger_ttl: float = LEDGER_TTL) -> None:
+                 ledger_ttl: float = LEDGER_TTL, mounts: Sequence[Mount] = ()) -> None:
         self.store = store  # this app's own connection: only used in a worker thread, one build at a time
+        self.mounts = tuple(mounts)
         self.config = config
         self.ledger_ttl = ledger_ttl
         self._ledger: tuple[float, PublicLedger] | None = None  # (loop time built, ledger)
@@ -74,6 +77,8 @@ class WebApp:
         app.router.add_get("/feed.atom", self.atom)
         app.router.add_get("/feed.json", self.json_feed)
         app.router.add_get("/api/ledger.json", self.api)
+        for prefix, sub in self.mounts:
+            app.add_subapp(prefix, sub)
         return app
 
     async def public_ledger(self) -> PublicLedger:
@@ -101,7 +106,7 @@ class WebApp:
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if self.config.public:
+        if self.config.public or any(request.path.startswith(prefix) for prefix, _ in self.mounts):
             return await handler(request)
         expected = self.config.token
         given = request.query.get("token", "")
@@ -267,8 +272,9 @@ class WebServer:
     through its own connection to the store's file."""
 
     def __init__(self, store: Store, config: WebConfig, default_lang: str = DEFAULT_LANG,
-                 ledger_ttl: float = LEDGER_TTL) -> None:
+                 ledger_ttl: float = LEDGER_TTL, mounts: Sequence[Mount] = ()) -> None:
         self.config = config
+        self.mounts = tuple(mounts)
         self.path = store.path
         self.default_lang = default_lang
         self.ledger_ttl = ledger_ttl
@@ -283,7 +289,7 @@ class WebServer:
 
     async def start(self) -> None:
         self.reader = Store(self.path)
-        app = WebApp(self.reader, self.config, self.default_lang, self.ledger_ttl).app()
+        app = WebApp(self.reader, self.config, self.default_lang, self.ledger_ttl, self.mounts).app()
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
         await runner.setup()
         site = web.TCPSite(runner, self.config.host, self.config.port)
@@ -309,8 +315,9 @@ class WebServer:
             self.reader = None
 
 
-async def start_web(config: Config, store: Store) -> WebServer | None:
-    """Start the page if [web] enables it; a problem is the service's StartError, one sentence."""
+async def start_web(config: Config, store: Store, mounts: Sequence[Mount] = ()) -> WebServer | None:
+    """Start the page if [web] enables it, with mounts (the WebSub callback) beside it; a problem is
+    the service's StartError, one sentence."""
     from ..service import StartError  # bot.service imports this module
 
     web_config = config.web
@@ -319,7 +326,7 @@ async def start_web(config: Config, store: Store) -> WebServer | None:
     if not web_config.public and not web_config.token:
         raise StartError(f"The web page is internal (web.public = false) but {TOKEN_ENV} is not set; "
                          "set it to a long random token, or make the page public.")
-    server = WebServer(store, web_config, config.default_lang)
+    server = WebServer(store, web_config, config.default_lang, mounts=mounts)
     try:
         await server.start()
     except OSError as exc:
