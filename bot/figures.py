@@ -84,6 +84,9 @@ class Figure:
         if "org" in data and "by" not in data:
             data["by"] = data.pop("org")
         data.pop("org", None)
+        for key in ("outlet", "item_id", "link", "quote"):
+            if data.get(key) is None:
+                data[key] = ""  # a snapshot written before a field existed, or without it
         data.setdefault("sure", True)
         data.setdefault("by_kind", Kind.OFFICIAL if data.get("role") == Role.ANNOUNCED else (
             Kind.INDEPENDENT if data.get("by") else Kind.OUTLET))

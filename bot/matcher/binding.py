@@ -217,6 +217,12 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
     if head and (m := w.release_nouns.match(head)) and m.start() == 0:
         # "82 excarcelados siguen en la lista": what is said of them is where they are, not a release
         return not _REMAIN.match(head[m.end():])
+    # the whole of a part ("225 of roughly 2,400 people arrested … had been released"): what is said
+    # after it is said of the part; the whole counts only what its own noun counts
+    if re.search(r"\d\s+(de|of|out of)\s+((los|las|the|unos|unas|roughly|about|some|around|nearly|cerca de|alrededor de|"
+                 r"casi|mas de|more than)\s+)*$", folded[max(a, s - 40):s]):
+        whole = re.search(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)(de|of|out of)\s+", folded[max(a, s - 70):s])
+        return bool(whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()))
     # people, then (within a few words) what happened to them: "17 presos fueron excarcelados";
     # or the number alone as the subject: "71 salieron", "17 were freed"
     j = i
@@ -232,6 +238,10 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
             while j < len(after) and j < k + 5 and w.person_nouns.fullmatch(after[j].group()):
                 j += 1
     if j > i and _predicate_follows(folded[after[j - 1].end():b], 20, w):
+        return True
+    # "33 excarcelaciones de las 87 anunciadas": the whole counts what its part counts
+    whole = re.search(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)(de|of|out of)\s+((los|las|the)\s+)?$", folded[max(a, s - 70):s])
+    if whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()):
         return True
     # "el total de excarcelados en 895", "the number of releases stood at 444"
     total = _last(w.release_totals, folded[max(a, s - 70):s])
@@ -489,6 +499,12 @@ def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | No
     named = _last(words().official_figure, folded[max(0, s - 40):s])
     if named and re.fullmatch(r"\s*(de|of)\s+((los|las|the)\s+)?", folded[max(0, s - 40) + named.end():s]):
         return Speaker("Gobierno", OFFICIAL, False)  # "the official list of the 120 people freed"
+    # "las 87 anunciadas", "87 authorised releases", "the 99 promised": named as the authorities'
+    # figure by its participle, no one else's (an agent named after it is found below)
+    if re.match(r"\s+((\w+\s+){0,2}?(anunciad|autorizad|prometid|ordenad|decretad)[oa]s|(\w+\s+)?oficiales|"
+                r"(\w+\s+){0,1}?(announced|authori[sz]ed|promised|ordered|decreed))\b(?!\s+(por|by)\b)", folded[e:min(b, e + 50)]) \
+            or re.search(r"\b(announced|authori[sz]ed|promised)\s+$", folded[max(0, s - 15):s]):
+        return Speaker("Gobierno", OFFICIAL, False)
     m = re.match(r"(\s+[\w-]+){0,4}?\s+(\w+(ad[oa]s|id[oa]s|ed)|given|shown|put|told)\s+(por|by)\s+", folded[e:min(b, e + 80)])
     if m is None:
         return None
@@ -683,8 +699,9 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
     own = folded[max(a, s - 30):s] + " " + _own_phrase(folded, e, b)
     if speaker is not None and speaker.kind == INDEPENDENT and w.official_figure.search(own):
         return "the authorities' figure quoted"
-    if re.search(r"\d\s+(de|of|out of)\s+((los|las|the|unos|unas|roughly|about|some|around|nearly|cerca de|"
-                 r"alrededor de|casi|mas de|more than)\s+)*$", folded[max(a, s - 40):s]):
+    if (speaker is None or speaker.kind != OFFICIAL) and re.search(
+            r"\d\s+(de|of|out of)\s+((los|las|the|unos|unas|roughly|about|some|around|nearly|cerca de|"
+            r"alrededor de|casi|mas de|more than)\s+)*$", folded[max(a, s - 40):s]):
         return "the whole a part is taken of"  # the 99 of "61 de las 99", the 2,400 of "225 of roughly 2,400"
     if re.match(r"\s+(de|of)\s+(los|las|the|esas|estas|those|these)\s+(salidas|excarcelaciones|liberaciones|releases|"
                 r"excarcelad\w*|liberad\w*|freed|released)\s+(verificad|confirmad|registrad|contad|documentad|verified|"
@@ -692,7 +709,7 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
         return "a part of releases already counted"  # "60 de las salidas verificadas ocurrieron el 25"
     # "de las 99 anunciadas, Foro Penal confirma 75", "de 110 indultados solo 50 salieron"
     later = folded[e:hi_of(folded, e)]
-    if _another_number(later) and (
+    if (speaker is None or speaker.kind != OFFICIAL) and _another_number(later) and (
             re.search(r"(^|[^\w])((de|of|from)\s+(los|las|the)|out of)\s+$", folded[max(a, s - 12):s])
             or (re.search(r"(^|[:,])\s*(de|of)\s+$", folded[a:s])  # fronted: "de 110 indultados solo 50 salieron"
                 and re.search(r"\b(solo|apenas|only|just|unicamente|solamente)\b", later))):

@@ -36,7 +36,7 @@ RULES = {
     "language": Access.MANAGER, "subscribe": Access.MANAGER, "unsubscribe": Access.MANAGER,
     "notes": Access.MANAGER, "forget": Access.MANAGER,
     "watch": Access.PRIVATE, "watches": Access.PRIVATE, "unwatch": Access.PRIVATE,
-    **{name: Access.STAFF for name in ("feeds", "stats", "broadcast", "queue", "approve", "reject", "edit", "record",
+    **{name: Access.STAFF for name in ("feeds", "stats", "broadcast", "queue", "approve", "reject", "edit", "record", "figure",
                                        "event", "chart", "export", "addfeed", "removefeed")},
 }
 
