@@ -165,6 +165,9 @@ class HealthConfig:
     # loopback: the metrics say how the service runs, they are not for the world
     host: Annotated[Text, Field(min_length=1, description="Address the endpoint listens on.")] = "127.0.0.1"
     port: Annotated[Int, Field(ge=1, le=65535, description="Port of the endpoint.")] = 9469
+    max_connections: Annotated[
+        Int, Field(ge=1, le=100_000, description="Connections kept open at once; beyond, idle ones are closed.")
+    ] = 100
 
 
 def _base_url(value: str) -> str:
@@ -191,6 +194,9 @@ class WebConfig:
         Text | None, AfterValidator(lambda v: v if v is None else _base_url(v)),
         Field(description="The page's public http(s) address, for feed links and ids."),
     ] = None
+    max_connections: Annotated[
+        Int, Field(ge=1, le=100_000, description="Connections kept open at once; beyond, idle ones are closed.")
+    ] = 1000
 
     @property
     def token(self) -> str | None:

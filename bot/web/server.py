@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from .. import export
+from .. import export, listen
 from ..i18n import DEFAULT_LANG, LANGS, t
 from ..store import Store
 from . import feeds, pages
@@ -255,6 +255,13 @@ class WebApp:
         return self._respond(request, body, "application/json", public.updated, vary=False)
 
 
+def own_url(host: str, port: int) -> str:
+    """The page's address on this machine; a wildcard address (listening on every interface) is
+    named by its loopback one, which at least reaches the page from here."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+
+
 def _read(store: Store) -> PublicLedger:
     """Build the ledger and its fingerprint (a hash over all of it) in the worker thread."""
     public = build(store)
@@ -267,9 +274,10 @@ class WebServer:
     through its own connection to the store's file."""
 
     def __init__(self, store: Store, config: WebConfig, default_lang: str = DEFAULT_LANG,
-                 ledger_ttl: float = LEDGER_TTL) -> None:
+                 ledger_ttl: float = LEDGER_TTL, idle_timeout: float = listen.IDLE_TIMEOUT) -> None:
         self.config = config
         self.path = store.path
+        self.idle_timeout = idle_timeout
         self.default_lang = default_lang
         self.ledger_ttl = ledger_ttl
         self.reader: Store | None = None
@@ -278,27 +286,22 @@ class WebServer:
 
     @property
     def url(self) -> str:
-        host = self.config.host if ":" not in self.config.host else f"[{self.config.host}]"
-        return f"http://{host}:{self.port}/"
+        return own_url(self.config.host, self.port)
 
     async def start(self) -> None:
         self.reader = Store(self.path)
-        app = WebApp(self.reader, self.config, self.default_lang, self.ledger_ttl).app()
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
-        await runner.setup()
-        site = web.TCPSite(runner, self.config.host, self.config.port)
+        routes = WebApp(self.reader, self.config, self.default_lang, self.ledger_ttl)
         try:
-            await site.start()
+            # idle clients are closed and connections capped (bot/listen.py): readers must never
+            # take the descriptors the bot needs to fetch feeds and send alerts
+            runner, site = await listen.serve(routes.app(), self.config.host, self.config.port,
+                                              self.config.max_connections, idle_timeout=self.idle_timeout, name="web")
         except OSError:
-            await runner.cleanup()
             self.reader.close()
             self.reader = None
             raise
         self.runner = runner
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self.port = site.port
 
     async def stop(self) -> None:
         if self.runner is not None:
