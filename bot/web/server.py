@@ -65,6 +65,7 @@ class WebApp:
         self.default_lang = default_lang if default_lang in LANGS else DEFAULT_LANG
         self._charts: dict[tuple[str, str], bytes] = {}  # (ledger fingerprint, lang) -> PNG
         self._chart_lock = asyncio.Lock()
+        self.own_url: str | None = None  # where this app listens, once it does (WebServer sets it)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._headers, self._auth])
@@ -153,9 +154,9 @@ class WebApp:
         return href
 
     def _base(self, request: web.Request) -> str:
-        if self.config.base_url:
-            return self.config.base_url
-        return f"{request.scheme}://{request.host}/"
+        """Where feed links point: base_url, else the address the page listens on. Never the
+        request's Host header: a cache keyed without it would serve one reader's links to all."""
+        return self.config.base_url or self.own_url or own_url(self.config.host, self.config.port)
 
     def _respond(self, request: web.Request, body: bytes, content_type: str,
                  modified: datetime | None = None, vary: bool = True) -> web.Response:
@@ -302,6 +303,7 @@ class WebServer:
             raise
         self.runner = runner
         self.port = site.port
+        routes.own_url = self.url
 
     async def stop(self) -> None:
         if self.runner is not None:
