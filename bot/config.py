@@ -200,7 +200,8 @@ class WebConfig:
 
     @property
     def token(self) -> str | None:
-        return os.environ.get(WEB_TOKEN_ENV) or None
+        # a line of an environment file may end in spaces; readers' headers are stripped too
+        return (os.environ.get(WEB_TOKEN_ENV) or "").strip() or None
 
 
 @with_config(_FILE)
@@ -372,6 +373,11 @@ def _check_together(config: Config) -> None:
         raise ConfigError("Config key 'telegram.webhook_url' is required when mode is webhook.")
     if config.matrix.enabled and not (config.matrix.homeserver and config.matrix.user_id):
         raise ConfigError("Config keys 'matrix.homeserver' and 'matrix.user_id' are required.")
+    token = os.environ.get(WEB_TOKEN_ENV)
+    if config.web.enabled and token and not token.strip():
+        # "   " would be a token anyone can guess (?token=%20%20%20), or, stripped, no token at all
+        raise ConfigError(f"{WEB_TOKEN_ENV} holds only spaces; set it to a long random token "
+                          "(openssl rand -hex 32) or unset it.")
 
 
 def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:
