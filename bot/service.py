@@ -22,7 +22,7 @@ from .clock import StepWatch, utcnow
 from .config import Config
 from .feeds import make_client
 from .health import serve as serve_health
-from .i18n import t
+from .i18n import notice
 from .notify import Notifier
 from .outbox import Deliverer
 from .pipeline import FAILING_STREAK, CycleReport, Pipeline
@@ -84,7 +84,7 @@ class Service:
             return
         except Exception:
             log.warning("staff notice could not be queued; sending it directly")
-        text = t(self.config.default_lang, key, **values)
+        text = notice(self.config.default_lang, key, values)
         message = Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
         targets = []
         if self.config.telegram.enabled and self.config.telegram.staff_chat_id is not None:

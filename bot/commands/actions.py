@@ -13,7 +13,7 @@ from typing import Any
 from .. import review
 from .._text import fold
 from ..alerts import Message, esc, link, render_event, render_event_history, render_status
-from ..i18n import LANGS, moment, num, t
+from ..i18n import LANGS, moment, num, reason_in, t
 from ..matcher import lexicon
 from ..redact import display_name, display_url
 from ..store import FeedRow, Store, iso, utcnow
@@ -146,9 +146,15 @@ def feeds_report(store: Store, lang: str) -> Message:
             line += " " + t(lang, "feeds.inactive")
         line += "\n   " + "; ".join(_feed_details(f, lang))
         if f.error_count and f.last_error:
-            line += "\n   " + t(lang, "feeds.last_error", error=f.last_error[:200])
+            line += "\n   " + t(lang, "feeds.last_error", error=_stored_reason(lang, f.last_error)[:200])
         lines.append(line)
     return plain("\n".join(lines))
+
+
+def _stored_reason(lang: str, stored: str) -> str:
+    """A feed's last error as the store keeps it ("<when> <reason in English>"), in lang."""
+    when, _, why = stored.partition(" ")
+    return f"{when} {reason_in(lang, why)}"
 
 
 def _feed_details(f: FeedRow, lang: str) -> list[str]:
@@ -353,9 +359,9 @@ async def add_feed(store: Store, allow_private: bool, timeout: float, text: str,
                 check_feed_url(found, allow_private)
                 res = await fetch(client, found, deadline=timeout * 2, feed_lang=feed_lang)
     except FeedError as exc:
-        return plain(t(lang, "feed.refused", reason=str(exc)))
+        return plain(t(lang, "feed.refused", reason=reason_in(lang, str(exc))))
     if res.status == "error":
-        return plain(t(lang, "feed.refused", reason=res.error or "?"))
+        return plain(t(lang, "feed.refused", reason=reason_in(lang, res.error or "?")))
     url = found or url
     name = display_name(url)
     if not store.add_feed(name, url, feed_lang):

@@ -10,23 +10,82 @@ reliability table.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from bot import doctor
+from bot.config import Config, TelegramConfig
+from bot.i18n import because, notice
+from bot.service import Service
 from bot.store import Store
+from bot.telegram import TelegramPlatform
 from bot.web.server import WebServer
 from bot.web.settings import WebConfig
+from tests.tg_emulator import BotApiEmulator
 from tests.web_ledger import seed_public
 
 ROOT = Path(__file__).resolve().parents[2]
+STAFF = 999
+MOTHER = 4001
+
+
+@dataclass
+class Bot:
+    """A running service with the real python-telegram-bot Application on the Bot API emulator."""
+
+    emu: BotApiEmulator
+    service: Service
+    store: Store
+
+    async def say(self, chat_id: int, text: str, lang: str = "es", timeout: float = 15) -> str:
+        """Send a message as a user of that chat; the bot's next reply there."""
+        before = len(self.emu.messages_for(chat_id))
+        self.emu.inject_message(chat_id, text, language_code=lang)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            msgs = self.emu.messages_for(chat_id)
+            if len(msgs) > before:
+                return str(msgs[before]["text"])
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no reply in chat {chat_id} within {timeout} s")
+
+
+@asynccontextmanager
+async def running_bot(tmp_path: Path, emu: BotApiEmulator | None = None, **config: Any) -> AsyncIterator[Bot]:
+    emu = emu or BotApiEmulator(global_rate=None, per_chat_rate=None, group_per_minute=None)
+    emu.start()
+    settings = Config(database=tmp_path / "rw.db", poll_interval=3600, request_timeout=5,
+                      telegram=TelegramConfig(enabled=True, api_base_url=emu.url, staff_user_ids=(STAFF,),
+                                              **config.pop("telegram", {})), **config)
+    store = Store(settings.database)
+    service = Service(settings, store, [TelegramPlatform(settings, store, token=emu.token)])
+    task = asyncio.create_task(service.run(install_signals=False))
+    try:
+        for _ in range(400):
+            if emu.count_requests.get("getUpdates", 0) and service.cycles:
+                break
+            await asyncio.sleep(0.05)
+        yield Bot(emu, service, store)
+    finally:
+        service.stop()
+        await asyncio.wait_for(task, timeout=30)
+        store.close()
+        emu.stop()
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -79,3 +138,37 @@ def test_a_web_token_of_spaces_is_refused_at_config_load_and_doctor_fails_an_int
     assert [line for line in out.getvalue().splitlines() if line.split()[1:2] == ["web"]][0].startswith("OK")
     figures.add("web token checks", "RELEASEWATCH_WEB_TOKEN of three spaces; public = false without a token",
                 note="run: exit 2, one sentence; doctor: FAIL web with a fix (as run refuses)")
+
+
+# -- (c) a Spanish refusal gives its reason in Spanish ------------------------------------------------
+
+ENGLISH = re.compile(r"\b(the|host|network|address|resolves?|server|answered|request|private)\b")
+
+
+async def test_a_spanish_refusal_gives_its_reason_in_spanish(tmp_path, feed_server, figures):
+    broken = feed_server.set("/roto", status=500, body=b"oops")
+    async with running_bot(tmp_path) as bot:
+        private = await bot.say(STAFF, "/addfeed http://[::1]/feed.xml", "es")
+        local = await bot.say(STAFF, "/addfeed http://localhost:8080/feed", "es")
+        english = await bot.say(STAFF, "/addfeed http://[::1]/feed.xml", "en")
+        # a feed that failed: its stored error is English (logs, the database); /feeds reads it in Spanish
+        bot.store.add_feed("Puente Roto", broken, "es")
+        (feed,) = [f for f in bot.store.feeds() if f.url == broken]
+        from bot.feeds import fetch, make_client
+
+        async with make_client(5, allow_private=True) as client:
+            res = await fetch(client, broken)
+        bot.store.record_fetch_error(feed.id, datetime.now(UTC), res.error or "", datetime.now(UTC))
+        report = await bot.say(STAFF, "/feeds", "es")
+    assert private == "No añadí la fuente: la dirección ::1 es de una red privada o local.", private
+    assert local.startswith("No añadí la fuente: la dirección localhost es de una red privada"), local
+    for reply in (private, local):
+        assert not ENGLISH.search(reply), reply
+    assert "the host ::1 is on a private or local network" in english  # English readers keep theirs
+    assert res.error == "the server answered HTTP 500" and "el servidor respondió HTTP 500" in report, report
+    # staff notices carry reasons too: read back in each staff chat's language
+    told = notice("es", "feeds.items_failed_notice",
+                  {"name": "Puente", "count": 1, "reason": because("reason.entry_unreadable", n=3, error="ValueError")})
+    assert "(la entrada 3 no se pudo leer (ValueError))" in told, told
+    figures.add("a Spanish refusal", "/addfeed of ::1 and localhost in Spanish; /feeds with an HTTP 500",
+                note="the reason in Spanish too (gettext catalogs); logs and database keep English")
