@@ -73,6 +73,7 @@ class Service:
         self.on_cycle: list[Callable[[CycleReport], Awaitable[None]]] = []
         self.steps = StepWatch()
         self._told: set[tuple[str, str]] = set()  # (feed, reason) of unreadable entries staff heard of
+        self._poll_trouble: str | None = None  # why the last poll cycle failed, if it did
 
     # -- telling staff ------------------------------------------------------------------------------
     async def tell_staff(self, key: str, values: dict[str, object]) -> None:
@@ -145,8 +146,18 @@ class Service:
     async def _poll_job(self) -> None:
         try:
             await self.poll_once()
-        except Exception:  # one bad cycle must not kill the schedule
-            log.exception("poll cycle failed")
+        except Exception as exc:  # one bad cycle must not kill the schedule
+            # a full disk fails every cycle the same way: its traceback once, then one line a cycle
+            trouble = f"{type(exc).__name__}: {exc}"[:200]
+            if trouble != self._poll_trouble:
+                log.exception("poll cycle failed")
+            else:
+                log.error("poll cycle failed again, as the last one did", extra={"reason": trouble})
+            self._poll_trouble = trouble
+            return
+        if self._poll_trouble is not None:
+            log.warning("poll cycles work again")
+            self._poll_trouble = None
 
     async def _prune_job(self) -> None:
         if not self.config.retention_days:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 import os
 import re
 import subprocess
@@ -28,13 +29,15 @@ from typing import Any
 import httpx
 
 from bot import doctor
-from bot.config import Config, TelegramConfig
+from bot.config import Config, FeedConfig, TelegramConfig
 from bot.i18n import because, notice
 from bot.service import Service
 from bot.store import Store
 from bot.telegram import TelegramPlatform
 from bot.web.server import WebServer
 from bot.web.settings import WebConfig
+from tests.feedserver import rss
+from tests.news import ago
 from tests.tg_emulator import BotApiEmulator
 from tests.web_ledger import seed_public
 
@@ -172,3 +175,49 @@ async def test_a_spanish_refusal_gives_its_reason_in_spanish(tmp_path, feed_serv
     assert "(la entrada 3 no se pudo leer (ValueError))" in told, told
     figures.add("a Spanish refusal", "/addfeed of ::1 and localhost in Spanish; /feeds with an HTTP 500",
                 note="the reason in Spanish too (gettext catalogs); logs and database keep English")
+
+
+# -- (d) the disk full: one traceback, then one line a cycle --------------------------------------------
+
+
+async def test_a_full_disk_logs_one_traceback_then_one_line_a_cycle(tmp_path, feed_server, caplog, figures):
+    url = feed_server.set("/wire", body=rss([_release(0)], "Wire"))
+    config = Config(database=tmp_path / "rw.db", poll_interval=3600, allow_private_feed_urls=True, request_timeout=5,
+                    feeds=(FeedConfig(name="Wire", url=url, lang="es"),))
+    store = Store(config.database)
+    service = Service(config, store)
+    store.sync_feeds(config.feeds)
+    try:
+        await service._poll_job()  # the feed's first fetch: recorded
+        # the disk is full: the database may not grow by a page
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages}")
+        caplog.set_level(logging.INFO)
+        per_cycle = []
+        for n in range(1, 5):
+            feed_server.set("/wire", body=rss([_release(i) for i in range(n * 30)], "Wire"))
+            store.db.execute("UPDATE feeds SET next_attempt=NULL")
+            caplog.clear()
+            await service._poll_job()
+            per_cycle.append([r for r in caplog.records if r.levelno >= logging.WARNING])
+        store.db.execute("PRAGMA max_page_count = 1073741823")  # room again
+        caplog.clear()
+        await service._poll_job()
+        recovered = [r.getMessage() for r in caplog.records]
+    finally:
+        await service.aclose_clients()
+        store.close()
+    first, *later = per_cycle
+    assert [bool(r.exc_info) for r in first] == [True] and "full" in str(first[0].exc_info[1]), first
+    for records in later:
+        assert len(records) == 1 and not records[0].exc_info, [r.getMessage() for r in records]
+        assert "database or disk is full" in records[0].__dict__["reason"]
+    assert "poll cycles work again" in recovered and "poll cycle done" in recovered, recovered
+    figures.add("disk full during polls", "PRAGMA max_page_count at the database's size, 4 cycles with new items",
+                note="1 traceback, then 1 line a cycle; 'work again' once there is room")
+
+
+def _release(i: int) -> dict[str, str]:
+    return {"title": f"Foro Penal verificó {i + 2} excarcelaciones de presos políticos en Tocorón (parte {i})",
+            "description": "Presos políticos salieron de Tocorón. " * 20, "guid": f"w-{i}",
+            "link": f"https://wire.example/{i}", "pubDate": ago(hours=2)}
