@@ -77,14 +77,17 @@ class Service:
 
     # -- telling staff ------------------------------------------------------------------------------
     async def tell_staff(self, key: str, values: dict[str, object]) -> None:
-        """A notice to every staff chat through the outbox; if the database itself is failing,
-        straight through the platforms to the configured staff chats."""
-        try:
-            review.tell_staff(self.store, key, values, utcnow())
-            self.deliverer.wake.set()
-            return
-        except Exception:
-            log.warning("staff notice could not be queued; sending it directly")
+        """A notice to every staff chat through the outbox; while the outbox cannot be delivered
+        (delivery rounds fail on the database) or the notice cannot be queued, straight through
+        the platforms to the configured staff chats."""
+        if self.deliverer.trouble is None:
+            try:
+                review.tell_staff(self.store, key, values, utcnow())
+                self.deliverer.wake.set()
+                return
+            except Exception:
+                log.warning("staff notice could not be queued; sending it directly")
+        # a damaged outbox page can take a new row and still fail every claim: queued, it would wait forever
         text = notice(self.config.default_lang, key, values)
         message = Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
         targets = []

@@ -16,6 +16,8 @@ import json
 import logging
 import os
 import re
+import socket
+import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -29,7 +31,7 @@ from typing import Any
 import httpx
 
 from bot import doctor
-from bot.config import Config, FeedConfig, TelegramConfig
+from bot.config import Config, FeedConfig, HealthConfig, TelegramConfig
 from bot.i18n import because, notice
 from bot.service import Service
 from bot.store import Store
@@ -221,3 +223,54 @@ def _release(i: int) -> dict[str, str]:
     return {"title": f"Foro Penal verificó {i + 2} excarcelaciones de presos políticos en Tocorón (parte {i})",
             "description": "Presos políticos salieron de Tocorón. " * 20, "guid": f"w-{i}",
             "link": f"https://wire.example/{i}", "pubDate": ago(hours=2)}
+
+
+# -- (e) a damaged outbox: /readyz says so and staff hear it once -------------------------------------------
+
+STAFF_GROUP = -100777
+
+
+def _damage_outbox_leaf(db: Path) -> None:
+    """Overwrite the outbox's first leaf page: new rows still go in, every claim fails."""
+    conn = sqlite3.connect(db)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (page,) = conn.execute("SELECT pageno FROM dbstat WHERE name='outbox' AND pagetype='leaf' "
+                           "ORDER BY pageno LIMIT 1").fetchone()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(db, "r+b") as fh:
+        fh.seek((page - 1) * page_size)
+        fh.write(b"\xff" * page_size)
+
+
+async def test_a_damaged_outbox_page_is_told_to_staff_once_directly(tmp_path, figures):
+    db = tmp_path / "rw.db"
+    store = Store(db)
+    with store.transaction():
+        for i in range(300):
+            sub = store.subscribe("telegram", str(700_000 + i), "es")
+            store.enqueue(sub.id, "bc:1", "text", {"text": "hola " * 50})
+    store.close()
+    _damage_outbox_leaf(db)
+    port = _free_port()
+    async with running_bot(tmp_path, telegram={"staff_chat_id": STAFF_GROUP},
+                           health=HealthConfig(enabled=True, port=port)) as bot:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while loop.time() < deadline and not bot.emu.messages_for(STAFF_GROUP):
+            await asyncio.sleep(0.1)
+        async with httpx.AsyncClient(timeout=10) as client:
+            ready = await client.get(f"http://127.0.0.1:{port}/readyz")
+        await asyncio.sleep(3)  # rounds keep failing meanwhile: no second notice
+        told = [m["text"] for m in bot.emu.messages_for(STAFF_GROUP)]
+    assert ready.status_code == 503 and "delivery" in ready.json()["failed"], ready.text
+    assert len(told) == 1 and told[0].startswith("⚠️ La base de datos falla (DatabaseError: database disk image is "
+                                                 "malformed)"), told
+    figures.add("damaged outbox page, told to staff", "the outbox's first leaf page overwritten",
+                note="/readyz 503; staff told once, through Telegram directly (a queued notice would never leave)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
