@@ -13,6 +13,7 @@ from typing import Any
 from .. import review
 from .._text import fold
 from ..alerts import Message, esc, link, render_event, render_event_history, render_status
+from ..feedtext import clean_line
 from ..i18n import LANGS, moment, num, reason_in, t
 from ..matcher import lexicon
 from ..redact import display_name, display_url
@@ -219,7 +220,11 @@ def watch_add(store: Store, vault: Vault | None, chat: Chat, name: str, private:
         return plain(t(chat.lang, "watch.private_only"))
     if vault is None:
         return plain(t(chat.lang, "watch.disabled"))
-    name = " ".join(name.split())[:120]
+    # the one cleaning path for text from outside: no invisible characters, no lone surrogates
+    # (half an emoji, which nothing can encode), no markup
+    typed, name = name, clean_line(name, 120)
+    if typed.strip() and not name:
+        return plain(t(chat.lang, "watch.unreadable"))
     if len(normalize(name).split()) < 2:
         return usage(chat.lang, "watch")
     sub = _sub_for(store, chat)

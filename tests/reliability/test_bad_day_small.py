@@ -32,10 +32,11 @@ import httpx
 
 from bot import doctor
 from bot.config import Config, FeedConfig, HealthConfig, TelegramConfig
-from bot.i18n import because, notice
+from bot.i18n import because, notice, t
 from bot.service import Service
 from bot.store import Store
 from bot.telegram import TelegramPlatform
+from bot.vault import Vault
 from bot.web.server import WebServer
 from bot.web.settings import WebConfig
 from tests.feedserver import rss
@@ -274,3 +275,23 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# -- (f) a /watch name with a lone surrogate gets a clear answer ---------------------------------------------
+
+
+async def test_a_watch_name_with_a_lone_surrogate_gets_a_clear_answer_in_the_users_language(tmp_path, monkeypatch,
+                                                                                          figures):
+    monkeypatch.setenv("RELEASEWATCH_KEY", Vault.new_key())
+    async with running_bot(tmp_path) as bot:
+        unreadable = await bot.say(MOTHER, "/watch \ud800\u202e\ud83d", "es")
+        english = await bot.say(MOTHER + 1, "/watch \udfff \u200b", "en")
+        kept = await bot.say(MOTHER + 2, "/watch Rocío \ud800San\u202e Miguel", "es")
+        listed = await bot.say(MOTHER + 2, "/watches", "es")
+    assert unreadable == t("es", "watch.unreadable") and english == t("en", "watch.unreadable"), (unreadable, english)
+    assert kept == t("es", "watch.added"), kept
+    assert "Rocío San Miguel" in listed, listed
+    for reply in (unreadable, english, kept):
+        assert reply != t("es", "error.generic") and reply != t("en", "error.generic")
+    figures.add("/watch with a lone surrogate", "U+D800, U+202E and zero-width characters in the name",
+                note="invisible characters dropped (one cleaning path); nothing left: one sentence in the user's language")
