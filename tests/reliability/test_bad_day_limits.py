@@ -164,8 +164,10 @@ def test_idle_connections_are_closed_and_capped_and_healthz_answers_through_a_fl
         left, last = _wait_closed(sockets, timeout=60)
         flooding.clear()
         watcher.join()
-        # never more connections than the caps (1000 page + 100 health, deploy/releasewatch.service)
-        assert base + 100 < peak[0] <= base + 1000 + 100 + 20, (base, peak[0])
+        # never more connections than the caps (1000 page + 100 health, deploy/releasewatch.service),
+        # plus what asyncio has accepted and not yet handed over (up to a backlog of 128 a batch,
+        # two batches a listener) and closed connections whose descriptor goes at the next turn
+        assert base + 100 < peak[0] <= base + 1000 + 100 + 4 * 128 < nofile // 2, (base, peak[0])
         assert left == 0, f"{left} idle connections still open after 60 s"
         for s in sockets:
             s.close()
