@@ -168,6 +168,9 @@ class HealthConfig:
     # loopback: the metrics say how the service runs, they are not for the world
     host: Annotated[Text, Field(min_length=1, description="Address the endpoint listens on.")] = "127.0.0.1"
     port: Annotated[Int, Field(ge=1, le=65535, description="Port of the endpoint.")] = 9469
+    max_connections: Annotated[
+        Int, Field(ge=1, le=100_000, description="Connections kept open at once; beyond, idle ones are closed.")
+    ] = 100
 
 
 def _base_url(value: str) -> str:
@@ -198,10 +201,14 @@ class WebConfig:
         Text | None, AfterValidator(lambda v: v if v is None else _base_url(v)),
         Field(description="The address at which WebSub hubs reach this server; setting it turns WebSub push on."),
     ] = None
+    max_connections: Annotated[
+        Int, Field(ge=1, le=100_000, description="Connections kept open at once; beyond, idle ones are closed.")
+    ] = 1000
 
     @property
     def token(self) -> str | None:
-        return os.environ.get(WEB_TOKEN_ENV) or None
+        # a line of an environment file may end in spaces; readers' headers are stripped too
+        return (os.environ.get(WEB_TOKEN_ENV) or "").strip() or None
 
 
 @with_config(_FILE)
@@ -386,6 +393,11 @@ def _check_together(config: Config) -> None:
         raise ConfigError("Config key 'telegram.webhook_url' is required when mode is webhook.")
     if config.matrix.enabled and not (config.matrix.homeserver and config.matrix.user_id):
         raise ConfigError("Config keys 'matrix.homeserver' and 'matrix.user_id' are required.")
+    token = os.environ.get(WEB_TOKEN_ENV)
+    if config.web.enabled and token and not token.strip():
+        # "   " would be a token anyone can guess (?token=%20%20%20), or, stripped, no token at all
+        raise ConfigError(f"{WEB_TOKEN_ENV} holds only spaces; set it to a long random token "
+                          "(openssl rand -hex 32) or unset it.")
 
 
 def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> Config:

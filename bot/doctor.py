@@ -1,6 +1,6 @@
 """`releasewatch doctor`: checks a set-up the way the service will use it (the config, the chat
-tokens, every feed, the key for watched names, the database and its backups) and prints one
-line per check with a plain fix.
+tokens, the web page's token, every feed, the key for watched names, the database and its
+backups) and prints one line per check with a plain fix.
 
 Reads only: the database is opened read-only (never migrated), a Matrix password login is
 logged out again. Every network call has a timeout; no line shows a token, a key or a feed URL.
@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .config import Config, ConfigError, load_config
+from .config import WEB_TOKEN_ENV, Config, ConfigError, load_config
 from .feeds import fetch, make_client
 from .health import database_writable
 from .store import SCHEMA_VERSION
@@ -136,6 +136,19 @@ async def check_matrix(config: Config, client: httpx.AsyncClient) -> Check:
                     "check this machine's network and DNS, and matrix.homeserver.")
     return fail("matrix", "Matrix is on but neither MATRIX_ACCESS_TOKEN nor MATRIX_PASSWORD is set",
                 "put the bot account's access token in MATRIX_ACCESS_TOKEN (or its password in MATRIX_PASSWORD).")
+
+
+# -- the web page ---------------------------------------------------------------------------------
+def check_web(config: Config) -> Check:
+    web = config.web
+    if not web.enabled:
+        return skip("web", "the web page is off in the config")
+    if not web.public and not web.token:  # `run` refuses to start so (bot/web/server.py)
+        return fail("web", f"the page is internal (web.public = false) but {WEB_TOKEN_ENV} is not set: "
+                    "the service will not start", f"set {WEB_TOKEN_ENV} to a long random token (openssl rand "
+                    "-hex 32) in the service's environment file, or set web.public = true.")
+    who = "anyone" if web.public else f"readers with the token in {WEB_TOKEN_ENV}"
+    return ok("web", f"the page will serve {who} on {web.host}:{web.port}")
 
 
 # -- feeds ----------------------------------------------------------------------------------------
@@ -290,6 +303,7 @@ async def run_checks(config_path: str | Path) -> list[Check]:
     async with httpx.AsyncClient(timeout=httpx.Timeout(TOKEN_TIMEOUT), follow_redirects=False) as client:
         checks.append(await check_telegram(config, client))
         checks.append(await check_matrix(config, client))
+    checks.append(check_web(config))
     seen = {f.url for f in config.feeds}
     feeds = [(f.name, f.url, f.lang) for f in config.feeds]
     feeds += [f for f in database_feeds(config.database) if f[1] not in seen]

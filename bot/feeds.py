@@ -23,6 +23,7 @@ import httpx
 from . import __version__, netguard
 from .cadence import MAX_BACKOFF  # noqa: F401 - part of this module's API (failing feeds back off up to it)
 from .feedtext import safe_char_refs, strip_controls
+from .i18n import because
 from .items import EARLIEST, MAX_SUMMARY, MAX_TITLE, Item, canonical_link, make_item  # noqa: F401 - part of this API
 
 USER_AGENT = f"ReleaseWatch/{__version__} (+https://github.com/releasewatch; political-prisoner release alerts)"
@@ -128,9 +129,9 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
     if parsed.get("bozo") and not entries:
         exc = parsed.get("bozo_exception")
         reason = type(exc).__name__ if exc else "unknown error"
-        raise FeedError(f"the response is not a readable RSS or Atom feed ({reason})")
+        raise FeedError(because("reason.unreadable_feed", error=reason))
     if not entries and not parsed.get("version"):
-        raise FeedError("the response is not an RSS or Atom feed")
+        raise FeedError(because("reason.not_a_feed"))
     lang = feed_lang or _lang(parsed.get("feed", {}).get("language"))
     links = _links(parsed.get("feed", {}))
     items: list[Item] = []
@@ -139,7 +140,7 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
         try:
             item = _item(entry, lang, now)
         except Exception as exc:  # one malformed entry must not cost the others
-            skipped.append(f"entry {n} could not be read ({type(exc).__name__})")
+            skipped.append(because("reason.entry_unreadable", n=n, error=type(exc).__name__))
             continue
         if item is not None:
             items.append(item)
@@ -147,7 +148,7 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
         # a broken document that yielded nothing readable is a failing feed, not an empty one
         bozo = parsed.get("bozo_exception")
         reason = type(bozo).__name__ if bozo else "unknown error"
-        raise FeedError(f"the response is not a readable RSS or Atom feed ({reason})")
+        raise FeedError(because("reason.unreadable_feed", error=reason))
     return ParsedFeed(items, len(entries), tuple(skipped), links)
 
 
@@ -201,7 +202,7 @@ def check_feed_url(url: str, allow_private: bool, resolve: bool = True) -> None:
     names are resolved, and judged, on every connection anyway)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedError("only http and https feed URLs are allowed")
+        raise FeedError(because("reason.http_only"))
     if allow_private:
         return
     try:
@@ -209,7 +210,7 @@ def check_feed_url(url: str, allow_private: bool, resolve: bool = True) -> None:
     except netguard.AddressRefused as exc:
         raise FeedError(str(exc)) from None
     except ValueError:  # a port that is no number
-        raise FeedError("the feed URL is not valid") from None
+        raise FeedError(because("reason.bad_feed_url")) from None
 
 
 class _Inflate:
@@ -245,13 +246,13 @@ class _Refused(Exception):
 async def _read_body(resp: httpx.Response, max_bytes: int) -> bytes:
     """The body, decompressed a piece at a time and never beyond max_bytes (raises _Refused)."""
     if resp.status_code >= 400:
-        raise _Refused(f"the server answered HTTP {resp.status_code}")
+        raise _Refused(because("reason.http_status", status=resp.status_code))
     declared = resp.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes * 4:
-        raise _Refused(f"the feed is larger than {max_bytes} bytes")
+        raise _Refused(because("reason.too_large", max_bytes=max_bytes))
     encoding = resp.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
-        raise _Refused(f"the server used an unknown compression ({encoding[:40]})")
+        raise _Refused(because("reason.unknown_compression", encoding=encoding[:40]))
     inflate = _Inflate(encoding) if encoding not in ("identity", "") else None
     chunks = []
     size = 0
@@ -260,7 +261,7 @@ async def _read_body(resp: httpx.Response, max_bytes: int) -> bytes:
         chunk = inflate.feed(raw, max_bytes - size + 1) if inflate else raw
         size += len(chunk)
         if size > max_bytes:
-            raise _Refused(f"the feed is larger than {max_bytes} bytes")
+            raise _Refused(because("reason.too_large", max_bytes=max_bytes))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -268,17 +269,17 @@ async def _read_body(resp: httpx.Response, max_bytes: int) -> bytes:
 def _failure(exc: BaseException, deadline: float) -> str | None:
     """One plain sentence for what went wrong fetching a feed, or None if it is not a feed problem."""
     if isinstance(exc, TimeoutError):
-        return f"no complete answer within {deadline:g} seconds"
+        return because("reason.deadline", seconds=deadline)
     if isinstance(exc, _Refused | FeedError):  # FeedError: a redirect to a private address (see make_client)
         return str(exc)
     if isinstance(exc, httpx.TooManyRedirects):
-        return "too many redirects"
+        return because("reason.too_many_redirects")
     if isinstance(exc, httpx.TimeoutException):
-        return "the request timed out"
+        return because("reason.timed_out")
     if isinstance(exc, httpx.HTTPError):
-        return f"the request failed ({type(exc).__name__})"
+        return because("reason.request_failed", error=type(exc).__name__)
     if isinstance(exc, zlib.error):
-        return "the compressed body is damaged"
+        return because("reason.damaged_compression")
     return None
 
 
@@ -337,7 +338,7 @@ async def fetch(
                            page=body if len(body) <= MAX_PAGE else None, page_url=final_url,
                            http_status=status, headers=kept)
     except Exception as exc:  # a parser bug on hostile input costs this feed, never the cycle
-        return FetchResult("error", error=f"the feed could not be parsed ({type(exc).__name__})",
+        return FetchResult("error", error=because("reason.unparsable", error=type(exc).__name__),
                            seconds=loop.time() - started, http_status=status, headers=kept)
     return FetchResult("ok", tuple(feed.items), new_etag, new_lm, seconds=loop.time() - started, digest=digest,
                        entries=feed.entries, skipped=feed.skipped, http_status=status, headers=kept,

@@ -34,6 +34,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from . import listen
 from .notify import RetryAfter
 
 if TYPE_CHECKING:
@@ -296,16 +297,15 @@ async def serve(service: Service) -> None:
         return
     health = Health(service)
     health.instrument()  # before the first await: the first poll cycle is counted too
-    runner = web.AppRunner(health.app(), access_log=None)
-    await runner.setup()
     try:
-        site = web.TCPSite(runner, cfg.host, cfg.port)
-        try:
-            await site.start()
-        except OSError as exc:
-            log.error(f"health endpoint not started: cannot listen on {cfg.host}:{cfg.port}; "
-                      "change [health] port", extra={"reason": exc.strerror})
-            return
+        # idle clients are closed and connections capped (bot/listen.py): a crowd of them must not
+        # take the descriptors the bot needs, nor keep /healthz from answering
+        runner, _site = await listen.serve(health.app(), cfg.host, cfg.port, cfg.max_connections, name="health")
+    except OSError as exc:
+        log.error(f"health endpoint not started: cannot listen on {cfg.host}:{cfg.port}; "
+                  "change [health] port", extra={"reason": exc.strerror})
+        return
+    try:
         log.info(f"health endpoint listening on http://{cfg.host}:{cfg.port}/ (healthz, readyz, metrics)")
         await asyncio.Event().wait()  # until the service cancels this task at stop
     finally:

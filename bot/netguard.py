@@ -16,6 +16,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from .i18n import because
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -37,7 +39,7 @@ def _canonical(host: str) -> str:
     try:
         host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:
-        raise AddressRefused(f"the host {host!r} is not a valid host name") from None
+        raise AddressRefused(because("reason.invalid_host_name", host=host)) from None
     return host.rstrip(".")
 
 
@@ -49,20 +51,20 @@ def _legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
     if not _NUMBER.match(labels[-1]):
         return None
     if len(labels) > 4 or not all(_NUMBER.match(label) for label in labels):
-        raise AddressRefused(f"the host {host} is not a valid address")
+        raise AddressRefused(because("reason.invalid_address", host=host))
     values = []
     for label in labels:
         if label.startswith("0x"):
             values.append(int(label[2:] or "0", 16))
         elif len(label) > 1 and label.startswith("0"):
             if not set(label) <= set("01234567"):
-                raise AddressRefused(f"the host {host} is not a valid address")
+                raise AddressRefused(because("reason.invalid_address", host=host))
             values.append(int(label, 8))
         else:
             values.append(int(label))
     *head, last = values
     if any(v > 255 for v in head) or last >= 256 ** (5 - len(values)):
-        raise AddressRefused(f"the host {host} is not a valid address")
+        raise AddressRefused(because("reason.invalid_address", host=host))
     number = last
     for i, v in enumerate(head):
         number += v << (8 * (3 - i))
@@ -77,9 +79,9 @@ def host_address(host: str) -> Address | None:
         try:
             return ipaddress.IPv6Address(canonical)
         except ValueError:
-            raise AddressRefused(f"the host {host} is not a valid address") from None
+            raise AddressRefused(because("reason.invalid_address", host=host)) from None
     if not canonical or "%" in canonical or "\\" in canonical:
-        raise AddressRefused(f"the host {host!r} is not a valid host name")
+        raise AddressRefused(because("reason.invalid_host_name", host=host))
     return _legacy_ipv4(canonical)
 
 
@@ -104,10 +106,10 @@ def check_host(host: str) -> Address | None:
     """Refuse a host that is local by name or by literal address; None for a name still to resolve."""
     canonical = _canonical(host)
     if canonical == "localhost" or canonical.endswith(".localhost"):
-        raise AddressRefused(f"the host {host} is on a private or local network")
+        raise AddressRefused(because("reason.private_host", host=host))
     ip = host_address(host)
     if ip is not None and not is_public(ip):
-        raise AddressRefused(f"the host {host} is on a private or local network")
+        raise AddressRefused(because("reason.private_host", host=host))
     return ip
 
 
@@ -117,11 +119,11 @@ def check_resolved(host: str, addresses: Iterable[str]) -> list[str]:
     for text in addresses:
         ip = ipaddress.ip_address(text.split("%", 1)[0])
         if not is_public(ip):
-            raise AddressRefused(f"the host {host} resolves to a private or local address")
+            raise AddressRefused(because("reason.resolves_private", host=host))
         if str(ip) not in out:
             out.append(str(ip))
     if not out:
-        raise AddressRefused(f"the host {host} cannot be resolved")
+        raise AddressRefused(because("reason.unresolvable", host=host))
     return out
 
 
@@ -130,7 +132,7 @@ def resolve_blocking(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise AddressRefused(f"the host {host} cannot be resolved") from None
+        raise AddressRefused(because("reason.unresolvable", host=host)) from None
     return [str(info[4][0]) for info in infos]
 
 
@@ -187,7 +189,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        raise self._error("feeds are fetched over TCP only")
+        raise self._error(because("reason.tcp_only"))
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
@@ -208,7 +210,7 @@ class Guard:
         async def hook(request: httpx.Request) -> None:
             url = request.url
             if url.scheme not in ("http", "https"):
-                raise error("only http and https feed URLs are allowed")
+                raise error(because("reason.http_only"))
             if (url.host, url.port or (443 if url.scheme == "https" else 80)) in self.trusted:
                 return
             try:

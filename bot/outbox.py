@@ -24,7 +24,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from .alerts import Message, render_event, render_note, render_review, render_watch
-from .i18n import t
+from .i18n import notice
 from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
 from .store import OutboxRow, Store, Subscriber, utcnow
 from .vault import Vault, VaultError
@@ -183,7 +183,7 @@ class Deliverer:
 
     @staticmethod
     def _render_staff(row: OutboxRow, sub: Subscriber) -> Message:
-        text = t(sub.lang, row.payload["key"], **row.payload["values"])
+        text = notice(sub.lang, row.payload["key"], row.payload["values"])  # its reason in the reader's words
         return Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
     def _render_watch(self, row: OutboxRow, sub: Subscriber) -> Message:

@@ -28,6 +28,7 @@ from ._text import normalize, sentences
 from .config import Config
 from .events import Observation, apply, find_event, reports_a_round, round_figures, running_counts
 from .feeds import FetchResult, fetch, read_feed
+from .i18n import because
 from .items import Item
 from .matcher import Extraction, match
 from .store import FeedRow, Fresh, Store, parse_iso, utcnow
@@ -285,7 +286,7 @@ class Pipeline:
                 log.warning("item met trouble of the machine; retried next cycle",
                             extra={"feed": feed.name, "reason": _reason(exc)})
                 return
-            reason = f"an item could not be processed ({type(exc).__name__})"
+            reason = because("reason.item_failed", error=type(exc).__name__)
             log.warning("item failed; skipped", extra={"feed": feed.name, "reason": type(exc).__name__}, exc_info=exc)
             self.store.record_item_failure(item, reason, self.clock())
             report.item_failures.append((feed.name, reason))

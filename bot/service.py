@@ -23,7 +23,7 @@ from .clock import StepWatch, utcnow
 from .config import Config
 from .feeds import make_client
 from .health import serve as serve_health
-from .i18n import t
+from .i18n import notice
 from .notify import Notifier
 from .outbox import Deliverer
 from .pipeline import FAILING_STREAK, CycleReport, Pipeline
@@ -87,18 +87,22 @@ class Service:
             self.pipeline.on_answer = self.websub.discovered
         self.steps = StepWatch()
         self._told: set[tuple[str, str]] = set()  # (feed, reason) of unreadable entries staff heard of
+        self._poll_trouble: str | None = None  # why the last poll cycle failed, if it did
 
     # -- telling staff ------------------------------------------------------------------------------
     async def tell_staff(self, key: str, values: dict[str, object]) -> None:
-        """A notice to every staff chat through the outbox; if the database itself is failing,
-        straight through the platforms to the configured staff chats."""
-        try:
-            review.tell_staff(self.store, key, values, utcnow())
-            self.deliverer.wake.set()
-            return
-        except Exception:
-            log.warning("staff notice could not be queued; sending it directly")
-        text = t(self.config.default_lang, key, **values)
+        """A notice to every staff chat through the outbox; while the outbox cannot be delivered
+        (delivery rounds fail on the database) or the notice cannot be queued, straight through
+        the platforms to the configured staff chats."""
+        if self.deliverer.trouble is None:
+            try:
+                review.tell_staff(self.store, key, values, utcnow())
+                self.deliverer.wake.set()
+                return
+            except Exception:
+                log.warning("staff notice could not be queued; sending it directly")
+        # a damaged outbox page can take a new row and still fail every claim: queued, it would wait forever
+        text = notice(self.config.default_lang, key, values)
         message = Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
         targets = []
         if self.config.telegram.enabled and self.config.telegram.staff_chat_id is not None:
@@ -170,8 +174,18 @@ class Service:
     async def _poll_job(self) -> None:
         try:
             await self.poll_once()
-        except Exception:  # one bad cycle must not kill the schedule
-            log.exception("poll cycle failed")
+        except Exception as exc:  # one bad cycle must not kill the schedule
+            # a full disk fails every cycle the same way: its traceback once, then one line a cycle
+            trouble = f"{type(exc).__name__}: {exc}"[:200]
+            if trouble != self._poll_trouble:
+                log.exception("poll cycle failed")
+            else:
+                log.error("poll cycle failed again, as the last one did", extra={"reason": trouble})
+            self._poll_trouble = trouble
+            return
+        if self._poll_trouble is not None:
+            log.warning("poll cycles work again")
+            self._poll_trouble = None
 
     async def _prune_job(self) -> None:
         if not self.config.retention_days:

@@ -44,7 +44,7 @@ def test_every_id_used_in_code_exists():
     used = set()
     for path in BOT.rglob("*.py"):
         src = path.read_text(encoding="utf-8")
-        for m in re.finditer(r"""\bt\(\s*[\w.\[\]]+\s*,\s*(f?)["']([^"']+)["']""", src):
+        for m in re.finditer(r"""\b(?:t\(\s*[\w.\[\]]+\s*,|because\()\s*(f?)["']([^"']+)["']""", src):
             key = m.group(2)
             if m.group(1):
                 assert key in DYNAMIC, f"{path.name}: dynamic id {key} not listed in DYNAMIC"

@@ -712,11 +712,12 @@ class BotApiEmulator:
 
     @staticmethod
     def _json(status: int, payload: dict) -> web.Response:
-        return web.Response(
-            status=status,
-            body=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-            content_type="application/json",
-        )
+        text = json.dumps(payload, ensure_ascii=False)
+        try:
+            body = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (half an emoji cut off) travels as a \ud83d escape
+            body = json.dumps(payload).encode("ascii")
+        return web.Response(status=status, body=body, content_type="application/json")
 
     def _error(self, exc: ApiError) -> web.Response:
         payload: dict[str, Any] = {

@@ -13,7 +13,8 @@ from typing import Any
 from .. import review
 from .._text import fold
 from ..alerts import Message, esc, link, render_event, render_event_history, render_review, render_status
-from ..i18n import LANGS, moment, num, t
+from ..feedtext import clean_line
+from ..i18n import LANGS, moment, num, reason_in, t
 from ..matcher import lexicon
 from ..redact import display_name, display_url
 from ..store import FeedRow, Store, WebSubRow, iso, utcnow
@@ -150,9 +151,15 @@ def feeds_report(store: Store, lang: str) -> Message:
         if f.active:
             line += "\n   " + "; ".join(_feed_reading(f, hubs.get(f.id), now, lang))
         if f.error_count and f.last_error:
-            line += "\n   " + t(lang, "feeds.last_error", error=f.last_error[:200])
+            line += "\n   " + t(lang, "feeds.last_error", error=_stored_reason(lang, f.last_error)[:200])
         lines.append(line)
     return plain("\n".join(lines))
+
+
+def _stored_reason(lang: str, stored: str) -> str:
+    """A feed's last error as the store keeps it ("<when> <reason in English>"), in lang."""
+    when, _, why = stored.partition(" ")
+    return f"{when} {reason_in(lang, why)}"
 
 
 def _feed_details(f: FeedRow, lang: str) -> list[str]:
@@ -237,7 +244,11 @@ def watch_add(store: Store, vault: Vault | None, chat: Chat, name: str, private:
         return plain(t(chat.lang, "watch.private_only"))
     if vault is None:
         return plain(t(chat.lang, "watch.disabled"))
-    name = " ".join(name.split())[:120]
+    # the one cleaning path for text from outside: no invisible characters, no lone surrogates
+    # (half an emoji, which nothing can encode), no markup
+    typed, name = name, clean_line(name, 120)
+    if typed.strip() and not name:
+        return plain(t(chat.lang, "watch.unreadable"))
     if len(normalize(name).split()) < 2:
         return usage(chat.lang, "watch")
     sub = _sub_for(store, chat)
@@ -395,9 +406,9 @@ async def add_feed(store: Store, allow_private: bool, timeout: float, text: str,
                 check_feed_url(found, allow_private)
                 res = await fetch(client, found, deadline=timeout * 2, feed_lang=feed_lang)
     except FeedError as exc:
-        return plain(t(lang, "feed.refused", reason=str(exc)))
+        return plain(t(lang, "feed.refused", reason=reason_in(lang, str(exc))))
     if res.status == "error":
-        return plain(t(lang, "feed.refused", reason=res.error or "?"))
+        return plain(t(lang, "feed.refused", reason=reason_in(lang, res.error or "?")))
     url = found or url
     name = display_name(url)
     if not store.add_feed(name, url, feed_lang):

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from .. import export
+from .. import export, listen
 from ..i18n import DEFAULT_LANG, LANGS, t
 from ..store import Store
 from . import feeds, pages
@@ -68,6 +68,7 @@ class WebApp:
         self.default_lang = default_lang if default_lang in LANGS else DEFAULT_LANG
         self._charts: dict[tuple[str, str], bytes] = {}  # (ledger fingerprint, lang) -> PNG
         self._chart_lock = asyncio.Lock()
+        self.own_url: str | None = None  # where this app listens, once it does (WebServer sets it)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._headers, self._auth])
@@ -158,9 +159,9 @@ class WebApp:
         return href
 
     def _base(self, request: web.Request) -> str:
-        if self.config.base_url:
-            return self.config.base_url
-        return f"{request.scheme}://{request.host}/"
+        """Where feed links point: base_url, else the address the page listens on. Never the
+        request's Host header: a cache keyed without it would serve one reader's links to all."""
+        return self.config.base_url or self.own_url or own_url(self.config.host, self.config.port)
 
     def _respond(self, request: web.Request, body: bytes, content_type: str,
                  modified: datetime | None = None, vary: bool = True) -> web.Response:
@@ -260,6 +261,13 @@ class WebApp:
         return self._respond(request, body, "application/json", public.updated, vary=False)
 
 
+def own_url(host: str, port: int) -> str:
+    """The page's address on this machine; a wildcard address (listening on every interface) is
+    named by its loopback one, which at least reaches the page from here."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+
+
 def _read(store: Store) -> PublicLedger:
     """Build the ledger and its fingerprint (a hash over all of it) in the worker thread."""
     public = build(store)
@@ -272,10 +280,12 @@ class WebServer:
     through its own connection to the store's file."""
 
     def __init__(self, store: Store, config: WebConfig, default_lang: str = DEFAULT_LANG,
-                 ledger_ttl: float = LEDGER_TTL, mounts: Sequence[Mount] = ()) -> None:
+                 ledger_ttl: float = LEDGER_TTL, mounts: Sequence[Mount] = (),
+                 idle_timeout: float = listen.IDLE_TIMEOUT) -> None:
         self.config = config
         self.mounts = tuple(mounts)
         self.path = store.path
+        self.idle_timeout = idle_timeout
         self.default_lang = default_lang
         self.ledger_ttl = ledger_ttl
         self.reader: Store | None = None
@@ -284,27 +294,23 @@ class WebServer:
 
     @property
     def url(self) -> str:
-        host = self.config.host if ":" not in self.config.host else f"[{self.config.host}]"
-        return f"http://{host}:{self.port}/"
+        return own_url(self.config.host, self.port)
 
     async def start(self) -> None:
         self.reader = Store(self.path)
-        app = WebApp(self.reader, self.config, self.default_lang, self.ledger_ttl, self.mounts).app()
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
-        await runner.setup()
-        site = web.TCPSite(runner, self.config.host, self.config.port)
+        routes = WebApp(self.reader, self.config, self.default_lang, self.ledger_ttl, self.mounts)
         try:
-            await site.start()
+            # idle clients are closed and connections capped (bot/listen.py): readers must never
+            # take the descriptors the bot needs to fetch feeds and send alerts
+            runner, site = await listen.serve(routes.app(), self.config.host, self.config.port,
+                                              self.config.max_connections, idle_timeout=self.idle_timeout, name="web")
         except OSError:
-            await runner.cleanup()
             self.reader.close()
             self.reader = None
             raise
         self.runner = runner
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self.port = site.port
+        routes.own_url = self.url
 
     async def stop(self) -> None:
         if self.runner is not None:
