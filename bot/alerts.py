@@ -253,8 +253,10 @@ def _item_figures(snap: Snapshot, lang: str) -> tuple[list[str], list[str]]:
 _KIND_LABEL = {"official": "source.kind_official", "independent": "source.kind_independent", "outlet": "source.kind_outlet"}
 
 
-def render_event_history(event: Any, revisions: Sequence[Mapping[str, Any]], lang: str) -> Message:
-    """/event N: every figure with its source and time, and every revision with its review."""
+def render_event_history(event: Any, revisions: Sequence[Mapping[str, Any]], lang: str,
+                         snapshots: Mapping[int, Snapshot] | None = None) -> Message:
+    """/event N: every figure with its source and time, and every revision with its review and
+    what its item said, figure by figure, sure (✓) or not (?), with its quote."""
     head = t(lang, "event.title", id=event.id, date=day(lang, event.first_published),
              place=", ".join(event.prisons) or t(lang, "status.place_unknown"))
     texts, markups = [head], [f"<b>{esc(head)}</b>"]
@@ -282,6 +284,15 @@ def render_event_history(event: Any, revisions: Sequence[Mapping[str, Any]], lan
             line += f" ({r['reason']})"
         texts.append(line)
         markups.append(esc(line))
+        for f in ((snapshots or {}).get(r["revision"]) or {}).get("trigger", {}).get("figures") or []:
+            if f.get("role") not in (Role.ANNOUNCED, Role.CONFIRMED):
+                continue
+            mark = "✗" if f.get("staff") == "not_a_release" else "✓" if f.get("sure") else "?"
+            role = str(f["role"])
+            said = (f"  {mark} {t(lang, f'label.{role}')}: {num(lang, f['value'])} — "
+                    f"{f.get('by') or t(lang, 'review.by_nobody')} «{(f.get('quote') or '')[:160]}»")
+            texts.append(said)
+            markups.append(esc(said))
     return Message("\n".join(texts), "\n".join(markups))
 
 

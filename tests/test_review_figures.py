@@ -104,3 +104,11 @@ def test_staff_read_each_figure_and_families_get_the_one_they_confirm(store, tmp
     assert item["title"] == UNSURE[0] and item["gold"]["kind"] == "confirmation"
     assert (item["gold"]["confirmed"], item["gold"]["confirmed_by"]) == (30, "Foro Penal")
     assert [(n["value"], n["counts"], n["by"]) for n in item["gold"]["numbers"]] == [(30, "confirmed", "Foro Penal")]
+
+
+def test_event_history_shows_each_figure_of_each_item_sure_or_not_with_its_quote(store):
+    store.subscribe("console", "family", "es")
+    _ingest(store, *UNSURE)
+    (event,) = store.latest_events(5)
+    text = act.event_history(store, str(event.id), "es").text
+    assert "? Confirmadas: 30 — nadie la atribuye «Excarcelan a 30 presos políticos en Tocuyito»" in text

@@ -378,7 +378,9 @@ def event_history(store: Store, text: str, lang: str) -> Message:
     ev = store.event(parse_id(text))
     if ev is None:
         return plain(t(lang, "review.missing"))
-    return render_event_history(ev, store.revisions(ev.id or 0), lang)
+    revisions = store.revisions(ev.id or 0)
+    snaps = {r["revision"]: snap for r in revisions if (snap := store.revision_snapshot(ev.id or 0, r["revision"]))}
+    return render_event_history(ev, revisions, lang, snaps)
 
 
 async def add_feed(store: Store, allow_private: bool, timeout: float, text: str, lang: str) -> Message:
