@@ -81,10 +81,8 @@ class Extraction:
 def _relevant(folded: str) -> bool:
     """Could this item be about releases or prisoners at all? Most news is not: sport, oil,
     weather. Those skip number reading and the gazetteers (one cheap pass instead of many)."""
-    cues = lexicon().cues
     # a tally always names political prisoners, so "remain" words alone do not count
-    return bool(cues["release"].search(folded) or cues["political"].search(folded)
-                or cues["transfer"].search(folded) or cues["visits"].search(folded))
+    return bool(lexicon().cues["relevant"].search(folded))
 
 
 class Prepared(NamedTuple):

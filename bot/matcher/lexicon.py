@@ -93,6 +93,8 @@ def lexicon() -> Lexicon:
     lex = _read("lexicon.toml")
     gaz = _read("gazetteer.toml")
     cues = {role: alternation(patterns) for role, patterns in lex.items()}
+    # could an item be about releases or prisoners at all: one pass over the four lists (most news is not)
+    cues["relevant"] = alternation([p for role in ("release", "political", "transfer", "visits") for p in lex[role]])
 
     def entries(section: str, default_kind: str) -> tuple[Entry, ...]:
         return tuple(

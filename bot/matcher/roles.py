@@ -99,10 +99,27 @@ def _context(folded: str, sent: Span, start: int, end: int, value: int | float) 
     # words further than a few lines away say nothing about this number; the bound also keeps a
     # hostile sentence of thousands of numbers linear in time
     lo, hi = max(sent[0], start - CONTEXT_CHARS), min(sent[1], end + CONTEXT_CHARS)
-    d = {r: cue_distance(cues[r], folded, lo, hi, start, end, negatable=(r == "release"),
-                         descriptive_ok=(r == "arrest"), own=(r == "release")) for r in _DISTANCE_ROLES}
-    d["increment"] = cue_distance(cues["increment"], folded, max(lo, start - 30), min(hi, end + 30), start, end)
+    d = _Distances(cues, folded, lo, hi, start, end)
     return Context(folded, lo, hi, start, end, value, tokens_after(folded, end, hi, 6), tokens_before(folded, start, lo, 8), d)
+
+
+class _Distances(dict[str, int | None]):
+    """Role -> distance in words to its nearest cue, each found when a rule first asks (most
+    numbers are settled, as a date or a unit, before any distance is needed)."""
+
+    def __init__(self, cues: dict[str, re.Pattern[str]], folded: str, lo: int, hi: int, start: int, end: int) -> None:
+        super().__init__()
+        self._args = (cues, folded, lo, hi, start, end)
+
+    def __missing__(self, role: str) -> int | None:
+        cues, folded, lo, hi, start, end = self._args
+        if role == "increment":
+            value = cue_distance(cues[role], folded, max(lo, start - 30), min(hi, end + 30), start, end)
+        else:
+            value = cue_distance(cues[role], folded, lo, hi, start, end, negatable=(role == "release"),
+                                 descriptive_ok=(role == "arrest"), own=(role == "release"))
+        self[role] = value
+        return value
 
 
 def _not_prisoners(n: Context) -> bool:
