@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .feedtext import plain_text, strip_controls
@@ -34,22 +35,26 @@ class Item:
     feed_id: int = 0  # set once the item is tied to the feed it came from
     updated: datetime | None = None  # the entry's own "updated" date, when it gives one
 
-    @property
+    # key, id and content_hash are asked many times per item (dedup, store, events): each is worked
+    # out once (an item never changes; dataclasses.replace makes a new one, without the cache)
+    @cached_property
     def key(self) -> str:
         """Who this entry is within its feed: its GUID, else its link, else its text. Two outlets may
         use the same GUID for different stories, so the store scopes the key by feed (see id)."""
         key = self.guid or canonical_link(self.link) or f"{self.title}|{self.summary}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
-    # older name of the key, kept for callers that compare two entries of one feed
-    stable_id = key
-
     @property
+    def stable_id(self) -> str:
+        """Older name of the key, kept for callers that compare two entries of one feed."""
+        return self.key
+
+    @cached_property
     def id(self) -> str:
         """The item's id in the store: its key scoped by its feed."""
         return item_id(self.feed_id, self.key)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         return content_hash(self.title, self.summary)
 

@@ -31,7 +31,7 @@ from .feeds import FetchResult, fetch, read_feed
 from .i18n import because
 from .items import Item
 from .matcher import Extraction, match
-from .store import FeedRow, Fresh, Store, parse_iso, utcnow
+from .store import FeedRow, Fresh, Store, Subscriber, parse_iso, utcnow
 from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.pipeline")
@@ -95,6 +95,8 @@ class Pipeline:
         self._quiet: bool | Collection[str] = False  # what the ingest under way queues nothing for
         self._first: set[int] = set()  # feeds whose first fetch the ingest under way takes in
         self._grew: set[int] = set()  # feeds that had new items in the ingest under way
+        self._audience: list[Subscriber] | None = None  # active subscribers, per ingest group
+        self._staff: bool | None = None
         self._retry: set[int] = set()  # feeds whose items met trouble of the machine: fetched whole again
 
     async def _fetch(self, feed: FeedRow, sem: asyncio.Semaphore) -> FetchResult:
@@ -295,6 +297,8 @@ class Pipeline:
         """Store the group's items, then match and fold the new ones in order (one transaction)."""
         feeds = {feed.id: feed for feed, _ in group}
         extractions = []
+        # who reads, and is there staff: read once per group, when first needed (nothing else writes them meanwhile)
+        self._audience, self._staff = None, None
         for fresh in self.store.add_items([it for _, it in group], self.clock()):
             report.new_items += 1
             self._grew.add(fresh.item.feed_id)
@@ -303,6 +307,17 @@ class Pipeline:
                 report.too_old += 1
             extractions.append(self._process(feeds[fresh.item.feed_id], fresh, report, quiet))
         self.store.record_extractions(extractions, self.clock())
+
+    def _readers(self) -> list[Subscriber]:
+        """The active subscribers, read once per ingest group."""
+        if self._audience is None:
+            self._audience = self.store.active_subscribers()
+        return self._audience
+
+    def _has_staff(self) -> bool:
+        if self._staff is None:
+            self._staff = bool(self.store.staff_subscribers())
+        return self._staff
 
     def _hushed(self, item: Item) -> bool:
         """Does this item go into the ledger without alerting anyone (see ingest's quiet)?"""
@@ -331,7 +346,7 @@ class Pipeline:
                                             self.window)
             event, new_revision = apply(obs, existing)
             hold = new_revision and not quiet and review.needs_review(
-                self.config, ex.confidence, bool(self.store.staff_subscribers()), feed.review)
+                self.config, ex.confidence, self._has_staff(), feed.review)
             event = self.store.save_event(event, obs, new_revision, now, status="held" if hold else "released",
                                           confidence=ex.confidence)
             event_id = event.id
@@ -340,7 +355,7 @@ class Pipeline:
                 if hold:  # staff decide before families hear of it
                     report.held += review.post_for_review(self.store, event.id or 0, event.revision, now)
                 elif not quiet:
-                    report.alerts_queued += self.store.enqueue_revision(event, now)
+                    report.alerts_queued += self.store.enqueue_revision(event, now, audience=self._readers())
             if ex.names and self.vault is not None and not quiet:
                 report.alerts_queued += self._watch_alerts(feed, fresh, ex, event_id, now)
         elif ex.prison_news and not quiet:

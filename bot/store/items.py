@@ -99,7 +99,7 @@ class ItemsMixin(StoreBase):
             "cumulative, total, prisons, orgs, names, lang, confidence, announced_by, confirmed_by, "
             "total_by, evidence, event_id, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(item_id, ex.kind, ex.released, ex.announced, ex.confirmed, ex.cumulative,
-              ex.total_prisoners, json.dumps(ex.prisons), json.dumps(ex.orgs), json.dumps(ex.names),
+              ex.total_prisoners, _json_list(ex.prisons), _json_list(ex.orgs), _json_list(ex.names),
               ex.lang, ex.confidence, ex.announced_by, ex.confirmed_by, ex.total_by, ex.evidence,
               event_id, stamp) for item_id, ex, event_id in rows],
         )
@@ -111,3 +111,7 @@ class ItemsMixin(StoreBase):
             "WHERE x.event_id=? ORDER BY i.published",
             [event_id],
         )
+
+
+def _json_list(values: tuple[str, ...]) -> str:
+    return json.dumps(values) if values else "[]"  # most items name no prison, NGO or person

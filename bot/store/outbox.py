@@ -31,9 +31,11 @@ class OutboxMixin(StoreBase):
     if TYPE_CHECKING:  # from SubscribersMixin, beside this one in Store
         def active_subscribers(self) -> list[Subscriber]: ...
 
-    def enqueue_revision(self, event: Event, now: datetime, revision: int | None = None) -> int:
+    def enqueue_revision(self, event: Event, now: datetime, revision: int | None = None,
+                         audience: Sequence[Subscriber] | None = None) -> int:
         """One outbox row per matching subscriber for a revision (default: the event's current one).
-        Idempotent; an update replies to the first alert of the event the reader received."""
+        Idempotent; an update replies to the first alert of the event the reader received. audience:
+        the active subscribers when the caller already read them (one read for a whole batch)."""
         assert event.id is not None
         rev = revision or event.revision
         key = f"ev:{event.id}:r{rev}"
@@ -41,7 +43,7 @@ class OutboxMixin(StoreBase):
         payload = json.dumps({"event_id": event.id, "revision": rev})
         stamp = iso(now)
         rows = [(sub.id, key, "event", payload, reply_key, stamp, stamp)
-                for sub in self.active_subscribers() if wants(sub, event)]
+                for sub in (self.active_subscribers() if audience is None else audience) if wants(sub, event)]
         before = self.db.conn.total_changes
         # one statement for every subscriber: a broadcast to thousands is one round of SQLite work
         self.db.conn.executemany(
