@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 from html.parser import HTMLParser
 
 
@@ -38,17 +39,51 @@ class _TextOnly(HTMLParser):
             self.parts.append(data)
 
 
+# A plain tag: a name and attributes written name="value" (no markup inside), nothing else.
+_PLAIN_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*"[^"<>]*")?)*\s*/?>')
+# elements whose content HTMLParser reads its own way (raw text), or that _TextOnly skips
+_NOT_PLAIN = _TextOnly._SKIP | {"title", "textarea", "xmp", "plaintext", "noembed", "noframes"}
+
+
+def _simple_markup(html: str) -> str | None:
+    """What _TextOnly makes of markup made only of plain tags (most summaries: "<p>…</p>"),
+    without running the parser; None for anything else (comments, declarations, script, a stray
+    "<", quotes of another kind), which the parser reads. Text between two tags is unescaped on
+    its own, as the parser does."""
+    parts: list[str] = []
+    pos = 0
+    for m in _PLAIN_TAG.finditer(html):
+        text = html[pos:m.start()]
+        tag = m.group(2).lower()
+        if "<" in text or tag in _NOT_PLAIN:
+            return None
+        parts.append(unescape(text) if "&" in text else text)
+        if tag in _TextOnly._BREAKS:
+            parts.append("\n")
+        pos = m.end()
+    tail = html[pos:]
+    if "<" in tail:
+        return None
+    parts.append(unescape(tail) if "&" in tail else tail)
+    return "".join(parts)
+
+
 def plain_text(html: str, limit: int) -> str:
     """Visible text of an HTML fragment, whitespace tidied, invisible and control characters
     removed, at most limit characters."""
     if "<" in html or "&" in html:
-        parser = _TextOnly()
-        try:
-            parser.feed(html[: limit * 4])
-            parser.close()
-            html = "".join(parser.parts)
-        except Exception:  # HTMLParser is lenient; this is belt and braces
-            html = re.sub(r"<[^>]*>", " ", html)
+        html = html[: limit * 4]
+        simple = _simple_markup(html)
+        if simple is not None:
+            html = simple
+        else:
+            parser = _TextOnly()
+            try:
+                parser.feed(html)
+                parser.close()
+                html = "".join(parser.parts)
+            except Exception:  # HTMLParser is lenient; this is belt and braces
+                html = re.sub(r"<[^>]*>", " ", html)
     lines = [_clean_line(line) for line in html.splitlines()]
     text = "\n".join(line for line in lines if line)
     return text[:limit]
