@@ -71,7 +71,7 @@ async def _pipeline(db: Path, urls: list[str], bodies: list[bytes], subscribers:
             batch: list[tuple[FeedRow, ParsedItem]] = []
             for url, body in zip(urls, bodies, strict=True):
                 feed = feeds[url]
-                batch.extend((feed, it) for it in parse_feed(body, url, feed.lang))
+                batch.extend((feed, it) for it in parse_feed(body, url, feed.lang, feed_id=feed.id))  # as fetch() reads it
             parsed = _since(start)
             report = pipeline.ingest(batch)
             total = _since(start)

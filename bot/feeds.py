@@ -96,13 +96,14 @@ def _lang(value: str | None) -> str | None:
     return code if code in ("es", "en") else None
 
 
-def _item(entry: feedparser.FeedParserDict, lang: str | None, now: datetime) -> Item | None:
+def _item(entry: feedparser.FeedParserDict, lang: str | None, now: datetime, feed_id: int = 0) -> Item | None:
     summary_html = entry.get("summary", "") or ""
     if not summary_html and entry.get("content"):
         summary_html = entry["content"][0].get("value", "") or ""
     return make_item(guid=entry.get("id"), link=entry.get("link") or "", title=entry.get("title", "") or "",
                      summary=summary_html, published=_date(entry, ("published_parsed", "updated_parsed", "created_parsed")),
-                     lang=lang or _lang(entry.get("language")), now=now, updated=_date(entry, ("updated_parsed",)))
+                     lang=lang or _lang(entry.get("language")), now=now, updated=_date(entry, ("updated_parsed",)),
+                     feed_id=feed_id)
 
 
 def _newest(entries: list[feedparser.FeedParserDict], limit: int) -> list[feedparser.FeedParserDict]:
@@ -115,9 +116,11 @@ def _newest(entries: list[feedparser.FeedParserDict], limit: int) -> list[feedpa
     return [entries[i] for i in order[:limit]]
 
 
-def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime | None = None) -> ParsedFeed:
-    """Parse feed bytes into items (at most MAX_ITEMS_PER_FEED, the newest). Raises FeedError if it
-    is no feed. An entry that cannot be read costs that entry only: it is left out and said why."""
+def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime | None = None, *,
+              feed_id: int = 0) -> ParsedFeed:
+    """Parse feed bytes into items (at most MAX_ITEMS_PER_FEED, the newest), tied to feed_id when
+    the caller knows the feed. Raises FeedError if it is no feed. An entry that cannot be read
+    costs that entry only: it is left out and said why."""
     now = now or datetime.now(UTC)
     # plain_text() below strips every tag (and the content of script/style), so feedparser's
     # own HTML sanitising and URI rewriting inside summaries would be work thrown away: about a
@@ -138,7 +141,7 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
     skipped: list[str] = []
     for n, entry in enumerate(_newest(entries, MAX_ITEMS_PER_FEED), 1):
         try:
-            item = _item(entry, lang, now)
+            item = _item(entry, lang, now, feed_id)
         except Exception as exc:  # one malformed entry must not cost the others
             skipped.append(because("reason.entry_unreadable", n=n, error=type(exc).__name__))
             continue
@@ -163,9 +166,10 @@ def _links(feed: feedparser.FeedParserDict) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime | None = None) -> list[Item]:
+def parse_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime | None = None, *,
+               feed_id: int = 0) -> list[Item]:
     """The items of a feed document (see read_feed)."""
-    return read_feed(body, url, feed_lang, now).items
+    return read_feed(body, url, feed_lang, now, feed_id=feed_id).items
 
 
 # -- fetching ----------------------------------------------------------------------------------------
@@ -293,6 +297,7 @@ async def fetch(
     deadline: float = 60.0,
     feed_lang: str | None = None,
     known_digest: bytes | None = None,
+    feed_id: int = 0,
 ) -> FetchResult:
     """Conditional GET of one feed within a total deadline; never raises for feed problems.
 
@@ -331,8 +336,8 @@ async def fetch(
                            seconds=loop.time() - started, digest=digest, http_status=status, headers=kept,
                            url=final_url)
     try:
-        feed = await asyncio.to_thread(read_feed, body, url, feed_lang) if len(body) > 200_000 \
-            else read_feed(body, url, feed_lang)
+        feed = await asyncio.to_thread(read_feed, body, url, feed_lang, feed_id=feed_id) if len(body) > 200_000 \
+            else read_feed(body, url, feed_lang, feed_id=feed_id)
     except FeedError as exc:
         return FetchResult("error", error=str(exc), seconds=loop.time() - started,
                            page=body if len(body) <= MAX_PAGE else None, page_url=final_url,

@@ -111,6 +111,7 @@ class Pipeline:
                 deadline=self.config.request_timeout * 3,
                 feed_lang=feed.lang,
                 known_digest=self._digests.get(feed.id),
+                feed_id=feed.id,
             )
 
     async def poll(self) -> CycleReport:
@@ -172,8 +173,8 @@ class Pipeline:
         as a polled one (same text cleaning, same per-feed dedup, old news and a first read quiet).
         Raises FeedError if it is no feed; the feed's poll schedule is left as it is."""
         report = CycleReport()
-        parsed = await asyncio.to_thread(read_feed, body, feed.url, feed.lang) if len(body) > 200_000 \
-            else read_feed(body, feed.url, feed.lang)
+        parsed = await asyncio.to_thread(read_feed, body, feed.url, feed.lang, feed_id=feed.id) if len(body) > 200_000 \
+            else read_feed(body, feed.url, feed.lang, feed_id=feed.id)
         # the feed as it is now: a poll may have taken in its first fetch since the push began
         feed = self.store.feed(feed.id) or feed
         now = self.clock()
@@ -192,7 +193,9 @@ class Pipeline:
             report.item_failures += [(feed.name, why) for why in res.skipped]
             log.warning("feed entries could not be read", extra={"feed": feed.name, "count": len(res.skipped)})
         intake.answered.append(feed)
-        items = [replace(it, feed_id=feed.id, lang=it.lang or feed.lang) for it in res.items]
+        # fetch() already ties items to their feed and its language; a copy only for those it did not
+        items = [it if it.feed_id == feed.id and (it.lang or not feed.lang) else
+                 replace(it, feed_id=feed.id, lang=it.lang or feed.lang) for it in res.items]
         first = feed.first_fetch is None and res.status == "ok"
         if first:
             intake.firsts.append(feed)
