@@ -24,7 +24,6 @@ from .i18n import DEFAULT_LANG, LANGS, day, t  # noqa: E402
 from .naming import speaker  # noqa: E402
 from .store import Store  # noqa: E402
 
-
 # the page's colours for announced and confirmed figures (bot/web/templates/page.css)
 ANNOUNCED_COLOUR, CONFIRMED_COLOUR = "#8a4b00", "#1d6b3a"
 
