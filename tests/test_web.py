@@ -105,8 +105,8 @@ async def test_event_page_shows_released_history_and_the_outlets_that_reported_i
         assert outlet in reported and title in reported
     assert 'href="../event/1?lang=es"' in page  # the language switch stays on this event
     missing = await client.get("/event/999")
-    assert missing.status_code == 404 and "There is no published event" not in missing.text  # default: Spanish
-    assert "No hay ningún evento publicado con ese número." in missing.text
+    assert missing.status_code == 404 and "There is no published round" not in missing.text  # default: Spanish
+    assert "No hay ninguna ronda publicada con ese número." in missing.text
 
 
 async def test_text_from_feeds_is_escaped_in_pages_and_feeds(site):

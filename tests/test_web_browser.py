@@ -311,10 +311,10 @@ def test_disputes_and_running_counts_are_visible_in_both_languages(browser, camp
     browser.get_log("browser"), browser.get_log("performance")
     browser.get(url + "?lang=es")
     running = " ".join(_visible(browser, "ul.running li").text.split())
-    assert running.startswith("Cuenta acumulada de Foro Penal: 444 excarcelaciones verificadas desde el 8 de enero de 2026")
+    assert running.startswith("Conteo acumulado de Foro Penal: 444 excarcelaciones verificadas desde el 8 de enero de 2026")
     assert "Evolución: 41 (12 ene 2026) · 72 (14 ene 2026)" in running
     _screenshot(browser, f"running-es-{name}")
-    assert " ".join(_visible(browser, "#e2 p.dispute").text.split()) == "Según NTN24, la cifra oficial está en disputa"
+    assert " ".join(_visible(browser, "#e2 p.dispute").text.split()) == "Según NTN24, la cifra oficial está cuestionada"
     card = _text(browser, "#e2")
     assert "Anunciadas: 116 — Ministerio de Servicio Penitenciario" in card and "Confirmadas: 4 — Estados Unidos" in card
     _screenshot(browser, f"dispute-es-{name}")

@@ -92,14 +92,14 @@ async def test_a_backfilled_database_feeds_and_page_carry_the_news_dates(campaig
 async def test_disputes_and_running_counts_are_on_the_page_in_both_languages(campaign):
     client, _, _ = campaign
     es = text_of((await client.get("/?lang=es")).text)
-    assert "Cuenta acumulada de Foro Penal: 444 excarcelaciones verificadas desde el 8 de enero de 2026 — Infobae (16 feb 2026)" in es
+    assert "Conteo acumulado de Foro Penal: 444 excarcelaciones verificadas desde el 8 de enero de 2026 — Infobae (16 feb 2026)" in es
     assert "Evolución: 41 (12 ene 2026) · 72 (14 ene 2026) · 156 (23 ene 2026)" in es
     assert "Gobierno: 895 excarcelaciones en total (cifra oficial)" in es
     # the round of 12 January: the official 116 and who gave it, each verifier once, the dispute and who reported it
     card = text_of((await client.get("/?lang=es")).text.split('id="e2"')[1].split("</article>")[0])
     assert "Anunciadas: 116 — Ministerio de Servicio Penitenciario, según" in card
     assert card.count("Foro Penal, según") == 1 and "Confirmadas: 4 — Estados Unidos, según AFP" in card
-    assert "Según NTN24, la cifra oficial está en disputa" in card
+    assert "Según NTN24, la cifra oficial está cuestionada" in card
     en = text_of((await client.get("/?lang=en")).text)
     assert "Foro Penal's running count: 444 releases verified since January 8, 2026" in en
     assert "Government: 895 releases in all (official figure)" in en and "According to NTN24, the official figure is disputed" in en
@@ -151,7 +151,7 @@ async def test_a_prison_page_lists_its_rounds_and_their_figures(site):
         assert "<h1>Tocorón</h1>" in (await client.get(f"/prison/{slug}")).text
     assert 'href="./prison/las-crisalidas?lang=en"' in (await client.get("/?lang=en")).text
     quiet = await client.get("/prison/yare-i?lang=es")  # a prison we know, no published release
-    assert quiet.status_code == 200 and "Todavía no hay excarcelaciones publicadas en este centro." in quiet.text
+    assert quiet.status_code == 200 and "Todavía no hay excarcelaciones publicadas de este centro." in quiet.text
     unknown = await client.get("/prison/atlantis?lang=en")
     assert unknown.status_code == 404 and "We know no prison or detention centre by that name." in unknown.text
 
