@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from .events import RunningCount
 from .figures import Figure, Role
-from .i18n import day, num, t
+from .i18n import date_text, day, num, t
+from .naming import named, plural, round_names, speaker
 from .snapshot import Snapshot, figures_of, iso
 
 
@@ -45,13 +46,75 @@ def link(label: str, url: str | None) -> str:
     return esc(label)
 
 
-def _source(fig: Figure, lang: str) -> tuple[str, str]:
+# a chat shows a headline's kind and a dispute as an emoji; the page as a CSS marker, so that
+# nothing there needs an emoji font
+MARKS = {"confirmed": "✅", "announced": "📢", "update": "🔄", "reported": "📰", "disputed": "⚠️"}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What an alert says first: its kind (confirmed, announced, update, reported) and its words."""
+
+    kind: str
+    text: str  # with the places, without the mark
+
+    def __str__(self) -> str:
+        return f"{MARKS[self.kind]} {self.text}"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a reader is shown of a round: the official figure that stands (the latest), each
+    verifier's highest figure (highest first, one per speaker) and one name per speaker. Sure
+    figures only: families never see a number the text did not bind."""
+
+    official: Figure | None
+    verifiers: tuple[Figure, ...]
+    names: Mapping[str, str]  # every speaker name of the round -> the one name the round gives it
+
+    def who(self, lang: str, f: Figure) -> str:
+        """Who gave f, as readers are told: its speaker in lang, else the outlet that counted."""
+        return named(self.names, lang, f.by) if f.by else f.outlet
+
+    def speaker_of(self, f: Figure) -> str:
+        """The round's one name for f's speaker (the outlet when it counted for itself)."""
+        return self.names.get(f.by, f.by) if f.by else f.outlet
+
+
+def shown(snap: Snapshot | Mapping[str, Any]) -> Shown:
+    figs = [f for f in figures_of(snap) if f.sure]  # type: ignore[arg-type]
+    names = round_names(figs, [snap.get("disputed_by")])
+    announced = [f for f in figs if f.role == Role.ANNOUNCED]
+    official = None
+    if announced:
+        stands = max(announced, key=lambda f: (_published(f), f.value)).value
+        # told as the first who gave it: a retelling ("the government speaks of 116") does not
+        # rename the ministry that announced 116 in the round's next alert
+        official = min((f for f in announced if f.value == stands), key=_published)
+    view = Shown(official, (), names)
+    best: dict[str, Figure] = {}
+    for f in sorted((f for f in figs if f.role == Role.CONFIRMED), key=lambda f: (-f.value, _published(f))):
+        best.setdefault(view.speaker_of(f), f)
+    return Shown(official, tuple(best.values()), names)
+
+
+def _cap(text: str) -> str:
+    """A sentence that starts with a speaker ('familiares confirman …') starts with a capital."""
+    return text[:1].upper() + text[1:]
+
+
+def _plural_key(key: str, name: str | None) -> str:
+    return f"{key}_plural" if plural(name) else key
+
+
+def _source(fig: Figure, lang: str, view: Shown) -> tuple[str, str]:
     """'JEyP, via Andes Post (31 Dec 2025)' as text and HTML."""
     when = day(lang, fig.published)
     outlet = fig.outlet
     if fig.by:
-        text = t(lang, "source.org_via", org=fig.by, outlet=outlet, date=when)
-        markup = t(lang, "source.org_via", org=esc(fig.by), outlet=link(outlet, fig.link), date=esc(when))
+        who = view.who(lang, fig)
+        text = t(lang, "source.org_via", org=who, outlet=outlet, date=when)
+        markup = t(lang, "source.org_via", org=esc(who), outlet=link(outlet, fig.link), date=esc(when))
     else:
         text = t(lang, "source.outlet", outlet=outlet, date=when)
         markup = t(lang, "source.outlet", outlet=link(outlet, fig.link), date=esc(when))
@@ -66,23 +129,18 @@ def _published(f: Figure) -> str:
     return iso(f.published) or ""
 
 
-def _figure_lines(snap: Snapshot, role: str, lang: str) -> tuple[list[str], list[str]]:
+def _figure_lines(view: Shown, role: str, lang: str) -> tuple[list[str], list[str]]:
     """'Announced: 225 — Fiscalía (Tarek William Saab), via X (date)': the official figure that
     stands (the latest); 'Confirmed: 107 — Foro Penal, via Y (date); 53 — JEyP, via Z (date)':
-    each verifier's highest figure, highest first, on one line. Retellings collapse. Only sure
-    figures: families never see a number the text did not bind."""
-    figs = [f for f in figures_of(snap) if f.role == role and f.sure]
-    if not figs:
-        return [], []
+    each verifier's highest figure, highest first, on one line. Retellings collapse."""
     if role == Role.ANNOUNCED:
-        chosen = [max(figs, key=lambda f: (_published(f), f.value))]
+        chosen = [view.official] if view.official else []
     else:
-        best: dict[str, Figure] = {}
-        for f in sorted(figs, key=lambda f: (-f.value, _published(f))):
-            best.setdefault(f.speaker, f)
-        chosen = list(best.values())[:4]
+        chosen = list(view.verifiers[:4])
+    if not chosen:
+        return [], []
     label = t(lang, f"label.{role}")
-    parts = [(num(lang, f.value), *_source(f, lang)) for f in chosen]
+    parts = [(num(lang, f.value), *_source(f, lang, view)) for f in chosen]
     text = f"{label}: " + "; ".join(f"{n} — {src}" for n, src, _ in parts)
     markup = f"{esc(label)}: " + "; ".join(f"<b>{esc(n)}</b> — {src}" for n, _, src in parts)
     return [text], [markup]
@@ -92,55 +150,124 @@ def _who_said(snap: Snapshot, lang: str, roles: tuple[str, ...] = ("announced", 
               running: bool = True) -> tuple[list[str], list[str]]:
     """The figures in their roles with who said them, then a dispute and the running counts."""
     texts, markups = [], []
+    view = shown(snap)
     for role in roles:
-        rt, rm = _figure_lines(snap, role, lang)
+        rt, rm = _figure_lines(view, role, lang)
         texts += rt
         markups += rm
-    dt, dm = _dispute_and_running(snap, lang, running)
+    dt, dm = _dispute_and_running(snap, lang, running, view)
     return texts + dt, markups + dm
 
 
-def _dispute_and_running(snap: Snapshot, lang: str, running: bool = True) -> tuple[list[str], list[str]]:
+def dispute_text(snap: Snapshot | Mapping[str, Any], lang: str, view: Shown | None = None,
+                 reported_by: str | None = None) -> str | None:
+    """Who disputes the official figure ('Foro Penal disputes the official figure'); when no one
+    is named, which outlet reported the dispute. None when nobody disputes it."""
+    if not snap.get("disputed"):
+        return None
+    view = view or shown(snap)
+    who = snap.get("disputed_by")
+    if who:
+        name = view.names.get(who, who)
+        return _cap(t(lang, _plural_key("label.disputed_by", name), who=speaker(lang, name)))
+    trigger: Mapping[str, Any] = snap.get("trigger") or {}
+    outlet = reported_by or (trigger.get("outlet") if trigger.get("disputed") else None)
+    return t(lang, "label.disputed_in", outlet=outlet) if outlet else t(lang, "label.disputed")
+
+
+def running_text(lang: str, role: str, by: str, value: int, since: date | None) -> str:
+    """'Foro Penal's running count: 444 releases verified since January 8, 2026' (a verifier's);
+    'According to the Government, 895 releases in all' (an official claim)."""
+    when = date_text(lang, since) if since else None
+    if role == Role.ANNOUNCED:
+        key = "label.running_official_since" if when else "label.running_official"
+    else:
+        key = "label.running_since" if when else "label.running"
+    return t(lang, key, by=speaker(lang, by), value=num(lang, value), since=when)
+
+
+def _dispute_and_running(snap: Snapshot, lang: str, running: bool = True,
+                         view: Shown | None = None) -> tuple[list[str], list[str]]:
     """'⚠️ Foro Penal disputes the official figure' and each running count over the campaign."""
     texts = []
-    if snap.get("disputed"):
-        who = snap.get("disputed_by")
-        texts.append(t(lang, "label.disputed_by", who=who) if who else t(lang, "label.disputed"))
+    dispute = dispute_text(snap, lang, view)
+    if dispute:
+        texts.append(f"{MARKS['disputed']} {dispute}")
     for r in (snap.get("running") or []) if running else []:
         start = r.get("since")
-        since = day(lang, datetime.fromisoformat(start)) if start else None
-        if r["role"] == "announced":
-            key = "label.running_official_since" if since else "label.running_official"
-        else:
-            key = "label.running_since" if since else "label.running"
-        texts.append(t(lang, key, by=r["by"], value=num(lang, r["value"]), since=since))
+        texts.append(running_text(lang, r["role"], r["by"], r["value"], date.fromisoformat(start[:10]) if start else None))
     return texts, [esc(x) for x in texts]
 
 
 def headline(snap: Snapshot, lang: str, update: bool = False) -> str:
+    """The first line of an alert, its mark an emoji: '✅ Confirmed 33 of 87 announced releases — Rodeo I'."""
+    return str(head_of(snap, lang, update))
+
+
+def head_of(snap: Snapshot | Mapping[str, Any], lang: str, update: bool = False) -> Headline:
+    """What an alert says first; an update says what changed since the alert before it."""
     ann, conf = snap.get("announced"), snap.get("confirmed")
     where = ", ".join(snap.get("prisons") or [])
     if update:
-        if ann and conf is not None:
-            head = t(lang, "headline.update_of", confirmed=num(lang, conf), announced=num(lang, ann))
-        else:
-            head = t(lang, "headline.update", confirmed=num(lang, conf))
+        kind, head = "update", _what_changed(snap, lang)
     elif conf is not None and ann:
-        head = t(lang, "headline.confirmed_of", confirmed=num(lang, conf), announced=num(lang, ann))
+        kind, head = "confirmed", t(lang, "headline.confirmed_of", confirmed=num(lang, conf), announced=num(lang, ann))
     elif conf is not None:
-        head = t(lang, "headline.confirmed", confirmed=num(lang, conf))
+        kind, head = "confirmed", t(lang, "headline.confirmed", confirmed=num(lang, conf))
     elif ann is not None:
-        head = t(lang, "headline.announced", announced=num(lang, ann))
+        kind, head = "announced", t(lang, "headline.announced", announced=num(lang, ann))
     elif unverified(snap):
-        head = t(lang, "headline.reported")  # the item had numbers, none the text binds
+        kind, head = "reported", t(lang, "headline.reported")  # the item had numbers, none the text binds
     elif snap.get("trigger", {}).get("kind") == "announcement":
-        head = t(lang, "headline.announced_unknown")
+        kind, head = "announced", t(lang, "headline.announced_unknown")
     else:
-        head = t(lang, "headline.confirmed_unknown")
-    return f"{head} — {where}" if where else head
+        kind, head = "confirmed", t(lang, "headline.confirmed_unknown")
+    head = _cap(head)
+    return Headline(kind, f"{head} — {where}" if where else head)
 
 
-def unverified(snap: Snapshot) -> bool:
+def _what_changed(snap: Snapshot | Mapping[str, Any], lang: str) -> str:
+    """An update's headline: the round's count rising ('Update: 71 of 99 announced releases now
+    confirmed'), else a verifier's own figure ('JEyP confirms 53 releases'), the official figure
+    arriving, or the dispute. What changed is what the item that made the revision brought."""
+    ann, conf = snap.get("announced"), snap.get("confirmed")
+    view = shown(snap)
+    item = (snap.get("trigger") or {}).get("item")
+    figs = [f for f in figures_of(snap) if f.sure]  # type: ignore[arg-type]
+    brought = [f for f in figs if item and f.item_id == item]
+    before = [f for f in figs if not (item and f.item_id == item)]
+    before_conf = max((f.value for f in before if f.role == Role.CONFIRMED), default=None)
+    rose = conf is not None and (before_conf is None or conf > before_conf)
+    # a snapshot whose figures do not say which item brought them (older ones) is told as before
+    said_disputed = bool((snap.get("trigger") or {}).get("disputed"))
+    if rose or (conf is not None and not brought and not said_disputed):
+        if ann:
+            return t(lang, "headline.update_of", confirmed=num(lang, conf), announced=num(lang, ann))
+        return t(lang, "headline.update", confirmed=num(lang, conf))
+    for f in sorted((f for f in brought if f.role == Role.CONFIRMED), key=lambda f: -f.value):
+        earlier = max((g.value for g in before if g.role == Role.CONFIRMED and view.speaker_of(g) == view.speaker_of(f)),
+                      default=None)
+        if earlier is None or f.value > earlier:
+            return t(lang, _plural_key("headline.update_verifier", view.speaker_of(f)), who=view.who(lang, f),
+                     confirmed=num(lang, f.value))
+    official = view.official
+    if official is not None and ann is not None and any(f.role == Role.ANNOUNCED for f in brought) \
+            and not any(f.role == Role.ANNOUNCED for f in before):
+        who = view.who(lang, official) if official.by else t(lang, "source.government")
+        return t(lang, _plural_key("headline.update_announced", view.speaker_of(official) if official.by else None),
+                 who=who, announced=num(lang, ann))
+    dispute = dispute_text(snap, lang, view)
+    if dispute:
+        return dispute
+    if conf is not None:
+        return t(lang, "headline.update_of", confirmed=num(lang, conf), announced=num(lang, ann)) if ann else \
+            t(lang, "headline.update", confirmed=num(lang, conf))
+    if ann is not None:
+        return t(lang, "headline.announced", announced=num(lang, ann))
+    return t(lang, "headline.reported")
+
+
+def unverified(snap: Snapshot | Mapping[str, Any]) -> bool:
     """The round has no number families may see, and the item that made it gave numbers no one
     has bound to a release and its speaker: said as reported, in the outlet's words."""
     if snap.get("announced") is not None or snap.get("confirmed") is not None:
@@ -242,7 +369,7 @@ def _item_figures(snap: Snapshot, lang: str) -> tuple[list[str], list[str]]:
         role = f["role"]
         mark = "✗" if f.get("staff") == "not_a_release" else "✓" if f.get("sure") else "?"
         values = {"n": n, "mark": mark, "role": t(lang, f"label.{role}"),
-                  "value": num(lang, f["value"]), "by": f.get("by") or t(lang, "review.by_nobody"),
+                  "value": num(lang, f["value"]), "by": speaker(lang, f.get("by")) or t(lang, "review.by_nobody"),
                   "quote": (f.get("quote") or "")[:200]}
         texts.append(t(lang, "review.figure_line", **values))
         markups.append(t(lang, "review.figure_line", **{k: esc(v) for k, v in values.items()}))
@@ -260,9 +387,10 @@ def render_event_history(event: Any, revisions: Sequence[Mapping[str, Any]], lan
     head = t(lang, "event.title", id=event.id, date=day(lang, event.first_published),
              place=", ".join(event.prisons) or t(lang, "status.place_unknown"))
     texts, markups = [head], [f"<b>{esc(head)}</b>"]
+    names = round_names(event.figures, [event.disputed_by])
     for f in sorted(event.figures, key=lambda f: f.published):
         label = t(lang, f"label.{f.role}")
-        who = f.org or (t(lang, "source.government") if f.role == "announced" else f.outlet)
+        who = named(names, lang, f.org) or (t(lang, "source.government") if f.role == "announced" else f.outlet)
         manual = " " + t(lang, "event.manual") if f.outlet == "manual" else ""
         kind = f" ({t(lang, _KIND_LABEL[f.by_kind])})" if f.by_kind in _KIND_LABEL else ""
         line = f"{day(lang, f.published)} · {label}: {num(lang, f.value)} — {who}{kind}{manual}"
@@ -336,12 +464,12 @@ def render_status(events: list[Any], tallies: Sequence[Mapping[str, Any]], lang:
     if tallies:
         texts.append("")
         markups.append("")
-        shown: set[str] = set()
+        seen: set[str] = set()
         for tl in tallies:
-            who = tl.get("org") or tl["outlet"]
-            if who in shown:
+            who = speaker(lang, tl.get("org")) or tl["outlet"]
+            if who in seen:
                 continue  # one count per source: the latest (outlets retell the same count)
-            shown.add(who)
+            seen.add(who)
             line = t(lang, "status.tally", total=num(lang, tl["total"]), source=who,
                      date=day(lang, _when(tl["published"])))
             texts.append(line)

@@ -117,7 +117,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         extra: dict[str, Notifier] = {}
         if args.console:
             store.subscribe("console", "stdout", args.console)
-            extra["console"] = ConsoleNotifier()
+            extra["console"] = ConsoleNotifier(lang=args.console)
         platforms = _platforms(config, store) if args.send else []
         service = Service(config, store, platforms, extra)
         store.sync_feeds(config.feeds)

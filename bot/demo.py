@@ -25,7 +25,7 @@ import httpx
 from .alerts import render_status
 from .config import Config, FeedConfig
 from .feeds import fetch, make_client
-from .i18n import day
+from .i18n import day, t
 from .items import Item
 from .notify import ConsoleNotifier
 from .outbox import Deliverer
@@ -84,7 +84,7 @@ async def run_demo(lang: str = "en", out: TextIO | None = None, database: Path |
     whose items (all from past weeks) go into the ledger without alerting anyone. Then the same
     items, fetched again, replayed as new news into a fresh ledger: the alerts families would get.
     One line of the output says so, with the first run's numbers."""
-    console = ConsoleNotifier(out)
+    console = ConsoleNotifier(out, lang)
     with tempfile.TemporaryDirectory(prefix="releasewatch-demo-") as tmp:
         db_path = database or Path(tmp) / "demo.db"
         with serve_files(demo_files()) as base:
@@ -100,10 +100,8 @@ async def run_demo(lang: str = "en", out: TextIO | None = None, database: Path |
                     report = Pipeline(store, config, client).ingest(await _fetch_all(store, config, client))
                     await Deliverer(store, {"console": console}).drain()
                     print("─" * 72, file=console.stream)
-                    summary = (
-                        f"{len(config.feeds)} feeds, {report.new_items} items, "
-                        f"{len(store.latest_events(100))} events, {console.count} alerts"
-                    )
+                    summary = t(lang, "demo.summary", feeds=len(config.feeds), items=report.new_items,
+                                events=len(store.latest_events(100)), alerts=console.count)
                     status = render_status(store.latest_events(5), store.latest_tallies(2), lang,
                                            running=store.running_counts())
                     print(status.text, file=console.stream)
@@ -126,11 +124,9 @@ async def _first_run(config: Config, client: httpx.AsyncClient, lang: str) -> st
         dates = store.db.execute("SELECT min(published), max(published) FROM items").fetchone()
     finally:
         store.close()
-    span = " – ".join(day("en", datetime.fromisoformat(d)) for d in dates if d)
-    return (f"First run: the {report.feeds_polled} sample feeds' first fetch recorded {report.backfilled} items "
-            f"({span}) in the ledger and sent {unseen.count} alerts (old news is never a new alert; "
-            f"{len(report.newly_quiet)} feeds marked quiet); below, the same items replayed as new news into "
-            "a fresh ledger, to show what alerts look like.")
+    span = " – ".join(day(lang, datetime.fromisoformat(d)) for d in dates if d)
+    return t(lang, "demo.first_run", feeds=report.feeds_polled, items=report.backfilled, span=span, alerts=unseen.count,
+             quiet=len(report.newly_quiet))
 
 
 async def _fetch_all(store: Store, config: Config, client: httpx.AsyncClient) -> list[tuple[FeedRow, Item]]:

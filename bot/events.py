@@ -330,7 +330,10 @@ def apply(obs: Observation, event: Event | None) -> tuple[Event, bool]:
         figures=figures,
         disputed=disputed,
         titles=titles,
-        disputed_by=event.disputed_by or (_disputer(obs, new_figs) if disputed else None),
+        # who disputes is named by the item that says so: a later report of the disputed round
+        # (another verifier's count, a retelling) never becomes the disputer
+        disputed_by=event.disputed_by or (_disputer(obs, new_figs) if disputed and (
+            said_disputed or any(f.disputed for f in new_figs)) else None),
     )
     return updated, news
 

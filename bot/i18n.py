@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -92,10 +92,18 @@ def num(lang: str, value: int | None) -> str:
     return format_decimal(value, locale=lang if lang in LANGS else DEFAULT_LANG)
 
 
-def day(lang: str, value: datetime | None) -> str:
+def day(lang: str, value: datetime | date | None) -> str:
     if value is None:
         return "—"
     return format_date(value, "medium", locale=lang if lang in LANGS else DEFAULT_LANG)
+
+
+def date_text(lang: str, value: datetime | date | None) -> str:
+    """A date as running text writes it: "8 de enero de 2026", "January 8, 2026" (day() is the
+    short form for parentheses and tables: "8 ene 2026")."""
+    if value is None:
+        return "—"
+    return format_date(value, "long", locale=lang if lang in LANGS else DEFAULT_LANG)
 
 
 def moment(lang: str, value: datetime | None) -> str:

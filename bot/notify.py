@@ -11,6 +11,7 @@ import sys
 from typing import Protocol, TextIO
 
 from .alerts import Message
+from .i18n import t
 
 
 class DeliveryError(Exception):
@@ -50,13 +51,15 @@ class ConsoleNotifier:
 
     platform = "console"
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, lang: str = "en") -> None:
         self.stream = stream or sys.stdout
+        self.lang = lang  # of the line above each alert ("alert #2 (reply to #1)")
         self.count = 0
 
     async def send(self, chat_id: str, message: Message, reply_to: str | None = None) -> str | None:
         self.count += 1
         bar = "─" * 72
-        reply = f" (reply to #{reply_to})" if reply_to else ""
-        print(f"{bar}\nalert #{self.count}{reply}\n{message.text}", file=self.stream, flush=True)
+        head = t(self.lang, "console.reply", n=self.count, reply_to=reply_to) if reply_to else \
+            t(self.lang, "console.alert", n=self.count)
+        print(f"{bar}\n{head}\n{message.text}", file=self.stream, flush=True)
         return str(self.count)

@@ -24,6 +24,7 @@ class TriggerSnap(TypedDict, total=False):
     link: str
     published: str | None
     kind: str
+    disputed: bool  # the item itself says the official figure is disputed (who, when it names no one)
     # every figure the item gave, sure or not, with its quote (Figure.to_json): what staff see on
     # the review card, and what families are told is not yet verified
     figures: list[dict[str, Any]]
@@ -68,7 +69,7 @@ def snapshot(event: Event, obs: Observation, running: Sequence[RunningCount] = (
         "prisons": list(event.prisons),
         "figures": [f.to_record() for f in event.figures],
         "trigger": {"item": obs.item_id, "outlet": obs.outlet, "title": obs.title[:300], "link": obs.link,
-                    "published": iso(obs.published), "kind": obs.extraction.kind,
+                    "published": iso(obs.published), "kind": obs.extraction.kind, "disputed": obs.extraction.disputed,
                     "figures": [f.to_json() for f in obs.extraction.figures if f.role != "total"]},
     }
 

@@ -75,9 +75,9 @@ def test_poll_once_then_restart_sends_nothing_again(tmp_path, feed_server):
     already_read_file(tmp_path / "rw.db", load_config(cfg).feeds)
     first = run("poll", "--once", "--config", str(cfg), "--console", "es")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count("alert #") == 2
+    assert first.stdout.count("Aviso n.º") == 2
     second = run("poll", "--once", "--config", str(cfg), "--console", "es")
     assert second.returncode == 0, second.stderr
-    assert "alert #" not in second.stdout
+    assert "Aviso n.º" not in second.stdout
     status = run("status", "--config", str(cfg), "--lang", "en")
     assert "Announced: 87" in status.stdout and "Confirmed: 33" in status.stdout

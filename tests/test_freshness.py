@@ -175,14 +175,14 @@ def test_opml_import_takes_in_the_backlog_without_alerts_and_status_says_so(tmp_
     assert "first fetch pending" in status.stdout
     first = _run("poll", "--once", "--config", str(cfg), "--console", "es")
     assert first.returncode == 0, first.stderr
-    assert "alert #" not in first.stdout and "2 new items, 0 alerts queued" in first.stderr
+    assert "Aviso n.º" not in first.stdout and "2 new items, 0 alerts queued" in first.stderr
     status = _run("status", "--config", str(cfg))
     assert "took in 2 items without alerts" in status.stdout, status.stdout
     feed_server.set("/imported", body=rss([NEW_12, OLD_71, RECENT_33]))
     with sqlite3.connect(tmp_path / "rw.db") as db:  # due again at once, as if poll_interval had passed
         db.execute("UPDATE feeds SET next_attempt=NULL")
     second = _run("poll", "--once", "--config", str(cfg), "--console", "es")
-    assert second.stdout.count("alert #") == 1 and "El Helicoide" in second.stdout, second.stderr
+    assert second.stdout.count("Aviso n.º") == 1 and "El Helicoide" in second.stdout, second.stderr
 
 
 def test_a_database_of_schema_6_keeps_its_fetched_feeds_as_already_read(tmp_path):

@@ -109,3 +109,15 @@ def test_an_unsure_figure_makes_no_round_number_and_is_not_news_of_a_number():
     assert news and (event.announced, event.confirmed, event.figures) == (None, None, ())
     later, news = apply(obs("i2", Said("confirmed", 17, "Foro Penal", "independent"), hours=2), saved(event))
     assert news and later.confirmed == 17
+
+
+def test_who_disputes_is_named_by_the_report_that_says_so_not_by_a_later_one():
+    first = saved(apply(obs("i1", Said("confirmed", 24, "Foro Penal", "independent")), None)[0])
+    official, _ = apply(obs("i2", Said("announced", 116, "Gobierno", "official"), kind="announcement", hours=2), first)
+    # a report that the official figure is disputed, naming no verifier
+    doubted, news = apply(obs("i3", Said("announced", 116, "Gobierno", "official", disputed=True), hours=5,
+                              disputed=True), official)
+    assert news and doubted.disputed and doubted.disputed_by is None
+    # the next report is another verifier's count: it confirms, it does not dispute
+    later, news = apply(obs("i4", Said("confirmed", 4, "United States", "independent"), hours=8), doubted)
+    assert news and later.disputed and later.disputed_by is None

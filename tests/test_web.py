@@ -68,12 +68,14 @@ async def test_page_shows_each_released_event_with_figures_sources_and_gap_in_bo
     assert '<html lang="es">' in es.text and "Accept-Language" in es.headers["Vary"]
     for text in ("Anunciadas: <b>99</b> — Gobierno, según", "Confirmadas: <b>71</b>", "Confirmadas: <b>61</b> — Foro Penal",
                  "Aún sin confirmar: 28", "Tocorón, Las Crisálidas", "Noticias Caracas", "Diario del Sur", "Andes Post",
-                 "Anunciadas: <b>87</b> — Government", "Confirmadas: <b>33</b> — JEyP", "Aún sin confirmar: 54"):
+                 "Anunciadas: <b>87</b> — Gobierno", "Confirmadas: <b>33</b> — JEyP", "Aún sin confirmar: 54"):
         assert text in es.text
     # who counts how many are still held: each source's latest count (Foro Penal's 902 was replaced by 866)
     assert "<b>866</b>" in es.text and "<b>720</b>" in es.text and "<b>902</b>" not in es.text
     en = await client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert '<html lang="en">' in en.text and "Announced: <b>99</b> — Gobierno, via" in en.text
+    # speakers in the reader's language: the Gobierno is the Government in English, and the
+    # English outlet's "Government" el Gobierno in Spanish
+    assert '<html lang="en">' in en.text and "Announced: <b>99</b> — Government, via" in en.text
     assert "Not yet confirmed: 28" in en.text
     # the visible switch wins over the header, and leads to the same page in the other language
     switched = await client.get("/?lang=es", headers={"Accept-Language": "en"})
@@ -88,24 +90,29 @@ async def test_page_shows_each_released_event_with_figures_sources_and_gap_in_bo
 async def test_event_page_shows_released_history_and_the_outlets_that_reported_it(site):
     _, seeded, client = site
     page = (await client.get(f"/event/{seeded.e1}?lang=en")).text
-    history = page[page.index("History of this event"):]
+    # a visible heading: the round's date and places, its number
+    assert "<h1>Releases of December 25, 2025 — Tocorón, Las Crisálidas</h1>" in page and "Round no. 1" in page
+    history = page[page.index("Alerts families received"):]
     assert history.index('id="r3"') < history.index('id="r2"') < history.index('id="r1"')
-    assert "Revision 3 · Dec 26, 2025" in history and "Confirmed 71 of 99 announced releases" in history
-    assert "📢 Announced: release of 99 political prisoners" in history
-    reported = page[page.index("Outlets that reported it"):page.index("History of this event")]
-    for outlet, title in (("Noticias Caracas", "Gobierno anuncia"), ("Andes Post", "Foro Penal confirms 61"),
-                          ("Diario del Sur", "71 presos políticos salieron")):
+    # each alert dated by its news; an update says what changed; no emoji (CSS marks the kind)
+    assert "Update 2 · Dec 26, 2025<br>Update: 71 of 99 announced releases now confirmed" in history
+    assert 'class="k-announced">First alert · Dec 25, 2025<br>Announced: release of 99 political prisoners' in history
+    assert "📢" not in page and "✅" not in page and "🔄" not in page
+    reported = page[page.index("Outlets that reported it"):page.index("Alerts families received")]
+    for outlet, title in (("Noticias Caracas, Dec 25, 2025", "Gobierno anuncia"),
+                          ("Andes Post, Dec 26, 2025", "Foro Penal confirms 61"),
+                          ("Diario del Sur, Dec 26, 2025", "71 presos políticos salieron")):
         assert outlet in reported and title in reported
     assert 'href="../event/1?lang=es"' in page  # the language switch stays on this event
     missing = await client.get("/event/999")
-    assert missing.status_code == 404 and "There is no published event" not in missing.text  # default: Spanish
-    assert "No hay ningún evento publicado con ese número." in missing.text
+    assert missing.status_code == 404 and "There is no published round" not in missing.text  # default: Spanish
+    assert "No hay ninguna ronda publicada con ese número." in missing.text
 
 
 async def test_text_from_feeds_is_escaped_in_pages_and_feeds(site):
     _, seeded, client = site
     page = (await client.get(f"/event/{seeded.e2}")).text
-    assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; JEyP" in page
+    assert "<script>" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; JEyP" in page
     parsed = feedparser.parse((await client.get("/feed.atom?lang=en")).content)
     content = next(e for e in parsed.entries if e.id.endswith(f"event/{seeded.e2}/revision/1")).content[0].value
     assert "&lt;script&gt;" in content and "<script>" not in content  # as HTML: shown, never run
@@ -200,7 +207,8 @@ async def test_atom_feed_parses_back_and_its_ids_survive_a_restart(site, store, 
     first = parsed.entries[0]
     assert first.title == "✅ Confirmadas 33 de 87 excarcelaciones anunciadas — Rodeo I"
     assert first.link.startswith(server.url) and first.link.endswith(f"/event/{seeded.e2}?lang=es#r1")
-    assert [t.term for t in first.tags] == ["Rodeo I"] and first.updated == "2025-12-31T18:05:00+00:00"
+    # dated by the news itself (the article's 18:00), not when the alert went out (18:05)
+    assert [t.term for t in first.tags] == ["Rodeo I"] and first.updated == "2025-12-31T18:00:00+00:00"
     assert parsed.entries[1].title.startswith("🔄 Actualización: confirmadas 71 de 99")
     english = feedparser.parse((await client.get("/feed.atom?lang=en")).content)
     assert [e.id for e in english.entries] == ids and english.entries[0].title.startswith("✅ Confirmed 33 of 87")
@@ -345,7 +353,7 @@ async def test_nothing_held_rejected_subscribed_or_watched_is_ever_published(sit
     assert "Confirmadas: <b>33</b>" in (await client.get(f"/event/{seeded.e2}")).text
     # and what the chart draws comes from the same public ledger
     drawn = chart_data(cast(Store, build(store)), "es")
-    assert sorted(v for _, a, c in drawn.events for v in (a, c)) == [33, 71, 87, 99]
+    assert sorted(v for bar in drawn.events for v in (bar.announced, bar.confirmed)) == [33, 71, 87, 99]
     assert WATCHED_NAME not in store.watches()[0]["name_enc"]
 
 

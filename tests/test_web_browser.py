@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import csv
+import io
 import json
 import os
 import threading
@@ -24,7 +26,7 @@ import pytest
 from bot.store import Store
 from bot.web.server import WebServer
 from bot.web.settings import WebConfig
-from tests.web_ledger import Seeded, seed_public
+from tests.web_ledger import Seeded, backfill, seed_public
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -69,6 +71,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded
     threaded = ThreadedSite(store)
     url = threaded.start()
     yield url, seeded
+    threaded.stop()
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def campaign_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Seven weeks of reporting backfilled with `replay --db`: rounds, a dispute, running counts."""
+    path = tmp_path_factory.mktemp("campaign") / "campaign.db"
+    backfill(path)
+    store = Store(path)
+    threaded = ThreadedSite(store)
+    url = threaded.start()
+    yield url
     threaded.stop()
     store.close()
 
@@ -134,13 +149,19 @@ def _console_errors(driver: Any) -> list[dict[str, Any]]:
     return [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
 
 
+BROWSER_OWN = ("chrome:", "chrome-extension:", "chrome-untrusted:", "devtools:")
+
+
 def _requested_hosts(driver: Any) -> set[str]:
-    """Every URL the page asked for (the DevTools log also sees requests a CSP would block)."""
+    """Every URL the page asked for (the DevTools log also sees requests a CSP would block).
+    The browser's own chrome:// pages (newer Chromium logs its favicon service) never leave it."""
     hosts = set()
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message["method"] == "Network.requestWillBeSent":
             url = message["params"]["request"]["url"]
+            if url.startswith(BROWSER_OWN):
+                continue
             hosts.add("data:" if url.startswith("data:") else urlparse(url).netloc)
     return hosts
 
@@ -170,14 +191,14 @@ def test_a_reader_sees_each_event_with_its_figures_and_sources_in_both_languages
     browser.get(url)  # no ?lang=: the browser's Accept-Language (English) chooses
     assert browser.execute_script("return document.documentElement.lang") == "en"
     e1, e2 = _text(browser, f"#e{seeded.e1}"), _text(browser, f"#e{seeded.e2}")
-    for expected in ("Tocorón, Las Crisálidas", "Announced: 99 — Gobierno, via Noticias Caracas (Dec 25, 2025)",
+    for expected in ("Tocorón, Las Crisálidas", "Announced: 99 — Government, via Noticias Caracas (Dec 25, 2025)",
                      "Confirmed: 71 — Diario del Sur (Dec 26, 2025)", "Confirmed: 61 — Foro Penal, via Andes Post",
                      "Not yet confirmed: 28", "Reported by: Andes Post, Diario del Sur, Noticias Caracas"):
         assert expected in e1
     for expected in ("Rodeo I", "Announced: 87 — Government, via Southern Wire", "Confirmed: 33 — JEyP, via Southern Wire",
                      "Not yet confirmed: 54"):
         assert expected in e2
-    assert "866 — Foro Penal (Jan 5, 2026)" in _text(browser, "main ul")
+    assert "866 — Foro Penal (Jan 5, 2026)" in _text(browser, "main ul.counts")
     assert _chart_loaded(browser) == 1000
     # readable on a phone: nothing wider than the screen, the chart scaled to fit
     width = browser.execute_script("return window.innerWidth")
@@ -193,7 +214,7 @@ def test_a_reader_sees_each_event_with_its_figures_and_sources_in_both_languages
                      "Confirmadas: 61 — Foro Penal, según Andes Post", "Aún sin confirmar: 28"):
         assert expected in e1
     assert "Confirmadas: 33 — JEyP, según Southern Wire" in _text(browser, f"#e{seeded.e2}")
-    assert "866 — Foro Penal (5 ene 2026)" in _text(browser, "main ul")
+    assert "866 — Foro Penal (5 ene 2026)" in _text(browser, "main ul.counts")
     assert _chart_loaded(browser) == 1000
     _screenshot(browser, f"ledger-es-{name}")
     _assert_stays_on_loopback(browser, url)
@@ -212,9 +233,9 @@ def test_event_page_shows_history_and_outlets_and_shows_feed_markup_as_text(brow
     assert browser.current_url.startswith(url + f"event/{seeded.e1}?lang=en")
     history = browser.find_elements(By.CSS_SELECTOR, "#history li")
     assert [li.get_attribute("id") for li in history] == ["r3", "r2", "r1"]
-    assert "Revision 3 · Dec 26, 2025" in history[0].text and "Confirmed 71 of 99" in history[0].text
+    assert "Update 2 · Dec 26, 2025" in history[0].text and "71 of 99 announced releases now confirmed" in history[0].text
     outlets = [" ".join(li.text.split()) for li in browser.find_elements(By.CSS_SELECTOR, "#reports li")]
-    assert any(o.startswith("Andes Post: Foro Penal confirms 61") for o in outlets)
+    assert any(o.startswith("Andes Post, Dec 26, 2025: Foro Penal confirms 61") for o in outlets)
     _screenshot(browser, "event-en-phone")
     browser.get(url + f"event/{seeded.e2}?lang=en")
     body = " ".join(browser.find_element(By.TAG_NAME, "body").text.split())
@@ -259,3 +280,126 @@ def test_page_weight_and_time_to_first_render_on_the_loopback(browser, site):
     assert 0 < warm["html_bytes"] < 20_000, figures
     assert 0 < (warm["chart_bytes"] or 0) < 100_000, figures
     assert warm["first_contentful_paint_ms"] is not None, figures
+
+
+def _visible(driver: Any, css: str) -> Any:
+    """The element, scrolled to and checked to be drawn: on screen, not clipped, not hidden."""
+    from selenium.webdriver.common.by import By
+
+    element = driver.find_element(By.CSS_SELECTOR, css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    assert element.is_displayed(), css
+    box = driver.execute_script("const r = arguments[0].getBoundingClientRect(); "
+                                "return [r.left, r.top, r.width, r.height, window.innerWidth, window.innerHeight]", element)
+    left, top, width, height, inner_w, inner_h = box
+    assert width > 0 and height > 0 and left >= 0 and left + width <= inner_w + 1 and 0 <= top < inner_h, (css, box)
+    return element
+
+
+def _switch(driver: Any, name: str, lang: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.LINK_TEXT, name).click()
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.documentElement.lang") == lang)
+
+
+@pytest.mark.parametrize("name, size", [("phone", PHONE), ("desktop", DESKTOP)])
+def test_disputes_and_running_counts_are_visible_in_both_languages(browser, campaign_site, name, size):
+    url = campaign_site
+    _viewport(browser, size)
+    browser.get_log("browser"), browser.get_log("performance")
+    browser.get(url + "?lang=es")
+    running = " ".join(_visible(browser, "ul.running li").text.split())
+    assert running.startswith("Conteo acumulado de Foro Penal: 444 excarcelaciones verificadas desde el 8 de enero de 2026")
+    assert "Evolución: 41 (12 ene 2026) · 72 (14 ene 2026)" in running
+    _screenshot(browser, f"running-es-{name}")
+    assert " ".join(_visible(browser, "#e2 p.dispute").text.split()) == "Según NTN24, la cifra oficial está cuestionada"
+    card = _text(browser, "#e2")
+    assert "Anunciadas: 116 — Ministerio de Servicio Penitenciario" in card and "Confirmadas: 4 — Estados Unidos" in card
+    _screenshot(browser, f"dispute-es-{name}")
+    _switch(browser, "English", "en")
+    running = " ".join(_visible(browser, "ul.running li").text.split())
+    assert running.startswith("Foro Penal's running count: 444 releases verified since January 8, 2026")
+    assert "Government: 895 releases in all (official figure)" in _text(browser, "ul.running")
+    _screenshot(browser, f"running-en-{name}")
+    assert " ".join(_visible(browser, "#e2 p.dispute").text.split()) == "According to NTN24, the official figure is disputed"
+    assert "Confirmed: 4 — United States, via AFP" in _text(browser, "#e2")
+    _screenshot(browser, f"dispute-en-{name}")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
+    _assert_stays_on_loopback(browser, url)
+    assert _console_errors(browser) == []
+
+
+@pytest.mark.parametrize("lang, heading, history", [
+    ("en", "Releases of January 12, 2026 — Las Crisálidas, Rodeo I", "Update 3 · Jan 13, 2026"),
+    ("es", "Excarcelaciones del 12 de enero de 2026 — Las Crisálidas, Rodeo I", "Actualización 3 · 13 ene 2026")])
+def test_an_event_page_has_a_visible_heading(browser, campaign_site, lang, heading, history):
+    from selenium.webdriver.common.by import By
+
+    url = campaign_site
+    _viewport(browser, PHONE)
+    browser.get(url + f"?lang={lang}")
+    browser.find_element(By.CSS_SELECTOR, "#e2 h3 a").click()  # the round's heading leads to its page
+    assert browser.current_url.startswith(url + f"event/2?lang={lang}")
+    h1 = _visible(browser, "main h1")
+    assert " ".join(h1.text.split()) == heading and browser.title == heading
+    body = float(browser.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)"))
+    assert float(h1.value_of_css_property("font-size").removesuffix("px")) > body * 1.2
+    assert browser.execute_script("return arguments[0].getBoundingClientRect().top", h1) < PHONE[1] / 3
+    assert history in _text(browser, "#history li:first-child")
+    quotes = browser.find_elements(By.CSS_SELECTOR, "ul.figures q.quote")
+    assert len(quotes) == 3 and all(q.is_displayed() for q in quotes)
+    _screenshot(browser, f"event-heading-{lang}-phone")
+    _assert_stays_on_loopback(browser, url)
+    assert _console_errors(browser) == []
+
+
+def test_a_prison_page_from_a_round_place_in_both_languages(browser, campaign_site):
+    from selenium.webdriver.common.by import By
+
+    url = campaign_site
+    _viewport(browser, DESKTOP)
+    browser.get(url + "?lang=es")
+    browser.find_element(By.CSS_SELECTOR, "#e2 p.where").find_element(By.LINK_TEXT, "Rodeo I").click()
+    assert browser.current_url.startswith(url + "prison/rodeo-i?lang=es")
+    assert _visible(browser, "main h1").text == "Rodeo I"
+    rows = browser.find_elements(By.CSS_SELECTOR, "#prison-figures tbody tr")
+    assert len(rows) == 5  # round 6: 379 announced, 58 confirmed; round 2: 116, 24 and 4
+    assert [a.get_attribute("id") for a in browser.find_elements(By.CSS_SELECTOR, "main article")] == ["e6", "e2"]
+    assert "Anunciadas 379 Asamblea Nacional (Jorge Arreaza)" in " ".join(rows[0].text.split())
+    _screenshot(browser, "prison-es-desktop")
+    _switch(browser, "English", "en")
+    assert browser.current_url.startswith(url + "prison/rodeo-i?lang=en") and _visible(browser, "main h1").text == "Rodeo I"
+    assert "Announced 379 National Assembly (Jorge Arreaza)" in _text(browser, "#prison-figures tbody tr")
+    _screenshot(browser, "prison-en-desktop")
+    _viewport(browser, PHONE)
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE[0]
+    _screenshot(browser, "prison-en-phone")
+    _assert_stays_on_loopback(browser, url)
+    assert _console_errors(browser) == []
+
+
+@pytest.mark.parametrize("lang, label", [("es", "Rondas de excarcelaciones"), ("en", "Running counts")])
+def test_a_csv_download_from_the_page(browser, campaign_site, tmp_path, lang, label):
+    import httpx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url = campaign_site
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    _viewport(browser, DESKTOP)
+    browser.get(url + f"?lang={lang}#data")
+    item = next(li for li in browser.find_elements(By.CSS_SELECTOR, "ul.data li") if li.text.startswith(label))
+    item.find_element(By.LINK_TEXT, "CSV").click()
+    name = "releasewatch-rounds.csv" if lang == "es" else "releasewatch-running-counts.csv"
+    WebDriverWait(browser, 30).until(lambda _d: (tmp_path / name).exists() and not list(tmp_path.glob("*.crdownload")))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / name).read_text(encoding="utf-8"))))
+    api = httpx.get(url + ("api/rounds.json" if lang == "es" else "api/running.json"), timeout=30).json()
+    if lang == "es":
+        assert [int(r["round"]) for r in rows] == [r["round"] for r in api["rounds"]] == [6, 5, 4, 3, 2, 1]
+        assert next(r for r in rows if r["round"] == "2")["verifiers"] == "Foro Penal: 24; United States: 4"
+    else:
+        assert len(rows) == len(api["running_counts"]) and rows[-1]["value"] == "444" and rows[-1]["by"] == "Foro Penal"
+    assert browser.current_url.startswith(url)  # a download, the page stays
+    _screenshot(browser, f"data-{lang}-desktop")

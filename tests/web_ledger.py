@@ -5,17 +5,22 @@ the privacy tests, subscribers, a watched name and queued alerts that must never
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.events import Event, Observation, apply
 from bot.items import Item
 from bot.matcher import Extraction
+from bot.replay import replay
 from bot.review import post_for_review
 from bot.store import Store
 from bot.vault import Vault
 
+CAMPAIGN = Path(__file__).parent / "data" / "streams" / "campaign.jsonl"
 T1 = datetime(2025, 12, 25, 14, tzinfo=UTC)
 T2 = datetime(2025, 12, 31, 18, tzinfo=UTC)
 TITLE_WITH_MARKUP = 'Government authorizes 87 more <script>alert("x")</script> & JEyP says 33 "carried out"'
@@ -141,3 +146,12 @@ def leaks(text: str, private: Private) -> list[str]:
         if re.search(rf"event/{event_id}(?!\d)|#{event_id}(?!\w)|\"id\": {event_id},", text):
             found.append(f"event {event_id}")
     return found
+
+
+def backfill(path: Path, stream: Path = CAMPAIGN) -> list[dict]:
+    """Seven weeks of reporting (tests/data/streams/campaign.jsonl) replayed into a database, as
+    `releasewatch replay --jsonl --db` backfills one: rounds, a dispute, running counts, tallies.
+    Returns the stream's items."""
+    with open(stream, encoding="utf-8") as fh:
+        replay(fh, io.StringIO(), path)
+    return [json.loads(line) for line in stream.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlparse
 from ..alerts import headline, render_event
 from ..i18n import t
 from ..store import iso
-from .ledger import PublicLedger, Revision, prison_key
+from .ledger import PublicLedger, Revision, prison_slug
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -54,7 +54,7 @@ def entry_id(spec: FeedSpec, event_id: int, revision: int) -> str:
 
 
 def feed_id(spec: FeedSpec) -> str:
-    where = f"/prison/{prison_key(spec.prison).replace(' ', '-')}" if spec.prison else ""
+    where = f"/prison/{prison_slug(spec.prison)}" if spec.prison else ""
     return f"tag:{spec.authority},{TAG_DATE}:feed/{spec.lang}{where}"
 
 
@@ -91,9 +91,10 @@ def atom(ledger: PublicLedger, spec: FeedSpec) -> bytes:
 
     sub(feed, "id", feed_id(spec))
     sub(feed, "title", _title(spec))
-    sub(feed, "updated", iso(entries[0][0].released_at) if entries else EMPTY_UPDATED)
+    # the newest entry's news date: a backfill of old news is history, not today's news
+    sub(feed, "updated", iso(entries[0][0].dated) if entries else EMPTY_UPDATED)
     sub(feed, "link", rel="self", type="application/atom+xml",
-        href=spec.url("feed.atom", lang=spec.lang, prison=prison_key(spec.prison or "").replace(" ", "-")))
+        href=spec.url("feed.atom", lang=spec.lang, prison=prison_slug(spec.prison or "")))
     sub(feed, "link", rel="alternate", type="text/html", href=spec.url("", lang=spec.lang))
     sub(sub(feed, "author"), "name", AUTHOR)
     sub(feed, "generator", AUTHOR)
@@ -101,8 +102,8 @@ def atom(ledger: PublicLedger, spec: FeedSpec) -> bytes:
         entry = sub(feed, "entry")
         sub(entry, "id", entry_id(spec, r.event_id, r.revision))
         sub(entry, "title", title, type="text")
-        sub(entry, "updated", iso(r.released_at))
-        sub(entry, "published", iso(r.released_at))
+        sub(entry, "updated", iso(r.dated))
+        sub(entry, "published", iso(r.dated))
         sub(entry, "link", rel="alternate", type="text/html", href=_event_url(spec, r))
         for prison in r.snapshot.get("prisons") or []:
             sub(entry, "category", term=prison)
@@ -119,7 +120,7 @@ def json_feed(ledger: PublicLedger, spec: FeedSpec) -> bytes:
             "title": title,
             "content_html": html,
             "content_text": text,
-            "date_published": iso(r.released_at),
+            "date_published": iso(r.dated),
             "tags": list(r.snapshot.get("prisons") or []),
             "language": spec.lang,
         })
@@ -127,7 +128,7 @@ def json_feed(ledger: PublicLedger, spec: FeedSpec) -> bytes:
         "version": JSON_FEED_VERSION,
         "title": _title(spec),
         "home_page_url": spec.url("", lang=spec.lang),
-        "feed_url": spec.url("feed.json", lang=spec.lang, prison=prison_key(spec.prison or "").replace(" ", "-")),
+        "feed_url": spec.url("feed.json", lang=spec.lang, prison=prison_slug(spec.prison or "")),
         "language": spec.lang,
         "authors": [{"name": AUTHOR}],
         "items": items,

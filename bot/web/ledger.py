@@ -39,6 +39,13 @@ class Revision:
     revision: int
     released_at: datetime  # when it went out: staff's decision for a held one, else its creation
     snapshot: Snapshot  # bot.alerts.snapshot's shape
+    # the news' own date: when the item that made this revision was published. What readers are
+    # shown and what feeds date an entry by; a backfill (replay --db) shows as history, not as today
+    published: datetime | None = None
+
+    @property
+    def dated(self) -> datetime:
+        return self.published or self.released_at
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Report:
     outlet: str
     link: str
     title: str
+    published: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,13 @@ class PublicEvent:
     event: Event  # as of its latest released revision; names always empty
     revisions: tuple[Revision, ...]  # released only, oldest first
     reports: tuple[Report, ...]
+    # the outlet that reported the dispute, when no one is named as disputing the official figure
+    disputed_in: str | None = None
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """What the latest alert families received said of the round."""
+        return self.revisions[-1].snapshot
 
     @property
     def id(self) -> int:
@@ -104,22 +119,40 @@ class PublicLedger:
         return sorted(latest.values(), key=lambda tl: tl["published"], reverse=True)
 
     def revisions(self, prison: str | None = None) -> list[Revision]:
-        """Every released revision, newest release first; with prison, only its events'."""
+        """Every released revision, newest news first; with prison, only its events'."""
         chosen = [pe for pe in self.events if prison is None or prison in pe.event.prisons]
         return sorted((r for pe in chosen for r in pe.revisions),
-                      key=lambda r: (r.released_at, r.event_id, r.revision), reverse=True)
+                      key=lambda r: (r.dated, r.event_id, r.revision), reverse=True)
+
+    def events_at(self, prison: str) -> list[PublicEvent]:
+        return [pe for pe in self.events if prison in pe.event.prisons]
 
     @property
     def updated(self) -> datetime | None:
-        times = [r.released_at for pe in self.events for r in pe.revisions]
+        """The newest news the ledger publishes (a revision's item, a tally, a running count): the
+        page's "Updated" and the feeds' <updated>. A backfill of old news leaves it in the past."""
+        times = [r.dated for pe in self.events for r in pe.revisions]
         times += [parse_iso(tl["published"]) for tl in self.tallies]  # type: ignore[misc]
+        times += [rc.published for rc in self.running]
+        return max(times) if times else None
+
+    @property
+    def changed(self) -> datetime | None:
+        """When what is published last changed, for HTTP's Last-Modified: the newest news, or the
+        moment a revision went out if later (a backfill of old news is a change a feed reader that
+        revalidates with If-Modified-Since must not miss)."""
+        times = [r.released_at for pe in self.events for r in pe.revisions]
+        if self.updated is not None:
+            times.append(self.updated)
         return max(times) if times else None
 
     @cached_property
     def fingerprint(self) -> str:
         """Changes whenever anything published changes (keys the chart cache and ETags)."""
         body = json.dumps([self.all_figures(), [(pe.id, [(r.revision, iso(r.released_at)) for r in pe.revisions],
-                                                 pe.event.prisons) for pe in self.events], self.all_tallies()],
+                                                 pe.event.prisons, pe.event.disputed, pe.event.disputed_by)
+                                                for pe in self.events], self.all_tallies(),
+                           [(rc.role, rc.by, rc.value, rc.since, iso(rc.published), rc.link) for rc in self.running]],
                           sort_keys=True, default=str)
         return hashlib.sha256(body.encode()).hexdigest()[:32]
 
@@ -137,7 +170,7 @@ def build(store: Store, limit: int = 100_000) -> PublicLedger:
                 continue
             when = parse_iso(r.get("decided_at")) or parse_iso(r["created"])
             assert when is not None
-            revisions.append(Revision(ev.id, r["revision"], when, snap))
+            revisions.append(Revision(ev.id, r["revision"], when, snap, parse_iso(_trigger(snap).get("published"))))
         if not revisions:
             continue  # nothing of this event ever reached families
         events.append(_public_event(store, ev, tuple(revisions)))
@@ -161,7 +194,13 @@ def _public_event(store: Store, ev: Event, revisions: tuple[Revision, ...]) -> P
     last = max(times) if times else ev.first_published
     event = Event(id=ev.id, announced=snap.get("announced"), confirmed=snap.get("confirmed"),
                   prisons=tuple(snap.get("prisons") or ()), names=(), first_published=first.astimezone(UTC),
-                  last_published=last.astimezone(UTC), revision=revisions[-1].revision, figures=figures)
+                  last_published=last.astimezone(UTC), revision=revisions[-1].revision, figures=figures,
+                  disputed=bool(snap.get("disputed")), disputed_by=snap.get("disputed_by"))
+    # who reported a dispute no one is named for: the outlet of the first alert that said it
+    disputed_in = None
+    if event.disputed and not event.disputed_by:
+        disputed_in = next((str(_trigger(r.snapshot).get("outlet")) for r in revisions
+                            if r.snapshot.get("disputed") and _trigger(r.snapshot).get("disputed")), None)
     # outlets: only articles an alert quoted or drew a figure from (a held item's title may carry
     # the number staff held back)
     shown = {f.link for f in figures if f.link}
@@ -172,13 +211,18 @@ def _public_event(store: Store, ev: Event, revisions: tuple[Revision, ...]) -> P
     for row in store.item_outlets(ev.id):
         if row["link"] in shown and (row["outlet"], row["link"]) not in seen:
             seen.add((row["outlet"], row["link"]))
-            reports.append(Report(row["outlet"], row["link"], row["title"]))
-    return PublicEvent(event, revisions, tuple(reports))
+            reports.append(Report(row["outlet"], row["link"], row["title"], parse_iso(row.get("published"))))
+    return PublicEvent(event, revisions, tuple(reports), disputed_in)
 
 
 def prison_key(text: str) -> str:
     """'Tocorón', 'tocoron', 'TOCORON', 'las-crisalidas' -> one comparable key."""
     return " ".join(fold(normalize(text.replace("-", " ").replace("_", " "))).split())
+
+
+def prison_slug(name: str) -> str:
+    """A prison's name in a URL: 'Las Crisálidas' -> 'las-crisalidas' (resolve_prison reads it back)."""
+    return prison_key(name).replace(" ", "-")
 
 
 def resolve_prison(query: str, ledger: PublicLedger) -> str | None:

@@ -26,8 +26,8 @@ from aiohttp import web
 from .. import export, listen
 from ..i18n import DEFAULT_LANG, LANGS, t
 from ..store import Store
-from . import feeds, pages
-from .ledger import PublicLedger, build, resolve_prison
+from . import data, feeds, pages
+from .ledger import PublicLedger, build, prison_slug, resolve_prison
 from .settings import TOKEN_ENV, WebConfig
 
 if TYPE_CHECKING:
@@ -74,10 +74,16 @@ class WebApp:
         app = web.Application(middlewares=[self._headers, self._auth])
         app.router.add_get("/", self.index)
         app.router.add_get("/event/{id:[0-9]{1,12}}", self.event)
+        app.router.add_get("/prison/{slug}", self.prison)
         app.router.add_get("/chart.png", self.chart)
         app.router.add_get("/feed.atom", self.atom)
         app.router.add_get("/feed.json", self.json_feed)
         app.router.add_get("/api/ledger.json", self.api)
+        app.router.add_get("/api/ledger.csv", self.api_csv)
+        app.router.add_get("/api/rounds.json", self.rounds_json)
+        app.router.add_get("/api/rounds.csv", self.rounds_csv)
+        app.router.add_get("/api/running.json", self.running_json)
+        app.router.add_get("/api/running.csv", self.running_csv)
         for prefix, sub in self.mounts:
             app.add_subapp(prefix, sub)
         return app
@@ -99,7 +105,7 @@ class WebApp:
         response.headers.update(SECURITY_HEADERS)
         if self.config.public:
             response.headers.setdefault("Cache-Control", "public, max-age=60")
-            if request.path in ("/feed.atom", "/feed.json", "/api/ledger.json"):
+            if request.path in ("/feed.atom", "/feed.json") or request.path.startswith("/api/"):
                 response.headers["Access-Control-Allow-Origin"] = "*"  # newsrooms' tools may read them
         else:  # shared caches must never keep an internal page
             response.headers["Cache-Control"] = "private, no-cache"
@@ -164,10 +170,13 @@ class WebApp:
         return self.config.base_url or self.own_url or own_url(self.config.host, self.config.port)
 
     def _respond(self, request: web.Request, body: bytes, content_type: str,
-                 modified: datetime | None = None, vary: bool = True) -> web.Response:
-        """The body with its ETag (and Last-Modified); 304 when the reader already has it."""
+                 modified: datetime | None = None, vary: bool = True, filename: str | None = None) -> web.Response:
+        """The body with its ETag (and Last-Modified); 304 when the reader already has it. With a
+        filename, browsers save it (a CSV download) rather than show it."""
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {"ETag": etag}
+        if filename:
+            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         if vary:
             headers["Vary"] = "Accept-Language"
         if modified is not None:
@@ -223,6 +232,18 @@ class WebApp:
             return response
         return self._respond(request, pages.event_page(public, found, lang, self._href(request)).encode(), "text/html")
 
+    async def prison(self, request: web.Request) -> web.Response:
+        """/prison/<slug>: a prison's rounds and figures; a prison we do not know is a 404."""
+        lang = self._lang(request)
+        public = await self.public_ledger()
+        name = resolve_prison(request.match_info["slug"][:MAX_QUERY_VALUE], public)
+        if name is None:
+            html = pages.not_found_page(public, lang, self._href(request), "web.unknown_prison_page")
+            response = self._respond(request, html.encode(), "text/html")
+            response.set_status(404)
+            return response
+        return self._respond(request, pages.prison_page(public, name, lang, self._href(request)).encode(), "text/html")
+
     async def chart(self, request: web.Request) -> web.Response:
         from ..charts import chart_png  # matplotlib loads on the first chart, not at start-up
 
@@ -238,7 +259,7 @@ class WebApp:
                     png = await asyncio.to_thread(chart_png, cast(Store, public), lang)
                     self._charts = {k: v for k, v in self._charts.items() if k[0] == public.fingerprint}
                     self._charts[key] = png
-        return self._respond(request, png, "image/png", public.updated)
+        return self._respond(request, png, "image/png", public.changed)
 
     async def atom(self, request: web.Request) -> web.Response:
         return await self._feed(request, feeds.atom, "application/atom+xml")
@@ -253,12 +274,45 @@ class WebApp:
         ok, prison = self._prison(request, public)
         if not ok:
             raise web.HTTPNotFound(text=t(lang, "web.unknown_prison") + "\n")
-        return self._respond(request, render(public, self._spec(request, lang, prison)), content_type, public.updated)
+        return self._respond(request, render(public, self._spec(request, lang, prison)), content_type, public.changed)
 
     async def api(self, request: web.Request) -> web.Response:
         public = await self.public_ledger()
         body = export.to_json(cast(Store, public)).encode()
-        return self._respond(request, body, "application/json", public.updated, vary=False)
+        return self._respond(request, body, "application/json", public.changed, vary=False)
+
+    async def api_csv(self, request: web.Request) -> web.Response:
+        public = await self.public_ledger()
+        return self._respond(request, data.ledger_csv(public).encode(), "text/csv", public.changed, vary=False,
+                             filename="releasewatch-ledger.csv")
+
+    async def _rounds(self, request: web.Request) -> tuple[PublicLedger, str | None, str]:
+        public = await self.public_ledger()
+        ok, prison = self._prison(request, public)
+        if not ok:
+            raise web.HTTPNotFound(text=t(self._lang(request), "web.unknown_prison") + "\n")
+        suffix = f"-{prison_slug(prison)}" if prison else ""
+        return public, prison, suffix
+
+    async def rounds_json(self, request: web.Request) -> web.Response:
+        public, prison, _ = await self._rounds(request)
+        body = data.rounds_json(public, self._base(request), prison).encode()
+        return self._respond(request, body, "application/json", public.changed, vary=False)
+
+    async def rounds_csv(self, request: web.Request) -> web.Response:
+        public, prison, suffix = await self._rounds(request)
+        body = data.rounds_csv(public, self._base(request), prison).encode()
+        return self._respond(request, body, "text/csv", public.changed, vary=False,
+                             filename=f"releasewatch-rounds{suffix}.csv")
+
+    async def running_json(self, request: web.Request) -> web.Response:
+        public = await self.public_ledger()
+        return self._respond(request, data.running_json(public).encode(), "application/json", public.changed, vary=False)
+
+    async def running_csv(self, request: web.Request) -> web.Response:
+        public = await self.public_ledger()
+        return self._respond(request, data.running_csv(public).encode(), "text/csv", public.changed, vary=False,
+                             filename="releasewatch-running-counts.csv")
 
 
 def own_url(host: str, port: int) -> str:
