@@ -129,3 +129,19 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
 ])
 def test_non_release_news_does_not_alert(title, summary, lang):
     assert not match(title, summary, lang).is_alert
+
+
+@pytest.mark.parametrize("title, summary, want_total, want_by", [
+    # an arrest is no count of those still held, whoever reports it
+    ("Detienen a dos dirigentes sindicales en Ciudad Guayana, denuncia Foro Penal",
+     "Los dos trabajadores fueron llevados a la sede de la Dgcim; la ONG pidió su liberación.", None, None),
+    # organisations in the plural are others than the NGO the headline names: the count is nobody's
+    ("Foro Penal reporta 104 excarcelaciones el domingo",
+     "Según organizaciones de derechos humanos, más de 600 presos políticos siguen en las cárceles.", 600, None),
+    # "la ONG" stands for the NGO the item names
+    ("Foro Penal reporta 104 excarcelaciones el domingo",
+     "La ONG dijo que 640 presos políticos siguen en las cárceles.", 640, "Foro Penal"),
+])
+def test_a_count_still_held_is_the_speakers_own(title, summary, want_total, want_by):
+    ex = match(title, summary, "es")
+    assert (ex.total_prisoners, ex.total_by) == (want_total, want_by)

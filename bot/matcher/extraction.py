@@ -235,7 +235,24 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
             cumulative = _running_clause(item, b) or (b.speaker.kind == OFFICIAL and _official_total(item, b, title_news))
             out.append(Said(m, Figure(b.role, b.value, b.speaker.by, b.speaker.kind, cumulative, None,
                                       sure=True, quote=b.quote)))
-    return _with_sums(item, out, bound)
+    return _with_sums(item, _named_for_the_same(out), bound)
+
+
+# verifiers said by a word, not a name: organisations, relatives, lawyers
+_UNNAMED_VERIFIERS = frozenset({"NGO", "NGOs", "relatives", "lawyers"})
+
+
+def _named_for_the_same(said: list[Said]) -> list[Said]:
+    """'Organizations supporting the inmates reported 33 …; JEyP reported that 33 …': the same
+    count in the same role, from verifiers the item does not name and from one it names, is the
+    named one's (they are the ones the words stand for)."""
+    named: dict[tuple[str, int], str] = {}
+    for s in said:
+        f = s.figure
+        if f.sure and f.by_kind == INDEPENDENT and f.by and f.by not in _GENERIC:
+            named.setdefault((f.role, f.value), f.by)
+    return [Said(s.mention, replace(s.figure, by=named[(s.figure.role, s.figure.value)]))
+            if s.figure.by in _UNNAMED_VERIFIERS and (s.figure.role, s.figure.value) in named else s for s in said]
 
 
 def _told_in_the_body(item: _Item, bound: list[Bound]) -> list[Bound]:

@@ -138,14 +138,30 @@ def _saying_in(lex: Lexicon) -> re.Pattern[str]:
     return re.compile("|".join([*(lex.cues[r].pattern for r in ("speech", "announce", "confirm")), _RULES.pattern]))
 
 
+# organisations, then the first of them by name: "civil organizations that advocate for the
+# prisoners, such as the NGO JEyP", "organizaciones como Foro Penal"
+_SUCH_AS = re.compile(r"[^.;:]{0,60}?\b(?:such as|like|como|including|incluid[oa]s|among them|entre ellas|entre ellos)"
+                      r"\s+(?:la\s+|el\s+|the\s+)?(?:ong\s+|ngo\s+|organizacion\s+|organization\s+)?")
+
+
 def _of_named(out: list[Voice], folded: str) -> list[Voice]:
-    """'los abogados de Foro Penal', 'un defensor voluntario de Foro Penal': the organisation speaks."""
+    """'los abogados de Foro Penal', 'un defensor voluntario de Foro Penal': the organisation speaks;
+    'organizations such as JEyP': the first one named speaks for them."""
     res = list(out)
     for i in range(len(res) - 1):
-        v, w = res[i], res[i + 1]
-        if not v.speaker.named and v.speaker.kind == INDEPENDENT and w.speaker.named and w.speaker.kind == INDEPENDENT:
-            if re.fullmatch(r"\s+(?:\w+\s+)?(?:de|del|of|from)\s+(?:la\s+|el\s+|the\s+)?", folded[v.end:w.start]):
-                res[i] = v._replace(speaker=w.speaker)
+        v = res[i]
+        if v.speaker.named or v.speaker.kind != INDEPENDENT:
+            continue
+        w = res[i + 1]
+        if w.speaker.named and w.speaker.kind == INDEPENDENT and re.fullmatch(
+                r"\s+(?:\w+\s+)?(?:de|del|of|from)\s+(?:la\s+|el\s+|the\s+)?", folded[v.end:w.start]):
+            res[i] = v._replace(speaker=w.speaker)
+            continue
+        if v.speaker.by == "NGOs":
+            # the word "NGO" may stand between ("such as the NGO JEyP"): the next name decides
+            named = next((x for x in res[i + 1:i + 3] if x.speaker.named and x.speaker.kind == INDEPENDENT), None)
+            if named is not None and _SUCH_AS.fullmatch(folded, v.end, named.start):
+                res[i] = v._replace(speaker=named.speaker)
     return res
 
 
@@ -188,7 +204,7 @@ def _word_speaker(entry: Entry, named: list[Entry]) -> Speaker:
     if entry.kind == OFFICIAL:
         return Speaker(_with_person(entry.name, named), OFFICIAL, False)
     # a foreign government names itself; "relatives", "lawyers", "la ONG" do not
-    named_word = entry.kind == INDEPENDENT and entry.name not in ("relatives", "lawyers", "NGO")
+    named_word = entry.kind == INDEPENDENT and entry.name not in ("relatives", "lawyers", "NGO", "NGOs")
     return Speaker(entry.name, Kind(entry.kind), named_word)
 
 
