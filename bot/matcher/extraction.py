@@ -407,6 +407,8 @@ def _reports_releases(item: _Item) -> bool:
     lex, folded, title_end = lexicon(), item.folded, item.title_end
     if re.match(r"\s*[\w ]{0,20}?(" + lex.cues["genre"].pattern + r")\s*[:|-]", folded[:title_end]):
         return False  # "Opinión: ...", "Interview: ...": not a report of releases
+    if binding_words().arrest_news.search(folded, 0, title_end) and not lex.cues["release"].search(folded, 0, title_end):
+        return False  # "El SNTP denuncia la detención de 14 periodistas": arrest news, whatever the body adds
     return item.context and not any(lex.cues[r].search(folded, 0, title_end)
                                     for r in ("harm", "rearrest", "transfer", "denial"))
 
@@ -426,8 +428,12 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally) -> Extraction:
     lex, text, spans = lexicon(), item.text, item.spans
     total, total_by = tally
     figures = (_total_figure(tally),) if total is not None else ()
-    vague = numberless_release(text, item.folded, spans, item.title_end, lex) if item.context and total is None else None
-    if vague is None and total is None and (law := law_enacted(item.folded, spans, item.title_end, lex)) is not None:
+    # a title about a death, a hunger strike, an arrest or a denial is that news, numbers or not
+    news = _reports_releases(item)
+    vague = numberless_release(text, item.folded, spans, item.title_end, lex) if news and total is None else None
+    # the amnesty passing told in the title is that news; told in the lead, only under a title about releases
+    if vague is None and total is None and (law := law_enacted(item.folded, spans, item.title_end, lex)) is not None \
+            and (news or spans[law][0] < item.title_end):
         vague = NumberlessRelease("announcement", None, law)  # the amnesty passes: releases are announced
     if vague is not None:
         kind, count = vague.kind, vague.released

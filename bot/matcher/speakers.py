@@ -95,6 +95,8 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
                 sp = _org_speaker(entry, named_people)
             else:
                 sp = _word_speaker(entry, named_people)
+            if sp is not None and sp.kind == OFFICIAL and (country := _abroad(folded, m.start(), m.end(), lex)):
+                sp = Speaker(country, INDEPENDENT, True)  # "la cancillería española": Spain speaks
             if sp is not None:
                 raw.append((m.start(), m.end(), rank, sp))
     raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[2]))
@@ -107,6 +109,28 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
     out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
     return tuple(_of_named(_resolve_ngo_words(out), folded))
+
+
+_OF_COUNTRY = re.compile(r"\s+(?:de|del|of)\s+(?:los\s+|la\s+|the\s+)?")
+_ADJECTIVE_AFTER = re.compile(r"\s+([a-z.]+)\b")
+_ADJECTIVE_BEFORE = re.compile(r"\b([a-z.]+)\s+$")
+
+
+def _abroad(folded: str, start: int, end: int, lex: Lexicon) -> str | None:
+    """The foreign government whose adjective names this official body: after it in Spanish ("el
+    gobierno colombiano"), before it in English ("the Spanish foreign ministry")."""
+    after = _ADJECTIVE_AFTER.match(folded, end, end + 20)
+    before = _ADJECTIVE_BEFORE.search(folded, max(0, start - 20), start)
+    for m in (after, before):
+        if m is not None and m.group(1) in lex.demonyms:
+            return lex.demonyms[m.group(1)]
+    of = _OF_COUNTRY.match(folded, end, end + 30)
+    if of is not None:
+        rest = folded[of.end():of.end() + 24]
+        for name, country in lex.country_names.items():
+            if rest.startswith(name) and not rest[len(name):len(name) + 1].isalnum():
+                return country
+    return None
 
 
 def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
