@@ -131,6 +131,8 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     # a country's foreign ministry by its adjective, or its president by the country's name
     ("Liberan a dos dirigentes", "La cancillería italiana confirmó la liberación de 3 ciudadanos italianos.", "es",
      {("confirmed", 3)}),
+    # a count of a country's nationals is theirs, whatever else the clause is about (Texas, migrants)
+    ("Ten Americans freed by Venezuela land in Texas, the State Department said", "", "en", {("confirmed", 10)}),
 ])
 def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want):
     ex = match(title, summary, lang)

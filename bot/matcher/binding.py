@@ -710,8 +710,10 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
     if home and not re.search(r"\b(no|sin|not|without|excluding|excluye\w*|except\w*)\b",
                               folded[max(a, home.start() - 40):home.start()]):
         return "house arrest"
-    if w.not_political.search(clause) or common_prisoners(folded, (a, b), lexicon()) or (
-            s >= title_end and common_prisoners(folded, (0, title_end), lexicon())):
+    # a count of a country's nationals ("10 Americans freed by Venezuela land in Texas") is theirs,
+    # whatever else the clause is about (a swap for migrants, a landing in Texas)
+    if not _nationals(folded, e) and (w.not_political.search(clause) or common_prisoners(folded, (a, b), lexicon()) or (
+            s >= title_end and common_prisoners(folded, (0, title_end), lexicon()))):
         return "not political prisoners"
     if _foreign(folded, a, b):
         return "another country"
@@ -777,6 +779,13 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
 _CONCESSIVE = re.compile(r"\b(pese a|pese al|a pesar de|a pesar del|despite|in spite of)\s+[^,;:.\d]{0,30}$")
 # a subordinate clause set before the main one: its count is an earlier batch
 _AFTER_CLAUSE = re.compile(r"\b(after|following|tras|despues de que|luego de que)\s+(?:[^\W\d][\w-]*\s+){0,3}$")
+def _nationals(folded: str, e: int) -> bool:
+    """The number counts a foreign country's nationals: "10 Americans", "5 ciudadanos españoles"."""
+    demonyms = lexicon().demonyms
+    head = [t.group() for t in WORD.finditer(folded, e, min(len(folded), e + 40))][:2]
+    return any(t in demonyms or t.rstrip("s") in demonyms or t.removesuffix("es") in demonyms for t in head)
+
+
 def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
     """"said 40 activists were leaving prison on Saturday, after 39 were released on Friday": the
     count of a clause set after another batch told released in the same sentence is the earlier
