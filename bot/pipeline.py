@@ -37,7 +37,7 @@ from .vault import Vault, VaultError
 log = logging.getLogger("releasewatch.pipeline")
 
 FAILING_STREAK = 10  # consecutive failures after which staff hear about a feed, once
-INGEST_GROUP = 200  # items per transaction; one commit per item was most of the store's cost
+INGEST_GROUP = 500  # items per transaction; one commit per item was most of the store's cost
 
 
 @dataclass
