@@ -128,6 +128,16 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     # one count of a pair that adds up: the sum is the round
     ("Salen dos grupos de presos", "El Gobierno autorizó la salida de 4 periodistas y de otros 3 activistas.", "es",
      {("announced", 7)}),
+    # the doer of a release told inside someone's report is not its speaker
+    ("Government has freed 52 political prisoners so far, Foro Penal says", "", "en", {("confirmed", 52)}),
+    ("Opposition says six were freed", "The opposition alliance said Maduro's government had let six activists out of "
+     "jail on Monday.", "en", {("confirmed", 6)}),
+    # a body named once with its country is that country throughout; so is a word tied to an organisation
+    ("Cancillería confirma que 12 colombianos presos políticos en Venezuela quedan libres",
+     "El Ministerio de Relaciones Exteriores de Colombia confirmó la salida de 12 connacionales.", "es",
+     {("confirmed", 12)}),
+    ("Abogada: Venezuela liberó a 15 presos políticos",
+     "Lo dijo la abogada Ana Pérez, de la Coalición por los Derechos Humanos y la Democracia.", "es", {("confirmed", 15)}),
     # a country's foreign ministry by its adjective, or its president by the country's name
     ("Liberan a dos dirigentes", "La cancillería italiana confirmó la liberación de 3 ciudadanos italianos.", "es",
      {("confirmed", 3)}),
@@ -162,6 +172,33 @@ def test_non_release_news_does_not_alert(title, summary, lang):
 ])
 def test_no_number_of_these_is_sure(title, summary, lang):
     assert not [f for f in match(title, summary, lang).figures if f.sure and f.role != "total"]
+
+
+def test_who_speaks_for_these_figures():
+    ex = match("Cancillería confirma que 12 colombianos presos políticos en Venezuela quedan libres",
+               "El Ministerio de Relaciones Exteriores de Colombia confirmó la salida de 12 connacionales.", "es")
+    assert {f.by for f in ex.figures if f.sure} == {"Colombia"}
+    ex = match("Abogada: Venezuela liberó a 15 presos políticos",
+               "Lo dijo la abogada Ana Pérez, de la Coalición por los Derechos Humanos y la Democracia.", "es")
+    assert {f.by for f in ex.figures if f.sure} == {"Coalición DDHH"}
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    # a count held, raised by another speaker, is still a count held
+    ("Madres se encadenan en Roma", "Foro Penal cuenta 108 presos políticos; la Mesa de la Unidad eleva la cifra a 135.",
+     "es"),
+    # a deadline passed with people still jailed: no release told, whatever the body hopes
+    ("US deadline passes with at least 9 Americans still jailed",
+     "Nine Americans had hoped that date would bring their release.", "en"),
+])
+def test_no_release_here(title, summary, lang):
+    ex = match(title, summary, lang)
+    assert not ex.is_alert and not [f for f in ex.figures if f.sure and f.role != "total"]
+
+
+def test_a_count_among_those_let_out_is_no_count_held():
+    ex = match("Rights group counts only 31 activists among everyone let out over two days", "Foro Penal said so.", "en")
+    assert ex.total_prisoners is None
 
 
 def test_about_a_hundred_is_a_hundred():

@@ -246,8 +246,9 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
         return True
     # "el total de excarcelados en 895", "the number of releases stood at 444"
     total = _last(w.release_totals, folded[max(a, s - 70):s])
-    if total is not None and not folded[max(a, s - 70):s][total.end():].strip():
-        return True
+    if total is not None and not folded[max(a, s - 70):s][total.end():].strip() and (
+            w.release_nouns.search(total.group()) or not _held_before(folded, max(a, s - 70) + total.start())):
+        return True  # "eleva la cifra a 135" after "cuenta 108 presos políticos": the count held, raised
     # the object of a release, or the subject of an inverted passive: "libero a otros 17", "la
     # excarcelacion de 17", "freed 17", "fueron excarcelados 17 presos"
     lo = max(a, s - 70)
@@ -425,15 +426,29 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
               and not re.search(r"(\b(al|to|ante|with|con|contra|against|sobre|about)|\b\w+(o|io|aron|ieron|a|an|e|en)\s+a)\s+"
                                 r"(the\s+|el\s+|la\s+)?$", folded[max(a, v.start - 20):v.start])
               and (at := _tells_after(folded, v, s, w)) is not None]
+    after = [v for v in here if v.start >= e]
+    told_by = after[0] if after and _attributes_back(folded, e, after[0], b, w) else None
     if before:
         v, at = before[-1]
+        # "Maduro's government has freed 44 so far, Foro Penal says": the doer of the release is
+        # not its speaker when the clause is attributed to another
+        # its verb releases, before the number or after it ("had let five opposition figures out of jail")
+        doer = (w.release_actions.search(folded, at, s) or w.release_predicates.search(folded, at, s)
+                or (_CAUSATIVE.match(folded, at) and w.release_predicates.search(folded, e, min(b, e + 50))))
+        if told_by is not None and doer:
+            return told_by.speaker, None
+        # "the opposition alliance said Maduro's government had let five out of jail": the doer told
+        # inside someone's report is not the speaker; the reporter is, if known
+        said = _last(w.report_verbs, folded[a:v.start]) if doer and v.speaker.kind == OFFICIAL else None
+        if said is not None:
+            reporters = [u for u, _at in before if u.end <= a + said.start()]
+            return (reporters[-1].speaker if reporters else None), None
         # "Foro Penal y la oposición han verificado 600": a subject of two, the first named speaks
         first = [u for u in here if u.end <= v.start and u.speaker.kind == v.speaker.kind
                  and _JOINED_SUBJECT.fullmatch(folded, u.end, v.start)]
         return (first[-1].speaker if first else v.speaker), at
-    after = [v for v in here if v.start >= e]
-    if after and _attributes_back(folded, e, after[0], b, w):
-        return after[0].speaker, None
+    if told_by is not None:
+        return told_by.speaker, None
     if s < title_end:  # the headline convention "Foro Penal: …", the speaker opening the title
         lead = [v for v in vs if v.start < s and re.match(r"\s*:", folded[v.end:v.end + 3])
                 and len(_tokens(folded, 0, v.start)) <= 2]
@@ -453,6 +468,10 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
 
 
 _JOINED_SUBJECT = re.compile(r"\s*(,\s*)?(y|e|and|junto con|together with|along with)\s+(la\s+|el\s+|los\s+|las\s+|the\s+)?")
+
+
+# a verb that makes its object do the releasing words after it: "had let five … out of jail"
+_CAUSATIVE = re.compile(r"\s*((had|has|have|ha|han|habia|habian)\s+)?(let|set|dejo|dejaron|dejado|puso|pusieron|puesto)\b")
 
 
 def _holds_verb(folded: str, v: Voice, w: _Words) -> bool:
@@ -703,8 +722,8 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
                                                                      folded[e:b])
     of_them = re.match(r"\s+(de|of)\s+(ellos|ellas|them)\b", folded[e:b])
     own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, w)
-    if sub and not own_release and not (re.match(r"\s+(de|of)\s+(ellos|ellas|them)\s+" + _WHEN, folded[e:min(b, e + 50)])
-                                        and _SPAN.search(folded, a, s)):
+    if sub and not own_release and not _of_the_held(folded, e, s, b) and not (
+            re.match(r"\s+(de|of)\s+(ellos|ellas|them)\s+" + _WHEN, folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)):
         return "a part of the round"  # but "212 … desde el 8 de enero, 9 de ellas este fin de semana" is the round
     home = w.house_arrest.search(folded, a, b)
     if home and not re.search(r"\b(no|sin|not|without|excluding|excluye\w*|except\w*)\b",
@@ -779,6 +798,30 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
 _CONCESSIVE = re.compile(r"\b(pese a|pese al|a pesar de|a pesar del|despite|in spite of)\s+[^,;:.\d]{0,30}$")
 # a subordinate clause set before the main one: its count is an earlier batch
 _AFTER_CLAUSE = re.compile(r"\b(after|following|tras|despues de que|luego de que)\s+(?:[^\W\d][\w-]*\s+){0,3}$")
+_HELD_WORDS = re.compile(r"\b(behind bars|tras las rejas|in (jail|prison|custody|detention)|en (prision|la carcel|las carceles)|"
+                         r"presos|jailed|imprisoned|encarcelad\w*|detenid\w*|remain\w*|siguen|quedan|still held)\b")
+
+
+def _held_before(folded: str, at: int) -> bool:
+    """The count just before `at` in its sentence is of people held ("108 presos políticos; … la cifra")."""
+    lo = max(folded.rfind(".", 0, at), folded.rfind("\n", 0, at), at - 160, 0)
+    last = None
+    for last in NUMBER.finditer(folded, lo, at):
+        pass
+    return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(at, last.end() + 40)))
+
+
+def _of_the_held(folded: str, e: int, s: int, b: int) -> bool:
+    """"keeping around 270 activists behind bars …, it would free 80 of them": a count "of them" whose
+    them are people held is the round (who go free of those held), not a part of another release."""
+    if not re.match(r"\s+(de|of)\s+(ellos|ellas|them)\b", folded[e:b]):
+        return False
+    last = None
+    for last in NUMBER.finditer(folded, max(0, s - 250), s):
+        pass
+    return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(s, last.end() + 40)))
+
+
 def _nationals(folded: str, e: int) -> bool:
     """The number counts a foreign country's nationals: "10 Americans", "5 ciudadanos españoles"."""
     demonyms = lexicon().demonyms

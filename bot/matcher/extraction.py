@@ -165,9 +165,13 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     bound = bind(text, folded, spans, title_end, published, voices(folded, lex, lex.finders)) \
         if _reports_releases(item) else []
     said = _with_bindings(item, said, bound)
-    if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)):
+    if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)
+                                                 or not (_says_release(folded, 0, title_end)
+                                                         or lex.cues["dispute"].search(folded, 0, title_end))):
         # no number the text binds, and its release numbers are another round's, a weekly
-        # balance's, a total over years …, or the headline asks for releases: other news
+        # balance's, a total over years …, or the headline asks for releases, or says nothing of
+        # releases at all, nor doubts a figure of theirs (a tally, a deadline passed with people
+        # still jailed): other news
         said = []
     tally = _bound_tally(tally, totals, bound)
     if not said:
@@ -179,6 +183,14 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
 # merely cannot be shown ("no known speaker", "a part of the round" still report a release now)
 _NOT_NOW = ("an earlier round", "a line of a weekly balance", "a total over years", "another country", "house arrest",
             "not political prisoners", "a call for releases", "a figure set against")
+
+
+def _says_release(folded: str, lo: int, hi: int) -> bool:
+    """Does the text between lo and hi speak of releases at all (the cue words, or the grammar's
+    release nouns, predicates and actions: "starts freeing", "suelta a", "to go free")?"""
+    w = binding_words()
+    return bool(lexicon().cues["release"].search(folded, lo, hi) or any(
+        p.search(folded, lo, hi) for p in (w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)))
 
 
 def _asks(item: _Item) -> bool:

@@ -151,6 +151,7 @@ class Grammar:
 
     vague_plural: tuple[str, ...]
     not_one: tuple[str, ...]
+    among_freed: tuple[str, ...]
     not_count_before: tuple[str, ...]
     small_numbers: dict[str, dict[str, int]]  # language -> word -> value
     function_words: frozenset[str]
