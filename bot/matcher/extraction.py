@@ -23,6 +23,7 @@ from .numberless import NumberlessRelease, law_enacted, numberless_release
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
+from .running import parse_date, periods
 from .speakers import INDEPENDENT, OFFICIAL, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
@@ -51,6 +52,7 @@ class Extraction:
     prison_news: str | None = None  # "transfer" | "visits": news about a prison that is no release
     figures: tuple[Figure, ...] = ()  # every number in its role, with who said it
     disputed: bool = False  # a verifier disputes or doubts the official figure
+    period: str | None = None  # the days the releases are told for, "YYYY-MM-DD/YYYY-MM-DD" (events match rounds on it)
 
     @property
     def is_alert(self) -> bool:
@@ -176,13 +178,26 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     tally = _bound_tally(tally, totals, bound)
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
-    return _with_count(item, base, said, tally)
+    return replace(_with_count(item, base, said, tally), period=_period(item, said))
 
 
 # why a release number is no release of this round at all (the item is other news): not why it
 # merely cannot be shown ("no known speaker", "a part of the round" still report a release now)
 _NOT_NOW = ("an earlier round", "a line of a weekly balance", "a total over years", "another country", "house arrest",
             "not political prisoners", "a call for releases", "a figure set against")
+
+
+def _period(item: _Item, said: list[Said]) -> str | None:
+    """The closed span of days the item tells its releases for, in the title or a sentence that
+    gives a release figure ("179 excarcelaciones ocurridas del 10 al 14 de diciembre")."""
+    pub = parse_date(item.published)
+    for si in sorted({0} | {s.mention.sentence for s in said}):
+        lo, hi = item.spans[si]
+        found = periods(item.folded[lo:hi], pub)
+        if found:
+            start, end = found[0]
+            return f"{start.isoformat()}/{end.isoformat()}"
+    return None
 
 
 def _says_release(folded: str, lo: int, hi: int) -> bool:
