@@ -164,8 +164,9 @@ def _platforms(config: Config, store: object) -> list:  # type: ignore[type-arg]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .errors import StartError
     from .logs import setup_logging
-    from .service import Service, StartError
+    from .service import Service
 
     config = _load(args)
     setup_logging(config.log_format, args.verbose)

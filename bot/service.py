@@ -21,6 +21,7 @@ from .alerts import Message
 from .cadence import PRIORITY_INTERVAL
 from .clock import StepWatch, utcnow
 from .config import Config
+from .errors import StartError
 from .feeds import make_client
 from .health import serve as serve_health
 from .i18n import notice
@@ -45,10 +46,6 @@ class Platform(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
-
-
-class StartError(Exception):
-    """A platform could not start (a refused token, an unreachable server); one plain sentence."""
 
 
 class Service:
