@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import Config, ConfigError, load_config
+from .errors import StartError
 from .store import AlreadyRunning, FeedRow, Store, WebSubRow, iso
 
 
@@ -164,7 +165,6 @@ def _platforms(config: Config, store: object) -> list:  # type: ignore[type-arg]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .errors import StartError
     from .logs import setup_logging
     from .service import Service
 
