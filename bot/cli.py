@@ -152,13 +152,13 @@ def _platforms(config: Config, store: object) -> list:  # type: ignore[type-arg]
     if config.telegram.enabled:
         if not config.telegram.token:
             raise ConfigError("Telegram is enabled but TELEGRAM_BOT_TOKEN is not set in the environment.")
-        from .telegram import TelegramPlatform
+        from .platforms.telegram import TelegramPlatform
 
         platforms.append(TelegramPlatform(config, store))  # type: ignore[arg-type]
     if config.matrix.enabled:
         if not (config.matrix.access_token or config.matrix.password):
             raise ConfigError("Matrix is enabled but neither MATRIX_ACCESS_TOKEN nor MATRIX_PASSWORD is set.")
-        from .matrix import MatrixPlatform
+        from .platforms.matrix import MatrixPlatform
 
         platforms.append(MatrixPlatform(config, store))  # type: ignore[arg-type]
     return platforms
@@ -248,7 +248,7 @@ def _reading(f: FeedRow, hub: WebSubRow | None, now: datetime) -> str:
 
 def cmd_backup(args: argparse.Namespace) -> int:
 
-    from . import matrix_crypto
+    from .platforms.matrix import crypto as matrix_crypto
 
     with _opened(args) as (config, store):
         try:
@@ -266,7 +266,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
 
-    from . import matrix_crypto
+    from .platforms.matrix import crypto as matrix_crypto
 
     config = _load(args)
     try:

@@ -1,13 +1,13 @@
 """Matrix adapter: a matrix-nio client that syncs, joins rooms on allowed invites, hands `!commands` to
-bot/matrix_commands.py and delivers the outbox's alerts as m.notice messages (plain body + HTML), in
-plain and end-to-end encrypted rooms alike (crypto store and trust policy: bot/matrix_crypto.py);
+bot/platforms/matrix/commands.py and delivers the outbox's alerts as m.notice messages (plain body + HTML), in
+plain and end-to-end encrypted rooms alike (crypto store and trust policy: bot/platforms/matrix/crypto.py);
 staff's charts and exports are uploaded (encrypted in an encrypted room) and posted as m.image / m.file.
 Never decides what a command means; a message it cannot decrypt is asked for again, never ignored.
 
 Longer than the other modules (~600 lines) because one client's life is one concept here: login
 and device, the sync loop, invites and room state, and the encryption steps that must run between
 a sync and the next send (key queries, claims, room-key sharing). The crypto store and the trust
-policy, which need no client, are bot/matrix_crypto.py; command routing is bot/matrix_commands.py.
+policy, which need no client, are bot/platforms/matrix/crypto.py; command routing is bot/platforms/matrix/commands.py.
 """
 
 from __future__ import annotations
@@ -52,15 +52,15 @@ from nio.api import Api
 from nio.crypto import ENCRYPTION_ENABLED
 from nio.store import SqliteStore
 
-from . import commands as cmd
-from . import matrix_crypto as crypto
-from .alerts import Message
-from .config import Config, ConfigError
-from .i18n import t
-from .matrix_commands import PLATFORM, MatrixCommands, _power_level  # noqa: F401 - _power_level: tests import it here
-from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
-from .store import Store
-from .vault import Vault
+from ... import commands as cmd
+from ...alerts import Message
+from ...config import Config, ConfigError
+from ...i18n import t
+from ...notify import Gone, Notifier, Rejected, RetryAfter, Transient
+from ...store import Store
+from ...vault import Vault
+from . import crypto
+from .commands import PLATFORM, MatrixCommands
 
 log = logging.getLogger("releasewatch.matrix")
 
@@ -212,7 +212,7 @@ class MatrixNotifier:
     async def _send(self, room_id: str, content: dict[str, Any], txn_id: str | None) -> str | None:
         try:
             # in an encrypted room nio first fetches the members' device keys and shares the room
-            # key (bot/matrix_crypto.py decides with which devices): a few requests, one deadline
+            # key (bot/platforms/matrix/crypto.py decides with which devices): a few requests, one deadline
             resp = await asyncio.wait_for(
                 self.client.room_send(room_id, "m.room.message", content, tx_id=txn_id,
                                       ignore_unverified_devices=True),
@@ -653,7 +653,7 @@ class MatrixPlatform:
         except Exception as exc:
             log.warning("a Matrix reply failed", extra={"reason": type(exc).__name__})
 
-    # -- commands: bot/matrix_commands.py routes them from the registry -----------------------------
+    # -- commands: bot/platforms/matrix/commands.py routes them from the registry -----------------------------
     async def on_command(self, room_id: str, sender: str, body: str) -> None:
         """`!command args` in a room."""
         answer = await self.commands.route(room_id, sender, body)

@@ -36,24 +36,24 @@ from telegram.ext import (
     filters,
 )
 
-from . import commands as cmd
-from . import review
-from .alerts import Message, split_html
-from .commands.keyboards import Keyboard
-from .config import Config
-from .i18n import LANGS, t
-from .notify import DeliveryError, Gone, Rejected, Transient
-from .notify import RetryAfter as RetryLater
-from .store import Store, utcnow
-from .telegram_http import AiohttpRequest
-from .telegram_limits import SendLimiter
-from .vault import Vault
+from ... import commands as cmd
+from ... import review
+from ...alerts import Message, split_html
+from ...commands.keyboards import Keyboard
+from ...config import Config
+from ...i18n import LANGS, t
+from ...notify import DeliveryError, Gone, Rejected, Transient
+from ...notify import RetryAfter as RetryLater
+from ...store import Store, utcnow
+from ...vault import Vault
+from .limits import SendLimiter
+from .transport import AiohttpRequest
 
 log = logging.getLogger("releasewatch.telegram")
 
 PLATFORM = "telegram"
 # Telegram's rules live here: HTML parse mode, 4096-character messages, ~30 messages/s overall and
-# 20/min per group (bot/telegram_limits.py), 1/s per private chat (spacing below), 429 → wait
+# 20/min per group (bot/platforms/telegram/limits.py), 1/s per private chat (spacing below), 429 → wait
 # retry_after, 403 / chat not found → the subscriber is deactivated, group → supergroup migration.
 
 # Telegram's free broadcast limit; above it every outbox message is a paid broadcast
@@ -194,7 +194,7 @@ class TelegramPlatform:
             .rate_limiter(SendLimiter(tg.messages_per_second, tg.group_messages_per_minute))
             .concurrent_updates(True)
             # keep-alive over aiohttp: a broadcast message costs a third of the CPU it took with
-            # PTB's default httpx transport (bot/telegram_http.py)
+            # PTB's default httpx transport (bot/platforms/telegram/transport.py)
             .request(self._requests[0]).get_updates_request(self._requests[1])
         )
         if tg.api_base_url:

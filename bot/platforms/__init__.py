@@ -1,0 +1,1 @@
+"""Chat platforms, each in its own package: telegram/ (python-telegram-bot) and matrix/ (matrix-nio)."""
