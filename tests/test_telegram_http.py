@@ -15,7 +15,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.alerts import Message
 from bot.notify import RetryAfter as RetryLater
 from bot.notify import Transient
-from bot.platforms.telegram.platform import TelegramNotifier, _seconds
+from bot.platforms.telegram.notifier import TelegramNotifier, _seconds
 from bot.platforms.telegram.transport import AiohttpRequest
 from tests.tg_emulator import BotApiEmulator
 
