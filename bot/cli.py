@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .config import Config, ConfigError, load_config
 from .errors import StartError
+from .platforms import Platform
 from .store import AlreadyRunning, FeedRow, Store, WebSubRow, iso
 
 
@@ -147,20 +148,20 @@ def cmd_poll(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _platforms(config: Config, store: object) -> list:  # type: ignore[type-arg]
-    platforms = []
+def _platforms(config: Config, store: Store) -> list[Platform]:
+    platforms: list[Platform] = []
     if config.telegram.enabled:
         if not config.telegram.token:
             raise ConfigError("Telegram is enabled but TELEGRAM_BOT_TOKEN is not set in the environment.")
         from .platforms.telegram import TelegramPlatform
 
-        platforms.append(TelegramPlatform(config, store))  # type: ignore[arg-type]
+        platforms.append(TelegramPlatform(config, store))
     if config.matrix.enabled:
         if not (config.matrix.access_token or config.matrix.password):
             raise ConfigError("Matrix is enabled but neither MATRIX_ACCESS_TOKEN nor MATRIX_PASSWORD is set.")
         from .platforms.matrix import MatrixPlatform
 
-        platforms.append(MatrixPlatform(config, store))  # type: ignore[arg-type]
+        platforms.append(MatrixPlatform(config, store))
     return platforms
 
 

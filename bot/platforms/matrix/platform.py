@@ -85,7 +85,7 @@ class MatrixPlatform:
         self.commands = MatrixCommands(self.client, deps, self.staff, config.default_lang,
                                        lambda room_id: retrying(partial(self.client.room_get_state, room_id)))
         self.ready = asyncio.Event()  # set after the first sync has been handled
-        self.wake_hook: Callable[[], Any] | None = None
+        self.wake_hook: Callable[[], object] | None = None  # the service's: wakes the outbox
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._busy = False  # handling a sync: stop() lets it finish so its token gets saved
@@ -119,6 +119,11 @@ class MatrixPlatform:
             except (asyncio.CancelledError, Exception):
                 pass
         await self.connection.close()
+
+    @property
+    def connected(self) -> bool:
+        """The first sync has been handled (and commands are answered since)."""
+        return self.ready.is_set()
 
     def _wake(self) -> None:
         if self.wake_hook:

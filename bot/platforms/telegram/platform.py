@@ -5,6 +5,8 @@ outbox sends through (notifier.py) and the command handlers (commands.py) share 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 from telegram.ext import Application
 
@@ -43,6 +45,7 @@ class TelegramPlatform:
             base = tg.api_base_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         self.app = builder.build()
+        self.wake_hook: Callable[[], object] | None = None  # the service's: wakes the outbox
         self.notifier = TelegramNotifier(self.app, store,
                                          paid_broadcast=tg.messages_per_second > FREE_MESSAGES_PER_SECOND)
         self.staff = set(tg.staff_user_ids)
@@ -79,7 +82,11 @@ class TelegramPlatform:
         for request in self._requests:
             await request.shutdown()
 
-    wake_hook = None
+    @property
+    def connected(self) -> bool:
+        """The Application runs and its updater (polling or webhook), if any, too."""
+        app = self.app
+        return bool(app.running and (app.updater is None or app.updater.running))
 
     def wake(self) -> None:
         if self.wake_hook:
