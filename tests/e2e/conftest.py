@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, FeedConfig, TelegramConfig
+from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 from tests.feedserver import rss
 from tests.tg_emulator import BotApiEmulator
 
