@@ -154,7 +154,6 @@ class _Lists:
     until_words: tuple[str, ...]
     christmas: tuple[str, ...]
     dated_people: tuple[str, ...]
-    according_open: tuple[str, ...]
     the_year: tuple[str, ...]
     weekly: tuple[str, ...]
     placed_after: tuple[str, ...]
@@ -813,7 +812,7 @@ def _in_an_aside(folded: str, a: int, v: Voice) -> bool:
 
 
 _WORD_CHAR = re.compile(r"\w")
-_OPENS_ACCORDING = re.compile(r"\W*" + one_of(_L.according_open))  # "Según Foro Penal, 17 …"
+_OPENS_ACCORDING = re.compile(r"\W*" + one_of(_G.according_words))  # "Según Foro Penal, 17 …"
 
 
 def _same_stretch(folded: str, a: int, v: Voice, s: int, e: int) -> bool:

@@ -216,6 +216,23 @@ class Grammar:
     one_day: tuple[str, ...]
     same_period: tuple[str, ...]
     to_words: tuple[str, ...]
+    # who speaks (speakers.py)
+    comparison_words: tuple[str, ...]
+    according_words: tuple[str, ...]
+    given_by_en: tuple[str, ...]
+    given_by_es: tuple[str, ...]
+    by_phrases: tuple[str, ...]
+    says_after: tuple[str, ...]
+    says_before: tuple[str, ...]
+    contrasted: tuple[str, ...]
+    of_the_words: tuple[str, ...]
+    country_articles: tuple[str, ...]
+    such_as: tuple[str, ...]
+    org_words: tuple[str, ...]
+    member_of: tuple[str, ...]
+    figure_in_name: tuple[str, ...]
+    in_view_of: tuple[str, ...]
+    official_says: tuple[str, ...]
     # dates and days
     months: dict[str, int]  # month name -> its number
     weekdays: tuple[str, ...]
