@@ -148,7 +148,6 @@ class _Lists:
     not_words: tuple[str, ...]
     copulas: tuple[str, ...]
     and_others_markers: tuple[str, ...]
-    and_others: tuple[str, ...]
     but_words: tuple[str, ...]
     while_words: tuple[str, ...]
     until_words: tuple[str, ...]
@@ -1017,7 +1016,7 @@ def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
 # "16 no eran opositores", "10 were not political prisoners": those who were not something
 _NOT_WHAT_IT_SAYS = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.not_words) + r"\s+" + one_of(_L.copulas) + r"\b")
 # one count of a pair, "N X y (de) otros M Y": the two add up to the round
-_AND_OTHERS = (r"\s" + _AND + r"\s+(" + one_of(_L.and_others_markers) + r"\s+)?" + one_of(_L.and_others) + r"\s+")
+_AND_OTHERS = (r"\s" + _AND + r"\s+(" + one_of(_L.and_others_markers) + r"\s+)?" + one_of(_G.others_words) + r"\s+")
 _AND_OTHERS_AFTER = re.compile(r"[^\d;:.]{0,50}?" + _AND_OTHERS + r"\d")
 _AND_OTHERS_BEFORE = re.compile(_AND_OTHERS + r"$")
 

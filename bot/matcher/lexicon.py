@@ -233,6 +233,17 @@ class Grammar:
     figure_in_name: tuple[str, ...]
     in_view_of: tuple[str, ...]
     official_says: tuple[str, ...]
+    # the role of a number (roles.py)
+    with_words: tuple[str, ...]
+    others_after: frozenset[str]
+    review_or_former: tuple[str, ...]
+    former_hedges: tuple[str, ...]
+    verified_words: tuple[str, ...]
+    verified_hedges: tuple[str, ...]
+    attributed_by: tuple[str, ...]
+    still_held: tuple[str, ...]
+    held_after: frozenset[str]
+    prisoner_nouns: tuple[str, ...]
     # dates and days
     months: dict[str, int]  # month name -> its number
     weekdays: tuple[str, ...]
@@ -246,6 +257,7 @@ class Grammar:
     singular_articles: tuple[str, ...]
     indefinite_articles: tuple[str, ...]
     by_words: tuple[str, ...]
+    others_words: tuple[str, ...]
     them_words: tuple[str, ...]
     contrast_words: tuple[str, ...]
     since_words: tuple[str, ...]
