@@ -90,15 +90,12 @@ class _Lists:
     quantified_day_before: tuple[str, ...]
     quantified_day_parts: tuple[str, ...]
     whole_hedges: tuple[str, ...]
-    remain_after: tuple[str, ...]
     arrested_auxiliaries: tuple[str, ...]
     arrested_participles: tuple[str, ...]
     most_of_them: tuple[str, ...]
     apposition: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
-    when_day_before: tuple[str, ...]
-    when_day_parts: tuple[str, ...]
     when_words: tuple[str, ...]
     held_nouns: tuple[str, ...]
     held_relatives: tuple[str, ...]
@@ -108,7 +105,7 @@ class _Lists:
     joined_before: tuple[str, ...]
     object_markers: tuple[str, ...]
     figure_of_before: tuple[str, ...]
-    figure_nouns: tuple[str, ...]
+    possessed_figures: tuple[str, ...]
     object_before: tuple[str, ...]
     joined_with: tuple[str, ...]
     have_words: tuple[str, ...]
@@ -365,7 +362,7 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
     return False
 
 
-_REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_L.remain_after) + r"\b")
+_REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
 # an arrest said of the people counted (their predicate, not "detained after the protests" describing them)
 _SINCE_YEAR = re.compile(r"\b" + one_of(_G.since_words) + r"\s+(" + one_of(_L.the_year, capture=False) + r"\s+)?(19|20)\d\d")
 _WEEKLY = re.compile(r"\b" + one_of(_L.weekly) + r"\b")
@@ -428,7 +425,7 @@ def _last(pattern: re.Pattern[str], text: str, lo: int = 0, hi: int = sys.maxsiz
 
 
 # a time that makes a count the round's ("9 de ellas este fin de semana", "hasta ahora")
-_WHEN = ("(" + one_of(_L.when_day_before) + " " + one_of((*_G.weekdays, *_L.when_day_parts)) + "|"
+_WHEN = ("(" + one_of(_G.this_day_before) + " " + one_of((*_G.weekdays, *_G.day_parts)) + "|"
          + "|".join(_L.when_words) + ")")
 
 
@@ -522,7 +519,7 @@ def _another_number(text: str) -> bool:
 
 # "by JEyP's count", "according to the group's tally": the possessor's figure
 _FIGURE_OF_BEFORE = re.compile(r"\b" + one_of(_L.figure_of_before) + r"\s+(the\s+)?$")
-_FIGURE_OF_AFTER = re.compile(r"('s|s')\s+" + one_of(_L.figure_nouns) + r"\b")
+_FIGURE_OF_AFTER = re.compile(r"('s|s')\s+" + one_of(_L.possessed_figures) + r"\b")
 # a name after these is the object of another's verb: "respondió a Jorge Rodríguez", "told to the NGO"
 _OBJECT_BEFORE = re.compile(r"(\b" + one_of(_L.object_before) + r"|\b\w+(o|io|aron|ieron|a|an|e|en)\s+a)\s+"
                             r"(?:" + _THE_SG + r"\s+)?$")

@@ -216,6 +216,8 @@ class Grammar:
     one_day: tuple[str, ...]
     same_period: tuple[str, ...]
     to_words: tuple[str, ...]
+    perfect_auxiliaries: tuple[str, ...]
+    perfect_participles: tuple[str, ...]
     # who speaks (speakers.py)
     comparison_words: tuple[str, ...]
     according_words: tuple[str, ...]
@@ -244,9 +246,35 @@ class Grammar:
     still_held: tuple[str, ...]
     held_after: frozenset[str]
     prisoner_nouns: tuple[str, ...]
+    # cue words (cues.py)
+    held_participles: tuple[str, ...]
+    held_where: tuple[str, ...]
+    auxiliaries: tuple[str, ...]
+    up_words: tuple[str, ...]
+    # releases without a count (numberless.py)
+    remain_after: tuple[str, ...]
+    aforesaid: tuple[str, ...]
+    given_releases: tuple[str, ...]
+    stalled_law: tuple[str, ...]
+    # figures (figures.py)
+    figure_nouns: tuple[str, ...]
+    the_figure_before: tuple[str, ...]
+    figure_stems: tuple[str, ...]
+    no_doubt: frozenset[str]
+    yet_words: tuple[str, ...]
+    # the headline (extraction.py)
+    running_span: tuple[str, ...]
+    batch_words: tuple[str, ...]
+    anchor_words: tuple[str, ...]
+    # names (entities.py)
+    name_particles: tuple[str, ...]
+    # numbers (numbers.py)
+    range_words: frozenset[str]
     # dates and days
     months: dict[str, int]  # month name -> its number
     weekdays: tuple[str, ...]
+    this_day_before: tuple[str, ...]
+    day_parts: tuple[str, ...]
     # joiners many rules share
     of_words: tuple[str, ...]
     part_of: tuple[str, ...]

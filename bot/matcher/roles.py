@@ -194,7 +194,7 @@ def _nearest_block(n: Context) -> int | None:
 
 
 # the count's noun, then "among those freed": a count of released people, not of those held
-_AMONG_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){1,3}?\s+(?:among|entre)\s+(?:\w+\s+){0,3}?"
+_AMONG_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){1,3}?\s+" + one_of(_G.among_words, capture=False) + r"\s+(?:\w+\s+){0,3}?"
                           + one_of(_G.among_freed) + r"\b")
 
 

@@ -81,7 +81,8 @@ def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: 
 
 
 # "406 personas han sido excarceladas", "626 have been freed": a total stated as done, not a day's news
-_PERFECT = re.compile(r"\s+(?:\w+\s+){0,2}?(?:han|ha|have|has)\s+(?:sido|been|recuperado|regained|salido|left)\b")
+_PERFECT = re.compile(r"\s+(?:\w+\s+){0,2}?" + one_of(_G.perfect_auxiliaries, capture=False) + r"\s+"
+                      + one_of(_G.perfect_participles, capture=False) + r"\b")
 
 
 def official_running_claim(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
