@@ -100,7 +100,6 @@ class _Lists:
     held_nouns: tuple[str, ...]
     held_relatives: tuple[str, ...]
     as_of: tuple[str, ...]
-    given_by: tuple[str, ...]
     dado_por: tuple[str, ...]
     joined_before: tuple[str, ...]
     object_markers: tuple[str, ...]
@@ -136,7 +135,6 @@ class _Lists:
     counted_participles: tuple[str, ...]
     whole_before: tuple[str, ...]
     only_words: tuple[str, ...]
-    set_against: tuple[str, ...]
     happened: tuple[str, ...]
     before_after: tuple[str, ...]
     concessive: tuple[str, ...]
@@ -434,9 +432,9 @@ _HELD_THEN_RELATIVE = re.compile(r"\b" + one_of(_L.held_nouns) + r"(\s+[\w-]+){0
 _COMMA = re.compile(r"[,;]")
 # what may follow a bare number to the end of its clause: a date, a time, whose figure it is
 _ELIDED_TAIL = re.compile(r"\s*(" + one_of(_L.as_of) + r"\s+.{0,30}|" + _WHEN
-                          + r"|" + one_of(_L.given_by) + r"\s+by\s+.{0,40}|"
+                          + r"|" + one_of(_G.attributed_by) + r"\s+by\s+.{0,40}|"
                           + one_of(_L.dado_por) + r"[oa]s\s+por\s+.{0,40})?[\s.,;)]*")
-_GIVEN_BY_AFTER = re.compile(r"\s+" + one_of((*_L.given_by, *_L.dado_por)))
+_GIVEN_BY_AFTER = re.compile(r"\s+" + one_of((*_G.attributed_by, *_L.dado_por)))
 
 
 def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _Words) -> int | None:
@@ -886,7 +884,7 @@ _WHOLE_BEFORE = re.compile(r"(^|[^\w])(" + "|".join(_L.whole_before) + r")\s+$")
 _FRONTED_OF = re.compile(r"(^|[:,])\s*" + _OF + r"\s+$")
 _ONLY = re.compile(r"\b" + one_of(_L.only_words) + r"\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_SET_AGAINST = re.compile(r"(^|[^\w])" + one_of(_L.set_against) + r"\s+(?:" + _THE_PL + r"\s+)?$")
+_SET_AGAINST = re.compile(r"(^|[^\w])" + one_of(_G.set_against) + r"\s+(?:" + _THE_PL + r"\s+)?$")
 _DOUBT_ENDS = re.compile(r"[,;]|\b" + one_of((*_G.and_words, *_L.but_words)) + r"\b")
 _SPLIT_IN_TIME = re.compile(r"[\s\w]{0,30}?\b(" + one_of(_L.happened, capture=False) + r" )?" + one_of(_L.before_after) + r"\b")
 

@@ -226,7 +226,7 @@ class Grammar:
     by_phrases: tuple[str, ...]
     says_after: tuple[str, ...]
     says_before: tuple[str, ...]
-    contrasted: tuple[str, ...]
+    set_against: tuple[str, ...]
     of_the_words: tuple[str, ...]
     country_articles: tuple[str, ...]
     such_as: tuple[str, ...]

@@ -49,7 +49,7 @@ _BY = re.compile(r"(?:" + "|".join(_G.according_words) + "|" + one_of(_G.given_b
                  + one_of(_G.given_by_es, capture=False) + r"[oa]s? por|" + "|".join(_G.by_phrases) + r")\s+(?:\w+\s+){0,2}$")
 # ", JEyP says", ", confirman sus familiares": a verb of saying next to a speaker after the number
 _SAYS_AFTER = re.compile(r"\s*(?:\([^)]{1,20}\)\s*)?(?:,\s*)?" + one_of(_G.says_after, capture=False) + r"\b")
-_CONTRASTED = re.compile(r"\b" + one_of(_G.contrasted) + r"\s+(?:" + one_of(_G.plural_articles) + r"\s+)?$")
+_CONTRASTED = re.compile(r"\b" + one_of(_G.set_against) + r"\s+(?:" + one_of(_G.plural_articles) + r"\s+)?$")
 # "956 liberaciones de la Fiscalía": the official body the figure belongs to
 _OF = re.compile(r"\s+(?:\w+\s+){0,2}?" + one_of(_G.of_the_words, capture=False) + r"\s+(?:" + _THE + r"\s+)?")
 _CLOSES = re.compile(r"(?:\s+[\w']+){0,4}?\s*(?:[.;,:\n)\"”»]|$)")
