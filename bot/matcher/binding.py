@@ -26,7 +26,7 @@ from functools import lru_cache
 from .._text import NUMBER, parse_number
 from ..figures import Role
 from .cues import Span, common_prisoners
-from .lexicon import WORD, _read, grammar, lexicon, load_lists, longest_first, one_of
+from .lexicon import WORD, grammar, lexicon, load_lists, longest_first, one_of, read_data
 from .running import parse_date
 from .speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
 
@@ -66,7 +66,7 @@ def _words_of(patterns: list[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def words() -> _Words:
     """The binding word lists of bot/data/binding.toml, compiled once."""
-    data = _read("binding.toml")
+    data = read_data("binding.toml")
     names = [f for f in _Words.__dataclass_fields__]
     missing = [n for n in names if n not in data]
     if missing:

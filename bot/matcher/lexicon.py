@@ -96,7 +96,14 @@ def _trie(keys: list[str]) -> str:
 
 
 def _read(name: str) -> dict:
+    """One data file of bot/data, parsed. Every reader of the data comes through here (a test that
+    adds a word to a list replaces this function, then clears the caches)."""
     return tomllib.loads((resources.files("bot") / "data" / name).read_text("utf-8"))
+
+
+def read_data(name: str) -> dict:
+    """bot/data/`name`, parsed, for a reader in another module (binding's compiled lists)."""
+    return _read(name)
 
 
 @lru_cache(maxsize=1)
