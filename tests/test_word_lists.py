@@ -176,12 +176,13 @@ def test_the_month_cue_and_the_month_table_are_one_list() -> None:
 # -- no words inline --------------------------------------------------------------------------------
 
 # The small words a rule may still spell out (see ARCHITECTURE.md): date forms whose groups are read
-# as day, month and year ("desde el 8 de enero", "between Jan. 8 and 10", "since 8 January"), "by"/
-# "por" tied to the language of the participle before them ("claimed by", "dadas por"), "the" in the
-# English possessive "by the group's count", "(que) según", and word endings (participles "-ado",
-# "-ed"; Spanish verbs before a personal "a": "respondió a").
-GLUE = frozenset({"de", "del", "el", "y", "desde", "entre", "between", "and", "since", "by", "por", "the", "que",
-                  "ad", "id", "ed", "io", "aron", "ieron", "an", "en"})
+# as day, month and year ("desde el 8 de enero", "between Jan. 8 and 10", "since 8 January", "del 10
+# al 12 de diciembre", "from Dec. 10 to 14"), "by"/"por" tied to the language of the participle before
+# them ("claimed by", "dadas por"), "the" in the English possessive "by the group's count", "(que)
+# según", and word endings (participles "-ado", "-ed"; Spanish verbs before a personal "a":
+# "respondió a").
+GLUE = frozenset({"de", "del", "el", "y", "desde", "entre", "between", "and", "since", "al", "from", "to", "by", "por",
+                  "the", "que", "ad", "id", "ed", "io", "aron", "ieron", "an", "en"})
 _RE_CALLS = {"compile", "search", "match", "fullmatch", "finditer", "findall", "sub", "split", "subn"}
 
 
