@@ -130,7 +130,6 @@ class _Lists:
     of_which: tuple[str, ...]
     excluding: tuple[str, ...]
     demanded: tuple[str, ...]
-    these_words: tuple[str, ...]
     counted_releases: tuple[str, ...]
     counted_participles: tuple[str, ...]
     whole_before: tuple[str, ...]
@@ -142,7 +141,6 @@ class _Lists:
     held_words: tuple[str, ...]
     not_words: tuple[str, ...]
     copulas: tuple[str, ...]
-    and_others_markers: tuple[str, ...]
     but_words: tuple[str, ...]
     while_words: tuple[str, ...]
     until_words: tuple[str, ...]
@@ -878,7 +876,7 @@ _OF_THEM_WHEN = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)
 _EXCLUDING = re.compile(r"\b" + one_of(_L.excluding) + r"\b")
 _DEMANDED = re.compile(r"\b" + one_of(_L.demanded))
 # "60 de las salidas verificadas": a part of releases already counted
-_OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+" + one_of((*_G.plural_articles, *_L.these_words)) + r"\s+"
+_OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+"
                                   + one_of(_L.counted_releases) + r"\s+" + one_of(_L.counted_participles))
 _WHOLE_BEFORE = re.compile(r"(^|[^\w])(" + "|".join(_L.whole_before) + r")\s+$")
 _FRONTED_OF = re.compile(r"(^|[:,])\s*" + _OF + r"\s+$")
@@ -1011,7 +1009,7 @@ def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
 # "16 no eran opositores", "10 were not political prisoners": those who were not something
 _NOT_WHAT_IT_SAYS = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.not_words) + r"\s+" + one_of(_L.copulas) + r"\b")
 # one count of a pair, "N X y (de) otros M Y": the two add up to the round
-_AND_OTHERS = (r"\s" + _AND + r"\s+(" + one_of(_L.and_others_markers) + r"\s+)?" + one_of(_G.others_words) + r"\s+")
+_AND_OTHERS = (r"\s" + _AND + r"\s+(" + one_of(_L.object_markers) + r"\s+)?" + one_of(_G.others_words) + r"\s+")
 _AND_OTHERS_AFTER = re.compile(r"[^\d;:.]{0,50}?" + _AND_OTHERS + r"\d")
 _AND_OTHERS_BEFORE = re.compile(_AND_OTHERS + r"$")
 
