@@ -18,6 +18,7 @@ Pure: text in, bindings out; never touches the network, the database or a chat.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -25,45 +26,9 @@ from functools import lru_cache
 from .._text import NUMBER, parse_number
 from ..figures import Role
 from .cues import Span, common_prisoners
-from .lexicon import WORD, _read, lexicon
+from .lexicon import WORD, grammar, lexicon, load_lists, longest_first, one_of, read_data
 from .running import parse_date
 from .speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
-
-_MONTHS = {m: i for i, names in enumerate((
-    ("enero", "january", "jan"), ("febrero", "february", "feb"), ("marzo", "march", "mar"), ("abril", "april", "apr"),
-    ("mayo", "may"), ("junio", "june", "jun"), ("julio", "july", "jul"), ("agosto", "august", "aug"),
-    ("septiembre", "setiembre", "september", "sep", "sept"), ("octubre", "october", "oct"),
-    ("noviembre", "november", "nov"), ("diciembre", "december", "dec")), 1) for m in names}
-_MONTH = r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b"
-# A sentence falls into clauses at these: a speaker speaks for the numbers of its own clause
-_CLAUSE = re.compile(r";|\s[—–]\s|\s-\s|,?\s(?:pero|but|mientras que|mientras|while|whereas|aunque|although|"
-                     r"sin embargo|however|en tanto que|en cambio|por su parte|for (?:its|his|her|their) part)\s")
-_EARLY = 5  # days: a release dated this far before the item (Christmas in a New Year item) is another round
-_SPAN = re.compile(r"\b(desde|a partir de|since|starting|from|entre|between|hasta la fecha|en lo que va|so far|to date|"
-                   r"en total|in total|empez\w*|comenz\w*|inici\w*|began|started|ya son|acumulad\w*)\b")
-
-
-@dataclass(frozen=True)
-class Bound:
-    """What the grammar makes of one number of an item."""
-
-    value: int
-    start: int
-    end: int
-    sentence: int
-    counts: str  # release | other: what the words around it say it counts
-    speaker: Speaker | None  # whose frame it stands in
-    sure: bool
-    why: str  # why it is not sure ("" when it is)
-    quote: str  # the sentence it came from
-    clause: Span = (0, 0)  # the clause it stands in
-    named_figure: bool = False  # the speaker is the one a figure is named after ("la lista oficial de las 99")
-
-    @property
-    def role(self) -> Role | None:
-        if self.speaker is None:
-            return None
-        return Role.ANNOUNCED if self.speaker.kind == OFFICIAL else Role.CONFIRMED
 
 
 @dataclass(frozen=True)
@@ -101,12 +66,127 @@ def _words_of(patterns: list[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def words() -> _Words:
     """The binding word lists of bot/data/binding.toml, compiled once."""
-    data = _read("binding.toml")
+    data = read_data("binding.toml")
     names = [f for f in _Words.__dataclass_fields__]
     missing = [n for n in names if n not in data]
     if missing:
         raise ValueError(f"bot/data/binding.toml: missing {missing}")
     return _Words(**{n: _words_of(data[n]) for n in names})
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """The lists of bot/data/binding.toml that the patterns below are built around: each fills one
+    place in one rule (the comments there say which); what stands around it is the rule's own."""
+
+    clause_openers: tuple[str, ...]
+    span_words: tuple[str, ...]
+    time_units: tuple[str, ...]
+    duration_units: tuple[str, ...]
+    year_count_heads: tuple[str, ...]
+    day_before: tuple[str, ...]
+    quantifiers: tuple[str, ...]
+    quantified_times: tuple[str, ...]
+    quantified_day_before: tuple[str, ...]
+    quantified_day_parts: tuple[str, ...]
+    whole_hedges: tuple[str, ...]
+    arrested_auxiliaries: tuple[str, ...]
+    arrested_participles: tuple[str, ...]
+    most_of_them: tuple[str, ...]
+    apposition: tuple[str, ...]
+    left_prison: tuple[str, ...]
+    numbered_prisons: tuple[str, ...]
+    when_words: tuple[str, ...]
+    held_nouns: tuple[str, ...]
+    held_relatives: tuple[str, ...]
+    as_of: tuple[str, ...]
+    dado_por: tuple[str, ...]
+    joined_before: tuple[str, ...]
+    object_markers: tuple[str, ...]
+    figure_of_before: tuple[str, ...]
+    possessed_figures: tuple[str, ...]
+    object_before: tuple[str, ...]
+    joined_with: tuple[str, ...]
+    have_words: tuple[str, ...]
+    causative_verbs: tuple[str, ...]
+    confirmed_auxiliaries: tuple[str, ...]
+    confirmed_participles: tuple[str, ...]
+    figure_relatives: tuple[str, ...]
+    governing: tuple[str, ...]
+    figure_hedges: tuple[str, ...]
+    officials_participles_es: tuple[str, ...]
+    officials_participles_en: tuple[str, ...]
+    officials_adjectives: tuple[str, ...]
+    officials_before: tuple[str, ...]
+    irregular_participles: tuple[str, ...]
+    counted_stems: tuple[str, ...]
+    done_stems: tuple[str, ...]
+    official_acts: tuple[str, ...]
+    aside_relatives: tuple[str, ...]
+    clause_subjects: tuple[str, ...]
+    place_nouns: tuple[str, ...]
+    place_nouns_before: tuple[str, ...]
+    others_before: tuple[str, ...]
+    of_which: tuple[str, ...]
+    excluding: tuple[str, ...]
+    demanded: tuple[str, ...]
+    counted_releases: tuple[str, ...]
+    counted_participles: tuple[str, ...]
+    whole_before: tuple[str, ...]
+    only_words: tuple[str, ...]
+    happened: tuple[str, ...]
+    before_after: tuple[str, ...]
+    concessive: tuple[str, ...]
+    after_clause: tuple[str, ...]
+    held_words: tuple[str, ...]
+    not_words: tuple[str, ...]
+    copulas: tuple[str, ...]
+    but_words: tuple[str, ...]
+    while_words: tuple[str, ...]
+    until_words: tuple[str, ...]
+    christmas: tuple[str, ...]
+    dated_people: tuple[str, ...]
+    the_year: tuple[str, ...]
+    weekly: tuple[str, ...]
+    placed_after: tuple[str, ...]
+    not_heads: frozenset[str]
+
+
+_L = load_lists(_Lists, "binding.toml", others=_Words.__dataclass_fields__)
+_G = grammar()  # the small words many rules share (bot/data/grammar.toml)
+_OF, _PART_OF, _AND, _BY = one_of(_G.of_words), one_of(_G.part_of), one_of(_G.and_words), one_of(_G.by_words)
+_THE, _THE_PL, _THE_SG = one_of(_G.definite_articles), one_of(_G.plural_articles), one_of(_G.singular_articles)
+_THEM = one_of(_G.them_words)
+
+_MONTHS = _G.months
+_MONTH = r"\b" + one_of(longest_first(_MONTHS)) + r"\b"
+# A sentence falls into clauses at these: a speaker speaks for the numbers of its own clause
+_CLAUSE = re.compile(r";|\s[—–]\s|\s-\s|,?\s" + one_of((*_G.contrast_words, *_L.clause_openers), capture=False) + r"\s")
+_EARLY = 5  # days: a release dated this far before the item (Christmas in a New Year item) is another round
+_SPAN = re.compile(r"\b" + one_of(_L.span_words) + r"\b")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What the grammar makes of one number of an item."""
+
+    value: int
+    start: int
+    end: int
+    sentence: int
+    counts: str  # release | other: what the words around it say it counts
+    speaker: Speaker | None  # whose frame it stands in
+    sure: bool
+    why: str  # why it is not sure ("" when it is)
+    quote: str  # the sentence it came from
+    clause: Span = (0, 0)  # the clause it stands in
+    named_figure: bool = False  # the speaker is the one a figure is named after ("la lista oficial de las 99")
+
+    @property
+    def role(self) -> Role | None:
+        if self.speaker is None:
+            return None
+        return Role.ANNOUNCED if self.speaker.kind == OFFICIAL else Role.CONFIRMED
 
 
 def _tokens(folded: str, lo: int, hi: int) -> list[re.Match[str]]:
@@ -175,38 +255,54 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
     return out
 
 
+_MONTH_AFTER = re.compile(r"\s*(" + one_of(_G.of_words, capture=False) + r"\s+)?" + _MONTH)  # "8 de enero"
+_MONTH_BEFORE = re.compile(_MONTH + r"\.?\s*$")  # "Jan. 8"
+_TIME_AFTER = re.compile(r"(:\d\d|\s*" + one_of(_L.time_units) + r"(?!\w))")
+_DURATION_AFTER = re.compile(r"\s*" + one_of(_L.duration_units) + r"\b")
+_YEAR_COUNTED = re.compile(r"\s+(\w+\s+)?" + one_of(_L.year_count_heads))
+_DAY_BEFORE = re.compile(r"\b" + one_of(_L.day_before) + r"\s*$")
+_WORD_AFTER = re.compile(r"\s+\w")
+
+
 def _not_a_count(folded: str, lo: int, hi: int, s: int, e: int, value: int, prisons: re.Pattern[str]) -> bool:
     """A date, a year, a time, an age, a unit, a part of a name."""
     after = folded[e:min(hi, e + 25)]
     before = folded[max(lo, s - 25):s]
-    if re.match(r"\s*(de\s+|of\s+)?" + _MONTH, after) or re.search(_MONTH + r"\.?\s*$", before):
+    if _MONTH_AFTER.match(after) or _MONTH_BEFORE.search(before):
         return True
-    if re.match(r"(:\d\d|\s*(h|hrs?|horas?|a\.?\s?m\.?|p\.?\s?m\.?)(?!\w))", after):
+    if _TIME_AFTER.match(after):
         return True
-    if re.match(r"\s*(-year-old|-ano|anos|ano|years?|year-old|meses|months?|dias|days?|semanas|weeks?|horas|hours?)\b",
-                after):
+    if _DURATION_AFTER.match(after):
         return True
-    if 1900 <= value <= 2100 and not re.match(r"\s+(\w+\s+)?(pres|prisoner|personas|people|excarcel|liber|releases)", after):
+    if 1900 <= value <= 2100 and not _YEAR_COUNTED.match(after):
         return True
-    if re.search(r"\b(el|del|al|on|the|los dias|the day)\s*$", before) and not re.match(r"\s+\w", after):
+    if _DAY_BEFORE.search(before) and not _WORD_AFTER.match(after):
         return True  # "el 24", "on the 24"
     return any(p.start() <= s < p.end() for p in prisons.finditer(folded, max(lo, s - 40), min(hi, e + 20)))
 
 
-_DAY = r"(lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_QUANTIFIED = re.compile(r"(\b(a|al|otros|otras|unos|unas|al menos|mas de|cerca de|los|las|the|at least|more than|"
-                         r"another|some|about|nearly|almost|over|around|aproximadamente|alrededor de|casi|a total of|"
-                         r"un total de|hasta ahora|ya|hoy|ayer|anoche|today|yesterday|overnight|tonight|this week|"
-                         r"esta semana|(on|this|last|el|este|esta|la|el pasado|la noche del) " + _DAY + r"|"
-                         r"(este|el|esta|la) (fin de semana|noche|madrugada|manana|tarde)|(this|last) (weekend|night|morning))"
+_DAY = one_of(_G.weekdays)
+# what may stand between a release and the number it frees ("libero a otros 17", "freed on Monday 17")
+_QUANTIFIED = re.compile(r"(\b(" + "|".join((*_L.quantifiers, *_L.quantified_times)) + "|"
+                         + one_of(_L.quantified_day_before) + " " + _DAY + "|" + "|".join(_L.quantified_day_parts) + r")"
                          r"[\s,]+)+$")
+
+
+# "33 of 87 authorised releases": the whole after the number
+_OF_A_NUMBER = re.compile(r"\s+" + _OF + r"\s+(" + _THE_PL + r"\s+)?\d[\d.,]*")
+# the number is the part, a whole follows: "225 of roughly 2,400", "61 de las 99"
+_PART_OF_WHOLE = re.compile(r"\d\s+" + _PART_OF + r"\s+(" + one_of((*_G.plural_articles, *_L.whole_hedges)) + r"\s+)*$")
+# the noun of the part before the whole (group 1): "225 people of 2,400", "33 excarcelaciones de las 87"
+_WHOLE_NOUN = re.compile(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)" + _PART_OF + r"\s+")
+_WHOLE_NOUN_END = re.compile(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)" + _PART_OF + r"\s+(" + _THE_PL + r"\s+)?$")
+_PAUSE = re.compile(r"[,;:]")
 
 
 def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> bool:
     """Does the number count people freed? Its noun, the predicate said of it, or the release it
     is the object of."""
     # "33 of 87 authorised releases carried out": what the whole counts, the part counts
-    of = re.match(r"\s+(de|of)\s+((los|las|the)\s+)?\d[\d.,]*", folded[e:b])
+    of = _OF_A_NUMBER.match(folded[e:b])
     if of:
         e = e + of.end()
     after = _tokens(folded, e, b)
@@ -220,9 +316,8 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
         return not _REMAIN.match(head[m.end():])
     # the whole of a part ("225 of roughly 2,400 people arrested … had been released"): what is said
     # after it is said of the part; the whole counts only what its own noun counts
-    if re.search(r"\d\s+(de|of|out of)\s+((los|las|the|unos|unas|roughly|about|some|around|nearly|cerca de|alrededor de|"
-                 r"casi|mas de|more than)\s+)*$", folded[max(a, s - 40):s]):
-        whole = re.search(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)(de|of|out of)\s+", folded[max(a, s - 70):s])
+    if _PART_OF_WHOLE.search(folded[max(a, s - 40):s]):
+        whole = _WHOLE_NOUN.search(folded[max(a, s - 70):s])
         return bool(whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()))
     # people, then (within a few words) what happened to them: "17 presos fueron excarcelados";
     # or the number alone as the subject: "71 salieron", "17 were freed"
@@ -234,14 +329,14 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
     if j == i:  # "2 prominent opposition members": an adjective or two before the people
         k = next((k for k in range(i + 1, min(i + 3, len(after)))
                   if w.person_nouns.fullmatch(after[k].group()) and after[k].group() not in _NOT_HEADS), None)
-        if k is not None and not re.search(r"[,;:]", folded[after[i].start():after[k].start()]):
+        if k is not None and not _PAUSE.search(folded[after[i].start():after[k].start()]):
             j = k
             while j < len(after) and j < k + 5 and w.person_nouns.fullmatch(after[j].group()):
                 j += 1
     if j > i and _predicate_follows(folded[after[j - 1].end():b], 20, w):
         return True
     # "33 excarcelaciones de las 87 anunciadas": the whole counts what its part counts
-    whole = re.search(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)(de|of|out of)\s+((los|las|the)\s+)?$", folded[max(a, s - 70):s])
+    whole = _WHOLE_NOUN_END.search(folded[max(a, s - 70):s])
     if whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()):
         return True
     # "el total de excarcelados en 895", "the number of releases stood at 444"
@@ -263,25 +358,25 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
     return False
 
 
-_REMAIN = re.compile(r"(\s+\w+){0,3}?\s+(siguen|sigue|permanecen|continuan|quedan|remain\w*|are still|still)\b")
+_REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
 # an arrest said of the people counted (their predicate, not "detained after the protests" describing them)
-_SINCE_YEAR = re.compile(r"\b(desde|since|entre|between|from)\s+(el\s+ano\s+|the\s+year\s+)?(19|20)\d\d")
-_WEEKLY = re.compile(r"\b(en la (ultima|pasada) semana|la semana pasada|last week|(in|over|during) the (past|last) week|"
-                     r"semanal\w*|weekly|balance de la semana|"
-                     r"in a week|en una semana|a la semana|per week|por semana|"
-                     r"esta semana se (registraron|contabilizaron)|en los ultimos (siete|7) dias|in the past (seven|7) days)\b")
+_SINCE_YEAR = re.compile(r"\b" + one_of(_G.since_words) + r"\s+(" + one_of(_L.the_year, capture=False) + r"\s+)?(19|20)\d\d")
+_WEEKLY = re.compile(r"\b" + one_of(_L.weekly) + r"\b")
+
+
+_SENTENCE_END = re.compile(r"[.;\n]")
 
 
 def hi_of(folded: str, at: int) -> int:
     """The end of the sentence that holds at."""
-    m = re.search(r"[.;\n]", folded[at:])
+    m = _SENTENCE_END.search(folded[at:])
     return at + m.start() if m else len(folded)
 
 
-_ARRESTED = re.compile(r"\b((fueron|han sido|habian sido|son|eran|were|have been|had been|are|was|got) (\w+ )?"
-                       r"(detenid|arrestad|capturad|encarcelad|apresad|arrested|detained|jailed|imprisoned|captured|re-?arrested)\w*"
-                       r"|la mayoria|most of them|muchos de ellos|many of them)\b")
-_APPOSITION = re.compile(r"^\s*,\s*(entre (ellos|ellas)|including|among them|incluid[oa]s|todos|todas|all|each|cada uno)[^,]{0,80},")
+_ARRESTED = re.compile(r"\b(" + one_of(_L.arrested_auxiliaries) + r" (\w+ )?" + one_of(_L.arrested_participles) + r"\w*"
+                       r"|" + "|".join(_L.most_of_them) + r")\b")
+_APPOSITION = re.compile(r"^\s*,\s*" + one_of(_L.apposition) + r"[^,]{0,80},")
+_CUT = re.compile(r"[,;:(]")
 
 
 def _to_first_comma(rest: str) -> str:
@@ -290,12 +385,11 @@ def _to_first_comma(rest: str) -> str:
     m = _APPOSITION.match(rest)
     if m:
         return rest[:m.end()] + _to_first_comma(rest[m.end():])
-    cut = re.search(r"[,;:(]", rest)
+    cut = _CUT.search(rest)
     return rest[:cut.start()] if cut else rest
 
 
-_NOT_HEADS = frozenset({"de", "libertad", "derechos", "humanos", "human", "rights", "political", "politicos", "politicas",
-                        "politico", "politica", "conciencia", "conscience", "us", "foreign", "dual"})
+_NOT_HEADS = _L.not_heads
 
 
 def _predicate_follows(rest: str, reach: int, w: _Words) -> bool:
@@ -313,21 +407,32 @@ def _predicate_follows(rest: str, reach: int, w: _Words) -> bool:
     return not (w.negation.search(before) or _another_number(_PRISON_DIGITS.sub(" ", before)) or _ARRESTED.search(before))
 
 
-_LEFT = re.compile(r"\b(left|walked out of|abandon\w*|dej(o|aron|an)|sal(en|io|ieron|ian) de)\s+(the\s+|el\s+|la\s+|los\s+|las\s+)?")
+_LEFT = re.compile(r"\b" + one_of(_L.left_prison) + r"\s+(?:" + _THE + r"\s+)?")
 # digits of a prison's name ("Zona 7", "Rodeo I", "Yare 3"): no count of their own
-_PRISON_DIGITS = re.compile(r"\b(zona|zone|rodeo|yare|tocuyito|el dorado|fenix)\s+\d+\b")
+_PRISON_DIGITS = re.compile(r"\b" + one_of(_L.numbered_prisons) + r"\s+\d+\b")
 
 
-def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+def _last(pattern: re.Pattern[str], text: str, lo: int = 0, hi: int = sys.maxsize) -> re.Match[str] | None:
+    """The last match of the pattern in text[lo:hi] (offsets in text)."""
     found = None
-    for match in pattern.finditer(text):
+    for match in pattern.finditer(text, lo, hi):
         found = match
     return found
 
 
-_WHEN = (r"(en la (madrugada|manana|tarde|noche)|(este|esta|el|la|on|this|last) (" + _DAY[1:-1] +
-         r"|manana|tarde|noche|morning|afternoon|night|weekend|fin de semana)|hoy|today|anoche|overnight|so far|"
-         r"hasta ahora|por ahora|until now)")
+# a time that makes a count the round's ("9 de ellas este fin de semana", "hasta ahora")
+_WHEN = ("(" + one_of(_G.this_day_before) + " " + one_of((*_G.weekdays, *_G.day_parts)) + "|"
+         + "|".join(_L.when_words) + ")")
+
+
+# a noun for people held, then a relative clause of it: the number counts that noun
+_HELD_THEN_RELATIVE = re.compile(r"\b" + one_of(_L.held_nouns) + r"(\s+[\w-]+){0,4},?\s+" + one_of(_L.held_relatives) + r"\b")
+_COMMA = re.compile(r"[,;]")
+# what may follow a bare number to the end of its clause: a date, a time, whose figure it is
+_ELIDED_TAIL = re.compile(r"\s*(" + one_of(_L.as_of) + r"\s+.{0,30}|" + _WHEN
+                          + r"|" + one_of(_G.attributed_by) + r"\s+by\s+.{0,40}|"
+                          + one_of(_L.dado_por) + r"[oa]s\s+por\s+.{0,40})?[\s.,;)]*")
+_GIVEN_BY_AFTER = re.compile(r"\s+" + one_of((*_G.attributed_by, *_L.dado_por)))
 
 
 def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _Words) -> int | None:
@@ -335,18 +440,14 @@ def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _W
     clause counts releases: the noun is understood ("… 344 excarcelaciones, mientras que la PUD
     habla de 349"; "… desde el 8 de enero; Foro Penal contabiliza 383"). Returns where that
     count stands (its antecedent), or None."""
-    if re.search(r"\b(pres[oa]s|prisoners|detenid[oa]s|personas|people|detainees)(\s+[\w-]+){0,4},?\s+(que|which|whom|a los que)\b",
-                 folded[max(lo, s - 70):s]):
+    if _HELD_THEN_RELATIVE.search(folded[max(lo, s - 70):s]):
         return None  # "los presos políticos del país, que la ONG cifra en 268": the count of that noun
     tail = folded[e:b]
-    comma = re.search(r"[,;]", tail)
+    comma = _COMMA.search(tail)
     tail = tail[:comma.start()] if comma else tail  # "… 73 desde el jueves, Foro Penal 56 …": its own words
-    if not re.fullmatch(r"\s*((hasta|as of|al|por|desde|since|a partir de)\s+.{0,30}|" + _WHEN +
-                        r"|(claimed|announced|given|cited|reported)\s+by\s+.{0,40}|"
-                        r"(anunciad|dad|citad|reportad)[oa]s\s+por\s+.{0,40})?[\s.,;)]*", tail):
+    if not _ELIDED_TAIL.fullmatch(tail):
         return None
-    if not w.report_verbs.search(folded[max(a, s - 25):s]) and not re.match(r"\s+(claimed|announced|given|cited|reported|"
-                                                                            r"anunciad|dad|citad|reportad)", tail):
+    if not w.report_verbs.search(folded[max(a, s - 25):s]) and not _GIVEN_BY_AFTER.match(tail):
         return None
     # the sentence, and the one before it ("Saab: 225 liberados; Foro Penal … ha verificado 107")
     for m in NUMBER.finditer(folded, lo, hi):
@@ -357,7 +458,15 @@ def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _W
     return None
 
 
-_PLACED_AFTER = re.compile(r"[\d.,]+\s+(\w+\s+){0,2}?(en|in|at|de|from)\s+")
+_PLACED_AFTER = re.compile(r"[\d.,]+\s+(\w+\s+){0,2}?" + one_of(_L.placed_after) + r"\s+")
+# between a count of releases and the next count: "y otros 15", "and another 15", ", 13 en Zulia"
+_JOINED_GAP = re.compile(r"[^\d;:.]{0,50}?\s" + _AND + r"\s+(" + one_of(_L.object_markers) + r"\s+)?("
+                         + one_of(_L.joined_before, capture=False) + r"\s+)?")
+_LISTED_GAP = re.compile(r"[^\d;:.]{0,50}?,\s+")
+_LATEST_GAP = re.compile(r"[^\d;:.]{0,90}?,\s+")
+_LATEST = re.compile(r"[\d.,]+\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)  # "nueve de ellas este fin de semana"
+_PLACE_OR_OF = frozenset((*_G.place_words, *_G.of_words))
+_DIGITS = re.compile(r"[\d.,]+")
 
 
 def w_modifier(word: str) -> bool:
@@ -371,12 +480,11 @@ def _coordinated(folded: str, a: int, s: int, earlier: list[Bound], si: int) -> 
     if prev is None or prev.counts != "release":
         return False
     gap = folded[prev.end:s]
-    joined = re.fullmatch(r"[^\d;:.]{0,50}?\s(y|e|and)\s+((de|a)\s+)?(otr[oa]s\s+|another\s+|unos?\s+|al menos\s+)?", gap)
+    joined = _JOINED_GAP.fullmatch(gap)
     # "15 … en Lara, 13 en Zulia y 10 en Táchira": an enumeration of places joins by commas too
-    listed = re.fullmatch(r"[^\d;:.]{0,50}?,\s+", gap) and _PLACED_AFTER.match(folded, s)
+    listed = _LISTED_GAP.fullmatch(gap) and _PLACED_AFTER.match(folded, s)
     # "212 personas han salido desde …, nueve de ellas este fin de semana": the latest of them
-    latest = re.fullmatch(r"[^\d;:.]{0,90}?,\s+", gap) and re.match(r"[\d.,]+\s+(de|of)\s+(ellos|ellas|them)\s+" + _WHEN,
-                                                                    folded[s:s + 60])
+    latest = _LATEST_GAP.fullmatch(gap) and _LATEST.match(folded[s:s + 60])
     if latest:
         return True
     if not (joined or listed):
@@ -386,19 +494,31 @@ def _coordinated(folded: str, a: int, s: int, earlier: list[Bound], si: int) -> 
     head = next((t.group() for t in own if not w_modifier(t.group())), None)
     if head is not None and not (words().person_nouns.fullmatch(head) or words().release_nouns.fullmatch(head)
                                  or words().release_predicates.match(folded, folded.find(head, s))
-                                 or re.fullmatch(r"de|en|in|at|from|of|desde|del", head)):
+                                 or head in _PLACE_OR_OF):
         return False
     # its own predicate stands: "50 salieron … y 336 siguen presos"
-    digits = re.match(r"[\d.,]+", folded[s:])
+    digits = _DIGITS.match(folded[s:])
     end = s + (digits.end() if digits else 0)
     return not _REMAIN.match(folded[end:end + 60]) and not _ARRESTED.search(folded[end:end + 40])
+
+
+_DATE = re.compile(_MONTH + r"\s+\d{1,2}\b|\b\d{1,2}\s+(de\s+)?" + _MONTH)  # "July 28", "8 de enero"
+_BARE_NUMBER = re.compile(r"(?<![\d.,])\d+(?![\d.,]\d)")
 
 
 def _another_number(text: str) -> bool:
     """A count between the people and their predicate (not a year, not a date: "jailed in 2014
     and 2017", "after the July 28 vote")."""
-    text = re.sub(_MONTH + r"\s+\d{1,2}\b|\b\d{1,2}\s+(de\s+)?" + _MONTH, " ", text)
-    return any(not (1900 <= int(m.group()) <= 2100) for m in re.finditer(r"(?<![\d.,])\d+(?![\d.,]\d)", text))
+    text = _DATE.sub(" ", text)
+    return any(not (1900 <= int(m.group()) <= 2100) for m in _BARE_NUMBER.finditer(text))
+
+
+# "by JEyP's count", "according to the group's tally": the possessor's figure
+_FIGURE_OF_BEFORE = re.compile(r"\b" + one_of(_L.figure_of_before) + r"\s+(the\s+)?$")
+_FIGURE_OF_AFTER = re.compile(r"('s|s')\s+" + one_of(_L.possessed_figures) + r"\b")
+# a name after these is the object of another's verb: "respondió a Jorge Rodríguez", "told to the NGO"
+_OBJECT_BEFORE = re.compile(r"(\b" + one_of(_L.object_before) + r"|\b\w+(o|io|aron|ieron|a|an|e|en)\s+a)\s+"
+                            r"(?:" + _THE_SG + r"\s+)?$")
 
 
 def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: list[Voice], w: _Words,
@@ -416,15 +536,12 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     for v in here:
         if _according(folded[max(a, v.start - 40):v.start], w) and _same_stretch(folded, a, v, s, e):
             return v.speaker, None
-        if (
-                re.search(r"\b(by|per|according to|in)\s+(the\s+)?$", folded[max(a, v.start - 20):v.start])
-                and re.match(r"('s|s')\s+(count|tally|figures|records|data|reckoning|list|latest count)\b", folded[v.end:v.end + 25])):
+        if _FIGURE_OF_BEFORE.search(folded[max(a, v.start - 20):v.start]) and _FIGURE_OF_AFTER.match(folded[v.end:v.end + 25]):
             return v.speaker, None
     # a speaker is the subject of its verb: not the object of another's ("respondió a Jorge Rodríguez,
     # que habló de 400, que solo ha podido verificar 83"), nor inside a relative clause
     before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v)
-              and not re.search(r"(\b(al|to|ante|with|con|contra|against|sobre|about)|\b\w+(o|io|aron|ieron|a|an|e|en)\s+a)\s+"
-                                r"(the\s+|el\s+|la\s+)?$", folded[max(a, v.start - 20):v.start])
+              and not _OBJECT_BEFORE.search(folded[max(a, v.start - 20):v.start])
               and (at := _tells_after(folded, v, s, w)) is not None]
     after = [v for v in here if v.start >= e]
     told_by = after[0] if after and _attributes_back(folded, e, after[0], b, w) else None
@@ -450,7 +567,7 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     if told_by is not None:
         return told_by.speaker, None
     if s < title_end:  # the headline convention "Foro Penal: …", the speaker opening the title
-        lead = [v for v in vs if v.start < s and re.match(r"\s*:", folded[v.end:v.end + 3])
+        lead = [v for v in vs if v.start < s and _COLON.match(folded[v.end:v.end + 3])
                 and len(_tokens(folded, 0, v.start)) <= 2]
         if lead:
             return lead[-1].speaker, None
@@ -467,11 +584,12 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     return None, None
 
 
-_JOINED_SUBJECT = re.compile(r"\s*(,\s*)?(y|e|and|junto con|together with|along with)\s+(la\s+|el\s+|los\s+|las\s+|the\s+)?")
+_COLON = re.compile(r"\s*:")
+_JOINED_SUBJECT = re.compile(r"\s*(,\s*)?" + one_of((*_G.and_words, *_L.joined_with)) + r"\s+(?:" + _THE + r"\s+)?")
 
 
 # a verb that makes its object do the releasing words after it: "had let five … out of jail"
-_CAUSATIVE = re.compile(r"\s*((had|has|have|ha|han|habia|habian)\s+)?(let|set|dejo|dejaron|dejado|puso|pusieron|puesto)\b")
+_CAUSATIVE = re.compile(r"\s*(" + one_of(_L.have_words) + r"\s+)?" + one_of(_L.causative_verbs) + r"\b")
 
 
 def _holds_verb(folded: str, v: Voice, w: _Words) -> bool:
@@ -479,14 +597,18 @@ def _holds_verb(folded: str, v: Voice, w: _Words) -> bool:
     return len(own) > 1 and bool(w.report_verbs.fullmatch(own[-1].group()))
 
 
+# "Thursday's move, confirmed by ...", "La información fue confirmada por ..."
+_CONFIRMED_BY = re.compile(r"\W*(" + words().anaphora.pattern + r")\W{0,3}(\w+\s+){0,3}?("
+                           + one_of(_L.confirmed_auxiliaries, capture=False) + r"\s+)?"
+                           + one_of(_L.confirmed_participles) + r"\s+" + _BY + r"\s+")
+
+
 def _confirmed_after(folded: str, span: Span, vs: list[Voice], w: _Words) -> Speaker | None:
     """The next sentence confirms this one's release ("Thursday's move, confirmed by human rights
     organizations", "La información fue confirmada por Foro Penal"): its first independent
     speaker after "confirmed by" frames the numbers here that have no frame of their own."""
     lo, hi = span
-    m = re.match(r"\W*(" + w.anaphora.pattern + r")\W{0,3}(\w+\s+){0,3}?(was\s+|has been\s+|fue\s+|ha sido\s+)?"
-                 r"(confirmed|verified|corroborated|confirmad[oa]s?|verificad[oa]s?|corroborad[oa]s?|constatad[oa]s?)\s+"
-                 r"(by|por)\s+", folded[lo:hi])
+    m = _CONFIRMED_BY.match(folded[lo:hi])
     if m is None:
         return None
     at = lo + m.end()
@@ -494,6 +616,9 @@ def _confirmed_after(folded: str, span: Span, vs: list[Voice], w: _Words) -> Spe
         if at <= v.start < at + 60 and v.speaker.kind == INDEPENDENT:
             return v.speaker
     return None
+
+
+_APPOSED = re.compile(r",\s*" + one_of(_G.indefinite_articles) + r"\s+$")  # "La Coalición …, una ONG, …"
 
 
 def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[Voice]:
@@ -506,8 +631,7 @@ def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[V
         lo, hi = next(((a, b) for a, b in spans if a <= v.start < b), (0, len(folded)))
         if w.generic_officials.fullmatch(said) and w.foreign_actors.search(folded, lo, hi):
             continue
-        if not v.speaker.named and v.speaker.kind == INDEPENDENT and re.search(r",\s*(una|un|a|an)\s+$",
-                                                                              folded[max(lo, v.start - 8):v.start]):
+        if not v.speaker.named and v.speaker.kind == INDEPENDENT and _APPOSED.search(folded[max(lo, v.start - 8):v.start]):
             continue
         out.append(v)
     return out
@@ -515,13 +639,29 @@ def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[V
 
 # the number, up to two words of its noun, then "que" and at most a few words: the subject of a
 # relative clause about it stands here ("las 99 que anunció el gobierno", "the 225 that prosecutors promised")
-_RELATIVE_AGENT = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+(?:que|that|which)\s+(?:[^\W\d][\w-]*\s+){0,2}?")
+_RELATIVE_AGENT = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.figure_relatives, capture=False)
+                             + r"\s+(?:[^\W\d][\w-]*\s+){0,2}?")
 
 
 # a name after one of these is the object of the clause's verb, not its subject ("presos que
 # protestaron contra Maduro")
-_GOVERNED = re.compile(r"\b(contra|a|al|ante|con|sobre|para|hacia|de|del|against|to|with|for|about|of|toward)\s+"
-                       r"(la\s+|el\s+|los\s+|las\s+|the\s+)?$")
+_GOVERNED = re.compile(r"\b" + one_of(_L.governing) + r"\s+(?:" + _THE + r"\s+)?$")
+
+
+_POSSESSED = re.compile(r"('s|s')\s*(\w+\s+){0,2}")  # "prosecutors' 956", "the government's figure of 895"
+_OF_THEIR_FIGURE = re.compile(r"\s*" + _OF + r"\s+(" + one_of((*_G.plural_articles, *_L.figure_hedges)) + r"\s+)?")
+_OF_THE = re.compile(r"\s*" + _OF + r"\s+(" + _THE_PL + r"\s+)?")
+# "las 87 anunciadas", "116 excarcelaciones oficiales", "87 authorised releases" (not "… por X", an agent named)
+_OFFICIALS_AFTER = re.compile(r"\s+((\w+\s+){0,2}?" + one_of(_L.officials_participles_es) + r"[oa]s|(\w+\s+)?"
+                              + one_of(_L.officials_adjectives) + r"|(\w+\s+){0,1}?" + one_of(_L.officials_participles_en)
+                              + r")\b(?!\s+" + _BY + r"\b)")
+_OFFICIALS_BEFORE = re.compile(r"\b" + one_of(_L.officials_before) + r"\s+$")  # "the announced 99"
+_STOP_OR_DIGIT = re.compile(r"[.;:]|\d")
+# a participle (group 2) and "por"/"by" after the number's noun: "24 excarcelaciones anunciadas por Saab"
+_PARTICIPLE_BY = re.compile(r"(\s+[^\W\d][\w-]*){0,4}?\s+(\w+(ad[oa]s|id[oa]s|ed)|" + "|".join(_L.irregular_participles)
+                            + r")\s+" + _BY + r"\s+")
+_COUNTED = re.compile(one_of(_L.counted_stems))
+_DONE = re.compile(one_of(_L.done_stems))
 
 
 def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | None:
@@ -529,55 +669,55 @@ def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | No
     gobierno", "99 releases announced by the government": the figure is the authorities'."""
     for v in vs:  # "prosecutors' 956 releases", "the government's 895": the possessor's figure
         if v.speaker.kind == OFFICIAL and v.end <= s and (
-                re.fullmatch(r"('s|s')\s*(\w+\s+){0,2}", folded[v.end:s])
+                _POSSESSED.fullmatch(folded[v.end:s])
                 # "la cifra del Gobierno de 120", "the official list of the 120": the figure named as theirs
-                or re.fullmatch(r"\s*(de|of)\s+((los|las|the|unos|unas|some)\s+)?", folded[v.end:s])):
+                or _OF_THEIR_FIGURE.fullmatch(folded[v.end:s])):
             return v.speaker
     named = _last(words().official_figure, folded[max(0, s - 40):s])
-    if named and re.fullmatch(r"\s*(de|of)\s+((los|las|the)\s+)?", folded[max(0, s - 40) + named.end():s]):
+    if named and _OF_THE.fullmatch(folded[max(0, s - 40) + named.end():s]):
         return Speaker("Gobierno", OFFICIAL, False)  # "the official list of the 120 people freed"
     # "las 87 anunciadas", "87 authorised releases", "the 99 promised": named as the authorities'
     # figure by its participle, no one else's (an agent named after it is found below)
-    if re.match(r"\s+((\w+\s+){0,2}?(anunciad|autorizad|prometid|ordenad|decretad)[oa]s|(\w+\s+)?oficiales|"
-                r"(\w+\s+){0,1}?(announced|authori[sz]ed|promised|ordered|decreed))\b(?!\s+(por|by)\b)", folded[e:min(b, e + 50)]) \
-            or re.search(r"\b(announced|authori[sz]ed|promised)\s+$", folded[max(0, s - 15):s]):
+    if _OFFICIALS_AFTER.match(folded[e:min(b, e + 50)]) or _OFFICIALS_BEFORE.search(folded[max(0, s - 15):s]):
         return Speaker("Gobierno", OFFICIAL, False)
     relative = _RELATIVE_AGENT.match(folded, e, min(b, e + 90))
     if relative is not None:
         # "las 406 que la presidenta Delcy Rodríguez anunció", "los 225 que prometió la Fiscalía":
         # a relative clause whose subject is an official names the figure theirs
         official = [v for v in vs if relative.end() <= v.start <= relative.end() + 40 and v.speaker.kind == OFFICIAL
-                    and not re.search(r"[.;:]|\d", folded[relative.end():v.start])
+                    and not _STOP_OR_DIGIT.search(folded[relative.end():v.start])
                     and not _GOVERNED.search(folded, max(0, v.start - 12), v.start)]
         if official:
             return official[0].speaker
     # no other number between ("12 de las 24 excarcelaciones anunciadas por Saab": the agent is 24's)
-    m = re.match(r"(\s+[^\W\d][\w-]*){0,4}?\s+(\w+(ad[oa]s|id[oa]s|ed)|given|shown|put|told)\s+(por|by)\s+",
-                 folded[e:min(b, e + 80)])
+    m = _PARTICIPLE_BY.match(folded[e:min(b, e + 80)])
     if m is None:
         return None
     at = e + m.end()
     # "verificadas por Foro Penal": a verifier's count; "liberados por el régimen" names a doer, no speaker
-    counted = re.match(r"(verific|confirm|contabiliz|registr|document|corrobor|constat|count|record|tall)",
-                       m.group(2)) is not None
-    done = re.match(r"(excarcel|liber|freed|releas|solt|detenid|arrest)", m.group(2)) is not None
+    counted = _COUNTED.match(m.group(2)) is not None
+    done = _DONE.match(m.group(2)) is not None
     for v in vs:
         if at <= v.start <= at + 12 and not done and (v.speaker.kind == OFFICIAL or counted):
             return v.speaker
     return None
 
 
-_PLACE_WORDS = r"(anexo|sede|centro|carcel|penal|penitenciari\w*|prision|prison|jail|calabozo|zona|internado|comando|fuerte)"
-_AT = r"\b(en|in|at|from|de|desde|del)\s+(la\s+|el\s+|los\s+|las\s+|the\s+)?"
+_PLACE_WORDS = one_of(_L.place_nouns)
+# a preposition of place (group 1), then perhaps an article: "en la", "in the", "desde"
+_AT = re.compile(r"\b" + one_of(_G.place_words) + r"\s+(?:" + _THE + r"\s+)?")
+_PLACE = re.compile(r"(" + one_of(_L.place_nouns_before, capture=False) + r" )?" + _PLACE_WORDS + r"(\s+\w+)?")
+_DIGIT_OR_STOP = re.compile(r"\d|[;:]")
+_DIGIT_OR_PAUSE = re.compile(r"\d|[,;:]")
 
 
 def _placed(folded: str, e: int, hi: int, prisons: re.Pattern[str]) -> str | None:
     """The place a count is tied to ("60 excarcelaciones en Tocuyito", "19 en el anexo", "3
     adolescentes de un centro de menores en La Guaira"), if any."""
     window = folded[e:min(hi, e + 80)]
-    first = re.search(r"\d|[;:]", window)
+    first = _DIGIT_OR_STOP.search(window)
     window = window[:first.start()] if first else window
-    for m in re.finditer(_AT, window):
+    for m in _AT.finditer(window):
         for at in (e + m.end(), e + m.end(1) + 1):  # after the article, or with it ("La Crisálida")
             p = prisons.match(folded, at)
             if p is not None:
@@ -585,15 +725,17 @@ def _placed(folded: str, e: int, hi: int, prisons: re.Pattern[str]) -> str | Non
             state = lexicon().cues["venezuela"].match(folded, at)  # "15 salieron en Lara, 13 en Zulia"
             if state and not state.group().startswith("venezuel"):
                 return state.group()
-        place = re.match(r"(carcel de |prision de |penal de |un |una )?" + _PLACE_WORDS + r"(\s+\w+)?",
-                         folded[e + m.end():e + m.end() + 40])
+        place = _PLACE.match(folded[e + m.end():e + m.end() + 40])
         if place:
             return place.group()
     # "65 hombres abandonaron Tocorón": the prison named right after, no count between
     p = prisons.search(folded, e, min(hi, e + 45))
-    if p is not None and not re.search(r"\d|[,;:]", folded[e:p.start()]):
+    if p is not None and not _DIGIT_OR_PAUSE.search(folded[e:p.start()]):
         return p.group()
     return None
+
+
+_OTHERS_BEFORE = re.compile(r"\b" + one_of(_L.others_before) + r"\s+$")
 
 
 def _a_prison_part(folded: str, lo: int, hi: int, s: int, e: int, text: str) -> bool:
@@ -607,9 +749,15 @@ def _a_prison_part(folded: str, lo: int, hi: int, s: int, e: int, text: str) -> 
     for m in NUMBER.finditer(text, lo, hi):
         if m.start() != s and (other := _placed(folded, m.end(), hi, prisons)) is not None and other != mine:
             return True
-    if re.search(r"\b(otr[oa]s|another|additional|los restantes|las restantes|the remaining)\s+$", folded[max(lo, s - 15):s]):
+    if _OTHERS_BEFORE.search(folded[max(lo, s - 15):s]):
         return any(p.group() != mine for p in prisons.finditer(folded, lo, hi))
     return False
+
+
+# a comma, a closing quote or "por"/"by" before a speaker after the number
+_MARK = re.compile(r"[,\u00bb\u201d\"]|\b" + _BY + r"\s*$")
+_DIGIT = re.compile(r"\d")
+_CLAUSE_SUBJECT = re.compile(r"\b" + one_of(_L.clause_subjects) + r"\b")
 
 
 def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
@@ -617,7 +765,7 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
     and its verb close the clause (the verb has no complement of its own: not ", while Foro
     Penal said that 60 …")."""
     gap = folded[e:v.start]
-    mark = _last(re.compile(r"[,\u00bb\u201d\"]|\b(por|by)\s*$"), gap)
+    mark = _last(_MARK, gap)
     if mark is None:
         return False
     # the speaker right after the comma: ", Foro Penal said", ", dijo Romero", ", según el Foro Penal"
@@ -635,18 +783,17 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
             return False
         word = WORD.match(folded, at)
         end = word.end() if word else at  # ", Foro Penal said"
-    closing = re.search(r"[.;\n]", folded[end:b])
+    closing = _SENTENCE_END.search(folded[end:b])
     rest = folded[end:end + closing.start()] if closing else folded[end:b]
     # what follows the verb is a time or a place ("on Monday", "in a statement"), not its own
     # clause or its own number ("Foro Penal confirma 75")
-    if re.search(r"\d", rest):
+    if _DIGIT.search(rest):
         return False
-    return not re.search(r"\b(que|that|it|he|she|they|de que)\b", rest) or len(_tokens(rest, 0, len(rest))) <= 3
+    return not _CLAUSE_SUBJECT.search(rest) or len(_tokens(rest, 0, len(rest))) <= 3
 
 
-_OFFICIAL_ACT = re.compile(r"(autoriz|aprob|aprueb|approv|authori|orden|order|otorg|grant|concedi|decret|indult|pardon|"
-                           r"anunci|announc)")
-_RELATIVE = re.compile(r",\s*(which|who|that|que|quien|quienes|la cual|el cual|los cuales|las cuales)\b")
+_OFFICIAL_ACT = re.compile(one_of(_L.official_acts))
+_RELATIVE = re.compile(r",\s*" + one_of(_L.aside_relatives) + r"\b")
 
 
 def _in_an_aside(folded: str, a: int, v: Voice) -> bool:
@@ -656,21 +803,27 @@ def _in_an_aside(folded: str, a: int, v: Voice) -> bool:
     return opened is not None and "," not in folded[a + opened.end():v.start]
 
 
+_WORD_CHAR = re.compile(r"\w")
+_OPENS_ACCORDING = re.compile(r"\W*" + one_of(_G.according_words))  # "Según Foro Penal, 17 …"
+
+
 def _same_stretch(folded: str, a: int, v: Voice, s: int, e: int) -> bool:
     """"según X" frames the number if no comma parts them, or if it opens or closes the clause
     ("Según Foro Penal, 17 …", "… 17 excarcelaciones, según Foro Penal."), not from inside a
     relative clause of another number ("las 897 personas que según Cabello han salido, …")."""
     if v.start > e:
-        return "," not in folded[e:v.start] or not re.search(r"\w", folded[v.end:_clause_end(folded, v.end)])
+        return "," not in folded[e:v.start] or not _WORD_CHAR.search(folded[v.end:_clause_end(folded, v.end)])
     between = folded[v.end:s]
     if "," not in between:
         return True
-    return not re.search(r"\w", folded[a:max(a, v.start - 30)]) or bool(re.match(r"\W*(segun|according to|de acuerdo con)",
-                                                                               folded[a:v.start]))
+    return not _WORD_CHAR.search(folded[a:max(a, v.start - 30)]) or bool(_OPENS_ACCORDING.match(folded[a:v.start]))
+
+
+_CLAUSE_END = re.compile(r"[.;\n,]")
 
 
 def _clause_end(folded: str, at: int) -> int:
-    m = re.search(r"[.;\n,]", folded[at:])
+    m = _CLAUSE_END.search(folded[at:])
     return at + m.start() if m else len(folded)
 
 
@@ -683,6 +836,10 @@ def _according(text: str, w: _Words) -> bool:
     return len(between) <= 4 and all(w.speaker_fillers.fullmatch(t.group()) for t in between)
 
 
+_ASIDE = re.compile(r"\s*,[^,.;:]{1,90},")
+_BREAK_OR_DIGIT = re.compile(r"[.;:,\d]")
+
+
 def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
     """Where a verb of saying, counting or announcing follows the speaker within a few words (a
     title, a name, 'que' between), before limit; None if none does (or it is negated: "no explicó")."""
@@ -691,7 +848,7 @@ def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
         return own[-1].start()  # the name holds its verb ("Venezuela says", "Venezuela autoriza")
     unknown = 0
     start = v.end
-    aside = re.match(r"\s*,[^,.;:]{1,90},", folded[v.end:limit])  # "Foro Penal, backed by videos of reporters, said"
+    aside = _ASIDE.match(folded[v.end:limit])  # "Foro Penal, backed by videos of reporters, said"
     if aside:
         start = v.end + aside.end()
     for i, t in enumerate(_tokens(folded, start, limit)):
@@ -700,9 +857,9 @@ def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
             if w.negation.search(folded[start:t.start()]):
                 return None
             return t.start()
-        if i >= 12 or re.search(r"[.;:,\d]", folded[start:t.start()]):
+        if i >= 12 or _BREAK_OR_DIGIT.search(folded[start:t.start()]):
             return None
-        if word in ("y", "e", "and") and i < 8:
+        if word in _G.and_words and i < 8:
             unknown = 0  # "cuestiona la cifra y solo ha verificado 107": the subject goes on
             continue
         if not w.speaker_fillers.fullmatch(word):
@@ -712,22 +869,38 @@ def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
     return None
 
 
+# after the number: "12 de ellos", "of whom", "5 of them" (+ a time: "9 de ellas este fin de semana")
+_OF_WHICH = re.compile(r"\s+" + _OF + r"\s+" + one_of((*_G.them_words, *_L.of_which)) + r"\b")
+_OF_THEM = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\b")
+_OF_THEM_WHEN = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)
+_EXCLUDING = re.compile(r"\b" + one_of(_L.excluding) + r"\b")
+_DEMANDED = re.compile(r"\b" + one_of(_L.demanded))
+# "60 de las salidas verificadas": a part of releases already counted
+_OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+"
+                                  + one_of(_L.counted_releases) + r"\s+" + one_of(_L.counted_participles))
+_WHOLE_BEFORE = re.compile(r"(^|[^\w])(" + "|".join(_L.whole_before) + r")\s+$")
+_FRONTED_OF = re.compile(r"(^|[:,])\s*" + _OF + r"\s+$")
+_ONLY = re.compile(r"\b" + one_of(_L.only_words) + r"\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_SET_AGAINST = re.compile(r"(^|[^\w])" + one_of(_G.set_against) + r"\s+(?:" + _THE_PL + r"\s+)?$")
+_DOUBT_ENDS = re.compile(r"[,;]|\b" + one_of((*_G.and_words, *_L.but_words)) + r"\b")
+_SPLIT_IN_TIME = re.compile(r"[\s\w]{0,30}?\b(" + one_of(_L.happened, capture=False) + r" )?" + one_of(_L.before_after) + r"\b")
+
+
 def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | None, w: _Words,
                pub: date | None, title_end: int) -> str:
     """Why the number may be something else than this round's releases, or ""."""
     clause = folded[a:b]
     # a part: the cue before it ("de ellos, 12", "including 12 women") or right after it ("12 de ellos");
     # "104 excarcelaciones, entre ellas la de Kennedy Tejeda" names some of them: no part
-    sub = w.subgroup.search(folded, max(a, s - 25), s) or re.match(r"\s+(de|of)\s+(ellos|ellas|them|los cuales|whom)\b",
-                                                                     folded[e:b])
-    of_them = re.match(r"\s+(de|of)\s+(ellos|ellas|them)\b", folded[e:b])
+    sub = w.subgroup.search(folded, max(a, s - 25), s) or _OF_WHICH.match(folded[e:b])
+    of_them = _OF_THEM.match(folded[e:b])
     own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, w)
     if sub and not own_release and not _of_the_held(folded, e, s, b) and not (
-            re.match(r"\s+(de|of)\s+(ellos|ellas|them)\s+" + _WHEN, folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)):
+            _OF_THEM_WHEN.match(folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)):
         return "a part of the round"  # but "212 … desde el 8 de enero, 9 de ellas este fin de semana" is the round
     home = w.house_arrest.search(folded, a, b)
-    if home and not re.search(r"\b(no|sin|not|without|excluding|excluye\w*|except\w*)\b",
-                              folded[max(a, home.start() - 40):home.start()]):
+    if home and not _EXCLUDING.search(folded[max(a, home.start() - 40):home.start()]):
         return "house arrest"
     # a count of a country's nationals ("10 Americans freed by Venezuela land in Texas") is theirs,
     # whatever else the clause is about (a swap for migrants, a landing in Texas)
@@ -738,7 +911,7 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
         return "another country"
     before = folded[a:s]
     ask = _last(w.demand, before)
-    if ask and re.search(r"\b(liber\w*|excarcel\w*|releas\w*|free\w*|salida|amnist\w*|indult\w*)", before[ask.end():]):
+    if ask and _DEMANDED.search(before[ask.end():]):
         return "a call for releases"
     if w.bound.search(folded[max(a, s - 25):s]):
         return "a bound, not a count"
@@ -758,36 +931,30 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
     own = folded[max(a, s - 30):s] + " " + _own_phrase(folded, e, b)
     if speaker is not None and speaker.kind == INDEPENDENT and w.official_figure.search(own):
         return "the authorities' figure quoted"
-    if (speaker is None or speaker.kind != OFFICIAL) and re.search(
-            r"\d\s+(de|of|out of)\s+((los|las|the|unos|unas|roughly|about|some|around|nearly|cerca de|"
-            r"alrededor de|casi|mas de|more than)\s+)*$", folded[max(a, s - 40):s]):
+    if (speaker is None or speaker.kind != OFFICIAL) and _PART_OF_WHOLE.search(folded[max(a, s - 40):s]):
         return "the whole a part is taken of"  # the 99 of "61 de las 99", the 2,400 of "225 of roughly 2,400"
-    if re.match(r"\s+(de|of)\s+(los|las|the|esas|estas|those|these)\s+(salidas|excarcelaciones|liberaciones|releases|"
-                r"excarcelad\w*|liberad\w*|freed|released)\s+(verificad|confirmad|registrad|contad|documentad|verified|"
-                r"confirmed|recorded|counted|documented)", folded[e:min(b, e + 60)]):
+    if _OF_COUNTED_RELEASES.match(folded[e:min(b, e + 60)]):
         return "a part of releases already counted"  # "60 de las salidas verificadas ocurrieron el 25"
     # "de las 99 anunciadas, Foro Penal confirma 75", "de 110 indultados solo 50 salieron"
     later = folded[e:hi_of(folded, e)]
     if (speaker is None or speaker.kind != OFFICIAL) and _another_number(later) and (
-            re.search(r"(^|[^\w])((de|of|from)\s+(los|las|the)|out of)\s+$", folded[max(a, s - 12):s])
-            or (re.search(r"(^|[:,])\s*(de|of)\s+$", folded[a:s])  # fronted: "de 110 indultados solo 50 salieron"
-                and re.search(r"\b(solo|apenas|only|just|unicamente|solamente)\b", later))):
+            _WHOLE_BEFORE.search(folded[max(a, s - 12):s])
+            or (_FRONTED_OF.search(folded[a:s])  # fronted: "de 110 indultados solo 50 salieron"
+                and _ONLY.search(later))):
         return "the whole a part is taken of"
     since = _SINCE_YEAR.search(clause)
-    if since and pub is not None and any(int(y) < pub.year - 1 for y in re.findall(r"(?:19|20)\d\d", since.group())):
+    if since and pub is not None and any(int(y) < pub.year - 1 for y in _YEAR.findall(since.group())):
         return "a total over years, not a round"
     if _WEEKLY.search(clause):
         return "a line of a weekly balance"
-    if s >= title_end and re.search(r"\?", clause):
+    if s >= title_end and "?" in clause:
         return "a question"
-    if re.search(r"(^|[^\w])(no|not|ni|y no|rather than|instead of|en vez de|en lugar de|frente a|against)\s+(los\s+|las\s+|the\s+)?$",
-                 folded[max(a, s - 20):s]):
+    if _SET_AGAINST.search(folded[max(a, s - 20):s]):
         return "a figure set against, not given"  # "431 excarcelaciones verificadas, no 897"
     doubt = _last(lexicon().cues["dispute"], folded[max(a, s - 50):s])
-    if doubt is not None and not re.search(r"[,;]|\b(y|e|and|pero|but)\b", folded[max(a, s - 50) + doubt.end():s]):
+    if doubt is not None and not _DOUBT_ENDS.search(folded[max(a, s - 50) + doubt.end():s]):
         return "a figure disputed, not given"  # "questioned the figure of 225", "cuestiona las 116 excarcelaciones"
-    if _another_number(folded[e:b]) and re.match(r"[\s\w]{0,30}?\b(came |occurred |took place |ocurrieron |se produjeron |"
-                                                r"fueron )?(before|after|antes de|despues de|prior to)\b", folded[e:b]):
+    if _another_number(folded[e:b]) and _SPLIT_IN_TIME.match(folded[e:b]):
         return "a part of a split in time"
     if _sums_to_another(folded, a, b, s, e):
         return "a part of a breakdown"
@@ -795,30 +962,25 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
 
 
 # a concession: what the clause grants is set against its news ("pese al indulto a 110, siguen 333")
-_CONCESSIVE = re.compile(r"\b(pese a|pese al|a pesar de|a pesar del|despite|in spite of)\s+[^,;:.\d]{0,30}$")
+_CONCESSIVE = re.compile(r"\b" + one_of(_L.concessive) + r"\s+[^,;:.\d]{0,30}$")
 # a subordinate clause set before the main one: its count is an earlier batch
-_AFTER_CLAUSE = re.compile(r"\b(after|following|tras|despues de que|luego de que)\s+(?:[^\W\d][\w-]*\s+){0,3}$")
-_HELD_WORDS = re.compile(r"\b(behind bars|tras las rejas|in (jail|prison|custody|detention)|en (prision|la carcel|las carceles)|"
-                         r"presos|jailed|imprisoned|encarcelad\w*|detenid\w*|remain\w*|siguen|quedan|still held)\b")
+_AFTER_CLAUSE = re.compile(r"\b" + one_of(_L.after_clause) + r"\s+(?:[^\W\d][\w-]*\s+){0,3}$")
+_HELD_WORDS = re.compile(r"\b" + one_of(_L.held_words) + r"\b")
 
 
 def _held_before(folded: str, at: int) -> bool:
     """The count just before `at` in its sentence is of people held ("108 presos políticos; … la cifra")."""
     lo = max(folded.rfind(".", 0, at), folded.rfind("\n", 0, at), at - 160, 0)
-    last = None
-    for last in NUMBER.finditer(folded, lo, at):
-        pass
+    last = _last(NUMBER, folded, lo, at)
     return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(at, last.end() + 40)))
 
 
 def _of_the_held(folded: str, e: int, s: int, b: int) -> bool:
     """"keeping around 270 activists behind bars …, it would free 80 of them": a count "of them" whose
     them are people held is the round (who go free of those held), not a part of another release."""
-    if not re.match(r"\s+(de|of)\s+(ellos|ellas|them)\b", folded[e:b]):
+    if not _OF_THEM.match(folded[e:b]):
         return False
-    last = None
-    for last in NUMBER.finditer(folded, max(0, s - 250), s):
-        pass
+    last = _last(NUMBER, folded, max(0, s - 250), s)
     return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(s, last.end() + 40)))
 
 
@@ -836,9 +998,7 @@ def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
     cue = _AFTER_CLAUSE.search(folded, max(a, s - 40), s)
     if cue is None:
         return False
-    last = None
-    for last in NUMBER.finditer(folded, a, cue.start()):
-        pass
+    last = _last(NUMBER, folded, a, cue.start())
     if last is None:
         return False
     told = folded[last.end():cue.start()]
@@ -847,10 +1007,11 @@ def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
 
 
 # "16 no eran opositores", "10 were not political prisoners": those who were not something
-_NOT_WHAT_IT_SAYS = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+(no|not)\s+(eran|son|era|es|fueron|were|are|was|is)\b")
+_NOT_WHAT_IT_SAYS = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.not_words) + r"\s+" + one_of(_L.copulas) + r"\b")
 # one count of a pair, "N X y (de) otros M Y": the two add up to the round
-_AND_OTHERS_AFTER = re.compile(r"[^\d;:.]{0,50}?\s(y|e|and)\s+((de|a|a los|a las)\s+)?(otr[oa]s|other|another)\s+\d")
-_AND_OTHERS_BEFORE = re.compile(r"\s(y|e|and)\s+((de|a|a los|a las)\s+)?(otr[oa]s|other|another)\s+$")
+_AND_OTHERS = (r"\s" + _AND + r"\s+(" + one_of(_L.object_markers) + r"\s+)?" + one_of(_G.others_words) + r"\s+")
+_AND_OTHERS_AFTER = re.compile(r"[^\d;:.]{0,50}?" + _AND_OTHERS + r"\d")
+_AND_OTHERS_BEFORE = re.compile(_AND_OTHERS + r"$")
 
 
 def _sums_to_another(folded: str, a: int, b: int, s: int, e: int) -> bool:
@@ -878,10 +1039,14 @@ def _value(token: str) -> int | None:
     return v if isinstance(v, int) else None
 
 
+_PHRASE_END = re.compile(r"[,;:]|\s" + one_of((*_G.and_words, *_L.but_words, *_L.while_words)) + r"\s|\s" + _PART_OF
+                         + r"\s+(" + _THE_PL + r"\s+)?\d")
+
+
 def _own_phrase(folded: str, e: int, b: int) -> str:
     """The words after a number up to its clause's next joint: its noun phrase and what is said of it
     (not the whole it is a part of: "52 excarcelaciones de las 99 que anunció el gobierno")."""
-    m = re.search(r"[,;:]|\s(y|e|and|pero|but|mientras|while)\s|\s(de|of|out of)\s+((los|las|the)\s+)?\d", folded[e:b])
+    m = _PHRASE_END.search(folded[e:b])
     return folded[e:e + m.start()] if m else folded[e:b]
 
 
@@ -892,20 +1057,24 @@ def _foreign(folded: str, a: int, b: int) -> bool:
     return not lex.cues["venezuela"].search(folded, a, b) and not lex.finders["prison"].pattern.search(folded, a, b)
 
 
+# a date (groups: 1 day, 2 month, 3 its year), a year (4), or Christmas (5)
+_DATED = re.compile(r"(?:(\d{1,2})\s+(?:de\s+)?)?" + _MONTH + r"(?:\s+(?:" + one_of(_G.of_words, capture=False)
+                    + r"\s+)?((?:19|20)\d\d))?|\b((?:19|20)\d\d)\b|\b" + one_of(_L.christmas) + r"\b")
+_SPAN_START = re.compile(r"\b" + one_of((*_G.since_words, *_L.until_words)) + r"\s+(?:" + _THE_SG + r"\s+)?$")
+_DATED_PEOPLE = re.compile(r"\b" + one_of(_L.dated_people) + r"\b")
+
+
 def _dated_earlier(clause: str, pub: date | None) -> bool:
     """A day, month or year in the clause well before the item's own date (not the start of a
     running count: "desde el 8 de enero", nor a detention: "detenidos en 2024")."""
     if pub is None or _SPAN.search(clause):
         return False  # a date in a running count's clause is its start ("since 8 January"), not a round
-    for m in re.finditer(r"(?:(\d{1,2})\s+(?:de\s+)?)?" + _MONTH + r"(?:\s+(?:de\s+|of\s+)?((?:19|20)\d\d))?"
-                         r"|\b((?:19|20)\d\d)\b|\b(navidad|christmas)\b", clause):
+    for m in _DATED.finditer(clause):
         lead = clause[max(0, m.start() - 30):m.start()]
-        if re.search(r"\b(desde|since|entre|between|from|hasta|until|al|to|as of)\s+(el\s+|the\s+|la\s+)?$", lead):
+        if _SPAN_START.search(lead):
             continue
         # the date of an arrest, a protest or an election describes the people, not their release
-        if re.search(r"\b(detenid\w*|arrest\w*|captur\w*|encarcel\w*|jailed|detained|held|presos?|protest\w*|elecci\w*|"
-                     r"election\w*|comicios|vote|votacion|presidenciales|manifestaci\w*|demonstration\w*)\b",
-                     clause[max(0, m.start() - 60):m.start()]):
+        if _DATED_PEOPLE.search(clause[max(0, m.start() - 60):m.start()]):
             continue
         if m.group(5):  # Christmas: 25 December of the item's year or the one before
             when = date(pub.year, 12, 25)

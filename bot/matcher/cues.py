@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .lexicon import WORD, Lexicon, grammar, is_word, lexicon, one_of
+from .lexicon import WORD, Lexicon, grammar, is_word, lexicon, longest_first, one_of
 
 Span = tuple[int, int]  # (start, end) offsets of a sentence or any stretch of the text
 
@@ -20,11 +20,14 @@ _G = grammar()
 _PARTICIPLE_NOUN = re.compile(one_of(_G.participle_nouns))
 _DETAINEE_NOUN = re.compile(one_of(_G.detainee_nouns))
 # a participle used as an adjective: followed by a place or a time, not after an auxiliary verb
-_ATTRIBUTIVE = re.compile(r"(detenid[oa]s|encarcelad[oa]s|apresad[oa]s|arrestad[oa]s|recluid[oa]s|held|jailed|detained|"
-                          r"imprisoned|arrested)\s+(en|in|at|since|desde|over|after|tras|durante|during|for|por)\b")
-_AUXILIARY = re.compile(r"\b(fue|fueron|ha|han|habia|habian|sido|siendo|es|son|was|were|been|being|is|are|got|get|"
-                        r"police|policia|authorities|autoridades)\s+$")
+_ATTRIBUTIVE = re.compile(one_of(_G.held_participles) + r"\s+" + one_of(_G.held_where) + r"\b")
+_AUXILIARY = re.compile(r"\b" + one_of(_G.auxiliaries) + r"\s+$")
 _RELATIVE = re.compile(one_of(_G.relative) + r"(\s+\w+){0,2}\s*$")
+_PARTICIPLE_END = re.compile(r"(ad[oa]s?|id[oa]s?|ed)$")  # "detenidos", "jailed": a participle, as words end
+# "liberar cupos", "frees up funds", "libera los fondos": the thing freed, after a particle or an article
+_BEFORE_THING = frozenset((*_G.up_words, *_G.plural_articles))
+# a title "Opinión: ...", "Interview - ...": an opinion or feature genre, not a report (lexicon.toml `genre`)
+GENRE_TITLE = re.compile(r"\s*[\w ]{0,20}?(" + lexicon().cues["genre"].pattern + r")\s*[:|-]")
 
 
 def tokens_before(folded: str, start: int, lo: int, n: int) -> list[str]:
@@ -49,7 +52,7 @@ def negated(folded: str, at: int, lo: int) -> bool:
         return True  # "Provea releases annual report", "a documentary gets its US release"
     # "liberar cupos", "frees up funds": the thing freed is not a person
     nxt = WORD.findall(folded[at:at + 40])[1:3]
-    if nxt and (is_word(cues["not_prisoner"], nxt[0]) or (nxt[0] in ("up", "los", "las", "the") and len(nxt) > 1
+    if nxt and (is_word(cues["not_prisoner"], nxt[0]) or (nxt[0] in _BEFORE_THING and len(nxt) > 1
                                                          and is_word(cues["not_prisoner"], nxt[1]))):
         return True
     # "a freed political prisoner", "los excarcelados": a participle used as a noun or adjective
@@ -72,29 +75,29 @@ def descriptive(folded: str, at: int, lo: int) -> bool:
         if _DETAINEE_NOUN.match(folded[at:at + 9]):
             return True
         words_at = WORD.findall(folded[at:at + 40])[:2]
-        participle = bool(words_at and re.search(r"(ad[oa]s?|id[oa]s?|ed)$", words_at[0]))
+        participle = bool(words_at and _PARTICIPLE_END.search(words_at[0]))
         if participle and len(words_at) > 1 and is_word(lexicon().cues["person"], words_at[1]):
             return True
     return bool(_RELATIVE.search(before))
 
 
 # "33 of 87 authorised releases": the noun after a ratio belongs to both its numbers
-_RATIO_GAP = re.compile(r"\s*(de|of)\s+(l[oa]s\s+|the\s+|est[oa]s\s+|esas\s+|those\s+)?\d[\d.,]*\s+(\w+\s+)?")
+_RATIO_GAP = re.compile(r"\s*" + one_of(_G.of_words) + r"\s+(?:" + one_of((*_G.plural_articles, *_G.demonstratives))
+                        + r"\s+)?\d[\d.,]*\s+(\w+\s+)?")
 
 
-_MONTHS = (r"(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
-           r"january|february|march|april|may|june|july|august|september|october|november|december|"
-           r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)")
+_MONTHS = one_of(longest_first(_G.months))
 # dates between a number and its word are no other count ("held over the July 28 vote had been released")
 _DATES = re.compile(_MONTHS + r"\.?\s+\d{1,2}\b|\b\d{1,2}\s+(de\s+)?" + _MONTHS + r"|\b(19|20)\d\d\b")
 _DIGIT = re.compile(r"\d")
-_JOINED = re.compile(r"(,|\by|\band|ademas de|plus|as well as|along with|junto a|junto con)\s+$")
+_NUMBER_RUN = re.compile(r"\d[\d.,]*")
+_JOINED = re.compile(r"(,|\b" + one_of(_G.and_words) + "|" + "|".join(_G.list_joiners) + r")\s+$")
 
 
 def _in_a_list(gap: str) -> bool:
     """'65 hombres salieron de Tocorón, además de 3 mujeres ... y 3 adolescentes': every number
     between is the next item of a list, so the verb is shared."""
-    return all(_JOINED.search(gap, 0, m.start()) for m in re.finditer(r"\d[\d.,]*", gap))
+    return all(_JOINED.search(gap, 0, m.start()) for m in _NUMBER_RUN.finditer(gap))
 
 
 def cue_distance(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start: int, end: int,

@@ -42,14 +42,21 @@ _LIST_CUE = re.compile(one_of(_G.name_list_cues))
 _ROLE = re.compile(r"\b" + one_of(_G.name_roles) + r"\s+$")
 _NAME = re.compile(
     r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?"
-    r"(?:\s+(?:(?:de|del|de la|de los|da|van)\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?|[A-Z]\.)){1,4}"
+    r"(?:\s+(?:" + one_of(_G.name_particles, capture=False)
+    + r"\s+)?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’]+(?:-[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?|[A-Z]\.)){1,4}"
 )
 # Capitalised words that are not parts of personal names (compared folded, as written in the data).
 _NOT_NAME = frozenset(fold(w) for w in _G.not_name)
+# small words of a name, and "y" between two, that are no word of the name itself
+_NAME_GLUE = frozenset((*(w for p in _G.name_particles for w in p.split()), *_G.and_words))
+# a connective the name pattern caught at the end ("... y")
+_TRAILING_JOINER = re.compile(r"\s+" + one_of((*_G.and_words, *_G.of_the_words)) + r"$")
+_DIGIT = re.compile(r"\d")
+_TOKEN = re.compile(r"[^\s,:;]+")
 
 
 def _name_ok(name: str, lex: Lexicon) -> bool:
-    words = [fold(w.strip(".,")) for w in name.split() if w not in ("de", "del", "la", "los", "y", "da", "van")]
+    words = [fold(w.strip(".,")) for w in name.split() if w not in _NAME_GLUE]
     if len(words) < 2 or any(w in _NOT_NAME for w in words):
         return False
     f = fold(name)
@@ -68,7 +75,7 @@ def freed_names(text: str, folded: str, spans: list[Span], lex: Lexicon) -> list
         for m in _NAME.finditer(text, lo, hi):
             name = m.group().strip()
             # trim a trailing connective caught by the pattern ("... y")
-            name = re.sub(r"\s+(y|de|del)$", "", name)
+            name = _TRAILING_JOINER.sub("", name)
             after_cue = cue is not None and m.start() >= cue.start()
             after_role = bool(_ROLE.search(folded[max(lo, m.start() - 30):m.start()]))
             if not (after_cue or after_role) or not _name_ok(name, lex):
@@ -84,17 +91,17 @@ def named_among_freed(text: str, folded: str, spans: list[Span], lex: Lexicon) -
     Those freed are known people, not ordinary prisoners: the item is political news. Only names
     (or names joined by "y", "and", commas) may stand between the cue and a full name."""
     for lo, hi in spans:
-        if not (lex.cues["release"].search(folded, lo, hi) and re.search(r"\d", folded[lo:hi])):
+        if not (lex.cues["release"].search(folded, lo, hi) and _DIGIT.search(folded[lo:hi])):
             continue
         for cue in _LIST_CUE.finditer(folded, lo, hi):
-            for w in list(re.finditer(r"[^\s,:;]+", text[cue.end():hi]))[:4]:
+            for w in list(_TOKEN.finditer(text[cue.end():hi]))[:4]:
                 word = w.group()
-                if word in ("y", "e", "and"):
+                if word in _G.and_words:
                     continue
                 if not word[:1].isupper():
                     break
                 m = _NAME.match(text, cue.end() + w.start(), hi)
-                if m and _name_ok(re.sub(r"\s+(y|de|del)$", "", m.group().strip()), lex):
+                if m and _name_ok(_TRAILING_JOINER.sub("", m.group().strip()), lex):
                     return True
     return False
 

@@ -14,11 +14,11 @@ from .._text import NUMBER, fold, normalize, sentences
 from ..figures import Figure, Kind, Role
 from .binding import Bound, bind
 from .binding import words as binding_words
-from .cues import Span, common_prisoners
+from .cues import GENRE_TITLE, Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
 from .figures import Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
-from .lexicon import lexicon
+from .lexicon import grammar, lexicon, one_of
 from .numberless import NumberlessRelease, law_enacted, numberless_release
 from .numbers import words_to_digits
 from .parts import subgroup_total
@@ -27,6 +27,9 @@ from .running import parse_date, periods
 from .speakers import INDEPENDENT, OFFICIAL, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
+# Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
+# each list is the rule's own structure and stays here.
+_G = grammar()
 MAX_TEXT = 20_000  # characters of one item the matcher reads; a feed item is never longer
 
 
@@ -330,6 +333,10 @@ def _with_sums(item: _Item, said: list[Said], bound: list[Bound]) -> list[Said]:
 _GENERIC = frozenset(e.name for e in lexicon().speakers)
 
 
+_JOINT = re.compile(r"[,;:]")
+_RUNNING_SPAN = re.compile(r"\b" + one_of(_G.running_span) + r"\b")
+
+
 def _running_clause(item: _Item, b: Bound) -> bool:
     """A running count: the words about this number, up to the next one, say over what span
     ("desde el 8 de enero", "so far", "ya son")."""
@@ -340,27 +347,21 @@ def _running_clause(item: _Item, b: Bound) -> bool:
     # its own words up to the next number; the words before it only when no number comes first
     # ("Desde el 8 de enero, Foro Penal ha verificado 444"; not "212 … desde …, 9 de ellas hoy"),
     # or right before it ("… con ellas llegaría a 1.896 excarcelaciones")
-    cut = re.search(r"[,;:]", item.folded[b.end:nxt])  # ", bringing its tally since …" is the next figure's
+    cut = _JOINT.search(item.folded[b.end:nxt])  # ", bringing its tally since …" is the next figure's
     start = lo if prev is None else max(prev, b.start - 30)
-    joints = list(re.finditer(r"[,;:]", item.folded[start:b.start]))
+    joints = list(_JOINT.finditer(item.folded[start:b.start]))
     joint = joints[-1] if joints else None
     if joint is not None and prev is not None:
         start += joint.end()  # "… desde que comenzó el proceso, nueve de ellas hoy": not this number's words
     seg = item.folded[start:b.end + cut.start() if cut else nxt]
-    return bool(lexicon().cues["running"].search(seg) and
-                re.search(r"\b(desde|a partir|since|so far|to date|hasta la fecha|en lo que va|en total|in total|ya son|"
-                          r"acumulad\w*|cumulative|running|llega\w*|reach\w*|suma\w*|total)\b", seg))
+    return bool(lexicon().cues["running"].search(seg) and _RUNNING_SPAN.search(seg))
 
 
 # what ties an official count to a round of its own: a new batch ("otros 200", "200 more"), or a
 # time ("hoy", "este lunes", "entre el 10 y el 12 de diciembre", "overnight")
-_BATCH = re.compile(r"\b(otr[oa]s|nuev[oa]s|mas|another|more|additional|further|new|primer[oa]s|first|grupo|group|tanda|"
-                    r"lote|batch|ronda|round)\b")
-_ANCHOR = re.compile(r"\b(hoy|ayer|anoche|madrugada|today|yesterday|overnight|tonight|this (week|weekend|morning)|"
-                     r"(este|esta|el|la|del|on|this|last) (lunes|martes|miercoles|jueves|viernes|sabado|domingo|fin de semana|"
-                     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|noche|night|manana|morning)|"
-                     r"entre el \d{1,2}|between \w+ \d{1,2}|del \d{1,2} al \d{1,2}|ultimas (24|48|72) horas|"
-                     r"(last|past) (24|48|72) hours|en navidad|on christmas|at christmas|ano nuevo|new year)\b")
+_BATCH = re.compile(r"\b" + one_of(_G.batch_words) + r"\b")
+_ANCHOR = re.compile(r"\b(" + "|".join(_G.anchor_words) + "|" + one_of(_G.this_day_before) + " "
+                     + one_of((*_G.weekdays, *_G.day_parts)) + r")\b")
 
 
 def _official_total(item: _Item, b: Bound, title_news: frozenset[int]) -> bool:
@@ -432,7 +433,7 @@ def _reports_releases(item: _Item) -> bool:
     """Can the item report releases at all? Not an opinion piece, not an item with no tie to
     Venezuela's prisoners, not one whose title is about a death, a re-arrest, a transfer or a denial."""
     lex, folded, title_end = lexicon(), item.folded, item.title_end
-    if re.match(r"\s*[\w ]{0,20}?(" + lex.cues["genre"].pattern + r")\s*[:|-]", folded[:title_end]):
+    if GENRE_TITLE.match(folded[:title_end]):
         return False  # "Opinión: ...", "Interview: ...": not a report of releases
     if binding_words().arrest_news.search(folded, 0, title_end) and not lex.cues["release"].search(folded, 0, title_end):
         return False  # "El SNTP denuncia la detención de 14 periodistas": arrest news, whatever the body adds
@@ -591,11 +592,14 @@ def _with_count(item: _Item, base: Extraction, said: list[Said], tally: _Tally) 
     )
 
 
+_OTHERS_BEFORE = re.compile(r"\b" + one_of(_G.others_words) + r"\s*$")
+
+
 def _with_named_one(text: str, folded: str, span: Span, head: Mention) -> Mention:
     """'excarcelan al periodista X y a otros 4' frees 5, not 4."""
     lo, _hi = span
     before = folded[lo:head.start]
-    if re.search(r"\b(otr[oa]s|other)\s*$", before) and SINGULAR.search(before):
+    if _OTHERS_BEFORE.search(before) and SINGULAR.search(before):
         return replace(head, value=head.value + 1)
     return head
 

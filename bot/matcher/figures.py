@@ -12,13 +12,17 @@ from dataclasses import dataclass, replace
 
 from ..figures import Figure, Role
 from .cues import Span
-from .lexicon import WORD, Lexicon
+from .lexicon import WORD, Lexicon, grammar, one_of
 from .parts import abroad, authorised, balance_entry, is_subgroup, official_figure, waiting, without_parts
 from .roles import Mention
 from .running import SAME_PERIOD, official_running_claim, parse_date, running_totals
 from .speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, speaker_of, voices
 
-_SPAN_START = re.compile(r"\b(entre|desde|del|since|between|from|de)\s+(el\s+)?$")
+# Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
+# each list is the rule's own structure and stays here.
+_G = grammar()
+# "entre el 8 y el 14 de enero", "del 8 al 14": the number may be a running span's date
+_SPAN_START = re.compile(r"\b" + one_of((*_G.since_words, *_G.of_the_words)) + r"\s+(?:" + one_of(_G.singular_articles) + r"\s+)?$")
 GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)  # who authorises a release when no one is named
 
 
@@ -30,7 +34,9 @@ class Said:
     figure: Figure
 
 
-_THE_FIGURE = re.compile(r"\b(the|that|this|a|esa|la|dicha|ese|el|dicho|una) (figure|cifra|number|numero|count|dato|balance)\b")
+_THE_FIGURE = re.compile(r"\b" + one_of(_G.the_figure_before) + " " + one_of(_G.figure_nouns) + r"\b")
+
+
 def attribute(folded: str, spans: list[Span], title_end: int, releases: list[Mention], totals: list[Mention],
               total: int | None, published: str | None, lex: Lexicon) -> list[Said]:
     """The release numbers that are figures of their own, each with its speaker, role, running
@@ -193,7 +199,9 @@ def _same_period(said: list[Said]) -> list[Said]:
             else s for s in said]
 
 
-_A_FIGURE = re.compile(r"\b(cifra|cifras|figure|figures|count|number|numero|balance|dato|datos|tally)\b")
+_A_FIGURE = re.compile(r"\b" + one_of(_G.figure_nouns) + r"\b")
+_NOT_YET = re.compile(r"\w*\s+" + one_of(_G.yet_words) + r"\b")  # "not verified yet"
+_FIGURE_STEM = re.compile("|".join(_G.figure_stems))
 
 
 def doubts_official_figure(folded: str, spans: list[Span], lex: Lexicon) -> bool:
@@ -218,9 +226,9 @@ def doubts_official_figure(folded: str, spans: list[Span], lex: Lexicon) -> bool
 def _no_dispute(folded: str, lo: int, m: re.Match[str]) -> bool:
     """'sin duda', 'no doubt', 'not yet verified': the dispute word disputes nothing."""
     before = WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:]
-    if any(w in ("sin", "no", "without", "little", "poca") for w in before):
+    if any(w in _G.no_doubt for w in before):
         return True
-    return bool(re.match(r"\w*\s+(yet|todavia|aun)\b", folded[m.end():m.end() + 20]))
+    return bool(_NOT_YET.match(folded[m.end():m.end() + 20]))
 
 
 def _disputed(folded: str, spans: list[Span], vs: list[Voice], lex: Lexicon) -> bool:
@@ -231,8 +239,7 @@ def _disputed(folded: str, spans: list[Span], vs: list[Voice], lex: Lexicon) -> 
             if _no_dispute(folded, lo, m):
                 continue
             who = [v.speaker for v in vs if lo <= v.start < hi]
-            if any(s.kind == INDEPENDENT for s in who) or re.search(
-                    r"cifra|figure|count|number|numero|balance", folded[lo:hi]):
+            if any(s.kind == INDEPENDENT for s in who) or _FIGURE_STEM.search(folded[lo:hi]):
                 return True
     return False
 

@@ -1,6 +1,9 @@
 """The matcher's language data: cue words (bot/data/lexicon.toml), the gazetteer of prisons,
 organisations and countries (bot/data/gazetteer.toml) and the rules' word lists
-(bot/data/grammar.toml), each read once.
+(bot/data/grammar.toml, bot/data/binding.toml), each read once.
+
+The rules' patterns are built from these lists when their modules are imported: the words are
+data, what stands around them (anchors, spacing, the groups a rule reads) is the rule's code.
 
 Reads only its own data files; never the network, the database or a chat.
 """
@@ -9,10 +12,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 from .._text import fold, normalize
 
@@ -89,7 +96,14 @@ def _trie(keys: list[str]) -> str:
 
 
 def _read(name: str) -> dict:
+    """One data file of bot/data, parsed. Every reader of the data comes through here (a test that
+    adds a word to a list replaces this function, then clears the caches)."""
     return tomllib.loads((resources.files("bot") / "data" / name).read_text("utf-8"))
+
+
+def read_data(name: str) -> dict:
+    """bot/data/`name`, parsed, for a reader in another module (binding's compiled lists)."""
+    return _read(name)
 
 
 @lru_cache(maxsize=1)
@@ -97,6 +111,8 @@ def lexicon() -> Lexicon:
     lex = _read("lexicon.toml")
     gaz = _read("gazetteer.toml")
     cues = {role: alternation(patterns) for role, patterns in lex.items()}
+    # month names are one table, with their numbers, in grammar.toml: a number beside one is a date
+    cues["month"] = alternation(list(grammar().months))
     # could an item be about releases or prisoners at all: one pass over the four lists (most news is not)
     cues["relevant"] = alternation([p for role in ("release", "political", "transfer", "visits") for p in lex[role]])
 
@@ -175,20 +191,144 @@ class Grammar:
     not_name: tuple[str, ...]
     spanish_words: frozenset[str]
     english_words: frozenset[str]
+    # parts of a count (parts.py)
+    part_before: tuple[str, ...]
+    partitive_after: tuple[str, ...]
+    among_words: tuple[str, ...]
+    list_joiners: tuple[str, ...]
+    house_arrest_words: tuple[str, ...]
+    still_words: tuple[str, ...]
+    still_what: tuple[str, ...]
+    waiting_words: tuple[str, ...]
+    whole_said: tuple[str, ...]
+    whole_heads: tuple[str, ...]
+    earlier_round: tuple[str, ...]
+    joining_earlier: tuple[str, ...]
+    weekly_balance: tuple[str, ...]
+    authorised_words: tuple[str, ...]
+    from_where: tuple[str, ...]
+    prison_kinds: tuple[str, ...]
+    release_measures: tuple[str, ...]
+    figure_words_es: tuple[str, ...]
+    official_es: tuple[str, ...]
+    official_en: tuple[str, ...]
+    figure_words_en: tuple[str, ...]
+    possessives: tuple[str, ...]
+    official_releases: tuple[str, ...]
+    official_adjectives: tuple[str, ...]
+    # running totals (running.py)
+    year_to_date: tuple[str, ...]
+    month_to_date: tuple[str, ...]
+    running_forward: tuple[str, ...]
+    one_day: tuple[str, ...]
+    same_period: tuple[str, ...]
+    to_words: tuple[str, ...]
+    perfect_auxiliaries: tuple[str, ...]
+    perfect_participles: tuple[str, ...]
+    # who speaks (speakers.py)
+    comparison_words: tuple[str, ...]
+    according_words: tuple[str, ...]
+    given_by_en: tuple[str, ...]
+    given_by_es: tuple[str, ...]
+    by_phrases: tuple[str, ...]
+    says_after: tuple[str, ...]
+    says_before: tuple[str, ...]
+    set_against: tuple[str, ...]
+    of_the_words: tuple[str, ...]
+    country_articles: tuple[str, ...]
+    such_as: tuple[str, ...]
+    org_words: tuple[str, ...]
+    member_of: tuple[str, ...]
+    figure_in_name: tuple[str, ...]
+    in_view_of: tuple[str, ...]
+    official_says: tuple[str, ...]
+    # the role of a number (roles.py)
+    with_words: tuple[str, ...]
+    others_after: frozenset[str]
+    review_or_former: tuple[str, ...]
+    former_hedges: tuple[str, ...]
+    verified_words: tuple[str, ...]
+    verified_hedges: tuple[str, ...]
+    attributed_by: tuple[str, ...]
+    still_held: tuple[str, ...]
+    held_after: frozenset[str]
+    prisoner_nouns: tuple[str, ...]
+    # cue words (cues.py)
+    held_participles: tuple[str, ...]
+    held_where: tuple[str, ...]
+    auxiliaries: tuple[str, ...]
+    up_words: tuple[str, ...]
+    # releases without a count (numberless.py)
+    remain_after: tuple[str, ...]
+    aforesaid: tuple[str, ...]
+    given_releases: tuple[str, ...]
+    stalled_law: tuple[str, ...]
+    # figures (figures.py)
+    figure_nouns: tuple[str, ...]
+    the_figure_before: tuple[str, ...]
+    figure_stems: tuple[str, ...]
+    no_doubt: frozenset[str]
+    yet_words: tuple[str, ...]
+    # the headline (extraction.py)
+    running_span: tuple[str, ...]
+    batch_words: tuple[str, ...]
+    anchor_words: tuple[str, ...]
+    # names (entities.py)
+    name_particles: tuple[str, ...]
+    # numbers (numbers.py)
+    range_words: frozenset[str]
+    # dates and days
+    months: dict[str, int]  # month name -> its number
+    weekdays: tuple[str, ...]
+    this_day_before: tuple[str, ...]
+    day_parts: tuple[str, ...]
+    # joiners many rules share
+    of_words: tuple[str, ...]
+    part_of: tuple[str, ...]
+    and_words: tuple[str, ...]
+    definite_articles: tuple[str, ...]
+    demonstratives: tuple[str, ...]
+    plural_articles: tuple[str, ...]
+    singular_articles: tuple[str, ...]
+    indefinite_articles: tuple[str, ...]
+    by_words: tuple[str, ...]
+    others_words: tuple[str, ...]
+    them_words: tuple[str, ...]
+    contrast_words: tuple[str, ...]
+    since_words: tuple[str, ...]
+    place_words: tuple[str, ...]
+
+
+T = TypeVar("T", bound="DataclassInstance")
+
+
+def load_lists(cls: type[T], name: str, others: Iterable[str] = ()) -> T:
+    """The lists of bot/data/`name` as the frozen dataclass `cls`, one field per list (typed
+    tuple, frozenset or dict). A list the file lacks, or one no code reads (not a field of `cls`
+    nor one of `others`, the lists another reader takes), is an error at start-up: the data file
+    ships with the code, so such a mistake is a programming error the tests find."""
+    data = _read(name)
+    names = {f.name for f in fields(cls)}
+    missing = sorted(names - set(data))
+    unknown = sorted(set(data) - names - set(others))
+    if missing or unknown:
+        raise ValueError(f"bot/data/{name}: missing {missing}, unknown {unknown}")
+    kinds = {"tuple": tuple, "frozenset": frozenset, "dict": dict}
+    return cls(**{f.name: kinds[str(f.type).split("[")[0]](data[f.name]) for f in fields(cls)})
 
 
 @lru_cache(maxsize=1)
 def grammar() -> Grammar:
-    data = _read("grammar.toml")
-    missing = [f.name for f in fields(Grammar) if f.name not in data]
-    unknown = sorted(set(data) - {f.name for f in fields(Grammar)})
-    if missing or unknown:
-        # a data file shipped with the code: a mistake in it is a programming error, found by the tests
-        raise ValueError(f"bot/data/grammar.toml: missing {missing}, unknown {unknown}")
-    kinds = {"tuple": tuple, "frozenset": frozenset, "dict": dict}
-    return Grammar(**{f.name: kinds[str(f.type).split("[")[0]](data[f.name]) for f in fields(Grammar)})
+    return load_lists(Grammar, "grammar.toml")
 
 
-def one_of(words: tuple[str, ...] | frozenset[str]) -> str:
-    """An alternation group of the list, in its order, for a pattern built around it."""
-    return "(" + "|".join(words) + ")"
+def one_of(words: Iterable[str], capture: bool = True) -> str:
+    """An alternation group of the list, in its order, for a pattern built around it: "(a|b)",
+    or "(?:a|b)" when the rule reads no group of it."""
+    return ("(" if capture else "(?:") + "|".join(words) + ")"
+
+
+def longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    """The words, longest first, for an alternation where a shorter word must not win ("septiembre"
+    before "sep")."""
+    return tuple(sorted(words, key=len, reverse=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .cues import Span, common_prisoners, negated
+from .cues import GENRE_TITLE, Span, common_prisoners, negated
 from .entities import SINGULAR
 from .lexicon import WORD, Lexicon, grammar, is_word, one_of
 
@@ -22,10 +22,18 @@ class NumberlessRelease(NamedTuple):
     sentence: int  # index of the sentence that says it
 
 
+# Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
+# each list is the rule's own structure and stays here.
+_G = grammar()
 # a role noun anywhere in the sentence: one person freed ("el periodista ... fue excarcelado")
-_ROLE_WORD = re.compile(r"\b" + one_of(grammar().one_person_words) + r"\b")
+_ROLE_WORD = re.compile(r"\b" + one_of(_G.one_person_words) + r"\b")
 # plural nouns for prisoners: several people freed, even if one is named by role
-_PLURAL = re.compile(r"\b" + one_of(grammar().prisoners_plural) + r"\b")
+_PLURAL = re.compile(r"\b" + one_of(_G.prisoners_plural) + r"\b")
+# after a release word, people once freed now in some state: "82 excarcelados siguen en la lista"
+_IN_SOME_STATE = re.compile(r"\w*\s+(\w+\s+){0,2}?" + one_of(_G.remain_after) + r"\b")
+# a release noun after a definite article or a demonstrative: given, not new
+_GIVEN_BEFORE = re.compile(r"\b" + one_of((*_G.definite_articles, *_G.demonstratives, *_G.aforesaid)) + r"\s+$")
+_GIVEN_RELEASE = re.compile(one_of(_G.given_releases))
 
 
 def numberless_release(text: str, folded: str, spans: list[Span], title_end: int,
@@ -57,8 +65,7 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     if not told:
         return False
     # people once freed, now in some state: "82 excarcelados siguen en la lista", "those freed remain under measures"
-    if all(re.match(r"\w*\s+(\w+\s+){0,2}?(siguen|sigue|permanecen|continuan|remain\w*|are still|still)\b",
-                    folded[m.end():m.end() + 40]) for m in told):
+    if all(_IN_SOME_STATE.match(folded[m.end():m.end() + 40]) for m in told):
         return False
     # asked for, not done: "exigen una lista de los excarcelados", "piden que las excarcelaciones sean masivas"
     if all(cues["demand"].search(folded, lo, m.start()) for m in told):
@@ -76,7 +83,7 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
         return False
     if cues["opposition"].search(folded, lo, hi) and not cues["government"].search(folded, lo, hi):
         return False
-    if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
+    if GENRE_TITLE.match(folded[lo:hi]):
         return False
     # freed people telling their story; a film, a report or funds released; hostages, players freed
     return not (cues["narrative"].search(folded, lo, hi) or cues["media"].search(folded, lo, hi)
@@ -85,14 +92,12 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
 
 def _backgrounded(folded: str, lo: int, m: re.Match[str]) -> bool:
     """A release noun with a definite article ("las excarcelaciones", "the releases"): given, not new."""
-    return bool(re.search(r"\b(las|los|la|el|the|esas|estas|dichas|those|these)\s+$", folded[max(lo, m.start() - 8):m.start()])
-                and re.match(r"(excarcelacion|liberacion|releases?|salidas?)", folded[m.start():m.end() + 14]))
+    return bool(_GIVEN_BEFORE.search(folded[max(lo, m.start() - 8):m.start()])
+                and _GIVEN_RELEASE.match(folded[m.start():m.end() + 14]))
 
 
 # a law still on its way: halted, delayed, approved only in part or at a first reading
-_STALLED = re.compile(r"\b(suspend\w*|frena\w*|se frena|aplaz\w*|posterg\w*|postpon\w*|stall\w*|halt\w*|delay\w*|"
-                      r"retras\w*|hasta el articulo|primera discusion|first reading|en primera|debate continues|"
-                      r"sigue el debate|seguira|will resume|se retomara)\b")
+_STALLED = re.compile(r"\b" + one_of(_G.stalled_law) + r"\b")
 
 
 def law_enacted(folded: str, spans: list[Span], title_end: int, lex: Lexicon) -> int | None:
@@ -111,7 +116,7 @@ def law_enacted(folded: str, spans: list[Span], title_end: int, lex: Lexicon) ->
             continue
         if _STALLED.search(folded, lo, hi) or _STALLED.search(folded, 0, title_end):
             continue
-        if re.match(r"\s*[\w ]{0,20}?(" + cues["genre"].pattern + r")\s*[:|-]", folded[lo:hi]):
+        if GENRE_TITLE.match(folded[lo:hi]):
             continue
         return si
     return None

@@ -16,6 +16,8 @@ from .lexicon import grammar, is_word, lexicon, one_of
 _G = grammar()  # word lists from bot/data/grammar.toml
 
 _NOT_COUNT_BEFORE = re.compile("(?:" + "|".join(_G.not_count_before) + r")\s*$")
+_PAUSE_BEFORE = re.compile(r"[,;:]\s*$")
+_CLOSED = re.compile(r"\s*[,;.)]")
 
 
 def not_a_count(n: Context) -> bool:
@@ -38,11 +40,11 @@ def _date_or_unit(n: Context) -> bool:
     """'8 de enero', 'March 3', '20 años', '5 km'."""
     cues = lexicon().cues
     first, second = _first_two(n.after)
-    if is_word(cues["month"], first) or (first in ("de", "of") and is_word(cues["month"], second)):
+    if is_word(cues["month"], first) or (first in _G.of_words and is_word(cues["month"], second)):
         return True
-    if n.before and is_word(cues["month"], n.before[-1]) and not re.search(r"[,;:]\s*$", n.folded[max(n.lo, n.start - 3):n.start]):
+    if n.before and is_word(cues["month"], n.before[-1]) and not _PAUSE_BEFORE.search(n.folded[max(n.lo, n.start - 3):n.start]):
         return True
-    return is_word(cues["unit"], first) or (first in ("de", "of") and is_word(cues["unit"], second))
+    return is_word(cues["unit"], first) or (first in _G.of_words and is_word(cues["unit"], second))
 
 
 def _year(n: Context) -> bool:
@@ -51,7 +53,7 @@ def _year(n: Context) -> bool:
     if not 1950 <= n.value <= 2100:
         return False
     # "2018 prisoners" is a count; "detenidos en 2024, fueron excarcelados" is a year
-    return re.match(r"\s*[,;.)]", n.folded[n.end:n.end + 2]) is not None or not any(
+    return _CLOSED.match(n.folded[n.end:n.end + 2]) is not None or not any(
         is_word(person, t) and t.endswith("s") for t in n.after[:2])
 
 
@@ -59,11 +61,11 @@ def _part_range_or_ratio(n: Context) -> bool:
     cues = lexicon().cues
     after = n.after
     first, second = _first_two(after)
-    if first in ("among", "entre") and second.isdigit():
+    if first in _G.among_words and second.isdigit():
         return True  # "2 journalists among 11": a part of the count that follows
-    if first in ("a", "y", "and", "to", "o", "or") and second.isdigit():
+    if first in _G.range_words and second.isdigit():
         return True  # ranges "entre 5 y 10", "24 to 26"
-    if first in ("de", "of") and second.isdigit():
+    if first in _G.of_words and second.isdigit():
         # "33 of 87 authorised releases": one adjective may stand before the noun
         if not any(is_word(cues["person"], w) or is_word(cues["release"], w) or is_word(cues["political"], w)
                    for w in after[2:4]):

@@ -15,35 +15,41 @@ from .lexicon import WORD, Lexicon, grammar, one_of
 from .roles import Mention, speech_only
 from .speakers import Speaker, clause
 
+# Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
+# each list is the rule's own structure and stays here.
+_G = grammar()
+_OF, _PART_OF, _AND, _THE_PL = one_of(_G.of_words), one_of(_G.part_of), one_of(_G.and_words), one_of(_G.plural_articles)
+_PARTITIVE = one_of(_G.partitive_after)
 # breakdowns: "entre ellos 5 colombianos", "including 6 soldiers", "de los cuales 12": parts of a count
-_PART_BEFORE = re.compile(
-    r"(including|incluye\w*|incluid[oa]s|entre (ell[oa]s|l[oa]s \w+)( (hay|figuran|estan|se cuentan))?|"
-    r"de (los|las) cuales|of whom|among (them|those|the \w+)|destacan|figuran)\s+(al menos |unos |unas |about )?$")
-_PART_AFTER = re.compile(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those|these))\b|\s+\w+( \w+)? (among|entre) (l[oa]s |the )?\d")
-_LIST_JOIN = re.compile(r"^[^.;:\d]{0,90}?(,|\by\b|\band\b|ademas de|plus|as well as|along with|junto a)[^.;:\d]{0,60}$")
+_PART_BEFORE = re.compile(one_of(_G.part_before) + r"\s+(" + one_of(_G.approximately, capture=False) + r" )?$")
+_PART_AFTER = re.compile(r"\s+" + _PARTITIVE + r"\b|\s+\w+( \w+)? " + one_of(_G.among_words) + r" (?:" + _THE_PL + r" )?\d")
+_LIST_JOIN = re.compile(r"^[^.;:\d]{0,90}?(,|\b" + _AND + r"\b|" + "|".join(_G.list_joiners) + r")[^.;:\d]{0,60}$")
 _LABEL_BEFORE = re.compile(r"[\w ]+:\s*$")
-_STILL = re.compile(r"^[^.;:\d]{0,60}?(\b(arresto|detencion|prision) domiciliari[oa]|\bhouse arrest|"
-                    r"\bcasa por carcel|\b(still|siguen|sigue|aun|todavia)\s+(\w+\s+)?(waiting|awaiting|inside|"
-                    r"esperan\w*|esperando|sin noticias|dentro|detenid\w*|pres[oa]s|held|behind bars|in prison|"
-                    r"en prision))")
-_STILL_WORD = re.compile(r"still|sigue|aun|todavia|domicil|house arrest|casa por")
-_WAIT_WORD = re.compile(r"waiting|awaiting|esperan")
-_DENOMINATOR = re.compile(r"\d\s+(\w+\s+)?(de|of)\s+(l[oa]s\s+|the\s+|est[oa]s\s+|those\s+)?$")
-_WHOLE_BEFORE = re.compile(r"(^|[,:;]\s*|\b(que|that|dijo|said)\s*,?\s*)(de|of|out of)\s+"
-                           r"(las\s+|los\s+|the\s+|(mas|more) (de|than)\s+|"
-                           r"(un|una|a) (total|registro|lista|universo|register|list|record) (de|of)\s+)?$")
-_EARLIER_ROUND = re.compile(r"\s+(?:\w+\s+){0,3}?(last week|la semana pasada|el mes pasado|last month|previously|anteriormente|"
-                            r"in (an )?earlier (round|release)s?|en (una )?(tanda|ronda)s? anterior(es)?)\b")
-_EARLIER_ROUND_BEFORE = re.compile(r"\b(joining|se suman a|se unen a|besides|ademas de los)\s+(the\s+|los\s+|las\s+)?$")
-_WEEKLY = re.compile(r"\b(in a week|in the past week|during the week|over the past week|en una semana|en la semana|"
-                     r"en la ultima semana|durante la semana|weekly|semanal)\b")
-_WAITING_BEFORE = re.compile(r"\b(still|siguen|aun|todavia)\s+(waiting|awaiting|esperan\w*|esperando)[^.;\d]{0,60}$")
+_STILL = re.compile(r"^[^.;:\d]{0,60}?(\b" + one_of(_G.house_arrest_words, capture=False) + r"|\b" + one_of(_G.still_words)
+                    + r"\s+(\w+\s+)?" + one_of(_G.still_what) + ")")
+# the keywords of _STILL and _WAITING_BEFORE, tried first: most numbers have none, and the full patterns are slow
+_STILL_WORD = re.compile(one_of((*_G.still_words, *_G.house_arrest_words)))
+_WAIT_WORD = re.compile(one_of(_G.waiting_words))
+_DENOMINATOR = re.compile(r"\d\s+(\w+\s+)?" + _OF + r"\s+(?:" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+)?$")
+_WHOLE_BEFORE = re.compile(r"(^|[,:;]\s*|\b" + one_of(_G.whole_said) + r"\s*,?\s*)" + _PART_OF + r"\s+"
+                           r"(?:" + one_of((*_G.plural_articles, *_G.whole_heads)) + r"\s+)?$")
+_EARLIER_ROUND = re.compile(r"\s+(?:\w+\s+){0,3}?" + one_of(_G.earlier_round) + r"\b")
+_EARLIER_ROUND_BEFORE = re.compile(r"\b" + one_of(_G.joining_earlier) + r"\s+(?:" + _THE_PL + r"\s+)?$")
+_WEEKLY = re.compile(r"\b" + one_of(_G.weekly_balance) + r"\b")
+_WAITING_BEFORE = re.compile(r"\b" + one_of(_G.still_words) + r"\s+" + one_of(_G.waiting_words) + r"[^.;\d]{0,60}$")
+_DONE_BY_OFFICIALS = re.compile(r"\s+(\w+\s+)?" + one_of(_G.authorised_words) + r"\w*\b")
 # a place after a part: "65 ... from Tocorón", "13 en Zulia" (the text is folded: places are known names)
-_DONE_BY_OFFICIALS = re.compile(r"\s+(\w+\s+)?(anunciad|autorizad|aprobad|prometid|ordenad|announced|authori[sz]ed|approved|"
-                                r"promised|ordered|pledged)\w*\b")
-_PLACE_AFTER = re.compile(r"^\s*(?:\w+\s+){0,5}?(de|del|desde|from|en|in|at)\s+(l[oa]s\s+|el\s+|la\s+|the\s+|a\s+|un\s+)?")
-_SUBGROUP_AFTER = re.compile(r"\s*(?:(?:presos|political|politic[oa]s|prisoners|personas|people|\w+)\s+){0,2}?"
-                             + one_of(grammar().subgroup_after) + r"\b")
+_PLACE_AFTER = re.compile(r"^\s*(?:\w+\s+){0,5}?" + one_of(_G.place_words) + r"\s+(?:"
+                          + one_of((*_G.definite_articles, *_G.indefinite_articles)) + r"\s+)?")
+# a subgroup of those still held: up to two words (their noun), then the subgroup
+_SUBGROUP_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?" + one_of(_G.subgroup_after) + r"\b")
+_LIST_OF_TWO = re.compile(r"\s+[^\d.;:]{1,40}\s+" + _AND + r"\s+")  # "6 militares y 2 adolescentes"
+_ROUND_PART = re.compile(r"\s+" + _PARTITIVE + r"\s+")
+_INTEGER = re.compile(r"\b\d+\b")
+_STOP = re.compile(r"[\d.;:]")
+_FROM_WHERE = re.compile(r"\b" + one_of(_G.from_where) + r"\s+$")
+_PRISON_KIND = re.compile(one_of(_G.prison_kinds))
+_DIGIT = re.compile(r"\d")
 
 
 def subgroup_total(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
@@ -78,14 +84,14 @@ def is_subgroup(folded: str, spans: list[Span], m: Mention, releases: list[Menti
         return True  # "joining five freed last week": a figure of an earlier round
     # "6 militares y 2 adolescentes" after "entre los excarcelados hay": the list goes on
     prev = [r for r in releases if r.sentence == m.sentence and r.end <= m.start]
-    if prev and re.fullmatch(r"\s+[^\d.;:]{1,40}\s+(y|and)\s+", folded[prev[-1].end:m.start]):
+    if prev and _LIST_OF_TWO.fullmatch(folded[prev[-1].end:m.start]):
         return bool(_PART_BEFORE.search(folded[max(lo, prev[-1].start - 40):prev[-1].start]))
     return False
 
 
 def _round_part(folded: str, m: Mention, lex: Lexicon) -> bool:
     """'nueve de ellas este fin de semana': the part of a running count that is this round."""
-    part = re.match(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those|these))\s+", folded[m.end:m.end + 30])
+    part = _ROUND_PART.match(folded[m.end:m.end + 30])
     return part is not None and lex.cues["increment"].match(folded, m.end + part.end()) is not None
 
 
@@ -125,7 +131,7 @@ def balance_entry(folded: str, spans: list[Span], m: Mention, total: int | None,
     if _WEEKLY.search(folded, lo, hi):
         return True  # "1,697 political prisoners after 112 releases in a week"
     arrest = lex.cues["arrest"]
-    for n in re.finditer(r"\b\d+\b", folded[lo:hi]):
+    for n in _INTEGER.finditer(folded[lo:hi]):
         a, b = lo + n.start(), lo + n.end()
         if a != m.start and n.group() != str(total) and cue_distance(arrest, folded, a, min(hi, b + 40), a, b) in (0, 1, 2):
             return True
@@ -208,21 +214,21 @@ def _placed_once(folded: str, m: Mention, lex: Lexicon, place: dict[int, bool]) 
 def placed(folded: str, m: Mention, lex: Lexicon) -> bool:
     """Is the number told with its place: a prison within a few words ('65 hombres abandonaron
     Tocorón'), or 'de/from/en/in' and a Venezuelan place or a kind of prison ('13 en Zulia')?"""
-    after = re.split(r"[\d.;:]", folded[m.end:m.end + 80], maxsplit=1)[0]
+    after = _STOP.split(folded[m.end:m.end + 80], maxsplit=1)[0]
     words = WORD.findall(after)
     near = after[:sum(len(w) + 1 for w in words[:7]) + 2]
     if lex.finders["prison"].pattern.search(near):
         return True
     # "at the Tocorón facility ..., from where 65 men were released"
-    before = re.split(r"[\d.;:]", folded[max(0, m.start - 80):m.start])[-1]
-    if re.search(r"\b(de donde|desde donde|from where|where|donde)\s+$", before) and lex.finders["prison"].pattern.search(before):
+    before = _STOP.split(folded[max(0, m.start - 80):m.start])[-1]
+    if _FROM_WHERE.search(before) and lex.finders["prison"].pattern.search(before):
         return True
     hit = _PLACE_AFTER.match(after)
     if not hit:
         return False
     rest = after[hit.end():]
     return bool((lex.cues["venezuela"].match(rest) and not rest.startswith("venezuel"))
-                or re.match(r"(centro|carcel|prision|penal|prison|jail|youth|juvenile|police|calabozo)", rest))
+                or _PRISON_KIND.match(rest))
 
 
 
@@ -239,19 +245,20 @@ def authorised(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
         if lex.cues["amnesty_law"].match(a.group()):
             continue  # "459 releases came before the amnesty law": the law is not this number's
         between = folded[m.end:a.start()] if a.start() >= m.end else folded[a.end():m.start]
-        if len(WORD.findall(between)) <= 4 and not re.search(r"\d", between):
+        if len(WORD.findall(between)) <= 4 and not _DIGIT.search(between):
             return True  # the word is this number's, not a nearer number's ("33 of 87 authorised")
     return False
 
 
-_RELEASES_OF = re.compile(r"\s+(excarcelaciones|liberaciones|releases|medidas|boletas|beneficios)\b")
+_RELEASES_OF = re.compile(r"\s+" + one_of(_G.release_measures) + r"\b")
 
 
 # "una lista oficial de las 99 personas", "la cifra del Gobierno de 99", "the government's figure of 99"
 _OFFICIALS_OWN = re.compile(
-    r"\b((lista|listas|cifra|cifras|balance|conteo|numero)\s+(oficial(es)?|del (gobierno|estado|ejecutivo|regimen))|"
-    r"(official|government'?s?|state'?s?|regime'?s?)\s+(list|figure|count|tally|number))\s+(de|of)\s+"
-    r"(l[oa]s\s+|the\s+|sus\s+|its\s+)?$")
+    r"\b(" + one_of(_G.figure_words_es) + r"\s+" + one_of(_G.official_es) + "|" + one_of(_G.official_en) + r"\s+"
+    + one_of(_G.figure_words_en) + r")\s+" + _OF + r"\s+(?:" + one_of((*_G.plural_articles, *_G.possessives)) + r"\s+)?$")
+# "las 116 excarcelaciones oficiales" (not "otros dos oficiales", officers)
+_OFFICIAL_RELEASES = re.compile(r"\s+" + one_of(_G.official_releases) + r"\s+" + one_of(_G.official_adjectives) + r"\b")
 
 
 def official_figure(folded: str, sent: Span, m: Mention) -> bool:
@@ -261,7 +268,6 @@ def official_figure(folded: str, sent: Span, m: Mention) -> bool:
     lo, _hi = sent
     if _OFFICIALS_OWN.search(folded, max(lo, m.start - 45), m.start):
         return True
-    if re.match(r"\s+(excarcelaciones|liberaciones|releases|liberados|excarcelados)\s+(oficial(es)?|official)\b",
-                folded[m.end:m.end + 40]):  # not "otros dos oficiales" (officers)
+    if _OFFICIAL_RELEASES.match(folded[m.end:m.end + 40]):  # not "otros dos oficiales" (officers)
         return True
     return bool(_DENOMINATOR.search(folded[max(lo, m.start - 20):m.start]) and _RELEASES_OF.match(folded, m.end))

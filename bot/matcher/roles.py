@@ -48,23 +48,29 @@ class Mention:
 # Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
 # the list in each pattern is the rule's own structure and stays here.
 _G = grammar()
+_AND = one_of(_G.and_words)
 _EXISTENTIAL = re.compile(r"(?<!\w)" + one_of(_G.existential) + r"(?!\w)")
 _FUNCTION_WORDS = _G.function_words
 # "junto con otros 17", "with 17 others": companions of one person, told in passing
-_COMPANIONS = re.compile(one_of(_G.companions) + r"\s+(otr[oa]s\s+)?$")
-_PARTITIVE_AFTER = re.compile(r"^\s*(de|of)\s+" + one_of(_G.partitive_pronouns) + r"\b")
+_COMPANIONS = re.compile(one_of(_G.companions) + r"\s+(" + one_of(_G.others_words, capture=False) + r"\s+)?$")
+_WITH_BEFORE = re.compile(r"\b" + one_of(_G.with_words) + r"\s+$")
+_PARTITIVE_AFTER = re.compile(r"^\s*" + one_of(_G.of_words) + r"\s+" + one_of(_G.partitive_pronouns) + r"\b")
 _BREAKDOWN = re.compile(one_of(_G.breakdown) + r"\s+(" + one_of(_G.approximately) + r"\s+)?$")
 # "asked courts to review 225 cases" is no release; "down from more than 800" is a former count
-_REVIEW_OR_FORMER = re.compile(r"\b(review\w*|revis\w*|examin\w*|down from|up from|(baja|bajo|sube|subio) de|"
-                               r"from (more than|over|about|some)|frente a (los|las) mas de)\s+((the|los|las|more than|"
-                               r"over|about|mas de|unos|unas)\s+)?$")
+_REVIEW_OR_FORMER = re.compile(r"\b" + one_of(_G.review_or_former) + r"\s+(" + one_of((*_G.plural_articles, *_G.former_hedges))
+                               + r"\s+)?$")
 # "ha verificado 56", "verified 383 since December and 266 since January 8"
-_VERIFIED_BEFORE = re.compile(r"\b(verific\w*|verif\w*|confirm\w*|constat\w*|comprob\w*|corrobor\w*|document\w*|"
-                              r"contabiliz\w*|counted|recorded|logged)\s+(only\s+|solo\s+|just\s+|unas\s+|about\s+)?"
-                              r"(\d[\d.,]*\s+[^.;:\d]{0,40}\b(y|and)\s+)?$")
-_ATTRIBUTED_AFTER = re.compile(r"\s+(claimed|reported|announced|given|cited|counted)\s+by\b|\s+(que\s+)?segun\b")
-_STILL_HELD = re.compile(r"\s+(\w+\s+){0,2}?(still|remain\w*|quedan|siguen|sigue|todavia|aun|behind bars|tras las rejas)\b")
+_VERIFIED_BEFORE = re.compile(r"\b" + one_of(_G.verified_words) + r"\s+(" + one_of(_G.verified_hedges, capture=False) + r"\s+)?"
+                              r"(\d[\d.,]*\s+[^.;:\d]{0,40}\b" + _AND + r"\s+)?$")
+_ATTRIBUTED_AFTER = re.compile(r"\s+" + one_of(_G.attributed_by) + r"\s+by\b|\s+(que\s+)?" + one_of(_G.according_words) + r"\b")
+_STILL_HELD = re.compile(r"\s+(\w+\s+){0,2}?" + one_of((*_G.still_words, *_G.still_held)) + r"\b")
 _ANNOUNCE_SPEECH = re.compile(r"(?<!\w)" + one_of(_G.announce_speech) + r"(?!\w)")
+_OF_THEM = re.compile(r"\s+" + one_of(_G.partitive_after) + r"\b")  # "verified 12 of them"
+_AFTER_A_LIST = re.compile(r"\d[^.;:\d]{0,80}\b" + _AND + r"\s+$")  # "459 came before the amnesty and 144 after it"
+_PRISONERS = re.compile(r"\b" + one_of(_G.prisoner_nouns) + r"\b")
+_LABEL = re.compile(r"([\w ]+):\s*$")  # "Excarcelados: 14" (group 1: the label)
+_LINE_END = re.compile(r"\s*([.;,)\n|/·]|$)")
+_PUNCT_AFTER = re.compile(r"\s*[,.;:)]")
 
 
 def classify(folded: str, sent: Span, start: int, end: int, value: int | float) -> Classified:
@@ -143,7 +149,7 @@ def _storytellers(n: Context) -> bool:
 def _companions(n: Context) -> bool:
     folded, lo, start = n.folded, n.lo, n.start
     return bool(_COMPANIONS.search(folded[max(lo, start - 20):start]) or (
-        re.search(r"\b(con|with)\s+$", folded[max(lo, start - 6):start]) and n.after[:1] in (["others"], ["otros"], ["otras"])))
+        _WITH_BEFORE.search(folded[max(lo, start - 6):start]) and n.after[:1] and n.after[0] in _G.others_after))
 
 
 def _other_noun(n: Context) -> bool:
@@ -153,14 +159,14 @@ def _other_noun(n: Context) -> bool:
         return False
     cue_next = any(cues[r].match(folded, folded.find(after[0], n.end)) for r in
                    ("release", "arrest", "remain", "announce", "confirm", "harm", "political", "speech"))
-    return not cue_next and not re.match(r"\s*[,.;:)]", folded[n.end:n.end + 3])
+    return not cue_next and not _PUNCT_AFTER.match(folded[n.end:n.end + 3])
 
 
 def _balance_line(n: Context) -> Classified | None:
     """'Excarcelados: 0 ... Encarcelados: 21 ... Total presos politicos: 866': a label and a colon."""
     cues, folded = lexicon().cues, n.folded
-    m = re.search(r"([\w ]+):\s*$", folded[max(n.lo, n.start - 40):n.start])
-    if not (m and re.match(r"\s*([.;,)\n|/·]|$)", folded[n.end:n.end + 3])):
+    m = _LABEL.search(folded[max(n.lo, n.start - 40):n.start])
+    if not (m and _LINE_END.match(folded[n.end:n.end + 3])):
         return None
     lab = m.group(1).strip()
     if cues["remain"].search(lab) or cues["political"].search(lab):
@@ -188,7 +194,7 @@ def _nearest_block(n: Context) -> int | None:
 
 
 # the count's noun, then "among those freed": a count of released people, not of those held
-_AMONG_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){1,3}?\s+(?:among|entre)\s+(?:\w+\s+){0,3}?"
+_AMONG_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){1,3}?\s+" + one_of(_G.among_words, capture=False) + r"\s+(?:\w+\s+){0,3}?"
                           + one_of(_G.among_freed) + r"\b")
 
 
@@ -218,7 +224,7 @@ def _freed_after(n: Context) -> bool:
     d_release, words = n.d["release"], n.after_words
     if d_release is None:
         return False
-    if len(words) > 1 and words[1] in ("held", "detenidos", "detenidas", "jailed"):
+    if len(words) > 1 and words[1] in _G.held_after:
         return True
     if d_release > 3:
         return False  # no release word among the next words
@@ -282,12 +288,11 @@ def _release_near(n: Context) -> bool:
         return True  # "ha verificado 56", "could confirm 131": a verifier's count of releases
     if _ATTRIBUTED_AFTER.match(n.folded, n.end) and lexicon().cues["release"].search(n.folded, n.lo, n.hi):
         return True  # "less than half the 897 claimed by Cabello": a figure of releases told with its source
-    if d_release is None and n.near("confirm", 1) and re.match(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those))\b",
-                                                             n.folded[n.end:n.end + 20]):
+    if d_release is None and n.near("confirm", 1) and _OF_THEM.match(n.folded[n.end:n.end + 20]):
         return True  # "verified 12 of them": the verified part of releases told just before
     # "107 people held over the unrest that followed the vote had been released": the clause
     # describing them stands between the number and its verb
-    reach = 16 if len(n.after_words) > 1 and n.after_words[1] in ("held", "detenidos", "detenidas", "jailed") else 12
+    reach = 16 if len(n.after_words) > 1 and n.after_words[1] in _G.held_after else 12
     if d_release is None or d_release > reach:
         return False
     block = _nearest_block(n)
@@ -296,7 +301,7 @@ def _release_near(n: Context) -> bool:
     # a bare number far from the release word is something else, unless it goes on a list of
     # releases ("459 releases came before the amnesty and 144 after it")
     return (n.person_after or d_release <= 6 or bool(_PARTITIVE_AFTER.match(n.folded[n.end:n.end + 20]))
-            or bool(re.search(r"\d[^.;:\d]{0,80}\b(and|y)\s+$", n.folded[n.lo:n.start])))
+            or bool(_AFTER_A_LIST.search(n.folded[n.lo:n.start])))
 
 
 def _speaker(folded: str, lo: int, start: int) -> str | None:
@@ -331,7 +336,7 @@ def _detention_dated(folded: str, lo: int, hi: int, start: int, end: int) -> boo
     near = False
     for m in cues["historical"].finditer(folded, lo, hi):
         before = " ".join(WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:])
-        if not (cues["arrest"].search(before) or cues["remain"].search(before) or re.search(r"\bpres[oa]s\b", before)):
+        if not (cues["arrest"].search(before) or cues["remain"].search(before) or _PRISONERS.search(before)):
             return False
         near = True
     return near

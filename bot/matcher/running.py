@@ -11,35 +11,35 @@ from datetime import date
 
 from .._text import NUMBER
 from .cues import Span
-from .lexicon import WORD, Lexicon, one_of
+from .lexicon import WORD, Lexicon, grammar, longest_first, one_of
 from .roles import Mention
 from .speakers import clause
 
-_MONTHS = {m: i for i, names in enumerate((
-    ("enero", "january", "jan"), ("febrero", "february", "feb"), ("marzo", "march", "mar"),
-    ("abril", "april", "apr"), ("mayo", "may"), ("junio", "june", "jun"), ("julio", "july", "jul"),
-    ("agosto", "august", "aug"), ("septiembre", "setiembre", "september", "sep", "sept"),
-    ("octubre", "october", "oct"), ("noviembre", "november", "nov"), ("diciembre", "december", "dec")), 1)
-    for m in names}
-_MONTH = one_of(tuple(sorted(_MONTHS, key=len, reverse=True)))
+# Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
+# each list is the rule's own structure and stays here.
+_G = grammar()
+_MONTHS = _G.months
+_MONTH = one_of(longest_first(_MONTHS))
+# the start of a running count, as dates are written ("desde el 8 de enero", "since Jan. 8"): the
+# groups are read as day, month and year, so the small words of each form stay in the form
 _SINCE_DAY = (
     re.compile(r"(?:desde|entre) el (\d{1,2})(?: y el \d{1,2})? de " + _MONTH + r"(?: de(?:l)? ((?:19|20)\d\d))?"),
     re.compile(r"between " + _MONTH + r"\w*\.? (\d{1,2}) and(?: \w+\.?)? \d{1,2}(?:,? ((?:19|20)\d\d))?"),
     re.compile(r"since " + _MONTH + r"\b\.? (\d{1,2})\b(?:,? ((?:19|20)\d\d))?"),
     re.compile(r"since (\d{1,2}) " + _MONTH + r"(?: ((?:19|20)\d\d))?"),
 )
-_YEAR_TO_DATE = re.compile(r"en lo que va (?:de|del) (ano|20\d\d)|so far (?:this year|in (20\d\d))|this year|este ano")
-_MONTH_TO_DATE = re.compile(r"en lo que va (?:de|del) mes|so far this month")
-_FORWARD = re.compile(r"(bringing|taking|raising|brings|takes|raises|elev|suman|sumando|ya son|llega|se llegaria|"
-                      r"reach|pass|supera|surpass|tops|count of verified|(verified|overall|running) (total|count|tally)|"
-                      r"(conteo|total|registro|balance) |total verificad)")
-_ONE_DAY = re.compile(r"\b(a lo largo del dia|en la jornada|durante el dia|del dia de hoy|over the day|throughout the day|"
-                      r"so far today|hasta ahora hoy|en lo que va del dia|this (morning|afternoon|evening))\b")
+_YEAR_TO_DATE = re.compile("|".join(_G.year_to_date))
+_MONTH_TO_DATE = re.compile("|".join(_G.month_to_date))
+_FORWARD = re.compile(one_of(_G.running_forward))
+_ONE_DAY = re.compile(r"\b" + one_of(_G.one_day) + r"\b")
 SAME_PERIOD = "same period"  # a start told as "the same period" as another running total's
-_SAME = re.compile(r"(en|in|over|during) (el|the|the same|el mismo) (mismo )?(periodo|lapso|period)|durante el mismo periodo")
-_PARTITIVE = re.compile(r"\s+(de (ell[oa]s|est[oa]s)|of (them|those|these))\b")
-_LIST_ITEM = re.compile(r"^[^.;:\d]*(,|\by\b|\band\b)[^.;:\d]*$")
-_TO = re.compile(r"\b(to|a|en|at)\s+$")
+_SAME = re.compile("|".join(_G.same_period))
+_PARTITIVE = re.compile(r"\s+" + one_of(_G.partitive_after) + r"\b")
+_LIST_ITEM = re.compile(r"^[^.;:\d]*(,|\b" + one_of(_G.and_words) + r"\b)[^.;:\d]*$")
+_TO = re.compile(r"\b" + one_of(_G.to_words) + r"\s+$")
+_DAY_MONTH = re.compile(r"\s+(de\s+)?" + _MONTH)  # "8 de enero", "8 January"
+_MONTH_DAY = re.compile(_MONTH + r"\.?\s+$")  # "Jan. 8"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: list[Mention], lex: Lexicon,
@@ -81,7 +81,8 @@ def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: 
 
 
 # "406 personas han sido excarceladas", "626 have been freed": a total stated as done, not a day's news
-_PERFECT = re.compile(r"\s+(?:\w+\s+){0,2}?(?:han|ha|have|has)\s+(?:sido|been|recuperado|regained|salido|left)\b")
+_PERFECT = re.compile(r"\s+(?:\w+\s+){0,2}?" + one_of(_G.perfect_auxiliaries, capture=False) + r"\s+"
+                      + one_of(_G.perfect_participles, capture=False) + r"\b")
 
 
 def official_running_claim(folded: str, sent: Span, m: Mention, lex: Lexicon) -> bool:
@@ -112,8 +113,7 @@ def _words(folded: str, a: int, b: int) -> int:
 
 def _dated(folded: str, start: int, end: int) -> bool:
     """The 8 of "desde el 8 de enero", "since Jan. 8": a day, not a count."""
-    return bool(re.match(r"\s+(de\s+)?" + _MONTH, folded[end:end + 16])
-                or re.search(_MONTH + r"\.?\s+$", folded[max(0, start - 12):start]))
+    return bool(_DAY_MONTH.match(folded[end:end + 16]) or _MONTH_DAY.search(folded[max(0, start - 12):start]))
 
 
 def _since(phrase: str, pub: date | None) -> str | None:
@@ -145,7 +145,7 @@ def _since(phrase: str, pub: date | None) -> str | None:
 def parse_date(published: str | None) -> date | None:
     if not published:
         return None
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published.strip())
+    m = _ISO_DATE.match(published.strip())
     if not m:
         return None
     try:

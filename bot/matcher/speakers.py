@@ -12,9 +12,13 @@ from typing import NamedTuple
 
 from ..figures import Kind
 from .cues import Span
-from .lexicon import WORD, Entry, Finder, Lexicon, lexicon
+from .lexicon import WORD, Entry, Finder, Lexicon, grammar, lexicon, one_of
 
 OFFICIAL, INDEPENDENT, OUTLET = Kind.OFFICIAL, Kind.INDEPENDENT, Kind.OUTLET
+# Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
+# each list is the rule's own structure and stays here.
+_G = grammar()
+_THE = one_of(_G.definite_articles, capture=False)
 
 
 class Speaker(NamedTuple):
@@ -38,24 +42,22 @@ class Voice(NamedTuple):
 
 
 # A sentence falls into clauses at these; a speaker speaks for the numbers of its own clause.
-_CLAUSE_BREAK = re.compile(
-    r";|\s[—–-]\s|,?\s(?:pero|but|mientras que|mientras|while|whereas|aunque|although|"
-    r"frente a(?=\s+(?:las|los)\s+(?:mas de\s+)?\d)|against|"
-    r"versus|vs\.?|compared with|en comparacion con)\s")
+_CLAUSE_BREAK = re.compile(r";|\s[—–-]\s|,?\s" + one_of((*_G.contrast_words, *_G.comparison_words), capture=False) + r"\s")
 # "según Foro Penal", "claimed by officials", "a figure later confirmed by JEyP": the speaker
 # named right after these gives the number before them
-_BY = re.compile(r"(?:segun|according to|de acuerdo con|(?:claimed|confirmed|verified|reported|cited|counted|"
-                 r"documented|given|announced|released|freed)(?: \w+)? by|(?:confirmad|verificad|reportad|citad|"
-                 r"contabilizad|documentad|anunciad|dad)[oa]s? por|por parte de)\s+(?:\w+\s+){0,2}$")
+_BY = re.compile(r"(?:" + "|".join(_G.according_words) + "|" + one_of(_G.given_by_en, capture=False) + r"(?: \w+)? by|"
+                 + one_of(_G.given_by_es, capture=False) + r"[oa]s? por|" + "|".join(_G.by_phrases) + r")\s+(?:\w+\s+){0,2}$")
 # ", JEyP says", ", confirman sus familiares": a verb of saying next to a speaker after the number
-_SAYS_AFTER = re.compile(r"\s*(?:\([^)]{1,20}\)\s*)?(?:,\s*)?(?:says?|said|dice[n]?|dijo|dijeron|confirm\w*|"
-                         r"inform\w*|asegur\w*|report\w*|afirm\w*|indic\w*|told|claims?|claimed|count\w*|"
-                         r"verif\w*|estim\w*|precis\w*|sostuvo|apunt\w*)\b")
-_CONTRASTED = re.compile(r"\b(no|not|ni|instead of|en vez de|en lugar de|rather than)\s+(las\s+|los\s+|the\s+)?$")
-_OF = re.compile(r"\s+(?:\w+\s+){0,2}?(?:de|del|of)\s+(?:la\s+|el\s+|los\s+|las\s+|the\s+)?")  # "956 liberaciones de la Fiscalía"
+_SAYS_AFTER = re.compile(r"\s*(?:\([^)]{1,20}\)\s*)?(?:,\s*)?" + one_of(_G.says_after, capture=False) + r"\b")
+_CONTRASTED = re.compile(r"\b" + one_of(_G.set_against) + r"\s+(?:" + one_of(_G.plural_articles) + r"\s+)?$")
+# "956 liberaciones de la Fiscalía": the official body the figure belongs to
+_OF = re.compile(r"\s+(?:\w+\s+){0,2}?" + one_of(_G.of_the_words, capture=False) + r"\s+(?:" + _THE + r"\s+)?")
 _CLOSES = re.compile(r"(?:\s+[\w']+){0,4}?\s*(?:[.;,:\n)\"”»]|$)")
-_SAYS_BEFORE = re.compile(r"(?:confirm\w*|dice[n]?|dijo|dijeron|inform\w*|asegur\w*|afirm\w*|report\w*|"
-                          r"indic\w*|says|said|precis\w*|segun)\s+(?:\w+\s+){0,4}$")
+_SAYS_BEFORE = re.compile(one_of(_G.says_before, capture=False) + r"\s+(?:\w+\s+){0,4}$")
+_DIGIT = re.compile(r"\d")
+_STOP = re.compile(r"[.;\n]")
+_COLON = re.compile(r"\s*:")
+_POSSESSIVE = re.compile(r"(?:'s|')\s")
 
 
 def voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> list[Voice]:
@@ -118,7 +120,8 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     return tuple(_of_named(_resolve_ngo_words(out), folded))
 
 
-_OF_COUNTRY = re.compile(r"\s+(?:de|del|of)\s+(?:los\s+|la\s+|the\s+)?")
+_OF_COUNTRY = re.compile(r"\s+" + one_of(_G.of_the_words, capture=False) + r"\s+(?:" + one_of(_G.country_articles, capture=False)
+                         + r"\s+)?")
 _ADJECTIVE_AFTER = re.compile(r"\s+([a-z.]+)\b")
 _ADJECTIVE_BEFORE = re.compile(r"\b([a-z.]+)\s+$")
 
@@ -147,13 +150,13 @@ def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
         return True
     words = list(WORD.finditer(folded, v.end, min(len(folded), v.end + 90)))
     limit = words[min(5, len(words) - 1)].end() if words else v.end
-    stop = re.search(r"[.;\n]", folded[v.end:limit])
+    stop = _STOP.search(folded[v.end:limit])
     limit = v.end + stop.start() if stop else limit
-    if re.match(r"\s*:", folded[v.end:v.end + 3]):
+    if _COLON.match(folded[v.end:v.end + 3]):
         # "Jorge Rodríguez: «895 liberados»", not "Familias frente a la Fiscalía: ..."
         line_start = max(folded.rfind("\n", 0, v.start), folded.rfind(". ", 0, v.start)) + 1
         return len(WORD.findall(folded[line_start:v.start])) <= 2
-    if re.match(r"(?:'s|')\s", folded[v.end:v.end + 3]):
+    if _POSSESSIVE.match(folded[v.end:v.end + 3]):
         return True  # "prosecutors' 956 releases", "the government's figure"
     saying = _saying() if lex is lexicon() else _saying_in(lex)
     return saying.search(folded, v.end, limit) is not None
@@ -171,13 +174,14 @@ def _saying_in(lex: Lexicon) -> re.Pattern[str]:
 
 # organisations, then the first of them by name: "civil organizations that advocate for the
 # prisoners, such as the NGO JEyP", "organizaciones como Foro Penal"
-_SUCH_AS = re.compile(r"[^.;:]{0,60}?\b(?:such as|like|como|including|incluid[oa]s|among them|entre ellas|entre ellos)"
-                      r"\s+(?:la\s+|el\s+|the\s+)?(?:ong\s+|ngo\s+|organizacion\s+|organization\s+)?")
+_SUCH_AS = re.compile(r"[^.;:]{0,60}?\b" + one_of(_G.such_as, capture=False) + r"\s+(?:" + one_of(_G.singular_articles, capture=False)
+                      + r"\s+)?(?:" + one_of(_G.org_words, capture=False) + r"\s+)?")
 
 
 # "los abogados de Foro Penal", "la abogada María Alejandra Poleo, de la Coalición": a word, a name
 # perhaps, then "de" and the organisation
-_OF_ORG = re.compile(r"\s+(?:[^\W\d]+,?\s+){0,4}?(?:de|del|of|from)\s+(?:la\s+|el\s+|the\s+)?")
+_OF_ORG = re.compile(r"\s+(?:[^\W\d]+,?\s+){0,4}?" + one_of(_G.member_of, capture=False) + r"\s+(?:"
+                     + one_of(_G.singular_articles, capture=False) + r"\s+)?")
 
 
 def _of_named(out: list[Voice], folded: str) -> list[Voice]:
@@ -207,10 +211,9 @@ def _of_named(out: list[Voice], folded: str) -> list[Voice]:
             and len(tied.get(v.speaker.by, ())) == 1 else v for v in res]
 
 
-_FIGURE_WORD = re.compile(r"cifra|figure|count|tally|data|datos|dato|balance|television|vtv|anuncio|announcement|says|said|claims")
-_ATTRIBUTED = re.compile(r"\b(segun|according to|by|por|de acuerdo con|para)\s+(el |la |los |las |the )?$")
-_RULES = re.compile(r"\b(rul\w*|dictamin\w*|decid\w*|resolv\w*|determin\w*|clear\w*|sobrese\w*|estim\w*|sign\w*|firm\w*|"
-                    r"asked|pidio|solicit\w*|habl\w*|cit\w*|put\w*|puso|sits?|sitting|cuenta\w*|speaks?|spoke)\b")
+_FIGURE_WORD = re.compile("|".join(_G.figure_in_name))
+_ATTRIBUTED = re.compile(r"\b" + one_of((*_G.according_words, *_G.by_words, *_G.in_view_of)) + r"\s+(?:" + _THE + r" )?$")
+_RULES = re.compile(r"\b" + one_of(_G.official_says) + r"\b")
 
 
 def _people_named(hits: list[re.Match[str]], finder: Finder) -> list[Entry]:
@@ -320,7 +323,7 @@ def _named_after(vs: list[Voice], folded: str, end: int, hi: int) -> tuple[bool,
             continue
         gap = folded[end:v.start]
         if _BY.search(gap[-60:]) or (v.speaker.kind == OFFICIAL and _OF.fullmatch(gap)):
-            if re.search(r"\d", gap):
+            if _DIGIT.search(gap):
                 return None  # "431, less than half the 897 claimed by Cabello": Cabello's is the 897
             return True, v
         if not v.speaks:
