@@ -24,6 +24,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from .alerts import Message, render_event, render_note, render_review, render_watch
+from .backoff import backoff
 from .i18n import notice
 from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
 from .store import OutboxRow, Store, Subscriber, utcnow
@@ -252,7 +253,7 @@ class Deliverer:
         except Transient as exc:
             report.retried += 1
             self._failed(sub.platform, str(exc))
-            at = self._retry_at(min(5 * 2 ** min(row.attempts, 12), RETRY_CAP) * random.uniform(0.8, 1.2))
+            at = self._retry_at(backoff(5, row.attempts, RETRY_CAP, doublings=12, jitter=0.2))
             self.store.mark_retry(row.id, str(exc), at)
             return "retry", at
         except Exception as exc:  # a bug in rendering or an adapter: a few tries, then given up, loudly
@@ -264,7 +265,7 @@ class Deliverer:
                 self.store.mark_failed(row.id, f"gave up: {type(exc).__name__}: {exc}")
                 return "failed", None
             report.retried += 1
-            at = self._retry_at(min(5 * 2 ** row.attempts, 900) * random.uniform(0.8, 1.2))
+            at = self._retry_at(backoff(5, row.attempts, 900, jitter=0.2))
             self.store.mark_retry(row.id, f"{type(exc).__name__}: {exc}", at)
             return "retry", at
 
@@ -279,7 +280,7 @@ class Deliverer:
         p.reason = reason[:200]
         if p.failing_since is None:
             p.failing_since = self.clock()
-        p.resume_at = self.monotonic() + min(2.0 * 2 ** min(p.failures - 1, 10), PROBE_CAP)
+        p.resume_at = self.monotonic() + backoff(2.0, p.failures - 1, PROBE_CAP, doublings=10)
 
     def _sent(self, platform: str) -> None:
         p = self._platforms.get(platform)
@@ -395,7 +396,7 @@ class Deliverer:
                 elif loop.time() - last_warning > 60:
                     log.warning("delivery rounds still failing", extra={"count": failures, "reason": reason})
                     last_warning = loop.time()
-                await self._pause(stop, min(0.5 * 2 ** min(failures, 12), STORE_BACKOFF_CAP))
+                await self._pause(stop, backoff(0.5, failures, STORE_BACKOFF_CAP, doublings=12))
                 continue
             if failures:
                 log.warning("delivery rounds work again", extra={"count": failures})
