@@ -23,7 +23,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from .alerts import Message, render_event, render_note, render_review, render_watch
+from .alerts import Message, plain, render_event, render_note, render_review, render_watch
 from .backoff import backoff
 from .i18n import notice
 from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
@@ -184,8 +184,7 @@ class Deliverer:
 
     @staticmethod
     def _render_staff(row: OutboxRow, sub: Subscriber) -> Message:
-        text = notice(sub.lang, row.payload["key"], row.payload["values"])  # its reason in the reader's words
-        return Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        return plain(notice(sub.lang, row.payload["key"], row.payload["values"]))  # its reason in the reader's words
 
     def _render_watch(self, row: OutboxRow, sub: Subscriber) -> Message:
         if self.vault is None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import review
 from .._text import fold
-from ..alerts import Message, esc, link, render_event, render_event_history, render_review, render_status
+from ..alerts import Message, esc, link, plain, render_event, render_event_history, render_review, render_status
 from ..feedtext import clean_line
 from ..i18n import LANGS, moment, num, reason_in, t
 from ..matcher import lexicon
@@ -32,10 +32,6 @@ class Chat:
     platform: str
     chat_id: str
     lang: str
-
-
-def plain(text: str) -> Message:
-    return Message(text, esc(text))
 
 
 def chat_lang(store: Store, platform: str, chat_id: str | int, fallback: str | None) -> str:
