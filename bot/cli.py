@@ -297,10 +297,10 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    from .vault import Vault, VaultError
+    from .vault import VaultError, current
 
     try:
-        vault = Vault.from_env()
+        vault = current()
     except VaultError as exc:
         print(f"releasewatch: {exc}", file=sys.stderr)
         return 2
