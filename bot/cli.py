@@ -38,26 +38,26 @@ def _opened(args: argparse.Namespace) -> Iterator[tuple[Config, Store]]:
 
 def cmd_match(args: argparse.Namespace) -> int:
     """Read JSON lines {id, title, summary, lang?, published?} on stdin, write one extraction per line."""
-    from ._text import json_line
+    from ._text import json_line, json_lines
     from .matcher import match
 
     out = sys.stdout
     read = bad = 0
-    for n, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
+
+    def skipped(n: int, exc: Exception) -> None:
+        nonlocal bad
+        print(f"line {n}: not a JSON object ({type(exc).__name__}); skipped", file=sys.stderr)
+        bad += 1
+
+    for n, obj in json_lines(sys.stdin, skipped):
         try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("not an object")
             item_id = str(obj.get("id", n))
             title = str(obj.get("title") or "")
             summary = str(obj.get("summary") or "")
             lang = obj.get("lang") if obj.get("lang") in ("es", "en") else None
             published = obj.get("published") if isinstance(obj.get("published"), str) else None
         except (ValueError, RecursionError) as exc:
-            print(f"line {n}: not a JSON object ({type(exc).__name__}); skipped", file=sys.stderr)
-            bad += 1
+            skipped(n, exc)
             continue
         ex = match(title, summary, lang, published)
         out.write(json_line(ex.to_json(item_id)))
