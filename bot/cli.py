@@ -202,18 +202,18 @@ def cmd_status(args: argparse.Namespace) -> int:
             state = "ok" if f.error_count == 0 else f"failing ×{f.error_count}: {f.last_error}"
             if not f.active:
                 state = "inactive"
-            line = f"feed {f.name}: {state}; last success {f.last_success or 'never'}; {f.items_seen} items"
+            line = f"feed {f.name}: {state}; last success {iso(f.last_ok) or 'never'}; {f.items_seen} items"
             if f.entries > MAX_ITEMS_PER_FEED:
                 line += f"; holds {f.entries} entries, only the newest {MAX_ITEMS_PER_FEED} are read"
             if f.items_failed:
                 line += f"; {f.items_failed} items could not be read (last: {f.last_item_error})"
-            line += f"; last new item {f.last_item or 'never'}"
+            line += f"; last new item {iso(f.last_item) or 'never'}"
             if f.quiet:
-                line += f"; quiet (nothing new for longer than usual) since {f.quiet_since}"
+                line += f"; quiet (nothing new for longer than usual) since {iso(f.quiet_since)}"
             if f.first_fetch is None:
                 line += "; first fetch pending (what it holds will be recorded without alerts)"
             elif f.backfilled:
-                line += f"; first fetch {f.first_fetch} took in {f.backfilled} items without alerts"
+                line += f"; first fetch {iso(f.first_fetch)} took in {f.backfilled} items without alerts"
             if f.active:
                 line += _reading(f, hubs.get(f.id), now)
             print(line)
@@ -241,7 +241,7 @@ def _reading(f: FeedRow, hub: WebSubRow | None, now: datetime) -> str:
     if f.priority:
         out += "; priority (polled every minute)"
     if f.next_attempt:
-        out += f"; next poll {f.next_attempt}"
+        out += f"; next poll {iso(f.next_attempt)}"
     return out
 
 

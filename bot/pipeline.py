@@ -31,7 +31,7 @@ from .feeds import FetchResult, fetch, read_feed
 from .i18n import because
 from .items import Item
 from .matcher import Extraction, match
-from .store import FeedRow, Fresh, Store, Subscriber, parse_iso, utcnow
+from .store import FeedRow, Fresh, Store, Subscriber, utcnow
 from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.pipeline")
@@ -229,8 +229,8 @@ class Pipeline:
             if feed.id in self._grew:
                 newest, gap = self.store.record_rhythm(feed.id)
             else:
-                newest, gap = parse_iso(feed.last_item), feed.rhythm
-            since = newest or parse_iso(feed.first_fetch) or now  # an empty feed: since it was first read
+                newest, gap = feed.last_item, feed.rhythm
+            since = newest or feed.first_fetch or now  # an empty feed: since it was first read
             usual = timedelta(seconds=gap) if gap else None
             quiet = freshness.is_quiet(since, usual, now)
             if quiet and not feed.quiet:

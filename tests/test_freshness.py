@@ -132,7 +132,8 @@ async def test_an_item_dated_in_the_future_counts_as_published_now(tmp_path, fee
     store.subscribe("console", "family", "es")
     report, delivery = await _cycle(config, store, ConsoleNotifier(stream=open(tmp_path / "out.txt", "w")))
     assert delivery.sent == 1
-    assert store.feeds()[0].last_item <= datetime.now(UTC).isoformat()
+    last_item = store.feeds()[0].last_item
+    assert last_item is not None and last_item <= datetime.now(UTC)
     store.close()
 
 
@@ -198,8 +199,8 @@ def test_a_database_of_schema_6_keeps_its_fetched_feeds_as_already_read(tmp_path
     db.conn.close()
     store = Store(tmp_path / "v6.db")
     read, never = store.feeds()
-    assert (read.first_fetch, read.last_item, read.quiet) == ("2026-11-01T00:00:00+00:00", "2026-10-30T12:00:00+00:00",
-                                                              False)
+    assert (read.first_fetch, read.last_item, read.quiet) == (datetime(2026, 11, 1, tzinfo=UTC),
+                                                              datetime(2026, 10, 30, 12, tzinfo=UTC), False)
     assert never.first_fetch is None and not never.review and not never.allow_private
     store.close()
 

@@ -120,7 +120,7 @@ def sources(store: Store, lang: str) -> Message:
     markups.append(f"<b>{esc(lines[0])}</b>")
     for f in store.feeds():
         state = t(lang, "sources.ok") if f.error_count == 0 else t(lang, "sources.failing")
-        if f.last_success is None and f.error_count == 0:
+        if f.last_ok is None and f.error_count == 0:
             state = t(lang, "sources.pending")
         lang_tag = f" ({f.lang})" if f.lang else ""
         lines.append(f"{state} {f.name}{lang_tag}")
@@ -138,7 +138,7 @@ def feeds_report(store: Store, lang: str) -> Message:
     hubs = {row.feed_id: row for row in store.websub_rows()}
     now = utcnow()
     for f in store.feeds(active_only=False):
-        last_ok = moment(lang, datetime.fromisoformat(f.last_success)) if f.last_success else t(lang, "feeds.never")
+        last_ok = moment(lang, f.last_ok) if f.last_ok else t(lang, "feeds.never")
         line = t(lang, "feeds.line", name=f.name, ok=last_ok, items=num(lang, f.items_seen),
                  errors=num(lang, f.error_count))
         if not f.active:
@@ -160,14 +160,14 @@ def _stored_reason(lang: str, stored: str) -> str:
 
 def _feed_details(f: FeedRow, lang: str) -> list[str]:
     """What /feeds says of a feed besides its health: newness, backlog, quiet, how it is read."""
-    last_new = moment(lang, datetime.fromisoformat(f.last_item)) if f.last_item else t(lang, "feeds.never")
+    last_new = moment(lang, f.last_item) if f.last_item else t(lang, "feeds.never")
     out = [t(lang, "feeds.last_new", when=last_new)]
     if f.quiet:
         out.append(t(lang, "feeds.quiet"))
     if f.first_fetch is None:
         out.append(t(lang, "feeds.first_pending"))
     elif f.backfilled:
-        out.append(t(lang, "feeds.backfilled", when=moment(lang, datetime.fromisoformat(f.first_fetch)),
+        out.append(t(lang, "feeds.backfilled", when=moment(lang, f.first_fetch),
                      items=num(lang, f.backfilled)))
     if f.review:
         out.append(t(lang, "feeds.review"))
@@ -192,7 +192,7 @@ def _feed_reading(f: FeedRow, hub: WebSubRow | None, now: datetime, lang: str) -
     if f.priority:
         out.append(t(lang, "feeds.priority"))
     if f.next_attempt:
-        out.append(t(lang, "feeds.next_poll", when=moment(lang, datetime.fromisoformat(f.next_attempt))))
+        out.append(t(lang, "feeds.next_poll", when=moment(lang, f.next_attempt)))
     return out
 
 
