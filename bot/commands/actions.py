@@ -13,11 +13,12 @@ from typing import Any
 from .. import review
 from .._text import fold
 from ..alerts import Message, esc, link, plain, render_event, render_event_history, render_review, render_status
+from ..feedhealth import FeedHealth, feeds_health
 from ..feedtext import clean_line
 from ..i18n import LANGS, moment, num, reason_in, t
 from ..matcher import lexicon
 from ..redact import display_name, display_url
-from ..store import FeedRow, Store, WebSubRow, iso, utcnow
+from ..store import Store, iso, utcnow
 from ..vault import Vault, VaultError
 from ..watch import normalize
 from .args import parse_edit, parse_figure_fix, parse_id, parse_record
@@ -118,10 +119,9 @@ def latest(store: Store, lang: str, limit: int = 3) -> list[Message]:
 def sources(store: Store, lang: str) -> Message:
     lines, markups = [t(lang, "sources.title")], []
     markups.append(f"<b>{esc(lines[0])}</b>")
-    for f in store.feeds():
-        state = t(lang, "sources.ok") if f.error_count == 0 else t(lang, "sources.failing")
-        if f.last_ok is None and f.error_count == 0:
-            state = t(lang, "sources.pending")
+    for h in feeds_health(store.feeds(), (), utcnow()):
+        state = t(lang, f"sources.{h.state}")  # ok, pending or failing: only active feeds are listed
+        f = h.feed
         lang_tag = f" ({f.lang})" if f.lang else ""
         lines.append(f"{state} {f.name}{lang_tag}")
         markups.append(f"{esc(state)} {link(f.name, display_url(f.url))}{esc(lang_tag)}")
@@ -135,17 +135,16 @@ def feeds_report(store: Store, lang: str) -> Message:
     """Staff: every feed's health, when it last published something new, what its first fetch
     took in without alerts, and whether it went quiet."""
     lines = [t(lang, "feeds.title")]
-    hubs = {row.feed_id: row for row in store.websub_rows()}
-    now = utcnow()
-    for f in store.feeds(active_only=False):
+    for h in feeds_health(store.feeds(active_only=False), store.websub_rows(), utcnow()):
+        f = h.feed
         last_ok = moment(lang, f.last_ok) if f.last_ok else t(lang, "feeds.never")
         line = t(lang, "feeds.line", name=f.name, ok=last_ok, items=num(lang, f.items_seen),
                  errors=num(lang, f.error_count))
-        if not f.active:
+        if h.state == "inactive":
             line += " " + t(lang, "feeds.inactive")
-        line += "\n   " + "; ".join(_feed_details(f, lang))
-        if f.active:
-            line += "\n   " + "; ".join(_feed_reading(f, hubs.get(f.id), now, lang))
+        line += "\n   " + "; ".join(_feed_details(h, lang))
+        if h.reading:
+            line += "\n   " + "; ".join(_feed_reading(h, lang))
         if f.error_count and f.last_error:
             line += "\n   " + t(lang, "feeds.last_error", error=_stored_reason(lang, f.last_error)[:200])
         lines.append(line)
@@ -158,17 +157,18 @@ def _stored_reason(lang: str, stored: str) -> str:
     return f"{when} {reason_in(lang, why)}"
 
 
-def _feed_details(f: FeedRow, lang: str) -> list[str]:
+def _feed_details(h: FeedHealth, lang: str) -> list[str]:
     """What /feeds says of a feed besides its health: newness, backlog, quiet, how it is read."""
+    f = h.feed
     last_new = moment(lang, f.last_item) if f.last_item else t(lang, "feeds.never")
     out = [t(lang, "feeds.last_new", when=last_new)]
     if f.quiet:
         out.append(t(lang, "feeds.quiet"))
-    if f.first_fetch is None:
+    if h.first_fetch == "pending":
         out.append(t(lang, "feeds.first_pending"))
-    elif f.backfilled:
-        out.append(t(lang, "feeds.backfilled", when=moment(lang, f.first_fetch),
-                     items=num(lang, f.backfilled)))
+    elif h.first_fetch == "backfilled":
+        assert f.first_fetch is not None
+        out.append(t(lang, "feeds.backfilled", when=moment(lang, f.first_fetch), items=num(lang, f.backfilled)))
     if f.review:
         out.append(t(lang, "feeds.review"))
     if f.allow_private:
@@ -176,23 +176,22 @@ def _feed_details(f: FeedRow, lang: str) -> list[str]:
     return out
 
 
-def _feed_reading(f: FeedRow, hub: WebSubRow | None, now: datetime, lang: str) -> list[str]:
+def _feed_reading(h: FeedHealth, lang: str) -> list[str]:
     """How a feed is read: pushed by its WebSub hub or not (and why), priority, the next poll."""
     out = []
-    if hub is not None:
-        host = display_name(hub.hub)
-        if hub.pushed(now):
-            assert hub.expires is not None
-            out.append(t(lang, "feeds.pushed", hub=host, until=moment(lang, hub.expires), pushes=num(lang, hub.pushes),
-                         dropped=num(lang, hub.unsigned + hub.bad_signature)))
-        elif hub.pending or hub.state == "new":
-            out.append(t(lang, "feeds.push_pending", hub=host))
+    if (push := h.push) is not None:
+        if push.state == "pushing":
+            assert push.until is not None
+            out.append(t(lang, "feeds.pushed", hub=push.hub, until=moment(lang, push.until), pushes=num(lang, push.pushes),
+                         dropped=num(lang, push.dropped)))
+        elif push.state == "asked":
+            out.append(t(lang, "feeds.push_pending", hub=push.hub))
         else:
-            out.append(t(lang, "feeds.push_off", hub=host, why=(hub.error or hub.state)[:200]))
-    if f.priority:
+            out.append(t(lang, "feeds.push_off", hub=push.hub, why=push.why[:200]))
+    if h.feed.priority:
         out.append(t(lang, "feeds.priority"))
-    if f.next_attempt:
-        out.append(t(lang, "feeds.next_poll", when=moment(lang, f.next_attempt)))
+    if h.feed.next_attempt:
+        out.append(t(lang, "feeds.next_poll", when=moment(lang, h.feed.next_attempt)))
     return out
 
 
