@@ -27,7 +27,7 @@ from .alerts import Message, plain, render_event, render_note, render_review, re
 from .backoff import backoff
 from .i18n import notice
 from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
-from .store import OutboxRow, Store, Subscriber, utcnow
+from .store import DeliveryStore, OutboxRow, Subscriber, utcnow
 from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.outbox")
@@ -80,7 +80,7 @@ class _SentMarks:
     the Deliverer's `concurrency`: the crash bound stays the same. When all of them wait, no other
     send can return: the marks are written at once."""
 
-    def __init__(self, store: Store, most: int) -> None:
+    def __init__(self, store: DeliveryStore, most: int) -> None:
         self.store = store
         self.most = most  # every sender waiting for its mark: nothing else can return, flush now
         self._pending: list[tuple[int, str | None, datetime, asyncio.Future[None]]] = []
@@ -123,7 +123,7 @@ class Deliverer:
 
     def __init__(
         self,
-        store: Store,
+        store: DeliveryStore,
         notifiers: dict[str, Notifier],
         *,
         concurrency: int = 32,
