@@ -15,7 +15,7 @@ from bot.store import Store
 from bot.telegram import TelegramPlatform
 from bot.telegram_http import AiohttpRequest
 from bot.telegram_limits import SendLimiter
-from tests.tg_emulator import BotApiEmulator
+from loopback.tg_emulator import BotApiEmulator
 
 CHATS = 400
 

@@ -17,7 +17,7 @@ from bot.notify import RetryAfter as RetryLater
 from bot.notify import Transient
 from bot.telegram import TelegramNotifier, _seconds
 from bot.telegram_http import AiohttpRequest
-from tests.tg_emulator import BotApiEmulator
+from loopback.tg_emulator import BotApiEmulator
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""WebSub push against a hub of our own on 127.0.0.1 (tests/websub_hub.py): discovery, subscribe, the
+"""WebSub push against a hub of our own on 127.0.0.1 (loopback/websub_hub.py): discovery, subscribe, the
 hub's checks of our intent, signed pushes through the real pipeline into the outbox, unsigned and
 forged pushes dropped and counted, lease renewal and lapse, a hub that is down, refuses or denies,
 unsubscribe on removal, and what /feeds, status and /metrics say. Real servers, real SQLite."""
@@ -24,9 +24,9 @@ from bot.store import Store, WebSubRow
 from bot.web.server import WebServer
 from bot.websub import protocol as ws
 from bot.websub.subscriber import RECEIVED, Subscriber
+from loopback.websub_hub import LoopbackHub
 from tests.feedserver import FeedServer, rss
 from tests.news import ago
-from tests.websub_hub import LoopbackHub
 
 RELEASE = {
     "title": "Foro Penal confirma 33 excarcelaciones de presos políticos en Tocorón",

@@ -34,11 +34,11 @@ from bot.service import Service
 from bot.store import Store
 from bot.telegram import TelegramPlatform
 from bot.vault import Vault, current
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
 from tests.news import ago, already_read
 from tests.reliability.support import RecordingEmulator, query, seed_subscribers
 from tests.test_pipeline import ANNOUNCE, CONFIRM, RETOLD
-from tests.tg_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -25,6 +25,7 @@ import pytest
 
 from bot.config import load_config
 from bot.outbox import Deliverer
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
 from tests.news import already_read_file
 from tests.reliability.support import (
@@ -36,7 +37,6 @@ from tests.reliability.support import (
     wait_until,
 )
 from tests.test_pipeline import ANNOUNCE
-from tests.tg_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBSCRIBERS = 2000
