@@ -69,13 +69,14 @@ def _config(tmp_path: Path, feed_url: str, emu: BotApiEmulator) -> Path:
 
 def _start(cfg: Path, emu: BotApiEmulator, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": emu.token}
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--config", str(cfg)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
+    with log.open("ab") as stderr:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--config", str(cfg)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes], sig: int) -> int:
