@@ -1,8 +1,8 @@
 """Figure 1 — fan-out rate vs the allowed rate.
 
 One alert to N subscribers through the real outbox (bot.outbox.Deliverer) and the real Telegram
-adapter (bot.telegram.TelegramPlatform: python-telegram-bot with its AIORateLimiter set to L
-messages/s, over the aiohttp transport of bot/telegram_http.py) against the Bot API emulator in
+adapter (bot.platforms.telegram.TelegramPlatform: python-telegram-bot with its AIORateLimiter set to L
+messages/s, over the aiohttp transport of bot/platforms/telegram/transport.py) against the Bot API emulator in
 its own process, limiting as Telegram does: 30 messages/s free, and up to L/s for paid broadcasts
 (which the adapter sends when its rate is above 30). Above the limit it answers 429.
 
@@ -32,8 +32,8 @@ from bot.config import Config, FeedConfig, TelegramConfig
 from bot.feeds import ParsedItem
 from bot.outbox import Deliverer
 from bot.pipeline import Pipeline
+from bot.platforms.telegram import TelegramPlatform
 from bot.store import Store, utcnow
-from bot.telegram import TelegramPlatform
 
 TARGET = 0.97  # of the allowed rate: headroom on a shared 2-core machine (issue 25)
 CHAT_BASE = 700_000_000  # private chats (positive ids): one message each, no per-chat limit hit
@@ -65,7 +65,7 @@ async def _queue_alert(store: Store, config: Config) -> int:
 
 async def run_once(rate: float, n: int, concurrency: int, deadline: float) -> dict[str, float]:
     # Telegram's limits: 30/s free; above that only paid broadcasts, up to L (the bot sends them
-    # as such when its configured rate is above 30, see bot/telegram.py)
+    # as such when its configured rate is above 30, see bot/platforms/telegram/)
     emu = Child("bench._emulator", "--global-rate", str(min(rate, 30.0)), "--paid-rate", str(rate),
                 "--max-sent", str(n + 100),
                 "--lifetime", str(deadline + 120))

@@ -26,9 +26,9 @@ from typing import Any
 
 from bench._common import Child, Result, pct, rounded
 from bot.config import Config, FeedConfig, TelegramConfig
+from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 
 CHAT = 500_000_001
 

@@ -30,7 +30,7 @@ def _rss_kib() -> int:
 async def _child(url: str, user_id: str, token: str, db: str, encryption: bool) -> dict[str, float]:
     t0 = time.perf_counter()
     from bot.config import Config, MatrixConfig
-    from bot.matrix import MatrixPlatform
+    from bot.platforms.matrix import MatrixPlatform
     from bot.store import Store
 
     imported = time.perf_counter() - t0

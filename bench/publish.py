@@ -33,9 +33,9 @@ from pathlib import Path
 
 from bench._common import Child, Result, pct, rounded
 from bot.config import Config, FeedConfig, TelegramConfig, WebConfig
+from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 
 CHAT = 500_000_002
 WEBSUB_TARGET = 2.0  # s, p95

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, ConfigError, load_config
+from .errors import StartError
+from .platforms import Platform
 from .store import AlreadyRunning, Store, iso
 
 if TYPE_CHECKING:
@@ -150,26 +152,26 @@ def cmd_poll(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _platforms(config: Config, store: object) -> list:  # type: ignore[type-arg]
-    platforms = []
+def _platforms(config: Config, store: Store) -> list[Platform]:
+    platforms: list[Platform] = []
     if config.telegram.enabled:
         if not config.telegram.token:
             raise ConfigError("Telegram is enabled but TELEGRAM_BOT_TOKEN is not set in the environment.")
-        from .telegram import TelegramPlatform
+        from .platforms.telegram import TelegramPlatform
 
-        platforms.append(TelegramPlatform(config, store))  # type: ignore[arg-type]
+        platforms.append(TelegramPlatform(config, store))
     if config.matrix.enabled:
         if not (config.matrix.access_token or config.matrix.password):
             raise ConfigError("Matrix is enabled but neither MATRIX_ACCESS_TOKEN nor MATRIX_PASSWORD is set.")
-        from .matrix import MatrixPlatform
+        from .platforms.matrix import MatrixPlatform
 
-        platforms.append(MatrixPlatform(config, store))  # type: ignore[arg-type]
+        platforms.append(MatrixPlatform(config, store))
     return platforms
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .logs import setup_logging
-    from .service import Service, StartError
+    from .service import Service
 
     config = _load(args)
     setup_logging(config.log_format, args.verbose)
@@ -252,7 +254,7 @@ def _reading(h: FeedHealth) -> str:
 
 def cmd_backup(args: argparse.Namespace) -> int:
 
-    from . import matrix_crypto
+    from .platforms.matrix import crypto as matrix_crypto
 
     with _opened(args) as (config, store):
         try:
@@ -270,7 +272,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
 
-    from . import matrix_crypto
+    from .platforms.matrix import crypto as matrix_crypto
 
     config = _load(args)
     try:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from functools import lru_cache
+
 from cachetools import LRUCache
 from rapidfuzz import fuzz
 
@@ -133,8 +135,8 @@ def round_figures(obs: Observation) -> list[Figure]:
             continue
         # an official never confirms: a government's "we freed 225" is its announcement
         role = ANNOUNCED if c.by_kind == OFFICIAL else c.role
-        out.append(replace(c, role=Role(role), by_kind=Kind(c.by_kind)).sourced(obs.outlet, obs.item_id, obs.link,
-                                                                                  obs.published))
+        out.append(replace(c, role=Role(role), by_kind=Kind(c.by_kind), period=obs.extraction.period).sourced(
+            obs.outlet, obs.item_id, obs.link, obs.published))
     return out
 
 
@@ -183,6 +185,10 @@ def _score(obs: Observation, event: Event, window: timedelta, figs: list[Figure]
     summary = _summary(event.figures)
     official = summary.official
     score = 1.0 * len(mine & summary.numbers)
+    # "179 excarcelaciones del 10 al 14 de diciembre" after "103 … del 10 al 12 de diciembre": the
+    # same days, the same round (a count told for them, updated), whatever its numbers
+    if _overlap(_spans(figs), _spans(event.figures)):
+        score += 1.0
     if any(f.role == ANNOUNCED and official is not None and f.value == official.value for f in figs):
         score += 2.0
     same_place = bool(set(ex.prisons) & set(event.prisons))
@@ -204,6 +210,21 @@ def _score(obs: Observation, event: Event, window: timedelta, figs: list[Figure]
         elif apart <= SAME_DAY and event.announced is None:
             score += 0.5  # the official figure for a round so far counted only by verifiers
     return score
+
+
+def _spans(figs: list[Figure] | tuple[Figure, ...]) -> list[tuple[date, date]]:
+    """The closed spans of days the figures' items tell releases for."""
+    return [_span(f.period) for f in figs if f.period]
+
+
+@lru_cache(maxsize=1024)
+def _span(period: str) -> tuple[date, date]:
+    start, end = period.split("/")
+    return date.fromisoformat(start), date.fromisoformat(end)
+
+
+def _overlap(a: list[tuple[date, date]], b: list[tuple[date, date]]) -> bool:
+    return any(s1 <= e2 and s2 <= e1 for s1, e1 in a for s2, e2 in b)
 
 
 def _closeness(obs: Observation, event: Event, figs: list[Figure], score: float, same_place: bool) -> float:

@@ -46,6 +46,7 @@ class Figure:
     disputed: bool = False  # an official figure a verifier disputes or doubts
     sure: bool = False  # the text binds it to a release and its speaker (bot/matcher/binding.py)
     quote: str = ""  # the item's own sentence it came from
+    period: str | None = None  # the days the item tells releases for, "YYYY-MM-DD/YYYY-MM-DD" ("del 10 al 12 de diciembre")
     # where it came from, once an item carries it into a round (empty in the matcher's output)
     outlet: str = ""
     item_id: str = ""

@@ -1,7 +1,7 @@
 """The service's health endpoint: /healthz (the process answers), /readyz (it is doing its job)
 and /metrics (Prometheus text format, from a registry of its own).
 
-Reads what the service already exposes; changes nothing. Never puts a chat id, a watched name,
+Reads what the service hands it (Watched), never the service itself; changes nothing. Never puts a chat id, a watched name,
 a feed URL (bridge URLs carry tokens) or an error text (it may quote a URL) on a page.
 Run as `python -m bot.health [URL]` it is the container's HEALTHCHECK (no curl in the image).
 """
@@ -14,8 +14,8 @@ import sqlite3
 import sys
 import time
 import urllib.request
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -39,15 +39,31 @@ from .notify import RetryAfter
 
 if TYPE_CHECKING:
     from .alerts import Message
+    from .config import HealthConfig
     from .notify import Notifier
     from .pipeline import CycleReport
-    from .service import Service
+    from .store import Store
 
 log = logging.getLogger("releasewatch.health")
 
 DEFAULT_URL = "http://127.0.0.1:9469/healthz"
 DB_CHECK_TIMEOUT = 2.0  # seconds /readyz waits for the database's write lock
 OUTBOX_STATES = ("pending", "sent", "failed")  # always on the page, 0 when empty
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What the health endpoint reads of the running service and the hooks it counts through; the
+    service hands it over (Service.watched()), so this module never imports the service."""
+
+    store: Store  # read only: feeds, WebSub, outbox and held counts; its file for the write check
+    poll_interval: int  # /readyz fails after two intervals without a finished poll cycle
+    platforms: Callable[[], Iterable[tuple[str, bool]]]  # (platform, connected) for each chat platform
+    delivery: Callable[[], dict[str, object]]  # the outbox's Deliverer.health(): failing platforms, store trouble
+    notifiers: dict[str, Notifier]  # the outbox's own dict: each notifier is wrapped in place to count 429s
+    on_cycle: list[Callable[[CycleReport], Awaitable[None]]] = field(default_factory=list)  # after each poll cycle
+    on_push: list[Callable[[CycleReport], Awaitable[None]]] = field(default_factory=list)  # after each WebSub push
+    on_poll_time: list[Callable[[float], None]] = field(default_factory=list)  # seconds each poll took
 
 
 @dataclass(frozen=True)
@@ -62,11 +78,11 @@ class Check:
 class _StoreCollector(Collector):
     """Gauges read from the database at scrape time, so they are right after a restart too."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    def __init__(self, watched: Watched) -> None:
+        self.watched = watched
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        store = self.service.store
+        store = self.watched.store
         feeds = store.feeds()
         by_state = GaugeMetricFamily("releasewatch_feeds", "Active feeds by state (quiet ones are also ok)",
                                      labels=["state"])
@@ -113,14 +129,14 @@ class _StoreCollector(Collector):
 
         connected = GaugeMetricFamily("releasewatch_platform_connected", "1 if the chat platform is connected",
                                       labels=["platform"])
-        for name, ok in platform_states(self.service):
+        for name, ok in self.watched.platforms():
             connected.add_metric([name], 1 if ok else 0)
         yield connected
 
-        failing_platforms = cast(dict[str, object], self.service.deliverer.health()["failing"])
+        failing_platforms = cast(dict[str, object], self.watched.delivery()["failing"])
         delivery = GaugeMetricFamily("releasewatch_delivery_failing",
                                      "1 while delivery to the platform keeps failing", labels=["platform"])
-        for name in self.service.notifiers:
+        for name in self.watched.notifiers:
             delivery.add_metric([name], 1 if name in failing_platforms else 0)
         yield delivery
 
@@ -147,8 +163,8 @@ class _Counted:
 class Health:
     """The metrics of one service and the checks behind /readyz."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    def __init__(self, watched: Watched) -> None:
+        self.watched = watched
         # a '_created' series beside every counter only doubles the page; a process-wide switch,
         # and this module is the only user of prometheus-client
         disable_created_metrics()
@@ -168,30 +184,20 @@ class Health:
         self.feed_failures = Counter("releasewatch_feed_fetch_failures", "Feed fetches that failed", registry=r)
         self.rate_limited = Counter("releasewatch_rate_limited", "Sends the platform answered with 'slow down' (429)",
                                     ["platform"], registry=r)
-        r.register(_StoreCollector(service))
+        r.register(_StoreCollector(watched))
         self._last_cycle_at: float | None = None  # monotonic
 
     def instrument(self) -> None:
-        """Hook into the service: the end-of-cycle hook for counts, a timer around the pipeline's
-        poll, a counting wrapper around each notifier. The service offers only an end-of-cycle
-        hook, and these wrappers keep bot/service.py to one call site."""
-        svc = self.service
-        svc.on_cycle.append(self._cycle_done)
-        svc.on_push.append(self._push_done)
-        poll = svc.pipeline.poll
-
-        async def timed_poll() -> CycleReport:
-            started = time.perf_counter()
-            try:
-                return await poll()
-            finally:
-                self.cycle_seconds.observe(time.perf_counter() - started)
-
-        svc.pipeline.poll = timed_poll  # type: ignore[method-assign]
-        for name, notifier in list(svc.notifiers.items()):  # the deliverer holds this same dict
+        """Hook into the service: counts after each cycle and push, the time of each poll, a counting
+        wrapper around each notifier (the outbox holds the same dict, so its sends are counted)."""
+        w = self.watched
+        w.on_cycle.append(self._cycle_done)
+        w.on_push.append(self._push_done)
+        w.on_poll_time.append(self.cycle_seconds.observe)
+        for name, notifier in list(w.notifiers.items()):
             if not isinstance(notifier, _Counted):
-                svc.notifiers[name] = _Counted(notifier, self.rate_limited)  # type: ignore[assignment]
-        for label in svc.notifiers:
+                w.notifiers[name] = _Counted(notifier, self.rate_limited)  # type: ignore[assignment]
+        for label in w.notifiers:
             self.rate_limited.labels(platform=label)  # on the page at 0 from the start
 
     async def _cycle_done(self, report: CycleReport) -> None:
@@ -213,19 +219,19 @@ class Health:
 
     # -- readiness -----------------------------------------------------------------------------
     async def checks(self) -> list[Check]:
-        svc = self.service
-        limit = 2 * svc.config.poll_interval
+        w = self.watched
+        limit = 2 * w.poll_interval
         if self._last_cycle_at is None:
             poll = Check("poll", False, "no poll cycle has finished yet")
         else:
             age = time.monotonic() - self._last_cycle_at
             poll = Check("poll", age <= limit, "" if age <= limit else
                          f"the last poll cycle finished {int(age)} s ago (more than {limit} s)")
-        down = [name for name, ok in platform_states(svc) if not ok]
+        down = [name for name, ok in w.platforms() if not ok]
         platforms = Check("platforms", not down, f"not connected: {', '.join(down)}" if down else "")
-        db_error = await asyncio.to_thread(database_writable, svc.store.path)
+        db_error = await asyncio.to_thread(database_writable, w.store.path)
         database = Check("database", db_error is None, db_error or "")
-        health = svc.deliverer.health()
+        health = w.delivery()
         failing = cast(dict[str, dict[str, str]], health["failing"])
         problems = [f"{name} failing since {info['since']}" for name, info in failing.items()]
         if health["store"]:
@@ -256,20 +262,6 @@ class Health:
         return app
 
 
-def platform_states(service: Service) -> Iterable[tuple[str, bool]]:
-    """(platform, connected) for each chat platform the service runs. Duck-typed: a `connected`
-    attribute if an adapter has one, else Matrix's first-sync event, else Telegram's app running."""
-    for p in service.platforms:
-        name = p.notifier.platform
-        connected = getattr(p, "connected", None)
-        if connected is None and isinstance(getattr(p, "ready", None), asyncio.Event):
-            connected = p.ready.is_set()  # type: ignore[attr-defined]
-        if connected is None and getattr(p, "app", None) is not None:
-            app = p.app  # type: ignore[attr-defined]
-            connected = bool(app.running and (app.updater is None or app.updater.running))
-        yield name, bool(connected) if connected is not None else True
-
-
 def database_writable(path: Path) -> str | None:
     """None if a write transaction can be opened on the database file, else why not. A connection
     of its own with a short timeout: the service's would wait 30 s for a busy lock."""
@@ -289,13 +281,12 @@ def database_writable(path: Path) -> str | None:
         conn.close()
 
 
-async def serve(service: Service) -> None:
+async def serve(cfg: HealthConfig, watched: Watched) -> None:
     """The endpoint for as long as the service runs ([health] enabled = true); a task of
     Service.run. A port that cannot be taken is logged, never fatal: alerts matter more."""
-    cfg = service.config.health
     if not cfg.enabled:
         return
-    health = Health(service)
+    health = Health(watched)
     health.instrument()  # before the first await: the first poll cycle is counted too
     try:
         # idle clients are closed and connections capped (bot/listen.py): a crowd of them must not

@@ -37,7 +37,7 @@ from .vault import Vault, VaultError
 log = logging.getLogger("releasewatch.pipeline")
 
 FAILING_STREAK = 10  # consecutive failures after which staff hear about a feed, once
-INGEST_GROUP = 200  # items per transaction; one commit per item was most of the store's cost
+INGEST_GROUP = 500  # items per transaction; one commit per item was most of the store's cost
 
 
 @dataclass
@@ -345,8 +345,8 @@ class Pipeline:
             numbers = [f.value for f in round_figures(obs)] + ([ex.released] if ex.released else [])
             # a revised article reports the event its first text joined, whatever its numbers now
             joined = self.store.event_of_item(fresh.id) if fresh.revised else None
-            existing = joined or find_event(obs, self.store.candidate_events(item.published, self.window, numbers),
-                                            self.window)
+            existing = joined or find_event(obs, self.store.candidate_events(item.published, self.window, numbers,
+                                                                             ex.period), self.window)
             event, new_revision = apply(obs, existing)
             hold = new_revision and not quiet and review.needs_review(
                 self.config, ex.confidence, self._has_staff(), feed.review)

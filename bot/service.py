@@ -12,21 +12,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Protocol
 
 from . import review
 from .alerts import Message
 from .cadence import PRIORITY_INTERVAL
 from .clock import StepWatch, utcnow
 from .config import Config
+from .errors import StartError
 from .feeds import make_client
+from .health import Watched
 from .health import serve as serve_health
 from .i18n import notice
 from .notify import Notifier
 from .outbox import Deliverer
 from .pipeline import FAILING_STREAK, CycleReport, Pipeline
+from .platforms import Platform
 from .store import Store
 from .vault import Vault
 from .web.server import start_web, stop_web
@@ -35,20 +38,6 @@ from .websub.subscriber import Subscriber
 log = logging.getLogger("releasewatch.service")
 
 MIN_WAIT = 0.5  # seconds the poll scheduler waits at least between cycles: it never spins
-
-
-class Platform(Protocol):
-    """A chat platform adapter: a notifier plus whatever it runs (command handling, sync)."""
-
-    notifier: Notifier
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-class StartError(Exception):
-    """A platform could not start (a refused token, an unreachable server); one plain sentence."""
 
 
 class Service:
@@ -64,8 +53,7 @@ class Service:
         self.deliverer = Deliverer(store, notifiers, vault=self.vault, notice=self.tell_staff)
         for p in self.platforms:
             # commands that queue messages (subscribe, broadcast) wake the outbox worker
-            if hasattr(p, "wake_hook"):
-                p.wake_hook = self.deliverer.wake.set
+            p.wake_hook = self.deliverer.wake.set
         self.client = make_client(config.request_timeout, allow_private=config.allow_private_feed_urls)
         # a second, unguarded client only for the feeds the config allows on a private address
         self.private_client = (make_client(config.request_timeout, allow_private=True)
@@ -76,6 +64,7 @@ class Service:
         self.cycles = 0
         self.on_cycle: list[Callable[[CycleReport], Awaitable[None]]] = []
         self.on_push: list[Callable[[CycleReport], Awaitable[None]]] = []  # after each WebSub push taken in
+        self.on_poll_time: list[Callable[[float], None]] = []  # seconds each poll of the pipeline took
         # WebSub push for feeds that name a hub, when hubs can reach us ([web] public_url); hubs are
         # asked through the same guarded client as feeds
         self.websub: Subscriber | None = None
@@ -125,7 +114,12 @@ class Service:
             log.warning("the wall clock stepped; stored deadlines moved with it",
                         extra={"seconds": int(step.total_seconds())})
             self.store.shift_deadlines(step)
-        report = await self.pipeline.poll()
+        started = time.perf_counter()
+        try:
+            report = await self.pipeline.poll()
+        finally:
+            for observe in self.on_poll_time:
+                observe(time.perf_counter() - started)
         self.cycles += 1
         for name in report.newly_failing:  # once per failing streak, not on every poll
             await self.tell_staff("feeds.failing_notice", {"name": name, "count": FAILING_STREAK})
@@ -224,6 +218,16 @@ class Service:
                 pass
         return self.stop_event.is_set()
 
+    # -- what the health endpoint reads -------------------------------------------------------------
+    def watched(self) -> Watched:
+        """The parts of this service the health endpoint reads and the hooks it counts through."""
+        return Watched(self.store, self.config.poll_interval, self.platform_states, self.deliverer.health,
+                       self.notifiers, self.on_cycle, self.on_push, self.on_poll_time)
+
+    def platform_states(self) -> list[tuple[str, bool]]:
+        """(platform, connected) for each chat platform this service runs."""
+        return [(p.notifier.platform, p.connected) for p in self.platforms]
+
     def register_staff_chats(self) -> None:
         """The staff chat and room receive held alerts and review notices (filter 'staff')."""
         lang = self.config.default_lang
@@ -280,7 +284,8 @@ class Service:
         if reclaimed:
             log.info("reclaimed unfinished deliveries", extra={"rows": reclaimed})
         jobs = [
-            asyncio.create_task(serve_health(self), name="health"),  # first: it hooks in before the first poll
+            # first: it hooks in before the first poll
+            asyncio.create_task(serve_health(self.config.health, self.watched()), name="health"),
             asyncio.create_task(self._poll_loop(), name="poll"),
             asyncio.create_task(self._every(6 * 3600, self._prune_job), name="prune"),
             asyncio.create_task(self._every(60, self._remind_job, first_delay=60), name="remind"),
@@ -296,7 +301,7 @@ class Service:
                 try:
                     await p.start()
                 except Exception as exc:
-                    name = getattr(p.notifier, "platform", type(p).__name__)
+                    name = p.notifier.platform
                     # the exception's text may carry a token (PTB's InvalidToken quotes it): only its type
                     raise StartError(f"{name} could not start ({type(exc).__name__}); check its settings, "
                                      "its token and that its server is reachable.") from None

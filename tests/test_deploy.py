@@ -60,7 +60,7 @@ try:
     sys.exit("a writable and executable mapping was allowed: the policy is not on")
 except OSError:
     pass
-import bot.telegram, bot.matrix, bot.health, bot.doctor
+import bot.platforms.telegram, bot.platforms.matrix, bot.health, bot.doctor
 from bot.vault import Vault
 vault = Vault(Vault.new_key())
 assert vault.decrypt(vault.encrypt("Rocío")) == "Rocío"

@@ -253,7 +253,7 @@ async def test_quiet_feeds_show_on_the_metrics_gauge(tmp_path, feed_server):
     service = Service(config, store)
     try:
         await service.poll_once()
-        (gauge, *_) = list(_StoreCollector(service).collect())
+        (gauge, *_) = list(_StoreCollector(service.watched()).collect())
         assert {s.labels["state"]: s.value for s in gauge.samples}["quiet"] == 1
     finally:
         await service.aclose_clients()

@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 
 from bot.config import Config, FeedConfig, HealthConfig, TelegramConfig
+from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import FeedServer, rss
 

@@ -11,10 +11,10 @@ from telegram.ext import ExtBot
 
 from bot.config import Config, TelegramConfig
 from bot.outbox import Deliverer
+from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.limits import SendLimiter
+from bot.platforms.telegram.transport import AiohttpRequest
 from bot.store import Store
-from bot.telegram import TelegramPlatform
-from bot.telegram_http import AiohttpRequest
-from bot.telegram_limits import SendLimiter
 from loopback.tg_emulator import BotApiEmulator
 
 CHATS = 400

@@ -24,9 +24,9 @@ from bot.logs import JsonFormatter, TextFormatter
 from bot.notify import ConsoleNotifier
 from bot.opml import read_opml
 from bot.outbox import Deliverer
+from bot.platforms.telegram import TelegramPlatform
 from bot.redact import MASK, display_name, display_url, install_excepthook, redact
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
 from tests.news import already_read

@@ -121,3 +121,27 @@ def test_who_disputes_is_named_by_the_report_that_says_so_not_by_a_later_one():
     # the next report is another verifier's count: it confirms, it does not dispute
     later, news = apply(obs("i4", Said("confirmed", 4, "United States", "independent"), hours=8), doubted)
     assert news and later.disputed and later.disputed_by is None
+
+
+def test_a_later_count_for_the_same_days_joins_the_round_whatever_its_numbers():
+    """'103 excarcelaciones del 10 al 12 de diciembre', then four days later '179 del 10 al 14': the
+    same round, updated (no number in common, days apart); a count for other days is another round."""
+    def told(item, value, period, hours):
+        ex = Extraction(kind="announcement", figures=(Said("announced", value, "Gobierno", "official"),),
+                        released=value, announced=value, period=period)
+        return Observation(ex, item, "A", f"https://a.example/{item}", item, T0 + timedelta(hours=hours))
+
+    first = saved(apply(told("i1", 103, "2026-01-10/2026-01-12", 0), None)[0])
+    later = told("i2", 179, "2026-01-10/2026-01-14", 100)
+    assert find_event(later, [first], WINDOW) is first
+    other = told("i3", 179, "2026-01-15/2026-01-16", 100)
+    assert find_event(other, [first], WINDOW) is None
+
+
+def test_the_matcher_gives_the_days_a_release_is_told_for():
+    from bot.matcher import match
+    ex = match("Fiscalía reporta 179 excarcelaciones del 10 al 14 de diciembre", "", "es", "2024-12-16T21:00:00Z")
+    assert ex.period == "2024-12-10/2024-12-14"
+    ex = match("Foro Penal verified 40 releases between January 16 and 24", "", "en", "2026-01-25T12:00:00Z")
+    assert ex.period == "2026-01-16/2026-01-24"
+    assert match("Foro Penal verifica 40 excarcelaciones desde el 8 de enero", "", "es", "2026-01-25T12:00:00Z").period is None

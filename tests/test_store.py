@@ -296,3 +296,28 @@ def test_migration_to_schema_8_takes_a_rejected_claim_out_of_its_round(tmp_path)
     assert event is not None and event.confirmed == 20 and event.numbers == {20}
     assert [f["value"] for f in s.all_figures()] == [20]
     s.close()
+
+
+def test_migration_to_schema_11_keeps_a_rounds_figures_without_their_days(tmp_path):
+    """Version 11 keeps the days a figure is told for (event_figures.period); a round stored
+    before it reads back whole, its figures without days, and joins later reports as it did."""
+    path = tmp_path / "v10.db"
+    db = _db_at_version(path, 10)
+    db.execute("INSERT INTO events (announced, confirmed, prisons, names, first_published, last_published, "
+               "revision, created, updated) VALUES (103, NULL, '[]', '[]', '2024-12-12T00:00:00+00:00', "
+               "'2024-12-12T00:00:00+00:00', 1, '2024-12-12', '2024-12-12')")
+    db.execute("INSERT INTO event_figures (event_id, role, value, outlet, org, item_id, link, published, by_kind, "
+               "speaker) VALUES (1, 'announced', 103, 'A', 'Gobierno', 'i1', 'https://a.example/1', "
+               "'2024-12-12T00:00:00+00:00', 'official', 'Gobierno')")
+    db.conn.commit()
+    db.conn.close()
+    s = Store(path)
+    try:
+        assert s.version == SCHEMA_VERSION
+        event = s.event(1)
+        assert event is not None and [(f.value, f.period) for f in event.figures] == [(103, None)]
+        # a candidate query with days still finds it by its number and by its date
+        assert [e.id for e in s.candidate_events(datetime(2024, 12, 13, tzinfo=UTC), timedelta(days=10), [103],
+                                                 "2024-12-10/2024-12-14")] == [1]
+    finally:
+        s.close()

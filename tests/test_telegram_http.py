@@ -1,4 +1,4 @@
-"""The Bot API transport (bot/telegram_http.py) under the real python-telegram-bot Bot: answers
+"""The Bot API transport (bot/platforms/telegram/transport.py) under the real python-telegram-bot Bot: answers
 come back as PTB reads them, and a server that hangs or drops the connection becomes the errors
 the outbox retries, within the request's deadline."""
 
@@ -15,8 +15,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.alerts import Message
 from bot.notify import RetryAfter as RetryLater
 from bot.notify import Transient
-from bot.telegram import TelegramNotifier, _seconds
-from bot.telegram_http import AiohttpRequest
+from bot.platforms.telegram.notifier import TelegramNotifier, _seconds
+from bot.platforms.telegram.transport import AiohttpRequest
 from loopback.tg_emulator import BotApiEmulator
 
 

@@ -21,8 +21,9 @@ import pytest
 from bot import export
 from bot.charts import chart_data
 from bot.config import Config, ConfigError, parse_config
+from bot.errors import StartError
 from bot.matcher import Extraction
-from bot.service import Service, StartError
+from bot.service import Service
 from bot.store import Store
 from bot.web.ledger import build
 from bot.web.pages import CSS_HASH

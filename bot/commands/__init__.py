@@ -1,6 +1,6 @@
 """Chat commands for every platform: what each does (actions), how its arguments are read (args),
 the one registry of commands and buttons with their access rules (registry), and how they run
-(dispatch). Never imports a chat platform's library: bot/telegram.py and bot/matrix_commands.py adapt.
+(dispatch). Never imports a chat platform's library: bot/platforms/telegram/ and bot/platforms/matrix/commands.py adapt.
 """
 
 from .actions import FILTERS, MAX_WATCHES, Chat, chat_lang, help_text, plain, prisons, usage, welcome

@@ -82,6 +82,7 @@ class _Words:
     speaker_fillers: re.Pattern[str]
     subgroup: re.Pattern[str]
     house_arrest: re.Pattern[str]
+    arrest_news: re.Pattern[str]
     earlier: re.Pattern[str]
     demand: re.Pattern[str]
     future: re.Pattern[str]
@@ -245,8 +246,9 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
         return True
     # "el total de excarcelados en 895", "the number of releases stood at 444"
     total = _last(w.release_totals, folded[max(a, s - 70):s])
-    if total is not None and not folded[max(a, s - 70):s][total.end():].strip():
-        return True
+    if total is not None and not folded[max(a, s - 70):s][total.end():].strip() and (
+            w.release_nouns.search(total.group()) or not _held_before(folded, max(a, s - 70) + total.start())):
+        return True  # "eleva la cifra a 135" after "cuenta 108 presos políticos": the count held, raised
     # the object of a release, or the subject of an inverted passive: "libero a otros 17", "la
     # excarcelacion de 17", "freed 17", "fueron excarcelados 17 presos"
     lo = max(a, s - 70)
@@ -369,7 +371,7 @@ def _coordinated(folded: str, a: int, s: int, earlier: list[Bound], si: int) -> 
     if prev is None or prev.counts != "release":
         return False
     gap = folded[prev.end:s]
-    joined = re.fullmatch(r"[^\d;:.]{0,50}?\s(y|e|and)\s+(otr[oa]s\s+|another\s+|unos?\s+|al menos\s+)?", gap)
+    joined = re.fullmatch(r"[^\d;:.]{0,50}?\s(y|e|and)\s+((de|a)\s+)?(otr[oa]s\s+|another\s+|unos?\s+|al menos\s+)?", gap)
     # "15 … en Lara, 13 en Zulia y 10 en Táchira": an enumeration of places joins by commas too
     listed = re.fullmatch(r"[^\d;:.]{0,50}?,\s+", gap) and _PLACED_AFTER.match(folded, s)
     # "212 personas han salido desde …, nueve de ellas este fin de semana": the latest of them
@@ -424,12 +426,29 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
               and not re.search(r"(\b(al|to|ante|with|con|contra|against|sobre|about)|\b\w+(o|io|aron|ieron|a|an|e|en)\s+a)\s+"
                                 r"(the\s+|el\s+|la\s+)?$", folded[max(a, v.start - 20):v.start])
               and (at := _tells_after(folded, v, s, w)) is not None]
+    after = [v for v in here if v.start >= e]
+    told_by = after[0] if after and _attributes_back(folded, e, after[0], b, w) else None
     if before:
         v, at = before[-1]
-        return v.speaker, at
-    after = [v for v in here if v.start >= e]
-    if after and _attributes_back(folded, e, after[0], b, w):
-        return after[0].speaker, None
+        # "Maduro's government has freed 44 so far, Foro Penal says": the doer of the release is
+        # not its speaker when the clause is attributed to another
+        # its verb releases, before the number or after it ("had let five opposition figures out of jail")
+        doer = (w.release_actions.search(folded, at, s) or w.release_predicates.search(folded, at, s)
+                or (_CAUSATIVE.match(folded, at) and w.release_predicates.search(folded, e, min(b, e + 50))))
+        if told_by is not None and doer:
+            return told_by.speaker, None
+        # "the opposition alliance said Maduro's government had let five out of jail": the doer told
+        # inside someone's report is not the speaker; the reporter is, if known
+        said = _last(w.report_verbs, folded[a:v.start]) if doer and v.speaker.kind == OFFICIAL else None
+        if said is not None:
+            reporters = [u for u, _at in before if u.end <= a + said.start()]
+            return (reporters[-1].speaker if reporters else None), None
+        # "Foro Penal y la oposición han verificado 600": a subject of two, the first named speaks
+        first = [u for u in here if u.end <= v.start and u.speaker.kind == v.speaker.kind
+                 and _JOINED_SUBJECT.fullmatch(folded, u.end, v.start)]
+        return (first[-1].speaker if first else v.speaker), at
+    if told_by is not None:
+        return told_by.speaker, None
     if s < title_end:  # the headline convention "Foro Penal: …", the speaker opening the title
         lead = [v for v in vs if v.start < s and re.match(r"\s*:", folded[v.end:v.end + 3])
                 and len(_tokens(folded, 0, v.start)) <= 2]
@@ -446,6 +465,13 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
             if prev:
                 return prev[-1].speaker, None
     return None, None
+
+
+_JOINED_SUBJECT = re.compile(r"\s*(,\s*)?(y|e|and|junto con|together with|along with)\s+(la\s+|el\s+|los\s+|las\s+|the\s+)?")
+
+
+# a verb that makes its object do the releasing words after it: "had let five … out of jail"
+_CAUSATIVE = re.compile(r"\s*((had|has|have|ha|han|habia|habian)\s+)?(let|set|dejo|dejaron|dejado|puso|pusieron|puesto)\b")
 
 
 def _holds_verb(folded: str, v: Voice, w: _Words) -> bool:
@@ -487,6 +513,17 @@ def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[V
     return out
 
 
+# the number, up to two words of its noun, then "que" and at most a few words: the subject of a
+# relative clause about it stands here ("las 99 que anunció el gobierno", "the 225 that prosecutors promised")
+_RELATIVE_AGENT = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+(?:que|that|which)\s+(?:[^\W\d][\w-]*\s+){0,2}?")
+
+
+# a name after one of these is the object of the clause's verb, not its subject ("presos que
+# protestaron contra Maduro")
+_GOVERNED = re.compile(r"\b(contra|a|al|ante|con|sobre|para|hacia|de|del|against|to|with|for|about|of|toward)\s+"
+                       r"(la\s+|el\s+|los\s+|las\s+|the\s+)?$")
+
+
 def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | None:
     """The official agent of the participle after the number: "110 personas indultadas por el
     gobierno", "99 releases announced by the government": the figure is the authorities'."""
@@ -505,7 +542,18 @@ def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | No
                 r"(\w+\s+){0,1}?(announced|authori[sz]ed|promised|ordered|decreed))\b(?!\s+(por|by)\b)", folded[e:min(b, e + 50)]) \
             or re.search(r"\b(announced|authori[sz]ed|promised)\s+$", folded[max(0, s - 15):s]):
         return Speaker("Gobierno", OFFICIAL, False)
-    m = re.match(r"(\s+[\w-]+){0,4}?\s+(\w+(ad[oa]s|id[oa]s|ed)|given|shown|put|told)\s+(por|by)\s+", folded[e:min(b, e + 80)])
+    relative = _RELATIVE_AGENT.match(folded, e, min(b, e + 90))
+    if relative is not None:
+        # "las 406 que la presidenta Delcy Rodríguez anunció", "los 225 que prometió la Fiscalía":
+        # a relative clause whose subject is an official names the figure theirs
+        official = [v for v in vs if relative.end() <= v.start <= relative.end() + 40 and v.speaker.kind == OFFICIAL
+                    and not re.search(r"[.;:]|\d", folded[relative.end():v.start])
+                    and not _GOVERNED.search(folded, max(0, v.start - 12), v.start)]
+        if official:
+            return official[0].speaker
+    # no other number between ("12 de las 24 excarcelaciones anunciadas por Saab": the agent is 24's)
+    m = re.match(r"(\s+[^\W\d][\w-]*){0,4}?\s+(\w+(ad[oa]s|id[oa]s|ed)|given|shown|put|told)\s+(por|by)\s+",
+                 folded[e:min(b, e + 80)])
     if m is None:
         return None
     at = e + m.end()
@@ -674,15 +722,17 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
                                                                      folded[e:b])
     of_them = re.match(r"\s+(de|of)\s+(ellos|ellas|them)\b", folded[e:b])
     own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, w)
-    if sub and not own_release and not (re.match(r"\s+(de|of)\s+(ellos|ellas|them)\s+" + _WHEN, folded[e:min(b, e + 50)])
-                                        and _SPAN.search(folded, a, s)):
+    if sub and not own_release and not _of_the_held(folded, e, s, b) and not (
+            re.match(r"\s+(de|of)\s+(ellos|ellas|them)\s+" + _WHEN, folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)):
         return "a part of the round"  # but "212 … desde el 8 de enero, 9 de ellas este fin de semana" is the round
     home = w.house_arrest.search(folded, a, b)
     if home and not re.search(r"\b(no|sin|not|without|excluding|excluye\w*|except\w*)\b",
                               folded[max(a, home.start() - 40):home.start()]):
         return "house arrest"
-    if w.not_political.search(clause) or common_prisoners(folded, (a, b), lexicon()) or (
-            s >= title_end and common_prisoners(folded, (0, title_end), lexicon())):
+    # a count of a country's nationals ("10 Americans freed by Venezuela land in Texas") is theirs,
+    # whatever else the clause is about (a swap for migrants, a landing in Texas)
+    if not _nationals(folded, e) and (w.not_political.search(clause) or common_prisoners(folded, (a, b), lexicon()) or (
+            s >= title_end and common_prisoners(folded, (0, title_end), lexicon()))):
         return "not political prisoners"
     if _foreign(folded, a, b):
         return "another country"
@@ -696,6 +746,15 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
         return "not done yet"
     if w.earlier.search(clause) or _dated_earlier(clause, pub):
         return "an earlier round"
+    if _CONCESSIVE.search(folded, max(a, s - 40), s):
+        return "a figure set against, not given"  # "pese al indulto a 110 personas, siguen 333 presos"
+    if _after_a_batch(folded, a, s, w):
+        return "an earlier round (a batch the main clause follows)"  # "40 leave today, after 39 were freed on Friday"
+    if _NOT_WHAT_IT_SAYS.match(folded, e, b):
+        return "a part of the round (those who were not)"  # "de los 39 excarcelados, 16 no eran opositores"
+    if _AND_OTHERS_AFTER.match(folded, e, b) or (_AND_OTHERS_BEFORE.search(folded, max(a, s - 20), s)
+                                                 and _another_number(folded[a:s])):
+        return "a part of the round (and others)"  # "5 ejecutivos de Citgo y otros 2 estadounidenses": 7
     own = folded[max(a, s - 30):s] + " " + _own_phrase(folded, e, b)
     if speaker is not None and speaker.kind == INDEPENDENT and w.official_figure.search(own):
         return "the authorities' figure quoted"
@@ -735,6 +794,65 @@ def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | N
     return ""
 
 
+# a concession: what the clause grants is set against its news ("pese al indulto a 110, siguen 333")
+_CONCESSIVE = re.compile(r"\b(pese a|pese al|a pesar de|a pesar del|despite|in spite of)\s+[^,;:.\d]{0,30}$")
+# a subordinate clause set before the main one: its count is an earlier batch
+_AFTER_CLAUSE = re.compile(r"\b(after|following|tras|despues de que|luego de que)\s+(?:[^\W\d][\w-]*\s+){0,3}$")
+_HELD_WORDS = re.compile(r"\b(behind bars|tras las rejas|in (jail|prison|custody|detention)|en (prision|la carcel|las carceles)|"
+                         r"presos|jailed|imprisoned|encarcelad\w*|detenid\w*|remain\w*|siguen|quedan|still held)\b")
+
+
+def _held_before(folded: str, at: int) -> bool:
+    """The count just before `at` in its sentence is of people held ("108 presos políticos; … la cifra")."""
+    lo = max(folded.rfind(".", 0, at), folded.rfind("\n", 0, at), at - 160, 0)
+    last = None
+    for last in NUMBER.finditer(folded, lo, at):
+        pass
+    return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(at, last.end() + 40)))
+
+
+def _of_the_held(folded: str, e: int, s: int, b: int) -> bool:
+    """"keeping around 270 activists behind bars …, it would free 80 of them": a count "of them" whose
+    them are people held is the round (who go free of those held), not a part of another release."""
+    if not re.match(r"\s+(de|of)\s+(ellos|ellas|them)\b", folded[e:b]):
+        return False
+    last = None
+    for last in NUMBER.finditer(folded, max(0, s - 250), s):
+        pass
+    return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(s, last.end() + 40)))
+
+
+def _nationals(folded: str, e: int) -> bool:
+    """The number counts a foreign country's nationals: "10 Americans", "5 ciudadanos españoles"."""
+    demonyms = lexicon().demonyms
+    head = [t.group() for t in WORD.finditer(folded, e, min(len(folded), e + 40))][:2]
+    return any(t in demonyms or t.rstrip("s") in demonyms or t.removesuffix("es") in demonyms for t in head)
+
+
+def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
+    """"said 40 activists were leaving prison on Saturday, after 39 were released on Friday": the
+    count of a clause set after another batch told released in the same sentence is the earlier
+    batch (not "the count passes 600 after 23 freed on Thursday": 600 is a running count)."""
+    cue = _AFTER_CLAUSE.search(folded, max(a, s - 40), s)
+    if cue is None:
+        return False
+    last = None
+    for last in NUMBER.finditer(folded, a, cue.start()):
+        pass
+    if last is None:
+        return False
+    told = folded[last.end():cue.start()]
+    running = _SPAN.search(told) or lexicon().cues["cumulative"].search(folded, a, cue.start())
+    return bool(w.release_predicates.search(told) or w.release_inverted.search(told)) and not running
+
+
+# "16 no eran opositores", "10 were not political prisoners": those who were not something
+_NOT_WHAT_IT_SAYS = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+(no|not)\s+(eran|son|era|es|fueron|were|are|was|is)\b")
+# one count of a pair, "N X y (de) otros M Y": the two add up to the round
+_AND_OTHERS_AFTER = re.compile(r"[^\d;:.]{0,50}?\s(y|e|and)\s+((de|a|a los|a las)\s+)?(otr[oa]s|other|another)\s+\d")
+_AND_OTHERS_BEFORE = re.compile(r"\s(y|e|and)\s+((de|a|a los|a las)\s+)?(otr[oa]s|other|another)\s+$")
+
+
 def _sums_to_another(folded: str, a: int, b: int, s: int, e: int) -> bool:
     """"21 presos, 8 estadounidenses y 13 venezolanos": a number that, with its neighbours after
     a larger one, adds up to it is a part of the larger one."""
@@ -761,8 +879,9 @@ def _value(token: str) -> int | None:
 
 
 def _own_phrase(folded: str, e: int, b: int) -> str:
-    """The words after a number up to its clause's next joint: its noun phrase and what is said of it."""
-    m = re.search(r"[,;:]|\s(y|e|and|pero|but|mientras|while)\s", folded[e:b])
+    """The words after a number up to its clause's next joint: its noun phrase and what is said of it
+    (not the whole it is a part of: "52 excarcelaciones de las 99 que anunció el gobierno")."""
+    m = re.search(r"[,;:]|\s(y|e|and|pero|but|mientras|while)\s|\s(de|of|out of)\s+((los|las|the)\s+)?\d", folded[e:b])
     return folded[e:e + m.start()] if m else folded[e:b]
 
 

@@ -23,6 +23,7 @@ from .numberless import NumberlessRelease, law_enacted, numberless_release
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
+from .running import parse_date, periods
 from .speakers import INDEPENDENT, OFFICIAL, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
@@ -51,6 +52,7 @@ class Extraction:
     prison_news: str | None = None  # "transfer" | "visits": news about a prison that is no release
     figures: tuple[Figure, ...] = ()  # every number in its role, with who said it
     disputed: bool = False  # a verifier disputes or doubts the official figure
+    period: str | None = None  # the days the releases are told for, "YYYY-MM-DD/YYYY-MM-DD" (events match rounds on it)
 
     @property
     def is_alert(self) -> bool:
@@ -165,20 +167,45 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     bound = bind(text, folded, spans, title_end, published, voices(folded, lex, lex.finders)) \
         if _reports_releases(item) else []
     said = _with_bindings(item, said, bound)
-    if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)):
+    if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)
+                                                 or not (_says_release(folded, 0, title_end)
+                                                         or lex.cues["dispute"].search(folded, 0, title_end))):
         # no number the text binds, and its release numbers are another round's, a weekly
-        # balance's, a total over years …, or the headline asks for releases: other news
+        # balance's, a total over years …, or the headline asks for releases, or says nothing of
+        # releases at all, nor doubts a figure of theirs (a tally, a deadline passed with people
+        # still jailed): other news
         said = []
     tally = _bound_tally(tally, totals, bound)
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
-    return _with_count(item, base, said, tally)
+    return replace(_with_count(item, base, said, tally), period=_period(item, said))
 
 
 # why a release number is no release of this round at all (the item is other news): not why it
 # merely cannot be shown ("no known speaker", "a part of the round" still report a release now)
 _NOT_NOW = ("an earlier round", "a line of a weekly balance", "a total over years", "another country", "house arrest",
             "not political prisoners", "a call for releases", "a figure set against")
+
+
+def _period(item: _Item, said: list[Said]) -> str | None:
+    """The closed span of days the item tells its releases for, in the title or a sentence that
+    gives a release figure ("179 excarcelaciones ocurridas del 10 al 14 de diciembre")."""
+    pub = parse_date(item.published)
+    for si in sorted({0} | {s.mention.sentence for s in said}):
+        lo, hi = item.spans[si]
+        found = periods(item.folded[lo:hi], pub)
+        if found:
+            start, end = found[0]
+            return f"{start.isoformat()}/{end.isoformat()}"
+    return None
+
+
+def _says_release(folded: str, lo: int, hi: int) -> bool:
+    """Does the text between lo and hi speak of releases at all (the cue words, or the grammar's
+    release nouns, predicates and actions: "starts freeing", "suelta a", "to go free")?"""
+    w = binding_words()
+    return bool(lexicon().cues["release"].search(folded, lo, hi) or any(
+        p.search(folded, lo, hi) for p in (w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)))
 
 
 def _asks(item: _Item) -> bool:
@@ -407,6 +434,8 @@ def _reports_releases(item: _Item) -> bool:
     lex, folded, title_end = lexicon(), item.folded, item.title_end
     if re.match(r"\s*[\w ]{0,20}?(" + lex.cues["genre"].pattern + r")\s*[:|-]", folded[:title_end]):
         return False  # "Opinión: ...", "Interview: ...": not a report of releases
+    if binding_words().arrest_news.search(folded, 0, title_end) and not lex.cues["release"].search(folded, 0, title_end):
+        return False  # "El SNTP denuncia la detención de 14 periodistas": arrest news, whatever the body adds
     return item.context and not any(lex.cues[r].search(folded, 0, title_end)
                                     for r in ("harm", "rearrest", "transfer", "denial"))
 
@@ -426,8 +455,12 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally) -> Extraction:
     lex, text, spans = lexicon(), item.text, item.spans
     total, total_by = tally
     figures = (_total_figure(tally),) if total is not None else ()
-    vague = numberless_release(text, item.folded, spans, item.title_end, lex) if item.context and total is None else None
-    if vague is None and total is None and (law := law_enacted(item.folded, spans, item.title_end, lex)) is not None:
+    # a title about a death, a hunger strike, an arrest or a denial is that news, numbers or not
+    news = _reports_releases(item)
+    vague = numberless_release(text, item.folded, spans, item.title_end, lex) if news and total is None else None
+    # the amnesty passing told in the title is that news; told in the lead, only under a title about releases
+    if vague is None and total is None and (law := law_enacted(item.folded, spans, item.title_end, lex)) is not None \
+            and (news or spans[law][0] < item.title_end):
         vague = NumberlessRelease("announcement", None, law)  # the amnesty passes: releases are announced
     if vague is not None:
         kind, count = vague.kind, vague.released

@@ -46,6 +46,10 @@ class Lexicon:
     finders: dict[str, Finder] = field(default_factory=dict)
     officials: tuple[Entry, ...] = ()
     speakers: tuple[Entry, ...] = ()
+    # a foreign government's demonyms ("española", "Spanish"), folded, to the speaker they name:
+    # "la cancillería española" is Spain's foreign ministry, not Venezuela's (speakers.py)
+    demonyms: dict[str, str] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)  # the same by name: "presidente de EE.UU."
 
 
 def alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -127,6 +131,8 @@ def lexicon() -> Lexicon:
         finders=finders,
         officials=sections["official"],
         speakers=sections["speaker"],
+        demonyms={_key(d): raw["name"] for raw in gaz.get("speaker", []) for d in raw.get("demonyms", [])},
+        country_names={_key(n): raw["name"] for raw in gaz.get("speaker", []) for n in raw.get("country_names", [])},
     )
 
 
@@ -144,6 +150,8 @@ class Grammar:
     """The word lists of bot/data/grammar.toml; the comments there say what each is for."""
 
     vague_plural: tuple[str, ...]
+    not_one: tuple[str, ...]
+    among_freed: tuple[str, ...]
     not_count_before: tuple[str, ...]
     small_numbers: dict[str, dict[str, int]]  # language -> word -> value
     function_words: frozenset[str]

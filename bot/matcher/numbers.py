@@ -82,7 +82,8 @@ def _first_two(after: list[str]) -> tuple[str, str]:
 
 
 # Vague plurals that text2num would turn into 100 / 1000: "hundreds" is not a count.
-_VAGUE_PLURAL = re.compile(r"\b" + one_of(_G.vague_plural) + r"\b", re.I)
+# text2num never sees these: vague plurals stay words, "unos"/"unas" are not the number 1
+_VAGUE_PLURAL = re.compile(r"\b" + one_of(_G.vague_plural + _G.not_one) + r"\b", re.I)
 
 # per language: "once" is eleven in Spanish, no number in English ("once the releases were authorized")
 _SMALL = {lang: {w.lower(): n for w, n in words.items()} for lang, words in _G.small_numbers.items()}

@@ -187,14 +187,19 @@ def _nearest_block(n: Context) -> int | None:
     return min(blockers) if blockers else None
 
 
+# the count's noun, then "among those freed": a count of released people, not of those held
+_AMONG_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){1,3}?\s+(?:among|entre)\s+(?:\w+\s+){0,3}?"
+                          + one_of(_G.among_freed) + r"\b")
+
+
 def _still_held(n: Context) -> Classified | None:
     """A count of prisoners still held: "quedan 441 personas privadas de libertad por motivos
     politicos", "687 people remain jailed for political reasons", "the count stands at 402": a
     remain word next to the number, politics around."""
     d_release = n.d["release"]
     d_remain = _remain_distance(n)
-    if _freed_after(n):
-        return None  # "contabiliza 712 presos políticos excarcelados": a count of releases
+    if _freed_after(n) or _AMONG_FREED.match(n.folded, n.end, n.hi):
+        return None  # "contabiliza 712 presos políticos excarcelados", "39 activists among everyone let out"
     if not _breakdown(n) and d_remain is not None and d_remain <= 2 and _political_around(n, d_remain) and (
             d_release is None or d_remain < d_release):
         return Classified("total", 0.9)

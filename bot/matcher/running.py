@@ -152,3 +152,39 @@ def parse_date(published: str | None) -> date | None:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+
+
+# A closed span of days a release is told for: "del 10 al 12 de diciembre", "entre el 16 y el 24 de
+# enero", "from Dec. 10 to 14", "between January 16 and 24"
+_PERIODS = (
+    re.compile(r"\b(?:del|de|entre el) (\d{1,2})(?: de " + _MONTH + r")? (?:al|y el|a) (\d{1,2}) de " + _MONTH),
+    re.compile(r"\b(?:from|between) " + _MONTH + r"\w*\.? (\d{1,2}) (?:to|and|-) (?:" + _MONTH + r"\w*\.? )?(\d{1,2})\b"),
+)
+
+
+def periods(text: str, published: date | None) -> list[tuple[date, date]]:
+    """The closed spans of days the text tells releases for, dated in the year of `published`
+    (a span ending after it is last year's). Folded text; none without a date to anchor it."""
+    if published is None:
+        return []
+    out = []
+    for m in _PERIODS[0].finditer(text):
+        d1, m1, d2, m2 = m.group(1), m.group(2), m.group(3), m.group(4)
+        out.append((d1, m1 or m2, d2, m2))
+    for m in _PERIODS[1].finditer(text):
+        m1, d1, m2, d2 = m.group(1), m.group(2), m.group(3), m.group(4)
+        out.append((d1, m1, d2, m2 or m1))
+    spans = []
+    for d1, m1, d2, m2 in out:
+        try:
+            end = date(published.year, _MONTHS[m2], int(d2))
+            start = date(published.year, _MONTHS[m1], int(d1))
+        except ValueError:
+            continue
+        if end > published:
+            end, start = end.replace(year=end.year - 1), start.replace(year=start.year - 1)
+        if start > end:
+            start = start.replace(year=start.year - 1)
+        if (end - start).days <= 31:
+            spans.append((start, end))
+    return spans

@@ -73,6 +73,7 @@ def _voices(folded: str) -> tuple[Voice, ...]:
 
 def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple[Voice, ...]:
     raw: list[tuple[int, int, int, Speaker]] = []  # start, end, rank (0 official, 1 org, 2 word), speaker
+    abroad: dict[str, set[str]] = {}  # an official body's name -> the countries it is named with in this item
     officials = list(finders["official"].pattern.finditer(folded))
     named_people = _people_named(officials, finders["official"])
     for rank, section in ((0, "official"), (1, "org"), (2, "speaker")):
@@ -95,8 +96,16 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
                 sp = _org_speaker(entry, named_people)
             else:
                 sp = _word_speaker(entry, named_people)
+            if sp is not None and sp.kind == OFFICIAL and (country := _abroad(folded, m.start(), m.end(), lex)):
+                abroad.setdefault(sp.by, set()).add(country)
+                sp = Speaker(country, INDEPENDENT, True)  # "la cancillería española": Spain speaks
             if sp is not None:
                 raw.append((m.start(), m.end(), rank, sp))
+    # "Cancillería confirma que 17 colombianos …" over "el Ministerio de Relaciones Exteriores de
+    # Colombia confirmó …": a body the item names with one foreign country is that country's throughout
+    one_country = {body: next(iter(cs)) for body, cs in abroad.items() if len(cs) == 1}
+    raw = [(a, b, r, Speaker(one_country[sp.by], INDEPENDENT, True) if sp.kind == OFFICIAL and sp.by in one_country else sp)
+           for a, b, r, sp in raw]
     raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[2]))
     out: list[Voice] = []
     for start, end, _rank, sp in raw:
@@ -107,6 +116,28 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
     out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
     return tuple(_of_named(_resolve_ngo_words(out), folded))
+
+
+_OF_COUNTRY = re.compile(r"\s+(?:de|del|of)\s+(?:los\s+|la\s+|the\s+)?")
+_ADJECTIVE_AFTER = re.compile(r"\s+([a-z.]+)\b")
+_ADJECTIVE_BEFORE = re.compile(r"\b([a-z.]+)\s+$")
+
+
+def _abroad(folded: str, start: int, end: int, lex: Lexicon) -> str | None:
+    """The foreign government whose adjective names this official body: after it in Spanish ("el
+    gobierno colombiano"), before it in English ("the Spanish foreign ministry")."""
+    after = _ADJECTIVE_AFTER.match(folded, end, end + 20)
+    before = _ADJECTIVE_BEFORE.search(folded, max(0, start - 20), start)
+    for m in (after, before):
+        if m is not None and m.group(1) in lex.demonyms:
+            return lex.demonyms[m.group(1)]
+    of = _OF_COUNTRY.match(folded, end, end + 30)
+    if of is not None:
+        rest = folded[of.end():of.end() + 24]
+        for name, country in lex.country_names.items():
+            if rest.startswith(name) and not rest[len(name):len(name) + 1].isalnum():
+                return country
+    return None
 
 
 def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
@@ -144,6 +175,11 @@ _SUCH_AS = re.compile(r"[^.;:]{0,60}?\b(?:such as|like|como|including|incluid[oa
                       r"\s+(?:la\s+|el\s+|the\s+)?(?:ong\s+|ngo\s+|organizacion\s+|organization\s+)?")
 
 
+# "los abogados de Foro Penal", "la abogada María Alejandra Poleo, de la Coalición": a word, a name
+# perhaps, then "de" and the organisation
+_OF_ORG = re.compile(r"\s+(?:[^\W\d]+,?\s+){0,4}?(?:de|del|of|from)\s+(?:la\s+|el\s+|the\s+)?")
+
+
 def _of_named(out: list[Voice], folded: str) -> list[Voice]:
     """'los abogados de Foro Penal', 'un defensor voluntario de Foro Penal': the organisation speaks;
     'organizations such as JEyP': the first one named speaks for them."""
@@ -153,8 +189,7 @@ def _of_named(out: list[Voice], folded: str) -> list[Voice]:
         if v.speaker.named or v.speaker.kind != INDEPENDENT:
             continue
         w = res[i + 1]
-        if w.speaker.named and w.speaker.kind == INDEPENDENT and re.fullmatch(
-                r"\s+(?:\w+\s+)?(?:de|del|of|from)\s+(?:la\s+|el\s+|the\s+)?", folded[v.end:w.start]):
+        if w.speaker.named and w.speaker.kind == INDEPENDENT and _OF_ORG.fullmatch(folded, v.end, w.start):
             res[i] = v._replace(speaker=w.speaker)
             continue
         if v.speaker.by == "NGOs":
@@ -162,7 +197,14 @@ def _of_named(out: list[Voice], folded: str) -> list[Voice]:
             named = next((x for x in res[i + 1:i + 3] if x.speaker.named and x.speaker.kind == INDEPENDENT), None)
             if named is not None and _SUCH_AS.fullmatch(folded, v.end, named.start):
                 res[i] = v._replace(speaker=named.speaker)
-    return res
+    # "Abogada: Venezuela liberó a 21 …" over "la abogada María Alejandra Poleo, de la Coalición":
+    # the word stands for the one organisation it is tied to elsewhere in the item
+    tied: dict[str, set[Speaker]] = {}
+    for old_v, new_v in zip(out, res, strict=True):
+        if new_v.speaker != old_v.speaker and not old_v.speaker.named:
+            tied.setdefault(old_v.speaker.by, set()).add(new_v.speaker)
+    return [v._replace(speaker=next(iter(tied[v.speaker.by]))) if not v.speaker.named and v.speaker.kind == INDEPENDENT
+            and len(tied.get(v.speaker.by, ())) == 1 else v for v in res]
 
 
 _FIGURE_WORD = re.compile(r"cifra|figure|count|tally|data|datos|dato|balance|television|vtv|anuncio|announcement|says|said|claims")

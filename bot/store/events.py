@@ -49,18 +49,22 @@ class EventsMixin(StoreBase):
         row = self.db.execute("SELECT event_id FROM extractions WHERE item_id=?", [item_id]).fetchone()
         return self.event(row[0]) if row and row[0] is not None else None
 
-    def candidate_events(self, around: datetime, window: timedelta, numbers: Iterable[int] | None = None) -> list[Event]:
+    def candidate_events(self, around: datetime, window: timedelta, numbers: Iterable[int] | None = None,
+                         period: str | None = None) -> list[Event]:
         """Events an item published at `around` may report. With `numbers`, events further than
-        three days away are candidates only if they share one of them (events.find_event's rules:
-        a match without a shared number needs the same place within days)."""
+        three days away are candidates only if they share one of them, or days (`period`,
+        "YYYY-MM-DD/YYYY-MM-DD") their figures are told for (events.find_event's rules: a match
+        without a shared number or days needs the same place within days)."""
         params: list[Any] = [iso(around - window), iso(around + window)]
         extra = ""
         if numbers is not None:
             nums = sorted({int(n) for n in numbers})
             marks = ",".join("?" * len(nums)) or "NULL"
+            start, end = period.split("/") if period else ("", "")
             extra = (f" AND (last_published >= ? OR announced IN ({marks}) OR confirmed IN ({marks}) OR id IN "
-                     f"(SELECT event_id FROM event_figures WHERE value IN ({marks}) AND status = 'released'))")
-            params += [iso(around - timedelta(days=3)), *nums, *nums, *nums]
+                     f"(SELECT event_id FROM event_figures WHERE status = 'released' AND (value IN ({marks}) "
+                     f"OR (period IS NOT NULL AND substr(period, 1, 10) <= ? AND substr(period, 12, 10) >= ?))))")
+            params += [iso(around - timedelta(days=3)), *nums, *nums, *nums, end or "0", start or "9"]
         ids = [r[0] for r in self.db.execute(
             "SELECT id FROM events WHERE last_published >= ? AND first_published <= ?" + extra
             + " ORDER BY last_published DESC LIMIT 200", params)]
@@ -147,10 +151,10 @@ class EventsMixin(StoreBase):
         # the event's other figures were read from this table: only the observation's are new
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO event_figures (event_id, role, value, outlet, org, item_id, link, published, manual, "
-            "by_kind, disputed, speaker, status, revision, sure, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "by_kind, disputed, speaker, status, revision, sure, quote, period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(event_id, str(f.role), f.value, f.outlet, f.by, f.item_id, f.link, iso(f.published), int(manual),
               str(f.by_kind), int(f.disputed), f.speaker, "held" if held else "released",
-              event.revision if new_revision else None, int(f.sure), f.quote[:500])
+              event.revision if new_revision else None, int(f.sure), f.quote[:500], f.period)
              for f in event.figures if f.item_id == obs.item_id],
         )
         saved = replace(event, id=event_id)
@@ -175,9 +179,10 @@ class EventsMixin(StoreBase):
         """A figure staff read for a held revision: it waits with that revision (see decide_figures)."""
         self.db.execute(
             "INSERT OR REPLACE INTO event_figures (event_id, role, value, outlet, org, item_id, link, published, manual, "
-            "by_kind, disputed, speaker, status, revision, sure, quote) VALUES (?,?,?,?,?,?,?,?,1,?,?,?, 'held',?,1,?)",
+            "by_kind, disputed, speaker, status, revision, sure, quote, period) "
+            "VALUES (?,?,?,?,?,?,?,?,1,?,?,?, 'held',?,1,?,?)",
             [event_id, str(f.role), f.value, f.outlet, f.by, f.item_id, f.link, iso(f.published), str(f.by_kind),
-             int(f.disputed), f.speaker, revision, f.quote[:500]])
+             int(f.disputed), f.speaker, revision, f.quote[:500], f.period])
 
     def held_figures(self, event_id: int, revision: int) -> list[Figure]:
         return [_figure(r) for r in self._rows("SELECT * FROM event_figures WHERE event_id=? AND revision=? AND "
@@ -266,7 +271,7 @@ def _event(r: dict[str, Any], figs: list[dict[str, Any]]) -> Event:
 def _figure(f: dict[str, Any]) -> Figure:
     """A round's figure as stored (event_figures)."""
     return Figure(Role(f["role"]), f["value"], f["org"], Kind(f.get("by_kind") or "outlet"), disputed=bool(f.get("disputed")),
-                  sure=bool(f.get("sure", 1)), quote=f.get("quote") or "").sourced(
+                  sure=bool(f.get("sure", 1)), quote=f.get("quote") or "", period=f.get("period")).sourced(
         f["outlet"], f["item_id"], f["link"], parse_iso(f["published"]))  # type: ignore[arg-type]
 
 

@@ -7,7 +7,7 @@ import sqlite_utils
 
 from ..redact import display_name
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -296,5 +296,12 @@ def _migration_10(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_11(db: sqlite_utils.Database) -> None:
+    """The days a round's figure is told for ("del 10 al 12 de diciembre"): a later count for the
+    same days joins the same round whatever its numbers (events.py)."""
+    db.execute("ALTER TABLE event_figures ADD COLUMN period TEXT")
+
+
 MIGRATIONS = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
-              7: _migration_7, 8: _migration_8, 9: _migration_9, 10: _migration_10}
+              7: _migration_7, 8: _migration_8, 9: _migration_9, 10: _migration_10,
+              11: _migration_11}

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from .. import export, listen
+from ..errors import StartError
 from ..i18n import DEFAULT_LANG, LANGS, t
 from ..store import Store
 from . import data, feeds, pages
@@ -377,9 +378,7 @@ class WebServer:
 
 async def start_web(config: Config, store: Store, mounts: Sequence[Mount] = ()) -> WebServer | None:
     """Start the page if [web] enables it, with mounts (the WebSub callback) beside it; a problem is
-    the service's StartError, one sentence."""
-    from ..service import StartError  # bot.service imports this module
-
+    a StartError, one sentence."""
     web_config = config.web
     if not web_config.enabled:
         return None

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, FeedConfig, TelegramConfig
+from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
 

@@ -22,8 +22,8 @@ import pytest
 
 from bot.alerts import Message
 from bot.config import Config, FeedConfig, MatrixConfig
-from bot.matrix import MatrixPlatform
 from bot.notify import DeliveryError
+from bot.platforms.matrix import MatrixPlatform
 from bot.service import Service
 from bot.store import Store
 from loopback.synapse_server import MatrixUser, SynapseServer

@@ -15,8 +15,8 @@ import httpx
 import nio
 from nio.crypto import decrypt_attachment
 
-from bot import matrix_crypto
 from bot.i18n import t
+from bot.platforms.matrix import crypto as matrix_crypto
 from bot.vault import Vault
 from tests.e2e.matrix_harness import (  # noqa: F401 - fixtures
     EncryptedHuman,

@@ -18,8 +18,9 @@ import pytest
 from bot.alerts import Message
 from bot.config import Config, ConfigError, MatrixConfig
 from bot.i18n import t
-from bot.matrix import MatrixPlatform, _power_level
 from bot.notify import Gone, RetryAfter
+from bot.platforms.matrix import MatrixPlatform
+from bot.platforms.matrix.commands import _power_level
 from bot.store import Store
 from tests.e2e.matrix_harness import (  # noqa: F401 - fixtures
     ENCRYPTION,

@@ -37,9 +37,9 @@ from bot.config import Config, FeedConfig, HealthConfig, TelegramConfig
 from bot.i18n import because, notice, t
 from bot.items import Item
 from bot.pipeline import Pipeline
+from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 from bot.vault import Vault
 from bot.web.server import WebServer
 from bot.web.settings import WebConfig

@@ -30,9 +30,9 @@ from bot.feeds import make_client
 from bot.notify import ConsoleNotifier
 from bot.outbox import ALARM_AFTER, Deliverer
 from bot.pipeline import Pipeline
+from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 from bot.vault import Vault, current
 from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss

@@ -25,8 +25,8 @@ from bot.config import Config, FeedConfig, TelegramConfig
 from bot.feeds import ParsedItem
 from bot.outbox import Deliverer
 from bot.pipeline import Pipeline
+from bot.platforms.telegram import TelegramPlatform
 from bot.store import Store
-from bot.telegram import TelegramPlatform
 from tests.reliability.support import RecordingEmulator, query, seed_subscribers
 from tests.test_pipeline import ANNOUNCE
 
@@ -42,7 +42,7 @@ DROP_RATIO = 0.02
 # few tries on average; a busy loop would need hundreds
 MAX_REQUESTS_PER_MESSAGE = 5
 
-# bot/telegram.py reads RetryAfter.retry_after, which PTB 22.2+ flags as changing type
+# bot/platforms/telegram/ reads RetryAfter.retry_after, which PTB 22.2+ flags as changing type
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2")
 
 

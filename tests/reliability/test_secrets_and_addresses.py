@@ -61,8 +61,8 @@ async def test_a_token_in_a_redirect_loop_is_neither_stored_nor_logged(tmp_path,
 
     from bot.config import Config, TelegramConfig
     from bot.outbox import Deliverer
+    from bot.platforms.telegram import TelegramPlatform
     from bot.store import Store
-    from bot.telegram import TelegramPlatform
 
     runner, base = await _redirect_loop_api()
     lines = io.StringIO()

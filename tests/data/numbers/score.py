@@ -45,7 +45,7 @@ def same(gold: str | None, answer: str | None) -> bool:
 
 def speakers_of(g: dict, value: int, role: str) -> list[str | None]:
     """Who the labels say gives this value in this role."""
-    wanted = {"announced"} if role == "announced" else {"confirmed", "running"}
+    wanted = {"announced", "running"} if role == "announced" else {"confirmed", "running"}
     out = [n.get("by") for n in g.get("numbers", []) if n["value"] == value and n["counts"] in wanted
            and not n.get("earlier")]
     if role == "confirmed" and g.get("confirmed") == value:
@@ -58,7 +58,12 @@ def speakers_of(g: dict, value: int, role: str) -> list[str | None]:
 def figure_right(g: dict, f: dict) -> tuple[bool, str]:
     alt = g.get("alt") or {}
     role, value = f["role"], f["value"]
-    values = ({g.get(role)} | set(alt.get(role, []))) - {None}
+    # the headline value, the alternatives, and any number the labels give this role in this item
+    # (a running count of an item whose headline is none: "Foro Penal has counted 448 since …")
+    labelled = {n["value"] for n in g.get("numbers", []) if not n.get("earlier") and (
+        n["counts"] in ("announced", "running") and n.get("by") == "government" if role == "announced"
+        else n["counts"] in ("confirmed", "running") and n.get("by") != "government")}
+    values = ({g.get(role)} | set(alt.get(role, [])) | labelled) - {None}
     if value not in values:
         return False, "value"
     by, kind = f.get("by"), f.get("by_kind")

@@ -7,7 +7,13 @@ showed. Sites are dealt to the halves in a fixed pseudo-random order (a hash of 
 each to the half that has fewer items of its period and kind so far, so both halves cover every
 period, both languages and as much non-release news. Deterministic: run it again, same halves.
 
-usage: split.py            (reads part-*.jsonl beside it, writes dev.jsonl and sealed.jsonl)
+Two rounds, each split on its own: round 1 is parts 1–5 (dev.jsonl / sealed.jsonl, issue 22's first
+pass; that sealed half was scored at its start and end and is development material now), round 2 is
+parts 6–8 (dev-2.jsonl / sealed-2.jsonl), written blind after round 1's sealed half was spent. In
+round 2 a site round 1 has shown, or an outlet it has shown under another domain, goes to the
+development half: the sealed half is news from outlets no half has shown.
+
+usage: split.py            (reads part-*.jsonl beside it, writes both rounds' halves)
 """
 from __future__ import annotations
 
@@ -34,9 +40,26 @@ def stratum(item: dict) -> tuple[str, str]:
     return item["id"].split("-")[0], "release" if release else "other"
 
 
+# parts of each round, and the files its halves go to
+ROUNDS = {1: ((1, 2, 3, 4, 5), ""), 2: ((6, 7, 8), "-2")}
+# round 2's sites that publish an outlet round 1 has under another domain
+KIN = {"el-carabobeno.com": "El Carabobeño (el-vinotinto.cl)", "bloombergquint.com": "Bloomberg"}
+
+
+def _read(parts: tuple[int, ...]) -> list[dict]:
+    return [json.loads(line) for n in parts for line in (HERE / f"part-{n}.jsonl").open(encoding="utf-8")
+            if line.strip()]
+
+
 def main() -> None:
-    items = [json.loads(line) for p in sorted(HERE.glob("part-*.jsonl")) for line in p.open(encoding="utf-8")
-             if line.strip()]
+    shown: set[str] = set()
+    for parts, suffix in ROUNDS.values():
+        items = _read(parts)
+        split(items, suffix, shown | set(KIN) if suffix else set())
+        shown |= {site(it["url"]) for it in items}
+
+
+def split(items: list[dict], suffix: str, to_dev: set[str]) -> None:
     by_site: dict[str, list[dict]] = defaultdict(list)
     for it in items:
         by_site[site(it["url"])].append(it)
@@ -47,18 +70,19 @@ def main() -> None:
         group = by_site[s]
         need = Counter(stratum(it) for it in group)
         # the half where this site's strata are scarcer, then the smaller half, then dev
-        half = min(halves, key=lambda h, need=need: (sum(counts[h][k] * n for k, n in need.items()), len(halves[h])))
+        half = "dev" if s in to_dev else min(
+            halves, key=lambda h, need=need: (sum(counts[h][k] * n for k, n in need.items()), len(halves[h])))
         halves[half].extend(group)
         counts[half].update(need)
     for half, rows in halves.items():
         rows.sort(key=lambda it: it["id"])
-        with (HERE / f"{half}.jsonl").open("w", encoding="utf-8") as fh:
+        with (HERE / f"{half}{suffix}.jsonl").open("w", encoding="utf-8") as fh:
             for it in rows:
                 fh.write(json.dumps(it, ensure_ascii=False) + "\n")
         kinds = Counter(it["gold"]["kind"] for it in rows)
         langs = Counter(it["lang"] for it in rows)
         sites = len({site(it["url"]) for it in rows})
-        print(f"{half}: {len(rows)} items from {sites} sites; {dict(sorted(kinds.items()))}; {dict(sorted(langs.items()))}")
+        print(f"{half}{suffix}: {len(rows)} items from {sites} sites; {dict(sorted(kinds.items()))}; {dict(sorted(langs.items()))}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The Matrix crypto store and trust policy: where nio's SqliteStore lives (owner-only, beside the
 database), whether it still holds the device's olm account, its backup and restore, and which devices
-may receive a room's keys. Never syncs or sends; bot/matrix.py does, asking this module.
+may receive a room's keys. Never syncs or sends; bot/platforms/matrix/ does, asking this module.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 from nio import AsyncClient
 
-from .config import Config, ConfigError, MatrixConfig
-from .store.base import restore_checked
+from ...config import Config, ConfigError, MatrixConfig
+from ...store.base import restore_checked
 
 log = logging.getLogger("releasewatch.matrix")
 

@@ -1,6 +1,6 @@
 """The HTTP transport python-telegram-bot talks to the Bot API through: aiohttp, one keep-alive
 pool per Application. Only transport: PTB still builds every request, reads every answer and
-turns error codes into its exceptions (which bot/telegram.py maps for the outbox).
+turns error codes into its exceptions (which bot/platforms/telegram/ maps for the outbox).
 
 Why not PTB's default (httpx): its connection pool walks every connection on every request, so
 one broadcast message cost ~1.9 ms of CPU and the bot topped out near 500 messages/s on one core,

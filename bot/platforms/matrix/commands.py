@@ -12,9 +12,9 @@ from typing import Any
 
 from nio import AsyncClient, RoomGetStateResponse
 
-from . import commands as cmd
-from .commands.args import words as split_words
-from .i18n import t
+from ... import commands as cmd
+from ...commands.args import words as split_words
+from ...i18n import t
 
 PLATFORM = "matrix"
 MAX_COMMAND_CHARS = 1000
