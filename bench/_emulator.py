@@ -1,4 +1,4 @@
-"""Child process: the Bot API emulator (tests/tg_emulator.py) on 127.0.0.1, in its own process so
+"""Child process: the Bot API emulator (loopback/tg_emulator.py) on 127.0.0.1, in its own process so
 "Telegram" does not share the bot's interpreter lock. Commands on stdin, one JSON line back:
 
     stats        429 count, successful sends, requests by method
@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from bench._common import serve_commands
-from tests.tg_emulator import BotApiEmulator
+from loopback.tg_emulator import BotApiEmulator
 
 
 def main() -> None:

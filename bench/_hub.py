@@ -1,4 +1,4 @@
-"""Child process: a publisher's site and its WebSub hub on 127.0.0.1 (tests/websub_hub.py), in their
+"""Child process: a publisher's site and its WebSub hub on 127.0.0.1 (loopback/websub_hub.py), in their
 own process so serving them does not compete with the bot for the interpreter lock.
 
 /live is the publisher's feed (ETag, 304, a Link header naming the hub); the hub takes the bot's
@@ -21,7 +21,7 @@ from typing import Any
 
 from bench._common import serve_commands
 from bench.synth import Item, release_item, rss
-from tests.websub_hub import LoopbackHub
+from loopback.websub_hub import LoopbackHub
 
 
 def main() -> None:

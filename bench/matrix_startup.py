@@ -1,5 +1,5 @@
 """Start-up cost of encrypted Matrix rooms: MatrixPlatform with `[matrix] encryption` on and off,
-each in a fresh process against a real Synapse (tests/synapse_server.py), with R encrypted rooms
+each in a fresh process against a real Synapse (loopback/synapse_server.py), with R encrypted rooms
 the bot has joined. Figures: time from start() to the first handled sync, and resident memory
 (VmRSS) then, for a first start (new crypto store) and a restart (the store exists).
 
@@ -78,7 +78,7 @@ def main() -> None:
         url, user, token, db, enc = a.child
         print(json.dumps(asyncio.run(_child(url, user, token, db, enc == "1"))))
         return
-    from tests.synapse_server import SynapseServer
+    from loopback.synapse_server import SynapseServer
 
     with tempfile.TemporaryDirectory() as tmp, SynapseServer() as hs:
         results = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\t\r\f\v]+")
@@ -106,3 +107,19 @@ _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": 
 def json_line(obj: Any) -> str:
     """obj as one line of JSON (non-ASCII kept readable), with its newline."""
     return json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+
+
+def json_lines(lines: Iterable[str], bad: Callable[[int, Exception], object]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON object on each line that is not blank, with its line number (from 1), as it is read.
+    A line that is no JSON object goes to bad(number, error) instead: skipped, unless bad raises."""
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("not an object")
+        except (ValueError, RecursionError) as exc:
+            bad(n, exc)
+            continue
+        yield n, obj

@@ -33,7 +33,13 @@ class Message:
 
 
 def esc(value: Any) -> str:
+    """The one HTML escape of what a message quotes (text and attribute values alike)."""
     return html.escape(str(value), quote=True)
+
+
+def plain(text: str) -> Message:
+    """A message of plain text: its HTML is the same text, escaped."""
+    return Message(text, esc(text))
 
 
 MAX_HREF = 1000  # escaped; a longer link is dropped (the label stays) so a message can always be split

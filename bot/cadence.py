@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from .backoff import backoff
+
 PRIORITY_INTERVAL = 60  # seconds: an NGO's own channel, where minutes matter to families
 POLLS_PER_GAP = 10  # a feed is polled this many times per usual gap between its items
 MAX_BACKOFF = timedelta(hours=6)  # a failing feed is still tried at least this often
@@ -64,14 +66,6 @@ def interval(feed: FeedTiming, bounds: Bounds) -> float:
     return min(max(feed.rhythm / POLLS_PER_GAP, bounds.min_interval), bounds.max_interval)
 
 
-def backoff(seconds: float, errors: int, rng: random.Random | None = None) -> timedelta:
-    """The wait after `errors` consecutive failures: doubling from the interval, jittered, at most
-    MAX_BACKOFF."""
-    rng = rng or random.Random()
-    base = timedelta(seconds=seconds) * min(2 ** max(errors - 1, 0), 64)
-    return min(base * (1 + rng.uniform(-0.1, 0.1)), MAX_BACKOFF)
-
-
 def max_age(headers: Mapping[str, str]) -> float | None:
     """Seconds the answer stays fresh by its Cache-Control max-age (less its Age), None if it
     says nothing or forbids reuse. A private client: s-maxage is for shared caches."""
@@ -113,7 +107,9 @@ def next_due(feed: FeedTiming, answer: Answer, now: datetime, bounds: Bounds,
     every = interval(feed, bounds)
     headers = answer.headers or {}
     if answer.failed:
-        due = now + backoff(every, max(feed.errors, 1), rng)
+        # after n failures in a row: the interval doubled n - 1 times (at most 64 times it), jittered
+        wait = backoff(every, feed.errors - 1, doublings=6, jitter=0.1, rng=rng)
+        due = now + min(timedelta(seconds=wait), MAX_BACKOFF)
         if answer.status in (429, 503):
             asked = retry_after(headers, now)
             if asked is not None:

@@ -22,7 +22,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .i18n import DEFAULT_LANG, LANGS, day, t  # noqa: E402
 from .naming import speaker  # noqa: E402
-from .store import Store  # noqa: E402
+from .store import Published, Store  # noqa: E402
 
 # the page's colours for announced and confirmed figures (bot/web/templates/page.css)
 ANNOUNCED_COLOUR, CONFIRMED_COLOUR = "#8a4b00", "#1d6b3a"
@@ -44,7 +44,7 @@ class ChartData:
     events: list[Bar]  # oldest first
 
 
-def chart_data(store: Store, lang: str, max_events: int = 12) -> ChartData:
+def chart_data(store: Published, lang: str, max_events: int = 12) -> ChartData:
     tallies: dict[str, list[tuple[datetime, int]]] = {}
     for row in store.all_tallies():
         source = speaker(lang, row["org"]) or row["outlet"]
@@ -98,7 +98,7 @@ def png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def chart_png(store: Store, lang: str) -> bytes:
+def chart_png(store: Published, lang: str) -> bytes:
     return png(draw(chart_data(store, lang), lang))
 
 

@@ -16,11 +16,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config, ConfigError, load_config
 from .errors import StartError
 from .platforms import Platform
-from .store import AlreadyRunning, FeedRow, Store, WebSubRow, iso
+from .store import AlreadyRunning, Store, iso
+
+if TYPE_CHECKING:
+    from .feedhealth import FeedHealth
 
 
 def _load(args: argparse.Namespace) -> Config:
@@ -40,26 +44,26 @@ def _opened(args: argparse.Namespace) -> Iterator[tuple[Config, Store]]:
 
 def cmd_match(args: argparse.Namespace) -> int:
     """Read JSON lines {id, title, summary, lang?, published?} on stdin, write one extraction per line."""
-    from ._text import json_line
+    from ._text import json_line, json_lines
     from .matcher import match
 
     out = sys.stdout
     read = bad = 0
-    for n, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
+
+    def skipped(n: int, exc: Exception) -> None:
+        nonlocal bad
+        print(f"line {n}: not a JSON object ({type(exc).__name__}); skipped", file=sys.stderr)
+        bad += 1
+
+    for n, obj in json_lines(sys.stdin, skipped):
         try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("not an object")
             item_id = str(obj.get("id", n))
             title = str(obj.get("title") or "")
             summary = str(obj.get("summary") or "")
             lang = obj.get("lang") if obj.get("lang") in ("es", "en") else None
             published = obj.get("published") if isinstance(obj.get("published"), str) else None
         except (ValueError, RecursionError) as exc:
-            print(f"line {n}: not a JSON object ({type(exc).__name__}); skipped", file=sys.stderr)
-            bad += 1
+            skipped(n, exc)
             continue
         ex = match(title, summary, lang, published)
         out.write(json_line(ex.to_json(item_id)))
@@ -186,7 +190,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from .alerts import render_status
-    from .feeds import MAX_ITEMS_PER_FEED
+    from .feedhealth import feeds_health
 
     config = _load(args)
     if not config.database.exists():
@@ -198,27 +202,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(render_status(store.latest_events(args.events), store.latest_tallies(3), lang,
                             running=store.running_counts()).text)
         print()
-        hubs = {row.feed_id: row for row in store.websub_rows()}
-        now = datetime.now(UTC)
-        for f in store.feeds(active_only=False):
-            state = "ok" if f.error_count == 0 else f"failing ×{f.error_count}: {f.last_error}"
-            if not f.active:
-                state = "inactive"
-            line = f"feed {f.name}: {state}; last success {f.last_success or 'never'}; {f.items_seen} items"
-            if f.entries > MAX_ITEMS_PER_FEED:
-                line += f"; holds {f.entries} entries, only the newest {MAX_ITEMS_PER_FEED} are read"
-            if f.items_failed:
-                line += f"; {f.items_failed} items could not be read (last: {f.last_item_error})"
-            line += f"; last new item {f.last_item or 'never'}"
-            if f.quiet:
-                line += f"; quiet (nothing new for longer than usual) since {f.quiet_since}"
-            if f.first_fetch is None:
-                line += "; first fetch pending (what it holds will be recorded without alerts)"
-            elif f.backfilled:
-                line += f"; first fetch {f.first_fetch} took in {f.backfilled} items without alerts"
-            if f.active:
-                line += _reading(f, hubs.get(f.id), now)
-            print(line)
+        for h in feeds_health(store.feeds(active_only=False), store.websub_rows(), datetime.now(UTC)):
+            print(_feed_line(h))
         counts = store.outbox_counts()
         print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"))
     finally:
@@ -226,24 +211,44 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reading(f: FeedRow, hub: WebSubRow | None, now: datetime) -> str:
-    """How `status` says a feed is read: pushed by its WebSub hub or not and why, priority, next poll."""
-    from .redact import display_name
+def _feed_line(h: FeedHealth) -> str:
+    """How `status` says a feed is: its health, what it took in, how it is read."""
+    from .feeds import MAX_ITEMS_PER_FEED
 
+    f = h.feed
+    state = {"failing": f"failing ×{f.error_count}: {f.last_error}", "inactive": "inactive"}.get(h.state, "ok")
+    line = f"feed {f.name}: {state}; last success {iso(f.last_ok) or 'never'}; {f.items_seen} items"
+    if h.truncated:
+        line += f"; holds {f.entries} entries, only the newest {MAX_ITEMS_PER_FEED} are read"
+    if f.items_failed:
+        line += f"; {f.items_failed} items could not be read (last: {f.last_item_error})"
+    line += f"; last new item {iso(f.last_item) or 'never'}"
+    if f.quiet:
+        line += f"; quiet (nothing new for longer than usual) since {iso(f.quiet_since)}"
+    if h.first_fetch == "pending":
+        line += "; first fetch pending (what it holds will be recorded without alerts)"
+    elif h.first_fetch == "backfilled":
+        line += f"; first fetch {iso(f.first_fetch)} took in {f.backfilled} items without alerts"
+    if h.reading:
+        line += _reading(h)
+    return line
+
+
+def _reading(h: FeedHealth) -> str:
+    """How `status` says a feed is read: pushed by its WebSub hub or not and why, priority, next poll."""
     out = ""
-    if hub is not None:
-        host = display_name(hub.hub)
-        dropped = f"{hub.unsigned} unsigned and {hub.bad_signature} with a bad signature dropped"
-        if hub.pushed(now):
-            out += f"; pushed by WebSub hub {host} until {iso(hub.expires)} ({hub.pushes} pushes taken in, {dropped})"
-        elif hub.pending or hub.state == "new":
-            out += f"; WebSub hub {host}: subscription asked for, polled meanwhile"
+    if (push := h.push) is not None:
+        dropped = f"{push.unsigned} unsigned and {push.bad_signature} with a bad signature dropped"
+        if push.state == "pushing":
+            out += f"; pushed by WebSub hub {push.hub} until {iso(push.until)} ({push.pushes} pushes taken in, {dropped})"
+        elif push.state == "asked":
+            out += f"; WebSub hub {push.hub}: subscription asked for, polled meanwhile"
         else:
-            out += f"; WebSub hub {host} not pushing ({hub.error or hub.state}), polled"
-    if f.priority:
+            out += f"; WebSub hub {push.hub} not pushing ({push.why}), polled"
+    if h.feed.priority:
         out += "; priority (polled every minute)"
-    if f.next_attempt:
-        out += f"; next poll {f.next_attempt}"
+    if h.feed.next_attempt:
+        out += f"; next poll {iso(h.feed.next_attempt)}"
     return out
 
 
@@ -299,10 +304,10 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    from .vault import Vault, VaultError
+    from .vault import VaultError, current
 
     try:
-        vault = Vault.from_env()
+        vault = current()
     except VaultError as exc:
         print(f"releasewatch: {exc}", file=sys.stderr)
         return 2

@@ -26,7 +26,7 @@ from .feeds import fetch, make_client
 from .health import database_writable
 from .store import SCHEMA_VERSION
 from .upgrade import backup_dir
-from .vault import Vault, VaultError
+from .vault import VaultError, current
 
 TOKEN_TIMEOUT = 10.0  # seconds for one call to Telegram or the homeserver
 MAX_FEEDS = 1000  # feeds checked (config and database together)
@@ -274,7 +274,7 @@ def check_key(path: Path) -> Check:
         finally:
             conn.close()
     try:
-        vault = Vault.from_env()
+        vault = current()
     except VaultError as exc:
         return fail("key", str(exc), "set RELEASEWATCH_KEY to the key printed by 'releasewatch keygen'.")
     if vault is None:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Protocol
-
 from functools import lru_cache
+from typing import Protocol
 
 from cachetools import LRUCache
 from rapidfuzz import fuzz

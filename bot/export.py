@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .store import Store, iso
+from .store import Published, Store, iso
 
 # source: who said the figure; by_kind: official (announced), independent (a verifier) or the outlet
 # itself; disputed: an official figure a verifier disputes. type "running": a running count over the
@@ -18,7 +18,7 @@ COLUMNS = ("type", "event_id", "value", "source", "outlet", "manual", "published
            "since")
 
 
-def rows(store: Store) -> list[dict[str, Any]]:
+def rows(store: Published) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for f in store.all_figures():
         out.append({"type": f["role"], "event_id": f["event_id"], "value": f["value"],
@@ -36,7 +36,7 @@ def rows(store: Store) -> list[dict[str, Any]]:
     return out
 
 
-def to_csv(store: Store) -> str:
+def to_csv(store: Published) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -57,7 +57,7 @@ def from_csv(text: str) -> list[dict[str, Any]]:
     return out
 
 
-def to_json(store: Store) -> str:
+def to_json(store: Published) -> str:
     """Every event with its figures, and every tally. One pass over the figures (it re-read them all
     for each event: 13 s for 1,000 events, on the event loop)."""
     everything = rows(store)

@@ -78,7 +78,9 @@ class ParsedFeed:
 
 def _date(entry: feedparser.FeedParserDict, keys: tuple[str, ...]) -> datetime | None:
     for key in keys:
-        value = entry.get(key)
+        # the entry's own key: FeedParserDict.get("updated_parsed") on an entry without one answers
+        # its published date instead, with a DeprecationWarning (feedparser issue 310)
+        value = dict.get(entry, key)
         if value:
             try:
                 dt = datetime.fromtimestamp(calendar.timegm(value), UTC)

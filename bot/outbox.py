@@ -23,10 +23,11 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from .alerts import Message, render_event, render_note, render_review, render_watch
+from .alerts import Message, plain, render_event, render_note, render_review, render_watch
+from .backoff import backoff
 from .i18n import notice
 from .notify import Gone, Notifier, Rejected, RetryAfter, Transient
-from .store import OutboxRow, Store, Subscriber, utcnow
+from .store import DeliveryStore, OutboxRow, Subscriber, utcnow
 from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.outbox")
@@ -79,7 +80,7 @@ class _SentMarks:
     the Deliverer's `concurrency`: the crash bound stays the same. When all of them wait, no other
     send can return: the marks are written at once."""
 
-    def __init__(self, store: Store, most: int) -> None:
+    def __init__(self, store: DeliveryStore, most: int) -> None:
         self.store = store
         self.most = most  # every sender waiting for its mark: nothing else can return, flush now
         self._pending: list[tuple[int, str | None, datetime, asyncio.Future[None]]] = []
@@ -122,7 +123,7 @@ class Deliverer:
 
     def __init__(
         self,
-        store: Store,
+        store: DeliveryStore,
         notifiers: dict[str, Notifier],
         *,
         concurrency: int = 32,
@@ -183,8 +184,7 @@ class Deliverer:
 
     @staticmethod
     def _render_staff(row: OutboxRow, sub: Subscriber) -> Message:
-        text = notice(sub.lang, row.payload["key"], row.payload["values"])  # its reason in the reader's words
-        return Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        return plain(notice(sub.lang, row.payload["key"], row.payload["values"]))  # its reason in the reader's words
 
     def _render_watch(self, row: OutboxRow, sub: Subscriber) -> Message:
         if self.vault is None:
@@ -252,7 +252,7 @@ class Deliverer:
         except Transient as exc:
             report.retried += 1
             self._failed(sub.platform, str(exc))
-            at = self._retry_at(min(5 * 2 ** min(row.attempts, 12), RETRY_CAP) * random.uniform(0.8, 1.2))
+            at = self._retry_at(backoff(5, row.attempts, RETRY_CAP, doublings=12, jitter=0.2))
             self.store.mark_retry(row.id, str(exc), at)
             return "retry", at
         except Exception as exc:  # a bug in rendering or an adapter: a few tries, then given up, loudly
@@ -264,7 +264,7 @@ class Deliverer:
                 self.store.mark_failed(row.id, f"gave up: {type(exc).__name__}: {exc}")
                 return "failed", None
             report.retried += 1
-            at = self._retry_at(min(5 * 2 ** row.attempts, 900) * random.uniform(0.8, 1.2))
+            at = self._retry_at(backoff(5, row.attempts, 900, jitter=0.2))
             self.store.mark_retry(row.id, f"{type(exc).__name__}: {exc}", at)
             return "retry", at
 
@@ -279,7 +279,7 @@ class Deliverer:
         p.reason = reason[:200]
         if p.failing_since is None:
             p.failing_since = self.clock()
-        p.resume_at = self.monotonic() + min(2.0 * 2 ** min(p.failures - 1, 10), PROBE_CAP)
+        p.resume_at = self.monotonic() + backoff(2.0, p.failures - 1, PROBE_CAP, doublings=10)
 
     def _sent(self, platform: str) -> None:
         p = self._platforms.get(platform)
@@ -395,7 +395,7 @@ class Deliverer:
                 elif loop.time() - last_warning > 60:
                     log.warning("delivery rounds still failing", extra={"count": failures, "reason": reason})
                     last_warning = loop.time()
-                await self._pause(stop, min(0.5 * 2 ** min(failures, 12), STORE_BACKOFF_CAP))
+                await self._pause(stop, backoff(0.5, failures, STORE_BACKOFF_CAP, doublings=12))
                 continue
             if failures:
                 log.warning("delivery rounds work again", extra={"count": failures})

@@ -31,7 +31,7 @@ from .feeds import FetchResult, fetch, read_feed
 from .i18n import because
 from .items import Item
 from .matcher import Extraction, match
-from .store import FeedRow, Fresh, Store, Subscriber, parse_iso, utcnow
+from .store import FeedRow, Fresh, PipelineStore, Subscriber, utcnow
 from .vault import Vault, VaultError
 
 log = logging.getLogger("releasewatch.pipeline")
@@ -71,7 +71,7 @@ class _Intake:
 
 
 class Pipeline:
-    def __init__(self, store: Store, config: Config, client: httpx.AsyncClient,
+    def __init__(self, store: PipelineStore, config: Config, client: httpx.AsyncClient,
                  clock: Callable[[], datetime] = utcnow, vault: Vault | None = None,
                  private_client: httpx.AsyncClient | None = None) -> None:
         self.store = store
@@ -229,8 +229,8 @@ class Pipeline:
             if feed.id in self._grew:
                 newest, gap = self.store.record_rhythm(feed.id)
             else:
-                newest, gap = parse_iso(feed.last_item), feed.rhythm
-            since = newest or parse_iso(feed.first_fetch) or now  # an empty feed: since it was first read
+                newest, gap = feed.last_item, feed.rhythm
+            since = newest or feed.first_fetch or now  # an empty feed: since it was first read
             usual = timedelta(seconds=gap) if gap else None
             quiet = freshness.is_quiet(since, usual, now)
             if quiet and not feed.quiet:
@@ -255,7 +255,7 @@ class Pipeline:
         self._grew = set()
         ordered = sorted(((feed, it if it.feed_id == feed.id else replace(it, feed_id=feed.id)) for feed, it in batch),
                          key=lambda fi: fi[1].published)
-        nested = self.store.db.conn.in_transaction  # a caller's transaction: no group, no redo
+        nested = self.store.in_transaction  # a caller's transaction: no group, no redo
         step = 1 if nested else INGEST_GROUP
         for start in range(0, len(ordered), step):
             group = ordered[start:start + step]

@@ -8,15 +8,14 @@ without alerting anyone. Never sends a message and never fetches anything.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
-from ._text import json_line
+from ._text import json_line, json_lines
 from .config import Config
 from .events import Event
 from .feedtext import clean_line
@@ -43,23 +42,22 @@ def read_stream(lines: Iterable[str], now: datetime | None = None) -> list[Strea
     exactly as a feed's are. Raises ReplayError naming the bad line."""
     now = now or datetime.now(UTC)
     items = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for n, obj in json_lines(lines, _unreadable):
         try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("not an object")
             published = datetime.fromisoformat(str(obj["published"]).replace("Z", "+00:00"))
             item_id = clean_line(str(obj.get("id", n)), 200) or str(n)
             item = make_item(guid=item_id, link=str(obj.get("link") or ""), title=str(obj.get("title") or ""),
                              summary=str(obj.get("summary") or ""), published=published,
                              lang=obj.get("lang") if obj.get("lang") in ("es", "en") else None, now=now)
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
-            raise ReplayError(f"line {n} is not an item with a 'published' date ({type(exc).__name__})") from None
+            _unreadable(n, exc)
         if item is not None:  # a line with no text at all says nothing: nothing to replay
             items.append(StreamItem(item_id, item, clean_line(str(obj.get("feed") or ""), 200) or "replay"))
     return sorted(items, key=lambda it: it.item.published)
+
+
+def _unreadable(n: int, exc: Exception) -> NoReturn:
+    raise ReplayError(f"line {n} is not an item with a 'published' date ({type(exc).__name__})") from None
 
 
 def _feeds(store: Store, names: Iterable[str]) -> dict[str, Any]:

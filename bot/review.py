@@ -16,7 +16,7 @@ from .config import Config
 from .events import INDEPENDENT, OFFICIAL, OUTLET, Figure, Observation, apply, restate
 from .figures import Role
 from .matcher import Extraction
-from .store import Store, iso
+from .store import ReviewStore, StaffQueue, iso
 
 MANUAL_OUTLET = "manual"
 
@@ -42,7 +42,7 @@ def needs_review(config: Config, confidence: float, has_staff: bool, feed_review
     return mode == "all" or (mode != "off" and confidence < config.review_threshold)
 
 
-def post_for_review(store: Store, event_id: int, revision: int, now: datetime, reminder: int = 0) -> int:
+def post_for_review(store: StaffQueue, event_id: int, revision: int, now: datetime, reminder: int = 0) -> int:
     """Queue the held alert to every staff chat (a reminder gets its own key)."""
     key = f"review:{event_id}:r{revision}" + (f":{reminder}" if reminder else "")
     n = 0
@@ -51,7 +51,7 @@ def post_for_review(store: Store, event_id: int, revision: int, now: datetime, r
     return n
 
 
-def tell_staff(store: Store, text_key: str, values: dict[str, object], now: datetime) -> int:
+def tell_staff(store: StaffQueue, text_key: str, values: dict[str, object], now: datetime) -> int:
     """Queue a short notice (rendered in each staff chat's language) to every staff chat."""
     digest = hashlib.sha256(f"{text_key}|{sorted(values.items())}|{iso(now)}".encode()).hexdigest()[:16]
     n = 0
@@ -60,7 +60,7 @@ def tell_staff(store: Store, text_key: str, values: dict[str, object], now: date
     return n
 
 
-def decide(store: Store, event_id: int, revision: int, approve: bool, who: str, reason: str | None,
+def decide(store: ReviewStore, event_id: int, revision: int, approve: bool, who: str, reason: str | None,
            now: datetime) -> Outcome:
     """Approve (families get it through the outbox) or reject a held revision; first decision wins."""
     row = store.revision(event_id, revision)
@@ -82,12 +82,12 @@ def decide(store: Store, event_id: int, revision: int, approve: bool, who: str, 
     return Outcome(first, row["status"], row["decided_by"], event_id, revision)
 
 
-def latest_held(store: Store, event_id: int) -> int | None:
+def latest_held(store: ReviewStore, event_id: int) -> int | None:
     held = [r for r in store.held() if r["event_id"] == event_id]
     return held[-1]["revision"] if held else None
 
 
-def edit(store: Store, event_id: int, who: str, now: datetime, announced: int | None = None,
+def edit(store: ReviewStore, event_id: int, who: str, now: datetime, announced: int | None = None,
          confirmed: int | None = None) -> Outcome:
     """Staff correct the numbers: a new revision, attributed to them, released to families
     (a held revision of the same event is superseded)."""
@@ -120,7 +120,7 @@ def edit(store: Store, event_id: int, who: str, now: datetime, announced: int | 
     return Outcome(True, "released", who, event_id, saved.revision)
 
 
-def record(store: Store, event_id: int, role: str, value: int, source: str, who: str, now: datetime) -> Outcome:
+def record(store: ReviewStore, event_id: int, role: str, value: int, source: str, who: str, now: datetime) -> Outcome:
     """A figure that arrived outside RSS (a call, social media), marked manual. A higher confirmed
     count makes a new revision for families, like any source."""
     event = store.event(event_id)
@@ -145,7 +145,7 @@ def record(store: Store, event_id: int, role: str, value: int, source: str, who:
     return Outcome(True, "released" if new_revision else "recorded", who, event_id, saved.revision)
 
 
-def remind(store: Store, after: timedelta, now: datetime) -> int:
+def remind(store: ReviewStore, after: timedelta, now: datetime) -> int:
     """Re-announce held alerts nobody decided on: they are never silently dropped."""
     n = 0
     for r in store.held(reminded_before=now - after):
@@ -161,7 +161,7 @@ def _manual_observation(item_id: str, title: str, now: datetime) -> Observation:
 
 # -- staff read a held item's figures one by one (issue 22) ----------------------------------------
 
-def correct_figure(store: Store, event_id: int, number: int, action: str, changes: dict[str, str | int], who: str,
+def correct_figure(store: ReviewStore, event_id: int, number: int, action: str, changes: dict[str, str | int], who: str,
                    now: datetime) -> Outcome:
     """Staff confirm ('ok'), fix (role, value, who said it) or drop ('not': not a release) figure
     `number` of the event's held item, as the review card numbers them. A confirmed or fixed
@@ -183,8 +183,7 @@ def correct_figure(store: Store, event_id: int, number: int, action: str, change
                          was.get("since"), sure=True, quote=was.get("quote") or "").sourced(
             trigger.get("outlet") or MANUAL_OUTLET, f"{trigger.get('item', '')}#{number}", trigger.get("link") or "",
             datetime.fromisoformat(str(trigger["published"])) if trigger.get("published") else now)
-    item = store.db.execute("SELECT title, summary, lang, published FROM items WHERE id=?",
-                            [trigger.get("item", "")]).fetchone()
+    item = store.item_text(trigger.get("item", ""))
     with store.transaction():
         store.record_correction({
             "item_id": trigger.get("item", ""), "event_id": event_id, "revision": revision, "figure": number,
@@ -200,7 +199,7 @@ def correct_figure(store: Store, event_id: int, number: int, action: str, change
     return Outcome(True, "held", who, event_id, revision)
 
 
-def _restate_held(store: Store, event_id: int, revision: int, snap: Mapping[str, Any], number: int,
+def _restate_held(store: ReviewStore, event_id: int, revision: int, snap: Mapping[str, Any], number: int,
                   reading: Figure | None) -> None:
     """The held revision now says what its released figures and the figures staff read say."""
     event = store.event(event_id)

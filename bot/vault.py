@@ -11,6 +11,7 @@ in clear.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -34,11 +35,8 @@ class Vault:
 
     @classmethod
     def from_env(cls) -> Vault | None:
-        key = os.environ.get("RELEASEWATCH_KEY", "").strip()
-        if not key:
-            return None
-        old = tuple(k.strip() for k in os.environ.get("RELEASEWATCH_OLD_KEYS", "").split(",") if k.strip())
-        return cls(key, old)
+        """The same as current() (service.py and the platforms still call it by this name)."""
+        return current()
 
     @staticmethod
     def new_key() -> str:
@@ -67,3 +65,20 @@ class Vault:
         """The mark of text under the current key first, then under each old key (a rotation)."""
         data = text.encode("utf-8")
         return [hmac.new(k, data, hashlib.sha256).hexdigest()[:32] for k in self._mark_keys]
+
+
+def current() -> Vault | None:
+    """The vault of this process's key: the one place the environment's keys are read. None
+    without RELEASEWATCH_KEY; VaultError if a key is not one. Read at each call (a test or a
+    rotation may change it) and one Vault per key, shared by all who ask (the service, the
+    platforms and their commands, `doctor`, `rotate-key`)."""
+    key = os.environ.get("RELEASEWATCH_KEY", "").strip()
+    if not key:
+        return None
+    old = tuple(k.strip() for k in os.environ.get("RELEASEWATCH_OLD_KEYS", "").split(",") if k.strip())
+    return _vault(key, old)
+
+
+@functools.lru_cache(maxsize=4)
+def _vault(key: str, old_keys: tuple[str, ...]) -> Vault:
+    return Vault(key, old_keys)

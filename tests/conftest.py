@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -21,6 +22,13 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(tmp_path / "rw.db")
     yield s
     s.close()
+
+
+@pytest.fixture
+def console_out(tmp_path: Path) -> Iterator[TextIO]:
+    """tmp_path/out.txt open for a ConsoleNotifier to print into, closed after the test."""
+    with open(tmp_path / "out.txt", "w") as stream:
+        yield stream
 
 
 @pytest.fixture

@@ -117,7 +117,8 @@ async def _poll(config: Config, store: Store, now: datetime) -> object:
 
 def _due(store: Store, name: str, now: datetime) -> float:
     feed = next(f for f in store.feeds() if f.name == name)
-    return (datetime.fromisoformat(feed.next_attempt or "") - now).total_seconds()
+    assert feed.next_attempt is not None
+    return (feed.next_attempt - now).total_seconds()
 
 
 async def test_a_priority_poll_of_an_unchanged_feed_costs_one_304(tmp_path, feed_server):

@@ -13,9 +13,9 @@ import pytest
 from bot.cli import main
 from bot.store import Store
 from bot.vault import Vault
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import FeedServer, rss
-from tests.synapse_server import matrix_users_fixture, synapse_fixture  # noqa: F401
-from tests.tg_emulator import BotApiEmulator
+from tests.synapse_fixtures import matrix_users_fixture, synapse_fixture  # noqa: F401
 
 FEED = rss([{"title": "Foro Penal: 12 excarcelaciones", "guid": "a-1", "link": "https://n.example/1"}])
 

@@ -80,12 +80,12 @@ def test_a_feeds_rhythm_is_the_median_gap_and_quiet_has_a_floor():
 # -- section 1: old news is never a new alert ------------------------------------------------------------
 
 
-async def test_a_backlog_of_old_release_reports_alerts_nobody_on_first_fetch(tmp_path, feed_server):
+async def test_a_backlog_of_old_release_reports_alerts_nobody_on_first_fetch(tmp_path, feed_server, console_out):
     # even the report from this morning: a feed's first fetch is its history, not news
     url = feed_server.set("/a", body=rss([OLD_71, OLD_87, RECENT_33]))
     config, store = _setup(tmp_path, [("Outlet A", url)])
     store.subscribe("console", "family", "es")
-    out = ConsoleNotifier(stream=open(tmp_path / "out.txt", "w"))
+    out = ConsoleNotifier(stream=console_out)
     report, delivery = await _cycle(config, store, out)
     assert (report.new_items, report.backfilled, report.alerts_queued, delivery.sent) == (3, 3, 0, 0)
     assert (tmp_path / "out.txt").read_text() == ""
@@ -105,12 +105,12 @@ async def test_a_backlog_of_old_release_reports_alerts_nobody_on_first_fetch(tmp
     store.close()
 
 
-async def test_an_old_item_re_emitted_with_a_new_guid_does_not_alert(tmp_path, feed_server):
+async def test_an_old_item_re_emitted_with_a_new_guid_does_not_alert(tmp_path, feed_server, console_out):
     url = feed_server.set("/a", body=rss([RECENT_33]))
     config, store = _setup(tmp_path, [("Outlet A", url)])
     already_read(store)
     store.subscribe("console", "family", "es")
-    out = ConsoleNotifier(stream=open(tmp_path / "out.txt", "w"))
+    out = ConsoleNotifier(stream=console_out)
     _, first = await _cycle(config, store, out)
     assert first.sent == 1
     # the CMS re-publishes a months-old story under a new GUID, its text touched up
@@ -124,24 +124,25 @@ async def test_an_old_item_re_emitted_with_a_new_guid_does_not_alert(tmp_path, f
     store.close()
 
 
-async def test_an_item_dated_in_the_future_counts_as_published_now(tmp_path, feed_server):
+async def test_an_item_dated_in_the_future_counts_as_published_now(tmp_path, feed_server, console_out):
     future = {**NEW_12, "pubDate": (datetime.now(UTC) + timedelta(days=3)).strftime("%a, %d %b %Y %H:%M:%S GMT")}
     url = feed_server.set("/a", body=rss([future]))
     config, store = _setup(tmp_path, [("Outlet A", url)])
     already_read(store)
     store.subscribe("console", "family", "es")
-    report, delivery = await _cycle(config, store, ConsoleNotifier(stream=open(tmp_path / "out.txt", "w")))
+    report, delivery = await _cycle(config, store, ConsoleNotifier(stream=console_out))
     assert delivery.sent == 1
-    assert store.feeds()[0].last_item <= datetime.now(UTC).isoformat()
+    last_item = store.feeds()[0].last_item
+    assert last_item is not None and last_item <= datetime.now(UTC)
     store.close()
 
 
-async def test_a_feed_new_in_the_config_starts_with_its_backlog_too(tmp_path, feed_server):
+async def test_a_feed_new_in_the_config_starts_with_its_backlog_too(tmp_path, feed_server, console_out):
     a = feed_server.set("/a", body=rss([]))
     b = feed_server.set("/b", body=rss([RECENT_33]))
     config, store = _setup(tmp_path, [("A", a)])
     store.subscribe("console", "family", "es")
-    out = ConsoleNotifier(stream=open(tmp_path / "out.txt", "w"))
+    out = ConsoleNotifier(stream=console_out)
     await _cycle(config, store, out)
     # the operator adds B to the config and restarts
     config, store2 = _setup(tmp_path, [("A", a), ("B", b)])
@@ -198,8 +199,8 @@ def test_a_database_of_schema_6_keeps_its_fetched_feeds_as_already_read(tmp_path
     db.conn.close()
     store = Store(tmp_path / "v6.db")
     read, never = store.feeds()
-    assert (read.first_fetch, read.last_item, read.quiet) == ("2026-11-01T00:00:00+00:00", "2026-10-30T12:00:00+00:00",
-                                                              False)
+    assert (read.first_fetch, read.last_item, read.quiet) == (datetime(2026, 11, 1, tzinfo=UTC),
+                                                              datetime(2026, 10, 30, 12, tzinfo=UTC), False)
     assert never.first_fetch is None and not never.review and not never.allow_private
     store.close()
 
@@ -278,7 +279,7 @@ async def test_a_private_address_is_allowed_for_the_one_feed_that_says_so(tmp_pa
     store.close()
 
 
-async def test_items_of_a_review_feed_are_held_for_staff_whatever_the_mode(tmp_path, feed_server):
+async def test_items_of_a_review_feed_are_held_for_staff_whatever_the_mode(tmp_path, feed_server, console_out):
     url = feed_server.set("/x", body=rss([NEW_12]))
     config = Config(database=tmp_path / "rw.db", request_timeout=3, allow_private_feed_urls=True, review_mode="off",
                     feeds=(FeedConfig("Foro Penal en X", url, "es", review=True),))
@@ -287,14 +288,14 @@ async def test_items_of_a_review_feed_are_held_for_staff_whatever_the_mode(tmp_p
     already_read(store)
     store.subscribe("console", "family", "es")
     store.subscribe("console", "staff", "es", "staff")
-    report, delivery = await _cycle(config, store, ConsoleNotifier(stream=open(tmp_path / "out.txt", "w")))
+    report, delivery = await _cycle(config, store, ConsoleNotifier(stream=console_out))
     assert (report.held, report.alerts_queued) == (1, 0)
     assert len(store.held()) == 1
     assert "staff review" in feeds_report(store, "en").text
     store.close()
 
 
-async def test_without_a_staff_chat_a_review_feed_alerts_rather_than_holding_unseen(tmp_path, feed_server):
+async def test_without_a_staff_chat_a_review_feed_alerts_rather_than_holding_unseen(tmp_path, feed_server, console_out):
     url = feed_server.set("/x", body=rss([NEW_12]))
     config = Config(database=tmp_path / "rw.db", request_timeout=3, allow_private_feed_urls=True,
                     feeds=(FeedConfig("Foro Penal en X", url, "es", review=True),))
@@ -302,7 +303,7 @@ async def test_without_a_staff_chat_a_review_feed_alerts_rather_than_holding_uns
     store.sync_feeds(config.feeds)
     already_read(store)
     store.subscribe("console", "family", "es")
-    report, _ = await _cycle(config, store, ConsoleNotifier(stream=open(tmp_path / "out.txt", "w")))
+    report, _ = await _cycle(config, store, ConsoleNotifier(stream=console_out))
     assert (report.held, report.alerts_queued) == (0, 1)
     store.close()
 

@@ -22,8 +22,8 @@ from bot.config import Config, FeedConfig, HealthConfig, TelegramConfig
 from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import FeedServer, rss
-from tests.tg_emulator import BotApiEmulator
 
 CHAT = 4242  # a private chat: its id must never appear on the metrics page
 FEED_DELAY = 1.0  # the good feed answers slowly: the first cycle is still running when /readyz is asked

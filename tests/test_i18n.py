@@ -26,6 +26,8 @@ DYNAMIC = {
                                "review.status_superseded"],
     "review.done_{outcome.status}": ["review.done_released", "review.done_rejected"],
     "review.already_{status}": ["review.already_released", "review.already_rejected"],
+    # /sources lists active feeds only (bot.feedhealth's states but "inactive")
+    "sources.{h.state}": ["sources.ok", "sources.pending", "sources.failing"],
 }
 
 

@@ -15,7 +15,7 @@ from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram.limits import SendLimiter
 from bot.platforms.telegram.transport import AiohttpRequest
 from bot.store import Store
-from tests.tg_emulator import BotApiEmulator
+from loopback.tg_emulator import BotApiEmulator
 
 CHATS = 400
 

@@ -52,12 +52,12 @@ async def cycle(config, store, notifier):
     return report, delivery
 
 
-async def test_one_alert_per_event_although_two_outlets_report_it(tmp_path, feed_server):
+async def test_one_alert_per_event_although_two_outlets_report_it(tmp_path, feed_server, console_out):
     a = feed_server.set("/a", body=rss([ANNOUNCE, NOISE], title="A"))
     b = feed_server.set("/b", body=rss([RETOLD], title="B", lang="en"))
     config, store = make(tmp_path, [("Outlet A", a), ("Outlet B", b)])
     store.subscribe("console", "c", "es")
-    out = ConsoleNotifier(stream=open(tmp_path / "out.txt", "w"))
+    out = ConsoleNotifier(stream=console_out)
     report, delivery = await cycle(config, store, out)
     assert report.new_items == 3
     assert delivery.sent == 1
@@ -68,11 +68,11 @@ async def test_one_alert_per_event_although_two_outlets_report_it(tmp_path, feed
     store.close()
 
 
-async def test_confirmation_after_announcement_is_an_update_replying_to_the_first(tmp_path, feed_server):
+async def test_confirmation_after_announcement_is_an_update_replying_to_the_first(tmp_path, feed_server, console_out):
     a = feed_server.set("/a", body=rss([ANNOUNCE]))
     config, store = make(tmp_path, [("Outlet A", a)])
     store.subscribe("console", "c", "es")
-    out = ConsoleNotifier(stream=open(tmp_path / "out.txt", "w"))
+    out = ConsoleNotifier(stream=console_out)
     await cycle(config, store, out)
     feed_server.set("/a", body=rss([CONFIRM, ANNOUNCE]))
     _, delivery = await cycle(config, store, out)
@@ -85,11 +85,11 @@ async def test_confirmation_after_announcement_is_an_update_replying_to_the_firs
     store.close()
 
 
-async def test_confirmations_only_subscriber_skips_the_bare_announcement(tmp_path, feed_server):
+async def test_confirmations_only_subscriber_skips_the_bare_announcement(tmp_path, feed_server, console_out):
     a = feed_server.set("/a", body=rss([ANNOUNCE]))
     config, store = make(tmp_path, [("Outlet A", a)])
     store.subscribe("console", "c", "es", filter="confirmations", prison="Tocorón")
-    out = ConsoleNotifier(stream=open(tmp_path / "out.txt", "w"))
+    out = ConsoleNotifier(stream=console_out)
     _, d1 = await cycle(config, store, out)
     feed_server.set("/a", body=rss([CONFIRM, ANNOUNCE]))
     _, d2 = await cycle(config, store, out)
@@ -97,31 +97,31 @@ async def test_confirmations_only_subscriber_skips_the_bare_announcement(tmp_pat
     store.close()
 
 
-async def test_failing_feed_is_recorded_with_backoff_and_others_still_alert(tmp_path, feed_server):
+async def test_failing_feed_is_recorded_with_backoff_and_others_still_alert(tmp_path, feed_server, console_out):
     good = feed_server.set("/good", body=rss([ANNOUNCE]))
     bad = feed_server.set("/bad", status=503)
     slow = feed_server.set("/slow", body=rss([RETOLD]), delay=5)
     config, store = make(tmp_path, [("Good", good), ("Bad", bad), ("Slow", slow)])
     store.subscribe("console", "c", "en")
-    out = ConsoleNotifier(stream=open(tmp_path / "out.txt", "w"))
+    out = ConsoleNotifier(stream=console_out)
     async with make_client(1) as client:
         report = await Pipeline(store, config, client).poll()
     assert (report.feeds_polled, report.feeds_failed) == (3, 2)
     feeds = {f.name: f for f in store.feeds()}
     assert feeds["Bad"].error_count == 1 and "HTTP 503" in feeds["Bad"].last_error
     assert feeds["Slow"].error_count == 1
-    next_try = datetime.fromisoformat(feeds["Bad"].next_attempt)
-    assert next_try > datetime.now(UTC) + timedelta(seconds=200)
+    next_try = feeds["Bad"].next_attempt
+    assert next_try is not None and next_try > datetime.now(UTC) + timedelta(seconds=200)
     delivery = await Deliverer(store, {"console": out}).drain()
     assert delivery.sent == 1
     store.close()
 
 
-async def test_restart_sends_nothing_again(tmp_path, feed_server):
+async def test_restart_sends_nothing_again(tmp_path, feed_server, console_out):
     a = feed_server.set("/a", body=rss([ANNOUNCE, CONFIRM]))
     config, store = make(tmp_path, [("Outlet A", a)])
     store.subscribe("console", "c", "es")
-    out = ConsoleNotifier(stream=open(tmp_path / "out.txt", "w"))
+    out = ConsoleNotifier(stream=console_out)
     _, d1 = await cycle(config, store, out)
     store.close()
     store = Store(config.database)

@@ -27,10 +27,10 @@ from bot.outbox import Deliverer
 from bot.platforms.telegram import TelegramPlatform
 from bot.redact import MASK, display_name, display_url, install_excepthook, redact
 from bot.store import Store
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
 from tests.news import already_read
 from tests.test_pipeline import ANNOUNCE, cycle
-from tests.tg_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"

@@ -12,12 +12,12 @@ import httpx
 import nio
 import pytest
 
-from tests import synapse_server
-from tests.synapse_server import MatrixUser, SynapseServer
+from loopback.synapse_server import MatrixUser, SynapseServer
+from tests import synapse_fixtures
 
 # Fixtures, registered under their pytest names "synapse" and "matrix_users".
-synapse_fixture = synapse_server.synapse_fixture
-matrix_users_fixture = synapse_server.matrix_users_fixture
+synapse_fixture = synapse_fixtures.synapse_fixture
+matrix_users_fixture = synapse_fixtures.matrix_users_fixture
 
 SYNC_DEADLINE = 30.0
 

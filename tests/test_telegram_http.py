@@ -17,7 +17,7 @@ from bot.notify import RetryAfter as RetryLater
 from bot.notify import Transient
 from bot.platforms.telegram.notifier import TelegramNotifier, _seconds
 from bot.platforms.telegram.transport import AiohttpRequest
-from tests.tg_emulator import BotApiEmulator
+from loopback.tg_emulator import BotApiEmulator
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.tg_emulator import BotApiEmulator, EntityParseError, parse_html, utf16_len
+from loopback.tg_emulator import BotApiEmulator, EntityParseError, parse_html, utf16_len
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2")
 

@@ -3,7 +3,7 @@ never fooled by a different first name."""
 
 import pytest
 
-from bot.vault import Vault, VaultError
+from bot.vault import Vault, VaultError, current
 from bot.watch import compare, find
 
 
@@ -55,3 +55,20 @@ def test_vault_round_trip_and_rotation():
 def test_a_bad_key_is_a_clear_error():
     with pytest.raises(VaultError, match="releasewatch keygen"):
         Vault("not-a-key")
+
+
+def test_the_vault_of_the_environment_is_read_in_one_place_and_shared(monkeypatch):
+    monkeypatch.delenv("RELEASEWATCH_KEY", raising=False)
+    assert current() is None
+    old, new = Vault.new_key(), Vault.new_key()
+    monkeypatch.setenv("RELEASEWATCH_KEY", old)
+    first = current()
+    assert first is not None and current() is first and Vault.from_env() is first  # one per key, shared
+    token = first.encrypt("María José Pérez")
+    monkeypatch.setenv("RELEASEWATCH_KEY", f" {new} ")
+    monkeypatch.setenv("RELEASEWATCH_OLD_KEYS", f"{old}, ")
+    rotated = current()
+    assert rotated is not first and rotated is not None and rotated.decrypt(token) == "María José Pérez"
+    monkeypatch.setenv("RELEASEWATCH_KEY", "not-a-key")
+    with pytest.raises(VaultError):
+        current()

@@ -1,4 +1,4 @@
-"""WebSub push against a hub of our own on 127.0.0.1 (tests/websub_hub.py): discovery, subscribe, the
+"""WebSub push against a hub of our own on 127.0.0.1 (loopback/websub_hub.py): discovery, subscribe, the
 hub's checks of our intent, signed pushes through the real pipeline into the outbox, unsigned and
 forged pushes dropped and counted, lease renewal and lapse, a hub that is down, refuses or denies,
 unsubscribe on removal, and what /feeds, status and /metrics say. Real servers, real SQLite."""
@@ -24,9 +24,9 @@ from bot.store import Store, WebSubRow
 from bot.web.server import WebServer
 from bot.websub import protocol as ws
 from bot.websub.subscriber import RECEIVED, Subscriber
+from loopback.websub_hub import LoopbackHub
 from tests.feedserver import FeedServer, rss
 from tests.news import ago
-from tests.websub_hub import LoopbackHub
 
 RELEASE = {
     "title": "Foro Penal confirma 33 excarcelaciones de presos políticos en Tocorón",
@@ -199,8 +199,8 @@ async def test_subscribe_sends_callback_topic_secret_and_lease_and_the_hub_s_che
     assert bot.store.pushed_feeds(bot.clock.now) == {bot.feed_id}
     # pushed: polled only as a safety net, every max_interval
     await bot.poll()
-    due = datetime.fromisoformat(bot.store.feeds()[0].next_attempt or "")
-    assert due - bot.clock.now >= timedelta(seconds=bot.config.max_interval)
+    due = bot.store.feeds()[0].next_attempt
+    assert due is not None and due - bot.clock.now >= timedelta(seconds=bot.config.max_interval)
 
 
 async def test_a_hub_that_checks_after_answering_is_confirmed_too(feed_server, bot_for):
@@ -385,8 +385,8 @@ async def test_a_lease_that_lapses_falls_back_to_polling(feed_server, hub, bot_f
     # due at once, then polled at its own pace again
     assert [f.id for f in bot.store.due_feeds(bot.clock.now)] == [bot.feed_id]
     await bot.pipeline.poll()
-    due = datetime.fromisoformat(bot.store.feeds()[0].next_attempt or "")
-    assert due - bot.clock.now == timedelta(seconds=bot.config.poll_interval)
+    due = bot.store.feeds()[0].next_attempt
+    assert due is not None and due - bot.clock.now == timedelta(seconds=bot.config.poll_interval)
 
 
 async def test_hub_down_at_subscribe_leaves_the_feed_polled_and_is_retried(feed_server, bot_for):
@@ -404,8 +404,8 @@ async def test_hub_down_at_subscribe_leaves_the_feed_polled_and_is_retried(feed_
     hits = feed_server.hits("/foro")
     await bot.poll()  # polling goes on, at the feed's own pace
     assert feed_server.hits("/foro") == hits + 1
-    due = datetime.fromisoformat(bot.store.feeds()[0].next_attempt or "")
-    assert due - bot.clock.now == timedelta(seconds=bot.config.poll_interval)
+    due = bot.store.feeds()[0].next_attempt
+    assert due is not None and due - bot.clock.now == timedelta(seconds=bot.config.poll_interval)
     await bot.subscriber.maintain()  # before retry_at: the hub is left alone
     assert bot.row().failures == 1
     back = LoopbackHub(port=port).start()  # the hub is back

@@ -12,12 +12,13 @@ from typing import Any
 
 from .. import review
 from .._text import fold
-from ..alerts import Message, esc, link, render_event, render_event_history, render_review, render_status
+from ..alerts import Message, esc, link, plain, render_event, render_event_history, render_review, render_status
+from ..feedhealth import FeedHealth, feeds_health
 from ..feedtext import clean_line
 from ..i18n import LANGS, moment, num, reason_in, t
 from ..matcher import lexicon
 from ..redact import display_name, display_url
-from ..store import FeedRow, Store, WebSubRow, iso, utcnow
+from ..store import CommandStore, iso, utcnow
 from ..vault import Vault, VaultError
 from ..watch import normalize
 from .args import parse_edit, parse_figure_fix, parse_id, parse_record
@@ -34,11 +35,7 @@ class Chat:
     lang: str
 
 
-def plain(text: str) -> Message:
-    return Message(text, esc(text))
-
-
-def chat_lang(store: Store, platform: str, chat_id: str | int, fallback: str | None) -> str:
+def chat_lang(store: CommandStore, platform: str, chat_id: str | int, fallback: str | None) -> str:
     sub = store.subscriber(platform, chat_id)
     if sub:
         return sub.lang
@@ -61,7 +58,7 @@ def prison_named(typed: str) -> str:
     return typed  # subscribe() answers that it does not know this prison
 
 
-def set_language(store: Store, chat: Chat, lang: str) -> Message:
+def set_language(store: CommandStore, chat: Chat, lang: str) -> Message:
     store.set_lang(chat.platform, chat.chat_id, lang)
     return plain(t(lang, "lang.set"))
 
@@ -79,7 +76,7 @@ def help_text(lang: str, prefix: str = "/", staff: bool = False) -> Message:
     return plain(text)
 
 
-def subscribe(store: Store, chat: Chat, filter: str, prison: str | None = None) -> Message:
+def subscribe(store: CommandStore, chat: Chat, filter: str, prison: str | None = None) -> Message:
     if filter not in FILTERS:
         raise ValueError(filter)
     if prison is not None and prison not in prisons():
@@ -91,7 +88,7 @@ def subscribe(store: Store, chat: Chat, filter: str, prison: str | None = None) 
     return plain(t(chat.lang, "subscribe.done", what=what))
 
 
-def unsubscribe(store: Store, chat: Chat) -> Message:
+def unsubscribe(store: CommandStore, chat: Chat) -> Message:
     sub = store.subscriber(chat.platform, chat.chat_id)
     if not sub or not sub.active:
         return plain(t(chat.lang, "unsubscribe.not_subscribed"))
@@ -99,18 +96,18 @@ def unsubscribe(store: Store, chat: Chat) -> Message:
     return plain(t(chat.lang, "unsubscribe.done"))
 
 
-def forget(store: Store, chat: Chat) -> Message:
+def forget(store: CommandStore, chat: Chat) -> Message:
     store.forget(chat.platform, chat.chat_id)
     return plain(t(chat.lang, "forget.done"))
 
 
-def status(store: Store, lang: str, staff: bool = False) -> Message:
+def status(store: CommandStore, lang: str, staff: bool = False) -> Message:
     events = store.latest_events(10 if staff else 5)
     outlets = {ev.id: sorted({r["outlet"] for r in store.item_outlets(ev.id)}) for ev in events if ev.id} if staff else None
     return render_status(events, store.latest_tallies(3), lang, outlets, store.running_counts())  # type: ignore[arg-type]
 
 
-def latest(store: Store, lang: str, limit: int = 3) -> list[Message]:
+def latest(store: CommandStore, lang: str, limit: int = 3) -> list[Message]:
     out = []
     for ev in store.latest_events(limit):
         snap = store.revision_snapshot(ev.id or 0, ev.revision) or store.revision_snapshot(ev.id or 0, 1)
@@ -119,13 +116,12 @@ def latest(store: Store, lang: str, limit: int = 3) -> list[Message]:
     return out or [plain(t(lang, "latest.none"))]
 
 
-def sources(store: Store, lang: str) -> Message:
+def sources(store: CommandStore, lang: str) -> Message:
     lines, markups = [t(lang, "sources.title")], []
     markups.append(f"<b>{esc(lines[0])}</b>")
-    for f in store.feeds():
-        state = t(lang, "sources.ok") if f.error_count == 0 else t(lang, "sources.failing")
-        if f.last_success is None and f.error_count == 0:
-            state = t(lang, "sources.pending")
+    for h in feeds_health(store.feeds(), (), utcnow()):
+        state = t(lang, f"sources.{h.state}")  # ok, pending or failing: only active feeds are listed
+        f = h.feed
         lang_tag = f" ({f.lang})" if f.lang else ""
         lines.append(f"{state} {f.name}{lang_tag}")
         markups.append(f"{esc(state)} {link(f.name, display_url(f.url))}{esc(lang_tag)}")
@@ -135,21 +131,20 @@ def sources(store: Store, lang: str) -> Message:
     return Message("\n".join(lines), "\n".join(markups))
 
 
-def feeds_report(store: Store, lang: str) -> Message:
+def feeds_report(store: CommandStore, lang: str) -> Message:
     """Staff: every feed's health, when it last published something new, what its first fetch
     took in without alerts, and whether it went quiet."""
     lines = [t(lang, "feeds.title")]
-    hubs = {row.feed_id: row for row in store.websub_rows()}
-    now = utcnow()
-    for f in store.feeds(active_only=False):
-        last_ok = moment(lang, datetime.fromisoformat(f.last_success)) if f.last_success else t(lang, "feeds.never")
+    for h in feeds_health(store.feeds(active_only=False), store.websub_rows(), utcnow()):
+        f = h.feed
+        last_ok = moment(lang, f.last_ok) if f.last_ok else t(lang, "feeds.never")
         line = t(lang, "feeds.line", name=f.name, ok=last_ok, items=num(lang, f.items_seen),
                  errors=num(lang, f.error_count))
-        if not f.active:
+        if h.state == "inactive":
             line += " " + t(lang, "feeds.inactive")
-        line += "\n   " + "; ".join(_feed_details(f, lang))
-        if f.active:
-            line += "\n   " + "; ".join(_feed_reading(f, hubs.get(f.id), now, lang))
+        line += "\n   " + "; ".join(_feed_details(h, lang))
+        if h.reading:
+            line += "\n   " + "; ".join(_feed_reading(h, lang))
         if f.error_count and f.last_error:
             line += "\n   " + t(lang, "feeds.last_error", error=_stored_reason(lang, f.last_error)[:200])
         lines.append(line)
@@ -162,17 +157,18 @@ def _stored_reason(lang: str, stored: str) -> str:
     return f"{when} {reason_in(lang, why)}"
 
 
-def _feed_details(f: FeedRow, lang: str) -> list[str]:
+def _feed_details(h: FeedHealth, lang: str) -> list[str]:
     """What /feeds says of a feed besides its health: newness, backlog, quiet, how it is read."""
-    last_new = moment(lang, datetime.fromisoformat(f.last_item)) if f.last_item else t(lang, "feeds.never")
+    f = h.feed
+    last_new = moment(lang, f.last_item) if f.last_item else t(lang, "feeds.never")
     out = [t(lang, "feeds.last_new", when=last_new)]
     if f.quiet:
         out.append(t(lang, "feeds.quiet"))
-    if f.first_fetch is None:
+    if h.first_fetch == "pending":
         out.append(t(lang, "feeds.first_pending"))
-    elif f.backfilled:
-        out.append(t(lang, "feeds.backfilled", when=moment(lang, datetime.fromisoformat(f.first_fetch)),
-                     items=num(lang, f.backfilled)))
+    elif h.first_fetch == "backfilled":
+        assert f.first_fetch is not None
+        out.append(t(lang, "feeds.backfilled", when=moment(lang, f.first_fetch), items=num(lang, f.backfilled)))
     if f.review:
         out.append(t(lang, "feeds.review"))
     if f.allow_private:
@@ -180,27 +176,26 @@ def _feed_details(f: FeedRow, lang: str) -> list[str]:
     return out
 
 
-def _feed_reading(f: FeedRow, hub: WebSubRow | None, now: datetime, lang: str) -> list[str]:
+def _feed_reading(h: FeedHealth, lang: str) -> list[str]:
     """How a feed is read: pushed by its WebSub hub or not (and why), priority, the next poll."""
     out = []
-    if hub is not None:
-        host = display_name(hub.hub)
-        if hub.pushed(now):
-            assert hub.expires is not None
-            out.append(t(lang, "feeds.pushed", hub=host, until=moment(lang, hub.expires), pushes=num(lang, hub.pushes),
-                         dropped=num(lang, hub.unsigned + hub.bad_signature)))
-        elif hub.pending or hub.state == "new":
-            out.append(t(lang, "feeds.push_pending", hub=host))
+    if (push := h.push) is not None:
+        if push.state == "pushing":
+            assert push.until is not None
+            out.append(t(lang, "feeds.pushed", hub=push.hub, until=moment(lang, push.until), pushes=num(lang, push.pushes),
+                         dropped=num(lang, push.dropped)))
+        elif push.state == "asked":
+            out.append(t(lang, "feeds.push_pending", hub=push.hub))
         else:
-            out.append(t(lang, "feeds.push_off", hub=host, why=(hub.error or hub.state)[:200]))
-    if f.priority:
+            out.append(t(lang, "feeds.push_off", hub=push.hub, why=push.why[:200]))
+    if h.feed.priority:
         out.append(t(lang, "feeds.priority"))
-    if f.next_attempt:
-        out.append(t(lang, "feeds.next_poll", when=moment(lang, datetime.fromisoformat(f.next_attempt))))
+    if h.feed.next_attempt:
+        out.append(t(lang, "feeds.next_poll", when=moment(lang, h.feed.next_attempt)))
     return out
 
 
-def stats(store: Store, lang: str) -> Message:
+def stats(store: CommandStore, lang: str) -> Message:
     """Staff: subscribers by language and filter, alerts sent and pending."""
     rows = store.subscriber_stats()
     lines = [t(lang, "stats.title")]
@@ -216,7 +211,7 @@ def stats(store: Store, lang: str) -> Message:
     return plain("\n".join(lines))
 
 
-def broadcast(store: Store, text: str, now: datetime | None = None) -> int:
+def broadcast(store: CommandStore, text: str, now: datetime | None = None) -> int:
     """Staff: queue a text for every active subscriber through the outbox. Returns rows queued."""
     now = now or utcnow()
     text = text.strip()[:3500]
@@ -229,7 +224,7 @@ def broadcast(store: Store, text: str, now: datetime | None = None) -> int:
     return n
 
 
-def _sub_for(store: Store, chat: Chat):  # noqa: ANN202 - a Subscriber, created inactive if new
+def _sub_for(store: CommandStore, chat: Chat):  # noqa: ANN202 - a Subscriber, created inactive if new
     sub = store.subscriber(chat.platform, chat.chat_id)
     if sub is None:
         store.set_lang(chat.platform, chat.chat_id, chat.lang)
@@ -238,7 +233,7 @@ def _sub_for(store: Store, chat: Chat):  # noqa: ANN202 - a Subscriber, created 
     return sub
 
 
-def watch_add(store: Store, vault: Vault | None, chat: Chat, name: str, private: bool) -> Message:
+def watch_add(store: CommandStore, vault: Vault | None, chat: Chat, name: str, private: bool) -> Message:
     """Follow a name (private chats only; stored encrypted)."""
     if not private:
         return plain(t(chat.lang, "watch.private_only"))
@@ -258,7 +253,7 @@ def watch_add(store: Store, vault: Vault | None, chat: Chat, name: str, private:
     return plain(t(chat.lang, "watch.added"))
 
 
-def watch_list(store: Store, vault: Vault | None, chat: Chat) -> Message:
+def watch_list(store: CommandStore, vault: Vault | None, chat: Chat) -> Message:
     if vault is None:
         return plain(t(chat.lang, "watch.disabled"))
     sub = store.subscriber(chat.platform, chat.chat_id)
@@ -274,7 +269,7 @@ def watch_list(store: Store, vault: Vault | None, chat: Chat) -> Message:
     return plain("\n".join(lines))
 
 
-def watch_remove(store: Store, chat: Chat, number: str) -> Message:
+def watch_remove(store: CommandStore, chat: Chat, number: str) -> Message:
     index = parse_id(number) - 1
     sub = store.subscriber(chat.platform, chat.chat_id)
     rows = store.watches(sub.id) if sub else []
@@ -284,7 +279,7 @@ def watch_remove(store: Store, chat: Chat, number: str) -> Message:
     return plain(t(chat.lang, "watch.removed"))
 
 
-def notes(store: Store, chat: Chat, value: str) -> Message:
+def notes(store: CommandStore, chat: Chat, value: str) -> Message:
     if value not in ("on", "off", "si", "sí", "no"):
         return usage(chat.lang, "notes")
     on = value in ("on", "si", "sí")
@@ -299,7 +294,7 @@ def usage(lang: str, command: str) -> Message:
 # -- staff: review queue, ledger, feeds ------------------------------------------------------------
 
 
-def queue(store: Store, lang: str) -> Message:
+def queue(store: CommandStore, lang: str) -> Message:
     """Held alerts waiting for a staff decision."""
     held = store.held()
     if not held:
@@ -322,12 +317,12 @@ def decision_reply(outcome: review.Outcome, lang: str) -> Message:
     return plain(t(lang, f"review.done_{outcome.status}", event=outcome.event_id, revision=outcome.revision))
 
 
-def decide(store: Store, event_id: int, revision: int, approve: bool, who: str, lang: str) -> Message:
+def decide(store: CommandStore, event_id: int, revision: int, approve: bool, who: str, lang: str) -> Message:
     """A review button: approve or reject this very revision."""
     return decision_reply(review.decide(store, event_id, revision, approve, who, None, utcnow()), lang)
 
 
-def approve_or_reject(store: Store, text: str, approve: bool, who: str, lang: str) -> Message:
+def approve_or_reject(store: CommandStore, text: str, approve: bool, who: str, lang: str) -> Message:
     """'/approve 12' or '/reject 12 reason' on the event's latest held revision."""
     words = text.split(maxsplit=1) or [""]
     event_id = parse_id(words[0])
@@ -342,12 +337,12 @@ def approve_or_reject(store: Store, text: str, approve: bool, who: str, lang: st
     return decision_reply(review.decide(store, event_id, revision, approve, who, reason, utcnow()), lang)
 
 
-def edit_numbers(store: Store, text: str, who: str, lang: str) -> Message:
+def edit_numbers(store: CommandStore, text: str, who: str, lang: str) -> Message:
     event_id, announced, confirmed = parse_edit(text)
     return decision_reply(review.edit(store, event_id, who, utcnow(), announced, confirmed), lang)
 
 
-def record_figure(store: Store, text: str, who: str, lang: str) -> Message:
+def record_figure(store: CommandStore, text: str, who: str, lang: str) -> Message:
     role, value, source, event_id = parse_record(text)
     out = review.record(store, event_id, role, value, source, who, utcnow())
     if out.status == "missing":
@@ -356,7 +351,7 @@ def record_figure(store: Store, text: str, who: str, lang: str) -> Message:
                    event=event_id))
 
 
-def figure_fix(store: Store, text: str, who: str, lang: str) -> Message:
+def figure_fix(store: CommandStore, text: str, who: str, lang: str) -> Message:
     """Staff: '/figure 12 2 ok|not|role=…|value=…|by=…' on figure 2 of event 12's held item."""
     event_id, number, action, changes = parse_figure_fix(text)
     out = review.correct_figure(store, event_id, number, action, changes, who, utcnow())
@@ -374,7 +369,7 @@ def figure_fix(store: Store, text: str, who: str, lang: str) -> Message:
     return reply
 
 
-def event_history(store: Store, text: str, lang: str) -> Message:
+def event_history(store: CommandStore, text: str, lang: str) -> Message:
     ev = store.event(parse_id(text))
     if ev is None:
         return plain(t(lang, "review.missing"))
@@ -383,7 +378,7 @@ def event_history(store: Store, text: str, lang: str) -> Message:
     return render_event_history(ev, revisions, lang, snaps)
 
 
-async def add_feed(store: Store, allow_private: bool, timeout: float, text: str, lang: str) -> Message:
+async def add_feed(store: CommandStore, allow_private: bool, timeout: float, text: str, lang: str) -> Message:
     """Staff: '/addfeed URL [es|en]': checked (http(s), public address, a real feed) before it is kept.
     A site's address (a page, not a feed) is searched for the feed it announces, which is added
     instead and named in the reply. What the feed holds now is recorded without alerts (its first
@@ -422,7 +417,7 @@ async def add_feed(store: Store, allow_private: bool, timeout: float, text: str,
     return plain("\n".join(lines))
 
 
-def remove_feed(store: Store, text: str, lang: str) -> Message:
+def remove_feed(store: CommandStore, text: str, lang: str) -> Message:
     key = text.strip()
     if not key:
         return usage(lang, "removefeed")

@@ -18,7 +18,7 @@ from . import keyboards
 from .args import BadArgs, parse_id, parse_index, words
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..store import CommandStore
     from ..vault import Vault
 
 
@@ -85,7 +85,7 @@ class Reply:
 class Deps:
     """What commands act on, handed over by the platform that owns them."""
 
-    store: Store
+    store: CommandStore
     vault: Vault | None
     allow_private_feed_urls: bool
     request_timeout: float

@@ -12,6 +12,8 @@ runs on an old file. sqlite-utils still gives the connection wrapper and dict ro
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..clock import utcnow
 from .base import EVENT_CACHE_SIZE, AlreadyRunning, StoreBase, iso, parse_iso
 from .events import EventsMixin, TallyRow
@@ -19,6 +21,17 @@ from .feeds import FeedRow, FeedsMixin
 from .items import Fresh, ItemsMixin
 from .kv import KVMixin
 from .outbox import OutboxMixin, OutboxRow
+from .protocols import (
+    CommandStore,
+    DeliveryStore,
+    HealthReads,
+    LedgerSource,
+    PipelineStore,
+    Published,
+    ReviewStore,
+    StaffQueue,
+    WebSubStore,
+)
 from .review import ReviewMixin, RevisionRow
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .subscribers import FORGET_TABLES, Subscriber, SubscribersMixin
@@ -28,9 +41,27 @@ from .websub import WebSubMixin, WebSubRow
 __all__ = [
     "EVENT_CACHE_SIZE", "FORGET_TABLES", "MIGRATIONS", "SCHEMA_VERSION", "AlreadyRunning", "FeedRow", "Fresh",
     "OutboxRow", "RevisionRow", "Store", "Subscriber", "TallyRow", "WatchRow", "WebSubRow", "iso", "parse_iso", "utcnow",
+    # what each consumer uses of the store (bot/store/protocols.py)
+    "CommandStore", "DeliveryStore", "HealthReads", "LedgerSource", "PipelineStore", "Published", "ReviewStore",
+    "StaffQueue", "WebSubStore",
 ]
 
 
 class Store(FeedsMixin, ItemsMixin, EventsMixin, SubscribersMixin, WatchesMixin, ReviewMixin, OutboxMixin, KVMixin,
             WebSubMixin, StoreBase):
     """All persistent state, one domain per mixin (see the modules of this package)."""
+
+
+if TYPE_CHECKING:
+    def _store_serves_every_consumer(store: Store) -> None:
+        """Never called: mypy checks here that Store has all that each consumer's protocol asks."""
+        published: Published = store
+        ledger: LedgerSource = store
+        health: HealthReads = store
+        staff: StaffQueue = store
+        review: ReviewStore = store
+        commands: CommandStore = store
+        pipeline: PipelineStore = store
+        delivery: DeliveryStore = store
+        websub: WebSubStore = store
+        del published, ledger, health, staff, review, commands, pipeline, delivery, websub

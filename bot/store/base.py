@@ -88,6 +88,11 @@ class StoreBase:
                 MIGRATIONS[target](self.db)
                 self.db.execute(f"PRAGMA user_version={target}")
 
+    @property
+    def in_transaction(self) -> bool:
+        """Is a transaction open on this connection (a caller's, which a nested one joins)?"""
+        return self.db.conn.in_transaction
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         conn = self.db.conn

@@ -23,21 +23,21 @@ class FeedRow:
     lang: str | None
     interval: int | None
     etag: str | None
-    last_modified: str | None
-    last_success: str | None
-    last_error: str | None
+    last_modified: str | None  # the server's Last-Modified header, as it sent it
+    last_ok: datetime | None  # when it was last fetched without error
+    last_error: str | None  # "<when> <reason>", as stored
     error_count: int
-    next_attempt: str | None
+    next_attempt: datetime | None  # when it is due again (None: due now)
     items_seen: int
     active: bool
     entries: int = 0  # entries in the last document parsed (above the cap only the newest are read)
     items_failed: int = 0  # entries that could not be read or processed
     last_item_error: str | None = None
-    first_fetch: str | None = None  # when its first fetch's items were taken in, without alerts
+    first_fetch: datetime | None = None  # when its first fetch's items were taken in, without alerts
     backfilled: int = 0  # how many items that first fetch took in
-    last_item: str | None = None  # the newest item's own date: when it last published something new
+    last_item: datetime | None = None  # the newest item's own date: when it last published something new
     rhythm: int | None = None  # its usual seconds between items
-    quiet_since: str | None = None  # answers, but nothing new for longer than its rhythm allows
+    quiet_since: datetime | None = None  # answers, but nothing new for longer than its rhythm allows
     allow_private: bool = False  # may be on a private address (a bridge on the operator's machine)
     review: bool = False  # its items' alerts go to staff review first (social media bridges)
     priority: bool = False  # polled every minute whatever its rhythm (an NGO's own channel)
@@ -45,6 +45,12 @@ class FeedRow:
     @property
     def quiet(self) -> bool:
         return self.quiet_since is not None
+
+    @property
+    def last_success(self) -> str | None:
+        """last_ok as the database stores it. Only bot/health.py's metric still reads it (until it
+        renders from bot.feedhealth); new code reads last_ok."""
+        return iso(self.last_ok)
 
 
 class FeedsMixin(StoreBase):
@@ -179,12 +185,12 @@ class FeedsMixin(StoreBase):
         return match[0]
 
 
-
 def _feed(r: dict[str, Any]) -> FeedRow:
+    """A row as its readers use it: times parsed here, once."""
     return FeedRow(
         r["id"], r["name"], r["url"], r["lang"], r["interval"], r["etag"], r["last_modified"],
-        r["last_success"], r["last_error"], r["error_count"], r["next_attempt"], r["items_seen"],
+        parse_iso(r["last_success"]), r["last_error"], r["error_count"], parse_iso(r["next_attempt"]), r["items_seen"],
         bool(r["active"]), r.get("entries") or 0, r.get("items_failed") or 0, r.get("last_item_error"),
-        r.get("first_fetch"), r.get("backfilled") or 0, r.get("last_item"), r.get("rhythm"), r.get("quiet_since"),
-        bool(r.get("allow_private")), bool(r.get("review")), bool(r.get("priority")),
+        parse_iso(r.get("first_fetch")), r.get("backfilled") or 0, parse_iso(r.get("last_item")), r.get("rhythm"),
+        parse_iso(r.get("quiet_since")), bool(r.get("allow_private")), bool(r.get("review")), bool(r.get("priority")),
     )

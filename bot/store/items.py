@@ -90,6 +90,11 @@ class ItemsMixin(StoreBase):
     def item_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM items").fetchone()[0])
 
+    def item_text(self, item_id: str) -> tuple[str, str, str | None, str] | None:
+        """A stored item's title, summary, language and published date (as stored); None if it is gone."""
+        row = self.db.execute("SELECT title, summary, lang, published FROM items WHERE id=?", [item_id]).fetchone()
+        return (row[0], row[1], row[2], row[3]) if row else None
+
     # -- extractions, events, tallies ---------------------------------------------------------
     def record_extractions(self, rows: Iterable[tuple[str, Extraction, int | None]], now: datetime) -> None:
         """What the matcher read in each item (and the event it joined), one statement for all."""

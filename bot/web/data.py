@@ -12,11 +12,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from .. import export
 from ..alerts import shown
-from ..store import Store, iso
+from ..store import iso
 from .ledger import PublicLedger
 
 ROUND_COLUMNS = ("round", "first_published", "last_published", "prisons", "announced", "announced_by",
@@ -78,7 +78,7 @@ def running_csv(ledger: PublicLedger) -> str:
 def ledger_csv(ledger: PublicLedger) -> str:
     """Every figure, tally and running count (bot.export's columns) of what was published."""
     rows = [{**r, "event_id": "" if r["event_id"] is None else r["event_id"], "manual": "yes" if r["manual"] else "no",
-             "disputed": "yes" if r["disputed"] else "no"} for r in export.rows(cast(Store, ledger))]
+             "disputed": "yes" if r["disputed"] else "no"} for r in export.rows(ledger)]
     return _csv(export.COLUMNS, rows)
 
 

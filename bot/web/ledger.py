@@ -5,9 +5,9 @@ revisions; what is shown of it is the snapshot of its latest released revision, 
 its alert carried. Held, rejected and superseded revisions, figures that arrived since the last
 released alert, event names, subscribers, watches and the outbox are never read into it.
 
-Built from the store's read methods on the caller's thread; the result is frozen plain data, so
-export.to_json and charts.chart_png can read it from any thread through the three methods they
-use on a store (latest_events, all_figures, all_tallies).
+Built from the store's read methods on the caller's thread (what it reads: bot.store.LedgerSource);
+the result is frozen plain data, so export.to_json and charts.chart_png can read it from any
+thread as they read a store (it is a bot.store.Published too).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .._text import fold, normalize
 from ..events import Event, RunningCount
 from ..matcher import lexicon
 from ..snapshot import Snapshot, figures_of
-from ..store import Store, iso, parse_iso
+from ..store import LedgerSource, iso, parse_iso
 
 PUBLIC_STATUS = "released"
 # a tally row as published: the store's own row also carries its item id, which is internal
@@ -85,7 +85,7 @@ class PublicLedger:
     running: tuple[RunningCount, ...] = ()
     running_top: tuple[RunningCount, ...] = ()
 
-    # -- the store's read interface, as bot.export and bot.charts use it ----------------------------
+    # -- a published record (bot.store.Published), as bot.export and bot.charts read it ---------------
     def latest_events(self, limit: int = 5) -> list[Event]:
         return [pe.event for pe in self.events[:limit]]
 
@@ -157,7 +157,7 @@ class PublicLedger:
         return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
-def build(store: Store, limit: int = 100_000) -> PublicLedger:
+def build(store: LedgerSource, limit: int = 100_000) -> PublicLedger:
     """Read the public ledger from the store (synchronous, a few queries per event)."""
     events = []
     for ev in store.latest_events(limit):
@@ -179,7 +179,7 @@ def build(store: Store, limit: int = 100_000) -> PublicLedger:
     return PublicLedger(tuple(events), tallies, tuple(store.all_running_counts()), tuple(store.running_counts()))
 
 
-def _public_event(store: Store, ev: Event, revisions: tuple[Revision, ...]) -> PublicEvent:
+def _public_event(store: LedgerSource, ev: Event, revisions: tuple[Revision, ...]) -> PublicEvent:
     snap = revisions[-1].snapshot
     # the page shows what families were shown: sure figures only, never the item they came in by
     figures = tuple(replace(f, item_id="", published=f.published or ev.first_published)

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
+from ..backoff import backoff
+
 MAX_URL = 2000  # characters of a hub or topic address
 MAX_LINKS = 20  # Link header entries read
 MAX_LINK_HEADER = 8000
@@ -174,4 +176,4 @@ def renew_at(expires: datetime, lease_seconds: int) -> datetime:
 def retry_delay(failures: int) -> timedelta:
     """How long after `failures` consecutive failed requests a hub is asked again: a minute,
     doubling, at most MAX_RETRY."""
-    return min(timedelta(minutes=1) * 2 ** min(max(failures - 1, 0), 20), MAX_RETRY)
+    return timedelta(seconds=backoff(60, failures - 1, MAX_RETRY.total_seconds(), doublings=20))

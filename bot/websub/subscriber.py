@@ -23,7 +23,7 @@ from aiohttp import web
 from ..clock import utcnow
 from ..feeds import FeedError, FetchResult
 from ..pipeline import CycleReport, Pipeline
-from ..store import FeedRow, Store, WebSubRow
+from ..store import FeedRow, WebSubRow, WebSubStore
 from . import protocol as ws
 
 log = logging.getLogger("releasewatch.websub")
@@ -42,7 +42,7 @@ ReportHook = Callable[[CycleReport], Awaitable[None]]
 class Subscriber:
     """WebSub for one service: its store, its pipeline, its guarded client and its public address."""
 
-    def __init__(self, store: Store, pipeline: Pipeline, client: httpx.AsyncClient, public_url: str, *,
+    def __init__(self, store: WebSubStore, pipeline: Pipeline, client: httpx.AsyncClient, public_url: str, *,
                  allow_insecure_hubs: bool = False, max_body: int = 5_000_000, timeout: float = 20.0,
                  clock: Callable[[], datetime] = utcnow, on_report: ReportHook | None = None) -> None:
         self.store = store

@@ -14,8 +14,8 @@ from bot.config import Config, FeedConfig, TelegramConfig
 from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
-from tests.tg_emulator import BotApiEmulator
 
 STAFF = 999
 

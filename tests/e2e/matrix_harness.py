@@ -26,8 +26,9 @@ from bot.notify import DeliveryError
 from bot.platforms.matrix import MatrixPlatform
 from bot.service import Service
 from bot.store import Store
+from loopback.synapse_server import MatrixUser, SynapseServer
 from tests.feedserver import FeedServer, rss
-from tests.synapse_server import MatrixUser, SynapseServer, matrix_users_fixture, synapse_fixture
+from tests.synapse_fixtures import matrix_users_fixture, synapse_fixture
 
 __all__ = ["EncryptedHuman", "Human", "MatrixHarness", "matrix_harness_fixture", "matrix_users_fixture", "synapse_fixture"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.store import Store
-from tests.tg_emulator import ApiError, BotApiEmulator
+from loopback.tg_emulator import ApiError, BotApiEmulator
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,10 @@ from bot.store import Store
 from bot.vault import Vault
 from bot.web.server import WebServer
 from bot.web.settings import WebConfig
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
 from tests.news import ago
 from tests.reliability.support import RecordingEmulator, deliveries
-from tests.tg_emulator import BotApiEmulator
 from tests.web_ledger import seed_public
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from bot.feeds import MAX_BACKOFF, MAX_ITEMS_PER_FEED, fetch, make_client
 from bot.notify import ConsoleNotifier
 from bot.outbox import Deliverer
 from bot.pipeline import FAILING_STREAK, Pipeline
-from bot.store import Store, parse_iso
+from bot.store import Store
 from tests.feedserver import rss
 from tests.news import already_read
 from tests.reliability import chaos
@@ -239,7 +239,7 @@ async def test_failing_feed_backs_off_and_is_reported_to_staff_once(tmp_path, fe
                 assert "Healthy" not in report.newly_failing
                 feed = next(f for f in store.feeds() if f.name == "Broken")
                 assert feed.error_count == n
-                due = parse_iso(feed.next_attempt)
+                due = feed.next_attempt
                 assert due is not None
                 gaps.append((due - now).total_seconds())
                 # just before it is due, the feed is left alone

@@ -33,12 +33,12 @@ from bot.pipeline import Pipeline
 from bot.platforms.telegram import TelegramPlatform
 from bot.service import Service
 from bot.store import Store
-from bot.vault import Vault
+from bot.vault import Vault, current
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
 from tests.news import ago, already_read
 from tests.reliability.support import RecordingEmulator, query, seed_subscribers
 from tests.test_pipeline import ANNOUNCE, CONFIRM, RETOLD
-from tests.tg_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -328,7 +328,7 @@ async def test_a_damaged_outbox_backs_off_instead_of_spinning(tmp_path, caplog, 
 
 async def test_a_copy_without_the_key_links_no_chat_to_a_released_name(tmp_path, monkeypatch):
     monkeypatch.setenv("RELEASEWATCH_KEY", Vault.new_key())
-    vault = Vault.from_env()
+    vault = current()
     assert vault is not None
     db = tmp_path / "rw.db"
     store = Store(db)

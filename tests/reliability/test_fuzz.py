@@ -28,7 +28,7 @@ from bot.alerts import render_event, split_html
 from bot.cli import main as cli_main
 from bot.config import ConfigError, parse_config
 from bot.matcher import KINDS, match
-from tests.tg_emulator import MAX_TEXT, parse_html, utf16_len
+from loopback.tg_emulator import MAX_TEXT, parse_html, utf16_len
 
 ROOT = Path(__file__).resolve().parents[2]
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -25,6 +25,7 @@ import pytest
 
 from bot.config import load_config
 from bot.outbox import Deliverer
+from loopback.tg_emulator import BotApiEmulator
 from tests.feedserver import rss
 from tests.news import already_read_file
 from tests.reliability.support import (
@@ -36,7 +37,6 @@ from tests.reliability.support import (
     wait_until,
 )
 from tests.test_pipeline import ANNOUNCE
-from tests.tg_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBSCRIBERS = 2000
@@ -69,13 +69,14 @@ def _config(tmp_path: Path, feed_url: str, emu: BotApiEmulator) -> Path:
 
 def _start(cfg: Path, emu: BotApiEmulator, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": emu.token}
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--config", str(cfg)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
+    with log.open("ab") as stderr:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--config", str(cfg)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes], sig: int) -> int:

@@ -88,12 +88,14 @@ def main(argv: list[str]) -> int:
     all_sure = "--all-sure" in argv
     quiet = "--quiet" in argv
     paths = [a for a in argv if not a.startswith("--")]
-    cases = [json.loads(line) for line in open(paths[0], encoding="utf-8") if line.strip()]
+    with open(paths[0], encoding="utf-8") as f:
+        cases = [json.loads(line) for line in f if line.strip()]
     answers = {}
-    for line in open(paths[1], encoding="utf-8"):
-        if line.strip():
-            a = json.loads(line)
-            answers[a["id"]] = a
+    with open(paths[1], encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                a = json.loads(line)
+                answers[a["id"]] = a
     n_fig = n_right = n_sure = sure_right = rec_n = rec_ok = oac = hope = 0
     alarms = non_release = tp = fp = fn = 0
     misses: list[str] = []

@@ -1,18 +1,16 @@
-"""A real Synapse homeserver for tests, on a free 127.0.0.1 port.
+"""A real Synapse homeserver on a free 127.0.0.1 port, for tests and bench/.
 
-Usage from tests (either import the fixtures into a test module or into conftest.py;
-importing them in both places still starts only one server per test process)::
+Tests take it through the pytest fixtures in tests/synapse_fixtures.py (one server per test
+process)::
 
-    from tests.synapse_server import matrix_users, synapse  # noqa: F401
-    # or, to keep linters from flagging test parameters as redefinitions (F811):
-    from tests.synapse_server import matrix_users_fixture, synapse_fixture  # noqa: F401
+    from tests.synapse_fixtures import matrix_users_fixture, synapse_fixture  # noqa: F401
 
     async def test_something(synapse, matrix_users):
         bot, reader = matrix_users("bot"), matrix_users("reader")
         client = nio.AsyncClient(synapse.url, bot.user_id)
         client.restore_login(bot.user_id, bot.device_id, bot.access_token)
 
-Or standalone::
+Or standalone (bench/matrix_startup.py)::
 
     with SynapseServer() as hs:          # start(workdir) picks a temp dir if omitted
         user = hs.new_user("alice")
@@ -44,23 +42,13 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import httpx
-import pytest
 
-__all__ = [
-    "MatrixUser",
-    "SynapseError",
-    "SynapseServer",
-    "matrix_users",
-    "matrix_users_fixture",
-    "synapse",
-    "synapse_fixture",
-]
+__all__ = ["MatrixUser", "SynapseError", "SynapseServer"]
 
 # Every rate limiter Synapse knows (unknown keys are ignored by Synapse, so listing one
 # that an older/newer release lacks is harmless).
@@ -472,62 +460,3 @@ class SynapseServer:
     def __repr__(self) -> str:
         state = f"{self.url} pid={self.pid}" if self.running else "stopped"
         return f"<SynapseServer {self._server_name} {state}>"
-
-
-# ---------------------------------------------------------------------- pytest fixtures
-# One server per test process, even if these fixtures are imported into several modules
-# and/or conftest.py (each import makes its own FixtureDef, so share the instance here).
-_SESSION: dict[str, object] = {"server": None, "refs": 0}
-_SESSION_LOCK = threading.Lock()
-
-
-def _acquire_session_server(tmp_path_factory: pytest.TempPathFactory) -> SynapseServer:
-    with _SESSION_LOCK:
-        server = _SESSION["server"]
-        if not (isinstance(server, SynapseServer) and server.running):
-            import importlib.util
-
-            if importlib.util.find_spec("synapse.app") is None:
-                # issue 6: Matrix tests never skip; CI installs Synapse through the test extra
-                pytest.fail(
-                    "matrix-synapse is not installed: run pip install -e '.[test]'", pytrace=False
-                )
-            server = SynapseServer()
-            server.start(tmp_path_factory.mktemp("synapse"))
-            _SESSION["server"] = server
-        _SESSION["refs"] = int(_SESSION["refs"]) + 1  # type: ignore[call-overload]
-        return server
-
-
-def _release_session_server() -> None:
-    with _SESSION_LOCK:
-        _SESSION["refs"] = int(_SESSION["refs"]) - 1  # type: ignore[call-overload]
-        server = _SESSION["server"]
-        if int(_SESSION["refs"]) <= 0 and isinstance(server, SynapseServer):  # type: ignore[call-overload]
-            server.stop()
-            _SESSION["server"] = None
-
-
-@pytest.fixture(scope="session", name="synapse")
-def synapse_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]:
-    """A running SynapseServer shared by the whole test session."""
-    server = _acquire_session_server(tmp_path_factory)
-    try:
-        yield server
-    finally:
-        _release_session_server()
-
-
-@pytest.fixture(name="matrix_users")
-def matrix_users_fixture(synapse: SynapseServer) -> Callable[..., MatrixUser]:
-    """Factory: ``matrix_users(prefix="user", admin=False) -> MatrixUser``, unique per call."""
-
-    def make(prefix: str = "user", *, admin: bool = False) -> MatrixUser:
-        return synapse.new_user(prefix, admin=admin)
-
-    return make
-
-
-# The same fixtures under their pytest names, for ``from tests.synapse_server import synapse``.
-synapse = synapse_fixture
-matrix_users = matrix_users_fixture
