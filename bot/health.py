@@ -35,6 +35,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from . import listen
+from .feedhealth import feeds_health
 from .notify import RetryAfter
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from .config import HealthConfig
     from .notify import Notifier
     from .pipeline import CycleReport
-    from .store import Store
+    from .store.protocols import HealthReads
 
 log = logging.getLogger("releasewatch.health")
 
@@ -56,7 +57,7 @@ class Watched:
     """What the health endpoint reads of the running service and the hooks it counts through; the
     service hands it over (Service.watched()), so this module never imports the service."""
 
-    store: Store  # read only: feeds, WebSub, outbox and held counts; its file for the write check
+    store: HealthReads  # read only: feeds, WebSub, outbox and held counts; its file for the write check
     poll_interval: int  # /readyz fails after two intervals without a finished poll cycle
     platforms: Callable[[], Iterable[tuple[str, bool]]]  # (platform, connected) for each chat platform
     delivery: Callable[[], dict[str, object]]  # the outbox's Deliverer.health(): failing platforms, store trouble
@@ -83,26 +84,25 @@ class _StoreCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         store = self.watched.store
-        feeds = store.feeds()
+        # the same view of each feed as status, /feeds and /sources (bot/feedhealth.py)
+        health = feeds_health(store.feeds(), store.websub_rows(), datetime.now(UTC))
         by_state = GaugeMetricFamily("releasewatch_feeds", "Active feeds by state (quiet ones are also ok)",
                                      labels=["state"])
-        failing = sum(1 for f in feeds if f.error_count > 0)
-        by_state.add_metric(["ok"], len(feeds) - failing)
+        failing = sum(1 for h in health if h.failing)
+        by_state.add_metric(["ok"], len(health) - failing)
         by_state.add_metric(["failing"], failing)
         # a feed that answers but has published nothing for longer than its rhythm (the pipeline
         # marks it, bot/freshness.py)
-        by_state.add_metric(["quiet"], sum(1 for f in feeds if getattr(f, "quiet", False)))
+        by_state.add_metric(["quiet"], sum(1 for h in health if h.feed.quiet))
         # a hub pushes them (WebSub, a live lease): polled only as a safety net
-        pushed = store.pushed_feeds(datetime.now(UTC))
-        by_state.add_metric(["pushed"], sum(1 for f in feeds if f.id in pushed))
+        by_state.add_metric(["pushed"], sum(1 for h in health if h.pushed))
         yield by_state
 
         push = GaugeMetricFamily("releasewatch_feed_pushed", "For each feed that names a WebSub hub: 1 while the hub "
                                  "pushes it, 0 while it is only polled", labels=["feed"])
-        hubs = {row.feed_id for row in store.websub_rows()}
-        for f in feeds:
-            if f.id in hubs:
-                push.add_metric([f.name], 1 if f.id in pushed else 0)
+        for h in health:
+            if h.push is not None:
+                push.add_metric([h.feed.name], 1 if h.pushed else 0)
         yield push
 
         pushes = CounterMetricFamily("releasewatch_websub_pushes", "WebSub pushes received: taken in (accepted) or "
@@ -113,9 +113,9 @@ class _StoreCollector(Collector):
 
         last = GaugeMetricFamily("releasewatch_feed_last_success_timestamp_seconds",
                                  "When each feed was last fetched without error (Unix time)", labels=["feed"])
-        for f in feeds:
-            if f.last_success:
-                last.add_metric([f.name], datetime.fromisoformat(f.last_success).timestamp())
+        for h in health:
+            if h.feed.last_ok is not None:
+                last.add_metric([h.feed.name], h.feed.last_ok.timestamp())
         yield last
 
         outbox = GaugeMetricFamily("releasewatch_outbox_messages", "Messages in the outbox by status",

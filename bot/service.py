@@ -16,8 +16,8 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from . import review
-from .alerts import Message
+from . import review, vault
+from .alerts import plain
 from .cadence import PRIORITY_INTERVAL
 from .clock import StepWatch, utcnow
 from .config import Config
@@ -31,7 +31,6 @@ from .outbox import Deliverer
 from .pipeline import FAILING_STREAK, CycleReport, Pipeline
 from .platforms import Platform
 from .store import Store
-from .vault import Vault
 from .web.server import start_web, stop_web
 from .websub.subscriber import Subscriber
 
@@ -49,7 +48,7 @@ class Service:
         notifiers = {p.notifier.platform: p.notifier for p in self.platforms}
         notifiers.update(extra_notifiers or {})
         self.notifiers = notifiers
-        self.vault = Vault.from_env()
+        self.vault = vault.current()
         self.deliverer = Deliverer(store, notifiers, vault=self.vault, notice=self.tell_staff)
         for p in self.platforms:
             # commands that queue messages (subscribe, broadcast) wake the outbox worker
@@ -91,8 +90,7 @@ class Service:
             except Exception:
                 log.warning("staff notice could not be queued; sending it directly")
         # a damaged outbox page can take a new row and still fail every claim: queued, it would wait forever
-        text = notice(self.config.default_lang, key, values)
-        message = Message(text, text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        message = plain(notice(self.config.default_lang, key, values))
         targets = []
         if self.config.telegram.enabled and self.config.telegram.staff_chat_id is not None:
             targets.append(("telegram", str(self.config.telegram.staff_chat_id)))

@@ -33,11 +33,6 @@ class Vault:
         except (ValueError, TypeError):
             raise VaultError("RELEASEWATCH_KEY is not a valid key; make one with 'releasewatch keygen'.") from None
 
-    @classmethod
-    def from_env(cls) -> Vault | None:
-        """The same as current() (service.py and the platforms still call it by this name)."""
-        return current()
-
     @staticmethod
     def new_key() -> str:
         return Fernet.generate_key().decode()

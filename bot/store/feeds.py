@@ -46,12 +46,6 @@ class FeedRow:
     def quiet(self) -> bool:
         return self.quiet_since is not None
 
-    @property
-    def last_success(self) -> str | None:
-        """last_ok as the database stores it. Only bot/health.py's metric still reads it (until it
-        renders from bot.feedhealth); new code reads last_ok."""
-        return iso(self.last_ok)
-
 
 class FeedsMixin(StoreBase):
     # -- feeds ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -27,6 +27,7 @@ from .. import export, listen
 from ..errors import StartError
 from ..i18n import DEFAULT_LANG, LANGS, t
 from ..store import Store
+from ..store.protocols import LedgerSource
 from . import data, feeds, pages
 from .ledger import PublicLedger, build, prison_slug, resolve_prison
 from .settings import TOKEN_ENV, WebConfig
@@ -257,7 +258,7 @@ class WebApp:
                 png = self._charts.get(key)
                 if png is None:
                     # export and charts read a store through three methods; the ledger has them
-                    png = await asyncio.to_thread(chart_png, cast(Store, public), lang)
+                    png = await asyncio.to_thread(chart_png, public, lang)
                     self._charts = {k: v for k, v in self._charts.items() if k[0] == public.fingerprint}
                     self._charts[key] = png
         return self._respond(request, png, "image/png", public.changed)
@@ -279,7 +280,7 @@ class WebApp:
 
     async def api(self, request: web.Request) -> web.Response:
         public = await self.public_ledger()
-        body = export.to_json(cast(Store, public)).encode()
+        body = export.to_json(public).encode()
         return self._respond(request, body, "application/json", public.changed, vary=False)
 
     async def api_csv(self, request: web.Request) -> web.Response:
@@ -323,7 +324,7 @@ def own_url(host: str, port: int) -> str:
     return f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
 
 
-def _read(store: Store) -> PublicLedger:
+def _read(store: LedgerSource) -> PublicLedger:
     """Build the ledger and its fingerprint (a hash over all of it) in the worker thread."""
     public = build(store)
     assert public.fingerprint

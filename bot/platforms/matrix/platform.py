@@ -36,12 +36,13 @@ from nio import (
 )
 
 from ... import commands as cmd
+from ... import vault
 from ...alerts import Message
+from ...backoff import backoff
 from ...config import Config
 from ...i18n import t
 from ...notify import Notifier
 from ...store import Store
-from ...vault import Vault
 from .commands import PLATFORM, MatrixCommands
 from .connection import REQUEST_TIMEOUT, Connection, errcode, retry_after, retrying
 from .notifier import MatrixNotifier
@@ -80,7 +81,7 @@ class MatrixPlatform:
         self._notifier = MatrixNotifier(self.client)
         self.notifier: Notifier = self._notifier  # what the outbox sends through
         self.staff = set(config.matrix.staff_user_ids)
-        self.vault = Vault.from_env()
+        self.vault = vault.current()
         deps = cmd.Deps(store, self.vault, config.allow_private_feed_urls, config.request_timeout, self._wake)
         self.commands = MatrixCommands(self.client, deps, self.staff, config.default_lang,
                                        lambda room_id: retrying(partial(self.client.room_get_state, room_id)))
@@ -137,7 +138,7 @@ class MatrixPlatform:
 
     async def _sync_loop(self) -> None:
         since = self.store.get_kv(KV_SINCE)
-        backoff = 1.0
+        failures = 0  # syncs failed in a row: the wait before the next one doubles, up to a minute
         while not self._stopping.is_set():
             # the first sync only catches up (ready at once, not after a quiet 30 s long-poll);
             # messages waiting for their keys are looked at again soon
@@ -155,15 +156,15 @@ class MatrixPlatform:
                 raise
             except Exception as exc:
                 log.warning("Matrix sync failed", extra={"reason": type(exc).__name__})
-                await self._pause(backoff)
-                backoff = min(backoff * 2, 60)
+                await self._pause(backoff(1.0, failures, 60))
+                failures += 1
                 continue
             if isinstance(resp, SyncError):
                 log.warning("Matrix sync refused", extra={"reason": errcode(resp)})
-                await self._pause(retry_after(resp, backoff))
-                backoff = min(backoff * 2, 60)
+                await self._pause(retry_after(resp, backoff(1.0, failures, 60)))
+                failures += 1
                 continue
-            backoff = 1.0
+            failures = 0
             self._busy = True  # no await between the sync's return and this line
             try:
                 await self.connection.keys()  # a member's new device is known before the bot answers anyone

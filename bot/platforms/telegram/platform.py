@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from ... import commands as cmd
+from ... import vault
 from ...config import Config
 from ...store import Store
-from ...vault import Vault
 from .commands import TelegramCommands
 from .limits import SendLimiter
 from .notifier import FREE_MESSAGES_PER_SECOND, TelegramNotifier
@@ -49,7 +49,7 @@ class TelegramPlatform:
         self.notifier = TelegramNotifier(self.app, store,
                                          paid_broadcast=tg.messages_per_second > FREE_MESSAGES_PER_SECOND)
         self.staff = set(tg.staff_user_ids)
-        self.vault = Vault.from_env()
+        self.vault = vault.current()
         dispatcher = cmd.Dispatcher(cmd.Deps(store, self.vault, config.allow_private_feed_urls,
                                              config.request_timeout, self.wake))
         self.commands = TelegramCommands(self.app, store, dispatcher, self.staff)
