@@ -4,12 +4,12 @@ hub's request means, are bot/websub's."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from ..redact import redact
-from ..websub.protocol import new_callback_id, new_secret
 from .base import StoreBase, iso, parse_iso
 
 # states in which the hub may be pushing this feed to us (or will, once it verifies our request)
@@ -40,6 +40,16 @@ class WebSubRow:
     def pushed(self, now: datetime) -> bool:
         """Does the hub push this feed now: a verified subscription whose lease has not run out."""
         return self.state == "active" and self.expires is not None and self.expires > now
+
+
+def new_secret() -> str:
+    """hub.secret: random, unique, under the 200 bytes the WebSub Recommendation allows."""
+    return secrets.token_hex(32)
+
+
+def new_callback_id() -> str:
+    """The callback address's last part: unguessable, so only the hub we told knows it."""
+    return secrets.token_urlsafe(24)
 
 
 class WebSubMixin(StoreBase):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -94,16 +93,6 @@ def discover(link_header: str | None, doc_links: Iterable[tuple[str, str]], feed
             self_urls = [url for url, rels in links if "self" in rels and _http_url(url)]
             return Discovery(hubs[:MAX_LINKS], self_urls[0] if self_urls else feed_url)
     return None
-
-
-def new_secret() -> str:
-    """hub.secret: random, unique, under the 200 bytes the Recommendation allows."""
-    return secrets.token_hex(32)
-
-
-def new_callback_id() -> str:
-    """The callback address's last part: unguessable, so only the hub we told knows it."""
-    return secrets.token_urlsafe(24)
 
 
 def sign(secret: str, body: bytes, method: str = "sha256") -> str:
