@@ -33,7 +33,7 @@ from typing import Any
 
 from bench._common import ROOT, Child, Result, proc_status, rounded
 from bench.synth import Generator
-from bot.feeds import plain_text
+from bot.feedtext import plain_text
 from bot.items import Item
 from bot.store import Store, utcnow
 
