@@ -4,6 +4,7 @@ the test suite, and loopback/ never imports bench/."""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,11 @@ def test_helpers_do_not_reach_into_the_test_suite(folder, forbidden):
     assert files
     for path in files:
         assert not _imported(path) & forbidden, f"{path.relative_to(ROOT)} imports {sorted(_imported(path) & forbidden)}"
+
+
+@pytest.mark.parametrize("module", sorted(f"{p.parent.name}.{p.stem}" for folder in ("bench", "loopback")
+                                          for p in (ROOT / folder).glob("*.py") if p.stem != "__main__"))
+def test_every_helper_module_imports(module):
+    """A name moved inside bot/ must not break a bench figure that only a full `python -m bench`
+    runs (bench/memory.py once imported plain_text from where it no longer lived)."""
+    importlib.import_module(module)
