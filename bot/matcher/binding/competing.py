@@ -9,6 +9,8 @@ Pure: text in, readings out; never touches the network, the database or a chat.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from ..._text import NUMBER, parse_number
@@ -93,78 +95,200 @@ _DOUBT_ENDS = re.compile(r"[,;]|\b" + one_of((*_G.and_words, *_L.but_words)) + r
 _SPLIT_IN_TIME = re.compile(r"[\s\w]{0,30}?\b(" + one_of(_L.happened, capture=False) + r" )?" + one_of(_L.before_after) + r"\b")
 
 
+@dataclass(frozen=True)
+class _At:
+    """One number that counts releases, in its clause, as the checks below read it."""
+
+    folded: str
+    a: int  # its clause: folded[a:b]
+    b: int
+    s: int  # the number: folded[s:e]
+    e: int
+    speaker: Speaker | None  # whose frame it stands in
+    w: _Words
+    pub: date | None  # the item's date
+    title_end: int
+
+    @property
+    def clause(self) -> str:
+        return self.folded[self.a:self.b]
+
+    @property
+    def rest(self) -> str:
+        """Its clause after it."""
+        return self.folded[self.e:self.b]
+
+    def before(self, reach: int) -> str:
+        """Up to `reach` characters of its clause before it."""
+        return self.folded[max(self.a, self.s - reach):self.s]
+
+    @property
+    def not_official(self) -> bool:
+        return self.speaker is None or self.speaker.kind != OFFICIAL
+
+
+def _a_part(n: _At) -> bool:
+    """The cue before it ("de ellos, 12", "including 12 women") or right after it ("12 de ellos");
+    not "104 excarcelaciones, entre ellas la de Kennedy Tejeda" (names some of them), nor "212 …
+    desde el 8 de enero, 9 de ellas este fin de semana" (the round's latest)."""
+    folded, a, b, s, e = n.folded, n.a, n.b, n.s, n.e
+    sub = n.w.subgroup.search(folded, max(a, s - 25), s) or _OF_WHICH.match(n.rest)
+    of_them = _OF_THEM.match(n.rest)
+    own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, n.w)
+    return bool(sub and not own_release and not _of_the_held(folded, e, s, b) and not (
+        _OF_THEM_WHEN.match(folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)))
+
+
+def _house_arrest(n: _At) -> bool:
+    home = n.w.house_arrest.search(n.folded, n.a, n.b)
+    return bool(home and not _EXCLUDING.search(n.folded[max(n.a, home.start() - 40):home.start()]))
+
+
+def _ordinary_prisoners(n: _At) -> bool:
+    """Not a count of a country's nationals ("10 Americans freed by Venezuela land in Texas": theirs,
+    whatever else the clause is about, a swap for migrants, a landing in Texas)."""
+    lex = lexicon()
+    return not _nationals(n.folded, n.e) and bool(
+        n.w.not_political.search(n.clause) or common_prisoners(n.folded, (n.a, n.b), lex)
+        or (n.s >= n.title_end and common_prisoners(n.folded, (0, n.title_end), lex)))
+
+
+def _another_country(n: _At) -> bool:
+    return _foreign(n.folded, n.a, n.b)
+
+
+def _a_call(n: _At) -> bool:
+    before = n.folded[n.a:n.s]
+    ask = _last(n.w.demand, before)
+    return bool(ask and _DEMANDED.search(before[ask.end():]))
+
+
+def _a_bound(n: _At) -> bool:
+    return bool(n.w.bound.search(n.before(25)))
+
+
+def _not_done_yet(n: _At) -> bool:
+    """A promise, for a speaker who is not the one who acts."""
+    return n.speaker is not None and n.speaker.kind != OFFICIAL and bool(
+        n.w.future.search(n.folded[max(n.a, n.s - 40):min(n.b, n.e + 60)]))
+
+
+def _an_earlier_round(n: _At) -> bool:
+    return bool(n.w.earlier.search(n.clause)) or _dated_earlier(n.clause, n.pub)
+
+
+def _conceded(n: _At) -> bool:
+    """A concession granted before the news: "pese al indulto a 110 personas, siguen 333 presos"."""
+    return bool(_CONCESSIVE.search(n.folded, max(n.a, n.s - 40), n.s))
+
+
+def _a_batch_before(n: _At) -> bool:
+    """A batch the main clause follows: "40 leave today, after 39 were freed on Friday"."""
+    return _after_a_batch(n.folded, n.a, n.s, n.w)
+
+
+def _those_who_were_not(n: _At) -> bool:
+    """Those who were not something: "de los 39 excarcelados, 16 no eran opositores"."""
+    return bool(_NOT_WHAT_IT_SAYS.match(n.folded, n.e, n.b))
+
+
+def _and_others(n: _At) -> bool:
+    """"5 ejecutivos de Citgo y otros 2 estadounidenses": the round is 7."""
+    return bool(_AND_OTHERS_AFTER.match(n.folded, n.e, n.b)) or (
+        bool(_AND_OTHERS_BEFORE.search(n.folded, max(n.a, n.s - 20), n.s)) and _another_number(n.folded[n.a:n.s]))
+
+
+def _officials_quoted(n: _At) -> bool:
+    own = n.before(30) + " " + _own_phrase(n.folded, n.e, n.b)
+    return n.speaker is not None and n.speaker.kind == INDEPENDENT and bool(n.w.official_figure.search(own))
+
+
+def _whole_of_a_part(n: _At) -> bool:
+    """The 99 of "61 de las 99", the 2,400 of "225 of roughly 2,400"."""
+    return n.not_official and bool(_PART_OF_WHOLE.search(n.before(40)))
+
+
+def _of_counted_releases(n: _At) -> bool:
+    """A part of releases counted already: "60 de las salidas verificadas ocurrieron el 25"."""
+    return bool(_OF_COUNTED_RELEASES.match(n.folded[n.e:min(n.b, n.e + 60)]))
+
+
+def _whole_before_a_part(n: _At) -> bool:
+    """"de las 99 anunciadas, Foro Penal confirma 75"; fronted: "de 110 indultados solo 50 salieron"."""
+    later = n.folded[n.e:hi_of(n.folded, n.e)]
+    return n.not_official and _another_number(later) and bool(
+        _WHOLE_BEFORE.search(n.before(12)) or (_FRONTED_OF.search(n.folded[n.a:n.s]) and _ONLY.search(later)))
+
+
+def _over_years(n: _At) -> bool:
+    since = _SINCE_YEAR.search(n.clause)
+    pub = n.pub
+    return since is not None and pub is not None and any(int(y) < pub.year - 1 for y in _YEAR.findall(since.group()))
+
+
+def _weekly(n: _At) -> bool:
+    return bool(_WEEKLY.search(n.clause))
+
+
+def _a_question(n: _At) -> bool:
+    return n.s >= n.title_end and "?" in n.clause
+
+
+def _set_against(n: _At) -> bool:
+    """A figure set against the one given: "431 excarcelaciones verificadas, no 897"."""
+    return bool(_SET_AGAINST.search(n.before(20)))
+
+
+def _disputed(n: _At) -> bool:
+    """A figure doubted: "questioned the figure of 225", "cuestiona las 116 excarcelaciones"."""
+    doubt = _last(lexicon().cues["dispute"], n.before(50))
+    return doubt is not None and not _DOUBT_ENDS.search(n.folded[max(n.a, n.s - 50) + doubt.end():n.s])
+
+
+def _split_in_time(n: _At) -> bool:
+    return _another_number(n.rest) and bool(_SPLIT_IN_TIME.match(n.rest))
+
+
+def _a_breakdown(n: _At) -> bool:
+    return _sums_to_another(n.folded, n.a, n.b, n.s, n.e)
+
+
+# What else the number may be, in the order asked: the first that holds is its reading, so where
+# two hold, the earlier one's words are the reason given (and extraction reads some of them to
+# tell an item that is no release news of now: "an earlier round", "house arrest" …).
+_CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
+    ("a part of the round", _a_part),
+    ("house arrest", _house_arrest),
+    ("not political prisoners", _ordinary_prisoners),
+    ("another country", _another_country),
+    ("a call for releases", _a_call),
+    ("a bound, not a count", _a_bound),
+    ("not done yet", _not_done_yet),
+    ("an earlier round", _an_earlier_round),
+    ("a figure set against, not given", _conceded),
+    ("an earlier round (a batch the main clause follows)", _a_batch_before),
+    ("a part of the round (those who were not)", _those_who_were_not),
+    ("a part of the round (and others)", _and_others),
+    ("the authorities' figure quoted", _officials_quoted),
+    ("the whole a part is taken of", _whole_of_a_part),
+    ("a part of releases already counted", _of_counted_releases),
+    ("the whole a part is taken of", _whole_before_a_part),
+    ("a total over years, not a round", _over_years),
+    ("a line of a weekly balance", _weekly),
+    ("a question", _a_question),
+    ("a figure set against, not given", _set_against),
+    ("a figure disputed, not given", _disputed),
+    ("a part of a split in time", _split_in_time),
+    ("a part of a breakdown", _a_breakdown),
+)
+
+
 def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | None, w: _Words,
                pub: date | None, title_end: int) -> str:
-    """Why the number may be something else than this round's releases, or ""."""
-    clause = folded[a:b]
-    # a part: the cue before it ("de ellos, 12", "including 12 women") or right after it ("12 de ellos");
-    # "104 excarcelaciones, entre ellas la de Kennedy Tejeda" names some of them: no part
-    sub = w.subgroup.search(folded, max(a, s - 25), s) or _OF_WHICH.match(folded[e:b])
-    of_them = _OF_THEM.match(folded[e:b])
-    own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, w)
-    if sub and not own_release and not _of_the_held(folded, e, s, b) and not (
-            _OF_THEM_WHEN.match(folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)):
-        return "a part of the round"  # but "212 … desde el 8 de enero, 9 de ellas este fin de semana" is the round
-    home = w.house_arrest.search(folded, a, b)
-    if home and not _EXCLUDING.search(folded[max(a, home.start() - 40):home.start()]):
-        return "house arrest"
-    # a count of a country's nationals ("10 Americans freed by Venezuela land in Texas") is theirs,
-    # whatever else the clause is about (a swap for migrants, a landing in Texas)
-    if not _nationals(folded, e) and (w.not_political.search(clause) or common_prisoners(folded, (a, b), lexicon()) or (
-            s >= title_end and common_prisoners(folded, (0, title_end), lexicon()))):
-        return "not political prisoners"
-    if _foreign(folded, a, b):
-        return "another country"
-    before = folded[a:s]
-    ask = _last(w.demand, before)
-    if ask and _DEMANDED.search(before[ask.end():]):
-        return "a call for releases"
-    if w.bound.search(folded[max(a, s - 25):s]):
-        return "a bound, not a count"
-    if speaker is not None and speaker.kind != OFFICIAL and w.future.search(folded[max(a, s - 40):min(b, e + 60)]):
-        return "not done yet"
-    if w.earlier.search(clause) or _dated_earlier(clause, pub):
-        return "an earlier round"
-    if _CONCESSIVE.search(folded, max(a, s - 40), s):
-        return "a figure set against, not given"  # "pese al indulto a 110 personas, siguen 333 presos"
-    if _after_a_batch(folded, a, s, w):
-        return "an earlier round (a batch the main clause follows)"  # "40 leave today, after 39 were freed on Friday"
-    if _NOT_WHAT_IT_SAYS.match(folded, e, b):
-        return "a part of the round (those who were not)"  # "de los 39 excarcelados, 16 no eran opositores"
-    if _AND_OTHERS_AFTER.match(folded, e, b) or (_AND_OTHERS_BEFORE.search(folded, max(a, s - 20), s)
-                                                 and _another_number(folded[a:s])):
-        return "a part of the round (and others)"  # "5 ejecutivos de Citgo y otros 2 estadounidenses": 7
-    own = folded[max(a, s - 30):s] + " " + _own_phrase(folded, e, b)
-    if speaker is not None and speaker.kind == INDEPENDENT and w.official_figure.search(own):
-        return "the authorities' figure quoted"
-    if (speaker is None or speaker.kind != OFFICIAL) and _PART_OF_WHOLE.search(folded[max(a, s - 40):s]):
-        return "the whole a part is taken of"  # the 99 of "61 de las 99", the 2,400 of "225 of roughly 2,400"
-    if _OF_COUNTED_RELEASES.match(folded[e:min(b, e + 60)]):
-        return "a part of releases already counted"  # "60 de las salidas verificadas ocurrieron el 25"
-    # "de las 99 anunciadas, Foro Penal confirma 75", "de 110 indultados solo 50 salieron"
-    later = folded[e:hi_of(folded, e)]
-    if (speaker is None or speaker.kind != OFFICIAL) and _another_number(later) and (
-            _WHOLE_BEFORE.search(folded[max(a, s - 12):s])
-            or (_FRONTED_OF.search(folded[a:s])  # fronted: "de 110 indultados solo 50 salieron"
-                and _ONLY.search(later))):
-        return "the whole a part is taken of"
-    since = _SINCE_YEAR.search(clause)
-    if since and pub is not None and any(int(y) < pub.year - 1 for y in _YEAR.findall(since.group())):
-        return "a total over years, not a round"
-    if _WEEKLY.search(clause):
-        return "a line of a weekly balance"
-    if s >= title_end and "?" in clause:
-        return "a question"
-    if _SET_AGAINST.search(folded[max(a, s - 20):s]):
-        return "a figure set against, not given"  # "431 excarcelaciones verificadas, no 897"
-    doubt = _last(lexicon().cues["dispute"], folded[max(a, s - 50):s])
-    if doubt is not None and not _DOUBT_ENDS.search(folded[max(a, s - 50) + doubt.end():s]):
-        return "a figure disputed, not given"  # "questioned the figure of 225", "cuestiona las 116 excarcelaciones"
-    if _another_number(folded[e:b]) and _SPLIT_IN_TIME.match(folded[e:b]):
-        return "a part of a split in time"
-    if _sums_to_another(folded, a, b, s, e):
-        return "a part of a breakdown"
-    return ""
+    """Why the number may be something else than this round's releases, or "": the first of the
+    checks above that holds."""
+    at = _At(folded, a, b, s, e, speaker, w, pub, title_end)
+    return next((why for why, holds in _CHECKS if holds(at)), "")
 
 
 # a concession: what the clause grants is set against its news ("pese al indulto a 110, siguen 333")
