@@ -29,6 +29,16 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     clause, else the nearest "X <says|counts|confirms>" before it in its clause, else ", X said"
     after it; a title "X: …", a lead "X informó:" for the sentence after it."""
     here = [v for v in vs if a <= v.start < b and (not v.reference or _holds_verb(folded, v, w))]
+    framed = _in_its_clause(folded, a, b, s, e, here, w)
+    if framed is not None:
+        return framed
+    return _around_its_sentence(folded, s, vs, w, title_end, spans, si), None
+
+
+def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice],
+                   w: _Words) -> tuple[Speaker | None, int | None] | None:
+    """The frame the number's own clause gives it (`here`: the voices of the clause), or None when
+    the clause gives none."""
     # the authorities' own act is theirs, whoever tells it: "authorities approved the release of
     # another 87 …, rights groups said" (the innermost frame)
     acts = [(v, at) for v in here if v.end <= s and v.speaker.kind == OFFICIAL
@@ -48,42 +58,57 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     after = [v for v in here if v.start >= e]
     told_by = after[0] if after and _attributes_back(folded, e, after[0], b, w) else None
     if before:
-        v, at = before[-1]
-        # "Maduro's government has freed 44 so far, Foro Penal says": the doer of the release is
-        # not its speaker when the clause is attributed to another
-        # its verb releases, before the number or after it ("had let five opposition figures out of jail")
-        doer = (w.release_actions.search(folded, at, s) or w.release_predicates.search(folded, at, s)
-                or (_CAUSATIVE.match(folded, at) and w.release_predicates.search(folded, e, min(b, e + 50))))
-        if told_by is not None and doer:
-            return told_by.speaker, None
-        # "the opposition alliance said Maduro's government had let five out of jail": the doer told
-        # inside someone's report is not the speaker; the reporter is, if known
-        said = _last(w.report_verbs, folded[a:v.start]) if doer and v.speaker.kind == OFFICIAL else None
-        if said is not None:
-            reporters = [u for u, _at in before if u.end <= a + said.start()]
-            return (reporters[-1].speaker if reporters else None), None
-        # "Foro Penal y la oposición han verificado 600": a subject of two, the first named speaks
-        first = [u for u in here if u.end <= v.start and u.speaker.kind == v.speaker.kind
-                 and _JOINED_SUBJECT.fullmatch(folded, u.end, v.start)]
-        return (first[-1].speaker if first else v.speaker), at
+        return _subject_before(folded, a, b, s, e, here, before, told_by, w)
     if told_by is not None:
         return told_by.speaker, None
+    return None
+
+
+def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voice], before: list[tuple[Voice, int]],
+                    told_by: Voice | None, w: _Words) -> tuple[Speaker | None, int | None]:
+    """The nearest speaker before the number whose verb follows it (`before`, with where its verb
+    is), unless it is the doer of the release told by another (`told_by` after the number, or a
+    reporter before it)."""
+    v, at = before[-1]
+    # "Maduro's government has freed 44 so far, Foro Penal says": the doer of the release is
+    # not its speaker when the clause is attributed to another
+    # its verb releases, before the number or after it ("had let five opposition figures out of jail")
+    doer = (w.release_actions.search(folded, at, s) or w.release_predicates.search(folded, at, s)
+            or (_CAUSATIVE.match(folded, at) and w.release_predicates.search(folded, e, min(b, e + 50))))
+    if told_by is not None and doer:
+        return told_by.speaker, None
+    # "the opposition alliance said Maduro's government had let five out of jail": the doer told
+    # inside someone's report is not the speaker; the reporter is, if known
+    said = _last(w.report_verbs, folded[a:v.start]) if doer and v.speaker.kind == OFFICIAL else None
+    if said is not None:
+        reporters = [u for u, _at in before if u.end <= a + said.start()]
+        return (reporters[-1].speaker if reporters else None), None
+    # "Foro Penal y la oposición han verificado 600": a subject of two, the first named speaks
+    first = [u for u in here if u.end <= v.start and u.speaker.kind == v.speaker.kind
+             and _JOINED_SUBJECT.fullmatch(folded, u.end, v.start)]
+    return (first[-1].speaker if first else v.speaker), at
+
+
+def _around_its_sentence(folded: str, s: int, vs: list[Voice], w: _Words, title_end: int, spans: list[Span],
+                         si: int) -> Speaker | None:
+    """A frame from outside the number's clause: the speaker opening the title, the next sentence
+    confirming this one, a lead ending in ':' before it."""
     if s < title_end:  # the headline convention "Foro Penal: …", the speaker opening the title
         lead = [v for v in vs if v.start < s and _COLON.match(folded[v.end:v.end + 3])
                 and len(_tokens(folded, 0, v.start)) <= 2]
         if lead:
-            return lead[-1].speaker, None
+            return lead[-1].speaker
     if si + 1 < len(spans):
         who = _confirmed_after(folded, spans[si + 1], vs, w)
         if who is not None:
-            return who, None
+            return who
     if si > 0:
         plo, phi = spans[si - 1]
         if folded[plo:phi].rstrip().endswith(":"):
             prev = [v for v in vs if plo <= v.start < phi and _tells_after(folded, v, phi, w) is not None]
             if prev:
-                return prev[-1].speaker, None
-    return None, None
+                return prev[-1].speaker
+    return None
 
 
 _COLON = re.compile(r"\s*:")
