@@ -53,33 +53,52 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
     if _PART_OF_WHOLE.search(folded[max(a, s - 40):s]):
         whole = _WHOLE_NOUN.search(folded[max(a, s - 70):s])
         return bool(whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()))
-    # people, then (within a few words) what happened to them: "17 presos fueron excarcelados";
-    # or the number alone as the subject: "71 salieron", "17 were freed"
-    j = i
-    while j < len(after) and j < i + 5 and w.person_nouns.fullmatch(after[j].group()):
-        j += 1
+    if _people_then_release(folded, e, b, after, i, w):
+        return True
+    # "33 excarcelaciones de las 87 anunciadas": the whole counts what its part counts
+    whole = _WHOLE_NOUN_END.search(folded[max(a, s - 70):s])
+    if whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()):
+        return True
+    if _a_total_of_releases(folded, max(a, s - 70), s, w):
+        return True
+    return _object_of_a_release(folded, a, s, head, w)
+
+
+def _people_then_release(folded: str, e: int, b: int, after: list[re.Match[str]], i: int, w: _Words) -> bool:
+    """People, then (within a few words) what happened to them: "17 presos fueron excarcelados"; or
+    the number alone as the subject: "71 salieron", "17 were freed". `after` are the words after
+    the number, `i` the first past its modifiers."""
+    j = _people_from(after, i, w)
     if j == i and _predicate_follows(folded[after[i - 1].end() if i else e:b], 5, w):
         return True  # "50 salieron de la cárcel", "17 were freed", "33 of them have actually been carried out"
     if j == i:  # "2 prominent opposition members": an adjective or two before the people
         k = next((k for k in range(i + 1, min(i + 3, len(after)))
                   if w.person_nouns.fullmatch(after[k].group()) and after[k].group() not in _NOT_HEADS), None)
         if k is not None and not _PAUSE.search(folded[after[i].start():after[k].start()]):
-            j = k
-            while j < len(after) and j < k + 5 and w.person_nouns.fullmatch(after[j].group()):
-                j += 1
-    if j > i and _predicate_follows(folded[after[j - 1].end():b], 20, w):
-        return True
-    # "33 excarcelaciones de las 87 anunciadas": the whole counts what its part counts
-    whole = _WHOLE_NOUN_END.search(folded[max(a, s - 70):s])
-    if whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()):
-        return True
-    # "el total de excarcelados en 895", "the number of releases stood at 444"
-    total = _last(w.release_totals, folded[max(a, s - 70):s])
-    if total is not None and not folded[max(a, s - 70):s][total.end():].strip() and (
-            w.release_nouns.search(total.group()) or not _held_before(folded, max(a, s - 70) + total.start())):
-        return True  # "eleva la cifra a 135" after "cuenta 108 presos políticos": the count held, raised
-    # the object of a release, or the subject of an inverted passive: "libero a otros 17", "la
-    # excarcelacion de 17", "freed 17", "fueron excarcelados 17 presos"
+            j = _people_from(after, k, w)
+    return j > i and _predicate_follows(folded[after[j - 1].end():b], 20, w)
+
+
+def _people_from(after: list[re.Match[str]], i: int, w: _Words) -> int:
+    """Past the words for people from after[i] on (five at most)."""
+    j = i
+    while j < len(after) and j < i + 5 and w.person_nouns.fullmatch(after[j].group()):
+        j += 1
+    return j
+
+
+def _a_total_of_releases(folded: str, lo: int, s: int, w: _Words) -> bool:
+    """"el total de excarcelados en 895", "the number of releases stood at 444" right before the
+    number (lo: where the look back starts); not "eleva la cifra a 135" after "cuenta 108 presos
+    políticos" (the count held, raised)."""
+    total = _last(w.release_totals, folded[lo:s])
+    return total is not None and not folded[lo:s][total.end():].strip() and bool(
+        w.release_nouns.search(total.group()) or not _held_before(folded, lo + total.start()))
+
+
+def _object_of_a_release(folded: str, a: int, s: int, head: str, w: _Words) -> bool:
+    """The object of a release, or the subject of an inverted passive: "libero a otros 17", "la
+    excarcelacion de 17", "freed 17", "fueron excarcelados 17 presos" (`head`: its noun and on)."""
     lo = max(a, s - 70)
     before = _QUANTIFIED.sub("", folded[lo:s])
     for pattern in (w.release_actions, w.release_inverted):
