@@ -60,26 +60,27 @@ def _dated_earlier(clause: str, pub: date | None) -> bool:
         # the date of an arrest, a protest or an election describes the people, not their release
         if _DATED_PEOPLE.search(clause[max(0, m.start() - 60):m.start()]):
             continue
-        if m.group(5):  # Christmas: 25 December of the item's year or the one before
-            when = date(pub.year, 12, 25)
-            if when > pub:
-                when = date(pub.year - 1, 12, 25)
-            if (pub - when).days > _EARLY:
-                return True
-            continue
-        year = int(m.group(3) or m.group(4) or pub.year)
-        month = _MONTHS.get(m.group(2) or "", 0)
-        if not month:
-            if year < pub.year:
-                return True
-            continue
-        day = int(m.group(1)) if m.group(1) else 28
-        try:
-            when = date(year, month, min(day, 28))
-        except ValueError:
-            continue
-        if when > pub:  # "diciembre" read in a January item is last December
-            when = date(year - 1, month, min(day, 28))
-        if (pub - when).days > _EARLY:
+        if _well_before(m, pub):
             return True
     return False
+
+
+def _well_before(m: re.Match[str], pub: date) -> bool:
+    """A date `m` of _DATED falls more than _EARLY days before `pub` (a year alone: a year before)."""
+    if m.group(5):  # Christmas: 25 December of the item's year or the one before
+        when = date(pub.year, 12, 25)
+        if when > pub:
+            when = date(pub.year - 1, 12, 25)
+        return (pub - when).days > _EARLY
+    year = int(m.group(3) or m.group(4) or pub.year)
+    month = _MONTHS.get(m.group(2) or "", 0)
+    if not month:
+        return year < pub.year
+    day = int(m.group(1)) if m.group(1) else 28
+    try:
+        when = date(year, month, min(day, 28))
+    except ValueError:
+        return False
+    if when > pub:  # "diciembre" read in a January item is last December
+        when = date(year - 1, month, min(day, 28))
+    return (pub - when).days > _EARLY
