@@ -23,7 +23,7 @@ from .competing import _a_prison_part, _competing
 from .counts import _ARRESTED, _REMAIN, _counts_releases, _elided
 from .dates import _not_a_count
 from .frames import _frame, _known
-from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, words
+from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,8 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
     prisons = lexicon().finders["prison"].pattern
     for si, (lo, hi) in enumerate(spans):
         for m in NUMBER.finditer(text, lo, hi):
-            try:
-                value = parse_number(m.group())
-            except ValueError:
-                continue
-            if not isinstance(value, int) or value <= 0 or value >= 1_000_000:
+            value = _count_value(m.group())
+            if value is None:
                 continue
             s, e = m.start(), m.end()
             quote = text[lo:hi].strip()[:500]
@@ -71,18 +68,10 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 out.append(Bound(value, s, e, si, "other", None, False, "not a count", quote, (lo, hi)))
                 continue
             a, b = _clause(folded, lo, hi, s)
-            counts = "release" if _counts_releases(folded, a, b, s, e, w) else "other"
-            antecedent = None
-            if counts == "other":
-                # the antecedent in the sentence, or in the one before when a ';' or ':' joins them
-                joined = si and folded[spans[si - 1][0]:spans[si - 1][1]].rstrip()[-1:] in (";", ":")
-                antecedent = _elided(folded, spans[si - 1][0] if joined else lo, hi, a, b, s, e, w)
-                if antecedent is not None or _coordinated(folded, a, s, out, si):
-                    counts = "release"
-            speaker = _frame(folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
+            counts, antecedent = _what_it_counts(folded, spans, si, a, b, s, e, out, w)
             agent = _agent(folded, s, e, b, vs)
-            if agent is not None:  # "las 110 personas indultadas por el gobierno": the agent's figure
-                speaker = agent
+            # "las 110 personas indultadas por el gobierno": the agent's figure, else the frame's
+            speaker = agent if agent is not None else _frame(folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
             if speaker is not None and speaker.kind not in (OFFICIAL, INDEPENDENT, OUTLET):
                 speaker = None
             why = "" if counts == "release" else "it does not count releases"
@@ -97,6 +86,30 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 why = "a part of the round (one prison of several)"
             out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
     return out
+
+
+def _count_value(token: str) -> int | None:
+    """The value of a number that may count people: a whole number from 1 to 999,999."""
+    try:
+        value = parse_number(token)
+    except ValueError:
+        return None
+    return value if isinstance(value, int) and 0 < value < 1_000_000 else None
+
+
+def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: int, e: int, earlier: list[Bound],
+                    w: _Words) -> tuple[str, int | None]:
+    """"release" or "other", and where the count stands whose noun a bare number takes (its
+    antecedent: "… 344 excarcelaciones, mientras que la PUD habla de 349"), if it takes one."""
+    if _counts_releases(folded, a, b, s, e, w):
+        return "release", None
+    lo, hi = spans[si]
+    # the antecedent in the sentence, or in the one before when a ';' or ':' joins them
+    joined = si and folded[spans[si - 1][0]:spans[si - 1][1]].rstrip()[-1:] in (";", ":")
+    antecedent = _elided(folded, spans[si - 1][0] if joined else lo, hi, a, b, s, e, w)
+    if antecedent is not None or _coordinated(folded, a, s, earlier, si):
+        return "release", antecedent
+    return "other", None
 
 
 _PLACED_AFTER = re.compile(r"[\d.,]+\s+(\w+\s+){0,2}?" + one_of(_L.placed_after) + r"\s+")
