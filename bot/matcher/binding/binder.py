@@ -51,7 +51,7 @@ class Bound:
 
 def bind(text: str, folded: str, spans: list[Span], title_end: int, published: str | None,
          vs: list[Voice]) -> list[Bound]:
-    """Every number of the item with what its grammar makes of it (see the module docstring)."""
+    """Every number of the item with what its grammar makes of it (see the package docstring)."""
     w = words()
     pub = parse_date(published)
     out: list[Bound] = []
