@@ -168,7 +168,7 @@ def _a_bound(n: _At) -> bool:
 
 
 def _not_done_yet(n: _At) -> bool:
-    """A promise, for a speaker who is not the one who acts."""
+    """A promise told by a verifier or the outlet (the authorities' own promise is their announcement)."""
     return n.speaker is not None and n.speaker.kind != OFFICIAL and bool(
         n.w.future.search(n.folded[max(n.a, n.s - 40):min(n.b, n.e + 60)]))
 
