@@ -202,13 +202,19 @@ def _score(obs: Observation, event: Event, window: timedelta, figs: list[Figure]
         score += 0.5
     # nothing else to go on, and no other place named: the most recent round's (see find_event)
     if not score and apart <= FOLLOW_UP and figs and (same_place or not ex.prisons or not event.prisons):
-        if not event.figures:
-            score += 0.5  # the first counts of a round announced without a number
-        elif all(f.by_kind != OFFICIAL for f in figs):
-            score += 0.5  # a verifier's count a day after a round: that round's
-        elif apart <= SAME_DAY and event.announced is None:
-            score += 0.5  # the official figure for a round so far counted only by verifiers
+        score += _nothing_else(event, figs, apart)
     return score
+
+
+def _nothing_else(event: Event, figs: list[Figure], apart: timedelta) -> float:
+    """What counts for a round when nothing else ties an item's figures to it, within FOLLOW_UP."""
+    if not event.figures:
+        return 0.5  # the first counts of a round announced without a number
+    if all(f.by_kind != OFFICIAL for f in figs):
+        return 0.5  # a verifier's count a day after a round: that round's
+    if apart <= SAME_DAY and event.announced is None:
+        return 0.5  # the official figure for a round so far counted only by verifiers
+    return 0.0
 
 
 def _spans(figs: list[Figure] | tuple[Figure, ...]) -> list[tuple[date, date]]:

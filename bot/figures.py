@@ -44,7 +44,7 @@ class Figure:
     cumulative: bool = False  # a running total over a campaign ("444 since 8 January")
     since: str | None = None  # its start, "YYYY-MM-DD", when the item gives it
     disputed: bool = False  # an official figure a verifier disputes or doubts
-    sure: bool = False  # the text binds it to a release and its speaker (bot/matcher/binding.py)
+    sure: bool = False  # the text binds it to a release and its speaker (bot/matcher/binding/)
     quote: str = ""  # the item's own sentence it came from
     period: str | None = None  # the days the item tells releases for, "YYYY-MM-DD/YYYY-MM-DD" ("del 10 al 12 de diciembre")
     # where it came from, once an item carries it into a round (empty in the matcher's output)

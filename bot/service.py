@@ -268,13 +268,8 @@ class Service:
     async def run(self, install_signals: bool = True) -> None:
         """Run until stop() or a signal; then finish in-flight sends and close everything. Raises
         StartError (one sentence, nothing secret) when a platform cannot start."""
-        loop = asyncio.get_running_loop()
         if install_signals:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                try:
-                    loop.add_signal_handler(sig, self.stop_event.set)
-                except (NotImplementedError, RuntimeError):
-                    pass
+            self._stop_on_signals()
         self.store.lock()
         self.store.sync_feeds(self.config.feeds)
         self.register_staff_chats()
@@ -295,14 +290,7 @@ class Service:
             web = await start_web(self.config, self.store, [self.websub.mount()] if self.websub else [])
             if self.websub is not None:  # only now: a hub checks our requests at the callback at once
                 jobs.append(asyncio.create_task(self.websub.run(self.stop_event), name="websub"))
-            for p in self.platforms:
-                try:
-                    await p.start()
-                except Exception as exc:
-                    name = p.notifier.platform
-                    # the exception's text may carry a token (PTB's InvalidToken quotes it): only its type
-                    raise StartError(f"{name} could not start ({type(exc).__name__}); check its settings, "
-                                     "its token and that its server is reachable.") from None
+            await self._start_platforms()
             await self.stop_event.wait()
         finally:
             self.stop_event.set()  # a failed start must not wait for a worker that waits for this
@@ -310,14 +298,37 @@ class Service:
                 job.cancel()
             await asyncio.gather(*jobs, return_exceptions=True)
             await asyncio.wait_for(worker, timeout=30)
-            for p in reversed(self.platforms):
-                try:
-                    await p.stop()
-                except Exception:
-                    log.exception("platform stop failed")
+            await self._stop_platforms()
             await stop_web(web)
             await self.aclose_clients()
             log.info("stopped")
+
+    def _stop_on_signals(self) -> None:
+        """SIGTERM and SIGINT set stop_event (where the loop can hear signals)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self.stop_event.set)
+            except (NotImplementedError, RuntimeError):
+                pass
+
+    async def _start_platforms(self) -> None:
+        for p in self.platforms:
+            try:
+                await p.start()
+            except Exception as exc:
+                name = p.notifier.platform
+                # the exception's text may carry a token (PTB's InvalidToken quotes it): only its type
+                raise StartError(f"{name} could not start ({type(exc).__name__}); check its settings, "
+                                 "its token and that its server is reachable.") from None
+
+    async def _stop_platforms(self) -> None:
+        """In the reverse order of their start; one that fails to stop does not keep the others up."""
+        for p in reversed(self.platforms):
+            try:
+                await p.stop()
+            except Exception:
+                log.exception("platform stop failed")
 
     async def aclose_clients(self) -> None:
         await self.client.aclose()

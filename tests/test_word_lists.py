@@ -1,5 +1,5 @@
 """The matcher's words are data: a word added to a list of bot/data/*.toml changes what the matcher
-reads, and no rule of bot/matcher/*.py carries Spanish or English words of its own.
+reads, and no rule of bot/matcher/ carries Spanish or English words of its own.
 
 The data files are read through bot.matcher.lexicon._read and kept in lru caches (lexicon(),
 grammar(), binding.words(), the speakers' caches). Lists read at run time through those caches
@@ -225,8 +225,8 @@ def _literals(node: ast.AST, strings: dict[str, list[str]]) -> list[str]:
 
 
 def test_no_spanish_or_english_words_inline_in_matcher_patterns() -> None:
-    spelt = {f"{path.name}:{line}": sorted(ws - GLUE)
-             for path in sorted((ROOT / "bot" / "matcher").glob("*.py"))
+    spelt = {f"{path.relative_to(ROOT)}:{line}": sorted(ws - GLUE)
+             for path in sorted((ROOT / "bot" / "matcher").rglob("*.py"))
              for line, ws in _inline_words(path).items() if ws - GLUE}
     assert spelt == {}, "words belong in bot/data/*.toml (a named list), not in a pattern"
 

@@ -8,8 +8,9 @@ reads its word lists from bot/data once and never touches the network, the datab
 Its parts: lexicon (the data files), language, numbers (what is a count), cues (cue words around a
 number), roles (each number's role), entities (prisons, organisations, names), numberless (releases
 without a count), speakers (who says a number), parts (which numbers are figures of their own),
-running (running totals and their start), figures (each figure with its speaker), extraction (the
-item's Extraction and its headline).
+running (running totals and their start), figures (each figure with its speaker), binding (a
+package: whether the text binds a number to a release and its speaker, so it is sure), extraction
+(the item's Extraction and its headline).
 """
 
 from .extraction import KINDS, MAX_TEXT, Extraction, Prepared, match, prepare

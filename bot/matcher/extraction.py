@@ -2,6 +2,13 @@
 count still held, and who said each; built from the numbers' roles and the entities around them.
 
 Pure: reads its word lists from bot/data once; never touches the network, the database or a chat.
+
+Longer than most modules (about 600 lines) because each step from an item's numbers to its
+Extraction reads the same _Item and what the step before it decided: whether the item can report
+releases at all, the grammar's bindings laid over the rules' figures (which figures are sure, and
+whether the reasons the others are not make the item other news), then the headline from sure
+figures only. Kept in one file, match() reads top to bottom; the bindings over the figures
+(_with_bindings to _official_total) are the part a split would take first, with _Item beside them.
 """
 
 from __future__ import annotations

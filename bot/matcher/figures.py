@@ -114,17 +114,36 @@ def _named_over_generic(folded: str, spans: list[Span], kept: list[Mention], spo
                         vs: list[Voice], lex: Lexicon) -> None:
     """Relatives or lawyers give a number a named verifier gives too, or that one confirms
     afterwards ("The committee CLIPPVE confirmed the figure"): the named verifier confirms it."""
+    _named_gives_it_too(kept, spoken)
+    _the_lead_names_them(spans, kept, spoken, vs)
+    _confirmed_afterwards(folded, spans, kept, spoken, vs, lex)
+
+
+def _named_gives_it_too(kept: list[Mention], spoken: dict[int, Speaker | None]) -> None:
+    """The same value from unnamed verifiers and from a named one: the named one's."""
     named = {m.value: sp for m in kept if (sp := spoken.get(id(m))) and sp.named and sp.kind == INDEPENDENT}
     for m in kept:
         sp = spoken.get(id(m))
         if sp is not None and not sp.named and sp.kind == INDEPENDENT and m.value in named:
             spoken[id(m)] = named[m.value]
+
+
+def _the_lead_names_them(spans: list[Span], kept: list[Mention], spoken: dict[int, Speaker | None],
+                         vs: list[Voice]) -> None:
+    """The title's "lawyers" are those the lead names."""
     lead = [v for v in vs if len(spans) > 1 and spans[1][0] <= v.start < spans[1][1]]
     lead_named = [v.speaker for v in lead if v.speaker.named and v.speaker.kind == INDEPENDENT]
     for m in kept:
         sp = spoken.get(id(m))
         if m.sentence == 0 and lead_named and sp is not None and not sp.named and sp.kind == INDEPENDENT:
-            spoken[id(m)] = lead_named[0]  # the title's "lawyers" are those the lead names
+            spoken[id(m)] = lead_named[0]
+
+
+def _confirmed_afterwards(folded: str, spans: list[Span], kept: list[Mention], spoken: dict[int, Speaker | None],
+                          vs: list[Voice], lex: Lexicon) -> None:
+    """A later sentence with no number of its own in which a named verifier confirms "the figure":
+    the last figure before it, when no one named and no official gives it, is that verifier's (its
+    value everywhere before that sentence)."""
     for si, (lo, hi) in enumerate(spans):
         if any(m.sentence == si for m in kept) or not _THE_FIGURE.search(folded, lo, hi):
             continue

@@ -82,22 +82,7 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
         pattern, by_alias, shared = finders[section]
         for m in officials if rank == 0 else pattern.finditer(folded):
             key = " ".join(m.group().split())
-            entry = by_alias.get(key)
-            sp: Speaker | None
-            if section == "official":
-                if entry is None:
-                    entry = _one_of(shared.get(key, ()), named_people)
-                if entry is None:
-                    # "Rodríguez", "Saab" alone: an official either way, but which one is not said
-                    sp = Speaker("Gobierno", OFFICIAL, False) if key in shared else None
-                else:
-                    sp = Speaker(f"{entry.body} ({entry.name})", OFFICIAL, True)
-            elif entry is None or entry.kind == "prison":
-                continue
-            elif section == "org":
-                sp = _org_speaker(entry, named_people)
-            else:
-                sp = _word_speaker(entry, named_people)
+            sp = _named_by(section, key, by_alias.get(key), shared, named_people)
             if sp is not None and sp.kind == OFFICIAL and (country := _abroad(folded, m.start(), m.end(), lex)):
                 abroad.setdefault(sp.by, set()).add(country)
                 sp = Speaker(country, INDEPENDENT, True)  # "la cancillería española": Spain speaks
@@ -118,6 +103,24 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
     out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
     return tuple(_of_named(_resolve_ngo_words(out), folded))
+
+
+def _named_by(section: str, key: str, entry: Entry | None, shared: dict[str, tuple[Entry, ...]],
+              named_people: list[Entry]) -> Speaker | None:
+    """The speaker a name found by the gazetteer section's finder stands for (`entry`: what its
+    alias names), or None (a prison, or a name that is no one's)."""
+    if section == "official":
+        if entry is None:
+            entry = _one_of(shared.get(key, ()), named_people)
+        if entry is None:
+            # "Rodríguez", "Saab" alone: an official either way, but which one is not said
+            return Speaker("Gobierno", OFFICIAL, False) if key in shared else None
+        return Speaker(f"{entry.body} ({entry.name})", OFFICIAL, True)
+    if entry is None or entry.kind == "prison":
+        return None
+    if section == "org":
+        return _org_speaker(entry, named_people)
+    return _word_speaker(entry, named_people)
 
 
 _OF_COUNTRY = re.compile(r"\s+" + one_of(_G.of_the_words, capture=False) + r"\s+(?:" + one_of(_G.country_articles, capture=False)

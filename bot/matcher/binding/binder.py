@@ -1,0 +1,156 @@
+"""bind(): every number of an item with what the grammar makes of it, a Bound: whether it counts
+releases (counts), whose frame it stands in and whose figure it is (frames, agents), and what else
+it may be (competing, dates); a count joined by "y" to a count of releases before it counts
+releases too.
+
+Pure: text in, readings out; never touches the network, the database or a chat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..._text import NUMBER, parse_number
+from ...figures import Role
+from ..cues import Span
+from ..lexicon import lexicon, one_of
+from ..running import parse_date
+from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
+from .agents import _agent
+from .clauses import _clause, _tokens
+from .competing import _a_prison_part, _competing
+from .counts import _ARRESTED, _REMAIN, _counts_releases, _elided
+from .dates import _not_a_count
+from .frames import _frame, _known
+from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What the grammar makes of one number of an item."""
+
+    value: int
+    start: int
+    end: int
+    sentence: int
+    counts: str  # release | other: what the words around it say it counts
+    speaker: Speaker | None  # whose frame it stands in
+    sure: bool
+    why: str  # why it is not sure ("" when it is)
+    quote: str  # the sentence it came from
+    clause: Span = (0, 0)  # the clause it stands in
+    named_figure: bool = False  # the speaker is the one a figure is named after ("la lista oficial de las 99")
+
+    @property
+    def role(self) -> Role | None:
+        if self.speaker is None:
+            return None
+        return Role.ANNOUNCED if self.speaker.kind == OFFICIAL else Role.CONFIRMED
+
+
+def bind(text: str, folded: str, spans: list[Span], title_end: int, published: str | None,
+         vs: list[Voice]) -> list[Bound]:
+    """Every number of the item with what its grammar makes of it (see the package docstring)."""
+    w = words()
+    pub = parse_date(published)
+    out: list[Bound] = []
+    vs = _known(folded, vs, spans, w)
+    prisons = lexicon().finders["prison"].pattern
+    for si, (lo, hi) in enumerate(spans):
+        for m in NUMBER.finditer(text, lo, hi):
+            value = _count_value(m.group())
+            if value is None:
+                continue
+            s, e = m.start(), m.end()
+            quote = text[lo:hi].strip()[:500]
+            if _not_a_count(folded, lo, hi, s, e, value, prisons):
+                out.append(Bound(value, s, e, si, "other", None, False, "not a count", quote, (lo, hi)))
+                continue
+            a, b = _clause(folded, lo, hi, s)
+            counts, antecedent = _what_it_counts(folded, spans, si, a, b, s, e, out, w)
+            agent = _agent(folded, s, e, b, vs)
+            # "las 110 personas indultadas por el gobierno": the agent's figure, else the frame's
+            speaker = agent if agent is not None else _frame(folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
+            if speaker is not None and speaker.kind not in (OFFICIAL, INDEPENDENT, OUTLET):
+                speaker = None
+            why = "" if counts == "release" else "it does not count releases"
+            if not why:  # what else it may be comes first: it says whether the item is release news at all
+                why = _competing(folded, a, b, s, e, speaker, w, pub, title_end)
+            if not why and speaker is None:
+                why = "no known speaker in its frame"
+            if not why and antecedent is not None and any(
+                    x.start == antecedent and "earlier" in x.why for x in out):
+                why = "an earlier round (its noun is that round's)"  # "At Christmas … 99. Foro Penal had registered 61"
+            if not why and _a_prison_part(folded, lo, hi, s, e, text):
+                why = "a part of the round (one prison of several)"
+            out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
+    return out
+
+
+def _count_value(token: str) -> int | None:
+    """The value of a number that may count people: a whole number from 1 to 999,999."""
+    try:
+        value = parse_number(token)
+    except ValueError:
+        return None
+    return value if isinstance(value, int) and 0 < value < 1_000_000 else None
+
+
+def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: int, e: int, earlier: list[Bound],
+                    w: _Words) -> tuple[str, int | None]:
+    """"release" or "other", and where the count stands whose noun a bare number takes (its
+    antecedent: "… 344 excarcelaciones, mientras que la PUD habla de 349"), if it takes one."""
+    if _counts_releases(folded, a, b, s, e, w):
+        return "release", None
+    lo, hi = spans[si]
+    # the antecedent in the sentence, or in the one before when a ';' or ':' joins them
+    joined = si and folded[spans[si - 1][0]:spans[si - 1][1]].rstrip()[-1:] in (";", ":")
+    antecedent = _elided(folded, spans[si - 1][0] if joined else lo, hi, a, b, s, e, w)
+    if antecedent is not None or _coordinated(folded, a, s, earlier, si):
+        return "release", antecedent
+    return "other", None
+
+
+_PLACED_AFTER = re.compile(r"[\d.,]+\s+(\w+\s+){0,2}?" + one_of(_L.placed_after) + r"\s+")
+# between a count of releases and the next count: "y otros 15", "and another 15", ", 13 en Zulia"
+_JOINED_GAP = re.compile(r"[^\d;:.]{0,50}?\s" + _AND + r"\s+(" + one_of(_L.object_markers) + r"\s+)?("
+                         + one_of(_L.joined_before, capture=False) + r"\s+)?")
+_LISTED_GAP = re.compile(r"[^\d;:.]{0,50}?,\s+")
+_LATEST_GAP = re.compile(r"[^\d;:.]{0,90}?,\s+")
+_LATEST = re.compile(r"[\d.,]+\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)  # "nueve de ellas este fin de semana"
+_PLACE_OR_OF = frozenset((*_G.place_words, *_G.of_words))
+_DIGITS = re.compile(r"[\d.,]+")
+
+
+def w_modifier(word: str) -> bool:
+    return bool(words().modifiers.fullmatch(word))
+
+
+def _coordinated(folded: str, a: int, s: int, earlier: list[Bound], si: int) -> bool:
+    """"la salida de 9 mujeres de La Crisálida y 15 hombres de Rodeo I": a count joined by "y"
+    to a count of releases just before it in its clause counts releases too."""
+    prev = next((x for x in reversed(earlier) if x.sentence == si and a <= x.start < s), None)
+    if prev is None or prev.counts != "release":
+        return False
+    gap = folded[prev.end:s]
+    joined = _JOINED_GAP.fullmatch(gap)
+    # "15 … en Lara, 13 en Zulia y 10 en Táchira": an enumeration of places joins by commas too
+    listed = _LISTED_GAP.fullmatch(gap) and _PLACED_AFTER.match(folded, s)
+    # "212 personas han salido desde …, nueve de ellas este fin de semana": the latest of them
+    latest = _LATEST_GAP.fullmatch(gap) and _LATEST.match(folded[s:s + 60])
+    if latest:
+        return True
+    if not (joined or listed):
+        return False
+    # its own noun stands: "112 excarcelaciones y 15 nuevos encarcelamientos"
+    own = _tokens(folded, s, min(len(folded), s + 60))[1:4]
+    head = next((t.group() for t in own if not w_modifier(t.group())), None)
+    if head is not None and not (words().person_nouns.fullmatch(head) or words().release_nouns.fullmatch(head)
+                                 or words().release_predicates.match(folded, folded.find(head, s))
+                                 or head in _PLACE_OR_OF):
+        return False
+    # its own predicate stands: "50 salieron … y 336 siguen presos"
+    digits = _DIGITS.match(folded[s:])
+    end = s + (digits.end() if digits else 0)
+    return not _REMAIN.match(folded[end:end + 60]) and not _ARRESTED.search(folded[end:end + 40])

@@ -1,0 +1,379 @@
+"""What else a number that counts releases may be: a part of the round, house arrest, another
+country, an earlier round, a call or a promise, a bound, the authorities' figure quoted, the whole
+a part is taken of, ordinary prisoners … The first reading that holds says why the number is not
+sure (and, for some, that the item is no release news of now at all).
+
+Pure: text in, readings out; never touches the network, the database or a chat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from ..._text import NUMBER, parse_number
+from ..cues import common_prisoners
+from ..lexicon import WORD, lexicon, one_of
+from ..speakers import INDEPENDENT, OFFICIAL, Speaker
+from .clauses import _another_number, _last, hi_of
+from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
+from .dates import _dated_earlier
+from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words
+
+_SINCE_YEAR = re.compile(r"\b" + one_of(_G.since_words) + r"\s+(" + one_of(_L.the_year, capture=False) + r"\s+)?(19|20)\d\d")
+_WEEKLY = re.compile(r"\b" + one_of(_L.weekly) + r"\b")
+
+
+_PLACE_WORDS = one_of(_L.place_nouns)
+# a preposition of place (group 1), then perhaps an article: "en la", "in the", "desde"
+_AT = re.compile(r"\b" + one_of(_G.place_words) + r"\s+(?:" + _THE + r"\s+)?")
+_PLACE = re.compile(r"(" + one_of(_L.place_nouns_before, capture=False) + r" )?" + _PLACE_WORDS + r"(\s+\w+)?")
+_DIGIT_OR_STOP = re.compile(r"\d|[;:]")
+_DIGIT_OR_PAUSE = re.compile(r"\d|[,;:]")
+
+
+def _placed(folded: str, e: int, hi: int, prisons: re.Pattern[str]) -> str | None:
+    """The place a count is tied to ("60 excarcelaciones en Tocuyito", "19 en el anexo", "3
+    adolescentes de un centro de menores en La Guaira"), if any."""
+    window = folded[e:min(hi, e + 80)]
+    first = _DIGIT_OR_STOP.search(window)
+    window = window[:first.start()] if first else window
+    for m in _AT.finditer(window):
+        for at in (e + m.end(), e + m.end(1) + 1):  # after the article, or with it ("La Crisálida")
+            p = prisons.match(folded, at)
+            if p is not None:
+                return p.group()
+            state = lexicon().cues["venezuela"].match(folded, at)  # "15 salieron en Lara, 13 en Zulia"
+            if state and not state.group().startswith("venezuel"):
+                return state.group()
+        place = _PLACE.match(folded[e + m.end():e + m.end() + 40])
+        if place:
+            return place.group()
+    # "65 hombres abandonaron Tocorón": the prison named right after, no count between
+    p = prisons.search(folded, e, min(hi, e + 45))
+    if p is not None and not _DIGIT_OR_PAUSE.search(folded[e:p.start()]):
+        return p.group()
+    return None
+
+
+_OTHERS_BEFORE = re.compile(r"\b" + one_of(_L.others_before) + r"\s+$")
+
+
+def _a_prison_part(folded: str, lo: int, hi: int, s: int, e: int, text: str) -> bool:
+    """A count at one place in a sentence that counts at another place too ("60 en Tocuyito y
+    otras 19 en el anexo femenino"), or "otras 4 en Rodeo I" beside a release at another prison:
+    a part of the round, whose figure is their sum."""
+    prisons = lexicon().finders["prison"].pattern
+    mine = _placed(folded, e, hi, prisons)
+    if mine is None:
+        return False
+    for m in NUMBER.finditer(text, lo, hi):
+        if m.start() != s and (other := _placed(folded, m.end(), hi, prisons)) is not None and other != mine:
+            return True
+    if _OTHERS_BEFORE.search(folded[max(lo, s - 15):s]):
+        return any(p.group() != mine for p in prisons.finditer(folded, lo, hi))
+    return False
+
+
+# after the number: "12 de ellos", "of whom", "5 of them" (+ a time: "9 de ellas este fin de semana")
+_OF_WHICH = re.compile(r"\s+" + _OF + r"\s+" + one_of((*_G.them_words, *_L.of_which)) + r"\b")
+_OF_THEM = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\b")
+_OF_THEM_WHEN = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)
+_EXCLUDING = re.compile(r"\b" + one_of(_L.excluding) + r"\b")
+_DEMANDED = re.compile(r"\b" + one_of(_L.demanded))
+# "60 de las salidas verificadas": a part of releases already counted
+_OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+"
+                                  + one_of(_L.counted_releases) + r"\s+" + one_of(_L.counted_participles))
+_WHOLE_BEFORE = re.compile(r"(^|[^\w])(" + "|".join(_L.whole_before) + r")\s+$")
+_FRONTED_OF = re.compile(r"(^|[:,])\s*" + _OF + r"\s+$")
+_ONLY = re.compile(r"\b" + one_of(_L.only_words) + r"\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_SET_AGAINST = re.compile(r"(^|[^\w])" + one_of(_G.set_against) + r"\s+(?:" + _THE_PL + r"\s+)?$")
+_DOUBT_ENDS = re.compile(r"[,;]|\b" + one_of((*_G.and_words, *_L.but_words)) + r"\b")
+_SPLIT_IN_TIME = re.compile(r"[\s\w]{0,30}?\b(" + one_of(_L.happened, capture=False) + r" )?" + one_of(_L.before_after) + r"\b")
+
+
+@dataclass(frozen=True)
+class _At:
+    """One number that counts releases, in its clause, as the checks below read it."""
+
+    folded: str
+    a: int  # its clause: folded[a:b]
+    b: int
+    s: int  # the number: folded[s:e]
+    e: int
+    speaker: Speaker | None  # whose frame it stands in
+    w: _Words
+    pub: date | None  # the item's date
+    title_end: int
+
+    @property
+    def clause(self) -> str:
+        return self.folded[self.a:self.b]
+
+    @property
+    def rest(self) -> str:
+        """Its clause after it."""
+        return self.folded[self.e:self.b]
+
+    def before(self, reach: int) -> str:
+        """Up to `reach` characters of its clause before it."""
+        return self.folded[max(self.a, self.s - reach):self.s]
+
+    @property
+    def not_official(self) -> bool:
+        return self.speaker is None or self.speaker.kind != OFFICIAL
+
+
+def _a_part(n: _At) -> bool:
+    """The cue before it ("de ellos, 12", "including 12 women") or right after it ("12 de ellos");
+    not "104 excarcelaciones, entre ellas la de Kennedy Tejeda" (names some of them), nor "212 …
+    desde el 8 de enero, 9 de ellas este fin de semana" (the round's latest)."""
+    folded, a, b, s, e = n.folded, n.a, n.b, n.s, n.e
+    sub = n.w.subgroup.search(folded, max(a, s - 25), s) or _OF_WHICH.match(n.rest)
+    of_them = _OF_THEM.match(n.rest)
+    own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, n.w)
+    return bool(sub and not own_release and not _of_the_held(folded, e, s, b) and not (
+        _OF_THEM_WHEN.match(folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)))
+
+
+def _house_arrest(n: _At) -> bool:
+    home = n.w.house_arrest.search(n.folded, n.a, n.b)
+    return bool(home and not _EXCLUDING.search(n.folded[max(n.a, home.start() - 40):home.start()]))
+
+
+def _ordinary_prisoners(n: _At) -> bool:
+    """Not a count of a country's nationals ("10 Americans freed by Venezuela land in Texas": theirs,
+    whatever else the clause is about, a swap for migrants, a landing in Texas)."""
+    lex = lexicon()
+    return not _nationals(n.folded, n.e) and bool(
+        n.w.not_political.search(n.clause) or common_prisoners(n.folded, (n.a, n.b), lex)
+        or (n.s >= n.title_end and common_prisoners(n.folded, (0, n.title_end), lex)))
+
+
+def _another_country(n: _At) -> bool:
+    return _foreign(n.folded, n.a, n.b)
+
+
+def _a_call(n: _At) -> bool:
+    before = n.folded[n.a:n.s]
+    ask = _last(n.w.demand, before)
+    return bool(ask and _DEMANDED.search(before[ask.end():]))
+
+
+def _a_bound(n: _At) -> bool:
+    return bool(n.w.bound.search(n.before(25)))
+
+
+def _not_done_yet(n: _At) -> bool:
+    """A promise told by a verifier or the outlet (the authorities' own promise is their announcement)."""
+    return n.speaker is not None and n.speaker.kind != OFFICIAL and bool(
+        n.w.future.search(n.folded[max(n.a, n.s - 40):min(n.b, n.e + 60)]))
+
+
+def _an_earlier_round(n: _At) -> bool:
+    return bool(n.w.earlier.search(n.clause)) or _dated_earlier(n.clause, n.pub)
+
+
+def _conceded(n: _At) -> bool:
+    """A concession granted before the news: "pese al indulto a 110 personas, siguen 333 presos"."""
+    return bool(_CONCESSIVE.search(n.folded, max(n.a, n.s - 40), n.s))
+
+
+def _a_batch_before(n: _At) -> bool:
+    """A batch the main clause follows: "40 leave today, after 39 were freed on Friday"."""
+    return _after_a_batch(n.folded, n.a, n.s, n.w)
+
+
+def _those_who_were_not(n: _At) -> bool:
+    """Those who were not something: "de los 39 excarcelados, 16 no eran opositores"."""
+    return bool(_NOT_WHAT_IT_SAYS.match(n.folded, n.e, n.b))
+
+
+def _and_others(n: _At) -> bool:
+    """"5 ejecutivos de Citgo y otros 2 estadounidenses": the round is 7."""
+    return bool(_AND_OTHERS_AFTER.match(n.folded, n.e, n.b)) or (
+        bool(_AND_OTHERS_BEFORE.search(n.folded, max(n.a, n.s - 20), n.s)) and _another_number(n.folded[n.a:n.s]))
+
+
+def _officials_quoted(n: _At) -> bool:
+    own = n.before(30) + " " + _own_phrase(n.folded, n.e, n.b)
+    return n.speaker is not None and n.speaker.kind == INDEPENDENT and bool(n.w.official_figure.search(own))
+
+
+def _whole_of_a_part(n: _At) -> bool:
+    """The 99 of "61 de las 99", the 2,400 of "225 of roughly 2,400"."""
+    return n.not_official and bool(_PART_OF_WHOLE.search(n.before(40)))
+
+
+def _of_counted_releases(n: _At) -> bool:
+    """A part of releases counted already: "60 de las salidas verificadas ocurrieron el 25"."""
+    return bool(_OF_COUNTED_RELEASES.match(n.folded[n.e:min(n.b, n.e + 60)]))
+
+
+def _whole_before_a_part(n: _At) -> bool:
+    """"de las 99 anunciadas, Foro Penal confirma 75"; fronted: "de 110 indultados solo 50 salieron"."""
+    later = n.folded[n.e:hi_of(n.folded, n.e)]
+    return n.not_official and _another_number(later) and bool(
+        _WHOLE_BEFORE.search(n.before(12)) or (_FRONTED_OF.search(n.folded[n.a:n.s]) and _ONLY.search(later)))
+
+
+def _over_years(n: _At) -> bool:
+    since = _SINCE_YEAR.search(n.clause)
+    pub = n.pub
+    return since is not None and pub is not None and any(int(y) < pub.year - 1 for y in _YEAR.findall(since.group()))
+
+
+def _weekly(n: _At) -> bool:
+    return bool(_WEEKLY.search(n.clause))
+
+
+def _a_question(n: _At) -> bool:
+    return n.s >= n.title_end and "?" in n.clause
+
+
+def _set_against(n: _At) -> bool:
+    """A figure set against the one given: "431 excarcelaciones verificadas, no 897"."""
+    return bool(_SET_AGAINST.search(n.before(20)))
+
+
+def _disputed(n: _At) -> bool:
+    """A figure doubted: "questioned the figure of 225", "cuestiona las 116 excarcelaciones"."""
+    doubt = _last(lexicon().cues["dispute"], n.before(50))
+    return doubt is not None and not _DOUBT_ENDS.search(n.folded[max(n.a, n.s - 50) + doubt.end():n.s])
+
+
+def _split_in_time(n: _At) -> bool:
+    return _another_number(n.rest) and bool(_SPLIT_IN_TIME.match(n.rest))
+
+
+def _a_breakdown(n: _At) -> bool:
+    return _sums_to_another(n.folded, n.a, n.b, n.s, n.e)
+
+
+# What else the number may be, in the order asked: the first that holds is its reading, so where
+# two hold, the earlier one's words are the reason given (and extraction reads some of them to
+# tell an item that is no release news of now: "an earlier round", "house arrest" …).
+_CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
+    ("a part of the round", _a_part),
+    ("house arrest", _house_arrest),
+    ("not political prisoners", _ordinary_prisoners),
+    ("another country", _another_country),
+    ("a call for releases", _a_call),
+    ("a bound, not a count", _a_bound),
+    ("not done yet", _not_done_yet),
+    ("an earlier round", _an_earlier_round),
+    ("a figure set against, not given", _conceded),
+    ("an earlier round (a batch the main clause follows)", _a_batch_before),
+    ("a part of the round (those who were not)", _those_who_were_not),
+    ("a part of the round (and others)", _and_others),
+    ("the authorities' figure quoted", _officials_quoted),
+    ("the whole a part is taken of", _whole_of_a_part),
+    ("a part of releases already counted", _of_counted_releases),
+    ("the whole a part is taken of", _whole_before_a_part),
+    ("a total over years, not a round", _over_years),
+    ("a line of a weekly balance", _weekly),
+    ("a question", _a_question),
+    ("a figure set against, not given", _set_against),
+    ("a figure disputed, not given", _disputed),
+    ("a part of a split in time", _split_in_time),
+    ("a part of a breakdown", _a_breakdown),
+)
+
+
+def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | None, w: _Words,
+               pub: date | None, title_end: int) -> str:
+    """Why the number may be something else than this round's releases, or "": the first of the
+    checks above that holds."""
+    at = _At(folded, a, b, s, e, speaker, w, pub, title_end)
+    return next((why for why, holds in _CHECKS if holds(at)), "")
+
+
+# a concession: what the clause grants is set against its news ("pese al indulto a 110, siguen 333")
+_CONCESSIVE = re.compile(r"\b" + one_of(_L.concessive) + r"\s+[^,;:.\d]{0,30}$")
+# a subordinate clause set before the main one: its count is an earlier batch
+_AFTER_CLAUSE = re.compile(r"\b" + one_of(_L.after_clause) + r"\s+(?:[^\W\d][\w-]*\s+){0,3}$")
+
+
+def _of_the_held(folded: str, e: int, s: int, b: int) -> bool:
+    """"keeping around 270 activists behind bars …, it would free 80 of them": a count "of them" whose
+    them are people held is the round (who go free of those held), not a part of another release."""
+    if not _OF_THEM.match(folded[e:b]):
+        return False
+    last = _last(NUMBER, folded, max(0, s - 250), s)
+    return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(s, last.end() + 40)))
+
+
+def _nationals(folded: str, e: int) -> bool:
+    """The number counts a foreign country's nationals: "10 Americans", "5 ciudadanos españoles"."""
+    demonyms = lexicon().demonyms
+    head = [t.group() for t in WORD.finditer(folded, e, min(len(folded), e + 40))][:2]
+    return any(t in demonyms or t.rstrip("s") in demonyms or t.removesuffix("es") in demonyms for t in head)
+
+
+def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
+    """"said 40 activists were leaving prison on Saturday, after 39 were released on Friday": the
+    count of a clause set after another batch told released in the same sentence is the earlier
+    batch (not "the count passes 600 after 23 freed on Thursday": 600 is a running count)."""
+    cue = _AFTER_CLAUSE.search(folded, max(a, s - 40), s)
+    if cue is None:
+        return False
+    last = _last(NUMBER, folded, a, cue.start())
+    if last is None:
+        return False
+    told = folded[last.end():cue.start()]
+    running = _SPAN.search(told) or lexicon().cues["cumulative"].search(folded, a, cue.start())
+    return bool(w.release_predicates.search(told) or w.release_inverted.search(told)) and not running
+
+
+# "16 no eran opositores", "10 were not political prisoners": those who were not something
+_NOT_WHAT_IT_SAYS = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.not_words) + r"\s+" + one_of(_L.copulas) + r"\b")
+# one count of a pair, "N X y (de) otros M Y": the two add up to the round
+_AND_OTHERS = (r"\s" + _AND + r"\s+(" + one_of(_L.object_markers) + r"\s+)?" + one_of(_G.others_words) + r"\s+")
+_AND_OTHERS_AFTER = re.compile(r"[^\d;:.]{0,50}?" + _AND_OTHERS + r"\d")
+_AND_OTHERS_BEFORE = re.compile(_AND_OTHERS + r"$")
+
+
+def _sums_to_another(folded: str, a: int, b: int, s: int, e: int) -> bool:
+    """"21 presos, 8 estadounidenses y 13 venezolanos": a number that, with its neighbours after
+    a larger one, adds up to it is a part of the larger one."""
+    nums = [(m.start(), v) for m in NUMBER.finditer(folded, a, b)
+            if (v := _value(m.group())) is not None and not 1900 <= v <= 2100]
+    mine = next((i for i, (at, _v) in enumerate(nums) if at == s), None)
+    if mine is None:
+        return False
+    for i in range(mine):
+        whole = nums[i][1]
+        for j in range(i + 2, len(nums) + 1):
+            parts = nums[i + 1:j]
+            if any(at == s for at, _v in parts) and len(parts) >= 2 and sum(v for _a, v in parts) == whole:
+                return True
+    return False
+
+
+def _value(token: str) -> int | None:
+    try:
+        v = parse_number(token)
+    except ValueError:
+        return None
+    return v if isinstance(v, int) else None
+
+
+_PHRASE_END = re.compile(r"[,;:]|\s" + one_of((*_G.and_words, *_L.but_words, *_L.while_words)) + r"\s|\s" + _PART_OF
+                         + r"\s+(" + _THE_PL + r"\s+)?\d")
+
+
+def _own_phrase(folded: str, e: int, b: int) -> str:
+    """The words after a number up to its clause's next joint: its noun phrase and what is said of it
+    (not the whole it is a part of: "52 excarcelaciones de las 99 que anunció el gobierno")."""
+    m = _PHRASE_END.search(folded[e:b])
+    return folded[e:e + m.start()] if m else folded[e:b]
+
+
+def _foreign(folded: str, a: int, b: int) -> bool:
+    lex = lexicon()
+    if not lex.finders["country"].pattern.search(folded, a, b):
+        return False
+    return not lex.cues["venezuela"].search(folded, a, b) and not lex.finders["prison"].pattern.search(folded, a, b)

@@ -1,0 +1,197 @@
+"""Does a number count releases? Its noun ("17 excarcelaciones"), the release said of the people it
+counts ("17 presos fueron excarcelados", "were freed"), or the release it is the object of ("liberó
+a 17", "freed 17"); or a bare number whose noun is understood from another clause of its sentence
+("… 344 excarcelaciones, mientras que la PUD habla de 349").
+
+Pure: text in, readings out; never touches the network, the database or a chat.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..._text import NUMBER
+from ..lexicon import lexicon, one_of
+from .clauses import _another_number, _clause, _last, _tokens, hi_of
+from .lists import _G, _L, _OF, _PART_OF, _THE, _THE_PL, _WHEN, _Words
+
+_DAY = one_of(_G.weekdays)
+# what may stand between a release and the number it frees ("libero a otros 17", "freed on Monday 17")
+_QUANTIFIED = re.compile(r"(\b(" + "|".join((*_L.quantifiers, *_L.quantified_times)) + "|"
+                         + one_of(_L.quantified_day_before) + " " + _DAY + "|" + "|".join(_L.quantified_day_parts) + r")"
+                         r"[\s,]+)+$")
+
+
+# "33 of 87 authorised releases": the whole after the number
+_OF_A_NUMBER = re.compile(r"\s+" + _OF + r"\s+(" + _THE_PL + r"\s+)?\d[\d.,]*")
+# the number is the part, a whole follows: "225 of roughly 2,400", "61 de las 99"
+_PART_OF_WHOLE = re.compile(r"\d\s+" + _PART_OF + r"\s+(" + one_of((*_G.plural_articles, *_L.whole_hedges)) + r"\s+)*$")
+# the noun of the part before the whole (group 1): "225 people of 2,400", "33 excarcelaciones de las 87"
+_WHOLE_NOUN = re.compile(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)" + _PART_OF + r"\s+")
+_WHOLE_NOUN_END = re.compile(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)" + _PART_OF + r"\s+(" + _THE_PL + r"\s+)?$")
+_PAUSE = re.compile(r"[,;:]")
+
+
+def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> bool:
+    """Does the number count people freed? Its noun, the predicate said of it, or the release it
+    is the object of."""
+    # "33 of 87 authorised releases carried out": what the whole counts, the part counts
+    of = _OF_A_NUMBER.match(folded[e:b])
+    if of:
+        e = e + of.end()
+    after = _tokens(folded, e, b)
+    # skip the words that may stand between a number and its noun ("17 nuevas excarcelaciones")
+    i = 0
+    while i < len(after) and i < 3 and w.modifiers.fullmatch(after[i].group()):
+        i += 1
+    head = folded[after[i].start():b] if i < len(after) else ""
+    if head and (m := w.release_nouns.match(head)) and m.start() == 0:
+        # "82 excarcelados siguen en la lista": what is said of them is where they are, not a release
+        return not _REMAIN.match(head[m.end():])
+    # the whole of a part ("225 of roughly 2,400 people arrested … had been released"): what is said
+    # after it is said of the part; the whole counts only what its own noun counts
+    if _PART_OF_WHOLE.search(folded[max(a, s - 40):s]):
+        whole = _WHOLE_NOUN.search(folded[max(a, s - 70):s])
+        return bool(whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()))
+    if _people_then_release(folded, e, b, after, i, w):
+        return True
+    # "33 excarcelaciones de las 87 anunciadas": the whole counts what its part counts
+    whole = _WHOLE_NOUN_END.search(folded[max(a, s - 70):s])
+    if whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()):
+        return True
+    if _a_total_of_releases(folded, max(a, s - 70), s, w):
+        return True
+    return _object_of_a_release(folded, a, s, head, w)
+
+
+def _people_then_release(folded: str, e: int, b: int, after: list[re.Match[str]], i: int, w: _Words) -> bool:
+    """People, then (within a few words) what happened to them: "17 presos fueron excarcelados"; or
+    the number alone as the subject: "71 salieron", "17 were freed". `after` are the words after
+    the number, `i` the first past its modifiers."""
+    j = _people_from(after, i, w)
+    if j == i and _predicate_follows(folded[after[i - 1].end() if i else e:b], 5, w):
+        return True  # "50 salieron de la cárcel", "17 were freed", "33 of them have actually been carried out"
+    if j == i:  # "2 prominent opposition members": an adjective or two before the people
+        k = next((k for k in range(i + 1, min(i + 3, len(after)))
+                  if w.person_nouns.fullmatch(after[k].group()) and after[k].group() not in _NOT_HEADS), None)
+        if k is not None and not _PAUSE.search(folded[after[i].start():after[k].start()]):
+            j = _people_from(after, k, w)
+    return j > i and _predicate_follows(folded[after[j - 1].end():b], 20, w)
+
+
+def _people_from(after: list[re.Match[str]], i: int, w: _Words) -> int:
+    """Past the words for people from after[i] on (five at most)."""
+    j = i
+    while j < len(after) and j < i + 5 and w.person_nouns.fullmatch(after[j].group()):
+        j += 1
+    return j
+
+
+def _a_total_of_releases(folded: str, lo: int, s: int, w: _Words) -> bool:
+    """"el total de excarcelados en 895", "the number of releases stood at 444" right before the
+    number (lo: where the look back starts); not "eleva la cifra a 135" after "cuenta 108 presos
+    políticos" (the count held, raised)."""
+    total = _last(w.release_totals, folded[lo:s])
+    return total is not None and not folded[lo:s][total.end():].strip() and bool(
+        w.release_nouns.search(total.group()) or not _held_before(folded, lo + total.start()))
+
+
+def _object_of_a_release(folded: str, a: int, s: int, head: str, w: _Words) -> bool:
+    """The object of a release, or the subject of an inverted passive: "libero a otros 17", "la
+    excarcelacion de 17", "freed 17", "fueron excarcelados 17 presos" (`head`: its noun and on)."""
+    lo = max(a, s - 70)
+    before = _QUANTIFIED.sub("", folded[lo:s])
+    for pattern in (w.release_actions, w.release_inverted):
+        act = _last(pattern, before)
+        if act is None or before[act.end():].strip():
+            continue
+        if w.negation.search(folded[max(a, lo + act.start() - 25):lo + act.start()]):
+            return False
+        return not (head and w.other_counts.match(head))
+    return False
+
+
+_REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
+
+
+# an arrest said of the people counted (their predicate, not "detained after the protests" describing them)
+_ARRESTED = re.compile(r"\b(" + one_of(_L.arrested_auxiliaries) + r" (\w+ )?" + one_of(_L.arrested_participles) + r"\w*"
+                       r"|" + "|".join(_L.most_of_them) + r")\b")
+_APPOSITION = re.compile(r"^\s*,\s*" + one_of(_L.apposition) + r"[^,]{0,80},")
+_CUT = re.compile(r"[,;:(]")
+
+
+def _to_first_comma(rest: str) -> str:
+    """What is said of the people counted runs to the first comma (", la mayoría ya excarcelada"
+    is said of others); an apposition between commas (", entre ellos X,") is stepped over."""
+    m = _APPOSITION.match(rest)
+    if m:
+        return rest[:m.end()] + _to_first_comma(rest[m.end():])
+    cut = _CUT.search(rest)
+    return rest[:cut.start()] if cut else rest
+
+
+_NOT_HEADS = _L.not_heads
+
+
+def _predicate_follows(rest: str, reach: int, w: _Words) -> bool:
+    """A release is said of the people counted within `reach` words after them, in their own
+    stretch of the clause, not negated, not after an arrest said of them or another count."""
+    rest = _to_first_comma(rest)
+    tail = _tokens(rest, 0, min(len(rest), 140))
+    window = rest[:tail[min(reach, len(tail)) - 1].end()] if tail else ""
+    pred = w.release_predicates.search(window)
+    if pred is None:  # "65 men left Tocorón", "abandonaron Rodeo I": leaving a prison the gazetteer knows
+        pred = _LEFT.search(window)
+        if pred is None or not lexicon().finders["prison"].pattern.match(window, pred.end()):
+            return False
+    before = window[:pred.start()]
+    return not (w.negation.search(before) or _another_number(_PRISON_DIGITS.sub(" ", before)) or _ARRESTED.search(before))
+
+
+_LEFT = re.compile(r"\b" + one_of(_L.left_prison) + r"\s+(?:" + _THE + r"\s+)?")
+# digits of a prison's name ("Zona 7", "Rodeo I", "Yare 3"): no count of their own
+_PRISON_DIGITS = re.compile(r"\b" + one_of(_L.numbered_prisons) + r"\s+\d+\b")
+
+
+# a noun for people held, then a relative clause of it: the number counts that noun
+_HELD_THEN_RELATIVE = re.compile(r"\b" + one_of(_L.held_nouns) + r"(\s+[\w-]+){0,4},?\s+" + one_of(_L.held_relatives) + r"\b")
+_COMMA = re.compile(r"[,;]")
+# what may follow a bare number to the end of its clause: a date, a time, whose figure it is
+_ELIDED_TAIL = re.compile(r"\s*(" + one_of(_L.as_of) + r"\s+.{0,30}|" + _WHEN
+                          + r"|" + one_of(_G.attributed_by) + r"\s+by\s+.{0,40}|"
+                          + one_of(_L.dado_por) + r"[oa]s\s+por\s+.{0,40})?[\s.,;)]*")
+_GIVEN_BY_AFTER = re.compile(r"\s+" + one_of((*_G.attributed_by, *_L.dado_por)))
+
+
+def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _Words) -> int | None:
+    """A bare number that ends its clause, after a verb of counting, in a sentence whose other
+    clause counts releases: the noun is understood ("… 344 excarcelaciones, mientras que la PUD
+    habla de 349"; "… desde el 8 de enero; Foro Penal contabiliza 383"). Returns where that
+    count stands (its antecedent), or None."""
+    if _HELD_THEN_RELATIVE.search(folded[max(lo, s - 70):s]):
+        return None  # "los presos políticos del país, que la ONG cifra en 268": the count of that noun
+    tail = folded[e:b]
+    comma = _COMMA.search(tail)
+    tail = tail[:comma.start()] if comma else tail  # "… 73 desde el jueves, Foro Penal 56 …": its own words
+    if not _ELIDED_TAIL.fullmatch(tail):
+        return None
+    if not w.report_verbs.search(folded[max(a, s - 25):s]) and not _GIVEN_BY_AFTER.match(tail):
+        return None
+    # the sentence, and the one before it ("Saab: 225 liberados; Foro Penal … ha verificado 107")
+    for m in NUMBER.finditer(folded, lo, hi):
+        if m.start() != s:
+            end = hi_of(folded, m.start())
+            if _counts_releases(folded, *_clause(folded, lo, end, m.start()), m.start(), m.end(), w):
+                return m.start()
+    return None
+
+
+_HELD_WORDS = re.compile(r"\b" + one_of(_L.held_words) + r"\b")
+
+
+def _held_before(folded: str, at: int) -> bool:
+    """The count just before `at` in its sentence is of people held ("108 presos políticos; … la cifra")."""
+    lo = max(folded.rfind(".", 0, at), folded.rfind("\n", 0, at), at - 160, 0)
+    last = _last(NUMBER, folded, lo, at)
+    return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(at, last.end() + 40)))

@@ -1,0 +1,279 @@
+"""Whose frame a number stands in: "según X" in its clause, "X dijo/verificó … N", "… N, X said", a
+title "X: …", a lead "X informó:" for the sentence after it, a next sentence "confirmed by X"; and
+which of the item's voices the binding may name at all.
+
+Pure: text in, readings out; never touches the network, the database or a chat.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..cues import Span
+from ..lexicon import WORD, one_of
+from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice
+from .clauses import _SENTENCE_END, _last, _tokens
+from .lists import _BY, _G, _L, _THE, _THE_SG, _Words, words
+
+# "by JEyP's count", "according to the group's tally": the possessor's figure
+_FIGURE_OF_BEFORE = re.compile(r"\b" + one_of(_L.figure_of_before) + r"\s+(the\s+)?$")
+_FIGURE_OF_AFTER = re.compile(r"('s|s')\s+" + one_of(_L.possessed_figures) + r"\b")
+# a name after these is the object of another's verb: "respondió a Jorge Rodríguez", "told to the NGO"
+_OBJECT_BEFORE = re.compile(r"(\b" + one_of(_L.object_before) + r"|\b\w+(o|io|aron|ieron|a|an|e|en)\s+a)\s+"
+                            r"(?:" + _THE_SG + r"\s+)?$")
+
+
+def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: list[Voice], w: _Words,
+           title_end: int, spans: list[Span], si: int) -> tuple[Speaker | None, int | None]:
+    """The speaker whose frame the number stands in, and where its verb is: "según X" in its
+    clause, else the nearest "X <says|counts|confirms>" before it in its clause, else ", X said"
+    after it; a title "X: …", a lead "X informó:" for the sentence after it."""
+    here = [v for v in vs if a <= v.start < b and (not v.reference or _holds_verb(folded, v, w))]
+    framed = _in_its_clause(folded, a, b, s, e, here, w)
+    if framed is not None:
+        return framed
+    return _around_its_sentence(folded, s, vs, w, title_end, spans, si), None
+
+
+def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice],
+                   w: _Words) -> tuple[Speaker | None, int | None] | None:
+    """The frame the number's own clause gives it (`here`: the voices of the clause), or None when
+    the clause gives none."""
+    # the authorities' own act is theirs, whoever tells it: "authorities approved the release of
+    # another 87 …, rights groups said" (the innermost frame)
+    acts = [(v, at) for v in here if v.end <= s and v.speaker.kind == OFFICIAL
+            and (at := _tells_after(folded, v, s, w)) is not None and _OFFICIAL_ACT.match(folded, at)]
+    if acts:
+        return acts[-1][0].speaker, acts[-1][1]
+    for v in here:
+        if _according(folded[max(a, v.start - 40):v.start], w) and _same_stretch(folded, a, v, s, e):
+            return v.speaker, None
+        if _FIGURE_OF_BEFORE.search(folded[max(a, v.start - 20):v.start]) and _FIGURE_OF_AFTER.match(folded[v.end:v.end + 25]):
+            return v.speaker, None
+    # a speaker is the subject of its verb: not the object of another's ("respondió a Jorge Rodríguez,
+    # que habló de 400, que solo ha podido verificar 83"), nor inside a relative clause
+    before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v)
+              and not _OBJECT_BEFORE.search(folded[max(a, v.start - 20):v.start])
+              and (at := _tells_after(folded, v, s, w)) is not None]
+    after = [v for v in here if v.start >= e]
+    told_by = after[0] if after and _attributes_back(folded, e, after[0], b, w) else None
+    if before:
+        return _subject_before(folded, a, b, s, e, here, before, told_by, w)
+    if told_by is not None:
+        return told_by.speaker, None
+    return None
+
+
+def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voice], before: list[tuple[Voice, int]],
+                    told_by: Voice | None, w: _Words) -> tuple[Speaker | None, int | None]:
+    """The nearest speaker before the number whose verb follows it (`before`, with where its verb
+    is), unless it is the doer of the release told by another (`told_by` after the number, or a
+    reporter before it)."""
+    v, at = before[-1]
+    # "Maduro's government has freed 44 so far, Foro Penal says": the doer of the release is
+    # not its speaker when the clause is attributed to another
+    # its verb releases, before the number or after it ("had let five opposition figures out of jail")
+    doer = (w.release_actions.search(folded, at, s) or w.release_predicates.search(folded, at, s)
+            or (_CAUSATIVE.match(folded, at) and w.release_predicates.search(folded, e, min(b, e + 50))))
+    if told_by is not None and doer:
+        return told_by.speaker, None
+    # "the opposition alliance said Maduro's government had let five out of jail": the doer told
+    # inside someone's report is not the speaker; the reporter is, if known
+    said = _last(w.report_verbs, folded[a:v.start]) if doer and v.speaker.kind == OFFICIAL else None
+    if said is not None:
+        reporters = [u for u, _at in before if u.end <= a + said.start()]
+        return (reporters[-1].speaker if reporters else None), None
+    # "Foro Penal y la oposición han verificado 600": a subject of two, the first named speaks
+    first = [u for u in here if u.end <= v.start and u.speaker.kind == v.speaker.kind
+             and _JOINED_SUBJECT.fullmatch(folded, u.end, v.start)]
+    return (first[-1].speaker if first else v.speaker), at
+
+
+def _around_its_sentence(folded: str, s: int, vs: list[Voice], w: _Words, title_end: int, spans: list[Span],
+                         si: int) -> Speaker | None:
+    """A frame from outside the number's clause: the speaker opening the title, the next sentence
+    confirming this one, a lead ending in ':' before it."""
+    if s < title_end:  # the headline convention "Foro Penal: …", the speaker opening the title
+        lead = [v for v in vs if v.start < s and _COLON.match(folded[v.end:v.end + 3])
+                and len(_tokens(folded, 0, v.start)) <= 2]
+        if lead:
+            return lead[-1].speaker
+    if si + 1 < len(spans):
+        who = _confirmed_after(folded, spans[si + 1], vs, w)
+        if who is not None:
+            return who
+    if si > 0:
+        plo, phi = spans[si - 1]
+        if folded[plo:phi].rstrip().endswith(":"):
+            prev = [v for v in vs if plo <= v.start < phi and _tells_after(folded, v, phi, w) is not None]
+            if prev:
+                return prev[-1].speaker
+    return None
+
+
+_COLON = re.compile(r"\s*:")
+_JOINED_SUBJECT = re.compile(r"\s*(,\s*)?" + one_of((*_G.and_words, *_L.joined_with)) + r"\s+(?:" + _THE + r"\s+)?")
+
+
+# a verb that makes its object do the releasing words after it: "had let five … out of jail"
+_CAUSATIVE = re.compile(r"\s*(" + one_of(_L.have_words) + r"\s+)?" + one_of(_L.causative_verbs) + r"\b")
+
+
+def _holds_verb(folded: str, v: Voice, w: _Words) -> bool:
+    own = _tokens(folded, v.start, v.end)
+    return len(own) > 1 and bool(w.report_verbs.fullmatch(own[-1].group()))
+
+
+# "Thursday's move, confirmed by ...", "La información fue confirmada por ..."
+_CONFIRMED_BY = re.compile(r"\W*(" + words().anaphora.pattern + r")\W{0,3}(\w+\s+){0,3}?("
+                           + one_of(_L.confirmed_auxiliaries, capture=False) + r"\s+)?"
+                           + one_of(_L.confirmed_participles) + r"\s+" + _BY + r"\s+")
+
+
+def _confirmed_after(folded: str, span: Span, vs: list[Voice], w: _Words) -> Speaker | None:
+    """The next sentence confirms this one's release ("Thursday's move, confirmed by human rights
+    organizations", "La información fue confirmada por Foro Penal"): its first independent
+    speaker after "confirmed by" frames the numbers here that have no frame of their own."""
+    lo, hi = span
+    m = _CONFIRMED_BY.match(folded[lo:hi])
+    if m is None:
+        return None
+    at = lo + m.end()
+    for v in vs:
+        if at <= v.start < at + 60 and v.speaker.kind == INDEPENDENT:
+            return v.speaker
+    return None
+
+
+_APPOSED = re.compile(r",\s*" + one_of(_G.indefinite_articles) + r"\s+$")  # "La Coalición …, una ONG, …"
+
+
+def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[Voice]:
+    """The speakers the binding may name: not "officials" where another country acts in the
+    sentence, not "una ONG" in apposition to a name the gazetteer does not know ("La Coalición …,
+    una ONG, …": that ONG is not the item's other NGO)."""
+    out = []
+    for v in vs:
+        said = folded[v.start:v.end]
+        lo, hi = next(((a, b) for a, b in spans if a <= v.start < b), (0, len(folded)))
+        if w.generic_officials.fullmatch(said) and w.foreign_actors.search(folded, lo, hi):
+            continue
+        if not v.speaker.named and v.speaker.kind == INDEPENDENT and _APPOSED.search(folded[max(lo, v.start - 8):v.start]):
+            continue
+        out.append(v)
+    return out
+
+
+# a comma, a closing quote or "por"/"by" before a speaker after the number
+_MARK = re.compile(r"[,\u00bb\u201d\"]|\b" + _BY + r"\s*$")
+_DIGIT = re.compile(r"\d")
+_CLAUSE_SUBJECT = re.compile(r"\b" + one_of(_L.clause_subjects) + r"\b")
+
+
+def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
+    """", Foro Penal said", ", dijo Foro Penal", "confirmed by JEyP" after the number: the speaker
+    and its verb close the clause (the verb has no complement of its own: not ", while Foro
+    Penal said that 60 …")."""
+    gap = folded[e:v.start]
+    mark = _last(_MARK, gap)
+    if mark is None:
+        return False
+    # the speaker right after the comma: ", Foro Penal said", ", dijo Romero", ", según el Foro Penal"
+    between = _tokens(gap, mark.end(), len(gap))
+    if len(between) > 3 or not all(w.speaker_fillers.fullmatch(t.group()) or w.report_verbs.fullmatch(t.group())
+                                   or w.according_to.fullmatch(t.group()) for t in between):
+        return False
+    window = folded[max(e, v.start - 30):v.start]
+    verb = _last(w.report_verbs, window)
+    if verb is not None and not window[verb.end():].strip(" ,"):
+        end = v.end  # ", dijo Foro Penal"
+    else:
+        at = _tells_after(folded, v, b, w)
+        if at is None:
+            return False
+        word = WORD.match(folded, at)
+        end = word.end() if word else at  # ", Foro Penal said"
+    closing = _SENTENCE_END.search(folded[end:b])
+    rest = folded[end:end + closing.start()] if closing else folded[end:b]
+    # what follows the verb is a time or a place ("on Monday", "in a statement"), not its own
+    # clause or its own number ("Foro Penal confirma 75")
+    if _DIGIT.search(rest):
+        return False
+    return not _CLAUSE_SUBJECT.search(rest) or len(_tokens(rest, 0, len(rest))) <= 3
+
+
+_OFFICIAL_ACT = re.compile(one_of(_L.official_acts))
+_RELATIVE = re.compile(r",\s*" + one_of(_L.aside_relatives) + r"\b")
+
+
+def _in_an_aside(folded: str, a: int, v: Voice) -> bool:
+    """"Foro Penal, which checks each case with lawyers and families, said …": a speaker inside a
+    relative clause between commas does not frame the clause's numbers."""
+    opened = _last(_RELATIVE, folded[a:v.start])
+    return opened is not None and "," not in folded[a + opened.end():v.start]
+
+
+_WORD_CHAR = re.compile(r"\w")
+_OPENS_ACCORDING = re.compile(r"\W*" + one_of(_G.according_words))  # "Según Foro Penal, 17 …"
+
+
+def _same_stretch(folded: str, a: int, v: Voice, s: int, e: int) -> bool:
+    """"según X" frames the number if no comma parts them, or if it opens or closes the clause
+    ("Según Foro Penal, 17 …", "… 17 excarcelaciones, según Foro Penal."), not from inside a
+    relative clause of another number ("las 897 personas que según Cabello han salido, …")."""
+    if v.start > e:
+        return "," not in folded[e:v.start] or not _WORD_CHAR.search(folded[v.end:_clause_end(folded, v.end)])
+    between = folded[v.end:s]
+    if "," not in between:
+        return True
+    return not _WORD_CHAR.search(folded[a:max(a, v.start - 30)]) or bool(_OPENS_ACCORDING.match(folded[a:v.start]))
+
+
+_CLAUSE_END = re.compile(r"[.;\n,]")
+
+
+def _clause_end(folded: str, at: int) -> int:
+    m = _CLAUSE_END.search(folded[at:])
+    return at + m.start() if m else len(folded)
+
+
+def _according(text: str, w: _Words) -> bool:
+    """'según', 'according to' right before the speaker (a title or 'the NGO' between)."""
+    cue = _last(w.according_to, text)
+    if cue is None:
+        return False
+    between = _tokens(text, cue.end(), len(text))
+    return len(between) <= 4 and all(w.speaker_fillers.fullmatch(t.group()) for t in between)
+
+
+_ASIDE = re.compile(r"\s*,[^,.;:]{1,90},")
+_BREAK_OR_DIGIT = re.compile(r"[.;:,\d]")
+
+
+def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
+    """Where a verb of saying, counting or announcing follows the speaker within a few words (a
+    title, a name, 'que' between), before limit; None if none does (or it is negated: "no explicó")."""
+    own = _tokens(folded, v.start, v.end)
+    if len(own) > 1 and w.report_verbs.fullmatch(own[-1].group()):
+        return own[-1].start()  # the name holds its verb ("Venezuela says", "Venezuela autoriza")
+    unknown = 0
+    start = v.end
+    aside = _ASIDE.match(folded[v.end:limit])  # "Foro Penal, backed by videos of reporters, said"
+    if aside:
+        start = v.end + aside.end()
+    for i, t in enumerate(_tokens(folded, start, limit)):
+        word = t.group()
+        if w.report_verbs.fullmatch(word):
+            if w.negation.search(folded[start:t.start()]):
+                return None
+            return t.start()
+        if i >= 12 or _BREAK_OR_DIGIT.search(folded[start:t.start()]):
+            return None
+        if word in _G.and_words and i < 8:
+            unknown = 0  # "cuestiona la cifra y solo ha verificado 107": the subject goes on
+            continue
+        if not w.speaker_fillers.fullmatch(word):
+            unknown += 1
+            if unknown > 2:
+                return None
+    return None
