@@ -5,6 +5,10 @@ file against those declarations; a user's mistake becomes a ConfigError of one s
 key (the CLI exits 2). Secrets never come from here: tokens and passwords come from the environment.
 They stay plain frozen dataclasses (callers use dataclasses.replace), and objects built in code
 (tests, the demo, bench/) are not validated: the bounds are for people editing a file.
+
+It is longer than most modules (over 400 lines) because every key's declaration lives on its
+dataclass field here (one place for type, default, bounds and help), with the one validator that
+reads them.
 """
 
 from __future__ import annotations

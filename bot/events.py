@@ -9,6 +9,10 @@ a new round, a verifier's figure for the round rising (a first figure counts), t
 first arriving, or the official figure becoming disputed — never with a retelling.
 
 Pure logic over dataclasses; never touches storage or the network.
+
+It is longer than most modules (over 400 lines) because finding a round and folding a report into
+it read the same scoring of figures, places and dates; split, each half would import the other's
+private helpers.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ commit before it sends anything else); rows left claimed by a dead process are r
 start-up. The one duplicate a hard kill can cause is a message whose send succeeded but whose mark
 did not land: at most the sends in flight at the kill (`concurrency`). Messages for one subscriber
 go in order, so an update can reply to its alert.
+
+It is longer than most modules (over 400 lines): claiming, sending, marking and the backoff of
+failures are one loop whose ordering guarantees above only hold when read together.
 """
 
 from __future__ import annotations

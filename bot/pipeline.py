@@ -8,6 +8,10 @@ rows) land together or not at all; items are committed in groups (see Pipeline.i
 Old news is never a new alert: a feed's first fetch and items older than max_alert_age_hours go
 into the ledger quietly (bot/freshness.py decides). A feed with nothing new for longer than its
 rhythm is marked quiet, once.
+
+It is longer than most modules (over 400 lines) because polling and pushing share one
+collect/commit path with its guards (first fetch, old news, failures, quiet feeds); those are
+kept in one reading order rather than spread over modules that would call back into each other.
 """
 
 from __future__ import annotations

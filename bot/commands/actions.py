@@ -1,6 +1,9 @@
 """What each chat command does, for every platform: takes the store, who asks (platform, chat id) and
 their language, and returns Messages in that language. Never imports a chat platform's library and
 never decides who may run a command (bot/commands/registry.py does).
+
+It is longer than most modules (over 400 lines) because it holds one short function per command and
+their small shared helpers; each is read on its own, and the registry names them.
 """
 
 from __future__ import annotations
