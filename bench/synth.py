@@ -13,6 +13,9 @@ its running count since 8 January and its tally of political prisoners still hel
 government claims a larger running total. Most items (85 % by default) are ordinary news with
 numbers the matcher must leave alone: prices, scores, votes, arrests, rain, dates, a release in
 another country.
+
+It is over 400 lines because the sentences of every kind of item, in both languages, live here as
+data beside the year's plan that picks them: one place to read what the bench feeds the bot.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ logs) in its workdir, and runs with rate limits raised so far that tests never s
 M_LIMIT_EXCEEDED. Synapse runs as a subprocess of ``sys.executable``; it is stopped by
 ``stop()``, by an ``atexit`` hook, and (on Linux, when started from the main thread) by
 the kernel if the test process dies.
+
+It is over 400 lines because the homeserver's configuration (written here, with the reason for each
+setting) and its process lifetime are one concern: start, wait for health, stop on every path.
 """
 
 from __future__ import annotations

@@ -16,6 +16,10 @@ connections) and lets a test inject user messages, button presses and membership
 The aiohttp server runs in its own daemon thread with its own event loop, so it can serve a bot
 running in the test's event loop or in a separate process. All public helpers are thread-safe.
 Everything stored is bounded.
+
+It is one long module (about 2,100 lines) on purpose: every Bot API method it answers shares one
+server state (chats, messages, rate-limit windows, injected faults) under one lock, and tests read
+it as one stand-in for Telegram; split by method, each part would reach into the same state.
 """
 
 from __future__ import annotations
