@@ -22,8 +22,8 @@ M_LIMIT_EXCEEDED. Synapse runs as a subprocess of ``sys.executable``; it is stop
 ``stop()``, by an ``atexit`` hook, and (on Linux, when started from the main thread) by
 the kernel if the test process dies.
 
-It is over 400 lines because the homeserver's configuration (written here, with the reason for each
-setting) and its process lifetime are one concern: start, wait for health, stop on every path.
+It is over 400 lines because writing the homeserver's configuration, registering users and the
+process's lifetime (start, wait until ready, stop on every path) are one concern, read together.
 """
 
 from __future__ import annotations
