@@ -61,9 +61,12 @@ class EventsMixin(StoreBase):
             nums = sorted({int(n) for n in numbers})
             marks = ",".join("?" * len(nums)) or "NULL"
             start, end = period.split("/") if period else ("", "")
-            extra = (f" AND (last_published >= ? OR announced IN ({marks}) OR confirmed IN ({marks}) OR id IN "
-                     f"(SELECT event_id FROM event_figures WHERE status = 'released' AND (value IN ({marks}) "
-                     f"OR (period IS NOT NULL AND substr(period, 1, 10) <= ? AND substr(period, 12, 10) >= ?))))")
+            # the figures are asked of each event in the window (event_figures_status), never of the whole
+            # ledger: a subquery over every figure made each report's look-up grow with the year
+            extra = (f" AND (last_published >= ? OR announced IN ({marks}) OR confirmed IN ({marks}) OR EXISTS "
+                     f"(SELECT 1 FROM event_figures f WHERE f.event_id = events.id AND f.status = 'released' AND "
+                     f"(f.value IN ({marks}) OR (f.period IS NOT NULL AND substr(f.period, 1, 10) <= ? AND "
+                     f"substr(f.period, 12, 10) >= ?))))")
             params += [iso(around - timedelta(days=3)), *nums, *nums, *nums, end or "0", start or "9"]
         ids = [r[0] for r in self.db.execute(
             "SELECT id FROM events WHERE last_published >= ? AND first_published <= ?" + extra
