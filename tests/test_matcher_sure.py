@@ -226,3 +226,16 @@ def test_a_subject_of_two_speaks_as_the_first():
 def test_a_count_still_held_is_the_speakers_own(title, summary, want_total, want_by):
     ex = match(title, summary, "es")
     assert (ex.total_prisoners, ex.total_by) == (want_total, want_by)
+
+
+@pytest.mark.parametrize("summary, want", [
+    # English leaves the relative word out: the official after the number's noun is its clause's subject
+    ("By Sunday the group had verified 41 releases, well below the 300 releases Interior Minister Diosdado "
+     "Cabello announced on Friday.", {(41, "confirmed"), (300, "announced")}),
+    # with the relative word, as before
+    ("By Sunday the group had verified 41 releases, well below the 300 releases that Interior Minister Diosdado "
+     "Cabello announced on Friday.", {(41, "confirmed"), (300, "announced")}),
+])
+def test_a_figure_in_an_official_s_clause_is_theirs_not_the_verifier_s(summary, want):
+    ex = match("Foro Penal counts 41 political prisoners freed", summary, "en")
+    assert {(f.value, str(f.role)) for f in ex.figures if f.sure} == want

@@ -19,6 +19,12 @@ from .lists import _BY, _G, _L, _OF, _THE, _THE_PL, words
 _RELATIVE_AGENT = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.figure_relatives, capture=False)
                              + r"\s+(?:[^\W\d][\w-]*\s+){0,2}?")
 
+# English leaves the relative word out: the number, up to two words of its noun, then the clause's
+# subject; the verb after the subject tells it is a clause about the number ("the 626 releases
+# interim leader Delcy Rodríguez announced")
+_CONTACT_GAP = re.compile(r"(?:\s+[^\W\d][\w-]*){0,4}?\s+")
+_CONTACT_VERB = re.compile(r"\s+(?:\w+\s+)?" + one_of(_L.contact_clause_verbs, capture=False) + r"\b")
+
 
 # a name after one of these is the object of the clause's verb, not its subject ("presos que
 # protestaron contra Maduro")
@@ -66,6 +72,11 @@ def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | No
                     and not _GOVERNED.search(folded, max(0, v.start - 12), v.start)]
         if official:
             return official[0].speaker
+    for v in vs:
+        if v.speaker.kind == OFFICIAL and _CONTACT_GAP.fullmatch(folded, e, v.start) and "," not in folded[e:v.start] \
+                and not _GOVERNED.search(folded, max(0, v.start - 12), v.start) \
+                and _CONTACT_VERB.match(folded, v.end, min(b, v.end + 30)):
+            return v.speaker
     # no other number between ("12 de las 24 excarcelaciones anunciadas por Saab": the agent is 24's)
     m = _PARTICIPLE_BY.match(folded[e:min(b, e + 80)])
     if m is None:

@@ -97,6 +97,7 @@ class _Lists:
     confirmed_auxiliaries: tuple[str, ...]
     confirmed_participles: tuple[str, ...]
     figure_relatives: tuple[str, ...]
+    contact_clause_verbs: tuple[str, ...]
     governing: tuple[str, ...]
     figure_hedges: tuple[str, ...]
     officials_participles_es: tuple[str, ...]
