@@ -239,3 +239,20 @@ def test_a_count_still_held_is_the_speakers_own(title, summary, want_total, want
 def test_a_figure_in_an_official_s_clause_is_theirs_not_the_verifier_s(summary, want):
     ex = match("Foro Penal counts 41 political prisoners freed", summary, "en")
     assert {(f.value, str(f.role)) for f in ex.figures if f.sure} == want
+
+
+def test_a_part_of_a_breakdown_told_again_elsewhere_is_that_part():
+    """The title retells one line of the body's breakdown of a count of releases: that line is a
+    part, not a figure of its own; the whole is the figure."""
+    ex = match("Foro Penal: 30 Colombians freed so far under the deal",
+               "Foro Penal counts 35 released people it classes as political prisoners: 30 Colombians and 5 "
+               "Peruvians.", "en")
+    assert {(f.value, f.sure) for f in ex.figures if f.sure} == {(35, True)}
+
+
+def test_a_release_figure_inside_a_breakdown_of_something_else_stays_sure():
+    """Not when the whole counts something else: of 3.000 people the law covered, 200 left prison."""
+    ex = match("Arreaza: 200 presos salieron de la cárcel en la primera semana de la amnistía",
+               "Según Jorge Arreaza, la ley benefició a 3.000 personas: 200 salieron de prisión y 2.800 tienen "
+               "medidas cautelares.", "es")
+    assert (200, "announced", True) in {(f.value, str(f.role), f.sure) for f in ex.figures}

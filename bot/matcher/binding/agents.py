@@ -63,20 +63,9 @@ def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | No
     # figure by its participle, no one else's (an agent named after it is found below)
     if _OFFICIALS_AFTER.match(folded[e:min(b, e + 50)]) or _OFFICIALS_BEFORE.search(folded[max(0, s - 15):s]):
         return Speaker("Gobierno", OFFICIAL, False)
-    relative = _RELATIVE_AGENT.match(folded, e, min(b, e + 90))
-    if relative is not None:
-        # "las 406 que la presidenta Delcy Rodríguez anunció", "los 225 que prometió la Fiscalía":
-        # a relative clause whose subject is an official names the figure theirs
-        official = [v for v in vs if relative.end() <= v.start <= relative.end() + 40 and v.speaker.kind == OFFICIAL
-                    and not _STOP_OR_DIGIT.search(folded[relative.end():v.start])
-                    and not _GOVERNED.search(folded, max(0, v.start - 12), v.start)]
-        if official:
-            return official[0].speaker
-    for v in vs:
-        if v.speaker.kind == OFFICIAL and _CONTACT_GAP.fullmatch(folded, e, v.start) and "," not in folded[e:v.start] \
-                and not _GOVERNED.search(folded, max(0, v.start - 12), v.start) \
-                and _CONTACT_VERB.match(folded, v.end, min(b, v.end + 30)):
-            return v.speaker
+    subject = _clause_subject(folded, e, b, vs)
+    if subject is not None:
+        return subject
     # no other number between ("12 de las 24 excarcelaciones anunciadas por Saab": the agent is 24's)
     m = _PARTICIPLE_BY.match(folded[e:min(b, e + 80)])
     if m is None:
@@ -87,5 +76,24 @@ def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | No
     done = _DONE.match(m.group(2)) is not None
     for v in vs:
         if at <= v.start <= at + 12 and not done and (v.speaker.kind == OFFICIAL or counted):
+            return v.speaker
+    return None
+
+
+def _clause_subject(folded: str, e: int, b: int, vs: list[Voice]) -> Speaker | None:
+    """The official subject of a clause about the number, which names the figure theirs: "las 406
+    que la presidenta Delcy Rodríguez anunció", "los 225 que prometió la Fiscalía", and in English
+    without the relative word, "the 626 releases interim leader Delcy Rodríguez announced"."""
+    relative = _RELATIVE_AGENT.match(folded, e, min(b, e + 90))
+    if relative is not None:
+        official = [v for v in vs if relative.end() <= v.start <= relative.end() + 40 and v.speaker.kind == OFFICIAL
+                    and not _STOP_OR_DIGIT.search(folded[relative.end():v.start])
+                    and not _GOVERNED.search(folded, max(0, v.start - 12), v.start)]
+        if official:
+            return official[0].speaker
+    for v in vs:
+        if v.speaker.kind == OFFICIAL and _CONTACT_GAP.fullmatch(folded, e, v.start) and "," not in folded[e:v.start] \
+                and not _GOVERNED.search(folded, max(0, v.start - 12), v.start) \
+                and _CONTACT_VERB.match(folded, v.end, min(b, v.end + 30)):
             return v.speaker
     return None

@@ -59,3 +59,16 @@ def _another_number(text: str) -> bool:
     and 2017", "after the July 28 vote")."""
     text = _DATE.sub(" ", text)
     return any(not (1900 <= int(m.group()) <= 2100) for m in _BARE_NUMBER.finditer(text))
+
+
+# where a sentence ends: a stop not inside a number ("1.849"), or a line break (the title's end)
+_SENTENCE_STOP = re.compile(r"(?<!\d)[.!?](?!\d)|\n")
+
+
+def sentence_of(folded: str, at: int) -> tuple[int, int]:
+    """The bounds of the sentence the character at `at` stands in."""
+    start = 0
+    for m in _SENTENCE_STOP.finditer(folded, 0, at):
+        start = m.end()
+    end = _SENTENCE_STOP.search(folded, at)
+    return start, end.start() if end else len(folded)

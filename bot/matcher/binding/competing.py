@@ -17,7 +17,7 @@ from ..._text import NUMBER, parse_number
 from ..cues import common_prisoners
 from ..lexicon import WORD, lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker
-from .clauses import _another_number, _last, hi_of
+from .clauses import _another_number, _last, hi_of, sentence_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
 from .dates import _dated_earlier
 from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words
@@ -253,6 +253,29 @@ def _a_breakdown(n: _At) -> bool:
     return _sums_to_another(n.folded, n.a, n.b, n.s, n.e)
 
 
+def _a_breakdown_elsewhere(n: _At) -> bool:
+    """The same count told elsewhere in the item as a part of a breakdown of releases: "48
+    Venezuelans freed" in the title of "57 released …: 48 Venezuelans and 9 Americans" is that part
+    again (not when the whole counts something else: "4.151 beneficiados: 217 salieron y 3.934 …")."""
+    token = n.folded[n.s:n.e]
+    if n.folded.count(token) < 2:
+        return False
+    for m in NUMBER.finditer(n.folded):
+        if m.start() != n.s and m.group() == token:
+            a, b = sentence_of(n.folded, m.start())
+            whole = _whole_of(n.folded, a, b, m.start())
+            if whole is not None and _counts_releases_said(n.folded, whole.end(), b, n.w):
+                return True
+    return False
+
+
+def _counts_releases_said(folded: str, e: int, b: int, w: _Words) -> bool:
+    """Do the words right after a number say it counts releases ("57 released people", "31 también
+    salió", "los 110 indultados")?"""
+    phrase = _own_phrase(folded, e, b)
+    return any(p.search(phrase) for p in (w.release_nouns, w.release_predicates, w.release_actions))
+
+
 # What else the number may be, in the order asked: the first that holds is its reading, so where
 # two hold, the earlier one's words are the reason given (and extraction reads some of them to
 # tell an item that is no release news of now: "an earlier round", "house arrest" …).
@@ -280,6 +303,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a figure disputed, not given", _disputed),
     ("a part of a split in time", _split_in_time),
     ("a part of a breakdown", _a_breakdown),
+    ("a part of a breakdown given elsewhere", _a_breakdown_elsewhere),
 )
 
 
@@ -339,18 +363,22 @@ _AND_OTHERS_BEFORE = re.compile(_AND_OTHERS + r"$")
 def _sums_to_another(folded: str, a: int, b: int, s: int, e: int) -> bool:
     """"21 presos, 8 estadounidenses y 13 venezolanos": a number that, with its neighbours after
     a larger one, adds up to it is a part of the larger one."""
-    nums = [(m.start(), v) for m in NUMBER.finditer(folded, a, b)
-            if (v := _value(m.group())) is not None and not 1900 <= v <= 2100]
-    mine = next((i for i, (at, _v) in enumerate(nums) if at == s), None)
+    return _whole_of(folded, a, b, s) is not None
+
+
+def _whole_of(folded: str, a: int, b: int, s: int) -> re.Match[str] | None:
+    """The larger number the one at `s` adds up to with its neighbours after it, if any."""
+    found = [(m, v) for m in NUMBER.finditer(folded, a, b) if (v := _value(m.group())) is not None and not 1900 <= v <= 2100]
+    mine = next((i for i, (m, _v) in enumerate(found) if m.start() == s), None)
     if mine is None:
-        return False
+        return None
     for i in range(mine):
-        whole = nums[i][1]
-        for j in range(i + 2, len(nums) + 1):
-            parts = nums[i + 1:j]
-            if any(at == s for at, _v in parts) and len(parts) >= 2 and sum(v for _a, v in parts) == whole:
-                return True
-    return False
+        whole = found[i][1]
+        for j in range(i + 2, len(found) + 1):
+            parts = found[i + 1:j]
+            if any(m.start() == s for m, _v in parts) and len(parts) >= 2 and sum(v for _m, v in parts) == whole:
+                return found[i][0]
+    return None
 
 
 def _value(token: str) -> int | None:
