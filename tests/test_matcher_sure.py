@@ -256,3 +256,12 @@ def test_a_release_figure_inside_a_breakdown_of_something_else_stays_sure():
                "Según Jorge Arreaza, la ley benefició a 3.000 personas: 200 salieron de prisión y 2.800 tienen "
                "medidas cautelares.", "es")
     assert (200, "announced", True) in {(f.value, str(f.role), f.sure) for f in ex.figures}
+
+
+def test_a_reporter_closing_the_sentence_speaks_past_other_names():
+    """', the State Department said' closes the sentence whatever names stand between: the doer
+    (Venezuela's government) is not the speaker, the reporter is."""
+    ex = match("Venezuela frees three jailed Americans",
+               "Venezuela's government has released three imprisoned Americans, one of them held for six years, "
+               "as it seeks better ties with Joe Biden's government, the State Department said on Monday.", "en")
+    assert [(f.value, str(f.role), f.by, f.sure) for f in ex.figures if f.sure] == [(3, "confirmed", "United States", True)]

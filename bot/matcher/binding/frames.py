@@ -55,8 +55,9 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
     before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v)
               and not _OBJECT_BEFORE.search(folded[max(a, v.start - 20):v.start])
               and (at := _tells_after(folded, v, s, w)) is not None]
-    after = [v for v in here if v.start >= e]
-    told_by = after[0] if after and _attributes_back(folded, e, after[0], b, w) else None
+    # ", the White House said" closes the clause whatever voices stand between ("…, as it tries to
+    # mend ties with Joe Biden's government, the White House said"): the first voice that does
+    told_by = next((v for v in here if v.start >= e and _attributes_back(folded, e, v, b, w)), None)
     if before:
         return _subject_before(folded, a, b, s, e, here, before, told_by, w)
     if told_by is not None:
