@@ -265,3 +265,12 @@ def test_a_reporter_closing_the_sentence_speaks_past_other_names():
                "Venezuela's government has released three imprisoned Americans, one of them held for six years, "
                "as it seeks better ties with Joe Biden's government, the State Department said on Monday.", "en")
     assert [(f.value, str(f.role), f.by, f.sure) for f in ex.figures if f.sure] == [(3, "confirmed", "United States", True)]
+
+
+def test_a_possessive_ending_the_title_owns_nothing_of_the_next_line():
+    """'… nephews of Maduro's wife' ends the title; '4 Americans …' opens the body: not the
+    government's figure."""
+    ex = match("Venezuela lets four jailed Americans go as the US frees two nephews of Maduro's wife",
+               "4 Americans imprisoned in Venezuela have been let go in exchange for the two men, reporters "
+               "traveling with the delegation said.", "en")
+    assert not [f for f in ex.figures if f.sure and f.value == 4 and str(f.role) == "announced"]

@@ -31,7 +31,9 @@ _CONTACT_VERB = re.compile(r"\s+(?:\w+\s+)?" + one_of(_L.contact_clause_verbs, c
 _GOVERNED = re.compile(r"\b" + one_of(_L.governing) + r"\s+(?:" + _THE + r"\s+)?$")
 
 
-_POSSESSED = re.compile(r"('s|s')\s*(\w+\s+){0,2}")  # "prosecutors' 956", "the government's figure of 895"
+# "prosecutors' 956", "the government's figure of 895"; spaces only: "Maduro's wife" ending a title
+# owns nothing of the number that opens the next line
+_POSSESSED = re.compile(r"('s|s') *(\w+ +){0,2}")
 _OF_THEIR_FIGURE = re.compile(r"\s*" + _OF + r"\s+(" + one_of((*_G.plural_articles, *_L.figure_hedges)) + r"\s+)?")
 _OF_THE = re.compile(r"\s*" + _OF + r"\s+(" + _THE_PL + r"\s+)?")
 # "las 87 anunciadas", "116 excarcelaciones oficiales", "87 authorised releases" (not "… por X", an agent named)
