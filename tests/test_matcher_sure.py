@@ -274,3 +274,10 @@ def test_a_possessive_ending_the_title_owns_nothing_of_the_next_line():
                "4 Americans imprisoned in Venezuela have been let go in exchange for the two men, reporters "
                "traveling with the delegation said.", "en")
     assert not [f for f in ex.figures if f.sure and f.value == 4 and str(f.role) == "announced"]
+
+
+def test_a_comma_inside_a_date_does_not_cut_what_is_said_of_the_count():
+    ex = match("Venezuela frees 40 post-election prisoners",
+               "Venezuela's Ministry of Penitentiary Services said 40 people detained after the disputed "
+               "July 28, 2024 election were released on Sunday.", "en")
+    assert (40, "announced", True) in {(f.value, str(f.role), f.sure) for f in ex.figures}

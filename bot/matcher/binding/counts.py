@@ -118,7 +118,8 @@ _REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
 _ARRESTED = re.compile(r"\b(" + one_of(_L.arrested_auxiliaries) + r" (\w+ )?" + one_of(_L.arrested_participles) + r"\w*"
                        r"|" + "|".join(_L.most_of_them) + r")\b")
 _APPOSITION = re.compile(r"^\s*,\s*" + one_of(_L.apposition) + r"[^,]{0,80},")
-_CUT = re.compile(r"[,;:(]")
+# a comma before a year is the date's ("after the July 28, 2024 election"), no end of the stretch
+_CUT = re.compile(r"[;:(]|,(?!\s*(?:19|20)\d\d\b)")
 
 
 def _to_first_comma(rest: str) -> str:
