@@ -281,3 +281,19 @@ def test_a_comma_inside_a_date_does_not_cut_what_is_said_of_the_count():
                "Venezuela's Ministry of Penitentiary Services said 40 people detained after the disputed "
                "July 28, 2024 election were released on Sunday.", "en")
     assert (40, "announced", True) in {(f.value, str(f.role), f.sure) for f in ex.figures}
+
+
+def test_a_holiday_between_the_release_and_its_object_does_not_hide_the_count():
+    """'resolvió excarcelar en estas fiestas a unos 60 opositores': the count is what the release
+    is done to, the holidays only say when."""
+    from bot._text import sentences
+    from bot.matcher.binding import bind
+    from bot.matcher.extraction import prepare
+    from bot.matcher.lexicon import lexicon
+    from bot.matcher.speakers import voices
+
+    text, folded, _lang, _ = prepare("Opositores en casa", "El Gobierno venezolano resolvió excarcelar en estas "
+                                     "fiestas a unos 60 opositores detenidos en las protestas.", "es")
+    lex = lexicon()
+    bound = bind(text, folded, sentences(text), text.find("\n"), None, voices(folded, lex, lex.finders))
+    assert [(b.value, b.counts) for b in bound] == [(60, "release")]
