@@ -7,11 +7,13 @@ showed. Sites are dealt to the halves in a fixed pseudo-random order (a hash of 
 each to the half that has fewer items of its period and kind so far, so both halves cover every
 period, both languages and as much non-release news. Deterministic: run it again, same halves.
 
-Two rounds, each split on its own: round 1 is parts 1–5 (dev.jsonl / sealed.jsonl, issue 22's first
+Three rounds, each split on its own: round 1 is parts 1–5 (dev.jsonl / sealed.jsonl, issue 22's first
 pass; that sealed half was scored at its start and end and is development material now), round 2 is
-parts 6–8 (dev-2.jsonl / sealed-2.jsonl), written blind after round 1's sealed half was spent. In
-round 2 a site round 1 has shown, or an outlet it has shown under another domain, goes to the
-development half: the sealed half is news from outlets no half has shown.
+parts 6–8 (dev-2.jsonl / sealed-2.jsonl), written blind after round 1's sealed half was spent, and
+spent in turn at the end of the second pass; round 3 is parts 9–10 (dev-3.jsonl / sealed-3.jsonl),
+written blind after that. In rounds 2 and 3 a site an earlier round has shown, or an outlet it has
+shown under another domain, goes to the development half: the sealed half is news from outlets no
+half has shown.
 
 usage: split.py            (reads part-*.jsonl beside it, writes both rounds' halves)
 """
@@ -41,9 +43,10 @@ def stratum(item: dict) -> tuple[str, str]:
 
 
 # parts of each round, and the files its halves go to
-ROUNDS = {1: ((1, 2, 3, 4, 5), ""), 2: ((6, 7, 8), "-2")}
+ROUNDS = {1: ((1, 2, 3, 4, 5), ""), 2: ((6, 7, 8), "-2"), 3: ((9, 10), "-3")}
 # round 2's sites that publish an outlet round 1 has under another domain
-KIN = {"el-carabobeno.com": "El Carabobeño (el-vinotinto.cl)", "bloombergquint.com": "Bloomberg"}
+KIN = {"el-carabobeno.com": "El Carabobeño (el-vinotinto.cl)", "bloombergquint.com": "Bloomberg",
+       "publimetro.com.mx": "Publimetro (publimetro.cl)"}
 
 
 def _read(parts: tuple[int, ...]) -> list[dict]:
