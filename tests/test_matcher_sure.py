@@ -297,3 +297,12 @@ def test_a_holiday_between_the_release_and_its_object_does_not_hide_the_count():
     lex = lexicon()
     bound = bind(text, folded, sentences(text), text.find("\n"), None, voices(folded, lex, lex.finders))
     assert [(b.value, b.counts) for b in bound] == [(60, "release")]
+
+
+def test_people_with_a_predicate_of_their_own_are_not_the_release_s_object():
+    """'after these releases more than 900 political prisoners are still held': the count is the
+    subject of 'are still held', not what the releases freed."""
+    ex = match("Foro Penal counts 40 more releases",
+               "Foro Penal said 40 political prisoners walked free on Sunday. The group added that even after these "
+               "releases more than 900 political prisoners are still held in Venezuela.", "en")
+    assert not [f for f in ex.figures if f.sure and f.value == 900]
