@@ -150,6 +150,8 @@ def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: 
         d_home = cue_distance(lex.cues["venezuela"], folded, lo, hi, head.start, head.end)
         if d_home is None or d_foreign < d_home:
             return True
+    if foreign_subject(folded, 0, title_end, lex):
+        return True
     lead_end = next((b for a, b in spans if a >= title_end), title_end)
     scopes = [(lo, hi), (0, title_end), (0, lead_end)]  # the title and its lead: "El Gobierno nicaragüense …"
     for a, b in scopes:
@@ -159,3 +161,14 @@ def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: 
             if not venezuelan_place:
                 return True
     return False
+
+
+def foreign_subject(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
+    """Is the release in [lo, hi) done by another country, named as the subject before its verb
+    ("Nicaragua frees dozens … a week after Maduro's fall", "Nicaragua excarcela a decenas …"),
+    whatever Venezuelan names the rest of the sentence gives?"""
+    verb = lex.cues["release"].search(folded, lo, hi)
+    if verb is None:
+        return False
+    subject = folded[lo:verb.start()]
+    return any(e.pattern.search(subject) for e in lex.countries) and not lex.cues["venezuela"].search(subject)

@@ -10,7 +10,7 @@ import re
 from typing import NamedTuple
 
 from .cues import GENRE_TITLE, Span, common_prisoners, negated
-from .entities import SINGULAR
+from .entities import SINGULAR, foreign_subject
 from .lexicon import WORD, Lexicon, grammar, is_word, one_of
 
 
@@ -80,6 +80,8 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     if common_prisoners(folded, (lo, hi), lex):
         return False
     if any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not cues["venezuela"].search(folded, lo, hi):
+        return False
+    if foreign_subject(folded, lo, hi, lex):
         return False
     if cues["opposition"].search(folded, lo, hi) and not cues["government"].search(folded, lo, hi):
         return False
