@@ -318,3 +318,15 @@ def test_a_release_done_by_another_country_is_not_ours(title, summary, lang):
     """The country before the release verb does the releasing, whatever Venezuelan name the
     rest of the headline gives ("a week after Maduro's fall")."""
     assert not match(title, summary, lang).is_alert
+
+
+@pytest.mark.parametrize("title, summary, lang, alert", [
+    # after the release verb, "opposition" describes the person freed
+    ("Venezuela frees opposition lawmaker Ana Pérez after a year in custody",
+     "She had been held at El Helicoide since last March.", "en", True),
+    ("Excarcelan al dirigente opositor Juan Pérez tras ocho meses en El Helicoide", "", "es", True),
+    # before it, the opposition is the subject that promises releases
+    ("La oposición promete liberar a todos los presos políticos si gana", "", "es", False),
+])
+def test_the_opposition_before_the_release_verb_promises_after_it_is_freed(title, summary, lang, alert):
+    assert match(title, summary, lang).is_alert is alert

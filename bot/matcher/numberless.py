@@ -83,7 +83,9 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
         return False
     if foreign_subject(folded, lo, hi, lex):
         return False
-    if cues["opposition"].search(folded, lo, hi) and not cues["government"].search(folded, lo, hi):
+    # the opposition as the subject promises releases ("la oposición promete liberar a los presos");
+    # after the verb it describes the people freed ("releases opposition deputy Edgar Zambrano")
+    if cues["opposition"].search(folded, lo, told[0].start()) and not cues["government"].search(folded, lo, hi):
         return False
     if GENRE_TITLE.match(folded[lo:hi]):
         return False
