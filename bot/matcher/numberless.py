@@ -79,9 +79,7 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
         return False
     if common_prisoners(folded, (lo, hi), lex):
         return False
-    if any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not cues["venezuela"].search(folded, lo, hi):
-        return False
-    if foreign_subject(folded, lo, hi, lex):
+    if _abroad(folded, lo, hi, lex):
         return False
     # the opposition as the subject promises releases ("la oposición promete liberar a los presos");
     # after the verb it describes the people freed ("releases opposition deputy Edgar Zambrano")
@@ -124,3 +122,10 @@ def law_enacted(folded: str, spans: list[Span], title_end: int, lex: Lexicon) ->
             continue
         return si
     return None
+
+
+def _abroad(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
+    """Another country's release: a country named and Venezuela not, or a country as the subject
+    of the release verb."""
+    return (any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not lex.cues["venezuela"].search(folded, lo, hi)) \
+        or foreign_subject(folded, lo, hi, lex)

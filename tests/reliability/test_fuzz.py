@@ -167,6 +167,9 @@ def test_matcher_keeps_its_contract_on_news_shaped_noise(title, summary, lang):
         ("", "1.000.000.000.000.000.000.000.000 presos políticos liberados"),
         ("", "9" * 5_000 + " presos políticos excarcelados"),
         ("\x00" * 10_000, "\ud800\udfff" * 1_000),
+        # one sentence of thousands of numbers: every number's clause, breakdown and retellings
+        # are read once per sentence, not once per number (this took minutes)
+        ("Foro Penal: 7 presos políticos liberados", "7 " * 9_000 + "liberados: 3 y 4"),
     ],
     ids=[
         "1MB-letters",
@@ -177,6 +180,7 @@ def test_matcher_keeps_its_contract_on_news_shaped_noise(title, summary, lang):
         "huge-number",
         "5k-digit-number",
         "nul-and-surrogates",
+        "a-sentence-of-numbers",
     ],
 )
 def test_matcher_keeps_its_contract_on_huge_inputs(title, summary):

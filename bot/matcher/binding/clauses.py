@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 from ..cues import Span
 from ..lexicon import WORD, one_of
@@ -22,15 +24,20 @@ def _tokens(folded: str, lo: int, hi: int) -> list[re.Match[str]]:
 
 
 def _clause(folded: str, lo: int, hi: int, at: int) -> Span:
-    """The clause of the sentence [lo, hi) that holds position at."""
-    start, end = lo, hi
-    for m in _CLAUSE.finditer(folded, lo, hi):
-        if m.end() <= at:
-            start = m.end()
-        elif m.start() >= at:
-            end = m.start()
-            break
-    return start, end
+    """The clause of the sentence [lo, hi) that holds position at: from the end of the last
+    clause opener before it to the start of the first one after it."""
+    starts, ends = _openers(folded, lo, hi)
+    before = bisect_right(ends, at)  # openers that end at or before `at`
+    after = bisect_left(starts, at)  # the first opener that starts at or after `at`
+    return (ends[before - 1] if before else lo), (starts[after] if after < len(starts) else hi)
+
+
+@lru_cache(maxsize=64)
+def _openers(folded: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
+    """Where the sentence's clause openers start and end, found once for all its numbers (a
+    sentence of a thousand numbers no longer reads its openers a thousand times)."""
+    found = list(_CLAUSE.finditer(folded, lo, hi))
+    return [m.start() for m in found], [m.end() for m in found]
 
 
 _SENTENCE_END = re.compile(r"[.;\n]")
@@ -65,10 +72,12 @@ def _another_number(text: str) -> bool:
 _SENTENCE_STOP = re.compile(r"(?<!\d)[.!?](?!\d)|\n")
 
 
-def sentence_of(folded: str, at: int) -> tuple[int, int]:
-    """The bounds of the sentence the character at `at` stands in."""
-    start = 0
-    for m in _SENTENCE_STOP.finditer(folded, 0, at):
+def sentence_of(folded: str, at: int, reach: int = 600) -> tuple[int, int]:
+    """The bounds of the sentence the character at `at` stands in, looked for at most `reach`
+    characters each way (a sentence is never longer; hostile text without stops costs no more)."""
+    lo = max(0, at - reach)
+    start = lo
+    for m in _SENTENCE_STOP.finditer(folded, lo, at):
         start = m.end()
-    end = _SENTENCE_STOP.search(folded, at)
-    return start, end.start() if end else len(folded)
+    end = _SENTENCE_STOP.search(folded, at, min(len(folded), at + reach))
+    return start, end.start() if end else min(len(folded), at + reach)

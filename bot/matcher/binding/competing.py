@@ -258,15 +258,22 @@ def _a_breakdown_elsewhere(n: _At) -> bool:
     Venezuelans freed" in the title of "57 released …: 48 Venezuelans and 9 Americans" is that part
     again (not when the whole counts something else: "4.151 beneficiados: 217 salieron y 3.934 …")."""
     token = n.folded[n.s:n.e]
-    if n.folded.count(token) < 2:
-        return False
-    for m in NUMBER.finditer(n.folded):
-        if m.start() != n.s and m.group() == token:
-            a, b = sentence_of(n.folded, m.start())
-            whole = _whole_of(n.folded, a, b, m.start())
+    at, looked, found = n.folded.find(token), 0, 0
+    # a few retellings at most, among a few dozen places the digits stand: hostile text repeats itself
+    while at != -1 and looked < _ELSEWHERE_LOOKS and found < 12 * _ELSEWHERE_LOOKS:
+        found += 1
+        m = NUMBER.match(n.folded, at)
+        if at != n.s and m is not None and m.group() == token:
+            looked += 1
+            a, b = sentence_of(n.folded, at)
+            whole = _whole_of(n.folded, a, b, at)
             if whole is not None and _counts_releases_said(n.folded, whole.end(), b, n.w):
                 return True
+        at = n.folded.find(token, at + len(token))
     return False
+
+
+_ELSEWHERE_LOOKS = 4
 
 
 def _counts_releases_said(folded: str, e: int, b: int, w: _Words) -> bool:
@@ -367,18 +374,24 @@ def _sums_to_another(folded: str, a: int, b: int, s: int, e: int) -> bool:
 
 
 def _whole_of(folded: str, a: int, b: int, s: int) -> re.Match[str] | None:
-    """The larger number the one at `s` adds up to with its neighbours after it, if any."""
+    """The larger number the one at `s` adds up to with its neighbours after it, if any: the first
+    number before it whose run of two or more numbers after it, through this one, sums to it."""
     found = [(m, v) for m in NUMBER.finditer(folded, a, b) if (v := _value(m.group())) is not None and not 1900 <= v <= 2100]
     mine = next((i for i, (m, _v) in enumerate(found) if m.start() == s), None)
-    if mine is None:
+    if mine is None or len(found) > _MOST_NUMBERS:  # no breakdown reads like a list of a hundred numbers
         return None
     for i in range(mine):
-        whole = found[i][1]
-        for j in range(i + 2, len(found) + 1):
-            parts = found[i + 1:j]
-            if any(m.start() == s for m, _v in parts) and len(parts) >= 2 and sum(v for _m, v in parts) == whole:
+        whole, total = found[i][1], 0
+        for j in range(i + 1, len(found)):  # the run found[i + 1 .. j]
+            total += found[j][1]
+            if total > whole:
+                break  # counts are not negative: the run only grows
+            if j >= mine and j >= i + 2 and total == whole:
                 return found[i][0]
     return None
+
+
+_MOST_NUMBERS = 80
 
 
 def _value(token: str) -> int | None:

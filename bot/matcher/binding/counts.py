@@ -9,9 +9,10 @@ Pure: text in, readings out; never touches the network, the database or a chat.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from ..._text import NUMBER
-from ..lexicon import lexicon, one_of
+from ..lexicon import WORD, lexicon, one_of
 from .clauses import _another_number, _clause, _last, _tokens, hi_of
 from .lists import _G, _L, _OF, _PART_OF, _THE, _THE_PL, _WHEN, _Words
 
@@ -39,7 +40,7 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
     of = _OF_A_NUMBER.match(folded[e:b])
     if of:
         e = e + of.end()
-    after = _tokens(folded, e, b)
+    after = list(islice(WORD.finditer(folded, e, b), 16))  # the rules below read the first dozen words at most
     # skip the words that may stand between a number and its noun ("17 nuevas excarcelaciones")
     i = 0
     while i < len(after) and i < 3 and w.modifiers.fullmatch(after[i].group()):
