@@ -76,7 +76,7 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 speaker = None
             why = "" if counts == "release" else "it does not count releases"
             if not why:  # what else it may be comes first: it says whether the item is release news at all
-                why = _competing(folded, a, b, s, e, speaker, w, pub, title_end)
+                why = _competing(folded, a, b, s, e, speaker, w, pub, title_end, spans)
             if not why and speaker is None:
                 why = "no known speaker in its frame"
             if not why and antecedent is not None and any(

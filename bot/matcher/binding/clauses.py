@@ -67,17 +67,3 @@ def _another_number(text: str) -> bool:
     text = _DATE.sub(" ", text)
     return any(not (1900 <= int(m.group()) <= 2100) for m in _BARE_NUMBER.finditer(text))
 
-
-# where a sentence ends: a stop not inside a number ("1.849"), or a line break (the title's end)
-_SENTENCE_STOP = re.compile(r"(?<!\d)[.!?](?!\d)|\n")
-
-
-def sentence_of(folded: str, at: int, reach: int = 600) -> tuple[int, int]:
-    """The bounds of the sentence the character at `at` stands in, looked for at most `reach`
-    characters each way (a sentence is never longer; hostile text without stops costs no more)."""
-    lo = max(0, at - reach)
-    start = lo
-    for m in _SENTENCE_STOP.finditer(folded, lo, at):
-        start = m.end()
-    end = _SENTENCE_STOP.search(folded, at, min(len(folded), at + reach))
-    return start, end.start() if end else min(len(folded), at + reach)

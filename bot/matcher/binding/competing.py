@@ -9,15 +9,16 @@ Pure: text in, readings out; never touches the network, the database or a chat.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from ..._text import NUMBER, parse_number
-from ..cues import common_prisoners
+from ..cues import Span, common_prisoners
 from ..lexicon import WORD, lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker
-from .clauses import _another_number, _last, hi_of, sentence_of
+from .clauses import _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
 from .dates import _dated_earlier
 from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words
@@ -108,6 +109,7 @@ class _At:
     w: _Words
     pub: date | None  # the item's date
     title_end: int
+    spans: Sequence[Span] = ()  # the item's sentences, to read a number's retellings in theirs
 
     @property
     def clause(self) -> str:
@@ -265,7 +267,10 @@ def _a_breakdown_elsewhere(n: _At) -> bool:
         m = NUMBER.match(n.folded, at)
         if at != n.s and m is not None and m.group() == token:
             looked += 1
-            a, b = sentence_of(n.folded, at)
+            i = bisect_right(n.spans, (at, len(n.folded))) - 1
+            if i < 0:
+                break
+            a, b = n.spans[i]
             whole = _whole_of(n.folded, a, b, at)
             if whole is not None and _counts_releases_said(n.folded, whole.end(), b, n.w):
                 return True
@@ -315,10 +320,10 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
 
 
 def _competing(folded: str, a: int, b: int, s: int, e: int, speaker: Speaker | None, w: _Words,
-               pub: date | None, title_end: int) -> str:
+               pub: date | None, title_end: int, spans: Sequence[Span] = ()) -> str:
     """Why the number may be something else than this round's releases, or "": the first of the
     checks above that holds."""
-    at = _At(folded, a, b, s, e, speaker, w, pub, title_end)
+    at = _At(folded, a, b, s, e, speaker, w, pub, title_end, spans)
     return next((why for why, holds in _CHECKS if holds(at)), "")
 
 
