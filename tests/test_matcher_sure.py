@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bot._text import sentences
 from bot.matcher import match
+from bot.matcher.binding import bind
+from bot.matcher.extraction import prepare
+from bot.matcher.lexicon import lexicon
+from bot.matcher.speakers import voices
 from tests.conftest import SEEDS
 
 NUMBERS = Path(__file__).parent / "data" / "numbers"
@@ -286,12 +291,6 @@ def test_a_comma_inside_a_date_does_not_cut_what_is_said_of_the_count():
 def test_a_holiday_between_the_release_and_its_object_does_not_hide_the_count():
     """'resolvió excarcelar en estas fiestas a unos 60 opositores': the count is what the release
     is done to, the holidays only say when."""
-    from bot._text import sentences
-    from bot.matcher.binding import bind
-    from bot.matcher.extraction import prepare
-    from bot.matcher.lexicon import lexicon
-    from bot.matcher.speakers import voices
-
     text, folded, _lang, _ = prepare("Opositores en casa", "El Gobierno venezolano resolvió excarcelar en estas "
                                      "fiestas a unos 60 opositores detenidos en las protestas.", "es")
     lex = lexicon()
