@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import httpx
 
-from . import __version__, netguard
+from . import __version__, netguard, rss
 from .cadence import MAX_BACKOFF  # noqa: F401 - part of this module's API (failing feeds back off up to it)
 from .feedtext import safe_char_refs, strip_controls
 from .i18n import because
@@ -124,10 +124,12 @@ def read_feed(body: bytes, url: str, feed_lang: str | None = None, now: datetime
     the caller knows the feed. Raises FeedError if it is no feed. An entry that cannot be read
     costs that entry only: it is left out and said why."""
     now = now or datetime.now(UTC)
+    doc = safe_char_refs(body)
+    # the plain RSS most outlets serve is read without feedparser (bot/rss.py, same answer);
     # plain_text() below strips every tag (and the content of script/style), so feedparser's
     # own HTML sanitising and URI rewriting inside summaries would be work thrown away: about a
-    # quarter of the parse time (bench/pipeline_cost.py)
-    parsed = feedparser.parse(safe_char_refs(body), sanitize_html=False, resolve_relative_uris=False)
+    # quarter of its parse time (bench/pipeline_cost.py)
+    parsed = rss.read_plain(doc) or feedparser.parse(doc, sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     # feedparser recovers what it can from sloppy XML (a stray "&", a cut-off tail); the items
     # it recovers are kept, since dropping a whole outlet for one bad byte would cost an alert
