@@ -329,3 +329,42 @@ def test_a_release_done_by_another_country_is_not_ours(title, summary, lang):
 ])
 def test_the_opposition_before_the_release_verb_promises_after_it_is_freed(title, summary, lang, alert):
     assert match(title, summary, lang).is_alert is alert
+
+
+def _sure(title: str, summary: str, lang: str) -> set[tuple[int, str, str | None]]:
+    return {(f.value, str(f.role), f.by) for f in match(title, summary, lang).figures if f.sure}
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    # the authorities let them go: their government confirms, not Caracas
+    ("Caracas hands over five jailed Americans in a deal with Washington",
+     "The Venezuelan government released 5 U.S. citizens on Tuesday after talks in Mexico.", "en"),
+    # an NGO's count of a round they are part of
+    ("Foro Penal verifica 31 excarcelaciones en Rodeo I", "La ONG confirmó que 3 colombianos salieron de Rodeo I.", "es"),
+])
+def test_a_count_of_another_country_s_nationals_is_their_government_s(title, summary, lang):
+    assert not [f for f in _sure(title, summary, lang) if f[0] in (5, 3)]
+
+
+def test_a_count_of_nationals_told_by_their_own_government_stays_sure():
+    assert (4, "confirmed", "Spain") in _sure("España confirma la liberación de cuatro españoles en Venezuela",
+                                               "El Gobierno español confirmó que 4 españoles fueron excarcelados este lunes.", "es")
+
+
+def test_some_of_those_freed_are_a_part_of_the_round():
+    got = _sure("Foro Penal confirma 24 excarcelaciones en El Rodeo I",
+                "Foro Penal confirmó 24 excarcelaciones, con 6 sindicalistas entre los excarcelados.", "es")
+    assert (24, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] == 6]
+
+
+@pytest.mark.parametrize("summary", [
+    "Foro Penal cuenta 790 presos políticos tras 41 excarcelaciones y 12 detenciones en la semana.",
+    "Foro Penal cuenta 790 presos políticos tras 12 detenciones y 41 excarcelaciones en la semana.",
+])
+def test_releases_set_beside_arrests_are_a_balance_line(summary):
+    assert not [f for f in _sure("Balance semanal de Foro Penal", summary, "es") if f[0] == 41]
+
+
+def test_a_number_before_dozen_multiplies():
+    assert not [f for f in _sure("Maduro frees 3 dozen dissidents, a minister says",
+                                 "The interior minister said 3 dozen dissidents were released.", "en") if f[0] == 3]

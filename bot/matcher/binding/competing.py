@@ -16,7 +16,7 @@ from datetime import date
 
 from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
-from ..lexicon import WORD, lexicon, one_of
+from ..lexicon import lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker
 from .clauses import _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
@@ -159,6 +159,33 @@ def _another_country(n: _At) -> bool:
     return _foreign(n.folded, n.a, n.b)
 
 
+def _nationals_of_another(n: _At) -> bool:
+    """"Venezuela frees 6 Americans", "con 2 italianos entre los excarcelados": a count of another
+    country's nationals is their government's to confirm; told by anyone else (the Venezuelan
+    authorities who let them go, an NGO counting a round they are part of) it is not sure."""
+    country = _nationals_of(n.folded, n.e)
+    return country is not None and (n.speaker is None or n.speaker.by != country)
+
+
+def _among_the_freed(n: _At) -> bool:
+    """"39 activists among those let out", "2 italianos entre los excarcelados": some of a release."""
+    return bool(_AMONG_THE_FREED.match(n.folded, n.e, n.b))
+
+
+def _beside_arrests(n: _At) -> bool:
+    """"807 presos políticos después de 55 excarcelaciones y 9 arrestos": releases set beside
+    arrests are a balance's line (its changes), not a round told."""
+    arrest = lexicon().cues["arrest"]
+    after = _AND_A_COUNT_AFTER.match(n.folded, n.e, n.b)
+    before = _A_COUNT_AND_BEFORE.search(n.folded, max(n.a, n.s - 60), n.s)
+    return bool(after and arrest.match(n.folded, after.end()) or before and arrest.match(n.folded, before.start(1)))
+
+
+def _a_multiplier(n: _At) -> bool:
+    """"more than 4 dozen opposition figures": the number multiplies, it does not count."""
+    return bool(_MULTIPLIER.match(n.folded, n.e, n.b))
+
+
 def _a_call(n: _At) -> bool:
     before = n.folded[n.a:n.s]
     ask = _last(n.w.demand, before)
@@ -296,6 +323,10 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("house arrest", _house_arrest),
     ("not political prisoners", _ordinary_prisoners),
     ("another country", _another_country),
+    ("foreign nationals (their own government's count)", _nationals_of_another),
+    ("a part of the round (among those freed)", _among_the_freed),
+    ("a balance line (releases beside arrests)", _beside_arrests),
+    ("a multiplier, not a count", _a_multiplier),
     ("a call for releases", _a_call),
     ("a bound, not a count", _a_bound),
     ("not done yet", _not_done_yet),
@@ -344,9 +375,30 @@ def _of_the_held(folded: str, e: int, s: int, b: int) -> bool:
 
 def _nationals(folded: str, e: int) -> bool:
     """The number counts a foreign country's nationals: "10 Americans", "5 ciudadanos españoles"."""
+    return _nationals_of(folded, e) is not None
+
+
+def _nationals_of(folded: str, e: int) -> str | None:
+    """The country whose nationals the number counts, if its noun (one of the next two words) is
+    a demonym: "10 Americans" -> "United States", "5 ciudadanos españoles" -> "Spain"."""
     demonyms = lexicon().demonyms
-    head = [t.group() for t in WORD.finditer(folded, e, min(len(folded), e + 40))][:2]
-    return any(t in demonyms or t.rstrip("s") in demonyms or t.removesuffix("es") in demonyms for t in head)
+    # the next two words as written, so "u.s." is one ("let seven U.S. citizens out")
+    for t in [t.strip(",;:()\"'") for t in folded[e:min(len(folded), e + 40)].split()[:2]]:
+        for form in (t, t.rstrip("s"), t.removesuffix("es"), t.rstrip(".")):
+            if form in demonyms:
+                return demonyms[form]
+    return None
+
+
+# "2 italianos entre los excarcelados", "39 activists among those let out": words, then "among the freed"
+_AMONG_THE_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){0,3}?\s+" + one_of(_G.among_words) + r"\s+(?:"
+                              + one_of((*_G.plural_articles, *_G.demonstratives), capture=False) + r"\s+)?"
+                              + one_of(_G.among_freed) + r"\b")
+# "55 excarcelaciones y 9 arrestos" (the next count's noun at the match's end) ...
+_AND_A_COUNT_AFTER = re.compile(r"\s+[^\W\d][\w-]*\s+" + _AND + r"\s+\d[\d.,]*\s+")
+# ... "9 arrestos y 55 excarcelaciones" (the earlier count's noun in group 1)
+_A_COUNT_AND_BEFORE = re.compile(r"\d[\d.,]*\s+([^\W\d][\w-]*)\s+" + _AND + r"\s+$")
+_MULTIPLIER = re.compile(r"\s+" + one_of(_L.multipliers) + r"\b")
 
 
 def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
