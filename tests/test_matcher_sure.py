@@ -368,3 +368,22 @@ def test_releases_set_beside_arrests_are_a_balance_line(summary):
 def test_a_number_before_dozen_multiplies():
     assert not [f for f in _sure("Maduro frees 3 dozen dissidents, a minister says",
                                  "The interior minister said 3 dozen dissidents were released.", "en") if f[0] == 3]
+
+
+def test_a_clause_opened_by_since_is_no_contact_clause_about_the_count():
+    """'68 releases since the government promised to free …': the government promised, it did not
+    announce the 68; Foro Penal verified them."""
+    assert (68, "confirmed", "Foro Penal") in _sure(
+        "Foro Penal counts releases", "Foro Penal has verified at least 68 releases since the government promised "
+        "to free a significant number.", "en")
+
+
+def test_other_ngos_are_not_the_ngo_the_item_names():
+    got = _sure("Foro Penal confirma 20 excarcelaciones",
+                "Foro Penal confirmó 20 excarcelaciones en Tocorón. Otras ONG solo registran 12 salidas.", "es")
+    assert (20, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] == 12]
+
+
+def test_a_measure_requested_for_people_is_no_release():
+    assert not [f for f in _sure("Avanza la amnistía", "Según el diputado Jorge Arreaza, el Ministerio Público ya "
+                                 "había solicitado la medida para 379 personas.", "es") if f[0] == 379]

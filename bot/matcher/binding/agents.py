@@ -24,6 +24,7 @@ _RELATIVE_AGENT = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.figure
 # interim leader Delcy Rodríguez announced")
 _CONTACT_GAP = re.compile(r"(?:\s+[^\W\d][\w-]*){0,4}?\s+")
 _CONTACT_VERB = re.compile(r"\s+(?:\w+\s+)?" + one_of(_L.contact_clause_verbs, capture=False) + r"\b")
+_CONTACT_BREAK = re.compile(r"\b" + one_of(_L.contact_breakers) + r"\b")
 
 
 # a name after one of these is the object of the clause's verb, not its subject ("presos que
@@ -95,6 +96,7 @@ def _clause_subject(folded: str, e: int, b: int, vs: list[Voice]) -> Speaker | N
             return official[0].speaker
     for v in vs:
         if v.speaker.kind == OFFICIAL and _CONTACT_GAP.fullmatch(folded, e, v.start) and "," not in folded[e:v.start] \
+                and not _CONTACT_BREAK.search(folded, e, v.start) \
                 and not _GOVERNED.search(folded, max(0, v.start - 12), v.start) \
                 and _CONTACT_VERB.match(folded, v.end, min(b, v.end + 30)):
             return v.speaker

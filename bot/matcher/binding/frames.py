@@ -149,9 +149,12 @@ def _confirmed_after(folded: str, span: Span, vs: list[Voice], w: _Words) -> Spe
 _APPOSED = re.compile(r",\s*" + one_of(_G.indefinite_articles) + r"\s+$")  # "La Coalición …, una ONG, …"
 
 
+_OTHERS = re.compile(r"\b" + one_of(_G.others_words) + r"\s+$")
+
+
 def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[Voice]:
     """The speakers the binding may name: not "officials" where another country acts in the
-    sentence, not "una ONG" in apposition to a name the gazetteer does not know ("La Coalición …,
+    sentence, not "other NGOs", not "una ONG" in apposition to a name the gazetteer does not know ("La Coalición …,
     una ONG, …": that ONG is not the item's other NGO)."""
     out = []
     for v in vs:
@@ -159,6 +162,8 @@ def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[V
         lo, hi = next(((a, b) for a, b in spans if a <= v.start < b), (0, len(folded)))
         if w.generic_officials.fullmatch(said) and w.foreign_actors.search(folded, lo, hi):
             continue
+        if v.speaker.kind == INDEPENDENT and _OTHERS.search(folded[max(lo, v.start - 10):v.start]):
+            continue  # "Otras ONG solo registran 12": not the NGO the item names ("la ONG"), nor a known one
         if not v.speaker.named and v.speaker.kind == INDEPENDENT and _APPOSED.search(folded[max(lo, v.start - 8):v.start]):
             continue
         out.append(v)

@@ -125,6 +125,7 @@ class _Lists:
     before_after: tuple[str, ...]
     concessive: tuple[str, ...]
     after_clause: tuple[str, ...]
+    contact_breakers: tuple[str, ...]
     held_words: tuple[str, ...]
     not_words: tuple[str, ...]
     copulas: tuple[str, ...]
