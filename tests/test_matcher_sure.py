@@ -387,3 +387,16 @@ def test_other_ngos_are_not_the_ngo_the_item_names():
 def test_a_measure_requested_for_people_is_no_release():
     assert not [f for f in _sure("Avanza la amnistía", "Según el diputado Jorge Arreaza, el Ministerio Público ya "
                                  "había solicitado la medida para 379 personas.", "es") if f[0] == 379]
+
+
+@pytest.mark.parametrize("summary", [
+    "The prisons ministry says 116 people have been released. Foro Penal reported 15 releases from Rodeo I.",
+    "El ministerio anunció 116 excarcelaciones. Del penal Rodeo I apenas salieron 15, según Foro Penal.",
+])
+def test_a_count_at_one_prison_beside_a_larger_round_is_a_part(summary):
+    assert not [f for f in _sure("Releases go on", summary, "en") if f[0] == 15]
+
+
+def test_a_count_at_one_prison_that_is_the_whole_round_stays_sure():
+    assert (17, "confirmed", "Foro Penal") in _sure("Foro Penal confirma 17 excarcelaciones en Tocorón",
+                                                    "Foro Penal confirmó que 17 presos políticos salieron de Tocorón.", "es")

@@ -9,7 +9,7 @@ Pure: text in, readings out; never touches the network, the database or a chat.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..._text import NUMBER, parse_number
 from ...figures import Role
@@ -19,7 +19,7 @@ from ..running import parse_date
 from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
 from .agents import _agent
 from .clauses import _clause, _tokens
-from .competing import _a_prison_part, _competing
+from .competing import _a_prison_part, _competing, one_prison_of_more
 from .counts import _ARRESTED, _REMAIN, _counts_releases, _elided
 from .dates import _not_a_count
 from .frames import _frame, _known
@@ -85,7 +85,10 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             if not why and _a_prison_part(folded, lo, hi, s, e, text):
                 why = "a part of the round (one prison of several)"
             out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
-    return out
+    told = [x for x in out if x.counts == "release" and (x.sure or x.why == "no known speaker in its frame")]
+    parts = one_prison_of_more(folded, spans, [(x.value, x.start, x.end, x.sentence) for x in told])
+    return [replace(x, sure=False, why="a part of the round (one prison of a larger round)")
+            if x.sure and x.start in parts else x for x in out]
 
 
 def _count_value(token: str) -> int | None:

@@ -78,6 +78,26 @@ def _a_prison_part(folded: str, lo: int, hi: int, s: int, e: int, text: str) -> 
     return False
 
 
+def _prison_of(folded: str, lo: int, hi: int, s: int, e: int, prisons: re.Pattern[str]) -> str | None:
+    """The one prison a count is told at: named after it ("15 releases from Rodeo I"), or before it
+    in its sentence with no pause or other count between ("del penal Rodeo I apenas salieron 15")."""
+    place = _placed(folded, e, hi, prisons)
+    if place is not None:
+        return place if prisons.fullmatch(place) else None
+    before = [p for p in prisons.finditer(folded, lo, s) if not _DIGIT_OR_PAUSE.search(folded, p.end(), s)]
+    return before[-1].group() if before else None
+
+
+def one_prison_of_more(folded: str, spans: Sequence[Span], counts: Sequence[tuple[int, int, int, int]]) -> set[int]:
+    """Of the release counts (value, start, end, sentence), the starts of those told at one prison
+    while the item tells a larger count not at that prison: a part of a larger round ("Foro Penal
+    reported 15 releases from Rodeo I" beside the ministry's 116 and the parties' 54)."""
+    prisons = lexicon().finders["prison"].pattern
+    placed = {s: _prison_of(folded, spans[si][0], spans[si][1], s, e, prisons) for _v, s, e, si in counts}
+    return {s for v, s, _e, _si in counts if placed[s] is not None and any(
+        w > v and placed[t] != placed[s] for w, t, _f, _ti in counts)}
+
+
 # after the number: "12 de ellos", "of whom", "5 of them" (+ a time: "9 de ellas este fin de semana")
 _OF_WHICH = re.compile(r"\s+" + _OF + r"\s+" + one_of((*_G.them_words, *_L.of_which)) + r"\b")
 _OF_THEM = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\b")
