@@ -400,3 +400,21 @@ def test_a_count_at_one_prison_beside_a_larger_round_is_a_part(summary):
 def test_a_count_at_one_prison_that_is_the_whole_round_stays_sure():
     assert (17, "confirmed", "Foro Penal") in _sure("Foro Penal confirma 17 excarcelaciones en Tocorón",
                                                     "Foro Penal confirmó que 17 presos políticos salieron de Tocorón.", "es")
+
+
+def test_counts_told_at_their_part_of_the_day_are_parts():
+    got = _sure("La Fiscalía acuerda más salidas", "Según el Ministerio Público, 177 salidas se acordaron en la mañana y "
+                "46 en la tarde.", "es")
+    assert not [f for f in got if f[0] in (177, 46)]
+
+
+def test_the_count_retold_with_the_article_keeps_its_nationals():
+    """'the 17 were released' after '17 Colombian prisoners': the Colombians' count, Bogotá's to confirm."""
+    got = _sure("Venezuela releases 17 Colombian prisoners", "Seventeen Colombians held in Venezuela went home. "
+                "The foreign ministry said the 17 were released after months of dialogue.", "en")
+    assert not [f for f in got if f[0] == 17 and f[1] == "announced"]
+
+
+def test_what_some_of_a_whole_are_is_no_release_count():
+    assert not [f for f in _sure("Foro Penal: solo 50 de los 110 indultados están presos por motivos políticos", "",
+                                 "es") if f[0] == 50]

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
@@ -113,6 +114,9 @@ _ONLY = re.compile(r"\b" + one_of(_L.only_words) + r"\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _SET_AGAINST = re.compile(r"(^|[^\w])" + one_of(_G.set_against) + r"\s+(?:" + _THE_PL + r"\s+)?$")
 _DOUBT_ENDS = re.compile(r"[,;]|\b" + one_of((*_G.and_words, *_L.but_words)) + r"\b")
+# a count's own words, then the part of the day it is told at: "177 salidas se acordaron en la mañana"
+_AT_DAY_PART = re.compile(r"[^\d;:.]{0,40}?\b" + one_of(_L.during) + r"\s+(?:" + one_of((*_G.singular_articles, *_G.this_day_before))
+                          + r"\s+)?" + one_of(_G.day_parts) + r"\b")
 _SPLIT_IN_TIME = re.compile(r"[\s\w]{0,30}?\b(" + one_of(_L.happened, capture=False) + r" )?" + one_of(_L.before_after) + r"\b")
 
 
@@ -183,8 +187,19 @@ def _nationals_of_another(n: _At) -> bool:
     """"Venezuela frees 6 Americans", "con 2 italianos entre los excarcelados": a count of another
     country's nationals is their government's to confirm; told by anyone else (the Venezuelan
     authorities who let them go, an NGO counting a round they are part of) it is not sure."""
-    country = _nationals_of(n.folded, n.e)
+    country = _nationals_of(n.folded, n.e) or _retold_nationals(n)
     return country is not None and (n.speaker is None or n.speaker.by != country)
+
+
+def _retold_nationals(n: _At) -> str | None:
+    """"the 17 were released" after "17 Colombian prisoners": a count with the definite article
+    retells the same count told with its nationals' noun elsewhere in the item."""
+    if not _THE_BEFORE.search(n.folded, max(0, n.s - 6), n.s):
+        return None
+    value = _value(n.folded[n.s:n.e])
+    # the item's first numbers only: a hostile text of thousands stays linear
+    return next((c for m in islice(NUMBER.finditer(n.folded), _RETOLD_REACH) if m.start() != n.s
+                 and _value(m.group()) == value and (c := _nationals_of(n.folded, m.end())) is not None), None)
 
 
 def _among_the_freed(n: _At) -> bool:
@@ -237,8 +252,12 @@ def _a_batch_before(n: _At) -> bool:
 
 
 def _those_who_were_not(n: _At) -> bool:
-    """Those who were not something: "de los 39 excarcelados, 16 no eran opositores"."""
-    return bool(_NOT_WHAT_IT_SAYS.match(n.folded, n.e, n.b))
+    """Those who were not something: "de los 39 excarcelados, 16 no eran opositores"; or who are
+    something, of a whole: "solo 50 de los 110 indultados están presos por motivos políticos"."""
+    if _NOT_WHAT_IT_SAYS.match(n.folded, n.e, n.b):
+        return True
+    what = _OF_A_WHOLE_WHO_ARE.match(n.folded, n.e, n.b)
+    return what is not None and not lexicon().cues["release"].match(n.folded, what.end())
 
 
 def _and_others(n: _At) -> bool:
@@ -295,7 +314,12 @@ def _disputed(n: _At) -> bool:
 
 
 def _split_in_time(n: _At) -> bool:
-    return _another_number(n.rest) and bool(_SPLIT_IN_TIME.match(n.rest))
+    """"459 came before the amnesty and 144 after it"; "177 salidas se acordaron en la mañana y 46 en
+    la tarde": two counts of one clause, each told at its part of the day."""
+    if _another_number(n.rest) and _SPLIT_IN_TIME.match(n.rest):
+        return True
+    at_day_parts = [m for m in NUMBER.finditer(n.folded, n.a, n.b) if _AT_DAY_PART.match(n.folded, m.end(), n.b)]
+    return len(at_day_parts) > 1 and any(m.start() == n.s for m in at_day_parts)
 
 
 def _a_breakdown(n: _At) -> bool:
@@ -410,6 +434,8 @@ def _nationals_of(folded: str, e: int) -> str | None:
     return None
 
 
+_RETOLD_REACH = 60
+_THE_BEFORE = re.compile(r"\b" + _THE_PL + r"\s+$")
 # "2 italianos entre los excarcelados", "39 activists among those let out": words, then "among the freed"
 _AMONG_THE_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){0,3}?\s+" + one_of(_G.among_words) + r"\s+(?:"
                               + one_of((*_G.plural_articles, *_G.demonstratives), capture=False) + r"\s+)?"
@@ -438,6 +464,9 @@ def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
 
 # "16 no eran opositores", "10 were not political prisoners": those who were not something
 _NOT_WHAT_IT_SAYS = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.not_words) + r"\s+" + one_of(_L.copulas) + r"\b")
+# "50 de los 110 indultados están …", "12 of the 40 freed are …" (then what they are, at the match's end)
+_OF_A_WHOLE_WHO_ARE = re.compile(r"\s+" + _OF + r"\s+(?:" + _THE_PL + r"\s+)?\d[\d.,]*(?:\s+[^\W\d][\w-]*){0,2}?\s+"
+                                 + one_of(_L.being) + r"\s+")
 # one count of a pair, "N X y (de) otros M Y": the two add up to the round
 _AND_OTHERS = (r"\s" + _AND + r"\s+(" + one_of(_L.object_markers) + r"\s+)?" + one_of(_G.others_words) + r"\s+")
 _AND_OTHERS_AFTER = re.compile(r"[^\d;:.]{0,50}?" + _AND_OTHERS + r"\d")
