@@ -28,6 +28,7 @@ from typing import Any
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _DC = "{http://purl.org/dc/elements/1.1/}"
+_MEDIA = "{http://search.yahoo.com/mrss/}"
 
 # elements that carry nothing bot.feeds reads, and that feedparser reads into keys of their own
 _ITEM_IGNORED = frozenset(("category", "comments", "author", "enclosure", f"{_DC}creator",
@@ -37,6 +38,9 @@ _CHANNEL_IGNORED = frozenset(("title", "description", "copyright", "managingEdit
                               "lastBuildDate", "category", "generator", "docs", "ttl",
                               "{http://purl.org/rss/1.0/modules/syndication/}updatePeriod",
                               "{http://purl.org/rss/1.0/modules/syndication/}updateFrequency"))
+# an item's picture as WordPress and most CMSs attach it: attributes only, no text, no children
+_ITEM_MEDIA = frozenset((f"{_MEDIA}content", f"{_MEDIA}thumbnail"))
+_IMAGE_PARTS = frozenset(("url", "title", "link", "width", "height", "description"))
 _ITEM_TEXT = ("title", "link", "guid", "pubDate", "description", _CONTENT)
 
 # the document's head: an XML declaration naming UTF-8 or none, then the <rss> element (comments,
@@ -89,12 +93,10 @@ def _channel(channel: ET.Element) -> dict[str, Any]:
             if language is not None or len(el):
                 raise _Declined
             language = _text(el)
-        elif tag == "link":
-            href = _uri(el)
-            if href:
-                links.append({"rel": "alternate", "href": href})
-        elif tag == f"{_ATOM}link":
-            links.extend(_atom_link(el))
+        elif tag in ("link", f"{_ATOM}link"):
+            links.extend(_link(el))
+        elif tag == "image":
+            _image(el)
         elif tag not in _CHANNEL_IGNORED or len(el) or el.attrib:
             raise _Declined
     feed: dict[str, Any] = {"links": links}
@@ -103,8 +105,17 @@ def _channel(channel: ET.Element) -> dict[str, Any]:
     return {"entries": entries, "feed": feed, "version": "rss20", "bozo": 0}
 
 
-def _atom_link(el: ET.Element) -> list[dict[str, str]]:
-    """<atom:link rel="hub" href="…"/> in the channel: the feed's hub or its own address."""
+def _image(el: ET.Element) -> None:
+    """The channel's <image> (its logo): plain text children only, read by no one here."""
+    if el.attrib or _text(el) or any(len(c) or c.attrib or c.tag not in _IMAGE_PARTS for c in el):
+        raise _Declined
+
+
+def _link(el: ET.Element) -> list[dict[str, str]]:
+    """The channel's <link> (its site) or <atom:link rel="hub" href="…"/> (its hub, its own address)."""
+    if el.tag == "link":
+        href = _uri(el)
+        return [{"rel": "alternate", "href": href}] if href else []
     if len(el) or _text(el) or set(el.attrib) - {"rel", "href", "type", "title"}:
         raise _Declined
     href = _uri_of(el.get("href", "").strip())
@@ -115,16 +126,8 @@ def _entry(item: ET.Element) -> dict[str, Any]:
     if item.attrib:
         raise _Declined
     _no_loose_text(item)
-    seen: dict[str, ET.Element] = {}
-    order: list[str] = []
-    for el in item:
-        tag = el.tag
-        if tag in _ITEM_IGNORED:
-            continue
-        if tag not in _ITEM_TEXT or tag in seen or len(el) or (el.attrib and tag != "guid"):
-            raise _Declined
-        seen[tag] = el
-        order.append(tag)
+    seen = _read_elements(item)
+    order = list(seen)
     if "description" in seen and _CONTENT in seen and order.index(_CONTENT) < order.index("description"):
         raise _Declined  # feedparser then reads the description as a second content
     guid = None
@@ -145,6 +148,20 @@ def _entry(item: ET.Element) -> dict[str, Any]:
     if "pubDate" in seen:
         entry["published_parsed"] = _date(seen["pubDate"])
     return entry
+
+
+def _read_elements(item: ET.Element) -> dict[str, ET.Element]:
+    """The item's text elements by tag, in document order; what no one reads is skipped; any other
+    element, a second of one tag, attributes or children where none belong decline the document."""
+    seen: dict[str, ET.Element] = {}
+    for el in item:
+        tag = el.tag
+        if tag in _ITEM_IGNORED or (tag in _ITEM_MEDIA and not len(el) and not _text(el)):
+            continue
+        if tag not in _ITEM_TEXT or tag in seen or len(el) or (el.attrib and tag != "guid"):
+            raise _Declined
+        seen[tag] = el
+    return seen
 
 
 def _no_loose_text(parent: ET.Element) -> None:

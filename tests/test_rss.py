@@ -46,6 +46,7 @@ HEADS = ['<?xml version="1.0" encoding="UTF-8"?>', "", '<?xml version="1.0"?>', 
          '<?xml version="1.0" encoding="ISO-8859-1"?>', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
          '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE rss [<!ENTITY e "x">]>', '<?xml version="1.0" encoding="UTF-8"?><!-- c -->']
 NS = ('xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+      'xmlns:media="http://search.yahoo.com/mrss/" '
       'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"')
 
 
@@ -70,14 +71,20 @@ def _item(r: random.Random, plain: float) -> str:
     if r.random() < 0.25:
         full = r.choice(["full text", "El texto completo: 12 liberados", ""])
         parts.append(f"<content:encoded><![CDATA[<p>{full}</p>]]></content:encoded>")
-    for extra in ("<dc:creator>Redacción</dc:creator>", "<category><![CDATA[Política]]></category>",
-                  "<comments>https://x.example/c</comments>", '<enclosure url="https://x.example/a.jpg" length="1"/>',
-                  "<dc:date>2025-12-28T06:01:04Z</dc:date>", '<source url="https://y.example/rss">Other</source>',
-                  "<author>a@example.org (A)</author>", '<title xml:lang="en">t</title>', "loose text"):
-        if r.random() < 0.08 * (1 - plain):
+    for extra in EXTRAS:
+        if r.random() < 0.02 + 0.08 * (1 - plain):
             parts.append(extra)
     r.shuffle(parts) if r.random() < 0.3 else None
     return "<item>" + "".join(parts) + "</item>"
+
+
+EXTRAS = ("<dc:creator>Redacción</dc:creator>", "<category><![CDATA[Política]]></category>",
+          "<comments>https://x.example/c</comments>", '<enclosure url="https://x.example/a.jpg" length="1"/>',
+          "<dc:date>2025-12-28T06:01:04Z</dc:date>", '<source url="https://y.example/rss">Other</source>',
+          "<author>a@example.org (A)</author>", '<title xml:lang="en">t</title>', "loose text",
+          '<media:content url="https://x.example/a.jpg" medium="image"/>', '<media:thumbnail url="https://x.example/t.jpg"/>',
+          '<media:content url="https://x.example/v.mp4"><media:title>Video</media:title></media:content>',
+          "<media:description>Otra descripción</media:description>", "<media:title>Otro título</media:title>")
 
 
 def _document(r: random.Random) -> bytes:
@@ -91,8 +98,9 @@ def _document(r: random.Random) -> bytes:
                        '<atom:link rel="self" href="https://outlet.example/feed" type="application/rss+xml"/>')
     if r.random() < 0.3:
         channel.append("<generator>https://wordpress.org/?v=6.5</generator><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>1</sy:updateFrequency>")
-    if r.random() < 0.05:
-        channel.append("<image><url>https://outlet.example/logo.png</url><title>Outlet</title><link>https://outlet.example/</link></image>")
+    if r.random() < 0.15:
+        channel.append("<image><url>https://outlet.example/logo.png</url><title>Outlet</title><link>https://outlet.example/</link>"
+                       + r.choice(["", "<width>32</width><height>32</height>", "<description>Logo</description>"]) + "</image>")
     if r.random() < 0.05:
         channel.append("<lastBuildDate>Sun, 28 Dec 2025 06:01:04 +0000</lastBuildDate><ttl>60</ttl>")
     plain = r.choice((0.0, 0.9, 0.97, 1.0))  # how plain this document's items are
@@ -142,11 +150,11 @@ def test_every_value_of_the_generator_is_read_the_same_alone(monkeypatch: pytest
                 f'<language>es</language>{item}</channel></rss>').encode()
     base = {"title": "<title>Excarcelan a 17</title>", "link": "<link>https://o.example/1</link>",
             "guid": '<guid isPermaLink="false">g1</guid>', "date": "<pubDate>Sun, 28 Dec 2025 06:01:04 +0000</pubDate>",
-            "desc": "<description>&lt;p&gt;texto&lt;/p&gt;</description>"}
+            "desc": "<description>&lt;p&gt;texto&lt;/p&gt;</description>", "extra": ""}
     variants = ([("title", f"<title>{t}</title>") for t in TITLES]
                 + [("desc", f"<description>{d}</description>") for d in DESCRIPTIONS]
                 + [("link", f"<link>{x}</link>") for x in LINKS] + [("guid", f"<guid{a}>{v}</guid>") for a, v in GUIDS]
-                + [("date", f"<pubDate>{d}</pubDate>") for d in DATES])
+                + [("date", f"<pubDate>{d}</pubDate>") for d in DATES] + [("extra", x) for x in EXTRAS])
     for key, value in variants:
         parts = dict(base, **{key: value})
         shipped, alone, _ = _both(doc("<item>" + "".join(parts.values()) + "</item>"), monkeypatch)
@@ -161,6 +169,53 @@ def test_the_bench_day_and_the_test_fixtures_are_taken_and_read_the_same(monkeyp
     for body in bodies:
         shipped, alone, took = _both(body, monkeypatch)
         assert took and shipped == alone and not isinstance(shipped, str) and shipped.items
+
+
+WORDPRESS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+	xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/"
+	xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom"
+	xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/"
+	xmlns:media="http://search.yahoo.com/mrss/">
+<channel>
+	<title>Diario de Ejemplo</title>
+	<atom:link href="https://diario.example/feed/" rel="self" type="application/rss+xml" />
+	<link>https://diario.example</link>
+	<description>Noticias de Venezuela</description>
+	<lastBuildDate>Mon, 07 Dec 2026 10:15:00 +0000</lastBuildDate>
+	<language>es-VE</language>
+	<sy:updatePeriod>hourly</sy:updatePeriod>
+	<sy:updateFrequency>1</sy:updateFrequency>
+	<generator>https://wordpress.org/?v=6.7</generator>
+	<image><url>https://diario.example/icon-32.png</url><title>Diario de Ejemplo</title><link>https://diario.example</link>
+	<width>32</width><height>32</height></image>
+	<item>
+		<title>Foro Penal verifica 21 excarcelaciones en Tocorón y Rodeo I</title>
+		<link>https://diario.example/2026/12/07/foro-penal-21/</link>
+		<comments>https://diario.example/2026/12/07/foro-penal-21/#respond</comments>
+		<dc:creator><![CDATA[Redacción]]></dc:creator>
+		<pubDate>Mon, 07 Dec 2026 09:40:12 +0000</pubDate>
+		<category><![CDATA[Nacionales]]></category>
+		<category><![CDATA[Presos políticos]]></category>
+		<guid isPermaLink="false">https://diario.example/?p=48213</guid>
+		<description><![CDATA[<p>La ONG contó 21 salidas durante la madrugada; familiares esperaban desde el domingo.</p>
+<p>The post <a href="https://diario.example/?p=48213">Foro Penal verifica 21</a> appeared first.</p>]]></description>
+		<content:encoded><![CDATA[<p>Texto completo del artículo.</p>]]></content:encoded>
+		<wfw:commentRss>https://diario.example/2026/12/07/foro-penal-21/feed/</wfw:commentRss>
+		<slash:comments>0</slash:comments>
+		<media:content url="https://diario.example/wp-content/uploads/2026/12/tocoron.jpg" medium="image" />
+	</item>
+</channel>
+</rss>
+"""
+
+
+def test_a_wordpress_feed_is_taken_and_read_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shape most Venezuelan outlets serve (WordPress's RSS 2.0): the plain reader takes it."""
+    shipped, alone, took = _both(WORDPRESS.encode("utf-8"), monkeypatch)
+    assert took and shipped == alone and not isinstance(shipped, str)
+    assert [(i.title, i.guid, i.lang) for i in shipped.items] == [
+        ("Foro Penal verifica 21 excarcelaciones en Tocorón y Rodeo I", "https://diario.example/?p=48213", "es")]
+    assert shipped.links == (("self", "https://diario.example/feed/"), ("alternate", "https://diario.example"))
 
 
 def test_what_the_reader_leaves_to_feedparser() -> None:
