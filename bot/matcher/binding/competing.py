@@ -85,8 +85,12 @@ def _prison_of(folded: str, lo: int, hi: int, s: int, e: int, prisons: re.Patter
     place = _placed(folded, e, hi, prisons)
     if place is not None:
         return place if prisons.fullmatch(place) else None
-    before = [p for p in prisons.finditer(folded, lo, s) if not _DIGIT_OR_PAUSE.search(folded, p.end(), s)]
+    before = [p for p in prisons.finditer(folded, max(lo, s - _PRISON_REACH), s)
+              if not _DIGIT_OR_PAUSE.search(folded, p.end(), s)]
     return before[-1].group() if before else None
+
+
+_PRISON_REACH = 120  # characters before a count where the prison it is told at may stand
 
 
 def one_prison_of_more(folded: str, spans: Sequence[Span], counts: Sequence[tuple[int, int, int, int]]) -> set[int]:
@@ -95,8 +99,15 @@ def one_prison_of_more(folded: str, spans: Sequence[Span], counts: Sequence[tupl
     reported 15 releases from Rodeo I" beside the ministry's 116 and the parties' 54)."""
     prisons = lexicon().finders["prison"].pattern
     placed = {s: _prison_of(folded, spans[si][0], spans[si][1], s, e, prisons) for _v, s, e, si in counts}
-    return {s for v, s, _e, _si in counts if placed[s] is not None and any(
-        w > v and placed[t] != placed[s] for w, t, _f, _ti in counts)}
+    if not any(placed.values()):
+        return set()
+    # the largest count, and the largest told elsewhere than it: one pass, however many counts
+    top = max(counts)
+    other = max((c for c in counts if placed[c[1]] != placed[top[1]]), default=None)
+    def larger_elsewhere(v: int, s: int) -> bool:
+        best = top if placed[top[1]] != placed[s] else other
+        return best is not None and best[0] > v
+    return {s for v, s, _e, _si in counts if placed[s] is not None and larger_elsewhere(v, s)}
 
 
 # after the number: "12 de ellos", "of whom", "5 of them" (+ a time: "9 de ellas este fin de semana")
@@ -318,8 +329,11 @@ def _split_in_time(n: _At) -> bool:
     la tarde": two counts of one clause, each told at its part of the day."""
     if _another_number(n.rest) and _SPLIT_IN_TIME.match(n.rest):
         return True
-    at_day_parts = [m for m in NUMBER.finditer(n.folded, n.a, n.b) if _AT_DAY_PART.match(n.folded, m.end(), n.b)]
-    return len(at_day_parts) > 1 and any(m.start() == n.s for m in at_day_parts)
+    if not _AT_DAY_PART.match(n.folded, n.e, n.b):
+        return False
+    # another count of the clause, near it, told at its part of the day
+    lo, hi = max(n.a, n.s - _DAY_PART_REACH), min(n.b, n.e + _DAY_PART_REACH)
+    return any(m.start() != n.s and _AT_DAY_PART.match(n.folded, m.end(), n.b) for m in NUMBER.finditer(n.folded, lo, hi))
 
 
 def _a_breakdown(n: _At) -> bool:
@@ -435,6 +449,7 @@ def _nationals_of(folded: str, e: int) -> str | None:
 
 
 _RETOLD_REACH = 60
+_DAY_PART_REACH = 150
 _THE_BEFORE = re.compile(r"\b" + _THE_PL + r"\s+$")
 # "2 italianos entre los excarcelados", "39 activists among those let out": words, then "among the freed"
 _AMONG_THE_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){0,3}?\s+" + one_of(_G.among_words) + r"\s+(?:"
