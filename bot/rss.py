@@ -54,7 +54,7 @@ _REWRITTEN = re.compile(rb"\xc2[\x80-\x9f]|&#(?:0*1(?:2[89]|[34]\d|5\d)|[xX]0*[8
 # RFC 822 as outlets write it: "Sun, 28 Dec 2025 06:01:04 +0000", seconds optional, a numeric
 # zone, GMT/UT/UTC or a US zone name (any other form: feedparser)
 _RFC822 = re.compile(r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-                     r"\d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UTC?|[ECMP][SD]T)")
+                     r"(\d{4}) \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UTC?|[ECMP][SD]T)")
 # a link or guid feedparser leaves as it is: it drops the slashes after "://" ("https:///x") and
 # rewrites "&amp;" and "&name;" in links; whitespace inside is the document's own oddity
 _ODD_URI = re.compile(r":///|\s|&.*;")
@@ -186,10 +186,12 @@ def _uri_of(value: str) -> str:
 
 def _date(el: ET.Element) -> time.struct_time:
     value = _text(el)
-    if not _RFC822.fullmatch(value):
+    written = _RFC822.fullmatch(value)
+    if written is None:
         raise _Declined
     parts = parsedate_tz(value)
-    if parts is None or parts[9] is None:
+    # email.utils reads "0001" as 2001 (two-digit years): the year must be the one written
+    if parts is None or parts[9] is None or parts[0] != int(written.group(1)):
         raise _Declined
     datetime(*parts[:6])  # a day or an hour that does not exist raises ValueError: feedparser reads it
     return time.gmtime(calendar.timegm(parts[:9]) - parts[9])

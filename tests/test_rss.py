@@ -41,7 +41,8 @@ DATES = ["Sun, 28 Dec 2025 06:01:04 +0000", "28 Dec 2025 06:01:04 GMT", "Mon, 28
          "Sun, 28 Dec 2025 06:01:04 +1400", "Sun, 28 Dec 1890 06:01:04 +0000", "Sun, 28 Dec 2025 06:01:60 +0000",
          "Sun, 28 Dec 2025 06:01:04 UTC", "  Sun, 28 Dec 2025 06:01:04 +0530  ", "Sun, 28 Dec 2025 23:59 PDT",
          "Sun, 28 Dec 2025 00:00:00 CST", "Sun, 28 Dec 2025 06:01:04 Z", "Sun, 28 Dec 2025 06:01:04 +2400",
-         "Sun, 29 Feb 2024 06:01:04 +0000", "Sun, 29 Feb 2025 06:01:04 +0000", "Sun,  8 Dec 2025 06:01:04 +0000"]
+         "Sun, 29 Feb 2024 06:01:04 +0000", "Sun, 29 Feb 2025 06:01:04 +0000", "Sun,  8 Dec 2025 06:01:04 +0000",
+         "Mon, 01 Jan 0001 00:00:00 GMT", "Thu, 01 Jan 0099 00:00:00 GMT", "Fri, 01 Jan 1999 00:00:00 GMT"]
 HEADS = ['<?xml version="1.0" encoding="UTF-8"?>', "", '<?xml version="1.0"?>', "\ufeff<?xml version='1.0' encoding='utf-8'?>",
          '<?xml version="1.0" encoding="ISO-8859-1"?>', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
          '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE rss [<!ENTITY e "x">]>', '<?xml version="1.0" encoding="UTF-8"?><!-- c -->']
