@@ -418,3 +418,9 @@ def test_the_count_retold_with_the_article_keeps_its_nationals():
 def test_what_some_of_a_whole_are_is_no_release_count():
     assert not [f for f in _sure("Foro Penal: solo 50 de los 110 indultados están presos por motivos políticos", "",
                                  "es") if f[0] == 50]
+
+
+def test_people_held_in_another_country_are_that_country_s_release():
+    got = _sure("Venezuela and the US swap prisoners", "Maduro's government said the talks had freed 2 young "
+                "Venezuelans unjustly held in the United States.", "en")
+    assert not [f for f in got if f[0] == 2]

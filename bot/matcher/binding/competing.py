@@ -191,7 +191,24 @@ def _ordinary_prisoners(n: _At) -> bool:
 
 
 def _another_country(n: _At) -> bool:
-    return _foreign(n.folded, n.a, n.b)
+    return _foreign(n.folded, n.a, n.b) or _held_abroad(n)
+
+
+def _held_abroad(n: _At) -> bool:
+    """"freed 2 young Venezuelans unjustly held in the United States": people held in another
+    country are that country's release, whoever they are."""
+    held = _HELD_IN.match(n.folded, n.e, n.b)
+    if held is None:
+        return False
+    lex = lexicon()
+    at = held.end()
+    if lex.cues["venezuela"].match(n.folded, at):
+        return False
+    # a country with political prisoners of its own, or one whose government speaks for its nationals
+    place = n.folded[at:at + 40]
+    return bool(lex.finders["country"].pattern.match(n.folded, at)) or any(
+        place.startswith(name) and not place[len(name):len(name) + 1].isalpha()
+        for name in (*lex.country_names, *(k.removeprefix("the ") for k in lex.country_names)))
 
 
 def _nationals_of_another(n: _At) -> bool:
@@ -448,6 +465,9 @@ def _nationals_of(folded: str, e: int) -> str | None:
     return None
 
 
+# the count's noun, perhaps a word on it, then "held in" (the country at the match's end, after an article)
+_HELD_IN = re.compile(r"(?:\s+[^\W\d][\w-]*){0,3}?\s+" + one_of(_G.held_participles) + r"\s+" + one_of(("in", "en"))
+                      + r"\s+(?:" + _THE + r"\s+)?")
 _RETOLD_REACH = 60
 _DAY_PART_REACH = 150
 _THE_BEFORE = re.compile(r"\b" + _THE_PL + r"\s+$")
