@@ -424,3 +424,22 @@ def test_people_held_in_another_country_are_that_country_s_release():
     got = _sure("Venezuela and the US swap prisoners", "Maduro's government said the talks had freed 2 young "
                 "Venezuelans unjustly held in the United States.", "en")
     assert not [f for f in got if f[0] == 2]
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Venezuela says over 3,200 people fully freed under amnesty law",
+     "A commission said more than 3,200 people have been fully released in four days, counting both former "
+     "detainees and people who had been under house arrest or other restrictions.", "en"),
+    ("El Parlamento habla de 3.200 libertades plenas",
+     "El Parlamento afirma que más de 3.200 personas recobraron la libertad plena, entre ellas 179 que estaban en "
+     "centros penitenciarios y miles que tenían medidas cautelares.", "es"),
+])
+def test_a_count_that_includes_lifted_measures_is_no_release_from_prison(title, summary, lang):
+    assert not [f for f in _sure(title, summary, lang) if f[0] == 3200]
+
+
+def test_house_arrest_said_of_the_next_count_leaves_this_one_alone():
+    got = _sure("Amnistía: 185 presos excarcelados, según Arreaza", "Según Jorge Arreaza, el proceso ha permitido que "
+                "salgan 185 personas que estaban encarceladas y que otras 3.266 con régimen de presentación o casa "
+                "por cárcel obtengan la libertad plena.", "es")
+    assert [f for f in got if f[0] == 185]

@@ -19,7 +19,7 @@ from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
 from ..lexicon import lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker
-from .clauses import _another_number, _last, hi_of
+from .clauses import _DATE, _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
 from .dates import _dated_earlier
 from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words
@@ -177,8 +177,30 @@ def _a_part(n: _At) -> bool:
 
 
 def _house_arrest(n: _At) -> bool:
+    """House arrest in its clause, not said of another count after it ("salgan 185 personas que
+    estaban encarceladas y que otras 3.266 con … casa por cárcel obtengan la libertad plena")."""
     home = n.w.house_arrest.search(n.folded, n.a, n.b)
-    return bool(home and not _EXCLUDING.search(n.folded[max(n.a, home.start() - 40):home.start()]))
+    if home is None or _EXCLUDING.search(n.folded[max(n.a, home.start() - 40):home.start()]):
+        return False
+    return not (home.start() > n.e and _another_count(n.folded[n.e:home.start()]))
+
+
+def _another_count(text: str) -> bool:
+    """A count in text ("3.266" too), not a year, a date or a length of time ("in 4 days")."""
+    text = _DATE.sub(" ", _DURATION.sub(" ", text))
+    return any(not (1900 <= (_value(m.group()) or 0) <= 2100) for m in NUMBER.finditer(text))
+
+
+def _includes_lifted_measures(n: _At) -> bool:
+    """The clause after the count says what it includes, and that is house arrest or other measures
+    lifted ("3,200 fully freed, counting … people who had been under house arrest", "…, entre ellas
+    179 … y miles que tenían medidas cautelares"): not releases from prison."""
+    including = _INCLUDING.search(n.folded, n.e, min(hi_of(n.folded, n.e), n.b + 2))
+    if including is None:
+        return False
+    end = hi_of(n.folded, including.end())
+    stop = _INCLUSION_ENDS.search(n.folded, including.end(), end)  # "…, but not Leopoldo López, under house arrest"
+    return bool(n.w.house_arrest.search(n.folded, including.end(), stop.start() if stop else end))
 
 
 def _ordinary_prisoners(n: _At) -> bool:
@@ -393,9 +415,11 @@ def _counts_releases_said(folded: str, e: int, b: int, w: _Words) -> bool:
 # What else the number may be, in the order asked: the first that holds is its reading, so where
 # two hold, the earlier one's words are the reason given (and extraction reads some of them to
 # tell an item that is no release news of now: "an earlier round", "house arrest" …).
+LIFTED_MEASURES = "lifted measures counted in (not releases from prison)"
 _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a part of the round", _a_part),
     ("house arrest", _house_arrest),
+    (LIFTED_MEASURES, _includes_lifted_measures),
     ("not political prisoners", _ordinary_prisoners),
     ("another country", _another_country),
     ("foreign nationals (their own government's count)", _nationals_of_another),
@@ -468,6 +492,10 @@ def _nationals_of(folded: str, e: int) -> str | None:
 # the count's noun, perhaps a word on it, then "held in" (the country at the match's end, after an article)
 _HELD_IN = re.compile(r"(?:\s+[^\W\d][\w-]*){0,3}?\s+" + one_of(_G.held_participles) + r"\s+" + one_of(("in", "en"))
                       + r"\s+(?:" + _THE + r"\s+)?")
+# a clause that says what a count includes: ", counting both …", ", entre ellas …", ", including …"
+_INCLUDING = re.compile(r",\s*" + one_of(_L.including) + r"\b")
+_INCLUSION_ENDS = re.compile(r";|\b" + one_of((*_L.but_words, *_L.while_words)) + r"\b")
+_DURATION = re.compile(r"\d[\d.,]*\s+" + one_of(_L.duration_units) + r"\b")
 _RETOLD_REACH = 60
 _DAY_PART_REACH = 150
 _THE_BEFORE = re.compile(r"\b" + _THE_PL + r"\s+$")

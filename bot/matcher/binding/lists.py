@@ -116,6 +116,7 @@ class _Lists:
     of_which: tuple[str, ...]
     excluding: tuple[str, ...]
     demanded: tuple[str, ...]
+    including: tuple[str, ...]
     multipliers: tuple[str, ...]
     counted_releases: tuple[str, ...]
     counted_participles: tuple[str, ...]
