@@ -443,3 +443,22 @@ def test_house_arrest_said_of_the_next_count_leaves_this_one_alone():
                 "salgan 185 personas que estaban encarceladas y que otras 3.266 con régimen de presentación o casa "
                 "por cárcel obtengan la libertad plena.", "es")
     assert [f for f in got if f[0] == 185]
+
+
+def test_an_official_in_a_clause_of_time_does_not_own_the_count():
+    """'desde que el fiscal hizo su anuncio': a clause of time, not a relative clause about the 143."""
+    assert (143, "confirmed", "Foro Penal") in _sure(
+        "Saab evalúa más excarcelaciones; Foro Penal documenta 143", "El fiscal Tarek William Saab dijo que evalúa más "
+        "casos. Foro Penal, en cambio, contabiliza 143 excarcelaciones desde que el fiscal hizo su anuncio.", "es")
+
+
+def test_asking_courts_to_release_people_is_a_request():
+    assert not [f for f in _sure("Amnesty law draws applications", "Officials said prosecutors had asked courts to "
+                                 "release 379 people.", "en") if f[0] == 379]
+
+
+def test_release_conditions_are_no_people():
+    assert not [f for f in _sure("Guanipa under house arrest two days after leaving prison, family says",
+                                 "Ramón told reporters that armed men in three vehicles had stopped his father, and "
+                                 "showed a court document listing only two release conditions: a monthly court "
+                                 "appearance and a travel ban.", "en") if f[0] == 2]

@@ -24,6 +24,7 @@ _RELATIVE_AGENT = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.figure
 # interim leader Delcy Rodríguez announced")
 _CONTACT_GAP = re.compile(r"(?:\s+[^\W\d][\w-]*){0,4}?\s+")
 _CONTACT_VERB = re.compile(r"\s+(?:\w+\s+)?" + one_of(_L.contact_clause_verbs, capture=False) + r"\b")
+_CONJUNCTION_QUE = re.compile(r"\b" + one_of(_L.que_conjunctions) + r"\s+(?:" + one_of(_L.figure_relatives) + r")\b")
 _CONTACT_BREAK = re.compile(r"\b" + one_of(_L.contact_breakers) + r"\b")
 
 
@@ -88,7 +89,9 @@ def _clause_subject(folded: str, e: int, b: int, vs: list[Voice]) -> Speaker | N
     que la presidenta Delcy Rodríguez anunció", "los 225 que prometió la Fiscalía", and in English
     without the relative word, "the 626 releases interim leader Delcy Rodríguez announced"."""
     relative = _RELATIVE_AGENT.match(folded, e, min(b, e + 90))
-    if relative is not None:
+    # "143 excarcelaciones desde que el fiscal hizo su anuncio": "desde que" opens a clause of time,
+    # no relative clause about the number
+    if relative is not None and not _CONJUNCTION_QUE.search(folded, e, relative.end()):
         official = [v for v in vs if relative.end() <= v.start <= relative.end() + 40 and v.speaker.kind == OFFICIAL
                     and not _STOP_OR_DIGIT.search(folded[relative.end():v.start])
                     and not _GOVERNED.search(folded, max(0, v.start - 12), v.start)]

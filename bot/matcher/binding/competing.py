@@ -271,6 +271,12 @@ def _a_multiplier(n: _At) -> bool:
     return bool(_MULTIPLIER.match(n.folded, n.e, n.b))
 
 
+def _release_terms(n: _At) -> bool:
+    """"listing only 2 release conditions", "3 rounds of release talks": the release word describes
+    the noun counted, which is no person."""
+    return bool(_RELEASE_TERMS.match(n.folded, n.e, n.b))
+
+
 def _a_call(n: _At) -> bool:
     before = n.folded[n.a:n.s]
     ask = _last(n.w.demand, before)
@@ -426,6 +432,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a part of the round (among those freed)", _among_the_freed),
     ("a balance line (releases beside arrests)", _beside_arrests),
     ("a multiplier, not a count", _a_multiplier),
+    ("it counts a release's terms, not people", _release_terms),
     ("a call for releases", _a_call),
     ("a bound, not a count", _a_bound),
     ("not done yet", _not_done_yet),
@@ -507,6 +514,8 @@ _AMONG_THE_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){0,3}?\s+" + one_of(_G.among
 _AND_A_COUNT_AFTER = re.compile(r"\s+[^\W\d][\w-]*\s+" + _AND + r"\s+\d[\d.,]*\s+")
 # ... "9 arrestos y 55 excarcelaciones" (the earlier count's noun in group 1)
 _A_COUNT_AND_BEFORE = re.compile(r"\d[\d.,]*\s+([^\W\d][\w-]*)\s+" + _AND + r"\s+$")
+_RELEASE_TERMS = re.compile(r"\s+(?:[^\W\d][\w-]*\s+){0,2}?" + one_of(_L.release_terms_before) + r"\s+"
+                            + one_of(_L.release_terms) + r"\b")
 _MULTIPLIER = re.compile(r"\s+" + one_of(_L.multipliers) + r"\b")
 
 
