@@ -462,3 +462,8 @@ def test_release_conditions_are_no_people():
                                  "Ramón told reporters that armed men in three vehicles had stopped his father, and "
                                  "showed a court document listing only two release conditions: a monthly court "
                                  "appearance and a travel ban.", "en") if f[0] == 2]
+
+
+def test_pardoned_people_still_in_prison_are_no_release():
+    assert not [f for f in _sure("Foro Penal: a las 7:30 de la noche los 50 presos políticos indultados seguían en prisión",
+                                 "Foro Penal informó que ninguno había salido todavía.", "es") if f[0] == 50]

@@ -150,9 +150,14 @@ def _predicate_follows(rest: str, reach: int, w: _Words) -> bool:
         if pred is None or not lexicon().finders["prison"].pattern.match(window, pred.end()):
             return False
     before = window[:pred.start()]
-    return not (w.negation.search(before) or _another_number(_PRISON_DIGITS.sub(" ", before)) or _ARRESTED.search(before))
+    # "los 50 presos políticos indultados seguían en prisión": the participle describes them, the
+    # predicate is that they are still held
+    return not (w.negation.search(before) or _another_number(_PRISON_DIGITS.sub(" ", before)) or _ARRESTED.search(before)
+                or _STILL_HELD_AFTER.match(rest, pred.end()))
 
 
+# right after an attributive release participle, what says the people are still held
+_STILL_HELD_AFTER = re.compile(r"\s+(?:\w+\s+)?" + one_of(_L.still_held_predicates) + r"\b")
 _LEFT = re.compile(r"\b" + one_of(_L.left_prison) + r"\s+(?:" + _THE + r"\s+)?")
 # digits of a prison's name ("Zona 7", "Rodeo I", "Yare 3"): no count of their own
 _PRISON_DIGITS = re.compile(r"\b" + one_of(_L.numbered_prisons) + r"\s+\d+\b")

@@ -117,6 +117,7 @@ class _Lists:
     of_which: tuple[str, ...]
     excluding: tuple[str, ...]
     demanded: tuple[str, ...]
+    still_held_predicates: tuple[str, ...]
     release_terms_before: tuple[str, ...]
     release_terms: tuple[str, ...]
     including: tuple[str, ...]
