@@ -13,11 +13,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import islice
 
 from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
-from ..lexicon import lexicon, one_of
+from ..lexicon import lexicon, longest_first, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker
 from .clauses import _DATE, _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
@@ -227,10 +228,16 @@ def _held_abroad(n: _At) -> bool:
     if lex.cues["venezuela"].match(n.folded, at):
         return False
     # a country with political prisoners of its own, or one whose government speaks for its nationals
-    place = n.folded[at:at + 40]
-    return bool(lex.finders["country"].pattern.match(n.folded, at)) or any(
-        place.startswith(name) and not place[len(name):len(name) + 1].isalpha()
-        for name in (*lex.country_names, *(k.removeprefix("the ") for k in lex.country_names)))
+    return bool(lex.finders["country"].pattern.match(n.folded, at) or _country_named().match(n.folded, at))
+
+
+@lru_cache(maxsize=1)
+def _country_named() -> re.Pattern[str]:
+    """The countries whose governments speak for their nationals, by name ("the United States",
+    "Estados Unidos", "España"), with or without the article."""
+    names = lexicon().country_names
+    return re.compile(r"(?:" + "|".join(re.escape(k) for k in longest_first(
+        {*names, *(k.removeprefix("the ") for k in names)})) + r")(?![^\W\d_])")
 
 
 def _nationals_of_another(n: _At) -> bool:
