@@ -467,3 +467,34 @@ def test_release_conditions_are_no_people():
 def test_pardoned_people_still_in_prison_are_no_release():
     assert not [f for f in _sure("Foro Penal: a las 7:30 de la noche los 50 presos políticos indultados seguían en prisión",
                                  "Foro Penal informó que ninguno había salido todavía.", "es") if f[0] == 50]
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Foro Penal verifica 80 excarcelaciones en todo el país", "La ONG informó además de que 5 menores fueron "
+     "liberados el sábado por la noche en una cárcel del estado La Guaira.", "es"),
+    ("Rights group counts 80 releases across Venezuela", "On Thursday the group had reported 16 teenagers released in "
+     "Caracas, Foro Penal said.", "en"),
+])
+def test_a_group_of_people_beside_a_larger_round_is_a_part_of_it(title, summary, lang):
+    got = _sure(title, summary, lang)
+    assert [f for f in got if f[0] == 80] and not [f for f in got if f[0] in (5, 16)]
+
+
+def test_a_group_of_people_in_the_headline_is_the_news():
+    """"5 minors released, OVP says": what the headline names is what the item is news of."""
+    got = _sure("5 minors held over the protests released in La Guaira, OVP says",
+                "On Saturday the prosecutor said 225 people had been granted release measures that were carried out.", "en")
+    assert (5, "confirmed", "OVP") in got
+
+
+def test_what_a_foreign_government_itself_frees_is_its_own_release():
+    got = _sure("Venezuela frees seven jailed Americans as US lets two nephews of Maduro's wife go",
+                "Seven Americans held in Venezuelan prisons have been released, the White House announced on Saturday, "
+                "while the United States freed two nephews of President Nicolás Maduro's wife who had served years on "
+                "drug trafficking convictions. Five of the Americans were oil executives detained for almost five years. "
+                "Maduro's government described the release of the US citizens as a humanitarian gesture.", "en")
+    assert not [f for f in got if f[0] == 2]
+
+
+def test_a_foreign_government_confirming_its_nationals_stays_sure():
+    assert (5, "confirmed", "Spain") in _sure("Spain says Venezuela released 5 Spaniards, including an activist", "", "en")

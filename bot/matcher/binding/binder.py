@@ -19,7 +19,7 @@ from ..running import parse_date
 from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
 from .agents import _agent
 from .clauses import _clause, _tokens
-from .competing import LIFTED_MEASURES, _a_prison_part, _competing, one_prison_of_more
+from .competing import LIFTED_MEASURES, _a_prison_part, _competing, one_part_of_more
 from .counts import _ARRESTED, _REMAIN, _counts_releases, _elided
 from .dates import _not_a_count
 from .frames import _frame, _known
@@ -86,10 +86,10 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 why = "a part of the round (one prison of several)"
             out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
     told = [x for x in out if x.counts == "release" and (x.sure or x.why == "no known speaker in its frame")]
-    parts = one_prison_of_more(folded, spans, [(x.value, x.start, x.end, x.sentence) for x in told])
+    parts = one_part_of_more(folded, spans, [(x.value, x.start, x.end, x.sentence) for x in told], title_end)
     # a headline retells its lead: a count the body shows to be lifted measures is no release above it either
     lifted = {x.value for x in out if x.start >= title_end and x.why in ("house arrest", LIFTED_MEASURES)}
-    return [replace(x, sure=False, why="a part of the round (one prison of a larger round)") if x.sure and x.start in parts
+    return [replace(x, sure=False, why="a part of the round (one prison or group of a larger round)") if x.sure and x.start in parts
             else replace(x, sure=False, why=LIFTED_MEASURES) if x.sure and x.start < title_end and x.value in lifted
             else x for x in out]
 

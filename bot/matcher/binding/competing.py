@@ -18,7 +18,7 @@ from itertools import islice
 
 from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
-from ..lexicon import lexicon, longest_first, one_of
+from ..lexicon import lexicon, longest_first, one_of, read_data
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker
 from .clauses import _DATE, _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
@@ -94,12 +94,16 @@ def _prison_of(folded: str, lo: int, hi: int, s: int, e: int, prisons: re.Patter
 _PRISON_REACH = 120  # characters before a count where the prison it is told at may stand
 
 
-def one_prison_of_more(folded: str, spans: Sequence[Span], counts: Sequence[tuple[int, int, int, int]]) -> set[int]:
+def one_part_of_more(folded: str, spans: Sequence[Span], counts: Sequence[tuple[int, int, int, int]],
+                     title_end: int) -> set[int]:
     """Of the release counts (value, start, end, sentence), the starts of those told at one prison
-    while the item tells a larger count not at that prison: a part of a larger round ("Foro Penal
-    reported 15 releases from Rodeo I" beside the ministry's 116 and the parties' 54)."""
+    or, below the headline, of one group of people while the item tells a larger count not at that
+    prison, not of that group: a part of a larger round ("Foro Penal reported 15 releases from Rodeo
+    I" beside the ministry's 116 and the parties' 54; "the group had reported 16 teenagers released"
+    beside 80). A headline's group is what the item is news of ("5 minors released, OVP says")."""
     prisons = lexicon().finders["prison"].pattern
-    placed = {s: _prison_of(folded, spans[si][0], spans[si][1], s, e, prisons) for _v, s, e, si in counts}
+    placed = {s: _prison_of(folded, spans[si][0], spans[si][1], s, e, prisons)
+              or (_group_of(folded, e) if s >= title_end else None) for _v, s, e, si in counts}
     if not any(placed.values()):
         return set()
     # the largest count, and the largest told elsewhere than it: one pass, however many counts
@@ -109,6 +113,16 @@ def one_prison_of_more(folded: str, spans: Sequence[Span], counts: Sequence[tupl
         best = top if placed[top[1]] != placed[s] else other
         return best is not None and best[0] > v
     return {s for v, s, _e, _si in counts if placed[s] is not None and larger_elsewhere(v, s)}
+
+
+# the count's noun (perhaps after one word: "16 more teenagers") names a group by age or sex
+_GROUP = re.compile(r"\s+(?:[^\W\d][\w-]*\s+)?(" + one_of(_L.group_nouns, capture=False) + r")\b")
+
+
+def _group_of(folded: str, e: int) -> str | None:
+    """The group of people by age or sex a count counts ("16 teenagers" -> "teenagers"), if any."""
+    m = _GROUP.match(folded, e)
+    return m.group(1) if m else None
 
 
 # after the number: "12 de ellos", "of whom", "5 of them" (+ a time: "9 de ellas este fin de semana")
@@ -246,6 +260,30 @@ def _nationals_of_another(n: _At) -> bool:
     authorities who let them go, an NGO counting a round they are part of) it is not sure."""
     country = _nationals_of(n.folded, n.e) or _retold_nationals(n)
     return country is not None and (n.speaker is None or n.speaker.by != country)
+
+
+def _a_foreign_government(n: _At) -> bool:
+    """"while the United States freed 2 nephews of …": what a foreign government itself frees is its
+    own release, not a Venezuelan one (its nationals that Venezuela lets go are another reading)."""
+    if n.speaker is None or n.speaker.by not in _governments_abroad():
+        return False
+    if (_nationals_of(n.folded, n.e) or _retold_nationals(n)) == n.speaker.by:
+        return False
+    before = n.before(60)
+    doer = _last(_country_named(), before, 0, len(before))
+    return doer is not None and bool(_FREES.fullmatch(before, doer.end()))
+
+
+# between a government named as the doer and the count: "freed", "has released", "liberó a"
+_FREES = re.compile(r"(?:\s+" + one_of(_L.have_words, capture=False) + r")?\s+(?:"
+                    + "|".join(read_data("binding.toml")["release_actions"]) + r")\s+(?:a\s+)?")
+
+
+@lru_cache(maxsize=1)
+def _governments_abroad() -> frozenset[str]:
+    """The speakers that are foreign governments (the gazetteer's speakers with demonyms)."""
+    lex = lexicon()
+    return frozenset((*lex.demonyms.values(), *lex.country_names.values()))
 
 
 def _retold_nationals(n: _At) -> str | None:
@@ -436,6 +474,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("not political prisoners", _ordinary_prisoners),
     ("another country", _another_country),
     ("foreign nationals (their own government's count)", _nationals_of_another),
+    ("another government's count (not of its nationals)", _a_foreign_government),
     ("a part of the round (among those freed)", _among_the_freed),
     ("a balance line (releases beside arrests)", _beside_arrests),
     ("a multiplier, not a count", _a_multiplier),

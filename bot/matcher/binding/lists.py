@@ -81,6 +81,7 @@ class _Lists:
     apposition: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
+    group_nouns: tuple[str, ...]
     when_words: tuple[str, ...]
     held_nouns: tuple[str, ...]
     held_relatives: tuple[str, ...]
