@@ -498,3 +498,19 @@ def test_what_a_foreign_government_itself_frees_is_its_own_release():
 
 def test_a_foreign_government_confirming_its_nationals_stays_sure():
     assert (5, "confirmed", "Spain") in _sure("Spain says Venezuela released 5 Spaniards, including an activist", "", "en")
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Foro Penal counts 359 political prisoners", "Venezuela holds 359 political prisoners, 26 more than a month "
+     "earlier, when some 50 inmates walked out under grace measures, the NGO Foro Penal said.", "en"),
+    ("Foro Penal contabiliza 359 presos políticos", "El país tiene 359 presos políticos, según Foro Penal, que recordó "
+     "que 2 semanas antes 50 presos fueron excarcelados.", "es"),
+])
+def test_a_count_weeks_or_months_earlier_is_an_earlier_round(title, summary, lang):
+    assert not [f for f in _sure(title, summary, lang) if f[0] == 50]
+
+
+def test_months_before_an_event_to_come_is_no_earlier_round():
+    assert (110, "announced", "Gobierno (Nicolás Maduro)") in _sure(
+        "Maduro pardons 110 opponents", "President Nicolás Maduro has pardoned 110 political opponents by presidential "
+        "decree, 3 months before the next National Assembly election.", "en")
