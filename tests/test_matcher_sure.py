@@ -514,3 +514,8 @@ def test_months_before_an_event_to_come_is_no_earlier_round():
     assert (110, "announced", "Gobierno (Nicolás Maduro)") in _sure(
         "Maduro pardons 110 opponents", "President Nicolás Maduro has pardoned 110 political opponents by presidential "
         "decree, 3 months before the next National Assembly election.", "en")
+
+
+def test_as_with_a_subject_and_verb_opens_a_clause_of_its_own():
+    got = _sure("Foro Penal verifies 107 releases as Venezuela frees more than 100 post-election detainees", "", "en")
+    assert (107, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] == 100 and f[1] == "confirmed"]
