@@ -519,3 +519,11 @@ def test_months_before_an_event_to_come_is_no_earlier_round():
 def test_as_with_a_subject_and_verb_opens_a_clause_of_its_own():
     got = _sure("Foro Penal verifies 107 releases as Venezuela frees more than 100 post-election detainees", "", "en")
     assert (107, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] == 100 and f[1] == "confirmed"]
+
+
+def test_deja_en_libertad_in_the_present_counts_releases():
+    """"La Fiscalía deja en libertad a 179": the present tense releases as "dejó en libertad" does."""
+    text, folded, _lang, _ = prepare("La Fiscalía venezolana deja en libertad a 179 detenidos de las protestas", "", "es")
+    lex = lexicon()
+    bound = bind(text, folded, sentences(text), len(text), None, voices(folded, lex, lex.finders))
+    assert [(b.value, b.counts) for b in bound] == [(179, "release")]
