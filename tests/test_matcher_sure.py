@@ -527,3 +527,10 @@ def test_deja_en_libertad_in_the_present_counts_releases():
     lex = lexicon()
     bound = bind(text, folded, sentences(text), len(text), None, voices(folded, lex, lex.finders))
     assert [(b.value, b.counts) for b in bound] == [(179, "release")]
+
+
+def test_an_item_placed_in_another_country_and_never_in_venezuela_has_no_sure_release():
+    got = _sure("Nicaragua despoja de la nacionalidad a los 135 presos políticos enviados a Guatemala",
+                "El gobierno de Daniel Ortega formalizó el destierro de 135 opositores. Washington, por su parte, aseguró "
+                "que la salida de los 135 no se negoció a cambio de concesiones.", "es")
+    assert not got

@@ -85,6 +85,8 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             if not why and _a_prison_part(folded, lo, hi, s, e, text):
                 why = "a part of the round (one prison of several)"
             out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
+    if _abroad_only(folded, vs):
+        return [replace(x, sure=False, why=NOT_IN_VENEZUELA) if x.sure else x for x in out]
     told = [x for x in out if x.counts == "release" and (x.sure or x.why == "no known speaker in its frame")]
     parts = one_part_of_more(folded, spans, [(x.value, x.start, x.end, x.sentence) for x in told], title_end)
     # a headline retells its lead: a count the body shows to be lifted measures is no release above it either
@@ -92,6 +94,24 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
     return [replace(x, sure=False, why="a part of the round (one prison or group of a larger round)") if x.sure and x.start in parts
             else replace(x, sure=False, why=LIFTED_MEASURES) if x.sure and x.start < title_end and x.value in lifted
             else x for x in out]
+
+
+NOT_IN_VENEZUELA = "another country (the item places itself there, never in Venezuela)"
+
+
+def _abroad_only(folded: str, vs: list[Voice]) -> bool:
+    """Does the item place itself in another country with political prisoners of its own (the
+    gazetteer's countries: Nicaragua, Cuba, Belarus …) and never in Venezuela (the country, a state
+    or city of it, one of its prisons, a Venezuelan body by name)? "Washington said the release of
+    the 135 was not negotiated", in an item about Nicaragua, is no Venezuelan release; a foreign
+    government confirming its nationals freed ("la cancillería italiana confirmó …") places nothing."""
+    lex = lexicon()
+    if not lex.finders["country"].pattern.search(folded):
+        return False
+    abroad = {*lex.demonyms.values(), *lex.country_names.values()}
+    if lex.cues["venezuela"].search(folded) or lex.finders["prison"].pattern.search(folded):
+        return False
+    return not any(v.speaker.named and v.speaker.by not in abroad for v in vs)
 
 
 def _count_value(token: str) -> int | None:
