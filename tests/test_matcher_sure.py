@@ -534,3 +534,15 @@ def test_an_item_placed_in_another_country_and_never_in_venezuela_has_no_sure_re
                 "El gobierno de Daniel Ortega formalizó el destierro de 135 opositores. Washington, por su parte, aseguró "
                 "que la salida de los 135 no se negoció a cambio de concesiones.", "es")
     assert not got
+
+
+def test_a_part_and_what_it_is_taken_of_add_up_to_nothing():
+    """"16 de los 39 excarcelados no eran presos políticos": 16 is some of the 39, not a sibling to add."""
+    got = match("Foro Penal afirma que 16 de los 39 excarcelados no eran presos políticos", "", "es")
+    assert not [f for f in got.figures if f.value == 55]
+
+
+def test_parts_side_by_side_still_add_up():
+    got = _sure("Foro Penal: excarcelados en 3 estados", "Foro Penal informó que salieron 15 presos políticos en Lara, "
+                "13 en Zulia y 10 en Táchira.", "es")
+    assert (38, "confirmed", "Foro Penal") in got

@@ -310,12 +310,17 @@ def _told_in_the_body(item: _Item, bound: list[Bound]) -> list[Bound]:
     return out
 
 
+# the parts that add up to a round: side by side (per prison, per state, a breakdown); not a part
+# and what it is taken of ("16 de los 39 excarcelados no eran presos políticos" is no 55)
+_SIBLING_PARTS = frozenset({"a part of the round", "a part of the round (one prison of several)",
+                            "a part of the round (one prison or group of a larger round)", "a part of a breakdown"})
+
+
 def _parts_by_sentence(item: _Item, bound: list[Bound]) -> dict[int, list[Bound]]:
     """The parts of a round the grammar bound (per prison, per state, a breakdown), by sentence."""
     parts: dict[int, list[Bound]] = {}
     for x in bound:
-        if x.counts == "release" and x.speaker is not None and x.why.startswith("a part of the round") or \
-                x.why == "a part of a breakdown" and x.speaker is not None and x.counts == "release":
+        if x.counts == "release" and x.speaker is not None and x.why in _SIBLING_PARTS:
             parts.setdefault(x.sentence, []).append(x)
     return {si: ps for si, ps in parts.items() if len(ps) >= 2}
 
