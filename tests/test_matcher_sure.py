@@ -546,3 +546,20 @@ def test_parts_side_by_side_still_add_up():
     got = _sure("Foro Penal: excarcelados en 3 estados", "Foro Penal informó que salieron 15 presos políticos en Lara, "
                 "13 en Zulia y 10 en Táchira.", "es")
     assert (38, "confirmed", "Foro Penal") in got
+
+
+def test_a_second_subject_with_its_own_verb_of_saying_opens_a_clause():
+    got = _sure("Venezuela anuncia la liberación de presos políticos y fuentes confirman 8 excarcelaciones", "", "es")
+    assert not [f for f in got if f[0] == 8]
+
+
+@pytest.mark.parametrize("title, summary, lang, want", [
+    # the same subject's next verb: Foro Penal still speaks
+    ("Foro Penal verifica 24 salidas", "El Foro Penal confirmó 24 salidas durante la madrugada, y con ellas eleva a 41 las "
+     "personas excarceladas desde el 8 de enero.", "es", (41, "confirmed", "Foro Penal")),
+    # one subject of two after a clause of its own: the first named speaks
+    ("Foro Penal confirma 38", "La ONG solo confirma 38 presos políticos excarcelados, mientras la Fiscalía y el TSJ "
+     "hablan de 79.", "es", (79, "announced", "Fiscalía")),
+])
+def test_a_verb_of_the_same_subject_or_a_subject_of_two_opens_no_clause(title, summary, lang, want):
+    assert want in _sure(title, summary, lang)

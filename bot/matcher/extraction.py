@@ -313,7 +313,8 @@ def _told_in_the_body(item: _Item, bound: list[Bound]) -> list[Bound]:
 # the parts that add up to a round: side by side (per prison, per state, a breakdown); not a part
 # and what it is taken of ("16 de los 39 excarcelados no eran presos políticos" is no 55)
 _SIBLING_PARTS = frozenset({"a part of the round", "a part of the round (one prison of several)",
-                            "a part of the round (one prison or group of a larger round)", "a part of a breakdown"})
+                            "a part of the round (one prison or group of a larger round)",
+                            "a part of the round (and others)", "a part of a breakdown"})
 
 
 def _parts_by_sentence(item: _Item, bound: list[Bound]) -> dict[int, list[Bound]]:

@@ -12,8 +12,8 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from ..cues import Span
-from ..lexicon import WORD, one_of
-from .lists import _G, _L, _MONTH
+from ..lexicon import WORD, one_of, read_data
+from .lists import _AND, _G, _L, _MONTH, words
 
 # A sentence falls into clauses at these: a speaker speaks for the numbers of its own clause
 _CLAUSE = re.compile(r";|\s[—–]\s|\s-\s|,?\s" + one_of((*_G.contrast_words, *_L.clause_openers), capture=False) + r"\s")
@@ -36,8 +36,31 @@ def _clause(folded: str, lo: int, hi: int, at: int) -> Span:
 def _openers(folded: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
     """Where the sentence's clause openers start and end, found once for all its numbers (a
     sentence of a thousand numbers no longer reads its openers a thousand times)."""
-    found = list(_CLAUSE.finditer(folded, lo, hi))
-    return [m.start() for m in found], [m.end() for m in found]
+    found = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded, lo, hi)]
+    found += [(m.start(), m.end()) for m in _next_subject_says(folded, lo, hi, [b for _a, b in found])]
+    found.sort()
+    return [a for a, _b in found], [b for _a, b in found]
+
+
+# "y" then a subject of a few words and its verb of saying: "… anuncia la liberación de presos y
+# fuentes confirman 8 excarcelaciones", "… and rights groups said 40 …"
+_AND_SUBJECT_SAYS = re.compile(r"\s" + _AND + r"\s+(?!" + one_of(_L.not_subjects, capture=False)
+                               + r"\b)(?=(?:[^\W\d][\w-]*\s+){1,3}?(?:"
+                               + "|".join(read_data("binding.toml")["report_verbs"]) + r")\b)")
+
+
+def _next_subject_says(folded: str, lo: int, hi: int, opened: list[int]) -> list[re.Match[str]]:
+    """Clauses joined by "y": a second subject with its own verb of saying opens a clause of its
+    own, once a verb has been said before it ("Foro Penal y la PUD contabilizan 600" is one
+    subject of two, no verb before the "y"); not the same subject's next verb ("y con ellas eleva
+    a 41", "and later said"), whose first word is no subject's."""
+    out = []
+    for m in _AND_SUBJECT_SAYS.finditer(folded, lo, hi):
+        # a verb said in this clause ("mientras la Fiscalía y el TSJ hablan de 79": none since "mientras")
+        start = max((b for b in opened if b <= m.start()), default=lo)
+        if words().report_verbs.search(folded, start, m.start()):
+            out.append(m)
+    return out
 
 
 _SENTENCE_END = re.compile(r"[.;\n]")

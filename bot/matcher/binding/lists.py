@@ -65,6 +65,7 @@ class _Lists:
     place in one rule (the comments there say which); what stands around it is the rule's own."""
 
     clause_openers: tuple[str, ...]
+    not_subjects: tuple[str, ...]
     span_words: tuple[str, ...]
     time_units: tuple[str, ...]
     duration_units: tuple[str, ...]
