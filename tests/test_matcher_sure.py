@@ -563,3 +563,8 @@ def test_a_second_subject_with_its_own_verb_of_saying_opens_a_clause():
 ])
 def test_a_verb_of_the_same_subject_or_a_subject_of_two_opens_no_clause(title, summary, lang, want):
     assert want in _sure(title, summary, lang)
+
+
+def test_the_un_high_commissioner_by_name_speaks_for_the_un_office():
+    assert (22, "confirmed", "ONU Derechos Humanos") in _sure(
+        "Bachelet anuncia que Maduro liberó a 22 detenidos, entre ellos el periodista Braulio Jatar", "", "es")

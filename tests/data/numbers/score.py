@@ -38,10 +38,10 @@ def same(gold: str | None, answer: str | None) -> bool:
     g, a = gold.lower(), answer.lower()
     if g == "government":
         return bool(OFFICIAL.search(a))
-    # one body written two ways: "JEP" and "JEyP" are Justicia, Encuentro y Perdón; "rights groups" and
-    # "NGOs" are the same unnamed verifiers
+    # one body written two ways: "JEP" and "JEyP" are Justicia, Encuentro y Perdón; "UN" is "ONU";
+    # "rights groups" and "NGOs" are the same unnamed verifiers
     aliases = {"comité de madres": "madres", "observatorio venezolano de prisiones": "ovp", "relatives": "famil",
-               "lawyers": "abogad", "jep": "jeyp", "jeyp": "jep", "rights groups": "ngo"}
+               "lawyers": "abogad", "jep": "jeyp", "jeyp": "jep", "un": "onu", "rights groups": "ngo"}
     return g in a or a in g or aliases.get(g, "\0") in a or aliases.get(a, "\0") in g
 
 
