@@ -568,3 +568,13 @@ def test_a_verb_of_the_same_subject_or_a_subject_of_two_opens_no_clause(title, s
 def test_the_un_high_commissioner_by_name_speaks_for_the_un_office():
     assert (22, "confirmed", "ONU Derechos Humanos") in _sure(
         "Bachelet anuncia que Maduro liberó a 22 detenidos, entre ellos el periodista Braulio Jatar", "", "es")
+
+
+@pytest.mark.parametrize("title, summary, lang, value", [
+    ("Colombia confirma 17 liberados; familiares hablaban de 14", "Algunos familiares contaron a este diario que hasta la "
+     "mañana del viernes les habían hablado de 14 liberados.", "es", 14),
+    ("Relatives wait outside Rodeo I", "Relatives said they had been told that 30 political prisoners were freed overnight.",
+     "en", 30),
+])
+def test_what_a_speaker_was_told_by_someone_unnamed_is_not_its_count(title, summary, lang, value):
+    assert not [f for f in _sure(title, summary, lang) if f[0] == value]

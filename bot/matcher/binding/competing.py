@@ -328,6 +328,15 @@ def _a_call(n: _At) -> bool:
     return bool(ask and _DEMANDED.search(before[ask.end():]))
 
 
+_TOLD_TO_THEM = re.compile(r"\b" + one_of(_L.told_to_them) + r"\b[^;:.]{0,40}$")
+
+
+def _told_to_them(n: _At) -> bool:
+    """"les habían hablado de 14 liberados", "they were told 30 had been freed": what the speaker
+    was told, by someone the item does not name, is not the speaker's count."""
+    return bool(_TOLD_TO_THEM.search(n.before(80)))
+
+
 def _a_bound(n: _At) -> bool:
     return bool(n.w.bound.search(n.before(25)))
 
@@ -480,6 +489,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a multiplier, not a count", _a_multiplier),
     ("it counts a release's terms, not people", _release_terms),
     ("a call for releases", _a_call),
+    ("hearsay (told to its speaker by someone unnamed)", _told_to_them),
     ("a bound, not a count", _a_bound),
     ("not done yet", _not_done_yet),
     ("an earlier round", _an_earlier_round),

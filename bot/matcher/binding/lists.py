@@ -124,6 +124,7 @@ class _Lists:
     release_terms: tuple[str, ...]
     including: tuple[str, ...]
     multipliers: tuple[str, ...]
+    told_to_them: tuple[str, ...]
     counted_releases: tuple[str, ...]
     counted_participles: tuple[str, ...]
     whole_before: tuple[str, ...]
