@@ -578,3 +578,15 @@ def test_the_un_high_commissioner_by_name_speaks_for_the_un_office():
 ])
 def test_what_a_speaker_was_told_by_someone_unnamed_is_not_its_count(title, summary, lang, value):
     assert not [f for f in _sure(title, summary, lang) if f[0] == value]
+
+
+def test_a_whole_whose_political_part_is_given_counts_others_too():
+    got = _sure("Liberan a 23 presos", "Defensores de derechos humanos dieron cuenta de la salida de prisión de al menos "
+                "23 personas este 20 de diciembre, de las cuales 19 estaban detenidas por motivos políticos.", "es")
+    assert not [f for f in got if f[0] == 23]
+
+
+def test_a_breakdown_of_political_prisoners_by_nationality_leaves_the_whole_sure():
+    got = _sure("Foro Penal counts 57 released people whom it classes as political prisoners: 48 Venezuelans and 9 U.S. "
+                "citizens", "", "en")
+    assert (57, "confirmed", "Foro Penal") in got

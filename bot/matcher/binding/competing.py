@@ -381,6 +381,22 @@ def _officials_quoted(n: _At) -> bool:
     return n.speaker is not None and n.speaker.kind == INDEPENDENT and bool(n.w.official_figure.search(own))
 
 
+# "23 personas …, de las cuales 19 estaban detenidas por motivos políticos", "23 prisoners, among them
+# 19 political detainees": the part after the count, said to be the political one
+_POLITICAL_PART = re.compile(r"[^.;:]{0,60}?\b" + one_of(_L.political_part_openers, capture=False) + r"\s+(?:[^\W\d][\w-]*\s+){0,3}?"
+                             r"(?P<n>\d[\d.,]*)\b[^.;:\d]{0,60}?\b" + one_of(_L.political_words, capture=False))
+
+
+def _political_part_after(n: _At) -> bool:
+    """A count whose political part the sentence gives after it (a smaller count "of whom" said
+    to be political prisoners): the whole counts others too, it is no count of political releases."""
+    m = _POLITICAL_PART.match(n.folded, n.e, hi_of(n.folded, n.e))
+    if m is None:
+        return False
+    whole, part = _value(n.folded[n.s:n.e]), _value(m.group("n"))
+    return whole is not None and part is not None and part < whole
+
+
 def _whole_of_a_part(n: _At) -> bool:
     """The 99 of "61 de las 99", the 2,400 of "225 of roughly 2,400"."""
     return n.not_official and bool(_PART_OF_WHOLE.search(n.before(40)))
@@ -481,6 +497,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("house arrest", _house_arrest),
     (LIFTED_MEASURES, _includes_lifted_measures),
     ("not political prisoners", _ordinary_prisoners),
+    ("not political prisoners (a whole whose political part is given)", _political_part_after),
     ("another country", _another_country),
     ("foreign nationals (their own government's count)", _nationals_of_another),
     ("another government's count (not of its nationals)", _a_foreign_government),

@@ -124,6 +124,8 @@ class _Lists:
     release_terms: tuple[str, ...]
     including: tuple[str, ...]
     multipliers: tuple[str, ...]
+    political_part_openers: tuple[str, ...]
+    political_words: tuple[str, ...]
     told_to_them: tuple[str, ...]
     counted_releases: tuple[str, ...]
     counted_participles: tuple[str, ...]
