@@ -590,3 +590,11 @@ def test_a_breakdown_of_political_prisoners_by_nationality_leaves_the_whole_sure
     got = _sure("Foro Penal counts 57 released people whom it classes as political prisoners: 48 Venezuelans and 9 U.S. "
                 "citizens", "", "en")
     assert (57, "confirmed", "Foro Penal") in got
+
+
+def test_the_authorities_letting_people_go_told_by_a_rights_group_is_the_group_s_count():
+    """"authorities have let more than 100 people arrested after … walk free, a local rights group
+    said": the doer of the release is not its speaker, the group that tells it is."""
+    got = _sure("Venezuela frees more than 100 post-election detainees", "Venezuelan authorities have let more than 100 "
+                "people arrested after July's contested presidential election walk free, a local rights group said.", "en")
+    assert not [f for f in got if f[0] == 100 and f[1] == "announced"]

@@ -75,7 +75,7 @@ def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voic
     # not its speaker when the clause is attributed to another
     # its verb releases, before the number or after it ("had let five opposition figures out of jail")
     doer = (w.release_actions.search(folded, at, s) or w.release_predicates.search(folded, at, s)
-            or (_CAUSATIVE.match(folded, at) and w.release_predicates.search(folded, e, min(b, e + 50))))
+            or (_CAUSATIVE.match(folded, at) and w.release_predicates.search(folded, e, min(b, e + _CAUSED_REACH))))
     if told_by is not None and doer:
         return told_by.speaker, None
     # "the opposition alliance said Maduro's government had let five out of jail": the doer told
@@ -116,7 +116,10 @@ _COLON = re.compile(r"\s*:")
 _JOINED_SUBJECT = re.compile(r"\s*(,\s*)?" + one_of((*_G.and_words, *_L.joined_with)) + r"\s+(?:" + _THE + r"\s+)?")
 
 
-# a verb that makes its object do the releasing words after it: "had let five … out of jail"
+# a verb that makes its object do the releasing words after it: "had let five … out of jail"; its
+# object may carry a long modifier first ("have let more than 100 people arrested after July's
+# contested presidential election walk free")
+_CAUSED_REACH = 100
 _CAUSATIVE = re.compile(r"\s*(" + one_of(_L.have_words) + r"\s+)?" + one_of(_L.causative_verbs) + r"\b")
 
 
