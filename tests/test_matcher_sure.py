@@ -598,3 +598,11 @@ def test_the_authorities_letting_people_go_told_by_a_rights_group_is_the_group_s
     got = _sure("Venezuela frees more than 100 post-election detainees", "Venezuelan authorities have let more than 100 "
                 "people arrested after July's contested presidential election walk free, a local rights group said.", "en")
     assert not [f for f in got if f[0] == 100 and f[1] == "announced"]
+
+
+def test_a_foreign_government_speaking_of_its_nationals_held_in_venezuela_is_release_news():
+    """No "political prisoners", no Venezuelan body: a foreign government's nationals in Venezuela's
+    prisons are the context; a president by surname, as headlines name him, is his government."""
+    got = _sure("Biden says seven Americans held in Venezuela are coming home", "US President Joe Biden said on "
+                "Saturday that seven Americans who had spent years in Venezuelan prisons had been freed.", "en")
+    assert (7, "confirmed", "United States") in got

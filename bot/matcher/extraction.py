@@ -161,7 +161,7 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     # authorities, NGOs, prisons or politics neither
     context = political or bool(org_hits or prisons) or bool(
         lex.cues["government"].search(folded) or lex.cues["ngo"].search(folded)) or _official_speaks(folded) or named_among_freed(
-        text, folded, spans, lex)
+        text, folded, spans, lex) or _government_abroad_speaks(folded)
     item = _Item(text, folded, spans, title_end, published, org_hits, political, context)
     base = Extraction(lang=lang, prisons=prisons, orgs=orgs, prison_news=prison_news(folded, spans, prisons, lex))
 
@@ -403,6 +403,15 @@ def _bound_tally(tally: _Tally, totals: list[Mention], bound: list[Bound]) -> _T
 def _sentence(item: _Item, sentence: int) -> str:
     lo, hi = item.spans[sentence]
     return item.text[lo:hi].strip()[:500]
+
+
+def _government_abroad_speaks(folded: str) -> bool:
+    """A foreign government speaks of people held in Venezuela ("Biden says seven Americans held in
+    Venezuela are coming home"): its nationals in Venezuela's prisons are the context."""
+    lex = lexicon()
+    abroad = {*lex.demonyms.values(), *lex.country_names.values()}
+    return bool(binding_words().held_in_venezuela.search(folded)) and any(
+        v.speaker.by in abroad for v in voices(folded, lex, lex.finders))
 
 
 def _official_speaks(folded: str) -> bool:

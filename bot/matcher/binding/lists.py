@@ -42,6 +42,7 @@ class _Words:
     official_figure: re.Pattern[str]
     not_political: re.Pattern[str]
     anaphora: re.Pattern[str]
+    held_in_venezuela: re.Pattern[str]
 
 
 def _words_of(patterns: list[str]) -> re.Pattern[str]:
