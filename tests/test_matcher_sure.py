@@ -606,3 +606,10 @@ def test_a_foreign_government_speaking_of_its_nationals_held_in_venezuela_is_rel
     got = _sure("Biden says seven Americans held in Venezuela are coming home", "US President Joe Biden said on "
                 "Saturday that seven Americans who had spent years in Venezuelan prisons had been freed.", "en")
     assert (7, "confirmed", "United States") in got
+
+
+def test_non_governmental_organizations_spelt_out_are_ngos_and_speak_first():
+    got = _sure("Venezuela dice haber liberado a 116", "Desde el jueves, organizaciones no gubernamentales y la oposición "
+                "cuentan más de 50 excarcelados, mientras que el Gobierno venezolano asegura que fueron liberadas 116 "
+                "personas.", "es")
+    assert (50, "confirmed", "NGOs") in got
