@@ -613,3 +613,15 @@ def test_non_governmental_organizations_spelt_out_are_ngos_and_speak_first():
                 "cuentan más de 50 excarcelados, mientras que el Gobierno venezolano asegura que fueron liberadas 116 "
                 "personas.", "es")
     assert (50, "confirmed", "NGOs") in got
+
+
+@pytest.mark.parametrize("title, summary, published, want", [
+    ("Foro Penal says at least 104 political prisoners freed in Venezuela on January 25", "", "2026-01-26T10:00:00Z",
+     (104, "confirmed", "Foro Penal")),
+    ("Two opposition members leave prison", "Foro Penal said 2 prominent opposition members left prison on Thursday, "
+     "January 8.", "2026-01-09T10:00:00Z", (2, "confirmed", "Foro Penal")),
+])
+def test_a_date_written_month_first_is_read_with_its_day(title, summary, published, want):
+    """"January 25" in an item of January 26 is yesterday, not last January (the day after the month,
+    as English writes it, was read as no day at all: the 28th, then a year back)."""
+    assert want in {(f.value, str(f.role), f.by) for f in match(title, summary, "en", published).figures if f.sure}

@@ -41,9 +41,11 @@ def _not_a_count(folded: str, lo: int, hi: int, s: int, e: int, value: int, pris
     return any(p.start() <= s < p.end() for p in prisons.finditer(folded, max(lo, s - 40), min(hi, e + 20)))
 
 
-# a date (groups: 1 day, 2 month, 3 its year), a year (4), or Christmas (5)
-_DATED = re.compile(r"(?:(\d{1,2})\s+(?:de\s+)?)?" + _MONTH + r"(?:\s+(?:" + one_of(_G.of_words, capture=False)
-                    + r"\s+)?((?:19|20)\d\d))?|\b((?:19|20)\d\d)\b|\b" + one_of(_L.christmas) + r"\b")
+# a date (groups: 1 day, 2 month, 3 "d" the day after the month as English writes it: "July 18,
+# 2025", 4 its year), a year (5), or Christmas (6)
+_DATED = re.compile(r"(?:(\d{1,2})\s+(?:de\s+)?)?" + _MONTH + r"(?:\s+(?P<d>\d{1,2})\b,?)?(?:\s+(?:"
+                    + one_of(_G.of_words, capture=False) + r"\s+)?((?:19|20)\d\d))?|\b((?:19|20)\d\d)\b|\b"
+                    + one_of(_L.christmas) + r"\b")
 _SPAN_START = re.compile(r"\b" + one_of((*_G.since_words, *_L.until_words)) + r"\s+(?:" + _THE_SG + r"\s+)?$")
 _DATED_PEOPLE = re.compile(r"\b" + one_of(_L.dated_people) + r"\b")
 
@@ -67,16 +69,16 @@ def _dated_earlier(clause: str, pub: date | None) -> bool:
 
 def _well_before(m: re.Match[str], pub: date) -> bool:
     """A date `m` of _DATED falls more than _EARLY days before `pub` (a year alone: a year before)."""
-    if m.group(5):  # Christmas: 25 December of the item's year or the one before
+    if m.group(6):  # Christmas: 25 December of the item's year or the one before
         when = date(pub.year, 12, 25)
         if when > pub:
             when = date(pub.year - 1, 12, 25)
         return (pub - when).days > _EARLY
-    year = int(m.group(3) or m.group(4) or pub.year)
+    year = int(m.group(4) or m.group(5) or pub.year)
     month = _MONTHS.get(m.group(2) or "", 0)
     if not month:
         return year < pub.year
-    day = int(m.group(1)) if m.group(1) else 28
+    day = int(m.group(1) or m.group("d") or 28)
     try:
         when = date(year, month, min(day, 28))
     except ValueError:
