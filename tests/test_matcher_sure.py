@@ -625,3 +625,24 @@ def test_a_date_written_month_first_is_read_with_its_day(title, summary, publish
     """"January 25" in an item of January 26 is yesterday, not last January (the day after the month,
     as English writes it, was read as no day at all: the 28th, then a year back)."""
     assert want in {(f.value, str(f.role), f.by) for f in match(title, summary, "en", published).figures if f.sure}
+
+
+def test_christmas_ahead_of_a_december_item_is_this_christmas():
+    got = {(f.value, str(f.role), f.sure) for f in match(
+        "Venezuela suelta al primer grupo de los unos 80 opositores que saldrán en Navidad",
+        "El Gobierno de Nicolás Maduro anunció que unos 80 opositores saldrán de prisión en Navidad.", "es",
+        "2017-12-23T12:00:00Z").figures}
+    assert (80, "announced", True) in got
+
+
+def test_a_month_that_names_an_election_is_no_date_of_the_release():
+    got = _sure("Maduro pardons over 50 opposition politicians, minister says", "Venezuela's communications minister, "
+                "Jorge Rodríguez, said on Monday that President Nicolás Maduro had pardoned over 50 opposition politicians "
+                "ahead of December's parliamentary election.", "en")
+    assert [f for f in got if f[0] == 50 and f[1] == "announced"]
+
+
+def test_several_thousand_is_no_count():
+    got = _sure("NGOs say some post-election detainees left prison", "Venezuelan NGOs reported on Saturday that part of "
+                "the several thousand people rounded up after the protests had left prison.", "en")
+    assert not [f for f in got if f[0] == 1000]

@@ -337,6 +337,14 @@ def _told_to_them(n: _At) -> bool:
     return bool(_TOLD_TO_THEM.search(n.before(80)))
 
 
+_VAGUE_BEFORE = re.compile(r"\b" + one_of(_L.vague_before) + r"\s+$")
+
+
+def _a_vague_quantity(n: _At) -> bool:
+    """"the several thousand people rounded up", "several hundred prisoners": no count."""
+    return _value(n.folded[n.s:n.e]) in (100, 1000) and bool(_VAGUE_BEFORE.search(n.before(20)))
+
+
 def _a_bound(n: _At) -> bool:
     return bool(n.w.bound.search(n.before(25)))
 
@@ -504,6 +512,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a part of the round (among those freed)", _among_the_freed),
     ("a balance line (releases beside arrests)", _beside_arrests),
     ("a multiplier, not a count", _a_multiplier),
+    ("a vague quantity, not a count", _a_vague_quantity),
     ("it counts a release's terms, not people", _release_terms),
     ("a call for releases", _a_call),
     ("hearsay (told to its speaker by someone unnamed)", _told_to_them),

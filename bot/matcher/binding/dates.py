@@ -12,6 +12,7 @@ from datetime import date
 from ..lexicon import one_of
 from .lists import _G, _L, _MONTH, _MONTHS, _SPAN, _THE_SG
 
+_CHRISTMAS_AHEAD = 45  # days: Christmas this close ahead of the item is the one it speaks of
 _EARLY = 5  # days: a release dated this far before the item (Christmas in a New Year item) is another round
 
 
@@ -48,6 +49,7 @@ _DATED = re.compile(r"(?:(\d{1,2})\s+(?:de\s+)?)?" + _MONTH + r"(?:\s+(?P<d>\d{1
                     + one_of(_L.christmas) + r"\b")
 _SPAN_START = re.compile(r"\b" + one_of((*_G.since_words, *_L.until_words)) + r"\s+(?:" + _THE_SG + r"\s+)?$")
 _DATED_PEOPLE = re.compile(r"\b" + one_of(_L.dated_people) + r"\b")
+_DATED_NOUN = re.compile(r"(?:'s)?\s+(?:[^\W\d][\w-]*\s+)?" + one_of(_L.dated_people) + r"\b")
 
 
 def _dated_earlier(clause: str, pub: date | None) -> bool:
@@ -60,7 +62,8 @@ def _dated_earlier(clause: str, pub: date | None) -> bool:
         if _SPAN_START.search(lead):
             continue
         # the date of an arrest, a protest or an election describes the people, not their release
-        if _DATED_PEOPLE.search(clause[max(0, m.start() - 60):m.start()]):
+        # ("detenidos en 2024"; after it, as a modifier: "the July 28 vote", "December's election")
+        if _DATED_PEOPLE.search(clause[max(0, m.start() - 60):m.start()]) or _DATED_NOUN.match(clause, m.end()):
             continue
         if _well_before(m, pub):
             return True
@@ -71,7 +74,9 @@ def _well_before(m: re.Match[str], pub: date) -> bool:
     """A date `m` of _DATED falls more than _EARLY days before `pub` (a year alone: a year before)."""
     if m.group(6):  # Christmas: 25 December of the item's year or the one before
         when = date(pub.year, 12, 25)
-        if when > pub:
+        if when > pub:  # this Christmas ahead ("saldrán por Navidad", told in December), else the last one
+            if (when - pub).days <= _CHRISTMAS_AHEAD:
+                return False
             when = date(pub.year - 1, 12, 25)
         return (pub - when).days > _EARLY
     year = int(m.group(4) or m.group(5) or pub.year)

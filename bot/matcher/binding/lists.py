@@ -125,6 +125,7 @@ class _Lists:
     release_terms: tuple[str, ...]
     including: tuple[str, ...]
     multipliers: tuple[str, ...]
+    vague_before: tuple[str, ...]
     political_part_openers: tuple[str, ...]
     political_words: tuple[str, ...]
     told_to_them: tuple[str, ...]
