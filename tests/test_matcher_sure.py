@@ -646,3 +646,16 @@ def test_several_thousand_is_no_count():
     got = _sure("NGOs say some post-election detainees left prison", "Venezuelan NGOs reported on Saturday that part of "
                 "the several thousand people rounded up after the protests had left prison.", "en")
     assert not [f for f in got if f[0] == 1000]
+
+
+@pytest.mark.parametrize("title, lang, value", [
+    ("Maduro signs decree pardoning 110 people, more than 20 opposition lawmakers among them", "en", 110),
+    ("Maduro deja libres a 3 presos políticos en la víspera de la visita de Bachelet", "es", 3),
+    ("Maduro grants conditional release to at least 39 political prisoners", "en", 39),
+    ("7 Americans held in Venezuela come home in U.S. prisoner trade", "en", 7),
+])
+def test_release_words_in_their_other_forms_count_releases(title, lang, value):
+    text, folded, _lang, _ = prepare(title, "", lang)
+    lex = lexicon()
+    bound = bind(text, folded, sentences(text), len(text), None, voices(folded, lex, lex.finders))
+    assert (value, "release") in [(b.value, b.counts) for b in bound]
