@@ -659,3 +659,18 @@ def test_release_words_in_their_other_forms_count_releases(title, lang, value):
     lex = lexicon()
     bound = bind(text, folded, sentences(text), len(text), None, voices(folded, lex, lex.finders))
     assert (value, "release") in [(b.value, b.counts) for b in bound]
+
+
+@pytest.mark.parametrize("title, want", [
+    ("Perú confirma que 2 de sus ciudadanos detenidos en Venezuela salieron de prisión", (2, "confirmed", "Peru")),
+    ("Italia confirma la excarcelación de 2 compatriotas detenidos en Venezuela", (2, "confirmed", "Italy")),
+    ("Venezuela dice haber excarcelado a 626 presos políticos", (626, "announced", "Gobierno")),
+])
+def test_a_country_with_a_verb_of_saying_is_its_government(title, want):
+    assert want in _sure(title, "", "es")
+
+
+def test_caracas_saying_is_venezuela_s_government_even_beside_another_country_s():
+    got = _sure("Caracas asegura haber excarcelado a más de 100 personas", "El Gobierno español pidió la lista de los "
+                "excarcelados.", "es")
+    assert not [f for f in got if f[0] == 100 and f[2] == "Spain"]

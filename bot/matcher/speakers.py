@@ -88,10 +88,19 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
                 sp = Speaker(country, INDEPENDENT, True)  # "la cancillería española": Spain speaks
             if sp is not None:
                 raw.append((m.start(), m.end(), rank, sp))
+    # "España confirma 5 liberados", "Perú confirma que 2 de sus ciudadanos …": a country of the
+    # gazetteer's speakers named as the subject of a verb of saying is its government
+    saying = _saying() if lex is lexicon() else _saying_in(lex)
+    for m in (_countries_named() if lex is lexicon() else _countries_named_in(lex)).finditer(folded):
+        if saying.match(folded, m.end() + 1):
+            raw.append((m.start(), m.end(), 2, Speaker(lex.country_names[m.group()], INDEPENDENT, True)))
     # "Cancillería confirma que 17 colombianos …" over "el Ministerio de Relaciones Exteriores de
     # Colombia confirmó …": a body the item names with one foreign country is that country's throughout
+    # ("Caracas asegura …", "Venezuela dice …" name Venezuela's own: never another country's)
     one_country = {body: next(iter(cs)) for body, cs in abroad.items() if len(cs) == 1}
-    raw = [(a, b, r, Speaker(one_country[sp.by], INDEPENDENT, True) if sp.kind == OFFICIAL and sp.by in one_country else sp)
+    home = lex.cues["venezuela"]
+    raw = [(a, b, r, Speaker(one_country[sp.by], INDEPENDENT, True)
+            if sp.kind == OFFICIAL and sp.by in one_country and not home.search(folded, a, b) else sp)
            for a, b, r, sp in raw]
     raw.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[2]))
     out: list[Voice] = []
@@ -163,6 +172,17 @@ def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
         return True  # "prosecutors' 956 releases", "the government's figure"
     saying = _saying() if lex is lexicon() else _saying_in(lex)
     return saying.search(folded, v.end, limit) is not None
+
+
+@lru_cache(maxsize=1)
+def _countries_named() -> re.Pattern[str]:
+    return _countries_named_in(lexicon())
+
+
+def _countries_named_in(lex: Lexicon) -> re.Pattern[str]:
+    """The gazetteer speakers' countries by name ("España", "Peru"), in one pattern."""
+    names = sorted(lex.country_names, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in names) + r")(?![\w])")
 
 
 @lru_cache(maxsize=1)
