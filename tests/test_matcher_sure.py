@@ -674,3 +674,7 @@ def test_caracas_saying_is_venezuela_s_government_even_beside_another_country_s(
     got = _sure("Caracas asegura haber excarcelado a más de 100 personas", "El Gobierno español pidió la lista de los "
                 "excarcelados.", "es")
     assert not [f for f in got if f[0] == 100 and f[2] == "Spain"]
+
+
+def test_the_opposition_s_negotiator_speaks_for_the_opposition_platform():
+    assert (5, "confirmed", "PUD") in _sure("5 freed from Venezuelan jails, opposition's chief negotiator says", "", "en")
