@@ -677,4 +677,5 @@ def test_caracas_saying_is_venezuela_s_government_even_beside_another_country_s(
 
 
 def test_the_opposition_s_negotiator_speaks_for_the_opposition_platform():
-    assert (5, "confirmed", "PUD") in _sure("5 freed from Venezuelan jails, opposition's chief negotiator says", "", "en")
+    assert (5, "confirmed", "PUD") in _sure("5 political prisoners freed from Venezuelan jails, opposition's chief "
+                                            "negotiator says", "", "en")
