@@ -7,15 +7,17 @@ showed. Sites are dealt to the halves in a fixed pseudo-random order (a hash of 
 each to the half that has fewer items of its period and kind so far, so both halves cover every
 period, both languages and as much non-release news. Deterministic: run it again, same halves.
 
-Three rounds, each split on its own: round 1 is parts 1–5 (dev.jsonl / sealed.jsonl, issue 22's first
-pass; that sealed half was scored at its start and end and is development material now), round 2 is
-parts 6–8 (dev-2.jsonl / sealed-2.jsonl), written blind after round 1's sealed half was spent, and
-spent in turn at the end of the second pass; round 3 is parts 9–10 (dev-3.jsonl / sealed-3.jsonl),
-written blind after that. In rounds 2 and 3 a site an earlier round has shown, or an outlet it has
-shown under another domain, goes to the development half: the sealed half is news from outlets no
-half has shown.
+Rounds (ROUNDS below), each split on its own: round 1 is parts 1–5 (dev.jsonl / sealed.jsonl, issue
+22's first pass; that sealed half was scored at its start and end and is development material now),
+round 2 is parts 6–8 (dev-2.jsonl / sealed-2.jsonl), written blind after round 1's sealed half was
+spent, and spent in turn at the end of the second pass; round 3 is parts 9–10 (dev-3.jsonl /
+sealed-3.jsonl), written blind after that; each later round N is two parts written blind by two
+helpers from sites no earlier round used (dev-N.jsonl / sealed-N.jsonl; tests/data/LABELS.md gives
+each one's scores). From round 2 on, a site an earlier round has shown, or an outlet it has shown
+under another domain, goes to the development half: the sealed half is news from outlets no half
+has shown.
 
-usage: split.py            (reads part-*.jsonl beside it, writes both rounds' halves)
+usage: split.py            (reads part-*.jsonl beside it, writes every round's halves)
 """
 from __future__ import annotations
 
