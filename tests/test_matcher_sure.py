@@ -679,3 +679,24 @@ def test_caracas_saying_is_venezuela_s_government_even_beside_another_country_s(
 def test_the_opposition_s_negotiator_speaks_for_the_opposition_platform():
     assert (5, "confirmed", "PUD") in _sure("5 political prisoners freed from Venezuelan jails, opposition's chief "
                                             "negotiator says", "", "en")
+
+
+def test_a_headline_count_of_nationals_is_their_government_s_when_it_speaks_in_the_item():
+    got = _sure("Venezuela frees 7 jailed Americans in exchange for 2 Maduro relatives", "President Joe Biden said the "
+                "Americans, 5 of them oil executives, were on their way home.", "en")
+    assert (7, "confirmed", "United States") in got
+
+
+def test_a_headline_count_of_nationals_stays_unsure_when_their_government_does_not_speak():
+    got = _sure("Venezuela frees 7 jailed Americans in exchange for 2 Maduro relatives", "The men, 5 of them oil "
+                "executives, landed in Texas on Sunday.", "en")
+    assert not [f for f in got if f[0] == 7]
+
+
+def test_nationals_freed_by_someone_else_than_venezuela_are_not_its_release():
+    """"ELN libera a seis militares colombianos …, según la Defensoría del Pueblo de Colombia": Colombia
+    speaks of its nationals, but the release is a guerrilla's, near the border, not Venezuela's."""
+    got = _sure("ELN libera a 6 militares colombianos secuestrados cerca de la frontera con Venezuela", "La guerrilla "
+                "entregó a una comisión humanitaria a 6 soldados. La liberación se produjo a pocos kilómetros del estado "
+                "Táchira, según la Defensoría del Pueblo de Colombia.", "es")
+    assert not got

@@ -19,7 +19,7 @@ from ..running import parse_date
 from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
 from .agents import _agent
 from .clauses import _clause, _tokens
-from .competing import LIFTED_MEASURES, _a_prison_part, _competing, one_part_of_more
+from .competing import LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more
 from .counts import _ARRESTED, _REMAIN, _counts_releases, _elided
 from .dates import _not_a_count
 from .frames import _frame, _known
@@ -57,6 +57,7 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
     out: list[Bound] = []
     vs = _known(folded, vs, spans, w)
     prisons = lexicon().finders["prison"].pattern
+    venezuelan = bool(w.held_in_venezuela.search(folded) or w.venezuela_frees.search(folded, 0, title_end))
     for si, (lo, hi) in enumerate(spans):
         for m in NUMBER.finditer(text, lo, hi):
             value = _count_value(m.group())
@@ -77,6 +78,10 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             why = "" if counts == "release" else "it does not count releases"
             if not why:  # what else it may be comes first: it says whether the item is release news at all
                 why = _competing(folded, a, b, s, e, speaker, w, pub, title_end, spans)
+            if why == NATIONALS and s < title_end and venezuelan and (own := nationals_speaker(folded, s, e, [v.speaker for v in vs])):
+                # a headline's count of a country's nationals, that country's government speaking in
+                # the item ("Venezuela frees 7 jailed Americans …; the White House said …"): its count
+                speaker, why = own, _competing(folded, a, b, s, e, own, w, pub, title_end, spans)
             if not why and speaker is None:
                 why = "no known speaker in its frame"
             if not why and antecedent is not None and any(

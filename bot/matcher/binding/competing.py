@@ -23,7 +23,7 @@ from ..speakers import INDEPENDENT, OFFICIAL, Speaker
 from .clauses import _DATE, _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
 from .dates import _dated_earlier
-from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words
+from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words, words
 
 _SINCE_YEAR = re.compile(r"\b" + one_of(_G.since_words) + r"\s+(" + one_of(_L.the_year, capture=False) + r"\s+)?(19|20)\d\d")
 _WEEKLY = re.compile(r"\b" + one_of(_L.weekly) + r"\b")
@@ -260,6 +260,17 @@ def _nationals_of_another(n: _At) -> bool:
     authorities who let them go, an NGO counting a round they are part of) it is not sure."""
     country = _nationals_of(n.folded, n.e) or _retold_nationals(n)
     return country is not None and (n.speaker is None or n.speaker.by != country)
+
+
+NATIONALS = "foreign nationals (their own government's count)"
+
+
+def nationals_speaker(folded: str, s: int, e: int, vs: Sequence[Speaker]) -> Speaker | None:
+    """The government whose nationals the count counts, when it speaks in the item ("the White
+    House said …" beside "Venezuela frees 7 jailed Americans"): the count is its count."""
+    at = _At(folded, 0, len(folded), s, e, None, words(), None, 0)
+    country = _nationals_of(folded, e) or _retold_nationals(at)
+    return next((v for v in vs if v.by == country), None) if country else None
 
 
 def _a_foreign_government(n: _At) -> bool:
@@ -507,7 +518,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("not political prisoners", _ordinary_prisoners),
     ("not political prisoners (a whole whose political part is given)", _political_part_after),
     ("another country", _another_country),
-    ("foreign nationals (their own government's count)", _nationals_of_another),
+    (NATIONALS, _nationals_of_another),
     ("another government's count (not of its nationals)", _a_foreign_government),
     ("a part of the round (among those freed)", _among_the_freed),
     ("a balance line (releases beside arrests)", _beside_arrests),

@@ -43,6 +43,7 @@ class _Words:
     not_political: re.Pattern[str]
     anaphora: re.Pattern[str]
     held_in_venezuela: re.Pattern[str]
+    venezuela_frees: re.Pattern[str]
 
 
 def _words_of(patterns: list[str]) -> re.Pattern[str]:
