@@ -700,3 +700,10 @@ def test_nationals_freed_by_someone_else_than_venezuela_are_not_its_release():
                 "entregó a una comisión humanitaria a 6 soldados. La liberación se produjo a pocos kilómetros del estado "
                 "Táchira, según la Defensoría del Pueblo de Colombia.", "es")
     assert not got
+
+
+def test_bolivia_s_political_prisoners_are_another_country_s():
+    got = match("Excarcelan al líder opositor boliviano Luis Fernando Camacho tras casi tres años preso",
+                "El gobernador suspendido de Santa Cruz salió este viernes del penal de Chonchocoro, tras casi tres años en "
+                "prisión preventiva por las protestas de 2019.", "es")
+    assert got.kind == "none"
