@@ -31,7 +31,7 @@ from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
 from .running import parse_date, periods
-from .speakers import INDEPENDENT, OFFICIAL, voices
+from .speakers import INDEPENDENT, OFFICIAL, governments_abroad, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
 # Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
@@ -409,9 +409,8 @@ def _government_abroad_speaks(folded: str) -> bool:
     """A foreign government speaks of people held in Venezuela ("Biden says seven Americans held in
     Venezuela are coming home"): its nationals in Venezuela's prisons are the context."""
     lex = lexicon()
-    abroad = {*lex.demonyms.values(), *lex.country_names.values()}
     return bool(binding_words().held_in_venezuela.search(folded)) and any(
-        v.speaker.by in abroad for v in voices(folded, lex, lex.finders))
+        v.speaker.by in governments_abroad() for v in voices(folded, lex, lex.finders))
 
 
 def _official_speaks(folded: str) -> bool:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from ..figures import Kind
 from .cues import Span
-from .lexicon import WORD, Entry, Finder, Lexicon, grammar, lexicon, one_of
+from .lexicon import WORD, Entry, Finder, Lexicon, grammar, lexicon, longest_first, one_of
 
 OFFICIAL, INDEPENDENT, OUTLET = Kind.OFFICIAL, Kind.INDEPENDENT, Kind.OUTLET
 # Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
@@ -91,7 +91,7 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     # "España confirma 5 liberados", "Perú confirma que 2 de sus ciudadanos …": a country of the
     # gazetteer's speakers named as the subject of a verb of saying is its government
     saying = _saying() if lex is lexicon() else _saying_in(lex)
-    for m in (_countries_named() if lex is lexicon() else _countries_named_in(lex)).finditer(folded):
+    for m in (countries_named() if lex is lexicon() else _countries_named_in(lex)).finditer(folded):
         if saying.match(folded, m.end() + 1):
             raw.append((m.start(), m.end(), 2, Speaker(lex.country_names[m.group()], INDEPENDENT, True)))
     # "Cancillería confirma que 17 colombianos …" over "el Ministerio de Relaciones Exteriores de
@@ -175,14 +175,23 @@ def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _countries_named() -> re.Pattern[str]:
-    return _countries_named_in(lexicon())
+def governments_abroad() -> frozenset[str]:
+    """The speakers that are foreign governments: the gazetteer's speakers with demonyms or names."""
+    lex = lexicon()
+    return frozenset((*lex.demonyms.values(), *lex.country_names.values()))
 
 
-def _countries_named_in(lex: Lexicon) -> re.Pattern[str]:
-    """The gazetteer speakers' countries by name ("España", "Peru"), in one pattern."""
-    names = sorted(lex.country_names, key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in names) + r")(?![\w])")
+@lru_cache(maxsize=2)
+def countries_named(bare: bool = False) -> re.Pattern[str]:
+    return _countries_named_in(lexicon(), bare)
+
+
+def _countries_named_in(lex: Lexicon, bare: bool = False) -> re.Pattern[str]:
+    """The gazetteer speakers' countries by name ("España", "Peru", "the United States"), in one
+    pattern; `bare`: also without the article ("United States", "US", where no pronoun can be meant:
+    after "held in", before the release a government does)."""
+    names = {*lex.country_names, *(k.removeprefix("the ") for k in lex.country_names)} if bare else lex.country_names
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in longest_first(names)) + r")(?![\w])")
 
 
 @lru_cache(maxsize=1)

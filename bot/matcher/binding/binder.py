@@ -16,7 +16,7 @@ from ...figures import Role
 from ..cues import Span
 from ..lexicon import lexicon, one_of
 from ..running import parse_date
-from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
+from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, governments_abroad
 from .agents import _agent
 from .clauses import _clause, _tokens
 from .competing import LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more
@@ -82,14 +82,28 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 # a headline's count of a country's nationals, that country's government speaking in
                 # the item ("Venezuela frees 7 jailed Americans …; the White House said …"): its count
                 speaker, why = own, _competing(folded, a, b, s, e, own, w, pub, title_end, spans)
-            if not why and speaker is None:
-                why = "no known speaker in its frame"
-            if not why and antecedent is not None and any(
-                    x.start == antecedent and "earlier" in x.why for x in out):
-                why = "an earlier round (its noun is that round's)"  # "At Christmas … 99. Foro Penal had registered 61"
-            if not why and _a_prison_part(folded, lo, hi, s, e, text):
-                why = "a part of the round (one prison of several)"
+            why = why or _unbound(folded, text, lo, hi, s, e, speaker, antecedent, out)
             out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
+    return _read_as_a_whole(folded, spans, title_end, out, vs)
+
+
+def _unbound(folded: str, text: str, lo: int, hi: int, s: int, e: int, speaker: Speaker | None,
+             antecedent: int | None, earlier: list[Bound]) -> str:
+    """Why a count of releases with no other reading is still not bound, or "": no known speaker,
+    the noun of an earlier round, one prison of several."""
+    if speaker is None:
+        return "no known speaker in its frame"
+    if antecedent is not None and any(x.start == antecedent and "earlier" in x.why for x in earlier):
+        return "an earlier round (its noun is that round's)"  # "At Christmas … 99. Foro Penal had registered 61"
+    if _a_prison_part(folded, lo, hi, s, e, text):
+        return "a part of the round (one prison of several)"
+    return ""
+
+
+def _read_as_a_whole(folded: str, spans: list[Span], title_end: int, out: list[Bound], vs: list[Voice]) -> list[Bound]:
+    """What the item as a whole makes of its numbers: none is sure in an item about another country;
+    a count at one prison or of one group beside a larger round is a part; a headline's count the
+    body shows to be lifted measures is none."""
     if _abroad_only(folded, vs):
         return [replace(x, sure=False, why=NOT_IN_VENEZUELA) if x.sure else x for x in out]
     told = [x for x in out if x.counts == "release" and (x.sure or x.why == "no known speaker in its frame")]
@@ -113,10 +127,9 @@ def _abroad_only(folded: str, vs: list[Voice]) -> bool:
     lex = lexicon()
     if not lex.finders["country"].pattern.search(folded):
         return False
-    abroad = {*lex.demonyms.values(), *lex.country_names.values()}
     if lex.cues["venezuela"].search(folded) or lex.finders["prison"].pattern.search(folded):
         return False
-    return not any(v.speaker.named and v.speaker.by not in abroad for v in vs)
+    return not any(v.speaker.named and v.speaker.by not in governments_abroad() for v in vs)
 
 
 def _count_value(token: str) -> int | None:

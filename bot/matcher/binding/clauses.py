@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from ..cues import Span
-from ..lexicon import WORD, one_of, read_data
+from ..lexicon import WORD, one_of
 from .lists import _AND, _G, _L, _MONTH, words
 
 # A sentence falls into clauses at these: a speaker speaks for the numbers of its own clause
@@ -45,8 +45,7 @@ def _openers(folded: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
 # "y" then a subject of a few words and its verb of saying: "… anuncia la liberación de presos y
 # fuentes confirman 8 excarcelaciones", "… and rights groups said 40 …"
 _AND_SUBJECT_SAYS = re.compile(r"\s" + _AND + r"\s+(?!" + one_of(_L.not_subjects, capture=False)
-                               + r"\b)(?=(?:[^\W\d][\w-]*\s+){1,3}?(?:"
-                               + "|".join(read_data("binding.toml")["report_verbs"]) + r")\b)")
+                               + r"\b)(?=(?:[^\W\d][\w-]*\s+){1,3}?" + words().report_verbs.pattern + r")")
 
 
 def _next_subject_says(folded: str, lo: int, hi: int, opened: list[int]) -> list[re.Match[str]]:

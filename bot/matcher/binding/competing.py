@@ -13,13 +13,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from itertools import islice
 
 from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
-from ..lexicon import lexicon, longest_first, one_of, read_data
-from ..speakers import INDEPENDENT, OFFICIAL, Speaker
+from ..lexicon import lexicon, one_of
+from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad
 from .clauses import _DATE, _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
 from .dates import _dated_earlier
@@ -242,23 +241,14 @@ def _held_abroad(n: _At) -> bool:
     if lex.cues["venezuela"].match(n.folded, at):
         return False
     # a country with political prisoners of its own, or one whose government speaks for its nationals
-    return bool(lex.finders["country"].pattern.match(n.folded, at) or _country_named().match(n.folded, at))
-
-
-@lru_cache(maxsize=1)
-def _country_named() -> re.Pattern[str]:
-    """The countries whose governments speak for their nationals, by name ("the United States",
-    "Estados Unidos", "España"), with or without the article."""
-    names = lexicon().country_names
-    return re.compile(r"(?:" + "|".join(re.escape(k) for k in longest_first(
-        {*names, *(k.removeprefix("the ") for k in names)})) + r")(?![^\W\d_])")
+    return bool(lex.finders["country"].pattern.match(n.folded, at) or countries_named(bare=True).match(n.folded, at))
 
 
 def _nationals_of_another(n: _At) -> bool:
     """"Venezuela frees 6 Americans", "con 2 italianos entre los excarcelados": a count of another
     country's nationals is their government's to confirm; told by anyone else (the Venezuelan
     authorities who let them go, an NGO counting a round they are part of) it is not sure."""
-    country = _nationals_of(n.folded, n.e) or _retold_nationals(n)
+    country = _nationals_of(n.folded, n.e) or _retold_nationals(n.folded, n.s, n.e)
     return country is not None and (n.speaker is None or n.speaker.by != country)
 
 
@@ -268,44 +258,36 @@ NATIONALS = "foreign nationals (their own government's count)"
 def nationals_speaker(folded: str, s: int, e: int, vs: Sequence[Speaker]) -> Speaker | None:
     """The government whose nationals the count counts, when it speaks in the item ("the White
     House said …" beside "Venezuela frees 7 jailed Americans"): the count is its count."""
-    at = _At(folded, 0, len(folded), s, e, None, words(), None, 0)
-    country = _nationals_of(folded, e) or _retold_nationals(at)
+    country = _nationals_of(folded, e) or _retold_nationals(folded, s, e)
     return next((v for v in vs if v.by == country), None) if country else None
 
 
 def _a_foreign_government(n: _At) -> bool:
     """"while the United States freed 2 nephews of …": what a foreign government itself frees is its
     own release, not a Venezuelan one (its nationals that Venezuela lets go are another reading)."""
-    if n.speaker is None or n.speaker.by not in _governments_abroad():
+    if n.speaker is None or n.speaker.by not in governments_abroad():
         return False
-    if (_nationals_of(n.folded, n.e) or _retold_nationals(n)) == n.speaker.by:
+    if (_nationals_of(n.folded, n.e) or _retold_nationals(n.folded, n.s, n.e)) == n.speaker.by:
         return False
     before = n.before(60)
-    doer = _last(_country_named(), before, 0, len(before))
+    doer = _last(countries_named(bare=True), before, 0, len(before))
     return doer is not None and bool(_FREES.fullmatch(before, doer.end()))
 
 
 # between a government named as the doer and the count: "freed", "has released", "liberó a"
-_FREES = re.compile(r"(?:\s+" + one_of(_L.have_words, capture=False) + r")?\s+(?:"
-                    + "|".join(read_data("binding.toml")["release_actions"]) + r")\s+(?:a\s+)?")
+_FREES = re.compile(r"(?:\s+" + one_of(_L.have_words, capture=False) + r")?\s+" + words().release_actions.pattern
+                    + r"\s+(?:a\s+)?")
 
 
-@lru_cache(maxsize=1)
-def _governments_abroad() -> frozenset[str]:
-    """The speakers that are foreign governments (the gazetteer's speakers with demonyms)."""
-    lex = lexicon()
-    return frozenset((*lex.demonyms.values(), *lex.country_names.values()))
-
-
-def _retold_nationals(n: _At) -> str | None:
+def _retold_nationals(folded: str, s: int, e: int) -> str | None:
     """"the 17 were released" after "17 Colombian prisoners": a count with the definite article
     retells the same count told with its nationals' noun elsewhere in the item."""
-    if not _THE_BEFORE.search(n.folded, max(0, n.s - 6), n.s):
+    if not _THE_BEFORE.search(folded, max(0, s - 6), s):
         return None
-    value = _value(n.folded[n.s:n.e])
+    value = _value(folded[s:e])
     # the item's first numbers only: a hostile text of thousands stays linear
-    return next((c for m in islice(NUMBER.finditer(n.folded), _RETOLD_REACH) if m.start() != n.s
-                 and _value(m.group()) == value and (c := _nationals_of(n.folded, m.end())) is not None), None)
+    return next((c for m in islice(NUMBER.finditer(folded), _RETOLD_REACH) if m.start() != s
+                 and _value(m.group()) == value and (c := _nationals_of(folded, m.end())) is not None), None)
 
 
 def _among_the_freed(n: _At) -> bool:
