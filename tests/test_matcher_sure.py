@@ -707,3 +707,12 @@ def test_bolivia_s_political_prisoners_are_another_country_s():
                 "El gobernador suspendido de Santa Cruz salió este viernes del penal de Chonchocoro, tras casi tres años en "
                 "prisión preventiva por las protestas de 2019.", "es")
     assert got.kind == "none"
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("El fiscal informó que 110 personas detenidas tras las elecciones del 28 de julio de 2024 quedaron excarceladas.",
+     "es"),
+    ("The prosecutor said 110 people held after the election of July 28, 2024 were released on Monday.", "en"),
+])
+def test_the_year_that_closes_a_date_is_never_a_count(summary, lang):
+    assert not [f for f in _sure("Fiscalía reporta 110 excarcelaciones", summary, lang) if f[0] == 2024]

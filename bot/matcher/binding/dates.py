@@ -18,6 +18,8 @@ _EARLY = 5  # days: a release dated this far before the item (Christmas in a New
 
 _MONTH_AFTER = re.compile(r"\s*(" + one_of(_G.of_words, capture=False) + r"\s+)?" + _MONTH)  # "8 de enero"
 _MONTH_BEFORE = re.compile(_MONTH + r"\.?\s*$")  # "Jan. 8"
+# the year that closes a date, whatever follows it: "28 de julio de 2024 quedaron …", "July 28, 2024"
+_YEAR_OF_A_DATE = re.compile(_MONTH + r"\.?(?:\s+\d{1,2})?,?\s+(?:" + one_of(_G.of_words, capture=False) + r"\s+)?$")
 _TIME_AFTER = re.compile(r"(:\d\d|\s*" + one_of(_L.time_units) + r"(?!\w))")
 _DURATION_AFTER = re.compile(r"\s*" + one_of(_L.duration_units) + r"\b")
 _YEAR_COUNTED = re.compile(r"\s+(\w+\s+)?" + one_of(_L.year_count_heads))
@@ -35,7 +37,7 @@ def _not_a_count(folded: str, lo: int, hi: int, s: int, e: int, value: int, pris
         return True
     if _DURATION_AFTER.match(after):
         return True
-    if 1900 <= value <= 2100 and not _YEAR_COUNTED.match(after):
+    if 1900 <= value <= 2100 and (_YEAR_OF_A_DATE.search(before) or not _YEAR_COUNTED.match(after)):
         return True
     if _DAY_BEFORE.search(before) and not _WORD_AFTER.match(after):
         return True  # "el 24", "on the 24"
