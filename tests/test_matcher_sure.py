@@ -716,3 +716,11 @@ def test_bolivia_s_political_prisoners_are_another_country_s():
 ])
 def test_the_year_that_closes_a_date_is_never_a_count(summary, lang):
     assert not [f for f in _sure("Fiscalía reporta 110 excarcelaciones", summary, lang) if f[0] == 2024]
+
+
+def test_a_count_of_them_after_a_release_said_of_those_held_is_a_part_of_it():
+    """Them are the freed ("14 of the detainees have left, 9 of them women"), not those still held
+    (as in "keeping 270 activists behind bars, it would free 80 of them")."""
+    got = _sure("Excarcelan a manifestantes en Carabobo", "Según Provea, 14 de los manifestantes detenidos ya salieron, "
+                "9 de ellas mujeres, mientras otros 300 siguen presos.", "es")
+    assert (14, "confirmed", "Provea") in got and not [f for f in got if f[0] == 9]

@@ -186,7 +186,7 @@ def _a_part(n: _At) -> bool:
     sub = n.w.subgroup.search(folded, max(a, s - 25), s) or _OF_WHICH.match(n.rest)
     of_them = _OF_THEM.match(n.rest)
     own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, n.w)
-    return bool(sub and not own_release and not _of_the_held(folded, e, s, b) and not (
+    return bool(sub and not own_release and not _of_the_held(folded, e, s, b, n.w) and not (
         _OF_THEM_WHEN.match(folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)))
 
 
@@ -545,13 +545,16 @@ _CONCESSIVE = re.compile(r"\b" + one_of(_L.concessive) + r"\s+[^,;:.\d]{0,30}$")
 _AFTER_CLAUSE = re.compile(r"\b" + one_of(_L.after_clause) + r"\s+(?:[^\W\d][\w-]*\s+){0,3}$")
 
 
-def _of_the_held(folded: str, e: int, s: int, b: int) -> bool:
+def _of_the_held(folded: str, e: int, s: int, b: int, w: _Words) -> bool:
     """"keeping around 270 activists behind bars …, it would free 80 of them": a count "of them" whose
-    them are people held is the round (who go free of those held), not a part of another release."""
+    them are people held is the round (who go free of those held), not a part of another release;
+    but when a release is said of those people ("27 de los detenidos han salido, 20 de ellos
+    adolescentes"), them are the freed, and the count of them is a part."""
     if not _OF_THEM.match(folded[e:b]):
         return False
     last = _last(NUMBER, folded, max(0, s - 250), s)
-    return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(s, last.end() + 40)))
+    return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(s, last.end() + 40))) \
+        and not _predicate_follows(folded[last.end():s], 6, w)
 
 
 def _nationals(folded: str, e: int) -> bool:
