@@ -724,3 +724,11 @@ def test_a_count_of_them_after_a_release_said_of_those_held_is_a_part_of_it():
     got = _sure("Excarcelan a manifestantes en Carabobo", "Según Provea, 14 de los manifestantes detenidos ya salieron, "
                 "9 de ellas mujeres, mientras otros 300 siguen presos.", "es")
     assert (14, "confirmed", "Provea") in got and not [f for f in got if f[0] == 9]
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("El canciller dijo que el lunes salieron 2 italianos más, que se añaden a los 4 excarcelados la víspera.", "es"),
+    ("The foreign minister said 2 more Italians walked free on Monday, in addition to the 4 freed the day before.", "en"),
+])
+def test_the_batch_the_news_adds_to_is_another_round(summary, lang):
+    assert not [f for f in _sure("Italia celebra la salida de dos presos más", summary, lang) if f[0] == 4]

@@ -349,7 +349,12 @@ def _not_done_yet(n: _At) -> bool:
 
 
 def _an_earlier_round(n: _At) -> bool:
-    return bool(n.w.earlier.search(n.clause)) or _dated_earlier(n.clause, n.pub)
+    """Told as another round: "last week", a date well before the item, or the batch the news adds
+    to ("que se añaden a los 5 excarcelados", "joining the 5 freed")."""
+    return bool(n.w.earlier.search(n.clause) or _JOINING_EARLIER.search(n.before(40))) or _dated_earlier(n.clause, n.pub)
+
+
+_JOINING_EARLIER = re.compile(r"\b" + one_of(_G.joining_earlier) + r"\s+(?:" + _THE_PL + r"\s+)?$")
 
 
 def _conceded(n: _At) -> bool:
