@@ -740,3 +740,14 @@ def test_the_batch_the_news_adds_to_is_another_round(summary, lang):
 ])
 def test_a_release_still_to_be_negotiated_is_not_done(summary, lang):
     assert not [f for f in _sure("Swap brings 6 Americans home from Caracas", summary, lang) if f[0] == 80]
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("At least 2,310 held for political reasons apply under the amnesty law", "Venezuelan authorities said on Sunday "
+     "that no fewer than 2,310 people jailed on political grounds had applied under the new law and should soon be "
+     "released.", "en"),
+    ("Al menos 2.310 presos políticos se acogen a la amnistía", "Las autoridades dijeron el domingo que no menos de "
+     "2.310 personas presas por razones políticas se acogieron a la nueva ley y deberían ser liberadas pronto.", "es"),
+])
+def test_people_who_applied_to_be_freed_are_not_a_release(title, summary, lang):
+    assert not [f for f in _sure(title, summary, lang) if f[0] == 2310]

@@ -152,8 +152,9 @@ def _predicate_follows(rest: str, reach: int, w: _Words) -> bool:
     before = window[:pred.start()]
     # "los 50 presos políticos indultados seguían en prisión": the participle describes them, the
     # predicate is that they are still held
+    # "1,557 people … had applied under the amnesty law and should be released": what they did is ask
     return not (w.negation.search(before) or _another_number(_PRISON_DIGITS.sub(" ", before)) or _ARRESTED.search(before)
-                or _STILL_HELD_AFTER.match(rest, pred.end()))
+                or w.demand.search(before) or _STILL_HELD_AFTER.match(rest, pred.end()))
 
 
 # right after an attributive release participle, what says the people are still held
