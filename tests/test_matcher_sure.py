@@ -751,3 +751,27 @@ def test_a_release_still_to_be_negotiated_is_not_done(summary, lang):
 ])
 def test_people_who_applied_to_be_freed_are_not_a_release(title, summary, lang):
     assert not [f for f in _sure(title, summary, lang) if f[0] == 2310]
+
+
+def test_a_part_of_a_hedged_whole_counts_what_is_said_of_the_part():
+    """"41 of the more than 800 held had been freed": the release is said of the 41."""
+    got = _sure("Venezuela frees political prisoners", "By Tuesday only 63 of the more than 900 held had been freed, "
+                "according to Foro Penal.", "en")
+    assert (63, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] == 900]
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("By Tuesday 63 prisoners had been freed, according to the legal aid group Foro Penal.", "en"),
+    ("Hasta el martes habían salido 63 presos, según la ONG venezolana de derechos humanos Foro Penal.", "es"),
+])
+def test_according_to_a_body_described_before_its_name(summary, lang):
+    assert (63, "confirmed", "Foro Penal") in _sure("Venezuela frees political prisoners", summary, lang)
+
+
+@pytest.mark.parametrize("summary, lang, want", [
+    ("Hasta el martes salieron 63 presos, según Foro Penal.", "es", True),  # "hasta el martes": a time
+    ("Según Foro Penal, podrían salir hasta unos 63 presos.", "es", False),  # a bound
+    ("Foro Penal said up to 63 prisoners had been freed.", "en", False),
+])
+def test_hasta_is_a_bound_only_right_before_the_number(summary, lang, want):
+    assert ((63, "confirmed", "Foro Penal") in _sure("Excarcelan a presos políticos", summary, lang)) is want

@@ -20,7 +20,7 @@ from ..cues import Span, common_prisoners
 from ..lexicon import lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad
 from .clauses import _DATE, _another_number, _last, hi_of
-from .counts import _HELD_WORDS, _PART_OF_WHOLE, _predicate_follows
+from .counts import _HELD_WORDS, _PART_OF_WHOLE, _QUANTIFIED, _predicate_follows
 from .dates import _dated_earlier
 from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words, words
 
@@ -339,7 +339,16 @@ def _a_vague_quantity(n: _At) -> bool:
 
 
 def _a_bound(n: _At) -> bool:
-    return bool(n.w.bound.search(n.before(25)))
+    """A bound right before it, only quantifiers between ("hasta unos 3.000", "up to 500"), or who may
+    be freed ("eligible")."""
+    before = n.before(25)
+    cue = _last(n.w.bound, before)
+    if cue is not None:
+        rest = before[cue.end():]
+        hedge = _QUANTIFIED.search(rest)
+        if not rest.strip() or (hedge is not None and not rest[:hedge.start()].strip()):
+            return True
+    return bool(n.w.eligible.search(before))
 
 
 def _not_done_yet(n: _At) -> bool:

@@ -23,8 +23,8 @@ _QUANTIFIED = re.compile(r"(\b(" + "|".join((*_L.quantifiers, *_L.quantified_tim
                          r"[\s,]+)+$")
 
 
-# "33 of 87 authorised releases": the whole after the number
-_OF_A_NUMBER = re.compile(r"\s+" + _OF + r"\s+(" + _THE_PL + r"\s+)?\d[\d.,]*")
+# "33 of 87 authorised releases", "41 of the more than 800 held": the whole after the number
+_OF_A_NUMBER = re.compile(r"\s+" + _OF + r"\s+(" + _THE_PL + r"\s+)?(" + one_of(_L.whole_hedges) + r"\s+)*\d[\d.,]*")
 # the number is the part, a whole follows: "225 of roughly 2,400", "61 de las 99"
 _PART_OF_WHOLE = re.compile(r"\d\s+" + _PART_OF + r"\s+(" + one_of((*_G.plural_articles, *_L.whole_hedges)) + r"\s+)*$")
 # the noun of the part before the whole (group 1): "225 people of 2,400", "33 excarcelaciones de las 87"

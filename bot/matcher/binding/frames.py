@@ -46,7 +46,7 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
     if acts:
         return acts[-1][0].speaker, acts[-1][1]
     for v in here:
-        if _according(folded[max(a, v.start - 40):v.start], w) and _same_stretch(folded, a, v, s, e):
+        if _according(folded[max(a, v.start - 70):v.start], w) and _same_stretch(folded, a, v, s, e):
             return v.speaker, None
         if _FIGURE_OF_BEFORE.search(folded[max(a, v.start - 20):v.start]) and _FIGURE_OF_AFTER.match(folded[v.end:v.end + 25]):
             return v.speaker, None
@@ -252,7 +252,7 @@ def _according(text: str, w: _Words) -> bool:
     if cue is None:
         return False
     between = _tokens(text, cue.end(), len(text))
-    return len(between) <= 4 and all(w.speaker_fillers.fullmatch(t.group()) for t in between)
+    return len(between) <= 6 and all(w.speaker_fillers.fullmatch(t.group()) for t in between)
 
 
 _ASIDE = re.compile(r"\s*,[^,.;:]{1,90},")

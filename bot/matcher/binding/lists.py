@@ -37,6 +37,7 @@ class _Words:
     demand: re.Pattern[str]
     future: re.Pattern[str]
     bound: re.Pattern[str]
+    eligible: re.Pattern[str]
     negation: re.Pattern[str]
     other_counts: re.Pattern[str]
     official_figure: re.Pattern[str]
