@@ -775,3 +775,14 @@ def test_according_to_a_body_described_before_its_name(summary, lang):
 ])
 def test_hasta_is_a_bound_only_right_before_the_number(summary, lang, want):
     assert ((63, "confirmed", "Foro Penal") in _sure("Excarcelan a presos políticos", summary, lang)) is want
+
+
+@pytest.mark.parametrize("summary, lang, want", [
+    ("Caracas sostiene que desde el lunes han quedado libres 312 personas.", "es", True),
+    ("Caracas insiste en que 312 presos fueron excarcelados el lunes.", "es", True),
+    # the place of someone else: a rights group in Caracas is no government
+    ("A rights group in Caracas insists that 312 prisoners were freed on Monday.", "en", False),
+])
+def test_caracas_as_the_subject_of_a_verb_of_saying_is_the_government(summary, lang, want):
+    got = _sure("Presos políticos excarcelados en Venezuela", summary, lang)
+    assert ((312, "announced", "Gobierno") in got) is want

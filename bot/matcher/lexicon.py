@@ -57,6 +57,8 @@ class Lexicon:
     # "la cancillería española" is Spain's foreign ministry, not Venezuela's (speakers.py)
     demonyms: dict[str, str] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)  # the same by name: "presidente de EE.UU."
+    # a place that is a speaker when it is the subject of a verb of saying ("Caracas sostiene que …")
+    subject_names: dict[str, str] = field(default_factory=dict)
 
 
 def alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -149,6 +151,7 @@ def lexicon() -> Lexicon:
         speakers=sections["speaker"],
         demonyms={_key(d): raw["name"] for raw in gaz.get("speaker", []) for d in raw.get("demonyms", [])},
         country_names={_key(n): raw["name"] for raw in gaz.get("speaker", []) for n in raw.get("country_names", [])},
+        subject_names={_key(n): raw["name"] for raw in gaz.get("speaker", []) for n in raw.get("subject_names", [])},
     )
 
 

@@ -94,6 +94,12 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     for m in (countries_named() if lex is lexicon() else _countries_named_in(lex)).finditer(folded):
         if saying.match(folded, m.end() + 1):
             raw.append((m.start(), m.end(), 2, Speaker(lex.country_names[m.group()], INDEPENDENT, True)))
+    # "Caracas sostiene que …", "Venezuela says": the gazetteer's subject names, the speaker they stand for
+    kinds = {e.name: Kind(e.kind) for e in lex.speakers}
+    for m in (_subject_names() if lex is lexicon() else _subject_names_in(lex)).finditer(folded):
+        if saying.match(folded, m.end() + 1) and not _PLACE_BEFORE.search(folded, max(0, m.start() - 12), m.start()):
+            name = lex.subject_names[m.group()]
+            raw.append((m.start(), m.end(), 2, Speaker(name, kinds[name], True)))
     # "Cancillería confirma que 17 colombianos …" over "el Ministerio de Relaciones Exteriores de
     # Colombia confirmó …": a body the item names with one foreign country is that country's throughout
     # ("Caracas asegura …", "Venezuela dice …" name Venezuela's own: never another country's)
@@ -192,6 +198,21 @@ def _countries_named_in(lex: Lexicon, bare: bool = False) -> re.Pattern[str]:
     after "held in", before the release a government does)."""
     names = {*lex.country_names, *(k.removeprefix("the ") for k in lex.country_names)} if bare else lex.country_names
     return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in longest_first(names)) + r")(?![\w])")
+
+
+# "a rights group in Caracas puts the number at …": the place of someone else, not the subject
+_PLACE_BEFORE = re.compile(r"\b" + one_of(_G.place_words, capture=False) + r"\s+$")
+
+
+@lru_cache(maxsize=1)
+def _subject_names() -> re.Pattern[str]:
+    return _subject_names_in(lexicon())
+
+
+def _subject_names_in(lex: Lexicon) -> re.Pattern[str]:
+    """The gazetteer's subject names ("Caracas", "Venezuela"), in one pattern."""
+    names = longest_first(lex.subject_names) or ["(?!)"]
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in names) + r")(?![\w])")
 
 
 @lru_cache(maxsize=1)
