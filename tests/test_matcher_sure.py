@@ -786,3 +786,22 @@ def test_hasta_is_a_bound_only_right_before_the_number(summary, lang, want):
 def test_caracas_as_the_subject_of_a_verb_of_saying_is_the_government(summary, lang, want):
     got = _sure("Presos políticos excarcelados en Venezuela", summary, lang)
     assert ((312, "announced", "Gobierno") in got) is want
+
+
+@pytest.mark.parametrize("summary, lang, want", [
+    # the figure's own words
+    ("The prisons ministry put the number freed since Thursday at about 212.", "en", (212, "announced")),
+    # the count told before it in the sentence
+    ("Foro Penal said it had verified 58 releases, while the prisons ministry put the figure at 212.", "en",
+     (212, "announced")),
+    # the noun told before it
+    ("Foro Penal anunció las excarcelaciones en X: la ONG sitúa la cifra en no menos de 212.", "es", (212, "confirmed")),
+])
+def test_a_figure_put_at_a_number_counts_what_the_figure_counts(summary, lang, want):
+    assert want in {(v, role) for v, role, _by in _sure("Venezuela frees political prisoners", summary, lang)}
+
+
+def test_a_figure_put_at_a_number_after_a_count_held_is_no_release():
+    got = _sure("Venezuela frees political prisoners", "Foro Penal said hundreds remain in jail for political "
+                "reasons and put the figure at 812.", "en")
+    assert not [f for f in got if f[0] == 812]

@@ -18,9 +18,9 @@ from ..lexicon import lexicon, one_of
 from ..running import parse_date
 from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, governments_abroad
 from .agents import _agent
-from .clauses import _clause, _tokens
+from .clauses import _clause, _last, _tokens
 from .competing import LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more
-from .counts import _ARRESTED, _REMAIN, _counts_releases, _elided
+from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided
 from .dates import _not_a_count
 from .frames import _frame, _known
 from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
@@ -153,6 +153,40 @@ def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: 
     antecedent = _elided(folded, spans[si - 1][0] if joined else lo, hi, a, b, s, e, w)
     if antecedent is not None or _coordinated(folded, a, s, earlier, si):
         return "release", antecedent
+    put = _figure_put_at(folded, lo, a, s, earlier, si, w)
+    if put is not None:
+        return put
+    return "other", None
+
+
+# "the government put the figure at 400", "put the number freed since Thursday at about 50" (the
+# figure's own words in group "q"), "sitúa la cifra en 48"
+_FIGURE_PUT_AT = re.compile(r"\b" + one_of(_L.figure_put_verbs) + r"\s+(?:" + one_of((*_G.definite_articles, *_G.possessives))
+                            + r"\s+)?" + one_of(_L.figure_nouns) + r"\b(?P<q>[^\d.;:,]{0,60}?)\s+" + one_of(_L.figure_put_at)
+                            + r"\s+$")
+
+
+def _figure_put_at(folded: str, lo: int, a: int, s: int, earlier: list[Bound], si: int,
+                   w: _Words) -> tuple[str, int | None] | None:
+    """A figure put at the number counts what the figure counts: its own words ("the number freed
+    since Thursday"), else the count of releases told before it in the sentence ("Foro Penal
+    confirmed 56 releases …, while the government put the figure at 400"), else the last of the
+    release and held words before it ("announced the releases: Penal Forum put the number at 70").
+    None when no figure is put at it."""
+    before = folded[max(a, s - 120):s]
+    hedge = _QUANTIFIED.search(before)
+    put = _FIGURE_PUT_AT.search(before[:hedge.start()] if hedge else before)
+    if put is None:
+        return None
+    own = put.group("q")
+    if own.strip():
+        return ("release", None) if w.release_nouns.search(own) and not _HELD_WORDS.search(own) else ("other", None)
+    told = next((x for x in reversed(earlier) if x.sentence == si and x.start < s and x.counts == "release"), None)
+    if told is not None:
+        return "release", told.start
+    release, held = _last(w.release_nouns, folded[lo:s]), _last(_HELD_WORDS, folded[lo:s])
+    if release is not None and (held is None or held.start() < release.start()):
+        return "release", None
     return "other", None
 
 

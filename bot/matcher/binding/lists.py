@@ -153,6 +153,9 @@ class _Lists:
     the_year: tuple[str, ...]
     weekly: tuple[str, ...]
     placed_after: tuple[str, ...]
+    figure_put_verbs: tuple[str, ...]
+    figure_nouns: tuple[str, ...]
+    figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
 
 
