@@ -805,3 +805,12 @@ def test_a_figure_put_at_a_number_after_a_count_held_is_no_release():
     got = _sure("Venezuela frees political prisoners", "Foro Penal said hundreds remain in jail for political "
                 "reasons and put the figure at 812.", "en")
     assert not [f for f in got if f[0] == 812]
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("El martes, un comunicado del servicio penitenciario sostuvo que en las últimas horas habían quedado libres 88 "
+     "presos políticos.", "es"),
+    ("On Tuesday a statement by the prisons ministry said that 88 political prisoners had been freed overnight.", "en"),
+])
+def test_a_statement_of_an_official_body_is_its_voice(summary, lang):
+    assert (88, "announced", "Ministerio de Servicio Penitenciario") in _sure("Excarcelaciones", summary, lang)

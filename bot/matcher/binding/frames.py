@@ -81,6 +81,8 @@ def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voic
     # "the opposition alliance said Maduro's government had let five out of jail": the doer told
     # inside someone's report is not the speaker; the reporter is, if known
     said = _last(w.report_verbs, folded[a:v.start]) if doer and v.speaker.kind == OFFICIAL else None
+    if said is not None and _ARTICLE_BEFORE.search(folded, max(a, a + said.start() - 8), a + said.start()):
+        said = None  # "un comunicado del servicio penitenciario sostuvo …": a noun, the voice is its author
     if said is not None:
         reporters = [u for u, _at in before if u.end <= a + said.start()]
         return (reporters[-1].speaker if reporters else None), None
@@ -113,6 +115,7 @@ def _around_its_sentence(folded: str, s: int, vs: list[Voice], w: _Words, title_
 
 
 _COLON = re.compile(r"\s*:")
+_ARTICLE_BEFORE = re.compile(r"\b" + one_of((*_G.singular_articles, *_G.indefinite_articles)) + r"\s+$")
 _JOINED_SUBJECT = re.compile(r"\s*(,\s*)?" + one_of((*_G.and_words, *_L.joined_with)) + r"\s+(?:" + _THE + r"\s+)?")
 
 
