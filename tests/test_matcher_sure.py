@@ -814,3 +814,11 @@ def test_a_figure_put_at_a_number_after_a_count_held_is_no_release():
 ])
 def test_a_statement_of_an_official_body_is_its_voice(summary, lang):
     assert (88, "announced", "Ministerio de Servicio Penitenciario") in _sure("Excarcelaciones", summary, lang)
+
+
+@pytest.mark.parametrize("title, summary", [
+    ("El Supremo venezolano ordena excarcelar a 27 opositores", ""),
+    ("Nuevas medidas del Supremo", "El Tribunal Supremo de Justicia dispuso el viernes que salgan de la cárcel 27 opositores."),
+])
+def test_the_supreme_court_s_order_and_the_place_left_before_the_people(title, summary):
+    assert (27, "announced", "Tribunal Supremo de Justicia") in _sure(title, summary, "es")
