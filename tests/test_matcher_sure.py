@@ -822,3 +822,19 @@ def test_a_statement_of_an_official_body_is_its_voice(summary, lang):
 ])
 def test_the_supreme_court_s_order_and_the_place_left_before_the_people(title, summary):
     assert (27, "announced", "Tribunal Supremo de Justicia") in _sure(title, summary, "es")
+
+
+def test_the_acting_president_and_the_freed_as_the_subject_of_a_copula():
+    """"la mandataria encargada afirma que los liberados ya son 626": "mandataria" is a word of its
+    own (the figure word "data" is not in it), "encargada" an office held for now, and the freed
+    the subject whose number the copula gives."""
+    got = _sure("Venezuela: nuevas excarcelaciones", "La mandataria encargada afirma que los liberados ya son 512, y "
+                "la Plataforma Unitaria Democrática asegura haber verificado 208.", "es")
+    assert (512, "announced", "Presidencia") in got
+
+
+def test_a_relative_clause_of_an_earlier_time_dates_its_count():
+    summary = ("Según la mandataria, el objetivo lo fijó Nicolás Maduro en octubre de 2025, cuando se produjeron 133 "
+               "liberaciones, y a la fecha ya suman 498 entre las previstas.")
+    got = match("Venezuela eleva a 498 las liberaciones", summary, "es", published="2026-01-20T12:00:00Z")
+    assert not [f for f in got.figures if f.sure and f.value == 133]

@@ -360,9 +360,22 @@ def _not_done_yet(n: _At) -> bool:
 def _an_earlier_round(n: _At) -> bool:
     """Told as another round: "last week", a date well before the item, or the batch the news adds
     to ("que se añaden a los 5 excarcelados", "joining the 5 freed")."""
-    return bool(n.w.earlier.search(n.clause) or _JOINING_EARLIER.search(n.before(40))) or _dated_earlier(n.clause, n.pub)
+    return bool(n.w.earlier.search(n.clause) or _JOINING_EARLIER.search(n.before(40))) or _dated_earlier(n.clause, n.pub) \
+        or _of_an_earlier_time(n)
 
 
+def _of_an_earlier_time(n: _At) -> bool:
+    """A relative clause of the time named just before it ("en diciembre de 2025, cuando se
+    produjeron 194 liberaciones"): that time dates its count."""
+    rel = _TIME_RELATIVE.search(n.before(60))
+    if rel is None:
+        return False
+    at = max(n.a, n.s - 60) + rel.start()
+    return _dated_earlier(n.folded[max(n.a, at - 50):at], n.pub)
+
+
+# a time relative opening the number's stretch: ", cuando se produjeron "
+_TIME_RELATIVE = re.compile(r",\s*" + one_of(_L.time_relatives) + r"\b[^,;:]*$")
 _JOINING_EARLIER = re.compile(r"\b" + one_of(_G.joining_earlier) + r"\s+(?:" + _THE_PL + r"\s+)?$")
 
 

@@ -154,6 +154,7 @@ class _Lists:
     weekly: tuple[str, ...]
     placed_after: tuple[str, ...]
     figure_put_verbs: tuple[str, ...]
+    time_relatives: tuple[str, ...]
     figure_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
