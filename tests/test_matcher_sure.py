@@ -838,3 +838,12 @@ def test_a_relative_clause_of_an_earlier_time_dates_its_count():
                "liberaciones, y a la fecha ya suman 498 entre las previstas.")
     got = match("Venezuela eleva a 498 las liberaciones", summary, "es", published="2026-01-20T12:00:00Z")
     assert not [f for f in got.figures if f.sure and f.value == 133]
+
+
+def test_the_opposition_alliance_is_the_one_the_item_names():
+    """"la alianza opositora" is the MUD's word alone, the Plataforma's where the item names it."""
+    got = _sure("La Plataforma Unitaria pide la lista oficial", "La Plataforma Unitaria Democrática reclamó la lista. La "
+                "alianza opositora asegura que solo ha logrado constatar 164 excarcelaciones.", "es")
+    assert (164, "confirmed", "PUD") in got and not [f for f in got if f[2] == "MUD"]
+    alone = _sure("Excarcelaciones", "La alianza opositora asegura que ha logrado constatar 164 excarcelaciones.", "es")
+    assert (164, "confirmed", "MUD") in alone

@@ -59,6 +59,9 @@ class Lexicon:
     country_names: dict[str, str] = field(default_factory=dict)  # the same by name: "presidente de EE.UU."
     # a place that is a speaker when it is the subject of a verb of saying ("Caracas sostiene que …")
     subject_names: dict[str, str] = field(default_factory=dict)
+    # words for whichever of the entries that have such words the item names ("la alianza opositora":
+    # the MUD or the PUD), folded, to the entry they stand for alone
+    generic: dict[str, str] = field(default_factory=dict)
 
 
 def alternation(patterns: list[str]) -> re.Pattern[str]:
@@ -121,7 +124,7 @@ def lexicon() -> Lexicon:
     def entries(section: str, default_kind: str) -> tuple[Entry, ...]:
         return tuple(
             Entry(name=e["name"], kind=e.get("kind", default_kind),
-                  pattern=alternation([_literal(a) for a in [e["name"], *e.get("aliases", [])]]),
+                  pattern=alternation([_literal(a) for a in [e["name"], *e.get("aliases", []), *e.get("generic", [])]]),
                   short=e.get("short", ""), body=e.get("body", ""))
             for e in gaz.get(section, []))
 
@@ -134,7 +137,7 @@ def lexicon() -> Lexicon:
         by_alias: dict[str, Entry] = {}
         shared: dict[str, list[Entry]] = {}
         for e, raw in zip(sections[section], gaz.get(section, []), strict=True):
-            for alias in [raw["name"], *raw.get("aliases", [])]:
+            for alias in [raw["name"], *raw.get("aliases", []), *raw.get("generic", [])]:
                 by_alias.setdefault(_key(alias), e)
             for alias in raw.get("shared", []):
                 shared.setdefault(_key(alias), []).append(e)
@@ -152,6 +155,7 @@ def lexicon() -> Lexicon:
         demonyms={_key(d): raw["name"] for raw in gaz.get("speaker", []) for d in raw.get("demonyms", [])},
         country_names={_key(n): raw["name"] for raw in gaz.get("speaker", []) for n in raw.get("country_names", [])},
         subject_names={_key(n): raw["name"] for raw in gaz.get("speaker", []) for n in raw.get("subject_names", [])},
+        generic={_key(n): raw["name"] for raw in gaz.get("speaker", []) for n in raw.get("generic", [])},
     )
 
 

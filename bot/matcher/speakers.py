@@ -117,7 +117,7 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     # "the regime released 71": the authorities did it, the outlet (or a verifier) tells it; such a
     # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
     out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
-    return tuple(_of_named(_resolve_ngo_words(out), folded))
+    return tuple(_of_named(_resolve_ngo_words(_resolve_generic(out, folded, lex)), folded))
 
 
 def _named_by(section: str, key: str, entry: Entry | None, shared: dict[str, tuple[Entry, ...]],
@@ -304,6 +304,18 @@ def _word_speaker(entry: Entry, named: list[Entry]) -> Speaker:
     # a foreign government names itself; "relatives", "lawyers", "la ONG" do not
     named_word = entry.kind == INDEPENDENT and entry.name not in ("relatives", "lawyers", "NGO", "NGOs")
     return Speaker(entry.name, Kind(entry.kind), named_word)
+
+
+def _resolve_generic(out: list[Voice], folded: str, lex: Lexicon) -> list[Voice]:
+    """"la alianza opositora" stands for the alliance the item names by name ("la Plataforma
+    Unitaria … La alianza opositora asegura …" is the Plataforma), else for its own entry."""
+    generic = [" ".join(folded[v.start:v.end].split()) in lex.generic for v in out]
+    named = {v.speaker.by: v.speaker for v, g in zip(out, generic, strict=True) if not g}
+    families = set(lex.generic.values())
+    by_name = [sp for by, sp in named.items() if by in families]
+    if len(by_name) != 1:
+        return out
+    return [v._replace(speaker=by_name[0]) if g else v for v, g in zip(out, generic, strict=True)]
 
 
 def _resolve_ngo_words(out: list[Voice]) -> list[Voice]:
