@@ -847,3 +847,31 @@ def test_the_opposition_alliance_is_the_one_the_item_names():
     assert (164, "confirmed", "PUD") in got and not [f for f in got if f[2] == "MUD"]
     alone = _sure("Excarcelaciones", "La alianza opositora asegura que ha logrado constatar 164 excarcelaciones.", "es")
     assert (164, "confirmed", "MUD") in alone
+
+
+@pytest.mark.parametrize("title, summary, lang, want", [
+    ("Un preso político muere bajo custodia mientras la Fiscalía reporta 152 nuevas excarcelaciones",
+     "La Fiscalía informó que 152 detenidos tras las protestas salieron en libertad esta semana.", "es", (152, "announced")),
+    ("Venezuela frees opposition figures, but one is seized again hours later",
+     "Foro Penal said 35 political prisoners had been freed on Sunday.", "en", (35, "confirmed")),
+])
+def test_a_title_of_two_news_still_reports_the_release_it_says(title, summary, lang, want):
+    assert want in {(v, role) for v, role, _by in _sure(title, summary, lang)}
+
+
+def test_the_digits_of_a_numbered_prison_are_no_count_even_unknown_to_the_gazetteer():
+    got = _sure("Venezuela frees 17 Zone 9 prisoners", "The Assembly speaker announced that 17 political prisoners "
+                "held at the Zone 9 police jail would be released on Saturday.", "en")
+    assert not [f for f in got if f[0] == 9]
+
+
+def test_spanish_words_for_rights_groups_are_their_voice():
+    got = _sure("Excarcelaciones", "El Gobierno difundió el dato de 116 excarcelados, que no refleja lo que ocurre, "
+                "porque los grupos de derechos humanos apenas han confirmado 56 salidas.", "es")
+    assert not [f for f in got if f[0] == 56 and f[1] == "announced"]
+
+
+def test_a_title_naming_people_once_freed_and_seized_again_is_no_release():
+    got = match("Detenidos de nuevo 9 presos políticos que habían sido excarcelados en enero",
+                "Foro Penal denunció que 9 personas liberadas tras el anuncio del 8 de enero fueron arrestadas otra vez.", "es")
+    assert got.kind == "none"

@@ -210,6 +210,14 @@ def _period(item: _Item, said: list[Said]) -> str | None:
     return None
 
 
+def _title_says_release(folded: str, title_end: int) -> bool:
+    """The title says releases happen (a release verb, "report 179 more releases"), not merely names
+    the freed ("freed activist dies", "12 que habían sido excarcelados, detenidos de nuevo")."""
+    w = binding_words()
+    return bool(w.release_actions.search(folded, 0, title_end)) or bool(
+        re.search(r"\d[\d.,]*\s+(?:\w+\s+){0,2}?(?:" + w.release_nouns.pattern + ")", folded[:title_end]))
+
+
 def _says_release(folded: str, lo: int, hi: int) -> bool:
     """Does the text between lo and hi speak of releases at all (the cue words, or the grammar's
     release nouns, predicates and actions: "starts freeing", "suelta a", "to go free")?"""
@@ -458,8 +466,12 @@ def _reports_releases(item: _Item) -> bool:
         return False  # "Opinión: ...", "Interview: ...": not a report of releases
     if binding_words().arrest_news.search(folded, 0, title_end) and not lex.cues["release"].search(folded, 0, title_end):
         return False  # "El SNTP denuncia la detención de 14 periodistas": arrest news, whatever the body adds
-    return item.context and not any(lex.cues[r].search(folded, 0, title_end)
-                                    for r in ("harm", "rearrest", "transfer", "denial"))
+    if not item.context:
+        return False
+    # a title of two news ("… dies in custody as prosecutors report 179 more releases", "Venezuela frees
+    # opposition leaders, but one is seized again"): a release it says of its own is news as well
+    return not any(lex.cues[r].search(folded, 0, title_end) for r in ("harm", "rearrest", "transfer", "denial")) or \
+        _title_says_release(folded, title_end)
 
 
 def _reported_releases(item: _Item, releases: list[Mention]) -> list[Mention]:
