@@ -875,3 +875,16 @@ def test_a_title_naming_people_once_freed_and_seized_again_is_no_release():
     got = match("Detenidos de nuevo 9 presos políticos que habían sido excarcelados en enero",
                 "Foro Penal denunció que 9 personas liberadas tras el anuncio del 8 de enero fueron arrestadas otra vez.", "es")
     assert got.kind == "none"
+
+
+@pytest.mark.parametrize("summary, lang, want", [
+    # an office's word held in an organisation is the organisation; "recobraron la libertad N" inverted
+    ("Gonzalo Himiob, vicepresidente de Foro Penal, anunció que recobraron la libertad 6 personas.", "es",
+     (6, "confirmed", "Foro Penal")),
+    ("La presidenta interina afirmó que desde diciembre han quedado en libertad 406 presos políticos.", "es",
+     (406, "announced", "Presidencia")),
+    ("The Spanish government said 5 Spanish citizens were among those let go.", "en", (5, "confirmed", "Spain")),
+])
+def test_more_forms_of_release_and_of_who_speaks(summary, lang, want):
+    value, role, by = want
+    assert [f for f in _sure("Excarcelaciones en Venezuela", summary, lang) if f[:2] == (value, role) and f[2].startswith(by)]

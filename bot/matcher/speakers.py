@@ -243,11 +243,14 @@ def _of_named(out: list[Voice], folded: str) -> list[Voice]:
     res = list(out)
     for i in range(len(res) - 1):
         v = res[i]
-        if v.speaker.named or v.speaker.kind != INDEPENDENT:
+        if v.speaker.named:
             continue
         w = res[i + 1]
+        # "el vicepresidente de Foro Penal": an office's word held in an organisation is the organisation
         if w.speaker.named and w.speaker.kind == INDEPENDENT and _OF_ORG.fullmatch(folded, v.end, w.start):
             res[i] = v._replace(speaker=w.speaker)
+            continue
+        if v.speaker.kind != INDEPENDENT:
             continue
         if v.speaker.by == "NGOs":
             # the word "NGO" may stand between ("such as the NGO JEyP"): the next name decides
