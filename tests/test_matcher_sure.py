@@ -888,3 +888,10 @@ def test_a_title_naming_people_once_freed_and_seized_again_is_no_release():
 def test_more_forms_of_release_and_of_who_speaks(summary, lang, want):
     value, role, by = want
     assert [f for f in _sure("Excarcelaciones en Venezuela", summary, lang) if f[:2] == (value, role) and f[2].startswith(by)]
+
+
+def test_the_political_ones_among_everyone_let_out_are_the_verified_count():
+    got = _sure("Venezuela frees dozens, few of them political prisoners", "Officials did not say how many were "
+                "political prisoners, and the rights group Foro Penal counted only 27 activists among everyone let out "
+                "over the weekend.", "en")
+    assert (27, "confirmed", "Foro Penal") in got
