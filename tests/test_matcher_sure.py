@@ -782,6 +782,8 @@ def test_hasta_is_a_bound_only_right_before_the_number(summary, lang, want):
     ("Caracas insiste en que 312 presos fueron excarcelados el lunes.", "es", True),
     # the place of someone else: a rights group in Caracas is no government
     ("A rights group in Caracas insists that 312 prisoners were freed on Monday.", "en", False),
+    # a longer name ending in the place: the opposition's "Unidad Venezuela"
+    ("The opposition coalition Unidad Venezuela says 312 prisoners were freed on Monday.", "en", False),
 ])
 def test_caracas_as_the_subject_of_a_verb_of_saying_is_the_government(summary, lang, want):
     got = _sure("Presos políticos excarcelados en Venezuela", summary, lang)
@@ -895,3 +897,15 @@ def test_the_political_ones_among_everyone_let_out_are_the_verified_count():
                 "political prisoners, and the rights group Foro Penal counted only 27 activists among everyone let out "
                 "over the weekend.", "en")
     assert (27, "confirmed", "Foro Penal") in got
+
+
+def test_the_batch_of_the_days_before_is_another_round():
+    got = _sure("El Gobierno confirma 38 nuevas excarcelaciones", "El Ejecutivo dio por confirmada la salida de otros 38 "
+                "presos políticos, cifra que se agrega a los 71 excarcelados en días previos.", "es")
+    assert not [f for f in got if f[0] == 71]
+
+
+def test_a_body_in_venezuela_speaks_as_itself():
+    got = _sure("Prosecutors free detainees", "Prosecutors in Venezuela said on Saturday that 212 people held since the "
+                "protests had been let go this weekend.", "en")
+    assert (212, "announced", "Fiscalía") in got

@@ -304,6 +304,7 @@ class Grammar:
     contrast_words: tuple[str, ...]
     since_words: tuple[str, ...]
     place_words: tuple[str, ...]
+    subject_before: tuple[str, ...]
 
 
 T = TypeVar("T", bound="DataclassInstance")

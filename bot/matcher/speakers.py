@@ -94,12 +94,15 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     for m in (countries_named() if lex is lexicon() else _countries_named_in(lex)).finditer(folded):
         if saying.match(folded, m.end() + 1):
             raw.append((m.start(), m.end(), 2, Speaker(lex.country_names[m.group()], INDEPENDENT, True)))
-    # "Caracas sostiene que …", "Venezuela says": the gazetteer's subject names, the speaker they stand for
+    # "Caracas sostiene que …", "Venezuela says": the gazetteer's subject names, the speaker they stand
+    # for, where they are a subject (an alias that starts with one too: "Venezuela says")
     kinds = {e.name: Kind(e.kind) for e in lex.speakers}
-    for m in (_subject_names() if lex is lexicon() else _subject_names_in(lex)).finditer(folded):
-        if saying.match(folded, m.end() + 1) and not _PLACE_BEFORE.search(folded, max(0, m.start() - 12), m.start()):
+    subjects = _subject_names() if lex is lexicon() else _subject_names_in(lex)
+    for m in subjects.finditer(folded):
+        if saying.match(folded, m.end() + 1) and _SUBJECT_BEFORE.search(folded, max(0, m.start() - 14), m.start()):
             name = lex.subject_names[m.group()]
             raw.append((m.start(), m.end(), 2, Speaker(name, kinds[name], True)))
+    raw = [r for r in raw if not subjects.match(folded, r[0]) or _SUBJECT_BEFORE.search(folded, max(0, r[0] - 14), r[0])]
     # "Cancillería confirma que 17 colombianos …" over "el Ministerio de Relaciones Exteriores de
     # Colombia confirmó …": a body the item names with one foreign country is that country's throughout
     # ("Caracas asegura …", "Venezuela dice …" name Venezuela's own: never another country's)
@@ -200,8 +203,9 @@ def _countries_named_in(lex: Lexicon, bare: bool = False) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in longest_first(names)) + r")(?![\w])")
 
 
-# "a rights group in Caracas puts the number at …": the place of someone else, not the subject
-_PLACE_BEFORE = re.compile(r"\b" + one_of(_G.place_words, capture=False) + r"\s+$")
+# what may stand before a place that is the subject of its verb: the start, a mark, a conjunction; not
+# "a rights group in Caracas puts …" (someone's place), nor "Unidad Venezuela counted" (a longer name)
+_SUBJECT_BEFORE = re.compile(r"(?:^|[\n.,;:!?¿¡\"'«»()-]|\b" + one_of(_G.subject_before, capture=False) + r")\s*$")
 
 
 @lru_cache(maxsize=1)
