@@ -909,3 +909,11 @@ def test_a_body_in_venezuela_speaks_as_itself():
     got = _sure("Prosecutors free detainees", "Prosecutors in Venezuela said on Saturday that 212 people held since the "
                 "protests had been let go this weekend.", "en")
     assert (212, "announced", "Fiscalía") in got
+
+
+@pytest.mark.parametrize("title, summary", [
+    ("La justicia venezolana ordena liberar de inmediato a 412 detenidos", ""),
+    ("Amnistía en marcha", "La justicia de Venezuela dispuso este viernes la excarcelación inmediata de 412 detenidos."),
+])
+def test_the_judiciary_orders_an_immediate_release(title, summary):
+    assert (412, "announced", "Tribunales") in _sure(title, summary, "es")
