@@ -917,3 +917,10 @@ def test_a_body_in_venezuela_speaks_as_itself():
 ])
 def test_the_judiciary_orders_an_immediate_release(title, summary):
     assert (412, "announced", "Tribunales") in _sure(title, summary, "es")
+
+
+def test_a_count_told_with_what_it_is_made_of_is_no_part_of_its_prison():
+    got = _sure("Venezuela excarcela a otras 91 personas", "El Gobierno informó que dejó en libertad a 91 personas más. "
+                "El Comité por la Libertad de los Presos Políticos aseguró haber verificado por lo menos 58 salidas, "
+                "todas menos una desde la cárcel de Tocorón.", "es")
+    assert (58, "confirmed", "CLIPPVE") in got

@@ -36,12 +36,17 @@ _DIGIT_OR_STOP = re.compile(r"\d|[;:]")
 _DIGIT_OR_PAUSE = re.compile(r"\d|[,;:]")
 
 
+_COMPOSITION = re.compile(r"\b" + one_of(_L.composition) + r"\b")
+
+
 def _placed(folded: str, e: int, hi: int, prisons: re.Pattern[str]) -> str | None:
     """The place a count is tied to ("60 excarcelaciones en Tocuyito", "19 en el anexo", "3
     adolescentes de un centro de menores en La Guaira"), if any."""
     window = folded[e:min(hi, e + 80)]
     first = _DIGIT_OR_STOP.search(window)
     window = window[:first.start()] if first else window
+    made_of = _COMPOSITION.search(window)  # "55 salidas, todas menos una desde Tocorón": what it is made of
+    window = window[:made_of.start()] if made_of else window
     for m in _AT.finditer(window):
         for at in (e + m.end(), e + m.end(1) + 1):  # after the article, or with it ("La Crisálida")
             p = prisons.match(folded, at)

@@ -155,6 +155,7 @@ class _Lists:
     placed_after: tuple[str, ...]
     figure_put_verbs: tuple[str, ...]
     time_relatives: tuple[str, ...]
+    composition: tuple[str, ...]
     figure_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]

@@ -39,9 +39,12 @@ def same(gold: str | None, answer: str | None) -> bool:
     if g == "government":
         return bool(OFFICIAL.search(a))
     # one body written two ways: "JEP" and "JEyP" are Justicia, Encuentro y Perdón; "UN" is "ONU";
-    # "rights groups" and "NGOs" are the same unnamed verifiers
+    # "rights groups" and "NGOs" are the same unnamed verifiers; "opposition" is the opposition's
+    # alliance of the day (the MUD, since 2021 the PUD), which the matcher names
     aliases = {"comité de madres": "madres", "observatorio venezolano de prisiones": "ovp", "relatives": "famil",
                "lawyers": "abogad", "jep": "jeyp", "jeyp": "jep", "un": "onu", "rights groups": "ngo"}
+    if g == "opposition" and a in ("pud", "mud"):
+        return True
     return g in a or a in g or aliases.get(g, "\0") in a or aliases.get(a, "\0") in g
 
 
