@@ -924,3 +924,12 @@ def test_a_count_told_with_what_it_is_made_of_is_no_part_of_its_prison():
                 "El Comité por la Libertad de los Presos Políticos aseguró haber verificado por lo menos 58 salidas, "
                 "todas menos una desde la cárcel de Tocorón.", "es")
     assert (58, "confirmed", "CLIPPVE") in got
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("By the count of Foro Penal, a prominent Venezuelan rights organisation, 187 political prisoners have been freed.",
+     "en"),
+    ("Según el último conteo de Foro Penal, 187 presos políticos han sido excarcelados.", "es"),
+])
+def test_the_figure_named_before_its_owner_frames_the_clause(summary, lang):
+    assert (187, "confirmed", "Foro Penal") in _sure("Venezuela frees prisoners", summary, lang)

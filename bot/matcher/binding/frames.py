@@ -17,6 +17,9 @@ from .lists import _BY, _G, _L, _THE, _THE_SG, _Words, words
 
 # "by JEyP's count", "according to the group's tally": the possessor's figure
 _FIGURE_OF_BEFORE = re.compile(r"\b" + one_of(_L.figure_of_before) + r"\s+(the\s+)?$")
+_FIGURE_NAMED_BEFORE = re.compile(r"(?:^|[^\w])" + one_of((*_L.figure_of_before, *_G.according_words)) + r"\s+(?:"
+                                  + _THE + r"\s+)?(?:\w+\s+)?" + one_of(_L.figures_of) + r"\s+" + one_of(_G.member_of)
+                                  + r"\s+(?:" + _THE + r"\s+)?$")
 _FIGURE_OF_AFTER = re.compile(r"('s|s')\s+" + one_of(_L.possessed_figures) + r"\b")
 # a name after these is the object of another's verb: "respondió a Jorge Rodríguez", "told to the NGO"
 _OBJECT_BEFORE = re.compile(r"(\b" + one_of(_L.object_before) + r"|\b\w+(o|io|aron|ieron|a|an|e|en)\s+a)\s+"
@@ -50,6 +53,8 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
             return v.speaker, None
         if _FIGURE_OF_BEFORE.search(folded[max(a, v.start - 20):v.start]) and _FIGURE_OF_AFTER.match(folded[v.end:v.end + 25]):
             return v.speaker, None
+        if _FIGURE_NAMED_BEFORE.search(folded[max(a, v.start - 50):v.start]):
+            return v.speaker, None  # "by the count of Foro Penal, …", "según el conteo de Foro Penal"
     # a speaker is the subject of its verb: not the object of another's ("respondió a Jorge Rodríguez,
     # que habló de 400, que solo ha podido verificar 83"), nor inside a relative clause
     before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v)

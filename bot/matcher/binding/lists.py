@@ -156,6 +156,7 @@ class _Lists:
     figure_put_verbs: tuple[str, ...]
     time_relatives: tuple[str, ...]
     composition: tuple[str, ...]
+    figures_of: tuple[str, ...]
     figure_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
