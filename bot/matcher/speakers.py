@@ -73,8 +73,11 @@ def _voices(folded: str) -> tuple[Voice, ...]:
     return _read_voices(folded, lexicon(), lexicon().finders)
 
 
+_Found = tuple[int, int, int, Speaker]  # a name found: start, end, rank (0 official, 1 org, 2 word), speaker
+
+
 def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple[Voice, ...]:
-    raw: list[tuple[int, int, int, Speaker]] = []  # start, end, rank (0 official, 1 org, 2 word), speaker
+    raw: list[_Found] = []
     abroad: dict[str, set[str]] = {}  # an official body's name -> the countries it is named with in this item
     officials = list(finders["official"].pattern.finditer(folded))
     named_people = _people_named(officials, finders["official"])
@@ -88,21 +91,7 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
                 sp = Speaker(country, INDEPENDENT, True)  # "la cancillería española": Spain speaks
             if sp is not None:
                 raw.append((m.start(), m.end(), rank, sp))
-    # "España confirma 5 liberados", "Perú confirma que 2 de sus ciudadanos …": a country of the
-    # gazetteer's speakers named as the subject of a verb of saying is its government
-    saying = _saying() if lex is lexicon() else _saying_in(lex)
-    for m in (countries_named() if lex is lexicon() else _countries_named_in(lex)).finditer(folded):
-        if saying.match(folded, m.end() + 1):
-            raw.append((m.start(), m.end(), 2, Speaker(lex.country_names[m.group()], INDEPENDENT, True)))
-    # "Caracas sostiene que …", "Venezuela says": the gazetteer's subject names, the speaker they stand
-    # for, where they are a subject (an alias that starts with one too: "Venezuela says")
-    kinds = {e.name: Kind(e.kind) for e in lex.speakers}
-    subjects = _subject_names() if lex is lexicon() else _subject_names_in(lex)
-    for m in subjects.finditer(folded):
-        if saying.match(folded, m.end() + 1) and _SUBJECT_BEFORE.search(folded, max(0, m.start() - 14), m.start()):
-            name = lex.subject_names[m.group()]
-            raw.append((m.start(), m.end(), 2, Speaker(name, kinds[name], True)))
-    raw = [r for r in raw if not subjects.match(folded, r[0]) or _SUBJECT_BEFORE.search(folded, max(0, r[0] - 14), r[0])]
+    raw = _with_places_that_speak(folded, lex, raw)
     # "Cancillería confirma que 17 colombianos …" over "el Ministerio de Relaciones Exteriores de
     # Colombia confirmó …": a body the item names with one foreign country is that country's throughout
     # ("Caracas asegura …", "Venezuela dice …" name Venezuela's own: never another country's)
@@ -121,6 +110,25 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
     out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
     return tuple(_of_named(_resolve_ngo_words(_resolve_generic(out, folded, lex)), folded))
+
+
+def _with_places_that_speak(folded: str, lex: Lexicon, raw: list[_Found]) -> list[_Found]:
+    """The names found (start, end, rank, speaker) with the places that speak: a country of the
+    gazetteer's speakers named as the subject of a verb of saying is its government ("España
+    confirma 5 liberados", "Perú confirma que 2 de sus ciudadanos …"); a subject name is the speaker
+    it stands for ("Caracas sostiene que …", "Venezuela says"), only where it is a subject (an alias
+    that starts with one too)."""
+    saying = _saying() if lex is lexicon() else _saying_in(lex)
+    for m in (countries_named() if lex is lexicon() else _countries_named_in(lex)).finditer(folded):
+        if saying.match(folded, m.end() + 1):
+            raw.append((m.start(), m.end(), 2, Speaker(lex.country_names[m.group()], INDEPENDENT, True)))
+    kinds = {e.name: Kind(e.kind) for e in lex.speakers}
+    subjects = _subject_names() if lex is lexicon() else _subject_names_in(lex)
+    for m in subjects.finditer(folded):
+        if saying.match(folded, m.end() + 1) and _SUBJECT_BEFORE.search(folded, max(0, m.start() - 14), m.start()):
+            name = lex.subject_names[m.group()]
+            raw.append((m.start(), m.end(), 2, Speaker(name, kinds[name], True)))
+    return [r for r in raw if not subjects.match(folded, r[0]) or _SUBJECT_BEFORE.search(folded, max(0, r[0] - 14), r[0])]
 
 
 def _named_by(section: str, key: str, entry: Entry | None, shared: dict[str, tuple[Entry, ...]],
