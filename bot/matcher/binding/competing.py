@@ -359,7 +359,10 @@ def _a_bound(n: _At) -> bool:
 def _not_done_yet(n: _At) -> bool:
     """A promise told by a verifier or the outlet (the authorities' own promise is their announcement)."""
     return n.speaker is not None and n.speaker.kind != OFFICIAL and bool(
-        n.w.future.search(n.folded[max(n.a, n.s - 40):min(n.b, n.e + 60)]))
+        n.w.future.search(n.folded[max(n.a, n.s - 40):min(n.b, n.e + 60)]) or _PROMISED_BEFORE.search(n.before(40)))
+
+
+_PROMISED_BEFORE = re.compile(r"\b" + one_of(_L.promised_before) + r"\b")
 
 
 def _an_earlier_round(n: _At) -> bool:

@@ -157,6 +157,7 @@ class _Lists:
     time_relatives: tuple[str, ...]
     composition: tuple[str, ...]
     figures_of: tuple[str, ...]
+    promised_before: tuple[str, ...]
     figure_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
