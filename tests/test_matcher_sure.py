@@ -945,3 +945,13 @@ def test_the_figure_named_before_its_owner_frames_the_clause(summary, lang):
 def test_a_release_agreed_before_the_number_is_not_done(summary, lang, want):
     got = _sure("Venezuela frees prisoners in a deal", summary, lang)
     assert bool([f for f in got if f[0] == 24 and f[1] == "confirmed"]) is want
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("The Venezuelan government said its talks with Washington had won the release of 3 young Venezuelans it described "
+     "as unjustly imprisoned.", "en"),
+    ("El Gobierno venezolano aseguró que sus gestiones lograron la liberación de 3 jóvenes venezolanos presos en "
+     "Estados Unidos.", "es"),
+])
+def test_a_release_the_authorities_won_from_another_country_is_not_theirs_to_announce(summary, lang):
+    assert not [f for f in _sure("Prisoner swap", summary, lang) if f[0] == 3]

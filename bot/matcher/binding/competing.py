@@ -279,6 +279,15 @@ def _a_foreign_government(n: _At) -> bool:
     return doer is not None and bool(_FREES.fullmatch(before, doer.end()))
 
 
+def _obtained_from_another(n: _At) -> bool:
+    """"the Venezuelan government said talks … had won the release of 2 young Venezuelans": what the
+    authorities obtain from another country is that country's release, not theirs to announce."""
+    return n.speaker is not None and n.speaker.kind == OFFICIAL and bool(_OBTAINED.search(n.before(50)))
+
+
+_OBTAINED = re.compile(r"\b" + one_of(_L.obtained_release) + r"\s+" + _OF + r"\s+(?:\w+\s+){0,2}$")
+
+
 # between a government named as the doer and the count: "freed", "has released", "liberó a"
 _FREES = re.compile(r"(?:\s+" + one_of(_L.have_words, capture=False) + r")?\s+" + words().release_actions.pattern
                     + r"\s+(?:a\s+)?")
@@ -537,6 +546,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("another country", _another_country),
     (NATIONALS, _nationals_of_another),
     ("another government's count (not of its nationals)", _a_foreign_government),
+    ("another country (a release the authorities won from it)", _obtained_from_another),
     ("a part of the round (among those freed)", _among_the_freed),
     ("a balance line (releases beside arrests)", _beside_arrests),
     ("a multiplier, not a count", _a_multiplier),

@@ -158,6 +158,7 @@ class _Lists:
     composition: tuple[str, ...]
     figures_of: tuple[str, ...]
     promised_before: tuple[str, ...]
+    obtained_release: tuple[str, ...]
     figure_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
