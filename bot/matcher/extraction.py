@@ -26,7 +26,7 @@ from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, n
 from .figures import Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
 from .lexicon import grammar, lexicon, one_of
-from .numberless import NumberlessRelease, law_enacted, numberless_release
+from .numberless import numberless_release
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
@@ -492,10 +492,6 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally) -> Extraction:
     # a title about a death, a hunger strike, an arrest or a denial is that news, numbers or not
     news = _reports_releases(item)
     vague = numberless_release(text, item.folded, spans, item.title_end, lex) if news and total is None else None
-    # the amnesty passing told in the title is that news; told in the lead, only under a title about releases
-    if vague is None and total is None and (law := law_enacted(item.folded, spans, item.title_end, lex)) is not None \
-            and (news or spans[law][0] < item.title_end):
-        vague = NumberlessRelease("announcement", None, law)  # the amnesty passes: releases are announced
     if vague is not None:
         kind, count = vague.kind, vague.released
         span = spans[vague.sentence]

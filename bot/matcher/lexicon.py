@@ -269,7 +269,6 @@ class Grammar:
     remain_after: tuple[str, ...]
     aforesaid: tuple[str, ...]
     given_releases: tuple[str, ...]
-    stalled_law: tuple[str, ...]
     # figures (figures.py)
     figure_nouns: tuple[str, ...]
     the_figure_before: tuple[str, ...]

@@ -98,32 +98,6 @@ def _backgrounded(folded: str, lo: int, m: re.Match[str]) -> bool:
                 and _GIVEN_RELEASE.match(folded[m.start():m.end() + 14]))
 
 
-# a law still on its way: halted, delayed, approved only in part or at a first reading
-_STALLED = re.compile(r"\b" + one_of(_G.stalled_law) + r"\b")
-
-
-def law_enacted(folded: str, spans: list[Span], title_end: int, lex: Lexicon) -> int | None:
-    """'Asamblea Nacional aprueba la Ley de Amnistía', 'acting president signs amnesty law': an
-    amnesty passing is an announcement of releases even without a number. The sentence (title or
-    lead) that says so, unless it is negated, only demanded or an opinion."""
-    cues = lex.cues
-    for si, (lo, hi) in enumerate(spans[:2]):
-        if si == 1 and spans[0][1] > title_end:
-            break  # the lead only when the title stands alone
-        law = cues["amnesty_law"].search(folded, lo, hi)
-        verb = cues["enacted"].search(folded, lo, hi)
-        if not (law and verb) or negated(folded, verb.start(), lo):
-            continue
-        if cues["demand"].search(folded, lo, hi) or cues["opposition"].search(folded, lo, verb.start()):
-            continue
-        if _STALLED.search(folded, lo, hi) or _STALLED.search(folded, 0, title_end):
-            continue
-        if GENRE_TITLE.match(folded[lo:hi]):
-            continue
-        return si
-    return None
-
-
 def _abroad(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     """Another country's release: a country named and Venezuela not, or a country as the subject
     of the release verb."""
