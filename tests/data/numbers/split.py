@@ -49,7 +49,7 @@ ROUNDS = {1: ((1, 2, 3, 4, 5), ""), 2: ((6, 7, 8), "-2"), 3: ((9, 10), "-3"), 4:
           6: ((15, 16), "-6"), 7: ((17, 18), "-7"), 8: ((19, 20), "-8"),
           9: ((21, 22), "-9"), 10: ((23, 24), "-10"), 11: ((25, 26), "-11"),
           12: ((27, 28), "-12"), 13: ((29, 30), "-13"), 14: ((31, 32), "-14"),
-          15: ((33, 34), "-15")}
+          15: ((33, 34), "-15"), 16: ((35, 36), "-16")}
 # sites that publish an outlet an earlier round has under another domain (round 2's; round 14's
 # Runrun.es), or that one round has under two domains (round 14's Xinhua): development half
 KIN = {"el-carabobeno.com": "El Carabobeño (el-vinotinto.cl)", "bloombergquint.com": "Bloomberg",
