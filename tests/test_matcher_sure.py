@@ -955,3 +955,17 @@ def test_a_release_agreed_before_the_number_is_not_done(summary, lang, want):
 ])
 def test_a_release_the_authorities_won_from_another_country_is_not_theirs_to_announce(summary, lang):
     assert not [f for f in _sure("Prisoner swap", summary, lang) if f[0] == 3]
+
+
+@pytest.mark.parametrize("title, summary, want", [
+    # "y la …" then a noun: an article opening a subject of its own, with its own verb of saying
+    ("Caracas anuncia excarcelaciones sin dar cifra y la Cancillería argentina confirma la liberación de 3 ciudadanos",
+     "El Gobierno venezolano comunicó que saldrá de prisión un número importante de presos políticos. Varios gobiernos "
+     "confirmaron la salida de sus ciudadanos: la Cancillería argentina dio por liberados a 3 argentinos.",
+     (3, "confirmed", "Argentina")),
+    # "y la …" then the verb: a clitic, the same subject's next verb
+    ("Foro Penal anunció 17 excarcelaciones y la confirmó luego", "", (17, "confirmed", "Foro Penal")),
+])
+def test_y_la_opens_a_clause_as_an_article_not_as_a_clitic(title, summary, want):
+    got = _sure(title, summary, "es")
+    assert want in got and not [f for f in got if f[1] == "announced"]

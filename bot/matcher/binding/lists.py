@@ -159,6 +159,7 @@ class _Lists:
     figures_of: tuple[str, ...]
     promised_before: tuple[str, ...]
     obtained_release: tuple[str, ...]
+    clitics: tuple[str, ...]
     figure_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
