@@ -969,3 +969,19 @@ def test_a_release_the_authorities_won_from_another_country_is_not_theirs_to_ann
 def test_y_la_opens_a_clause_as_an_article_not_as_a_clitic(title, summary, want):
     got = _sure(title, summary, "es")
     assert want in got and not [f for f in got if f[1] == "announced"]
+
+
+@pytest.mark.parametrize("summary, lang, bad, good", [
+    # "pero," then "según X": the contrast opens a clause, comma or not
+    ("Desde enero han salido más de 300 presos políticos, pero, según Foro Penal, todavía quedan más de 700.", "es",
+     300, None),
+    # an aside between commas does not ("Foro Penal, en cambio, contabiliza 143")
+    ("La Fiscalía habla de 225. Foro Penal, en cambio, contabiliza 143 excarcelaciones.", "es", None, 143),
+    # a figure given before is that figure, not this round's; after it, the round's count stands
+    ("No details were given, and the interim government's earlier claim of having released 116 prisoners has been met "
+     "with skepticism.", "en", 116, None),
+    ("Foro Penal said at least 104 detainees were released on Sunday, revising an earlier figure of 80.", "en", 80, 104),
+])
+def test_clauses_and_figures_given_before(summary, lang, bad, good):
+    got = {f[0] for f in _sure("Venezuela: excarcelaciones", summary, lang)}
+    assert bad not in got and (good is None or good in got)

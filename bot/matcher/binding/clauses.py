@@ -16,7 +16,10 @@ from ..lexicon import WORD, one_of
 from .lists import _AND, _G, _L, _MONTH, words
 
 # A sentence falls into clauses at these: a speaker speaks for the numbers of its own clause
-_CLAUSE = re.compile(r";|\s[—–]\s|\s-\s|,?\s" + one_of((*_G.contrast_words, *_L.clause_openers), capture=False) + r"\s")
+# a contrast word opens a clause, a comma after it too ("…, pero, según Foro Penal, …"); an opener
+# such as "en cambio" only when no comma follows it ("Foro Penal, en cambio, contabiliza 143": an aside)
+_CLAUSE = re.compile(r";|\s[—–]\s|\s-\s|,?\s(?:" + one_of(_G.contrast_words, capture=False) + r"[\s,]|"
+                     + one_of(_L.clause_openers, capture=False) + r"\s)")
 
 
 def _tokens(folded: str, lo: int, hi: int) -> list[re.Match[str]]:

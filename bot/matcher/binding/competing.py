@@ -377,8 +377,8 @@ _PROMISED_BEFORE = re.compile(r"\b" + one_of(_L.promised_before) + r"\b")
 def _an_earlier_round(n: _At) -> bool:
     """Told as another round: "last week", a date well before the item, or the batch the news adds
     to ("que se añaden a los 5 excarcelados", "joining the 5 freed")."""
-    return bool(n.w.earlier.search(n.clause) or _JOINING_EARLIER.search(n.before(40))) or _dated_earlier(n.clause, n.pub) \
-        or _of_an_earlier_time(n)
+    return bool(n.w.earlier.search(n.clause) or _JOINING_EARLIER.search(n.before(40)) or _EARLIER_FIGURE.search(n.before(60))) \
+        or _dated_earlier(n.clause, n.pub) or _of_an_earlier_time(n)
 
 
 def _of_an_earlier_time(n: _At) -> bool:
@@ -393,6 +393,7 @@ def _of_an_earlier_time(n: _At) -> bool:
 
 # a time relative opening the number's stretch: ", cuando se produjeron "
 _TIME_RELATIVE = re.compile(r",\s*" + one_of(_L.time_relatives) + r"\b[^,;:]*$")
+_EARLIER_FIGURE = re.compile(r"\b" + one_of(_L.earlier_figure) + r"\b[^.;,\d]{0,40}$")
 _JOINING_EARLIER = re.compile(r"\b" + one_of(_G.joining_earlier) + r"\s+(?:" + _THE_PL + r"\s+)?$")
 
 

@@ -160,6 +160,7 @@ class _Lists:
     promised_before: tuple[str, ...]
     obtained_release: tuple[str, ...]
     clitics: tuple[str, ...]
+    earlier_figure: tuple[str, ...]
     figure_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
