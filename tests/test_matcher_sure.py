@@ -985,3 +985,9 @@ def test_y_la_opens_a_clause_as_an_article_not_as_a_clitic(title, summary, want)
 def test_clauses_and_figures_given_before(summary, lang, bad, good):
     got = {f[0] for f in _sure("Venezuela: excarcelaciones", summary, lang)}
     assert bad not in got and (good is None or good in got)
+
+
+def test_a_speaker_closing_the_clause_may_go_on_after_a_comma():
+    got = _sure("Venezuela frees political prisoners", "Venezuelan authorities have freed at least 97 people considered "
+                "political prisoners, Foro Penal said on Sunday, adding that the number is likely to rise.", "en")
+    assert (97, "confirmed", "Foro Penal") in got and not [f for f in got if f[1] == "announced"]

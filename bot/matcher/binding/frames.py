@@ -12,7 +12,7 @@ import re
 from ..cues import Span
 from ..lexicon import WORD, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice
-from .clauses import _SENTENCE_END, _last, _tokens
+from .clauses import _last, _tokens
 from .lists import _BY, _G, _L, _THE, _THE_SG, _Words, words
 
 # "by JEyP's count", "according to the group's tally": the possessor's figure
@@ -210,7 +210,8 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
             return False
         word = WORD.match(folded, at)
         end = word.end() if word else at  # ", Foro Penal said"
-    closing = _SENTENCE_END.search(folded[end:b])
+    # up to the end of the sentence, or a comma: ", Foro Penal said on Sunday, adding that …" ends there
+    closing = _REST_END.search(folded[end:b])
     rest = folded[end:end + closing.start()] if closing else folded[end:b]
     # what follows the verb is a time or a place ("on Monday", "in a statement"), not its own
     # clause or its own number ("Foro Penal confirma 75")
@@ -219,6 +220,7 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
     return not _CLAUSE_SUBJECT.search(rest) or len(_tokens(rest, 0, len(rest))) <= 3
 
 
+_REST_END = re.compile(r"[.;,\n]")
 _OFFICIAL_ACT = re.compile(one_of(_L.official_acts))
 _RELATIVE = re.compile(r",\s*" + one_of(_L.aside_relatives) + r"\b")
 
