@@ -991,3 +991,9 @@ def test_a_speaker_closing_the_clause_may_go_on_after_a_comma():
     got = _sure("Venezuela frees political prisoners", "Venezuelan authorities have freed at least 97 people considered "
                 "political prisoners, Foro Penal said on Sunday, adding that the number is likely to rise.", "en")
     assert (97, "confirmed", "Foro Penal") in got and not [f for f in got if f[1] == "announced"]
+
+
+def test_the_committee_s_head_speaks_for_the_committee():
+    got = _sure("Venezuela frees dozens at Christmas, rights group says", "Committee head Andreina Baduel told AFP the "
+                "group celebrates the release of more than 60 Venezuelans. Foro Penal said it is checking the lists.", "en")
+    assert (60, "confirmed", "CLIPPVE") in got and (60, "confirmed", "Foro Penal") not in got
