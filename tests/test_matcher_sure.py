@@ -997,3 +997,13 @@ def test_the_committee_s_head_speaks_for_the_committee():
     got = _sure("Venezuela frees dozens at Christmas, rights group says", "Committee head Andreina Baduel told AFP the "
                 "group celebrates the release of more than 60 Venezuelans. Foro Penal said it is checking the lists.", "en")
     assert (60, "confirmed", "CLIPPVE") in got and (60, "confirmed", "Foro Penal") not in got
+
+
+@pytest.mark.parametrize("title, summary, lang, want", [
+    ("Ucrania anuncia que Venezuela dejó libres a 3 ucranianos", "El Gobierno de Ucrania informó que las autoridades "
+     "venezolanas pusieron en libertad a 3 ciudadanos ucranianos presos en Venezuela.", "es", (3, "confirmed", "Ukraine")),
+    ("France says Venezuela freed 2 French citizens", "The French foreign ministry said the 2 citizens, held in Venezuela "
+     "since 2024, were flying home.", "en", (2, "confirmed", "France")),
+])
+def test_more_governments_confirm_their_nationals(title, summary, lang, want):
+    assert want in _sure(title, summary, lang)
