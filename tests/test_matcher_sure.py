@@ -1007,3 +1007,14 @@ def test_the_committee_s_head_speaks_for_the_committee():
 ])
 def test_more_governments_confirm_their_nationals(title, summary, lang, want):
     assert want in _sure(title, summary, lang)
+
+
+def test_official_figures_in_the_plural_stay_a_figure_not_a_voice():
+    """"las cifras oficiales" names the authorities' figure (a reference), as "la cifra oficial" does."""
+    from bot.matcher.extraction import prepare
+    from bot.matcher.lexicon import lexicon
+    from bot.matcher.speakers import voices
+    _text, folded, _lang, _ = prepare("Excarcelaciones", "Las cifras oficiales hablan de 116; Foro Penal cuenta 56.", "es")
+    lex = lexicon()
+    refs = [v for v in voices(folded, lex, lex.finders) if folded[v.start:v.end].startswith("cifras")]
+    assert refs and all(v.reference for v in refs)

@@ -213,9 +213,11 @@ def _period(item: _Item, said: list[Said]) -> str | None:
 def _title_says_release(folded: str, title_end: int) -> bool:
     """The title says releases happen (a release verb, "report 179 more releases"), not merely names
     the freed ("freed activist dies", "12 que habían sido excarcelados, detenidos de nuevo")."""
-    w = binding_words()
-    return bool(w.release_actions.search(folded, 0, title_end)) or bool(
-        re.search(r"\d[\d.,]*\s+(?:\w+\s+){0,2}?(?:" + w.release_nouns.pattern + ")", folded[:title_end]))
+    return bool(binding_words().release_actions.search(folded, 0, title_end) or _COUNT_OF_RELEASES.search(folded, 0, title_end))
+
+
+# a count and, a word or two on, a release noun: "report 179 more releases"
+_COUNT_OF_RELEASES = re.compile(r"\d[\d.,]*\s+(?:\w+\s+){0,2}?(?:" + binding_words().release_nouns.pattern + ")")
 
 
 def _says_release(folded: str, lo: int, hi: int) -> bool:

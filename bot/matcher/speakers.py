@@ -279,7 +279,8 @@ def _of_named(out: list[Voice], folded: str) -> list[Voice]:
             and len(tied.get(v.speaker.by, ())) == 1 else v for v in res]
 
 
-_FIGURE_WORD = re.compile(r"\b(?:" + "|".join(_G.figure_in_name) + r")\b")  # whole words: "data" is not in "mandataria"
+# a figure word in a name, whole (plurals too): "cifras oficiales" is a figure, "mandataria" holds no "data"
+_FIGURE_WORD = re.compile(r"\b(?:" + "|".join(_G.figure_in_name) + r")(?:e?s)?\b")
 _ATTRIBUTED = re.compile(r"\b" + one_of((*_G.according_words, *_G.by_words, *_G.in_view_of)) + r"\s+(?:" + _THE + r" )?$")
 _RULES = re.compile(r"\b" + one_of(_G.official_says) + r"\b")
 
