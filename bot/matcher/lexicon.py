@@ -111,6 +111,11 @@ def read_data(name: str) -> dict:
     return _read(name)
 
 
+def _names(entry: dict) -> list[str]:
+    """A gazetteer entry's names: its own, its aliases, its generic words."""
+    return [entry["name"], *entry.get("aliases", []), *entry.get("generic", [])]
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     lex = _read("lexicon.toml")
@@ -124,7 +129,7 @@ def lexicon() -> Lexicon:
     def entries(section: str, default_kind: str) -> tuple[Entry, ...]:
         return tuple(
             Entry(name=e["name"], kind=e.get("kind", default_kind),
-                  pattern=alternation([_literal(a) for a in [e["name"], *e.get("aliases", []), *e.get("generic", [])]]),
+                  pattern=alternation([_literal(a) for a in _names(e)]),
                   short=e.get("short", ""), body=e.get("body", ""))
             for e in gaz.get(section, []))
 
@@ -137,7 +142,7 @@ def lexicon() -> Lexicon:
         by_alias: dict[str, Entry] = {}
         shared: dict[str, list[Entry]] = {}
         for e, raw in zip(sections[section], gaz.get(section, []), strict=True):
-            for alias in [raw["name"], *raw.get("aliases", []), *raw.get("generic", [])]:
+            for alias in _names(raw):
                 by_alias.setdefault(_key(alias), e)
             for alias in raw.get("shared", []):
                 shared.setdefault(_key(alias), []).append(e)

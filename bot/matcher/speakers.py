@@ -91,7 +91,7 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
                 sp = Speaker(country, INDEPENDENT, True)  # "la cancillería española": Spain speaks
             if sp is not None:
                 raw.append((m.start(), m.end(), rank, sp))
-    raw = _with_places_that_speak(folded, lex, raw)
+    raw = _with_places_that_speak(folded, lex, raw, named_people)
     # "Cancillería confirma que 17 colombianos …" over "el Ministerio de Relaciones Exteriores de
     # Colombia confirmó …": a body the item names with one foreign country is that country's throughout
     # ("Caracas asegura …", "Venezuela dice …" name Venezuela's own: never another country's)
@@ -112,7 +112,7 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     return tuple(_of_named(_resolve_ngo_words(_resolve_generic(out, folded, lex)), folded))
 
 
-def _with_places_that_speak(folded: str, lex: Lexicon, raw: list[_Found]) -> list[_Found]:
+def _with_places_that_speak(folded: str, lex: Lexicon, raw: list[_Found], named_people: list[Entry]) -> list[_Found]:
     """The names found (start, end, rank, speaker) with the places that speak: a country of the
     gazetteer's speakers named as the subject of a verb of saying is its government ("España
     confirma 5 liberados", "Perú confirma que 2 de sus ciudadanos …"); a subject name is the speaker
@@ -122,12 +122,11 @@ def _with_places_that_speak(folded: str, lex: Lexicon, raw: list[_Found]) -> lis
     for m in (countries_named() if lex is lexicon() else _countries_named_in(lex)).finditer(folded):
         if saying.match(folded, m.end() + 1):
             raw.append((m.start(), m.end(), 2, Speaker(lex.country_names[m.group()], INDEPENDENT, True)))
-    kinds = {e.name: Kind(e.kind) for e in lex.speakers}
+    entries = {e.name: e for e in lex.speakers}
     subjects = _subject_names() if lex is lexicon() else _subject_names_in(lex)
     for m in subjects.finditer(folded):
         if saying.match(folded, m.end() + 1) and _SUBJECT_BEFORE.search(folded, max(0, m.start() - 14), m.start()):
-            name = lex.subject_names[m.group()]
-            raw.append((m.start(), m.end(), 2, Speaker(name, kinds[name], True)))
+            raw.append((m.start(), m.end(), 2, _word_speaker(entries[lex.subject_names[m.group()]], named_people)))
     return [r for r in raw if not subjects.match(folded, r[0]) or _SUBJECT_BEFORE.search(folded, max(0, r[0] - 14), r[0])]
 
 

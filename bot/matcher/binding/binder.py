@@ -162,7 +162,7 @@ def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: 
 # "the government put the figure at 400", "put the number freed since Thursday at about 50" (the
 # figure's own words in group "q"), "sitúa la cifra en 48"
 _FIGURE_PUT_AT = re.compile(r"\b" + one_of(_L.figure_put_verbs) + r"\s+(?:" + one_of((*_G.definite_articles, *_G.possessives))
-                            + r"\s+)?" + one_of(_L.figure_nouns) + r"\b(?P<q>[^\d.;:,]{0,60}?)\s+" + one_of(_L.figure_put_at)
+                            + r"\s+)?" + one_of(_L.figure_words) + r"\b(?P<q>[^\d.;:,]{0,60}?)\s+" + one_of(_L.figure_put_at)
                             + r"\s+$")
 
 
@@ -173,9 +173,7 @@ def _figure_put_at(folded: str, lo: int, a: int, s: int, earlier: list[Bound], s
     confirmed 56 releases …, while the government put the figure at 400"), else the last of the
     release and held words before it ("announced the releases: Penal Forum put the number at 70").
     None when no figure is put at it."""
-    before = folded[max(a, s - 120):s]
-    hedge = _QUANTIFIED.search(before)
-    put = _FIGURE_PUT_AT.search(before[:hedge.start()] if hedge else before)
+    put = _FIGURE_PUT_AT.search(_QUANTIFIED.sub("", folded[max(a, s - 120):s]))
     if put is None:
         return None
     own = put.group("q")

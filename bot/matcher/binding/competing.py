@@ -253,7 +253,7 @@ def _nationals_of_another(n: _At) -> bool:
     """"Venezuela frees 6 Americans", "con 2 italianos entre los excarcelados": a count of another
     country's nationals is their government's to confirm; told by anyone else (the Venezuelan
     authorities who let them go, an NGO counting a round they are part of) it is not sure."""
-    country = _nationals_of(n.folded, n.e) or _retold_nationals(n.folded, n.s, n.e)
+    country = _nationals_counted(n.folded, n.s, n.e)
     return country is not None and (n.speaker is None or n.speaker.by != country)
 
 
@@ -263,8 +263,14 @@ NATIONALS = "foreign nationals (their own government's count)"
 def nationals_speaker(folded: str, s: int, e: int, vs: Sequence[Speaker]) -> Speaker | None:
     """The government whose nationals the count counts, when it speaks in the item ("the White
     House said …" beside "Venezuela frees 7 jailed Americans"): the count is its count."""
-    country = _nationals_of(folded, e) or _retold_nationals(folded, s, e)
+    country = _nationals_counted(folded, s, e)
     return next((v for v in vs if v.by == country), None) if country else None
+
+
+def _nationals_counted(folded: str, s: int, e: int) -> str | None:
+    """The country whose nationals the count counts: its noun ("10 Americans"), or the same count
+    told with that noun elsewhere in the item ("the 17 were released")."""
+    return _nationals_of(folded, e) or _retold_nationals(folded, s, e)
 
 
 def _a_foreign_government(n: _At) -> bool:
@@ -272,7 +278,7 @@ def _a_foreign_government(n: _At) -> bool:
     own release, not a Venezuelan one (its nationals that Venezuela lets go are another reading)."""
     if n.speaker is None or n.speaker.by not in governments_abroad():
         return False
-    if (_nationals_of(n.folded, n.e) or _retold_nationals(n.folded, n.s, n.e)) == n.speaker.by:
+    if _nationals_counted(n.folded, n.s, n.e) == n.speaker.by:
         return False
     before = n.before(60)
     doer = _last(countries_named(bare=True), before, 0, len(before))
@@ -357,11 +363,8 @@ def _a_bound(n: _At) -> bool:
     be freed ("eligible")."""
     before = n.before(25)
     cue = _last(n.w.bound, before)
-    if cue is not None:
-        rest = before[cue.end():]
-        hedge = _QUANTIFIED.search(rest)
-        if not rest.strip() or (hedge is not None and not rest[:hedge.start()].strip()):
-            return True
+    if cue is not None and not _QUANTIFIED.sub("", before[cue.end():]).strip():
+        return True
     return bool(n.w.eligible.search(before))
 
 
@@ -375,8 +378,9 @@ _PROMISED_BEFORE = re.compile(r"\b" + one_of(_L.promised_before) + r"\b")
 
 
 def _an_earlier_round(n: _At) -> bool:
-    """Told as another round: "last week", a date well before the item, or the batch the news adds
-    to ("que se añaden a los 5 excarcelados", "joining the 5 freed")."""
+    """Told as another round: "last week", a date well before the item (or before a relative clause
+    of time that holds it), the batch the news adds to ("que se añaden a los 5 excarcelados"), a
+    figure given before ("an earlier figure of 80")."""
     return bool(n.w.earlier.search(n.clause) or _JOINING_EARLIER.search(n.before(40)) or _EARLIER_FIGURE.search(n.before(60))) \
         or _dated_earlier(n.clause, n.pub) or _of_an_earlier_time(n)
 

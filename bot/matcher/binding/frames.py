@@ -18,7 +18,7 @@ from .lists import _BY, _G, _L, _THE, _THE_SG, _Words, words
 # "by JEyP's count", "according to the group's tally": the possessor's figure
 _FIGURE_OF_BEFORE = re.compile(r"\b" + one_of(_L.figure_of_before) + r"\s+(the\s+)?$")
 _FIGURE_NAMED_BEFORE = re.compile(r"(?:^|[^\w])" + one_of((*_L.figure_of_before, *_G.according_words)) + r"\s+(?:"
-                                  + _THE + r"\s+)?(?:\w+\s+)?" + one_of(_L.figures_of) + r"\s+" + one_of(_G.member_of)
+                                  + _THE + r"\s+)?(?:\w+\s+)?" + one_of(_L.figure_words) + r"\s+" + one_of(_G.member_of)
                                   + r"\s+(?:" + _THE + r"\s+)?$")
 _FIGURE_OF_AFTER = re.compile(r"('s|s')\s+" + one_of(_L.possessed_figures) + r"\b")
 # a name after these is the object of another's verb: "respondió a Jorge Rodríguez", "told to the NGO"

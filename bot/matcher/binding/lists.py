@@ -156,12 +156,11 @@ class _Lists:
     figure_put_verbs: tuple[str, ...]
     time_relatives: tuple[str, ...]
     composition: tuple[str, ...]
-    figures_of: tuple[str, ...]
+    figure_words: tuple[str, ...]
     promised_before: tuple[str, ...]
     obtained_release: tuple[str, ...]
     clitics: tuple[str, ...]
     earlier_figure: tuple[str, ...]
-    figure_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
 
