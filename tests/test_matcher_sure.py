@@ -160,9 +160,18 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
     ("Familiares piden frente a El Rodeo I que las excarcelaciones sean masivas", "", "es"),
     ("Se frena el debate de la ley de amnistía en el artículo 7",
      "La Asamblea Nacional suspendió la discusión tras aprobar hasta el artículo 6.", "es"),
+    # freed into house arrest: out of prison, not free
+    ("El dirigente Pedro Ruiz sale de Ramo Verde y pasa a arresto domiciliario",
+     "Lo confirmó su abogado, que dijo que no aceptó condiciones.", "es"),
+    ("Jailed opposition leader Pedro Ruiz leaves military prison for house arrest", "His lawyer confirmed it.", "en"),
 ])
 def test_non_release_news_does_not_alert(title, summary, lang):
     assert not match(title, summary, lang).is_alert
+
+
+def test_a_release_beside_another_s_house_arrest_still_alerts():
+    assert match("Excarcelan al periodista Luis Mora y el exalcalde Pedro Ruiz pasa a casa por cárcel",
+                 "Lo confirmó su abogado.", "es").is_alert
 
 
 @pytest.mark.parametrize("title, summary, lang", [

@@ -209,6 +209,7 @@ class Grammar:
     among_words: tuple[str, ...]
     list_joiners: tuple[str, ...]
     house_arrest_words: tuple[str, ...]
+    into_words: tuple[str, ...]
     still_words: tuple[str, ...]
     still_what: tuple[str, ...]
     waiting_words: tuple[str, ...]

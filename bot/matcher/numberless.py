@@ -31,6 +31,12 @@ _ROLE_WORD = re.compile(r"\b" + one_of(_G.one_person_words) + r"\b")
 _PLURAL = re.compile(r"\b" + one_of(_G.prisoners_plural) + r"\b")
 # after a release word, people once freed now in some state: "82 excarcelados siguen en la lista"
 _IN_SOME_STATE = re.compile(r"\w*\s+(\w+\s+){0,2}?" + one_of(_G.remain_after) + r"\b")
+# after a release word, where those freed go is house arrest: "leaves military prison for house
+# arrest", or a predicate joined to the release with no subject of its own, "sale de Ramo Verde y pasa
+# a arresto domiciliario" (not "excarcelan a X y el exalcalde Y pasa a casa por cárcel")
+_AND_WORD = r"\b" + one_of(_G.and_words) + r"\b"
+_INTO_HOUSE_ARREST = re.compile(r"(?:(?!" + _AND_WORD + r")[^.;:,\d]){0,60}?(?:" + _AND_WORD + r"(?:\s+\w+){1,2}\s+|\b)"
+                                + one_of(_G.into_words) + r"\s+" + one_of(_G.house_arrest_words) + r"\b")
 # a release noun after a definite article or a demonstrative: given, not new
 _GIVEN_BEFORE = re.compile(r"\b" + one_of((*_G.definite_articles, *_G.demonstratives, *_G.aforesaid)) + r"\s+$")
 _GIVEN_RELEASE = re.compile(one_of(_G.given_releases))
@@ -64,8 +70,10 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     told = [m for m in cues["release"].finditer(folded, lo, hi) if not negated(folded, m.start(), lo)]
     if not told:
         return False
-    # people once freed, now in some state: "82 excarcelados siguen en la lista", "those freed remain under measures"
-    if all(_IN_SOME_STATE.match(folded[m.end():m.end() + 40]) for m in told):
+    # people once freed, now in some state: "82 excarcelados siguen en la lista", "those freed remain
+    # under measures"; or freed into house arrest
+    if all(_IN_SOME_STATE.match(folded[m.end():m.end() + 40]) or _INTO_HOUSE_ARREST.match(folded[m.end():hi])
+           for m in told):
         return False
     # asked for, not done: "exigen una lista de los excarcelados", "piden que las excarcelaciones sean masivas"
     if all(cues["demand"].search(folded, lo, m.start()) for m in told):
