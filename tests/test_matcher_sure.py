@@ -164,6 +164,9 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
     ("El dirigente Pedro Ruiz sale de Ramo Verde y pasa a arresto domiciliario",
      "Lo confirmó su abogado, que dijo que no aceptó condiciones.", "es"),
     ("Jailed opposition leader Pedro Ruiz leaves military prison for house arrest", "His lawyer confirmed it.", "en"),
+    # a call to free: the release word is the call's own ("presses X to free")
+    ("UN rights envoy presses Venezuela to free jailed protesters", "She spoke in Caracas on Friday.", "en"),
+    ("Bishop presses Maduro's government to release political prisoners", "He spoke at Mass.", "en"),
 ])
 def test_non_release_news_does_not_alert(title, summary, lang):
     assert not match(title, summary, lang).is_alert

@@ -76,7 +76,7 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
            for m in told):
         return False
     # asked for, not done: "exigen una lista de los excarcelados", "piden que las excarcelaciones sean masivas"
-    if all(cues["demand"].search(folded, lo, m.start()) for m in told):
+    if all(cues["demand"].search(folded, lo, m.end()) for m in told):
         return False
     # releases already known, the object of another verb ("Cabello atribuye a Maduro las
     # excarcelaciones"): news about them, not a new release
