@@ -137,6 +137,9 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     ("Government has freed 52 political prisoners so far, Foro Penal says", "", "en", {("confirmed", 52)}),
     ("Opposition says six were freed", "The opposition alliance said Maduro's government had let six activists out of "
      "jail on Monday.", "en", {("confirmed", 6)}),
+    # but an official telling of the release as a noun is its speaker, not its doer
+    ("Foro Penal verifica excarcelaciones", "Foro Penal dijo haber confirmado 53 excarcelaciones, horas después de que "
+     "el Ministerio Penitenciario informara de la salida de 116 personas.", "es", {("confirmed", 53), ("announced", 116)}),
     # a body named once with its country is that country throughout; so is a word tied to an organisation
     ("Cancillería confirma que 12 colombianos presos políticos en Venezuela quedan libres",
      "El Ministerio de Relaciones Exteriores de Colombia confirmó la salida de 12 connacionales.", "es",

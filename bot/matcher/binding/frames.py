@@ -79,7 +79,9 @@ def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voic
     # "Maduro's government has freed 44 so far, Foro Penal says": the doer of the release is
     # not its speaker when the clause is attributed to another
     # its verb releases, before the number or after it ("had let five opposition figures out of jail")
-    doer = (w.release_actions.search(folded, at, s) or w.release_predicates.search(folded, at, s)
+    # not the release as a noun its verb tells of ("el ministerio informara de la salida de 116")
+    act = w.release_actions.search(folded, at, s)
+    doer = ((act is not None and not _OF_WORD_END.search(act.group())) or w.release_predicates.search(folded, at, s)
             or (_CAUSATIVE.match(folded, at) and w.release_predicates.search(folded, e, min(b, e + _CAUSED_REACH))))
     if told_by is not None and doer:
         return told_by.speaker, None
@@ -222,6 +224,7 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
 
 _REST_END = re.compile(r"[.;,\n]")
 _OFFICIAL_ACT = re.compile(one_of(_L.official_acts))
+_OF_WORD_END = re.compile(r"\s" + one_of(_G.of_the_words) + r"$")  # a release noun and its "de"/"of"
 _RELATIVE = re.compile(r",\s*" + one_of(_L.aside_relatives) + r"\b")
 
 
