@@ -170,6 +170,11 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
     # a call to free: the release word is the call's own ("presses X to free")
     ("UN rights envoy presses Venezuela to free jailed protesters", "She spoke in Caracas on Friday.", "en"),
     ("Bishop presses Maduro's government to release political prisoners", "He spoke at Mass.", "en"),
+    # another country's news, whichever country, with nothing of Venezuela in it
+    ("Una jueza sostiene que salieron 176 presos condenados en la provincia de Buenos Aires",
+     "La magistrada dijo en una radio de Argentina que fueron liberados con libertad condicional.", "es"),
+    ("Gobernación informa de 16 presos políticos liberados",
+     "La secretaria de Gobernación de México dijo que 16 personas quedaron libres tras una revisión de casos.", "es"),
 ])
 def test_non_release_news_does_not_alert(title, summary, lang):
     assert not match(title, summary, lang).is_alert

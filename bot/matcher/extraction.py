@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from .._text import NUMBER, fold, normalize, sentences
 from ..figures import Figure, Kind, Role
-from .binding import Bound, bind
+from .binding import Bound, bind, placed_abroad
 from .binding import words as binding_words
 from .cues import GENRE_TITLE, Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
@@ -174,8 +174,10 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
         return replace(base, confidence=0.8, prison_news=None)
     said = attribute(folded, spans, title_end, releases, totals, tally.value, published, lex) if releases else []
     # what the grammar binds: each figure sure or not, and the bound releases the rules missed
-    bound = bind(text, folded, spans, title_end, published, voices(folded, lex, lex.finders)) \
-        if _reports_releases(item) else []
+    vs = voices(folded, lex, lex.finders) if _reports_releases(item) else None
+    if vs is not None and placed_abroad(folded, vs):
+        return replace(base, confidence=0.9)  # another country's news ("a judge in Buenos Aires says 176 were freed"): not ours
+    bound = bind(text, folded, spans, title_end, published, vs) if vs is not None else []
     said = _with_bindings(item, said, bound)
     if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)
                                                  or not (_says_release(folded, 0, title_end)

@@ -18,10 +18,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
+from babel import Locale
 
 from .._text import fold, normalize
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,15 @@ def _names(entry: dict) -> list[str]:
     return [entry["name"], *entry.get("aliases", []), *entry.get("generic", [])]
 
 
+def _countries(gaz: dict) -> set[str]:
+    """The folded names of every country but Venezuela: Babel's territory names in Spanish and
+    English (not its regions, numbered, nor the "&" forms) and the gazetteer's countries."""
+    names = {name for lang in ("es", "en") for code, name in Locale(lang).territories.items()
+             if code.isalpha() and code != "VE" and "&" not in name}
+    names |= {alias for e in gaz.get("country", []) for alias in _names(e)}
+    return {_key(n) for n in names}
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     lex = _read("lexicon.toml")
@@ -125,6 +136,9 @@ def lexicon() -> Lexicon:
     cues["month"] = alternation(list(grammar().months))
     # could an item be about releases or prisoners at all: one pass over the four lists (most news is not)
     cues["relevant"] = alternation([p for role in ("release", "political", "transfer", "visits") for p in lex[role]])
+    # every country of the world by its name in either language (Babel's territory names) and the
+    # gazetteer's countries, Venezuela excepted: where else an item may place itself
+    cues["abroad"] = re.compile(r"(?<![\w])(?:" + _trie(sorted(_countries(gaz))) + r")(?![\w])")
 
     def entries(section: str, default_kind: str) -> tuple[Entry, ...]:
         return tuple(

@@ -104,7 +104,7 @@ def _read_as_a_whole(folded: str, spans: list[Span], title_end: int, out: list[B
     """What the item as a whole makes of its numbers: none is sure in an item about another country;
     a count at one prison or of one group beside a larger round is a part; a headline's count the
     body shows to be lifted measures is none."""
-    if _abroad_only(folded, vs):
+    if placed_abroad(folded, vs):
         return [replace(x, sure=False, why=NOT_IN_VENEZUELA) if x.sure else x for x in out]
     told = [x for x in out if x.counts == "release" and (x.sure or x.why == "no known speaker in its frame")]
     parts = one_part_of_more(folded, spans, [(x.value, x.start, x.end, x.sentence) for x in told], title_end)
@@ -118,14 +118,14 @@ def _read_as_a_whole(folded: str, spans: list[Span], title_end: int, out: list[B
 NOT_IN_VENEZUELA = "another country (the item places itself there, never in Venezuela)"
 
 
-def _abroad_only(folded: str, vs: list[Voice]) -> bool:
-    """Does the item place itself in another country with political prisoners of its own (the
-    gazetteer's countries: Nicaragua, Cuba, Belarus …) and never in Venezuela (the country, a state
-    or city of it, one of its prisons, a Venezuelan body by name)? "Washington said the release of
-    the 135 was not negotiated", in an item about Nicaragua, is no Venezuelan release; a foreign
+def placed_abroad(folded: str, vs: list[Voice]) -> bool:
+    """Does the item place itself in another country (any country by name, the lexicon's "abroad")
+    and never in Venezuela (the country, a state or city of it, one of its prisons, a Venezuelan
+    body by name)? "Washington said the release of the 135 was not negotiated", in an item about
+    Nicaragua, is no Venezuelan release, nor a judge in Buenos Aires on 176 freed; a foreign
     government confirming its nationals freed ("la cancillería italiana confirmó …") places nothing."""
     lex = lexicon()
-    if not lex.finders["country"].pattern.search(folded):
+    if not lex.cues["abroad"].search(folded):
         return False
     if lex.cues["venezuela"].search(folded) or lex.finders["prison"].pattern.search(folded):
         return False
