@@ -137,6 +137,12 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     ("Government has freed 52 political prisoners so far, Foro Penal says", "", "en", {("confirmed", 52)}),
     ("Opposition says six were freed", "The opposition alliance said Maduro's government had let six activists out of "
      "jail on Monday.", "en", {("confirmed", 6)}),
+    # an aside that ends in "among them" is stepped over; the people counted end at its comma
+    ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
+     "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),
+    # the press union by its role
+    ("Journalists freed", "At least 9 journalists have been freed from Venezuelan jails, the press workers' union "
+     "said on Monday.", "en", {("confirmed", 9)}),
     # but an official telling of the release as a noun is its speaker, not its doer
     ("Foro Penal verifica excarcelaciones", "Foro Penal dijo haber confirmado 53 excarcelaciones, horas después de que "
      "el Ministerio Penitenciario informara de la salida de 116 personas.", "es", {("confirmed", 53), ("announced", 116)}),

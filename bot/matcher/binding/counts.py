@@ -81,9 +81,11 @@ def _people_then_release(folded: str, e: int, b: int, after: list[re.Match[str]]
 
 
 def _people_from(after: list[re.Match[str]], i: int, w: _Words) -> int:
-    """Past the words for people from after[i] on (five at most)."""
+    """Past the words for people from after[i] on (five at most), up to a pause ("15 reporters,
+    opposition activist X among them, …": the people end at the comma)."""
     j = i
-    while j < len(after) and j < i + 5 and w.person_nouns.fullmatch(after[j].group()):
+    while j < len(after) and j < i + 5 and w.person_nouns.fullmatch(after[j].group()) and not (
+            j > i and _PAUSE.search(after[j].string, after[j - 1].end(), after[j].start())):
         j += 1
     return j
 
@@ -120,14 +122,16 @@ _REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
 # an arrest said of the people counted (their predicate, not "detained after the protests" describing them)
 _ARRESTED = re.compile(r"\b(" + one_of(_L.arrested_auxiliaries) + r" (\w+ )?" + one_of(_L.arrested_participles) + r"\w*"
                        r"|" + "|".join(_L.most_of_them) + r")\b")
-_APPOSITION = re.compile(r"^\s*,\s*" + one_of(_L.apposition) + r"[^,]{0,80},")
+_APPOSITION = re.compile(r"^\s*,\s*(?:" + one_of(_L.apposition) + r"[^,]{0,80}|[^,]{0,80}?\b" + one_of(_L.apposition_end)
+                         + r"\s*),")
 # a comma before a year is the date's ("after the July 28, 2024 election"), no end of the stretch
 _CUT = re.compile(r"[;:(]|,(?!\s*(?:19|20)\d\d\b)")
 
 
 def _to_first_comma(rest: str) -> str:
     """What is said of the people counted runs to the first comma (", la mayoría ya excarcelada"
-    is said of others); an apposition between commas (", entre ellos X,") is stepped over."""
+    is said of others); an apposition between commas (", entre ellos X,", ", X among them,") is
+    stepped over."""
     m = _APPOSITION.match(rest)
     if m:
         return rest[:m.end()] + _to_first_comma(rest[m.end():])

@@ -83,6 +83,7 @@ class _Lists:
     arrested_participles: tuple[str, ...]
     most_of_them: tuple[str, ...]
     apposition: tuple[str, ...]
+    apposition_end: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
     group_nouns: tuple[str, ...]
