@@ -137,6 +137,13 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     ("Government has freed 52 political prisoners so far, Foro Penal says", "", "en", {("confirmed", 52)}),
     ("Opposition says six were freed", "The opposition alliance said Maduro's government had let six activists out of "
      "jail on Monday.", "en", {("confirmed", 6)}),
+    # a negation in another stretch of the sentence negates nothing of the release
+    ("Pardons announced", "The government announced a decree, not yet published, pardoning 110 people facing "
+     "trials.", "en", {("announced", 110)}),
+    # what is given "a" the number, written out: people, not "a 10 coyunturas"
+    ("El TSJ otorga beneficios a 39 presos: sale el exalcalde Pedro Ruiz", "", "es", {("announced", 39)}),
+    ("Se frena la ley", "El Gobierno dijo que el artículo 7 limita la amnistía a 10 coyunturas.", "es", set()),
+    ("Indultos", "El Gobierno anunció el indulto de Maduro a 110 opositores.", "es", {("announced", 110)}),
     # an aside that ends in "among them" is stepped over; the people counted end at its comma
     ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
      "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),

@@ -105,15 +105,37 @@ def _object_of_a_release(folded: str, a: int, s: int, head: str, w: _Words) -> b
     lo = max(a, s - 70)
     before = _QUANTIFIED.sub("", folded[lo:s])
     for pattern in (w.release_actions, w.release_inverted):
-        act = _last(pattern, before)
-        if act is None or before[act.end():].strip():
+        # right before the number, past what may stand between ("libero a otros 17"), or as
+        # written ("el indulto de Maduro a 110": the release's own "a")
+        found = next(((m, text is before) for text in (before, folded[lo:s]) if (m := _last(pattern, text)) is not None
+                      and not text[m.end():].strip()), None)
+        if found is None:
             continue
-        if w.negation.search(folded[max(a, lo + act.start() - 25):lo + act.start()]):
+        act, stripped = found
+        if not stripped and not _people_first(head, w):
+            continue  # given to the number with its own "a": people, not "la amnistía a 10 coyunturas"
+        # "no liberó a 5", not "a decree, not yet published, pardoning 110": a negation in its stretch
+        near = folded[max(a, lo + act.start() - 25):lo + act.start()]
+        if w.negation.search(near[_last_pause(near):]):
             return False
         # "after these releases more than 1,700 political prisoners are still held": the people
         # counted have a predicate of their own, so they are its subject, not the release's object
         return not (head and (w.other_counts.match(head) or _REMAIN.match(" " + head)))
     return False
+
+
+def _people_first(head: str, w: _Words) -> bool:
+    """The first word of `head` past its modifiers is a word for people."""
+    for t in WORD.finditer(head):
+        if not w.modifiers.fullmatch(t.group()):
+            return bool(w.person_nouns.fullmatch(t.group()))
+    return False
+
+
+def _last_pause(text: str) -> int:
+    """Where the stretch after the last pause in text starts (0 when there is none)."""
+    pause = _last(_PAUSE, text)
+    return pause.end() if pause else 0
 
 
 _REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
