@@ -144,6 +144,8 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     ("El TSJ otorga beneficios a 39 presos: sale el exalcalde Pedro Ruiz", "", "es", {("announced", 39)}),
     ("Se frena la ley", "El Gobierno dijo que el artículo 7 limita la amnistía a 10 coyunturas.", "es", set()),
     ("Indultos", "El Gobierno anunció el indulto de Maduro a 110 opositores.", "es", {("announced", 110)}),
+    ("Pardon for opponents", "The government announced Maduro's pardon of 110 opposition figures.", "en",
+     {("announced", 110)}),
     # an aside that ends in "among them" is stepped over; the people counted end at its comma
     ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
      "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),
