@@ -146,6 +146,11 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     ("Indultos", "El Gobierno anunció el indulto de Maduro a 110 opositores.", "es", {("announced", 110)}),
     ("Pardon for opponents", "The government announced Maduro's pardon of 110 opposition figures.", "en",
      {("announced", 110)}),
+    # nationals brought home by their government's envoy: its count of their release
+    ("US envoy Richard Grenell flies home with 4 Americans after meeting Maduro", "The four had been jailed in "
+     "Venezuela; their release came after talks in Caracas, the White House said.", "en", {("confirmed", 4)}),
+    ("Liberan a estadounidenses presos en Venezuela", "El enviado de Estados Unidos Richard Grenell escribió que volvía "
+     "a casa con esos 4 ciudadanos estadounidenses.", "es", {("confirmed", 4)}),
     # an aside that ends in "among them" is stepped over; the people counted end at its comma
     ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
      "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),
