@@ -21,6 +21,7 @@ from ..lexicon import lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad
 from .clauses import _DATE, _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _QUANTIFIED, _predicate_follows
+from .counts import nationals_of as _nationals_of
 from .dates import _dated_earlier
 from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words, words
 
@@ -610,18 +611,6 @@ def _of_the_held(folded: str, e: int, s: int, b: int, w: _Words) -> bool:
 def _nationals(folded: str, e: int) -> bool:
     """The number counts a foreign country's nationals: "10 Americans", "5 ciudadanos españoles"."""
     return _nationals_of(folded, e) is not None
-
-
-def _nationals_of(folded: str, e: int) -> str | None:
-    """The country whose nationals the number counts, if its noun (one of the next two words) is
-    a demonym: "10 Americans" -> "United States", "5 ciudadanos españoles" -> "Spain"."""
-    demonyms = lexicon().demonyms
-    # the next two words as written, so "u.s." is one ("let seven U.S. citizens out")
-    for t in [t.strip(",;:()\"'") for t in folded[e:min(len(folded), e + 40)].split()[:2]]:
-        for form in (t, t.rstrip("s"), t.removesuffix("es"), t.rstrip(".")):
-            if form in demonyms:
-                return demonyms[form]
-    return None
 
 
 # the count's noun, perhaps a word on it, then "held in" (the country at the match's end, after an article)

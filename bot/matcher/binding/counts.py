@@ -62,7 +62,7 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
         return True
     if _a_total_of_releases(folded, max(a, s - 70), s, w):
         return True
-    return _object_of_a_release(folded, a, s, head, w)
+    return _object_of_a_release(folded, a, s, head, w) or _swapped_for(folded, a, s, e)
 
 
 def _people_then_release(folded: str, e: int, b: int, after: list[re.Match[str]], i: int, w: _Words) -> bool:
@@ -122,6 +122,14 @@ def _object_of_a_release(folded: str, a: int, s: int, head: str, w: _Words) -> b
         # counted have a predicate of their own, so they are its subject, not the release's object
         return not (head and (w.other_counts.match(head) or _REMAIN.match(" " + head)))
     return False
+
+
+_SWAP_FOR = re.compile(r"\b" + one_of(_L.swap_for) + r"\s+(?:" + _THE_PL + r"\s+)?$")
+
+
+def _swapped_for(folded: str, a: int, s: int, e: int) -> bool:
+    """What a swap gives for a foreign country's nationals: "in exchange for 10 Americans"."""
+    return bool(_SWAP_FOR.search(folded, max(a, s - 30), s)) and nationals_of(folded, e) is not None
 
 
 def _people_first(head: str, w: _Words) -> bool:
@@ -231,3 +239,15 @@ def _held_before(folded: str, at: int) -> bool:
     lo = max(folded.rfind(".", 0, at), folded.rfind("\n", 0, at), at - 160, 0)
     last = _last(NUMBER, folded, lo, at)
     return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(at, last.end() + 40)))
+
+
+def nationals_of(folded: str, e: int) -> str | None:
+    """The country whose nationals the number counts, if its noun (one of the next two words) is
+    a demonym: "10 Americans" -> "United States", "5 ciudadanos españoles" -> "Spain"."""
+    demonyms = lexicon().demonyms
+    # the next two words as written, so "u.s." is one ("let seven U.S. citizens out")
+    for t in [t.strip(",;:()\"'") for t in folded[e:min(len(folded), e + 40)].split()[:2]]:
+        for form in (t, t.rstrip("s"), t.removesuffix("es"), t.rstrip(".")):
+            if form in demonyms:
+                return demonyms[form]
+    return None
