@@ -154,6 +154,8 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     # what a swap gives for a country's nationals is their release, not what it gives for others
     ("Washington frees two of Maduro's nephews in exchange for 7 Americans jailed in Venezuela",
      "The prisoners were released on Saturday, the White House said.", "en", {("confirmed", 7)}),
+    # "dar por confirmadas" after "y" is the same subject's verb, no new clause
+    ("Foro Penal celebra la salida de Ana Ruiz y da por confirmadas 7 excarcelaciones", "", "es", {("confirmed", 7)}),
     # an aside that ends in "among them" is stepped over; the people counted end at its comma
     ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
      "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),
