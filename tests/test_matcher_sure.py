@@ -104,6 +104,11 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     assert [(f.value, f.sure) for f in ex.figures if f.role == "confirmed"] == [(30, False)]
 
 
+def test_welcoming_a_release_tells_it_happened():
+    ex = match("Amnistía Internacional celebra la excarcelación del diputado y preso de conciencia Luis Mora", "", "es")
+    assert ex.kind == "confirmation"
+
+
 @pytest.mark.parametrize("title, summary, lang, want", [
     # each clause its own speaker: the official's figure is announced, the NGO's confirmed
     ("El Gobierno anunció la liberación de 99 presos políticos, pero Foro Penal dijo que solo 71 salieron",
