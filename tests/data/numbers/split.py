@@ -13,7 +13,9 @@ round 2 is parts 6–8 (dev-2.jsonl / sealed-2.jsonl), written blind after round
 spent, and spent in turn at the end of the second pass; round 3 is parts 9–10 (dev-3.jsonl /
 sealed-3.jsonl), written blind after that; each later round N is two parts written blind by two
 helpers from sites no earlier round used (dev-N.jsonl / sealed-N.jsonl; tests/data/LABELS.md gives
-each one's scores); round 17 is four parts by four helpers, one range of site initials each. From
+each one's scores); round 17 is four parts by four helpers, one range of site initials each; round 18
+is two parts written blind from any site (only new URLs: the stored pages are nearly out of unused
+sites), release-heavy, so nearly all of it is development material. From
 round 2 on, a site an earlier round has shown, or an outlet it has shown under another domain, goes
 to the development half: the sealed half is news from outlets no half has shown.
 
@@ -49,7 +51,8 @@ ROUNDS = {1: ((1, 2, 3, 4, 5), ""), 2: ((6, 7, 8), "-2"), 3: ((9, 10), "-3"), 4:
           6: ((15, 16), "-6"), 7: ((17, 18), "-7"), 8: ((19, 20), "-8"),
           9: ((21, 22), "-9"), 10: ((23, 24), "-10"), 11: ((25, 26), "-11"),
           12: ((27, 28), "-12"), 13: ((29, 30), "-13"), 14: ((31, 32), "-14"),
-          15: ((33, 34), "-15"), 16: ((35, 36), "-16"), 17: ((37, 38, 39, 40), "-17")}
+          15: ((33, 34), "-15"), 16: ((35, 36), "-16"), 17: ((37, 38, 39, 40), "-17"),
+          18: ((41, 42), "-18")}
 # sites that publish an outlet an earlier round has under another domain (round 2's; round 14's
 # Runrun.es; round 17's Versión Final and El Independiente), or that one round has under two domains
 # (round 14's Xinhua), or whose outlet is unknown (round 17's bare IP address): development half
