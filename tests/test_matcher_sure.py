@@ -104,6 +104,15 @@ def test_a_release_no_one_is_named_as_saying_alerts_without_a_number():
     assert [(f.value, f.sure) for f in ex.figures if f.role == "confirmed"] == [(30, False)]
 
 
+def test_a_clause_after_y_has_its_own_subject_and_predicate():
+    # "y aún quedan 804" is said of others, not of the 16 freed; "y la Plataforma Unitaria Democrática
+    # cuenta 22" is a subject of four words with its own verb
+    ex = match("Familias visitan el Rodeo I", "Según la ONG Foro Penal, desde el jueves se han confirmado 16 "
+               "excarcelaciones y aún quedan 804 presos políticos, y la Plataforma Unitaria Democrática cuenta 22 "
+               "liberaciones.", "es")
+    assert {(f.value, f.by) for f in ex.figures if f.sure and f.role == "confirmed"} == {(16, "Foro Penal"), (22, "PUD")}
+
+
 def test_welcoming_a_release_tells_it_happened():
     ex = match("Amnistía Internacional celebra la excarcelación del diputado y preso de conciencia Luis Mora", "", "es")
     assert ex.kind == "confirmation"

@@ -49,7 +49,7 @@ def _openers(folded: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
 # fuentes confirman 8 excarcelaciones", "… and rights groups said 40 …"
 _AND_SUBJECT_SAYS = re.compile(r"\s" + _AND + r"\s+(?!" + one_of(_L.not_subjects, capture=False) + r"\b)(?!(?:"
                                + one_of(_L.clitics, capture=False) + r"\s+)+" + words().report_verbs.pattern + r")"
-                               r"(?=(?:[^\W\d][\w-]*\s+){1,3}?" + words().report_verbs.pattern + r")")
+                               r"(?=(?:[^\W\d][\w-]*\s+){1,4}?" + words().report_verbs.pattern + r")")
 
 
 def _next_subject_says(folded: str, lo: int, hi: int, opened: list[int]) -> list[re.Match[str]]:

@@ -48,7 +48,8 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
     head = folded[after[i].start():b] if i < len(after) else ""
     if head and (m := w.release_nouns.match(head)) and m.start() == 0:
         # "82 excarcelados siguen en la lista": what is said of them is where they are, not a release
-        return not _REMAIN.match(head[m.end():])
+        # (not "16 excarcelaciones y aún quedan 804": a clause of its own after "y")
+        return not _REMAIN_OWN.match(head[m.end():])
     # the whole of a part ("225 of roughly 2,400 people arrested … had been released"): what is said
     # after it is said of the part; the whole counts only what its own noun counts
     if _PART_OF_WHOLE.search(folded[max(a, s - 40):s]):
@@ -147,6 +148,7 @@ def _last_pause(text: str) -> int:
 
 
 _REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
+_REMAIN_OWN = re.compile(r"(\s+(?!" + one_of(_G.and_words, capture=False) + r"\b)\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
 
 
 # an arrest said of the people counted (their predicate, not "detained after the protests" describing them)
