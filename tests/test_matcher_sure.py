@@ -113,6 +113,12 @@ def test_a_clause_after_y_has_its_own_subject_and_predicate():
     assert {(f.value, f.by) for f in ex.figures if f.sure and f.role == "confirmed"} == {(16, "Foro Penal"), (22, "PUD")}
 
 
+def test_a_release_headline_over_a_running_total_still_alerts():
+    ex = match("Excarcelan a presos políticos en Tocorón",
+               "Foro Penal ha contabilizado 400 presos políticos excarcelados desde el 8 de enero.", "es")
+    assert ex.is_alert and [(f.value, f.sure) for f in ex.figures if f.role == "confirmed"] == [(400, True)]
+
+
 def test_welcoming_a_release_tells_it_happened():
     ex = match("Amnistía Internacional celebra la excarcelación del diputado y preso de conciencia Luis Mora", "", "es")
     assert ex.kind == "confirmation"
@@ -209,6 +215,13 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
     # a call to free: the release word is the call's own ("presses X to free")
     ("UN rights envoy presses Venezuela to free jailed protesters", "She spoke in Caracas on Friday.", "en"),
     ("Bishop presses Maduro's government to release political prisoners", "He spoke at Mass.", "en"),
+    # a headline of other news (a law, a count held) over a body whose only release figures are
+    # running totals: background, no round
+    ("Venezuela's parliament approves amnesty law amid skepticism",
+     "Foro Penal has counted 400 political prisoners released since January 8; families doubt the law.", "en"),
+    ("Foro Penal reporta 1.687 presos políticos en Venezuela",
+     "La ONG contó 1.687 presos políticos; el fiscal Tarek William Saab asegura que 1.515 personas han salido con "
+     "medidas cautelares desde agosto.", "es"),
     # another country's news, whichever country, with nothing of Venezuela in it
     ("Una jueza sostiene que salieron 176 presos condenados en la provincia de Buenos Aires",
      "La magistrada dijo en una radio de Argentina que fueron liberados con libertad condicional.", "es"),

@@ -179,6 +179,8 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
         return replace(base, confidence=0.9)  # another country's news ("a judge in Buenos Aires says 176 were freed"): not ours
     bound = bind(text, folded, spans, title_end, published, vs) if vs is not None else []
     said = _with_bindings(item, said, bound)
+    if _background_totals_only(said, bound, totals, item):
+        said = []
     if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)
                                                  or not (_says_release(folded, 0, title_end)
                                                          or lex.cues["dispute"].search(folded, 0, title_end))):
@@ -191,6 +193,18 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
     return replace(_with_count(item, base, said, tally), period=_period(item, said))
+
+
+def _background_totals_only(said: list[Said], bound: list[Bound], totals: list[Mention], item: _Item) -> bool:
+    """A headline that tells no release, only a count held or no number at all ("Parliament approves
+    amnesty law", "Foro Penal counts 644 political prisoners"), over a body whose only sure release
+    figures are running totals ("after more than 400 releases since January 8"): the totals are
+    background to other news, no round of release."""
+    sure = [s for s in said if s.figure.sure]
+    held = {m.start for m in totals}
+    return bool(sure) and all(s.figure.cumulative and s.mention.start >= item.title_end for s in sure) \
+        and not _says_release(item.folded, 0, item.title_end) \
+        and all(x.start in held for x in bound if x.start < item.title_end and x.why != "not a count")
 
 
 # why a release number is no release of this round at all (the item is other news): not why it
