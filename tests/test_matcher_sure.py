@@ -119,6 +119,20 @@ def test_a_release_headline_over_a_running_total_still_alerts():
     assert ex.is_alert and [(f.value, f.sure) for f in ex.figures if f.role == "confirmed"] == [(400, True)]
 
 
+def test_jep_is_the_ngo_where_the_item_names_it_in_full():
+    ex = match("JEP confirma 603 excarcelaciones de presos políticos desde el 8 de enero",
+               "Justicia, Encuentro y Perdón publicó su balance.", "es")
+    assert {(f.value, f.by) for f in ex.figures if f.sure} == {(603, "JEyP")}
+    ex = match("JEP confirma 603 excarcelaciones de presos políticos desde el 8 de enero", "", "es")
+    assert not [f for f in ex.figures if f.sure]
+
+
+def test_a_count_whose_clause_names_people_held_is_no_elided_release():
+    ex = match("JEP: solo 71 de las 99 excarcelaciones anunciadas están verificadas y los presos políticos suben a 1.041",
+               "La ONG Justicia, Encuentro y Perdón denunció el lunes la opacidad.", "es")
+    assert 1041 not in {f.value for f in ex.figures if f.sure}
+
+
 def test_welcoming_a_release_tells_it_happened():
     ex = match("Amnistía Internacional celebra la excarcelación del diputado y preso de conciencia Luis Mora", "", "es")
     assert ex.kind == "confirmation"

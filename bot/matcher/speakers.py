@@ -83,9 +83,13 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     named_people = _people_named(officials, finders["official"])
     for rank, section in ((0, "official"), (1, "org"), (2, "speaker")):
         pattern, by_alias, shared = finders[section]
-        for m in officials if rank == 0 else pattern.finditer(folded):
+        hits = officials if rank == 0 else list(pattern.finditer(folded))
+        # an organisation's shared short name ("JEP") is its own where the item names it in full
+        named = _people_named(hits, finders[section]) if rank == 1 else []
+        for m in hits:
             key = " ".join(m.group().split())
-            sp = _named_by(section, key, by_alias.get(key), shared, named_people)
+            entry = by_alias.get(key) or (_one_of(shared.get(key, ()), named) if rank == 1 else None)
+            sp = _named_by(section, key, entry, shared, named_people)
             if sp is not None and sp.kind == OFFICIAL and (country := _abroad(folded, m.start(), m.end(), lex)):
                 abroad.setdefault(sp.by, set()).add(country)
                 sp = Speaker(country, INDEPENDENT, True)  # "la cancillería española": Spain speaks
