@@ -191,8 +191,8 @@ def test_welcoming_a_release_tells_it_happened():
     # "dar por confirmadas" after "y" is the same subject's verb, no new clause
     ("Foro Penal celebra la salida de Ana Ruiz y da por confirmadas 7 excarcelaciones", "", "es", {("confirmed", 7)}),
     # a word of an earlier time, or of a week, is said of the count nearest it
-    ("Albares: Venezuela frees three more Spaniards, on top of the five released last week", "", "en",
-     {("confirmed", 3)}),
+    ("Albares: Venezuela frees three more Spaniards, on top of the five released last week",
+     "Spain's foreign minister, José Manuel Albares, spoke on the radio on Tuesday.", "en", {("confirmed", 3)}),
     # an aside that ends in "among them" is stepped over; the people counted end at its comma
     ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
      "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),
