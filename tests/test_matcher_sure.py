@@ -193,6 +193,13 @@ def test_welcoming_a_release_tells_it_happened():
     # a word of an earlier time, or of a week, is said of the count nearest it
     ("Albares: Venezuela frees three more Spaniards, on top of the five released last week",
      "Spain's foreign minister, José Manuel Albares, spoke on the radio on Tuesday.", "en", {("confirmed", 3)}),
+    # the Constituent Assembly of 2017–2020 is an official body
+    ("Foro Penal cuenta 44 presos políticos excarcelados de los 80 anunciados por la Constituyente", "", "es",
+     {("confirmed", 44), ("announced", 80)}),
+    # a speaker inside a subordinate clause set before the main one frames nothing of the main clause
+    ("Forty-two political prisoners freed", "Since the Constituent Assembly said on Saturday that the government "
+     "would free up to 80 political prisoners, 42 people have been released, the In Venezuela blog reported.", "en",
+     set()),
     # an aside that ends in "among them" is stepped over; the people counted end at its comma
     ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
      "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),

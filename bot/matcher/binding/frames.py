@@ -57,7 +57,7 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
             return v.speaker, None  # "by the count of Foro Penal, …", "según el conteo de Foro Penal"
     # a speaker is the subject of its verb: not the object of another's ("respondió a Jorge Rodríguez,
     # que habló de 400, que solo ha podido verificar 83"), nor inside a relative clause
-    before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v)
+    before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v) and not _subordinate(folded, a, v, s)
               and not _OBJECT_BEFORE.search(folded[max(a, v.start - 20):v.start])
               and (at := _tells_after(folded, v, s, w)) is not None]
     # ", the White House said" closes the clause whatever voices stand between ("…, as it tries to
@@ -226,6 +226,15 @@ _REST_END = re.compile(r"[.;,\n]")
 _OFFICIAL_ACT = re.compile(one_of(_L.official_acts))
 _OF_WORD_END = re.compile(r"\s" + one_of(_G.of_the_words) + r"$")  # a release noun and its "de"/"of"
 _RELATIVE = re.compile(r",\s*" + one_of(_L.aside_relatives) + r"\b")
+
+
+_SUBORDINATOR = re.compile(r"\b" + one_of(_L.subordinators) + r"\b[^,;:]*$")
+
+
+def _subordinate(folded: str, a: int, v: Voice, s: int) -> bool:
+    """The speaker stands in a subordinate clause set before the main one and closed by a comma
+    before the number: "Since the Constituent Assembly said …, 42 people have been released"."""
+    return bool(_SUBORDINATOR.search(folded, a, v.start)) and "," in folded[v.end:s]
 
 
 def _in_an_aside(folded: str, a: int, v: Voice) -> bool:

@@ -84,6 +84,7 @@ class _Lists:
     most_of_them: tuple[str, ...]
     apposition: tuple[str, ...]
     apposition_end: tuple[str, ...]
+    subordinators: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
