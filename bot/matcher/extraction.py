@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from .._text import NUMBER, fold, normalize, sentences
 from ..figures import Figure, Kind, Role
-from .binding import Bound, bind, placed_abroad
+from .binding import Bound, bind
 from .binding import words as binding_words
 from .cues import GENRE_TITLE, Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
@@ -31,7 +31,7 @@ from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
 from .running import parse_date, periods
-from .speakers import INDEPENDENT, OFFICIAL, governments_abroad, voices
+from .speakers import INDEPENDENT, OFFICIAL, Voice, governments_abroad, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
 # Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
@@ -175,7 +175,7 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     said = attribute(folded, spans, title_end, releases, totals, tally.value, published, lex) if releases else []
     # what the grammar binds: each figure sure or not, and the bound releases the rules missed
     vs = voices(folded, lex, lex.finders) if _reports_releases(item) else None
-    if vs is not None and placed_abroad(folded, vs):
+    if vs is not None and _placed_abroad(folded, vs):
         return replace(base, confidence=0.9)  # another country's news ("a judge in Buenos Aires says 176 were freed"): not ours
     bound = bind(text, folded, spans, title_end, published, vs) if vs is not None else []
     said = _with_bindings(item, said, bound)
@@ -193,6 +193,20 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None))
     return replace(_with_count(item, base, said, tally), period=_period(item, said))
+
+
+def _placed_abroad(folded: str, vs: list[Voice]) -> bool:
+    """Does the item place itself in another country (any country by name, the lexicon's "abroad")
+    and never in Venezuela (the country, a state or city of it, one of its prisons, a Venezuelan
+    body by name)? "Washington said the release of the 135 was not negotiated", in an item about
+    Nicaragua, is no Venezuelan release, nor a judge in Buenos Aires on 176 freed; a foreign
+    government confirming its nationals freed ("la cancillería italiana confirmó …") places nothing."""
+    lex = lexicon()
+    if not lex.cues["abroad"].search(folded):
+        return False
+    if lex.cues["venezuela"].search(folded) or lex.finders["prison"].pattern.search(folded):
+        return False
+    return not any(v.speaker.named and v.speaker.by not in governments_abroad() for v in vs)
 
 
 def _background_totals_only(said: list[Said], bound: list[Bound], totals: list[Mention], item: _Item) -> bool:

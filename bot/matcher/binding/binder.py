@@ -16,7 +16,7 @@ from ...figures import Role
 from ..cues import Span
 from ..lexicon import lexicon, one_of
 from ..running import parse_date
-from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice, governments_abroad
+from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
 from .agents import _agent
 from .clauses import _clause, _last, _tokens
 from .competing import LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more
@@ -84,7 +84,7 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 speaker, why = own, _competing(folded, a, b, s, e, own, w, pub, title_end, spans)
             why = why or _unbound(folded, text, lo, hi, s, e, speaker, antecedent, out)
             out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
-    return _read_as_a_whole(folded, spans, title_end, out, vs)
+    return _read_as_a_whole(folded, spans, title_end, out)
 
 
 def _unbound(folded: str, text: str, lo: int, hi: int, s: int, e: int, speaker: Speaker | None,
@@ -100,12 +100,10 @@ def _unbound(folded: str, text: str, lo: int, hi: int, s: int, e: int, speaker: 
     return ""
 
 
-def _read_as_a_whole(folded: str, spans: list[Span], title_end: int, out: list[Bound], vs: list[Voice]) -> list[Bound]:
-    """What the item as a whole makes of its numbers: none is sure in an item about another country;
-    a count at one prison or of one group beside a larger round is a part; a headline's count the
-    body shows to be lifted measures is none."""
-    if placed_abroad(folded, vs):
-        return [replace(x, sure=False, why=NOT_IN_VENEZUELA) if x.sure else x for x in out]
+def _read_as_a_whole(folded: str, spans: list[Span], title_end: int, out: list[Bound]) -> list[Bound]:
+    """What the item as a whole makes of its numbers: a count at one prison or of one group beside a
+    larger round is a part; a headline's count the body shows to be lifted measures is none. (An item
+    about another country is no release news at all: extraction.py never binds it.)"""
     told = [x for x in out if x.counts == "release" and (x.sure or x.why == "no known speaker in its frame")]
     parts = one_part_of_more(folded, spans, [(x.value, x.start, x.end, x.sentence) for x in told], title_end)
     # a headline retells its lead: a count the body shows to be lifted measures is no release above it either
@@ -113,23 +111,6 @@ def _read_as_a_whole(folded: str, spans: list[Span], title_end: int, out: list[B
     return [replace(x, sure=False, why="a part of the round (one prison or group of a larger round)") if x.sure and x.start in parts
             else replace(x, sure=False, why=LIFTED_MEASURES) if x.sure and x.start < title_end and x.value in lifted
             else x for x in out]
-
-
-NOT_IN_VENEZUELA = "another country (the item places itself there, never in Venezuela)"
-
-
-def placed_abroad(folded: str, vs: list[Voice]) -> bool:
-    """Does the item place itself in another country (any country by name, the lexicon's "abroad")
-    and never in Venezuela (the country, a state or city of it, one of its prisons, a Venezuelan
-    body by name)? "Washington said the release of the 135 was not negotiated", in an item about
-    Nicaragua, is no Venezuelan release, nor a judge in Buenos Aires on 176 freed; a foreign
-    government confirming its nationals freed ("la cancillería italiana confirmó …") places nothing."""
-    lex = lexicon()
-    if not lex.cues["abroad"].search(folded):
-        return False
-    if lex.cues["venezuela"].search(folded) or lex.finders["prison"].pattern.search(folded):
-        return False
-    return not any(v.speaker.named and v.speaker.by not in governments_abroad() for v in vs)
 
 
 def _count_value(token: str) -> int | None:
