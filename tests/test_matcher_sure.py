@@ -246,6 +246,14 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
     ("Foro Penal reporta 1.687 presos políticos en Venezuela",
      "La ONG contó 1.687 presos políticos; el fiscal Tarek William Saab asegura que 1.515 personas han salido con "
      "medidas cautelares desde agosto.", "es"),
+    # a release granted as a concession is background to other news
+    ("Foro Penal: pese al indulto a 110 personas, en Venezuela siguen 333 presos políticos",
+     "A pesar del indulto que anunció Nicolás Maduro para 110 personas, en Venezuela continúan encarcelados 333 "
+     "presos políticos, según las cuentas del Foro Penal. Alfredo Romero concluyó que solo 53 de los 110 estaban "
+     "presos.", "es"),
+    ("Los 27 estudiantes de Maracay siguen presos pese a tener boletas de excarcelación",
+     "Tras 88 días encerrados, los 27 alumnos arrestados el 2 de julio pensaron que volverían a casa cuando un juez "
+     "militar ordenó liberarlos.", "es"),
     # another country's news, whichever country, with nothing of Venezuela in it
     ("Una jueza sostiene que salieron 176 presos condenados en la provincia de Buenos Aires",
      "La magistrada dijo en una radio de Argentina que fueron liberados con libertad condicional.", "es"),

@@ -26,7 +26,7 @@ from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, n
 from .figures import Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
 from .lexicon import grammar, lexicon, one_of
-from .numberless import numberless_release
+from .numberless import conceded, numberless_release
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
@@ -252,10 +252,12 @@ _COUNT_OF_RELEASES = re.compile(r"\d[\d.,]*\s+(?:\w+\s+){0,2}?(?:" + binding_wor
 
 def _says_release(folded: str, lo: int, hi: int) -> bool:
     """Does the text between lo and hi speak of releases at all (the cue words, or the grammar's
-    release nouns, predicates and actions: "starts freeing", "suelta a", "to go free")?"""
+    release nouns, predicates and actions: "starts freeing", "suelta a", "to go free"), other than
+    as a concession ("pese al indulto a 110, siguen 333 presos")?"""
     w = binding_words()
-    return bool(lexicon().cues["release"].search(folded, lo, hi) or any(
-        p.search(folded, lo, hi) for p in (w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)))
+    return any(not conceded(folded, lo, m.start())
+               for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
+               for m in p.finditer(folded, lo, hi))
 
 
 def _asks(item: _Item) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .binding.lists import _L as binding_lists
 from .cues import GENRE_TITLE, Span, common_prisoners, negated
 from .entities import SINGULAR, foreign_subject
 from .lexicon import WORD, Lexicon, grammar, is_word, one_of
@@ -40,6 +41,8 @@ _INTO_HOUSE_ARREST = re.compile(r"(?:(?!" + _AND_WORD + r")[^.;:,\d]){0,60}?(?:"
 # a release noun after a definite article or a demonstrative: given, not new
 _GIVEN_BEFORE = re.compile(r"\b" + one_of((*_G.definite_articles, *_G.demonstratives, *_G.aforesaid)) + r"\s+$")
 _GIVEN_RELEASE = re.compile(one_of(_G.given_releases))
+# a concession right before a release word, no pause between: the release is granted as background
+_CONCEDED = re.compile(r"\b" + one_of(binding_lists.concessive) + r"\b[^,;:.]*$")
 
 
 def numberless_release(text: str, folded: str, spans: list[Span], title_end: int,
@@ -75,6 +78,9 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     if all(_IN_SOME_STATE.match(folded[m.end():m.end() + 40]) or _INTO_HOUSE_ARREST.match(folded[m.end():hi])
            for m in told):
         return False
+    # conceded, not told: "pese al indulto a 110, siguen 333 presos", "siguen presos pese a tener boletas de excarcelación"
+    if all(conceded(folded, lo, m.start()) for m in told):
+        return False
     # asked for, not done: "exigen una lista de los excarcelados", "piden que las excarcelaciones sean masivas"
     if all(cues["demand"].search(folded, lo, m.end()) for m in told):
         return False
@@ -98,6 +104,12 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     # freed people telling their story; a film, a report or funds released; hostages, players freed
     return not (cues["narrative"].search(folded, lo, hi) or cues["media"].search(folded, lo, hi)
                 or cues["not_prisoner"].search(folded, lo, hi))
+
+
+def conceded(folded: str, lo: int, at: int) -> bool:
+    """A concession right before `at` (from lo on), no pause between: "pese al indulto a 110", "pese
+    a tener boletas de excarcelación" grant the release as background to other news."""
+    return bool(_CONCEDED.search(folded, max(lo, at - 40), at))
 
 
 def _backgrounded(folded: str, lo: int, m: re.Match[str]) -> bool:
