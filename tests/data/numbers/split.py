@@ -15,7 +15,9 @@ sealed-3.jsonl), written blind after that; each later round N is two parts writt
 helpers from sites no earlier round used (dev-N.jsonl / sealed-N.jsonl; tests/data/LABELS.md gives
 each one's scores); round 17 is four parts by four helpers, one range of site initials each; round 18
 is two parts written blind from any site (only new URLs: the stored pages are nearly out of unused
-sites), release-heavy, so nearly all of it is development material. From
+sites), release-heavy, so nearly all of it is development material; round 19 is two more such parts,
+split by site with known outlets allowed in its sealed half (KNOWN_OUTLETS_SEALED), kept sealed for
+the next pass. From
 round 2 on, a site an earlier round has shown, or an outlet it has shown under another domain, goes
 to the development half: the sealed half is news from outlets no half has shown.
 
@@ -52,7 +54,11 @@ ROUNDS = {1: ((1, 2, 3, 4, 5), ""), 2: ((6, 7, 8), "-2"), 3: ((9, 10), "-3"), 4:
           9: ((21, 22), "-9"), 10: ((23, 24), "-10"), 11: ((25, 26), "-11"),
           12: ((27, 28), "-12"), 13: ((29, 30), "-13"), 14: ((31, 32), "-14"),
           15: ((33, 34), "-15"), 16: ((35, 36), "-16"), 17: ((37, 38, 39, 40), "-17"),
-          18: ((41, 42), "-18")}
+          18: ((41, 42), "-18"), 19: ((43, 44), "-19")}
+# rounds written when the stored pages had run out of outlets no round had shown: split by site like
+# the others, but a site an earlier round has shown may land in the sealed half (unseen articles of
+# known outlets; a weaker seal, said so in tests/data/LABELS.md)
+KNOWN_OUTLETS_SEALED = {19}
 # sites that publish an outlet an earlier round has under another domain (round 2's; round 14's
 # Runrun.es; round 17's Versión Final and El Independiente), or that one round has under two domains
 # (round 14's Xinhua), or whose outlet is unknown (round 17's bare IP address): development half
@@ -71,9 +77,10 @@ def _read(parts: tuple[int, ...]) -> list[dict]:
 
 def main() -> None:
     shown: set[str] = set()
-    for parts, suffix in ROUNDS.values():
+    for n, (parts, suffix) in ROUNDS.items():
         items = _read(parts)
-        split(items, suffix, shown | set(KIN) if suffix else set())
+        to_dev = set() if not suffix else set(KIN) if n in KNOWN_OUTLETS_SEALED else shown | set(KIN)
+        split(items, suffix, to_dev)
         shown |= {site(it["url"]) for it in items}
 
 
