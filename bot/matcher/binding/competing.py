@@ -382,19 +382,14 @@ def _an_earlier_round(n: _At) -> bool:
     """Told as another round: "last week", a date well before the item (or before a relative clause
     of time that holds it), the batch the news adds to ("que se añaden a los 5 excarcelados"), a
     figure given before ("an earlier figure of 80")."""
-    return bool(_earlier_word(n) or _JOINING_EARLIER.search(n.before(40)) or _EARLIER_FIGURE.search(n.before(60))) \
-        or _dated_earlier(n.clause, n.pub) or _of_an_earlier_time(n)
+    return bool(_said_of_it(n, n.w.earlier) or _JOINING_EARLIER.search(n.before(40))
+                or _EARLIER_FIGURE.search(n.before(60))) or _dated_earlier(n.clause, n.pub) or _of_an_earlier_time(n)
 
 
-def _earlier_word(n: _At) -> bool:
-    """A word of an earlier time in its clause ("last week")."""
-    return _said_of_it(n, n.w.earlier)
-
-
-def _said_of_it(n: _At, words: re.Pattern[str]) -> bool:
-    """One of `words` in its clause, not nearer another count ("3 more Spaniards, on top of the 5
-    released last week": the week is the five's)."""
-    for m in words.finditer(n.folded, n.a, n.b):
+def _said_of_it(n: _At, pattern: re.Pattern[str]) -> bool:
+    """A match of `pattern` in its clause, not nearer another count ("3 more Spaniards, on top of the
+    5 released last week": the week is the five's)."""
+    for m in pattern.finditer(n.folded, n.a, n.b):
         lo, hi = (m.end(), n.s) if m.end() <= n.s else (n.e, m.start())
         if not _another_count(n.folded[lo:hi]):
             return True

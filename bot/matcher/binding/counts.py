@@ -134,11 +134,9 @@ def _swapped_for(folded: str, a: int, s: int, e: int) -> bool:
 
 
 def _people_first(head: str, w: _Words) -> bool:
-    """The first word of `head` past its modifiers is a word for people."""
-    for t in WORD.finditer(head):
-        if not w.modifiers.fullmatch(t.group()):
-            return bool(w.person_nouns.fullmatch(t.group()))
-    return False
+    """The number's noun (`head` starts past its modifiers) is a word for people."""
+    noun = WORD.match(head)
+    return noun is not None and bool(w.person_nouns.fullmatch(noun.group()))
 
 
 def _last_pause(text: str) -> int:
