@@ -200,6 +200,17 @@ def test_welcoming_a_release_tells_it_happened():
     ("Forty-two political prisoners freed", "Since the Constituent Assembly said on Saturday that the government "
      "would free up to 80 political prisoners, 42 people have been released, the In Venezuela blog reported.", "en",
      set()),
+    # a whole with a noun of its own counts what its noun counts, not the part's releases
+    ("Clipp verifica excarcelaciones", "El Comité por la Libertad de los Presos Políticos dijo haber comprobado 63 "
+     "excarcelaciones de 71 reportes recibidos.", "es", {("confirmed", 63)}),
+    # a relative clause that says what the people are (a verb and its "como"/"as") names no figure theirs
+    ("Canje de presos", "En ese canje salieron 6 personas que la Fiscalía señalaba como colaboradoras de un exmarine.",
+     "es", set()),
+    ("Prisoner swap", "In the swap 6 people that prosecutors had described as accomplices of a former marine walked "
+     "free.", "en", set()),
+    # … nor of the authorities' own act: the main clause's subject speaks
+    ("Pocas liberaciones", "Pasadas 24 horas desde que el régimen anunció la excarcelación de presos políticos, las "
+     "organizaciones de derechos humanos solo han confirmado 9 liberaciones.", "es", {("confirmed", 9)}),
     # an aside that ends in "among them" is stepped over; the people counted end at its comma
     ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
      "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),

@@ -28,6 +28,11 @@ _CONJUNCTION_QUE = re.compile(r"\b" + one_of(_L.que_conjunctions) + r"\s+(?:" + 
 _CONTACT_BREAK = re.compile(r"\b" + one_of(_L.contact_breakers) + r"\b")
 
 
+# the clause says what its people are, not how many: "6 personas que la Fiscalía señalaba como
+# colaboradoras", "the 6 people prosecutors described as accomplices" (a verb, then its predicative)
+_PREDICATIVE = re.compile(r"\s+(?:\w+\s+){0,2}?" + one_of(_L.predicative_markers) + r"\s")
+
+
 # a name after one of these is the object of the clause's verb, not its subject ("presos que
 # protestaron contra Maduro")
 _GOVERNED = re.compile(r"\b" + one_of(_L.governing) + r"\s+(?:" + _THE + r"\s+)?$")
@@ -94,7 +99,8 @@ def _clause_subject(folded: str, e: int, b: int, vs: list[Voice]) -> Speaker | N
     if relative is not None and not _CONJUNCTION_QUE.search(folded, e, relative.end()):
         official = [v for v in vs if relative.end() <= v.start <= relative.end() + 40 and v.speaker.kind == OFFICIAL
                     and not _STOP_OR_DIGIT.search(folded[relative.end():v.start])
-                    and not _GOVERNED.search(folded, max(0, v.start - 12), v.start)]
+                    and not _GOVERNED.search(folded, max(0, v.start - 12), v.start)
+                    and not _PREDICATIVE.match(folded, v.end, min(b, v.end + 40))]
         if official:
             return official[0].speaker
     for v in vs:

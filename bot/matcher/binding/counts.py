@@ -50,6 +50,8 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
         # "82 excarcelados siguen en la lista": what is said of them is where they are, not a release
         # (not "16 excarcelaciones y aún quedan 804": a clause of its own after "y")
         return not _REMAIN_OWN.match(head[m.end():])
+    if head and w.other_counts.match(head):
+        return False  # its own noun counts something else: "63 excarcelaciones de 71 reportes recibidos"
     # the whole of a part ("225 of roughly 2,400 people arrested … had been released"): what is said
     # after it is said of the part; the whole counts only what its own noun counts
     if _PART_OF_WHOLE.search(folded[max(a, s - 40):s]):
@@ -121,7 +123,7 @@ def _object_of_a_release(folded: str, a: int, s: int, head: str, w: _Words) -> b
             return False
         # "after these releases more than 1,700 political prisoners are still held": the people
         # counted have a predicate of their own, so they are its subject, not the release's object
-        return not (head and (w.other_counts.match(head) or _REMAIN.match(" " + head)))
+        return not (head and _REMAIN.match(" " + head))
     return False
 
 

@@ -44,7 +44,7 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
     the clause gives none."""
     # the authorities' own act is theirs, whoever tells it: "authorities approved the release of
     # another 87 …, rights groups said" (the innermost frame)
-    acts = [(v, at) for v in here if v.end <= s and v.speaker.kind == OFFICIAL
+    acts = [(v, at) for v in here if v.end <= s and v.speaker.kind == OFFICIAL and not _subordinate(folded, a, v, s)
             and (at := _tells_after(folded, v, s, w)) is not None and _OFFICIAL_ACT.match(folded, at)]
     if acts:
         return acts[-1][0].speaker, acts[-1][1]

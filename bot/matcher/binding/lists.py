@@ -85,6 +85,7 @@ class _Lists:
     apposition: tuple[str, ...]
     apposition_end: tuple[str, ...]
     subordinators: tuple[str, ...]
+    predicative_markers: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
