@@ -203,6 +203,10 @@ def test_welcoming_a_release_tells_it_happened():
     # a whole with a noun of its own counts what its noun counts, not the part's releases
     ("Clipp verifica excarcelaciones", "El Comité por la Libertad de los Presos Políticos dijo haber comprobado 63 "
      "excarcelaciones de 71 reportes recibidos.", "es", {("confirmed", 63)}),
+    # the political part of a count of releases is the count of political releases
+    ("Salen 23 presos", "Foro Penal dio cuenta de la salida de prisión de al menos 23 personas el sábado, de las "
+     "cuales 19 estaban detenidas por motivos políticos.", "es", {("confirmed", 19)}),
+    ("Foro Penal: de los 40 excarcelados el viernes, solo 20 son presos políticos", "", "es", {("confirmed", 20)}),
     # a relative clause that says what the people are (a verb and its "como"/"as") names no figure theirs
     ("Canje de presos", "En ese canje salieron 6 personas que la Fiscalía señalaba como colaboradoras de un exmarine.",
      "es", set()),

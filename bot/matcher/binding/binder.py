@@ -19,7 +19,8 @@ from ..running import parse_date
 from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
 from .agents import _agent
 from .clauses import _clause, _last, _tokens
-from .competing import LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more
+from .competing import (LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more,
+                        political_part)
 from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided
 from .dates import _not_a_count
 from .frames import _frame, _known
@@ -127,6 +128,10 @@ def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: 
     """"release" or "other", and where the count stands whose noun a bare number takes (its
     antecedent: "… 344 excarcelaciones, mientras que la PUD habla de 349"), if it takes one."""
     if _counts_releases(folded, a, b, s, e, w):
+        return "release", None
+    # the political part of a count of releases before it in its sentence counts the political releases
+    whole = next((x for x in reversed(earlier) if x.sentence == si and x.counts == "release"), None)
+    if whole is not None and political_part(folded, whole.end, whole.why, s, e):
         return "release", None
     lo, hi = spans[si]
     # the antecedent in the sentence, or in the one before when a ';' or ':' joins them

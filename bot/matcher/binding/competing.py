@@ -193,7 +193,18 @@ def _a_part(n: _At) -> bool:
     of_them = _OF_THEM.match(n.rest)
     own_release = of_them is not None and _predicate_follows(folded[e + of_them.end():b], 5, n.w)
     return bool(sub and not own_release and not _of_the_held(folded, e, s, b, n.w) and not (
-        _OF_THEM_WHEN.match(folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)))
+        _OF_THEM_WHEN.match(folded[e:min(b, e + 50)]) and _SPAN.search(folded, a, s)) and not _said_political(n))
+
+
+# the part's own words say it is the political one: "entre ellos 19 políticos", "de las cuales 19
+# estaban detenidas por motivos políticos"
+_POLITICAL_OWN = re.compile(r"[^.;:,\d]{0,60}?\b" + one_of(_L.political_words) + r"\b")
+
+
+def _said_political(n: _At) -> bool:
+    """The part is the political one of the count it is taken of (the round of political releases)."""
+    own = _POLITICAL_OWN.match(n.folded, n.e, n.b)
+    return own is not None and not n.w.negation.search(own.group())
 
 
 def _house_arrest(n: _At) -> bool:
@@ -458,6 +469,21 @@ def _political_part_after(n: _At) -> bool:
     return whole is not None and part is not None and part < whole
 
 
+# the part said to be political after its whole: "de los 40 excarcelados, solo 20 son presos políticos"
+_SAID_POLITICAL = re.compile(r"\s+(?:[^\W\d][\w-]*\s+){0,2}?" + one_of(_L.being) + r"\s+(?:[^\W\d][\w-]*\s+){0,2}?"
+                             + one_of(_L.political_words) + r"\b")
+
+
+def political_part(folded: str, whole_end: int, whole_why: str, s: int, e: int) -> bool:
+    """The number at s is the political part of the count of releases ending at whole_end (its
+    reading `whole_why`): "23 personas …, de las cuales 19 estaban detenidas por motivos políticos",
+    "de los 40 excarcelados …, solo 20 son presos políticos". It counts the political releases."""
+    if whole_why == POLITICAL_WHOLE:
+        m = _POLITICAL_PART.match(folded, whole_end, hi_of(folded, whole_end))
+        return m is not None and m.start("n") == s
+    return whole_why == WHOLE_OF_A_PART and bool(_SAID_POLITICAL.match(folded, e, hi_of(folded, e)))
+
+
 def _whole_of_a_part(n: _At) -> bool:
     """The 99 of "61 de las 99", the 2,400 of "225 of roughly 2,400"."""
     return n.not_official and bool(_PART_OF_WHOLE.search(n.before(40)))
@@ -553,12 +579,14 @@ def _counts_releases_said(folded: str, e: int, b: int, w: _Words) -> bool:
 # two hold, the earlier one's words are the reason given (and extraction reads some of them to
 # tell an item that is no release news of now: "an earlier round", "house arrest" …).
 LIFTED_MEASURES = "lifted measures counted in (not releases from prison)"
+POLITICAL_WHOLE = "not political prisoners (a whole whose political part is given)"
+WHOLE_OF_A_PART = "the whole a part is taken of"
 _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a part of the round", _a_part),
     ("house arrest", _house_arrest),
     (LIFTED_MEASURES, _includes_lifted_measures),
     ("not political prisoners", _ordinary_prisoners),
-    ("not political prisoners (a whole whose political part is given)", _political_part_after),
+    (POLITICAL_WHOLE, _political_part_after),
     ("another country", _another_country),
     (NATIONALS, _nationals_of_another),
     ("another government's count (not of its nationals)", _a_foreign_government),
@@ -578,9 +606,9 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a part of the round (those who were not)", _those_who_were_not),
     ("a part of the round (and others)", _and_others),
     ("the authorities' figure quoted", _officials_quoted),
-    ("the whole a part is taken of", _whole_of_a_part),
+    (WHOLE_OF_A_PART, _whole_of_a_part),
     ("a part of releases already counted", _of_counted_releases),
-    ("the whole a part is taken of", _whole_before_a_part),
+    (WHOLE_OF_A_PART, _whole_before_a_part),
     ("a total over years, not a round", _over_years),
     ("a line of a weekly balance", _weekly),
     ("a question", _a_question),
