@@ -203,6 +203,14 @@ def test_welcoming_a_release_tells_it_happened():
     # a whole with a noun of its own counts what its noun counts, not the part's releases
     ("Clipp verifica excarcelaciones", "El Comité por la Libertad de los Presos Políticos dijo haber comprobado 63 "
      "excarcelaciones de 71 reportes recibidos.", "es", {("confirmed", 63)}),
+    # the authorities as the subject of a release still to come: their promise, their figure
+    ("Venezuela excarcelará a presos políticos a cambio de Saab", "En el marco del canje, el gobierno de Maduro "
+     "liberará al menos a 36 personas, según fuentes citadas por Reuters.", "es", {("announced", 36)}),
+    ("Venezuela to free political prisoners in Saab swap", "Nicolás Maduro's government is releasing at least 20 "
+     "prisoners tied to the opposition in return for Alex Saab.", "en", {("announced", 20)}),
+    # (not the subjunctive, which folds to the same letters)
+    ("Venezuela excarcelará a presos políticos a cambio de Saab", "En el marco del canje, si el gobierno de Maduro "
+     "liberara al menos a 36 personas, Washington soltaría a Saab.", "es", set()),
     # the political part of a count of releases is the count of political releases
     ("Salen 23 presos", "Foro Penal dio cuenta de la salida de prisión de al menos 23 personas el sábado, de las "
      "cuales 19 estaban detenidas por motivos políticos.", "es", {("confirmed", 19)}),

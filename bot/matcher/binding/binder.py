@@ -23,7 +23,7 @@ from .competing import (LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, 
                         political_part)
 from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided
 from .dates import _not_a_count
-from .frames import _frame, _known
+from .frames import _frame, _known, promised_by
 from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
 
 
@@ -76,6 +76,8 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             speaker = agent if agent is not None else _frame(folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
             if speaker is not None and speaker.kind not in (OFFICIAL, INDEPENDENT, OUTLET):
                 speaker = None
+            if speaker is None and counts == "release":
+                speaker = promised_by(text, folded, a, s, vs, w)
             why = "" if counts == "release" else "it does not count releases"
             if not why:  # what else it may be comes first: it says whether the item is release news at all
                 why = _competing(folded, a, b, s, e, speaker, w, pub, title_end, spans)

@@ -70,6 +70,25 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
     return None
 
 
+_FUTURE = re.compile(r"\b" + one_of(_L.future_markers) + r"\b", re.IGNORECASE)
+_GAP_BREAK = re.compile(r"[,.;:]")
+
+
+def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Words) -> Speaker | None:
+    """The authorities as the subject of a release still to come, right before the number ("el
+    gobierno de Maduro liberará al menos a 36", "Maduro's government is releasing at least 20"):
+    only their word can tell it, so the figure is theirs, announced. `text` as written (the future
+    "liberará" folds into the subjunctive "liberara")."""
+    for v in reversed([v for v in vs if a <= v.start and v.end <= s and v.speaker.kind == OFFICIAL]):
+        if s - v.end > 70 or _GAP_BREAK.search(folded, v.end, s):
+            continue
+        if _in_an_aside(folded, a, v) or _subordinate(folded, a, v, s):
+            continue
+        if _FUTURE.search(text, v.end, s) and w.release_actions.search(folded, v.end, s):
+            return v.speaker
+    return None
+
+
 def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voice], before: list[tuple[Voice, int]],
                     told_by: Voice | None, w: _Words) -> tuple[Speaker | None, int | None]:
     """The nearest speaker before the number whose verb follows it (`before`, with where its verb

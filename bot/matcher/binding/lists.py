@@ -86,6 +86,7 @@ class _Lists:
     apposition_end: tuple[str, ...]
     subordinators: tuple[str, ...]
     predicative_markers: tuple[str, ...]
+    future_markers: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
