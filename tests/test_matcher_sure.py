@@ -1145,3 +1145,22 @@ def test_official_figures_in_the_plural_stay_a_figure_not_a_voice():
     lex = lexicon()
     refs = [v for v in voices(folded, lex, lex.finders) if folded[v.start:v.end].startswith("cifras")]
     assert refs and all(v.reference for v in refs)
+
+
+def test_a_body_named_as_another_s_is_part_of_its_name():
+    """"la misión … de la ONU afirmó": the head speaks, not the body after its "de"."""
+    got = _sure("Misión de la ONU: pocas liberaciones", "La misión independiente de determinación de los hechos de la "
+                "ONU sobre Venezuela afirmó que apenas unas 50 personas parecen haber quedado libres.", "es")
+    assert got == {(50, "confirmed", "Misión de Determinación de los Hechos de la ONU")}
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    # where from, between the release and its object
+    ("Salen presos políticos", "Las autoridades dejaron salir de prisión el viernes a 39 detenidos, informó Foro Penal.",
+     "es"),
+    # giving release, as granting it
+    ("Maduro frees prisoners", "President Maduro gave conditional release to 39 political prisoners on Friday, Foro "
+     "Penal said.", "en"),
+])
+def test_more_ways_a_release_takes_its_object(title, summary, lang):
+    assert (39, "confirmed", "Foro Penal") in _sure(title, summary, lang)

@@ -18,7 +18,7 @@ from .lists import _G, _L, _OF, _PART_OF, _THE, _THE_PL, _WHEN, _Words
 
 _DAY = one_of(_G.weekdays)
 # what may stand between a release and the number it frees ("libero a otros 17", "freed on Monday 17")
-_QUANTIFIED = re.compile(r"(\b(" + "|".join((*_L.quantifiers, *_L.quantified_times)) + "|"
+_QUANTIFIED = re.compile(r"(\b(" + "|".join((*_L.quantifiers, *_L.quantified_times, *_L.quantified_from)) + "|"
                          + one_of(_L.quantified_day_before) + " " + _DAY + "|" + "|".join(_L.quantified_day_parts) + r")"
                          r"[\s,]+)+$")
 

@@ -58,6 +58,7 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
     # a speaker is the subject of its verb: not the object of another's ("respondió a Jorge Rodríguez,
     # que habló de 400, que solo ha podido verificar 83"), nor inside a relative clause
     before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v) and not _subordinate(folded, a, v, s)
+              and not _of_another(folded, v, here)
               and not _OBJECT_BEFORE.search(folded[max(a, v.start - 20):v.start])
               and (at := _tells_after(folded, v, s, w)) is not None]
     # ", the White House said" closes the clause whatever voices stand between ("…, as it tries to
@@ -254,6 +255,15 @@ def _subordinate(folded: str, a: int, v: Voice, s: int) -> bool:
     """The speaker stands in a subordinate clause set before the main one and closed by a comma
     before the number: "Since the Constituent Assembly said …, 42 people have been released"."""
     return bool(_SUBORDINATOR.search(folded, a, v.start)) and "," in folded[v.end:s]
+
+
+_OF_THE_NAME = re.compile(r"\s+" + one_of(_G.of_the_words) + r"(?:\s+" + _THE + r")?\s+")
+
+
+def _of_another(folded: str, v: Voice, here: list[Voice]) -> bool:
+    """"la misión de determinación de los hechos de la ONU afirmó": a body named as another's
+    (after its "de"/"of") is part of that one's name; the head speaks."""
+    return any(u.end <= v.start and _OF_THE_NAME.fullmatch(folded, u.end, v.start) for u in here)
 
 
 def _in_an_aside(folded: str, a: int, v: Voice) -> bool:

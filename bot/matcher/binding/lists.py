@@ -76,6 +76,7 @@ class _Lists:
     day_before: tuple[str, ...]
     quantifiers: tuple[str, ...]
     quantified_times: tuple[str, ...]
+    quantified_from: tuple[str, ...]
     quantified_day_before: tuple[str, ...]
     quantified_day_parts: tuple[str, ...]
     whole_hedges: tuple[str, ...]

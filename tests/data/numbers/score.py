@@ -42,7 +42,8 @@ def same(gold: str | None, answer: str | None) -> bool:
     # "rights groups" and "NGOs" are the same unnamed verifiers; "opposition" is the opposition's
     # alliance of the day (the MUD, since 2021 the PUD), which the matcher names
     aliases = {"comité de madres": "madres", "observatorio venezolano de prisiones": "ovp", "relatives": "famil",
-               "lawyers": "abogad", "jep": "jeyp", "jeyp": "jep", "un": "onu", "rights groups": "ngo"}
+               "lawyers": "abogad", "jep": "jeyp", "jeyp": "jep", "un": "onu", "rights groups": "ngo",
+               "un fact-finding mission": "determinación de los hechos"}
     if g == "opposition" and a in ("pud", "mud"):
         return True
     return g in a or a in g or aliases.get(g, "\0") in a or aliases.get(a, "\0") in g
