@@ -1164,3 +1164,18 @@ def test_a_body_named_as_another_s_is_part_of_its_name():
 ])
 def test_more_ways_a_release_takes_its_object(title, summary, lang):
     assert (39, "confirmed", "Foro Penal") in _sure(title, summary, lang)
+
+
+@pytest.mark.parametrize("title, summary, want", [
+    # the government speaks: it welcomes the release, its official confirms it
+    ("Seven jailed Americans freed by Venezuela in a swap", "Venezuela let the Americans out of custody on Saturday. "
+     "President Joe Biden hailed the releases, saying seven families would be whole again.", {(7, "confirmed", "United States")}),
+    ("Venezuela releases two Americans", "A senior U.S. administration official confirmed to NPR that Nicolás Maduro's "
+     "government released two Americans on Tuesday.", {(2, "confirmed", "United States")}),
+    # named in passing only: no count of its own
+    ("Two US citizens held in Venezuela released after secret talks with Washington", "Two Americans jailed in Venezuela "
+     "were freed on Friday, a monitoring group told AP; the US government declined to comment on the talks with "
+     "Washington's envoy.", set()),
+])
+def test_a_headline_count_of_nationals_is_their_government_s_only_where_it_speaks(title, summary, want):
+    assert _sure(title, summary, "en") == want

@@ -23,7 +23,7 @@ from .competing import (LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, 
                         political_part)
 from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided
 from .dates import _not_a_count
-from .frames import _frame, _known, promised_by
+from .frames import _frame, _known, promised_by, voiced
 from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
 
 
@@ -81,7 +81,8 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             why = "" if counts == "release" else "it does not count releases"
             if not why:  # what else it may be comes first: it says whether the item is release news at all
                 why = _competing(folded, a, b, s, e, speaker, w, pub, title_end, spans)
-            if why == NATIONALS and s < title_end and venezuelan and (own := nationals_speaker(folded, s, e, [v.speaker for v in vs])):
+            if why == NATIONALS and s < title_end and venezuelan and (
+                    own := nationals_speaker(folded, s, e, [v.speaker for v in vs if voiced(folded, v, w)])):
                 # a headline's count of a country's nationals, that country's government speaking in
                 # the item ("Venezuela frees 7 jailed Americans …; the White House said …"): its count
                 speaker, why = own, _competing(folded, a, b, s, e, own, w, pub, title_end, spans)

@@ -193,7 +193,7 @@ def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[V
     for v in vs:
         said = folded[v.start:v.end]
         lo, hi = next(((a, b) for a, b in spans if a <= v.start < b), (0, len(folded)))
-        if w.generic_officials.fullmatch(said) and w.foreign_actors.search(folded, lo, hi):
+        if v.speaker.kind == OFFICIAL and w.generic_officials.fullmatch(said) and w.foreign_actors.search(folded, lo, hi):
             continue
         if v.speaker.kind == INDEPENDENT and _OTHERS.search(folded[max(lo, v.start - 10):v.start]):
             continue  # "Otras ONG solo registran 12": not the NGO the item names ("la ONG"), nor a known one
@@ -308,6 +308,31 @@ def _according(text: str, w: _Words) -> bool:
 
 _ASIDE = re.compile(r"\s*,[^,.;:]{1,90},")
 _BREAK_OR_DIGIT = re.compile(r"[.;:,\d]")
+
+
+def voiced(folded: str, v: Voice, w: _Words) -> bool:
+    """The voice says something in the item: its verb of saying follows it in its sentence, or it
+    is what "según"/"according to" cites ("the White House said", "según la Cancillería"), not a
+    name in passing ("talks with Washington")."""
+    end = _clause_end_of_sentence(folded, v.end)
+    lo = max(0, v.start - 30)
+    pause = _last(_PAUSE_MARK, folded, lo, v.start)
+    said = _tokens(folded, pause.end() if pause else lo, v.start)[-3:]  # "dijo la Casa Blanca", "said the State Department"
+    welcomes = _tokens(folded, v.end, end)[:3]  # "President Joe Biden hailed the releases"
+    return _tells_after(folded, v, end, w) is not None or _according(folded[max(0, v.start - 70):v.start], w) or any(
+        w.report_verbs.fullmatch(t.group()) for t in said) or any(_WELCOMES.fullmatch(t.group()) for t in welcomes)
+
+
+_WELCOMES = re.compile(one_of(_L.welcome_verbs))
+_PAUSE_MARK = re.compile(r"[,.;:]")
+
+
+_SENTENCE_END = re.compile(r"[.;\n]")
+
+
+def _clause_end_of_sentence(folded: str, at: int) -> int:
+    m = _SENTENCE_END.search(folded, at)
+    return m.start() if m else len(folded)
 
 
 def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:

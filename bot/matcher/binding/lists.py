@@ -88,6 +88,7 @@ class _Lists:
     subordinators: tuple[str, ...]
     predicative_markers: tuple[str, ...]
     future_markers: tuple[str, ...]
+    welcome_verbs: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
