@@ -1179,3 +1179,12 @@ def test_more_ways_a_release_takes_its_object(title, summary, lang):
 ])
 def test_a_headline_count_of_nationals_is_their_government_s_only_where_it_speaks(title, summary, want):
     assert _sure(title, summary, "en") == want
+
+
+@pytest.mark.parametrize("summary", [
+    "Foro Penal vice president Gonzalo Himiob wrote on X that at least 19 people had walked free.",
+    "Foro Penal said it was checking lists, while the group's president first reported 19 releases.",
+])
+def test_an_office_after_its_organisation_is_the_organisation(summary):
+    """"Foro Penal vice president …", "the group's president": the NGO's officer, not the state's."""
+    assert _sure("Foro Penal confirms releases", summary, "en") == {(19, "confirmed", "Foro Penal")}

@@ -449,9 +449,10 @@ def _sentence(item: _Item, sentence: int) -> str:
 
 def _government_abroad_speaks(folded: str) -> bool:
     """A foreign government speaks of people held in Venezuela ("Biden says seven Americans held in
-    Venezuela are coming home"): its nationals in Venezuela's prisons are the context."""
-    lex = lexicon()
-    return bool(binding_words().held_in_venezuela.search(folded)) and any(
+    Venezuela are coming home") or freed by it ("Albares: Venezuela frees three more Spaniards"): its
+    nationals in Venezuela's prisons are the context."""
+    lex, w = lexicon(), binding_words()
+    return bool(w.held_in_venezuela.search(folded) or w.venezuela_frees.search(folded)) and any(
         v.speaker.by in governments_abroad() for v in voices(folded, lex, lex.finders))
 
 

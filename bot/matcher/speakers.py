@@ -252,14 +252,23 @@ _OF_ORG = re.compile(r"\s+(?:[^\W\d]+,?\s+){0,4}?" + one_of(_G.member_of, captur
                      + one_of(_G.singular_articles, capture=False) + r"\s+)?")
 
 
+_ORG_BEFORE = re.compile(r"(?:'s|')? +")  # spaces only: a title's last name owns nothing on the next line
+
+
 def _of_named(out: list[Voice], folded: str) -> list[Voice]:
     """'los abogados de Foro Penal', 'un defensor voluntario de Foro Penal': the organisation speaks;
     'organizations such as JEyP': the first one named speaks for them."""
     res = list(out)
-    for i in range(len(res) - 1):
-        v = res[i]
+    for i, v in enumerate(out):
         if v.speaker.named:
             continue
+        # "Foro Penal vice president Gonzalo Himiob", "the group's president": the office after its organisation
+        u = res[i - 1] if i else None
+        if u is not None and u.speaker.kind == INDEPENDENT and _ORG_BEFORE.fullmatch(folded, u.end, v.start):
+            res[i] = v._replace(speaker=u.speaker)
+            continue
+        if i + 1 == len(res):
+            break
         w = res[i + 1]
         # "el vicepresidente de Foro Penal": an office's word held in an organisation is the organisation
         if w.speaker.named and w.speaker.kind == INDEPENDENT and _OF_ORG.fullmatch(folded, v.end, w.start):
