@@ -269,6 +269,11 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
     ("Foro Penal reporta 1.687 presos políticos en Venezuela",
      "La ONG contó 1.687 presos políticos; el fiscal Tarek William Saab asegura que 1.515 personas han salido con "
      "medidas cautelares desde agosto.", "es"),
+    # releases said to have stopped: the news is the wait
+    ("Familiares denuncian que la falta de boletas frenó las excarcelaciones en Tocuyito",
+     "Una madre confía en que saldrán como los 35 que dejaron la cárcel el sábado.", "es"),
+    ("Women go on hunger strike outside Caracas jail as promised releases stall",
+     "By Foro Penal's count, 444 political prisoners have walked free since January 8 and 634 remain held.", "en"),
     # a release granted as a concession is background to other news
     ("Foro Penal: pese al indulto a 110 personas, en Venezuela siguen 333 presos políticos",
      "A pesar del indulto que anunció Nicolás Maduro para 110 personas, en Venezuela continúan encarcelados 333 "

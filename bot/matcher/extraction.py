@@ -26,7 +26,7 @@ from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, n
 from .figures import Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
 from .lexicon import grammar, lexicon, one_of
-from .numberless import conceded, numberless_release
+from .numberless import conceded, halted, numberless_release
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
@@ -253,9 +253,10 @@ _COUNT_OF_RELEASES = re.compile(r"\d[\d.,]*\s+(?:\w+\s+){0,2}?(?:" + binding_wor
 def _says_release(folded: str, lo: int, hi: int) -> bool:
     """Does the text between lo and hi speak of releases at all (the cue words, or the grammar's
     release nouns, predicates and actions: "starts freeing", "suelta a", "to go free"), other than
-    as a concession ("pese al indulto a 110, siguen 333 presos")?"""
+    as a concession ("pese al indulto a 110, siguen 333 presos") or as stopped ("frenó las
+    excarcelaciones")?"""
     w = binding_words()
-    return any(not conceded(folded, lo, m.start())
+    return any(not conceded(folded, lo, m.start()) and not halted(folded, lo, m)
                for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
                for m in p.finditer(folded, lo, hi))
 

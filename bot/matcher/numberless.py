@@ -43,6 +43,9 @@ _GIVEN_BEFORE = re.compile(r"\b" + one_of((*_G.definite_articles, *_G.demonstrat
 _GIVEN_RELEASE = re.compile(one_of(_G.given_releases))
 # a concession right before a release word, no pause between: the release is granted as background
 _CONCEDED = re.compile(r"\b" + one_of(binding_lists.concessive) + r"\b[^,;:.]*$")
+# a verb of stopping in the release word's stretch, before it or right after it
+_HALTED_BEFORE = re.compile(r"\b" + one_of(binding_lists.halted) + r"\b[^,;:.]*$")
+_HALTED_AFTER = re.compile(r"\w*(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(binding_lists.halted) + r"\b")
 
 
 def numberless_release(text: str, folded: str, spans: list[Span], title_end: int,
@@ -81,6 +84,9 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     # conceded, not told: "pese al indulto a 110, siguen 333 presos", "siguen presos pese a tener boletas de excarcelación"
     if all(conceded(folded, lo, m.start()) for m in told):
         return False
+    # stopped, not told: "la falta de boletas frenó las excarcelaciones", "as promised releases stall"
+    if all(halted(folded, lo, m) for m in told):
+        return False
     # asked for, not done: "exigen una lista de los excarcelados", "piden que las excarcelaciones sean masivas"
     if all(cues["demand"].search(folded, lo, m.end()) for m in told):
         return False
@@ -110,6 +116,13 @@ def conceded(folded: str, lo: int, at: int) -> bool:
     """A concession right before `at` (from lo on), no pause between: "pese al indulto a 110", "pese
     a tener boletas de excarcelación" grant the release as background to other news."""
     return bool(_CONCEDED.search(folded, max(lo, at - 40), at))
+
+
+def halted(folded: str, lo: int, m: re.Match[str]) -> bool:
+    """The release word `m` is said to have stopped, in its own stretch (from lo on): "frenó las
+    excarcelaciones", "se paralizó la salida de presos", "as promised releases stall"."""
+    return bool(_HALTED_BEFORE.search(folded, max(lo, m.start() - 30), m.start())
+                or _HALTED_AFTER.match(folded, m.end(), m.end() + 30))
 
 
 def _backgrounded(folded: str, lo: int, m: re.Match[str]) -> bool:

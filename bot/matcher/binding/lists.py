@@ -89,6 +89,7 @@ class _Lists:
     predicative_markers: tuple[str, ...]
     future_markers: tuple[str, ...]
     welcome_verbs: tuple[str, ...]
+    halted: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
