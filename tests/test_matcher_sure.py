@@ -208,6 +208,8 @@ def test_welcoming_a_release_tells_it_happened():
      "liberará al menos a 36 personas, según fuentes citadas por Reuters.", "es", {("announced", 36)}),
     ("Venezuela to free political prisoners in Saab swap", "Nicolás Maduro's government is releasing at least 20 "
      "prisoners tied to the opposition in return for Alex Saab.", "en", {("announced", 20)}),
+    ("Venezuela begins releasing protest detainees", "Venezuelan authorities began on Saturday to free 225 people "
+     "detained over the protests against the election result.", "en", {("announced", 225)}),
     # (not the subjunctive, which folds to the same letters)
     ("Venezuela excarcelará a presos políticos a cambio de Saab", "En el marco del canje, si el gobierno de Maduro "
      "liberara al menos a 36 personas, Washington soltaría a Saab.", "es", set()),

@@ -76,9 +76,10 @@ _GAP_BREAK = re.compile(r"[,.;:]")
 
 
 def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Words) -> Speaker | None:
-    """The authorities as the subject of a release still to come, right before the number ("el
-    gobierno de Maduro liberará al menos a 36", "Maduro's government is releasing at least 20"):
-    only their word can tell it, so the figure is theirs, announced. `text` as written (the future
+    """The authorities as the subject of a release still to come or just begun, right before the
+    number ("el gobierno de Maduro liberará al menos a 36", "Maduro's government is releasing at
+    least 20", "authorities began on Saturday to free 225"): only their word can tell the whole, so
+    the figure is theirs, announced. `text` as written (the future
     "liberará" folds into the subjunctive "liberara")."""
     for v in reversed([v for v in vs if a <= v.start and v.end <= s and v.speaker.kind == OFFICIAL]):
         if s - v.end > 70 or _GAP_BREAK.search(folded, v.end, s):
