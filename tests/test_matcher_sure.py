@@ -628,6 +628,11 @@ def test_what_a_foreign_government_itself_frees_is_its_own_release():
                 "drug trafficking convictions. Five of the Americans were oil executives detained for almost five years. "
                 "Maduro's government described the release of the US citizens as a humanitarian gesture.", "en")
     assert not [f for f in got if f[0] == 2]
+    # by another of its names
+    got = _sure("Venezuela releases seven detained Americans", "Venezuela let go of seven Americans on Saturday, in "
+                "exchange for Washington freeing two nephews of the wife of President Nicolás Maduro, a senior US "
+                "official said.", "en")
+    assert not [f for f in got if f[0] == 2]
 
 
 def test_a_foreign_government_confirming_its_nationals_stays_sure():

@@ -18,7 +18,7 @@ from itertools import islice
 from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
 from ..lexicon import lexicon, one_of
-from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad
+from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad, voices
 from .clauses import _DATE, _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _QUANTIFIED, _predicate_follows
 from .counts import nationals_of as _nationals_of
@@ -294,7 +294,12 @@ def _a_foreign_government(n: _At) -> bool:
         return False
     before = n.before(60)
     doer = _last(countries_named(bare=True), before, 0, len(before))
-    return doer is not None and bool(_FREES.fullmatch(before, doer.end()))
+    if doer is not None and _FREES.fullmatch(before, doer.end()):
+        return True
+    # by another of its names: "in exchange for Washington freeing 2 nephews"
+    lex = lexicon()
+    return any(v.speaker.by == n.speaker.by and n.s - 60 <= v.end <= n.s and _FREES.fullmatch(n.folded, v.end, n.s)
+               for v in voices(n.folded, lex, lex.finders))
 
 
 def _obtained_from_another(n: _At) -> bool:
