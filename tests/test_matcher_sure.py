@@ -1200,3 +1200,24 @@ def test_a_headline_count_of_nationals_is_their_government_s_only_where_it_speak
 def test_an_office_after_its_organisation_is_the_organisation(summary):
     """"Foro Penal vice president …", "the group's president": the NGO's officer, not the state's."""
     assert _sure("Foro Penal confirms releases", summary, "en") == {(19, "confirmed", "Foro Penal")}
+
+
+@pytest.mark.parametrize("title, summary, lang, want", [
+    ("Excarcelaciones", "Liberan a Roland Carreño y a otros 4 presos políticos, informó Foro Penal.", "es", 5),
+    ("Excarcelaciones", "Requesens, Carreño y otros 3 presos políticos quedan libres, confirmó Foro Penal.", "es", 5),
+    ("Releases", "Foro Penal confirmed the release of journalist Roland Carreño and 4 other political prisoners.", "en", 5),
+    # no one named, or a body named: nothing to add
+    ("Excarcelaciones", "Liberan a periodistas y a otros 4 presos políticos, informó Foro Penal.", "es", None),
+    ("Excarcelaciones", "Foro Penal y otros 4 grupos confirmaron 20 excarcelaciones.", "es", None),
+])
+def test_named_people_and_others_are_one_round(title, summary, lang, want):
+    """"Liberan a X y a otros 4": the round is the others and the people named beside them."""
+    got = {f[0] for f in _sure(title, summary, lang)}
+    assert got == {want} if want else 5 not in got
+
+
+def test_a_title_of_named_people_and_others_takes_the_speaker_of_the_others():
+    got = _sure("Liberan a Roland Carreño y a otros cuatro presos políticos",
+                "Gerardo Blyde, jefe de la delegación de la Plataforma Unitaria, añadió que esa noche salieron otras "
+                "cuatro personas.", "es")
+    assert (5, "confirmed", "PUD") in got

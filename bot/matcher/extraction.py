@@ -303,11 +303,11 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
                 by = f.by
             # an official total said as done beside verifiers' running counts is a running claim (the rules' reading)
             official = b.speaker.kind == OFFICIAL
-            f = replace(f, role=role, by=by, by_kind=b.speaker.kind, sure=True, quote=quote,
+            f = replace(f, role=role, value=b.value, by=by, by_kind=b.speaker.kind, sure=True, quote=quote,
                         cumulative=_running_clause(item, b) or (f.cumulative and (f.since is not None or f.by_kind == OFFICIAL))
                         or (official and _official_total(item, b, title_news)))
         else:
-            f = replace(f, sure=False, quote=quote)
+            f = replace(f, value=b.value if b is not None else f.value, sure=False, quote=quote)
         out.append(Said(s.mention, f))
     for b in _told_in_the_body(item, bound):
         if b.sure and b.start not in seen and b.speaker is not None and b.role is not None:
@@ -341,7 +341,9 @@ def _told_in_the_body(item: _Item, bound: list[Bound]) -> list[Bound]:
     out = []
     for b in bound:
         if b.start < item.title_end and not b.sure and b.counts == "release" and b.speaker is None:
-            said = [x for x in bound if x.start >= item.title_end and x.value == b.value and x.sure]
+            # the same count, or ("Liberan a Carreño y a otros 4") the count of the others alone
+            said = [x for x in bound if x.start >= item.title_end and x.sure
+                    and (x.value == b.value or (b.named and x.value == b.value - b.named))]
             if said:
                 b = replace(b, speaker=said[0].speaker, sure=True, why="")
             else:

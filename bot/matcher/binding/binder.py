@@ -21,7 +21,7 @@ from .agents import _agent
 from .clauses import _clause, _last, _tokens
 from .competing import (LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more,
                         political_part)
-from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided
+from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided, named_and_others
 from .dates import _not_a_count
 from .frames import _frame, _known, promised_by, voiced
 from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
@@ -42,6 +42,7 @@ class Bound:
     quote: str  # the sentence it came from
     clause: Span = (0, 0)  # the clause it stands in
     named_figure: bool = False  # the speaker is the one a figure is named after ("la lista oficial de las 99")
+    named: int = 0  # people named beside the count of others it adds to its value ("Carreño y otros 4": 1)
 
     @property
     def role(self) -> Role | None:
@@ -71,6 +72,10 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 continue
             a, b = _clause(folded, lo, hi, s)
             counts, antecedent = _what_it_counts(folded, spans, si, a, b, s, e, out, w)
+            # "liberan a Roland Carreño y a otros 4": the round is the others and the people named
+            named = named_and_others(text, folded, a, s, e, w)
+            if named:
+                counts, value = "release", value + named
             agent = _agent(folded, s, e, b, vs)
             # "las 110 personas indultadas por el gobierno": the agent's figure, else the frame's
             speaker = agent if agent is not None else _frame(folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
@@ -87,7 +92,7 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 # the item ("Venezuela frees 7 jailed Americans …; the White House said …"): its count
                 speaker, why = own, _competing(folded, a, b, s, e, own, w, pub, title_end, spans)
             why = why or _unbound(folded, text, lo, hi, s, e, speaker, antecedent, out)
-            out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None))
+            out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None, named))
     return _read_as_a_whole(folded, spans, title_end, out)
 
 

@@ -256,3 +256,44 @@ def nationals_of(folded: str, e: int) -> str | None:
             if form in demonyms:
                 return demonyms[form]
     return None
+
+
+# - named people and others: the count of the others, said beside the people named before it -
+# "… y (a) otros 4": the names, then "y"/"and", an object marker, "otros" (group "o")
+_AND_OTHERS_END = re.compile(r"\s+" + one_of(_G.and_words, capture=False) + r"\s+(?:" + one_of(_L.object_markers, capture=False)
+                             + r"\s+)?(?P<o>" + one_of(_G.others_words, capture=False) + r"\s+)?$")
+_OTHERS_AFTER = re.compile(r"\s+" + one_of(_L.others_after_number) + r"\b")
+# one person named: capitalised words, particles between ("Roland Carreño", "Marco Antonio Garcés Carapaica")
+_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][\w'’-]+(?:\s+(?:" + one_of(_L.name_particles, capture=False) + r"\s+)*[A-ZÁÉÍÓÚÑ][\w'’-]+)*")
+_LIST_MARK = re.compile(r"\s*,\s*|\s+" + one_of(_G.and_words, capture=False) + r"\s+")
+
+
+def named_and_others(text: str, folded: str, a: int, s: int, e: int, w: _Words) -> int:
+    """How many people are named right before a count of others joined to them, as the objects
+    or the subject of one release ("Liberan a Roland Carreño y a otros 4 presos políticos",
+    "Requesens, Carreño y otros 3 presos políticos quedan libres", "the release of journalist Roland
+    Carreño and 4 other political prisoners"): the round is the count and the names. 0 when the
+    number is no such count (a name list must be all people: no gazetteer body, place or prison)."""
+    joined = _AND_OTHERS_END.search(folded, a, s)
+    if joined is None or (joined.group("o") is None and not _OTHERS_AFTER.match(folded, e)):
+        return 0
+    # the names run back from "y" to the release that takes them, or to the clause's start
+    act = _last(w.release_actions, folded, a, joined.start())
+    lo = act.end() if act is not None else a
+    names = [chunk for chunk in _LIST_MARK.split(text[lo:joined.start()]) if chunk.strip()]
+    if not names or len(names) > 6:
+        return 0
+    lex = lexicon()
+    for chunk in names:
+        person = _NAME.search(chunk)
+        # at most a title before the name ("el periodista Roland Carreño", "journalist Roland Carreño")
+        if person is None or len(chunk[:person.start()].split()) > 3 or chunk[person.end():].strip():
+            return 0
+        said = person.group().lower()
+        if any(f.pattern.search(said) for f in (lex.finders["org"], lex.finders["prison"], lex.finders["official"])) \
+                or lex.cues["venezuela"].search(said) or lex.cues["abroad"].search(said):
+            return 0
+    # a release takes them: the action before the names, or the predicate after the count's people
+    if act is None and not _people_then_release(folded, e, hi_of(folded, e), list(islice(WORD.finditer(folded, e, hi_of(folded, e)), 16)), 0, w):
+        return 0
+    return len(names)

@@ -90,6 +90,8 @@ class _Lists:
     future_markers: tuple[str, ...]
     welcome_verbs: tuple[str, ...]
     halted: tuple[str, ...]
+    others_after_number: tuple[str, ...]
+    name_particles: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
     numbered_prisons: tuple[str, ...]
