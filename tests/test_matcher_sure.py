@@ -217,6 +217,9 @@ def test_welcoming_a_release_tells_it_happened():
     ("Salen 23 presos", "Foro Penal dio cuenta de la salida de prisión de al menos 23 personas el sábado, de las "
      "cuales 19 estaban detenidas por motivos políticos.", "es", {("confirmed", 19)}),
     ("Foro Penal: de los 40 excarcelados el viernes, solo 20 son presos políticos", "", "es", {("confirmed", 20)}),
+    # a part of the releases counted already: a demonstrative points back to them
+    ("Foro Penal confirma 61 excarcelaciones", "Foro Penal verificó 61 excarcelaciones. En sus redes, la organización "
+     "detalló que 60 de esas salidas ocurrieron el 25 de diciembre.", "es", {("confirmed", 61)}),
     # a relative clause that says what the people are (a verb and its "como"/"as") names no figure theirs
     ("Canje de presos", "En ese canje salieron 6 personas que la Fiscalía señalaba como colaboradoras de un exmarine.",
      "es", set()),

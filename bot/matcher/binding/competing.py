@@ -137,8 +137,10 @@ _OF_THEM_WHEN = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)
 _EXCLUDING = re.compile(r"\b" + one_of(_L.excluding) + r"\b")
 _DEMANDED = re.compile(r"\b" + one_of(_L.demanded))
 # "60 de las salidas verificadas": a part of releases already counted
-_OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+"
-                                  + one_of(_L.counted_releases) + r"\s+" + one_of(_L.counted_participles))
+_OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+(?:" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+"
+                                  + one_of(_L.counted_releases) + r"\s+" + one_of(_L.counted_participles)
+                                  # "60 de esas salidas ocurrieron el 25": a demonstrative points back to them
+                                  + r"|" + one_of(_G.demonstratives) + r"\s+" + one_of(_L.counted_releases) + r"\b)")
 _WHOLE_BEFORE = re.compile(r"(^|[^\w])(" + "|".join(_L.whole_before) + r")\s+$")
 _FRONTED_OF = re.compile(r"(^|[:,])\s*" + _OF + r"\s+$")
 _ONLY = re.compile(r"\b" + one_of(_L.only_words) + r"\b")
