@@ -1224,3 +1224,11 @@ def test_a_title_of_named_people_and_others_takes_the_speaker_of_the_others():
                 "Gerardo Blyde, jefe de la delegación de la Plataforma Unitaria, añadió que esa noche salieron otras "
                 "cuatro personas.", "es")
     assert (5, "confirmed", "PUD") in got
+
+
+def test_the_date_a_process_opened_starts_a_running_count():
+    """"104 salidas recientes en el proceso abierto el 8 de enero": the date is the process's start, not
+    an earlier round's."""
+    ex = match("Cabello cifra en 808 los excarcelados", "El Foro Penal y otras ONG contabilizan como mínimo 104 salidas "
+               "recientes en el proceso abierto el 8 de enero.", "es", "2026-02-09")
+    assert (104, "confirmed", "Foro Penal") in {(f.value, str(f.role), f.by) for f in ex.figures if f.sure}

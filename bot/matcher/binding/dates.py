@@ -52,7 +52,8 @@ def _not_a_count(folded: str, lo: int, hi: int, s: int, e: int, value: int, pris
 _DATED = re.compile(r"(?:(\d{1,2})\s+(?:de\s+)?)?" + _MONTH + r"(?:\s+(?P<d>\d{1,2})\b,?)?(?:\s+(?:"
                     + one_of(_G.of_words, capture=False) + r"\s+)?((?:19|20)\d\d))?|\b((?:19|20)\d\d)\b|\b"
                     + one_of(_L.christmas) + r"\b")
-_SPAN_START = re.compile(r"\b" + one_of((*_G.since_words, *_L.until_words)) + r"\s+(?:" + _THE_SG + r"\s+)?$")
+_SPAN_START = re.compile(r"\b" + one_of((*_G.since_words, *_L.until_words, *_L.dated_openings)) + r"\s+(?:" + _THE_SG
+                         + r"\s+)?$")
 _DATED_PEOPLE = re.compile(r"\b" + one_of(_L.dated_people) + r"\b")
 _DATED_NOUN = re.compile(r"(?:'s)?\s+(?:[^\W\d][\w-]*\s+)?" + one_of(_L.dated_people) + r"\b")
 
