@@ -1209,6 +1209,7 @@ def test_an_office_after_its_organisation_is_the_organisation(summary):
     ("Excarcelaciones", "Liberan a Roland Carreño y a otros 4 presos políticos, informó Foro Penal.", "es", 5),
     ("Excarcelaciones", "Requesens, Carreño y otros 3 presos políticos quedan libres, confirmó Foro Penal.", "es", 5),
     ("Releases", "Foro Penal confirmed the release of journalist Roland Carreño and 4 other political prisoners.", "en", 5),
+    ("Excarcelaciones", "Foro Penal confirmó que además de Rosales salieron otros 4 opositores.", "es", 5),
     # no one named, or a body named: nothing to add
     ("Excarcelaciones", "Liberan a periodistas y a otros 4 presos políticos, informó Foro Penal.", "es", None),
     ("Excarcelaciones", "Foro Penal y otros 4 grupos confirmaron 20 excarcelaciones.", "es", None),

@@ -269,31 +269,45 @@ _LIST_MARK = re.compile(r"\s*,\s*|\s+" + one_of(_G.and_words, capture=False) + r
 
 
 def named_and_others(text: str, folded: str, a: int, s: int, e: int, w: _Words) -> int:
-    """How many people are named right before a count of others joined to them, as the objects
-    or the subject of one release ("Liberan a Roland Carreño y a otros 4 presos políticos",
-    "Requesens, Carreño y otros 3 presos políticos quedan libres", "the release of journalist Roland
-    Carreño and 4 other political prisoners"): the round is the count and the names. 0 when the
-    number is no such count (a name list must be all people: no gazetteer body, place or prison)."""
-    joined = _AND_OTHERS_END.search(folded, a, s)
-    if joined is None or (joined.group("o") is None and not _OTHERS_AFTER.match(folded, e)):
-        return 0
-    # the names run back from "y" to the release that takes them, or to the clause's start
-    act = _last(w.release_actions, folded, a, joined.start())
-    lo = act.end() if act is not None else a
-    names = [chunk for chunk in _LIST_MARK.split(text[lo:joined.start()]) if chunk.strip()]
-    if not names or len(names) > 6:
-        return 0
-    lex = lexicon()
-    for chunk in names:
-        person = _NAME.search(chunk)
-        # at most a title before the name ("el periodista Roland Carreño", "journalist Roland Carreño")
-        if person is None or len(chunk[:person.start()].split()) > 3 or chunk[person.end():].strip():
+    """How many people are named beside a count of others, as the objects or the subject of one
+    release ("Liberan a Roland Carreño y a otros 4 presos políticos", "Requesens, Carreño y otros 3
+    presos políticos quedan libres", "the release of journalist Roland Carreño and 4 other political
+    prisoners", "además de Rosales salieron otros 5 opositores"): the round is the count and the
+    names. 0 when the number is no such count (a name list must be all people: no gazetteer body,
+    place or prison)."""
+    besides = _BESIDES.search(folded, a, s)
+    if besides is not None:  # "además de Rosales, salieron otros 5": the names after "además de"
+        lo, hi = besides.start("n"), besides.end("n")
+        # the release between ("salieron otros 5", "fueron liberados otros 5")
+        act = next((m for p in (w.release_actions, w.release_predicates, w.release_inverted)
+                    if (m := p.search(folded, hi, s)) is not None), None)
+    else:
+        joined = _AND_OTHERS_END.search(folded, a, s)
+        if joined is None or (joined.group("o") is None and not _OTHERS_AFTER.match(folded, e)):
             return 0
-        said = person.group().lower()
-        if any(f.pattern.search(said) for f in (lex.finders["org"], lex.finders["prison"], lex.finders["official"])) \
-                or lex.cues["venezuela"].search(said) or lex.cues["abroad"].search(said):
-            return 0
-    # a release takes them: the action before the names, or the predicate after the count's people
+        # the names run back from "y" to the release that takes them, or to the clause's start
+        act = _last(w.release_actions, folded, a, joined.start())
+        lo, hi = (act.end() if act is not None else a), joined.start()
+    names = [chunk for chunk in _LIST_MARK.split(text[lo:hi]) if chunk.strip()]
+    if not names or len(names) > 6 or not all(_a_person(chunk) for chunk in names):
+        return 0
+    # a release takes them: the action before the count, or the predicate after the count's people
     if act is None and not _people_then_release(folded, e, hi_of(folded, e), list(islice(WORD.finditer(folded, e, hi_of(folded, e)), 16)), 0, w):
         return 0
     return len(names)
+
+
+# "además de Rosales, salieron otros 5": the names (group "n"), then the release, then "otros"
+_BESIDES = re.compile(r"\b" + one_of(_L.besides_words, capture=False) + r"\s+(?P<n>[^,;:.\d]{2,80}?)(?:\s*,\s*|\s+)"
+                      r"(?:[^,;:.\d]{0,40}?\s)?" + one_of(_G.others_words, capture=False) + r"\s+$")
+
+
+def _a_person(chunk: str) -> bool:
+    """A person named, at most a title before ("el periodista Roland Carreño"): no gazetteer body,
+    prison or place."""
+    person = _NAME.search(chunk)
+    if person is None or len(chunk[:person.start()].split()) > 3 or chunk[person.end():].strip():
+        return False
+    said, lex = person.group().lower(), lexicon()
+    return not (any(f.pattern.search(said) for f in (lex.finders["org"], lex.finders["prison"], lex.finders["official"]))
+                or lex.cues["venezuela"].search(said) or lex.cues["abroad"].search(said))

@@ -92,6 +92,7 @@ class _Lists:
     halted: tuple[str, ...]
     others_after_number: tuple[str, ...]
     name_particles: tuple[str, ...]
+    besides_words: tuple[str, ...]
     dated_openings: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
