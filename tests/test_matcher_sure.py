@@ -217,6 +217,11 @@ def test_welcoming_a_release_tells_it_happened():
     ("Salen 23 presos", "Foro Penal dio cuenta de la salida de prisión de al menos 23 personas el sábado, de las "
      "cuales 19 estaban detenidas por motivos políticos.", "es", {("confirmed", 19)}),
     ("Foro Penal: de los 40 excarcelados el viernes, solo 20 son presos políticos", "", "es", {("confirmed", 20)}),
+    # counts joined as their subjects are, each its own in order; the first shares the second's noun
+    ("Verificaciones", "Por su lado, Foro Penal y Justicia, Encuentro y Perdón han verificado 40 y 53 liberaciones, "
+     "respectivamente.", "es", {("confirmed", 40), ("confirmed", 53)}),
+    # (a range's ends are no two counts)
+    ("Verificaciones", "Foro Penal contabiliza entre 154 y 170 liberaciones.", "es", {("confirmed", 170)}),
     # people said to have nothing to do with politics are no political releases
     ("Foro Penal cuestiona las cifras", "La ONG Foro Penal sostiene que en los dos días salieron 40 personas sin relación "
      "con causas políticas.", "es", set()),
@@ -1236,3 +1241,9 @@ def test_the_date_a_process_opened_starts_a_running_count():
     ex = match("Cabello cifra en 808 los excarcelados", "El Foro Penal y otras ONG contabilizan como mínimo 104 salidas "
                "recientes en el proceso abierto el 8 de enero.", "es", "2026-02-09")
     assert (104, "confirmed", "Foro Penal") in {(f.value, str(f.role), f.by) for f in ex.figures if f.sure}
+
+
+def test_respectively_gives_each_subject_its_own_count():
+    got = _sure("Verificaciones", "Por su lado, Foro Penal y Justicia, Encuentro y Perdón han verificado 40 y 53 "
+                "liberaciones, respectivamente.", "es")
+    assert got == {(40, "confirmed", "Foro Penal"), (53, "confirmed", "JEyP")}

@@ -137,6 +137,11 @@ def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: 
     antecedent: "… 344 excarcelaciones, mientras que la PUD habla de 349"), if it takes one."""
     if _counts_releases(folded, a, b, s, e, w):
         return "release", None
+    # "40 y 53 liberaciones": the count joined before another shares its noun
+    joined = _SHARES_NOUN.match(folded, e) if not _RANGE_OPENS.search(folded, max(a, s - 12), s) else None
+    nxt = NUMBER.match(folded, joined.end()) if joined else None
+    if nxt is not None and _counts_releases(folded, a, b, nxt.start(), nxt.end(), w):
+        return "release", None
     # the political part of a count of releases before it in its sentence counts the political releases
     whole = next((x for x in reversed(earlier) if x.sentence == si and x.counts == "release"), None)
     if whole is not None and political_part(folded, whole.end, whole.why, s, e):
@@ -151,6 +156,10 @@ def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: 
     if put is not None:
         return put
     return "other", None
+
+
+_SHARES_NOUN = re.compile(r"\s+" + _AND + r"\s+(?=\d)")
+_RANGE_OPENS = re.compile(r"\b" + one_of(_L.range_openers) + r"\s+$")  # "entre 140 y 166": a range, its ends
 
 
 # "the government put the figure at 400", "put the number freed since Thursday at about 50" (the

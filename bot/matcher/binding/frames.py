@@ -114,10 +114,41 @@ def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voic
     if said is not None:
         reporters = [u for u, _at in before if u.end <= a + said.start()]
         return (reporters[-1].speaker if reporters else None), None
+    # "Foro Penal y JEyP han verificado 40 y 53 liberaciones, respectivamente": each its own, in order
+    own = _respectively(folded, s, at, _joined_chain(folded, here, v))
+    if own is not None:
+        return own.speaker, at
     # "Foro Penal y la oposición han verificado 600": a subject of two, the first named speaks
     first = [u for u in here if u.end <= v.start and u.speaker.kind == v.speaker.kind
              and _JOINED_SUBJECT.fullmatch(folded, u.end, v.start)]
     return (first[-1].speaker if first else v.speaker), at
+
+
+def _joined_chain(folded: str, here: list[Voice], v: Voice) -> list[Voice]:
+    """The subject `v` ends, with the voices joined before it ("Foro Penal, JEyP y la PUD"), in order."""
+    chain = [v]
+    for u in reversed([u for u in here if u.end <= v.start]):
+        if not _JOINED_SUBJECT.fullmatch(folded, u.end, chain[0].start) and not _LISTED.fullmatch(folded, u.end, chain[0].start):
+            break
+        chain.insert(0, u)
+    return chain
+
+
+def _respectively(folded: str, s: int, at: int, subjects: list[Voice]) -> Voice | None:
+    """With "respectivamente"/"respectively" after the counts, the subject in the number's place."""
+    if len(subjects) < 2:
+        return None
+    end = _clause_end_of_sentence(folded, s)
+    said = _RESPECTIVELY.search(folded, s, end)
+    if said is None:
+        return None
+    counts = [m.start() for m in _COUNT.finditer(folded, at, said.start())]
+    return subjects[counts.index(s)] if len(counts) == len(subjects) and s in counts else None
+
+
+_RESPECTIVELY = re.compile(r"\b" + one_of(_L.respectively) + r"\b")
+_COUNT = re.compile(r"\d[\d.,]*\d|\d")
+_LISTED = re.compile(r"\s*,\s*(?:" + _THE + r"\s+)?")
 
 
 def _around_its_sentence(folded: str, s: int, vs: list[Voice], w: _Words, title_end: int, spans: list[Span],

@@ -93,6 +93,8 @@ class _Lists:
     others_after_number: tuple[str, ...]
     name_particles: tuple[str, ...]
     besides_words: tuple[str, ...]
+    respectively: tuple[str, ...]
+    range_openers: tuple[str, ...]
     dated_openings: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
