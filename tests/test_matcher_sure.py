@@ -217,6 +217,9 @@ def test_welcoming_a_release_tells_it_happened():
     ("Salen 23 presos", "Foro Penal dio cuenta de la salida de prisión de al menos 23 personas el sábado, de las "
      "cuales 19 estaban detenidas por motivos políticos.", "es", {("confirmed", 19)}),
     ("Foro Penal: de los 40 excarcelados el viernes, solo 20 son presos políticos", "", "es", {("confirmed", 20)}),
+    # freedom granted to a count is its release
+    ("Otro grupo de presos", "El Gobierno de Nicolás Maduro ordenó la libertad parcial y condicional de otros 40 presos "
+     "políticos.", "es", {("announced", 40)}),
     # counts joined as their subjects are, each its own in order; the first shares the second's noun
     ("Verificaciones", "Por su lado, Foro Penal y Justicia, Encuentro y Perdón han verificado 40 y 53 liberaciones, "
      "respectivamente.", "es", {("confirmed", 40), ("confirmed", 53)}),
