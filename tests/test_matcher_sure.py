@@ -1250,3 +1250,13 @@ def test_respectively_gives_each_subject_its_own_count():
     got = _sure("Verificaciones", "Por su lado, Foro Penal y Justicia, Encuentro y Perdón han verificado 40 y 53 "
                 "liberaciones, respectivamente.", "es")
     assert got == {(40, "confirmed", "Foro Penal"), (53, "confirmed", "JEyP")}
+
+
+def test_an_indefinite_rights_group_is_one_named_after_it_not_before():
+    """"…, a rights group said. The Committee for the Freedom of Political Prisoners said …": "a"
+    brings in a group not named yet; the one named before (in the title) is another."""
+    got = _sure("Venezuela frees at least 60 detained after election protests; Foro Penal says 902 political "
+                "prisoners remain", "Venezuelan authorities freed at least 60 people who had been arrested during the "
+                "protests, a rights group said. The Committee for the Freedom of Political Prisoners said it was "
+                "celebrating.", "en")
+    assert (60, "confirmed", "CLIPPVE") in got and (60, "confirmed", "Foro Penal") not in got

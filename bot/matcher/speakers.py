@@ -113,7 +113,7 @@ def _read_voices(folded: str, lex: Lexicon, finders: dict[str, Finder]) -> tuple
     # "the regime released 71": the authorities did it, the outlet (or a verifier) tells it; such a
     # name still gives a figure attributed to it ("las 956 liberaciones de la Fiscalía")
     out = [v if v.speaker.kind != OFFICIAL or _speaks(folded, v, lex) else v._replace(speaks=False) for v in out]
-    return tuple(_of_named(_resolve_ngo_words(_resolve_generic(out, folded, lex)), folded))
+    return tuple(_of_named(_resolve_ngo_words(_resolve_generic(out, folded, lex), folded), folded))
 
 
 def _with_places_that_speak(folded: str, lex: Lexicon, raw: list[_Found], named_people: list[Entry]) -> list[_Found]:
@@ -346,9 +346,10 @@ def _resolve_generic(out: list[Voice], folded: str, lex: Lexicon) -> list[Voice]
     return [v._replace(speaker=by_name[0]) if g else v for v, g in zip(out, generic, strict=True)]
 
 
-def _resolve_ngo_words(out: list[Voice]) -> list[Voice]:
+def _resolve_ngo_words(out: list[Voice], folded: str) -> list[Voice]:
     """'la ONG', 'the group' stand for the organisation the item names (the nearest one before,
-    else the first one after)."""
+    else the first one after); 'a rights group', 'una ONG' bring in one not named yet: the first
+    named after it, if any."""
     orgs = [v for v in out if v.speaker.named and v.speaker.kind == INDEPENDENT and v.org]
     if not orgs:
         return out
@@ -356,10 +357,18 @@ def _resolve_ngo_words(out: list[Voice]) -> list[Voice]:
     for v in out:
         if v.speaker.by == "NGO" and not v.speaker.named:
             before = [o for o in orgs if o.start < v.start]
-            org = before[-1] if before else orgs[0]
-            v = v._replace(speaker=org.speaker)
+            after = [o for o in orgs if o.start >= v.end]
+            if _INDEFINITE_BEFORE.search(folded, max(0, v.start - 6), v.start):
+                org = after[0] if after else None
+            else:
+                org = before[-1] if before else orgs[0]
+            if org is not None:
+                v = v._replace(speaker=org.speaker)
         resolved.append(v)
     return resolved
+
+
+_INDEFINITE_BEFORE = re.compile(r"\b" + one_of(_G.indefinite_articles) + r"\s+$")
 
 
 def clause(folded: str, sent: Span, start: int, end: int) -> Span:
