@@ -1260,3 +1260,10 @@ def test_an_indefinite_rights_group_is_one_named_after_it_not_before():
                 "protests, a rights group said. The Committee for the Freedom of Political Prisoners said it was "
                 "celebrating.", "en")
     assert (60, "confirmed", "CLIPPVE") in got and (60, "confirmed", "Foro Penal") not in got
+
+
+def test_a_government_s_count_of_its_nationals_among_the_freed_is_its_confirmation():
+    got = _sure("Venezuela starts freeing political prisoners", "Venezuela's government has begun letting out detainees "
+                "whom rights groups regard as political prisoners. According to Spain's foreign ministry, 5 Spanish "
+                "citizens were among those let out.", "en")
+    assert (5, "confirmed", "Spain") in got

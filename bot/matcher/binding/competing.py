@@ -330,8 +330,11 @@ def _retold_nationals(folded: str, s: int, e: int) -> str | None:
 
 
 def _among_the_freed(n: _At) -> bool:
-    """"39 activists among those let out", "2 italianos entre los excarcelados": some of a release."""
-    return bool(_AMONG_THE_FREED.match(n.folded, n.e, n.b))
+    """"39 activists among those let out", "2 italianos entre los excarcelados": some of a release;
+    not where their own government counts its nationals ("según la cancillería española, 5 españoles
+    figuran entre los excarcelados": its count, confirmed)."""
+    return bool(_AMONG_THE_FREED.match(n.folded, n.e, n.b)) and not (
+        n.speaker is not None and _nationals_counted(n.folded, n.s, n.e) == n.speaker.by)
 
 
 def _beside_arrests(n: _At) -> bool:
