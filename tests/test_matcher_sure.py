@@ -217,6 +217,8 @@ def test_welcoming_a_release_tells_it_happened():
     ("Salen 23 presos", "Foro Penal dio cuenta de la salida de prisión de al menos 23 personas el sábado, de las "
      "cuales 19 estaban detenidas por motivos políticos.", "es", {("confirmed", 19)}),
     ("Foro Penal: de los 40 excarcelados el viernes, solo 20 son presos políticos", "", "es", {("confirmed", 20)}),
+    # "are out": out of prison
+    ("Venezuela frees prisoners", "Foro Penal said 56 political prisoners are now out.", "en", {("confirmed", 56)}),
     # freedom granted to a count is its release
     ("Otro grupo de presos", "El Gobierno de Nicolás Maduro ordenó la libertad parcial y condicional de otros 40 presos "
      "políticos.", "es", {("announced", 40)}),
