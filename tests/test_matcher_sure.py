@@ -1269,3 +1269,16 @@ def test_a_government_s_count_of_its_nationals_among_the_freed_is_its_confirmati
                 "whom rights groups regard as political prisoners. According to Spain's foreign ministry, 5 Spanish "
                 "citizens were among those let out.", "en")
     assert (5, "confirmed", "Spain") in got
+
+
+@pytest.mark.parametrize("title, summary, lang, want", [
+    ("Denuncian huelga de hambre en el Rodeo I mientras Foro Penal cuenta 139 excarcelados y la PUD 155", "", "es",
+     {(139, "confirmed", "Foro Penal"), (155, "confirmed", "PUD")}),
+    ("Choque de cifras", "El Gobierno habla de 116 excarcelaciones y las ONG de 54.", "es",
+     {(116, "announced", "Gobierno"), (54, "confirmed", "NGOs")}),
+    ("Clash of figures", "The government says 116 people were released, and rights groups 54.", "en",
+     {(116, "announced", "Gobierno"), (54, "confirmed", "NGOs")}),
+])
+def test_a_gapped_second_subject_gives_its_own_count_of_the_same(title, summary, lang, want):
+    """Gapping: the verb and the noun left out, the second subject's number counts what the first's does."""
+    assert _sure(title, summary, lang) == want

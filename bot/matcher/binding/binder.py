@@ -23,7 +23,7 @@ from .competing import (LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, 
                         political_part)
 from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided, named_and_others
 from .dates import _not_a_count
-from .frames import _frame, _known, promised_by, voiced
+from .frames import _frame, _known, gapped, promised_by, voiced
 from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
 
 
@@ -72,13 +72,19 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 continue
             a, b = _clause(folded, lo, hi, s)
             counts, antecedent = _what_it_counts(folded, spans, si, a, b, s, e, out, w)
+            # "Foro Penal cuenta 139 excarcelados y la PUD 155": the second subject's count of the same
+            told = next((x for x in reversed(out) if x.sentence == si and x.counts == "release" and x.sure), None)
+            gap = gapped(folded, lo, s, e, vs, told.speaker if told else None)
+            if gap is not None and told is not None:
+                counts, antecedent = "release", told.start
             # "liberan a Roland Carreño y a otros 4": the round is the others and the people named
             named = named_and_others(text, folded, a, s, e, w)
             if named:
                 counts, value = "release", value + named
             agent = _agent(folded, s, e, b, vs)
             # "las 110 personas indultadas por el gobierno": the agent's figure, else the frame's
-            speaker = agent if agent is not None else _frame(folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
+            speaker = agent if agent is not None else gap.speaker if gap is not None else _frame(
+                folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
             if speaker is not None and speaker.kind not in (OFFICIAL, INDEPENDENT, OUTLET):
                 speaker = None
             if speaker is None and counts == "release":

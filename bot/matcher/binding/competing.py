@@ -91,12 +91,14 @@ def _prison_of(folded: str, lo: int, hi: int, s: int, e: int, prisons: re.Patter
     place = _placed(folded, e, hi, prisons)
     if place is not None:
         return place if prisons.fullmatch(place) else None
+    # not across another clause ("huelga de hambre en el Rodeo I mientras Foro Penal cuenta 139")
     before = [p for p in prisons.finditer(folded, max(lo, s - _PRISON_REACH), s)
-              if not _DIGIT_OR_PAUSE.search(folded, p.end(), s)]
+              if not _DIGIT_OR_PAUSE.search(folded, p.end(), s) and not _CONTRAST_OPENS.search(folded, p.end(), s)]
     return before[-1].group() if before else None
 
 
 _PRISON_REACH = 120  # characters before a count where the prison it is told at may stand
+_CONTRAST_OPENS = re.compile(r"\b" + one_of(_L.second_clause) + r"\b")
 
 
 def one_part_of_more(folded: str, spans: Sequence[Span], counts: Sequence[tuple[int, int, int, int]],

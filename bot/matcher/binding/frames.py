@@ -394,3 +394,23 @@ def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
             if unknown > 2:
                 return None
     return None
+
+
+# gapping: "Foro Penal cuenta 139 excarcelados y la PUD 155", "el Gobierno habla de 116 y las ONG de 54":
+# a joining word, the second subject, perhaps "de"/"of", then its count (the verb and the noun left out)
+_GAP_JOIN = re.compile(r"(?:,\s*|\s+)(?:" + one_of((*_G.and_words, *_L.second_clause), capture=False) + r")\s+(?:"
+                       + _THE + r"\s+)?$")
+_GAP_TO_COUNT = re.compile(r"\s+(?:" + one_of(_G.of_words, capture=False) + r"\s+)?(?:" + one_of(_L.whole_hedges, capture=False)
+                           + r"\s+)?$")
+_GAP_END = re.compile(r"\s*(?:[.;,)\n]|$)")
+
+
+def gapped(folded: str, lo: int, s: int, e: int, vs: list[Voice], told: Speaker | None) -> Voice | None:
+    """The second subject of a gapped clause, right before the number, whose first clause told a
+    count of releases (`told`: its speaker, another): the number is its count of the same."""
+    if told is None or not _GAP_END.match(folded, e):
+        return None
+    v = next((v for v in reversed(vs) if lo <= v.start and v.end <= s), None)
+    if v is None or v.speaker == told or not _GAP_TO_COUNT.fullmatch(folded, v.end, s):
+        return None
+    return v if _GAP_JOIN.search(folded, max(lo, v.start - 20), v.start) else None

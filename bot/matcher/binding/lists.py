@@ -95,6 +95,7 @@ class _Lists:
     besides_words: tuple[str, ...]
     respectively: tuple[str, ...]
     range_openers: tuple[str, ...]
+    second_clause: tuple[str, ...]
     dated_openings: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
