@@ -217,6 +217,8 @@ def test_welcoming_a_release_tells_it_happened():
     ("Salen 23 presos", "Foro Penal dio cuenta de la salida de prisión de al menos 23 personas el sábado, de las "
      "cuales 19 estaban detenidas por motivos políticos.", "es", {("confirmed", 19)}),
     ("Foro Penal: de los 40 excarcelados el viernes, solo 20 son presos políticos", "", "es", {("confirmed", 20)}),
+    # having left prison
+    ("Salidas", "Según Foro Penal, más de 300 personas han dejado la cárcel en enero.", "es", {("confirmed", 300)}),
     # "are out": out of prison
     ("Venezuela frees prisoners", "Foro Penal said 56 political prisoners are now out.", "en", {("confirmed", 56)}),
     # freedom granted to a count is its release
@@ -1276,6 +1278,8 @@ def test_a_government_s_count_of_its_nationals_among_the_freed_is_its_confirmati
      {(139, "confirmed", "Foro Penal"), (155, "confirmed", "PUD")}),
     ("Choque de cifras", "El Gobierno habla de 116 excarcelaciones y las ONG de 54.", "es",
      {(116, "announced", "Gobierno"), (54, "confirmed", "NGOs")}),
+    ("Choque de cifras", "El Gobierno habla de 400 presos liberados y las ONG de solo 56.", "es",
+     {(400, "announced", "Gobierno"), (56, "confirmed", "NGOs")}),
     ("Clash of figures", "The government says 116 people were released, and rights groups 54.", "en",
      {(116, "announced", "Gobierno"), (54, "confirmed", "NGOs")}),
 ])

@@ -400,8 +400,8 @@ def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
 # a joining word, the second subject, perhaps "de"/"of", then its count (the verb and the noun left out)
 _GAP_JOIN = re.compile(r"(?:,\s*|\s+)(?:" + one_of((*_G.and_words, *_L.second_clause), capture=False) + r")\s+(?:"
                        + _THE + r"\s+)?$")
-_GAP_TO_COUNT = re.compile(r"\s+(?:" + one_of(_G.of_words, capture=False) + r"\s+)?(?:" + one_of(_L.whole_hedges, capture=False)
-                           + r"\s+)?$")
+_GAP_TO_COUNT = re.compile(r"\s+(?:" + one_of(_G.of_words, capture=False) + r"\s+)?(?:" + one_of(_L.only_words, capture=False)
+                           + r"\s+)?(?:" + one_of(_L.whole_hedges, capture=False) + r"\s+)?$")
 _GAP_END = re.compile(r"\s*(?:[.;,)\n]|$)")
 
 
