@@ -227,6 +227,9 @@ def test_welcoming_a_release_tells_it_happened():
     # counts joined as their subjects are, each its own in order; the first shares the second's noun
     ("Verificaciones", "Por su lado, Foro Penal y Justicia, Encuentro y Perdón han verificado 40 y 53 liberaciones, "
      "respectivamente.", "es", {("confirmed", 40), ("confirmed", 53)}),
+    # a range put on the releases: its upper end, as for a range before the noun
+    ("Cifras", "Justicia, Encuentro y Perdón cifró las excarcelaciones entre 63 y 75 y las consideró muy pocas.", "es",
+     {("confirmed", 75)}),
     # (a range's ends are no two counts)
     ("Verificaciones", "Foro Penal contabiliza entre 154 y 170 liberaciones.", "es", {("confirmed", 170)}),
     # people said to have nothing to do with politics are no political releases

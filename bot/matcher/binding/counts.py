@@ -93,12 +93,21 @@ def _people_from(after: list[re.Match[str]], i: int, w: _Words) -> int:
     return j
 
 
+_RANGE_LOWER = re.compile(r"\d[\d.,]*\s+" + one_of(_G.and_words, capture=False) + r"\s+\d")
+_RANGE_BEFORE = re.compile(r"\b" + one_of(_L.range_openers) + r"\s+\d[\d.,]*\s+" + one_of(_G.and_words, capture=False) + r"\s+$")
+
+
 def _a_total_of_releases(folded: str, lo: int, s: int, w: _Words) -> bool:
     """"el total de excarcelados en 895", "the number of releases stood at 444" right before the
     number (lo: where the look back starts); not "eleva la cifra a 135" after "cuenta 108 presos
     políticos" (the count held, raised)."""
-    total = _last(w.release_totals, folded[lo:s])
-    return total is not None and not folded[lo:s][total.end():].strip() and bool(
+    # a range's upper end takes the total before the range: "cifró las excarcelaciones entre 63 y 75"
+    # (its lower end is no count of its own)
+    if _RANGE_LOWER.match(folded, s):
+        return False
+    before = _RANGE_BEFORE.sub(r"\1 ", folded[lo:s])
+    total = _last(w.release_totals, before)
+    return total is not None and not before[total.end():].strip() and bool(
         w.release_nouns.search(total.group()) or not _held_before(folded, lo + total.start()))
 
 
