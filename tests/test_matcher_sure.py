@@ -227,6 +227,9 @@ def test_welcoming_a_release_tells_it_happened():
     # counts joined as their subjects are, each its own in order; the first shares the second's noun
     ("Verificaciones", "Por su lado, Foro Penal y Justicia, Encuentro y Perdón han verificado 40 y 53 liberaciones, "
      "respectivamente.", "es", {("confirmed", 40), ("confirmed", 53)}),
+    # "según esos reportes": the reports of the last voice that reported
+    ("Salen manifestantes", "La Fiscalía lo publicó horas después de que varias ONG reportaran excarcelaciones en "
+     "cárceles del norte; al menos 107 personas fueron liberadas, según esos reportes.", "es", {("confirmed", 107)}),
     # a range put on the releases: its upper end, as for a range before the noun
     ("Cifras", "Justicia, Encuentro y Perdón cifró las excarcelaciones entre 63 y 75 y las consideró muy pocas.", "es",
      {("confirmed", 75)}),

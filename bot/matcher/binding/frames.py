@@ -32,6 +32,9 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     clause, else the nearest "X <says|counts|confirms>" before it in its clause, else ", X said"
     after it; a title "X: …", a lead "X informó:" for the sentence after it."""
     here = [v for v in vs if a <= v.start < b and (not v.reference or _holds_verb(folded, v, w))]
+    those = _pointed_back(folded, lo, a, b, s, e, vs, here, w)
+    if those is not None:
+        return those, None
     framed = _in_its_clause(folded, a, b, s, e, here, w)
     if framed is not None:
         return framed
@@ -414,3 +417,20 @@ def gapped(folded: str, lo: int, s: int, e: int, vs: list[Voice], told: Speaker 
     if v is None or v.speaker == told or not _GAP_TO_COUNT.fullmatch(folded, v.end, s):
         return None
     return v if _GAP_JOIN.search(folded, max(lo, v.start - 20), v.start) else None
+
+
+# "según esos reportes", "according to those figures": a figure pointed back to by a demonstrative
+_ACCORDING_TO_THOSE = re.compile(r"\b" + one_of(_G.according_words, capture=False) + r"\s+" + one_of(_G.demonstratives, capture=False)
+                                 + r"\s+" + one_of((*_L.figure_words, *_L.report_nouns), capture=False) + r"\b")
+
+
+def _pointed_back(folded: str, lo: int, a: int, b: int, s: int, e: int, vs: list[Voice], here: list[Voice],
+                  w: _Words) -> Speaker | None:
+    """"… varias ONG reportaran más de un centenar; al menos 107 fueron liberadas, según esos reportes":
+    the reports pointed back to are those of the last voice before the clause that reported."""
+    those = _ACCORDING_TO_THOSE.search(folded, a, _clause_end_of_sentence(folded, e))
+    if those is None or any(v.start >= those.start() for v in here):
+        return None
+    told = [v for v in vs if lo <= v.start and v.end <= min(a, those.start())
+            and _tells_after(folded, v, _clause_end_of_sentence(folded, v.end), w) is not None]
+    return told[-1].speaker if told else None

@@ -96,6 +96,7 @@ class _Lists:
     respectively: tuple[str, ...]
     range_openers: tuple[str, ...]
     second_clause: tuple[str, ...]
+    report_nouns: tuple[str, ...]
     dated_openings: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
