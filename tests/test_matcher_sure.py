@@ -210,6 +210,11 @@ def test_welcoming_a_release_tells_it_happened():
      "prisoners tied to the opposition in return for Alex Saab.", "en", {("announced", 20)}),
     ("Venezuela begins releasing protest detainees", "Venezuelan authorities began on Saturday to free 225 people "
      "detained over the protests against the election result.", "en", {("announced", 225)}),
+    # the country or its capital as the doer; a promise reported by another is still its promiser's
+    ("Venezuela excarcelará presos por el canje de Saab", "A cambio, Caracas pondrá en libertad a 20 venezolanos presos.",
+     "es", {("announced", 20)}),
+    ("Americans freed in swap", "Under the Qatar-brokered deal Venezuela is also to free 20 political prisoners, a US "
+     "official said.", "en", {("announced", 20)}),
     # (not the subjunctive, which folds to the same letters)
     ("Venezuela excarcelará a presos políticos a cambio de Saab", "En el marco del canje, si el gobierno de Maduro "
      "liberara al menos a 36 personas, Washington soltaría a Saab.", "es", set()),

@@ -224,6 +224,11 @@ def _subject_names() -> re.Pattern[str]:
     return _subject_names_in(lexicon())
 
 
+def subject_names() -> re.Pattern[str]:
+    """The names that stand for the government as a subject ("Caracas", "Venezuela"), in one pattern."""
+    return _subject_names()
+
+
 def _subject_names_in(lex: Lexicon) -> re.Pattern[str]:
     """The gazetteer's subject names ("Caracas", "Venezuela"), in one pattern."""
     names = longest_first(lex.subject_names) or ["(?!)"]

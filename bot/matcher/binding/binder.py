@@ -87,8 +87,9 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 folded, a, b, lo, hi, s, e, vs, w, title_end, spans, si)[0]
             if speaker is not None and speaker.kind not in (OFFICIAL, INDEPENDENT, OUTLET):
                 speaker = None
-            if speaker is None and counts == "release":
-                speaker = promised_by(text, folded, a, s, vs, w)
+            if counts == "release" and agent is None:
+                # a release still to come is its promiser's figure, whoever reports the promise
+                speaker = promised_by(text, folded, a, s, vs, w) or speaker
             why = "" if counts == "release" else "it does not count releases"
             if not why:  # what else it may be comes first: it says whether the item is release news at all
                 why = _competing(folded, a, b, s, e, speaker, w, pub, title_end, spans)

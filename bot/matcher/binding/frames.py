@@ -11,7 +11,7 @@ import re
 
 from ..cues import Span
 from ..lexicon import WORD, one_of
-from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice
+from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice, subject_names
 from .clauses import _last, _tokens
 from .lists import _BY, _G, _L, _THE, _THE_SG, _Words, words
 
@@ -84,7 +84,11 @@ def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Wor
     least 20", "authorities began on Saturday to free 225"): only their word can tell the whole, so
     the figure is theirs, announced. `text` as written (the future
     "liberará" folds into the subjunctive "liberara")."""
-    for v in reversed([v for v in vs if a <= v.start and v.end <= s and v.speaker.kind == OFFICIAL]):
+    # the voices, and the country or its capital as the doer ("Caracas pondrá en libertad a 20",
+    # "Venezuela is also to free 20"): the government
+    doers = [v for v in vs if a <= v.start and v.end <= s and v.speaker.kind == OFFICIAL]
+    doers += [Voice(m.start(), m.end(), _GOVERNMENT) for m in subject_names().finditer(folded, a, s)]
+    for v in sorted(doers, key=lambda v: v.end, reverse=True):
         if s - v.end > 70 or _GAP_BREAK.search(folded, v.end, s):
             continue
         if _in_an_aside(folded, a, v) or _subordinate(folded, a, v, s):
@@ -92,6 +96,9 @@ def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Wor
         if _FUTURE.search(text, v.end, s) and w.release_actions.search(folded, v.end, s):
             return v.speaker
     return None
+
+
+_GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)
 
 
 def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voice], before: list[tuple[Voice, int]],
