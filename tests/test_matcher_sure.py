@@ -300,6 +300,12 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
     ("Foro Penal reporta 1.687 presos políticos en Venezuela",
      "La ONG contó 1.687 presos políticos; el fiscal Tarek William Saab asegura que 1.515 personas han salido con "
      "medidas cautelares desde agosto.", "es"),
+    # going out to ask for freedom; released into house arrest, said the other way round
+    ("'Ya no tenemos miedo': familiares de presos políticos venezolanos salen a pedir su libertad",
+     "Madres y esposas marcharon en Caracas.", "es"),
+    ("Guanipa under house arrest two days after leaving Venezuelan prison, family says",
+     "Juan Pablo Guanipa is now confined to his home in Maracaibo, relatives said on Tuesday. His son showed a court "
+     "document listing only two release conditions: a monthly court check-in and a ban on travel.", "en"),
     # releases said to have stopped: the news is the wait
     ("Familiares denuncian que la falta de boletas frenó las excarcelaciones en Tocuyito",
      "Una madre confía en que saldrán como los 35 que dejaron la cárcel el sábado.", "es"),

@@ -26,7 +26,7 @@ from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, n
 from .figures import Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
 from .lexicon import grammar, lexicon, one_of
-from .numberless import conceded, halted, numberless_release
+from .numberless import numberless_release, untold
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
@@ -256,7 +256,7 @@ def _says_release(folded: str, lo: int, hi: int) -> bool:
     as a concession ("pese al indulto a 110, siguen 333 presos") or as stopped ("frenó las
     excarcelaciones")?"""
     w = binding_words()
-    return any(not conceded(folded, lo, m.start()) and not halted(folded, lo, m)
+    return any(not untold(folded, lo, m)
                for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
                for m in p.finditer(folded, lo, hi))
 

@@ -43,6 +43,12 @@ _GIVEN_BEFORE = re.compile(r"\b" + one_of((*_G.definite_articles, *_G.demonstrat
 _GIVEN_RELEASE = re.compile(one_of(_G.given_releases))
 # a concession right before a release word, no pause between: the release is granted as background
 _CONCEDED = re.compile(r"\b" + one_of(binding_lists.concessive) + r"\b[^,;:.]*$")
+# "salen a pedir", "salieron a protestar": going out to do something (a form of "salir", "a", an infinitive)
+_GOING_OUT = re.compile(one_of(binding_lists.going_out))
+_GOES_OUT_TO = re.compile(r"\s+a\s+[^\W\d]+" + one_of(binding_lists.infinitive_endings, capture=False) + r"\b")
+# house arrest, then "after"/"tras" before the release word: "under house arrest two days after leaving prison"
+_HOUSE_ARREST_THEN = re.compile(r"\b" + one_of(_G.house_arrest_words) + r"\b[^.;:]{0,40}\b" + one_of(binding_lists.after_clause)
+                                + r"\s+(?:[^\W\d][\w-]*\s+){0,2}$")
 # a verb of stopping in the release word's stretch, before it or right after it
 _HALTED_BEFORE = re.compile(r"\b" + one_of(binding_lists.halted) + r"\b[^,;:.]*$")
 _HALTED_AFTER = re.compile(r"\w*(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(binding_lists.halted) + r"\b")
@@ -81,11 +87,9 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     if all(_IN_SOME_STATE.match(folded[m.end():m.end() + 40]) or _INTO_HOUSE_ARREST.match(folded[m.end():hi])
            for m in told):
         return False
-    # conceded, not told: "pese al indulto a 110, siguen 333 presos", "siguen presos pese a tener boletas de excarcelación"
-    if all(conceded(folded, lo, m.start()) for m in told):
-        return False
-    # stopped, not told: "la falta de boletas frenó las excarcelaciones", "as promised releases stall"
-    if all(halted(folded, lo, m) for m in told):
+    # conceded, stopped, going out to do something, after house arrest: "pese al indulto a 110, siguen 333
+    # presos", "la falta de boletas frenó las excarcelaciones", "salen a pedir su libertad"
+    if all(untold(folded, lo, m) for m in told):
         return False
     # asked for, not done: "exigen una lista de los excarcelados", "piden que las excarcelaciones sean masivas"
     if all(cues["demand"].search(folded, lo, m.end()) for m in told):
@@ -116,6 +120,15 @@ def conceded(folded: str, lo: int, at: int) -> bool:
     """A concession right before `at` (from lo on), no pause between: "pese al indulto a 110", "pese
     a tener boletas de excarcelación" grant the release as background to other news."""
     return bool(_CONCEDED.search(folded, max(lo, at - 40), at))
+
+
+def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
+    """The release word `m` (from lo on) tells no release: granted as a concession, said to have
+    stopped, "salir a" + an infinitive ("salen a pedir su libertad": go out to ask), or the release
+    set after house arrest ("under house arrest two days after leaving prison")."""
+    return conceded(folded, lo, m.start()) or halted(folded, lo, m) or bool(
+        (_GOING_OUT.match(m.group()) and _GOES_OUT_TO.match(folded, m.end()))
+        or _HOUSE_ARREST_THEN.search(folded, max(lo, m.start() - 80), m.start()))
 
 
 def halted(folded: str, lo: int, m: re.Match[str]) -> bool:

@@ -90,6 +90,8 @@ class _Lists:
     future_markers: tuple[str, ...]
     welcome_verbs: tuple[str, ...]
     halted: tuple[str, ...]
+    going_out: tuple[str, ...]
+    infinitive_endings: tuple[str, ...]
     others_after_number: tuple[str, ...]
     name_particles: tuple[str, ...]
     besides_words: tuple[str, ...]
