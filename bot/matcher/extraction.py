@@ -191,7 +191,7 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
         said = []
     tally = _bound_tally(tally, totals, bound)
     if not said:
-        return _without_count(item, base, tally if political else tally._replace(value=None))
+        return _without_count(item, base, tally if political else tally._replace(value=None), _no_release_of_now(bound))
     return replace(_with_count(item, base, said, tally), period=_period(item, said))
 
 
@@ -223,8 +223,8 @@ def _background_totals_only(said: list[Said], bound: list[Bound], totals: list[M
 
 # why a release number is no release of this round at all (the item is other news): not why it
 # merely cannot be shown ("no known speaker", "a part of the round" still report a release now)
-_NOT_NOW = ("an earlier round", "a line of a weekly balance", "a total over years", "another country", "house arrest",
-            "not political prisoners", "a call for releases", "a figure set against")
+_NOT_NOW = ("an earlier round", "a line of a weekly balance", "a balance line", "a total over years", "another country",
+            "house arrest", "not political prisoners", "a call for releases", "a figure set against")
 
 
 def _period(item: _Item, said: list[Said]) -> str | None:
@@ -304,7 +304,7 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
             # an official total said as done beside verifiers' running counts is a running claim (the rules' reading)
             official = b.speaker.kind == OFFICIAL
             f = replace(f, role=role, value=b.value, by=by, by_kind=b.speaker.kind, sure=True, quote=quote,
-                        cumulative=_running_clause(item, b) or (f.cumulative and (f.since is not None or f.by_kind == OFFICIAL))
+                        cumulative=_running(item, b, by_start) or (f.cumulative and (f.since is not None or f.by_kind == OFFICIAL))
                         or (official and _official_total(item, b, title_news)))
         else:
             f = replace(f, value=b.value if b is not None else f.value, sure=False, quote=quote)
@@ -312,7 +312,7 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
     for b in _told_in_the_body(item, bound):
         if b.sure and b.start not in seen and b.speaker is not None and b.role is not None:
             m = Mention(b.value, b.start, b.end, b.sentence, b.role, 0.9)
-            cumulative = _running_clause(item, b) or (b.speaker.kind == OFFICIAL and _official_total(item, b, title_news))
+            cumulative = _running(item, b, by_start) or (b.speaker.kind == OFFICIAL and _official_total(item, b, title_news))
             out.append(Said(m, Figure(b.role, b.value, b.speaker.by, b.speaker.kind, cumulative, None,
                                       sure=True, quote=b.quote)))
     return _with_sums(item, _named_for_the_same(out), bound)
@@ -393,6 +393,19 @@ _GENERIC = frozenset(e.name for e in lexicon().speakers)
 
 _JOINT = re.compile(r"[,;:]")
 _RUNNING_SPAN = re.compile(r"\b" + one_of(_G.running_span) + r"\b")
+
+
+def _running(item: _Item, b: Bound, by_start: dict[int, Bound]) -> bool:
+    """A running count by its own words, or by those of the count whose noun it takes ("la PUD dice
+    haber confirmado 73 desde el jueves, Foro Penal 56 y JEyP 53": all three since Thursday)."""
+    seen = {b.start}
+    while not _running_clause(item, b):
+        first = by_start.get(b.antecedent) if b.antecedent is not None else None
+        if first is None or first.start in seen:
+            return False  # no count before it, or a loop
+        b = first
+        seen.add(b.start)
+    return True
 
 
 def _running_clause(item: _Item, b: Bound) -> bool:
@@ -522,15 +535,18 @@ def _reported_releases(item: _Item, releases: list[Mention]) -> list[Mention]:
                                         or common_prisoners(folded, title_span, lex))]
 
 
-def _without_count(item: _Item, base: Extraction, tally: _Tally) -> Extraction:
-    """No number carries a release: a release said without a count, a tally, or nothing."""
+def _without_count(item: _Item, base: Extraction, tally: _Tally, not_now: bool = False) -> Extraction:
+    """No number carries a release: a release said without a count, a tally, or nothing (`not_now`:
+    the release numbers the grammar bound are all another round's, a balance's line …)."""
     lex, text, spans = lexicon(), item.text, item.spans
     total, total_by = tally
     figures = (_total_figure(tally),) if total is not None else ()
     # a title about a death, a hunger strike, an arrest or a denial is that news, numbers or not
     news = _reports_releases(item)
-    vague = numberless_release(text, item.folded, spans, item.title_end, lex) if news and total is None else None
-    if vague is not None:
+    vague = numberless_release(text, item.folded, spans, item.title_end, lex) if news else None
+    # with a count still held, only a release the headline itself tells ("Liberan al diputado X; Foro Penal
+    # cuenta 108 opositores presos"), not one the body mentions beside a tally
+    if vague is not None and (total is None or (spans[vague.sentence][0] < item.title_end and not not_now)):
         kind, count = vague.kind, vague.released
         span = spans[vague.sentence]
         who = _numberless_speaker(item, vague.sentence, kind)

@@ -19,8 +19,7 @@ from ..running import parse_date
 from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
 from .agents import _agent
 from .clauses import _clause, _last, _tokens
-from .competing import (LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more,
-                        political_part)
+from .competing import LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more, political_part
 from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided, named_and_others
 from .dates import _not_a_count
 from .frames import _frame, _known, gapped, promised_by, voiced
@@ -43,6 +42,7 @@ class Bound:
     clause: Span = (0, 0)  # the clause it stands in
     named_figure: bool = False  # the speaker is the one a figure is named after ("la lista oficial de las 99")
     named: int = 0  # people named beside the count of others it adds to its value ("Carreño y otros 4": 1)
+    antecedent: int | None = None  # where the count stands whose noun (and span) a bare number takes
 
     @property
     def role(self) -> Role | None:
@@ -99,7 +99,8 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 # the item ("Venezuela frees 7 jailed Americans …; the White House said …"): its count
                 speaker, why = own, _competing(folded, a, b, s, e, own, w, pub, title_end, spans)
             why = why or _unbound(folded, text, lo, hi, s, e, speaker, antecedent, out)
-            out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None, named))
+            out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None, named,
+                             antecedent))
     return _read_as_a_whole(folded, spans, title_end, out)
 
 
@@ -145,8 +146,8 @@ def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: 
     if _counts_releases(folded, a, b, s, e, w):
         return "release", None
     # "40 y 53 liberaciones": the count joined before another shares its noun
-    joined = _SHARES_NOUN.match(folded, e) if not _RANGE_OPENS.search(folded, max(a, s - 12), s) else None
-    nxt = NUMBER.match(folded, joined.end()) if joined else None
+    shared = _SHARES_NOUN.match(folded, e) if not _RANGE_OPENS.search(folded, max(a, s - 12), s) else None
+    nxt = NUMBER.match(folded, shared.end()) if shared else None
     if nxt is not None and _counts_releases(folded, a, b, nxt.start(), nxt.end(), w):
         return "release", None
     # the political part of a count of releases before it in its sentence counts the political releases

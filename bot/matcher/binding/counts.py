@@ -301,7 +301,8 @@ def named_and_others(text: str, folded: str, a: int, s: int, e: int, w: _Words) 
     if not names or len(names) > 6 or not all(_a_person(chunk) for chunk in names):
         return 0
     # a release takes them: the action before the count, or the predicate after the count's people
-    if act is None and not _people_then_release(folded, e, hi_of(folded, e), list(islice(WORD.finditer(folded, e, hi_of(folded, e)), 16)), 0, w):
+    end = hi_of(folded, e)
+    if act is None and not _people_then_release(folded, e, end, list(islice(WORD.finditer(folded, e, end), 16)), 0, w):
         return 0
     return len(names)
 

@@ -91,6 +91,7 @@ class _Lists:
     welcome_verbs: tuple[str, ...]
     halted: tuple[str, ...]
     going_out: tuple[str, ...]
+    asked_if: tuple[str, ...]
     infinitive_endings: tuple[str, ...]
     others_after_number: tuple[str, ...]
     name_particles: tuple[str, ...]
