@@ -272,6 +272,7 @@ def nationals_of(folded: str, e: int) -> str | None:
 _AND_OTHERS_END = re.compile(r"\s+" + one_of(_G.and_words, capture=False) + r"\s+(?:" + one_of(_L.object_markers, capture=False)
                              + r"\s+)?(?P<o>" + one_of(_G.others_words, capture=False) + r"\s+)?$")
 _OTHERS_AFTER = re.compile(r"\s+" + one_of(_L.others_after_number) + r"\b")
+_OTHERS_RIGHT_BEFORE = re.compile(r"\b" + one_of(_G.others_words, capture=False) + r"\s+$")
 # one person named: capitalised words, particles between ("Roland Carreño", "Marco Antonio Garcés Carapaica")
 _NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][\w'’-]+(?:\s+(?:" + one_of(_L.name_particles, capture=False) + r"\s+)*[A-ZÁÉÍÓÚÑ][\w'’-]+)*")
 _LIST_MARK = re.compile(r"\s*,\s*|\s+" + one_of(_G.and_words, capture=False) + r"\s+")
@@ -284,6 +285,9 @@ def named_and_others(text: str, folded: str, a: int, s: int, e: int, w: _Words) 
     prisoners", "además de Rosales salieron otros 5 opositores"): the round is the count and the
     names. 0 when the number is no such count (a name list must be all people: no gazetteer body,
     place or prison)."""
+    # cheap first: "otros"/"other" right before the number, or "other"/"more" right after it
+    if not _OTHERS_RIGHT_BEFORE.search(folded, max(a, s - 12), s) and not _OTHERS_AFTER.match(folded, e):
+        return 0
     besides = _BESIDES.search(folded, a, s)
     if besides is not None:  # "además de Rosales, salieron otros 5": the names after "además de"
         lo, hi = besides.start("n"), besides.end("n")
