@@ -238,6 +238,9 @@ def test_welcoming_a_release_tells_it_happened():
     # a range put on the releases: its upper end, as for a range before the noun
     ("Cifras", "Justicia, Encuentro y Perdón cifró las excarcelaciones entre 63 y 75 y las consideró muy pocas.", "es",
      {("confirmed", 75)}),
+    # "y más de 800 … continúan presos": "más de" is no part's "de", the 800 are held
+    ("Foro Penal verifica", "En Tocorón la ONG Foro Penal contó 86 excarcelaciones y más de 800 hombres adultos "
+     "continúan presos por motivos políticos.", "es", {("confirmed", 86)}),
     # (a range's ends are no two counts)
     ("Verificaciones", "Foro Penal contabiliza entre 154 y 170 liberaciones.", "es", {("confirmed", 170)}),
     # people said to have nothing to do with politics are no political releases

@@ -28,8 +28,10 @@ _OF_A_NUMBER = re.compile(r"\s+" + _OF + r"\s+(" + _THE_PL + r"\s+)?(" + one_of(
 # the number is the part, a whole follows: "225 of roughly 2,400", "61 de las 99"
 _PART_OF_WHOLE = re.compile(r"\d\s+" + _PART_OF + r"\s+(" + one_of((*_G.plural_articles, *_L.whole_hedges)) + r"\s+)*$")
 # the noun of the part before the whole (group 1): "225 people of 2,400", "33 excarcelaciones de las 87"
-_WHOLE_NOUN = re.compile(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)" + _PART_OF + r"\s+")
-_WHOLE_NOUN_END = re.compile(r"\d[\d.,]*\s+((?:\w+\s+){1,3}?)" + _PART_OF + r"\s+(" + _THE_PL + r"\s+)?$")
+# (the part's words stop at "y"/"and": "86 excarcelaciones y más de 800" is no part and its whole)
+_PART_WORDS = r"((?:(?!" + one_of(_G.and_words, capture=False) + r"\b)\w+\s+){1,3}?)"
+_WHOLE_NOUN = re.compile(r"\d[\d.,]*\s+" + _PART_WORDS + _PART_OF + r"\s+")
+_WHOLE_NOUN_END = re.compile(r"\d[\d.,]*\s+" + _PART_WORDS + _PART_OF + r"\s+(" + _THE_PL + r"\s+)?$")
 _PAUSE = re.compile(r"[,;:]")
 
 
