@@ -232,6 +232,11 @@ def test_welcoming_a_release_tells_it_happened():
     # counts joined as their subjects are, each its own in order; the first shares the second's noun
     ("Verificaciones", "Por su lado, Foro Penal y Justicia, Encuentro y Perdón han verificado 40 y 53 liberaciones, "
      "respectivamente.", "es", {("confirmed", 40), ("confirmed", 53)}),
+    # ", quien aseguró que …": the one the relative pronoun stands for says it
+    ("El Clipp rechaza las excarcelaciones que cita Delcy Rodríguez", "El Comité por la Libertad de los Presos "
+     "Políticos rechazó las declaraciones de la "
+     "presidenta encargada Delcy Rodríguez, quien aseguró que ya han sido excarceladas 406 personas.", "es",
+     {("announced", 406)}),
     # "según esos reportes": the reports of the last voice that reported
     ("Salen manifestantes", "La Fiscalía lo publicó horas después de que varias ONG reportaran excarcelaciones en "
      "cárceles del norte; al menos 107 personas fueron liberadas, según esos reportes.", "es", {("confirmed", 107)}),

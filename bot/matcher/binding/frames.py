@@ -32,6 +32,13 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     clause, else the nearest "X <says|counts|confirms>" before it in its clause, else ", X said"
     after it; a title "X: …", a lead "X informó:" for the sentence after it."""
     here = [v for v in vs if a <= v.start < b and (not v.reference or _holds_verb(folded, v, w))]
+    # "… las declaraciones de Delcy Rodríguez, quien aseguró que ya han sido excarceladas 406": the one
+    # the relative pronoun stands for says it
+    says = _last(_RELATIVE_SAYS, folded, max(lo, s - 120), s)
+    if says is not None and not _DIGIT.search(folded, says.end(), s):
+        owner = next((v for v in reversed(vs) if v.end <= says.start() and says.start() - v.end <= 2), None)
+        if owner is not None and not any(says.end() <= v.start < s for v in vs):
+            return owner.speaker, says.end()
     those = _pointed_back(folded, lo, a, b, s, e, vs, here, w)
     if those is not None:
         return those, None
@@ -441,3 +448,8 @@ def _pointed_back(folded: str, lo: int, a: int, b: int, s: int, e: int, vs: list
     told = [v for v in vs if lo <= v.start and v.end <= min(a, those.start())
             and _tells_after(folded, v, _clause_end_of_sentence(folded, v.end), w) is not None]
     return told[-1].speaker if told else None
+
+
+# ", quien aseguró que", ", who said": a relative clause whose verb says what follows
+_RELATIVE_SAYS = re.compile(r",\s*" + one_of(_L.speaking_relatives, capture=False) + r"\s+(?:\w+\s+){0,2}?"
+                            + words().report_verbs.pattern + r"\b")

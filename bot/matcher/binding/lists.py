@@ -100,6 +100,7 @@ class _Lists:
     range_openers: tuple[str, ...]
     second_clause: tuple[str, ...]
     report_nouns: tuple[str, ...]
+    speaking_relatives: tuple[str, ...]
     dated_openings: tuple[str, ...]
     swap_for: tuple[str, ...]
     left_prison: tuple[str, ...]
