@@ -43,6 +43,9 @@ _GIVEN_BEFORE = re.compile(r"\b" + one_of((*_G.definite_articles, *_G.demonstrat
 _GIVEN_RELEASE = re.compile(one_of(_G.given_releases))
 # a concession right before a release word, no pause between: the release is granted as background
 _CONCEDED = re.compile(r"\b" + one_of(binding_lists.concessive) + r"\b[^,;:.]*$")
+# a release word whose own relative clause denies it: "esperando excarcelaciones que no llegan"
+_THAT_DO_NOT = re.compile(r"\s+" + one_of(binding_lists.figure_relatives, capture=False) + r"\s+(?:\w+\s+)?"
+                          + one_of(binding_lists.not_words, capture=False) + r"\b")
 # an open question: "does not say if anyone will be freed", "no precisó si habrá excarcelaciones"
 _ASKED_IF = re.compile(r"\b" + one_of(binding_lists.asked_if) + r"\s+(?:[^\W\d][\w-]*\s+){0,3}$")
 # "salen a pedir", "salieron a protestar": going out to do something (a form of "salir", "a", an infinitive)
@@ -127,12 +130,14 @@ def conceded(folded: str, lo: int, at: int) -> bool:
 def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
     """The release word `m` (from lo on) tells no release: granted as a concession, said to have
     stopped, "salir a" + an infinitive ("salen a pedir su libertad": go out to ask), or the release
-    set after house arrest ("under house arrest two days after leaving prison"), or asked about
-    ("does not say if anyone will be freed")."""
+    set after house arrest ("under house arrest two days after leaving prison"), asked about ("does
+    not say if anyone will be freed"), or denied by its own relative clause ("excarcelaciones que no
+    llegan")."""
     return conceded(folded, lo, m.start()) or halted(folded, lo, m) or bool(
         (_GOING_OUT.match(m.group()) and _GOES_OUT_TO.match(folded, m.end()))
         or _HOUSE_ARREST_THEN.search(folded, max(lo, m.start() - 80), m.start())
-        or _ASKED_IF.search(folded, max(lo, m.start() - 40), m.start()))
+        or _ASKED_IF.search(folded, max(lo, m.start() - 40), m.start())
+        or _THAT_DO_NOT.match(folded, m.end()))
 
 
 def halted(folded: str, lo: int, m: re.Match[str]) -> bool:
