@@ -308,6 +308,9 @@ def test_grammar_binds_each_number_to_its_own_speaker(title, summary, lang, want
     ("Foro Penal reporta 1.687 presos políticos en Venezuela",
      "La ONG contó 1.687 presos políticos; el fiscal Tarek William Saab asegura que 1.515 personas han salido con "
      "medidas cautelares desde agosto.", "es"),
+    # a call whose object is the count and its release noun
+    ("Familiares de detenidos tras el 28 de julio exigen ante la Fiscalía las 225 excarcelaciones anunciadas",
+     "Los parientes exhibieron fotos de los presos frente al Ministerio Público.", "es"),
     # a release word its own relative clause denies
     ("Unas 50 personas pasan la noche ante el Rodeo I esperando excarcelaciones que no llegan",
      "Cerca de 50 familiares de presos políticos aguardaron toda la noche frente a la cárcel.", "es"),

@@ -138,6 +138,8 @@ _OF_THEM = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\b")
 _OF_THEM_WHEN = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)
 _EXCLUDING = re.compile(r"\b" + one_of(_L.excluding) + r"\b")
 _DEMANDED = re.compile(r"\b" + one_of(_L.demanded))
+_PAUSE_MARK = re.compile(r"[,;:]")
+_OWN_DEMANDED = re.compile(r"\s+(?:[^\W\d][\w-]*\s+)?" + one_of(_L.demanded))
 # "60 de las salidas verificadas": a part of releases already counted
 _OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+(?:" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+"
                                   + one_of(_L.counted_releases) + r"\s+" + one_of(_L.counted_participles)
@@ -360,9 +362,12 @@ def _release_terms(n: _At) -> bool:
 
 
 def _a_call(n: _At) -> bool:
+    """The number stands in a call for releases: "piden la liberación de 30", "exigen ante la
+    Fiscalía las 225 excarcelaciones anunciadas" (the demanded word before it, or its own noun)."""
     before = n.folded[n.a:n.s]
     ask = _last(n.w.demand, before)
-    return bool(ask and _DEMANDED.search(before[ask.end():]))
+    return bool(ask and (_DEMANDED.search(before[ask.end():])
+                         or (_OWN_DEMANDED.match(n.folded, n.e) and not _PAUSE_MARK.search(before, ask.end()))))
 
 
 _TOLD_TO_THEM = re.compile(r"\b" + one_of(_L.told_to_them) + r"\b[^;:.]{0,40}$")
