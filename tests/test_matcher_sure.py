@@ -232,6 +232,9 @@ def test_welcoming_a_release_tells_it_happened():
     # counts joined as their subjects are, each its own in order; the first shares the second's noun
     ("Verificaciones", "Por su lado, Foro Penal y Justicia, Encuentro y Perdón han verificado 40 y 53 liberaciones, "
      "respectivamente.", "es", {("confirmed", 40), ("confirmed", 53)}),
+    # releases in an "after" clause set after a count of new arrests: the news is the arrests
+    ("Puerta giratoria", "Foro Penal denunció al menos 13 nuevas detenciones tras la excarcelación de 13 presos "
+     "políticos.", "es", set()),
     # ", quien aseguró que …": the one the relative pronoun stands for says it
     ("El Clipp rechaza las excarcelaciones que cita Delcy Rodríguez", "El Comité por la Libertad de los Presos "
      "Políticos rechazó las declaraciones de la "

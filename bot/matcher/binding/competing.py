@@ -703,7 +703,10 @@ def _after_a_batch(folded: str, a: int, s: int, w: _Words) -> bool:
         return False
     told = folded[last.end():cue.start()]
     running = _SPAN.search(told) or lexicon().cues["cumulative"].search(folded, a, cue.start())
-    return bool(w.release_predicates.search(told) or w.release_inverted.search(told)) and not running
+    # the main clause's count is of releases, or of arrests ("13 nuevas detenciones tras la excarcelación
+    # de 13 presos": the news is the arrests, the releases came before)
+    return bool(w.release_predicates.search(told) or w.release_inverted.search(told)
+                or (lexicon().cues["arrest"].search(told) and not _HELD_WORDS.search(told))) and not running
 
 
 # "16 no eran opositores", "10 were not political prisoners": those who were not something
