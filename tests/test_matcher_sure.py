@@ -246,6 +246,9 @@ def test_welcoming_a_release_tells_it_happened():
     # a range put on the releases: its upper end, as for a range before the noun
     ("Cifras", "Justicia, Encuentro y Perdón cifró las excarcelaciones entre 63 y 75 y las consideró muy pocas.", "es",
      {("confirmed", 75)}),
+    # people said still held first: a release said later in the clause is of others
+    ("Foro Penal verifies 104 releases", "The group counted 777 political prisoners still held as of January 19 and "
+     "noted that many of those released still face charges.", "en", {("confirmed", 104)}),
     # "y más de 800 … continúan presos": "más de" is no part's "de", the 800 are held
     ("Foro Penal verifica", "En Tocorón la ONG Foro Penal contó 86 excarcelaciones y más de 800 hombres adultos "
      "continúan presos por motivos políticos.", "es", {("confirmed", 86)}),

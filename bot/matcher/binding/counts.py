@@ -189,6 +189,8 @@ def _predicate_follows(rest: str, reach: int, w: _Words) -> bool:
     """A release is said of the people counted within `reach` words after them, in their own
     stretch of the clause, not negated, not after an arrest said of them or another count."""
     rest = _to_first_comma(rest)
+    if _STILL_HELD_AFTER.match(rest):
+        return False  # "777 political prisoners still held … many of those released": they are held
     tail = _tokens(rest, 0, min(len(rest), 140))
     window = rest[:tail[min(reach, len(tail)) - 1].end()] if tail else ""
     pred = w.release_predicates.search(window)
