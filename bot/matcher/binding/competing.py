@@ -139,6 +139,7 @@ _OF_THEM_WHEN = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)
 _EXCLUDING = re.compile(r"\b" + one_of(_L.excluding) + r"\b")
 _DEMANDED = re.compile(r"\b" + one_of(_L.demanded))
 _PAUSE_MARK = re.compile(r"[,;:]")
+_OF_THE_BEFORE = re.compile(r"\b" + _OF + r"\s+(?:" + _THE_PL + r"\s+)?$")
 _OWN_DEMANDED = re.compile(r"\s+(?:[^\W\d][\w-]*\s+)?" + one_of(_L.demanded))
 # "60 de las salidas verificadas": a part of releases already counted
 _OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+(?:" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+"
@@ -366,8 +367,11 @@ def _a_call(n: _At) -> bool:
     Fiscalía las 225 excarcelaciones anunciadas" (the demanded word before it, or its own noun)."""
     before = n.folded[n.a:n.s]
     ask = _last(n.w.demand, before)
+    # its own noun only where the count is the demand's object (no pause between), not the complement
+    # of another noun ("urged the authorities to publish the official list of the 120 people freed")
     return bool(ask and (_DEMANDED.search(before[ask.end():])
-                         or (_OWN_DEMANDED.match(n.folded, n.e) and not _PAUSE_MARK.search(before, ask.end()))))
+                         or (_OWN_DEMANDED.match(n.folded, n.e) and not _PAUSE_MARK.search(before, ask.end())
+                             and not _OF_THE_BEFORE.search(before))))
 
 
 _TOLD_TO_THEM = re.compile(r"\b" + one_of(_L.told_to_them) + r"\b[^;:.]{0,40}$")
