@@ -32,13 +32,9 @@ def _frame(folded: str, a: int, b: int, lo: int, hi: int, s: int, e: int, vs: li
     clause, else the nearest "X <says|counts|confirms>" before it in its clause, else ", X said"
     after it; a title "X: …", a lead "X informó:" for the sentence after it."""
     here = [v for v in vs if a <= v.start < b and (not v.reference or _holds_verb(folded, v, w))]
-    # "… las declaraciones de Delcy Rodríguez, quien aseguró que ya han sido excarceladas 406": the one
-    # the relative pronoun stands for says it
-    says = _last(_RELATIVE_SAYS, folded, max(lo, s - 120), s)
-    if says is not None and not _DIGIT.search(folded, says.end(), s):
-        owner = next((v for v in reversed(vs) if v.end <= says.start() and says.start() - v.end <= 2), None)
-        if owner is not None and not any(says.end() <= v.start < s for v in vs):
-            return owner.speaker, says.end()
+    antecedent = _antecedent_says(folded, lo, s, vs)
+    if antecedent is not None:
+        return antecedent
     those = _pointed_back(folded, lo, a, b, s, e, vs, here, w)
     if those is not None:
         return those, None
@@ -89,8 +85,8 @@ def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Wor
     """The authorities as the subject of a release still to come or just begun, right before the
     number ("el gobierno de Maduro liberará al menos a 36", "Maduro's government is releasing at
     least 20", "authorities began on Saturday to free 225"): only their word can tell the whole, so
-    the figure is theirs, announced. `text` as written (the future
-    "liberará" folds into the subjunctive "liberara")."""
+    the figure is theirs, announced. Read on `text` as written: the future "liberará" folds into
+    the subjunctive "liberara"."""
     # the voices, and the country or its capital as the doer ("Caracas pondrá en libertad a 20",
     # "Venezuela is also to free 20"): the government
     doers = [v for v in vs if a <= v.start and v.end <= s and v.speaker.kind == OFFICIAL]
@@ -448,6 +444,16 @@ def _pointed_back(folded: str, lo: int, a: int, b: int, s: int, e: int, vs: list
     told = [v for v in vs if lo <= v.start and v.end <= min(a, those.start())
             and _tells_after(folded, v, _clause_end_of_sentence(folded, v.end), w) is not None]
     return told[-1].speaker if told else None
+
+
+def _antecedent_says(folded: str, lo: int, s: int, vs: list[Voice]) -> tuple[Speaker, int] | None:
+    """"… las declaraciones de Delcy Rodríguez, quien aseguró que ya han sido excarceladas 406": the
+    one the relative pronoun stands for says what its clause tells (the speaker, where its verb is)."""
+    says = _last(_RELATIVE_SAYS, folded, max(lo, s - 120), s)
+    if says is None or _DIGIT.search(folded, says.end(), s) or any(says.end() <= v.start < s for v in vs):
+        return None
+    owner = next((v for v in reversed(vs) if v.end <= says.start() and says.start() - v.end <= 2), None)
+    return (owner.speaker, says.end()) if owner is not None else None
 
 
 # ", quien aseguró que", ", who said": a relative clause whose verb says what follows
