@@ -20,7 +20,7 @@ from ..cues import Span, common_prisoners
 from ..lexicon import lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad, voices
 from .clauses import _DATE, _another_number, _last, hi_of
-from .counts import _HELD_WORDS, _PART_OF_WHOLE, _QUANTIFIED, _predicate_follows
+from .counts import _HELD_WORDS, _PART_OF_WHOLE, _PAUSE, _QUANTIFIED, _predicate_follows
 from .counts import nationals_of as _nationals_of
 from .dates import _dated_earlier
 from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words, words
@@ -138,7 +138,6 @@ _OF_THEM = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\b")
 _OF_THEM_WHEN = re.compile(r"\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)
 _EXCLUDING = re.compile(r"\b" + one_of(_L.excluding) + r"\b")
 _DEMANDED = re.compile(r"\b" + one_of(_L.demanded))
-_PAUSE_MARK = re.compile(r"[,;:]")
 _OF_THE_BEFORE = re.compile(r"\b" + _OF + r"\s+(?:" + _THE_PL + r"\s+)?$")
 _OWN_DEMANDED = re.compile(r"\s+(?:[^\W\d][\w-]*\s+)?" + one_of(_L.demanded))
 # "60 de las salidas verificadas": a part of releases already counted
@@ -370,7 +369,7 @@ def _a_call(n: _At) -> bool:
     # its own noun only where the count is the demand's object (no pause between), not the complement
     # of another noun ("urged the authorities to publish the official list of the 120 people freed")
     return bool(ask and (_DEMANDED.search(before[ask.end():])
-                         or (_OWN_DEMANDED.match(n.folded, n.e) and not _PAUSE_MARK.search(before, ask.end())
+                         or (_OWN_DEMANDED.match(n.folded, n.e) and not _PAUSE.search(before, ask.end())
                              and not _OF_THE_BEFORE.search(before))))
 
 

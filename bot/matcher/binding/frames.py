@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
+from ..._text import NUMBER
 from ..cues import Span
 from ..lexicon import WORD, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice, subject_names
-from .clauses import _last, _tokens
+from .clauses import _last, _tokens, hi_of
 from .lists import _BY, _G, _L, _THE, _THE_SG, _Words, words
 
 # "by JEyP's count", "according to the group's tally": the possessor's figure
@@ -78,7 +79,7 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
 
 
 _FUTURE = re.compile(r"\b" + one_of(_L.future_markers) + r"\b", re.IGNORECASE)
-_GAP_BREAK = re.compile(r"[,.;:]")
+_PAUSE_OR_STOP = re.compile(r"[,.;:]")
 
 
 def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Words) -> Speaker | None:
@@ -92,7 +93,7 @@ def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Wor
     doers = [v for v in vs if a <= v.start and v.end <= s and v.speaker.kind == OFFICIAL]
     doers += [Voice(m.start(), m.end(), _GOVERNMENT) for m in subject_names().finditer(folded, a, s)]
     for v in sorted(doers, key=lambda v: v.end, reverse=True):
-        if s - v.end > 70 or _GAP_BREAK.search(folded, v.end, s):
+        if s - v.end > 70 or _PAUSE_OR_STOP.search(folded, v.end, s):
             continue
         if _in_an_aside(folded, a, v) or _subordinate(folded, a, v, s):
             continue
@@ -151,16 +152,15 @@ def _respectively(folded: str, s: int, at: int, subjects: list[Voice]) -> Voice 
     """With "respectivamente"/"respectively" after the counts, the subject in the number's place."""
     if len(subjects) < 2:
         return None
-    end = _clause_end_of_sentence(folded, s)
+    end = hi_of(folded, s)
     said = _RESPECTIVELY.search(folded, s, end)
     if said is None:
         return None
-    counts = [m.start() for m in _COUNT.finditer(folded, at, said.start())]
+    counts = [m.start() for m in NUMBER.finditer(folded, at, said.start())]
     return subjects[counts.index(s)] if len(counts) == len(subjects) and s in counts else None
 
 
 _RESPECTIVELY = re.compile(r"\b" + one_of(_L.respectively) + r"\b")
-_COUNT = re.compile(r"\d[\d.,]*\d|\d")
 _LISTED = re.compile(r"\s*,\s*(?:" + _THE + r"\s+)?")
 
 
@@ -359,9 +359,9 @@ def voiced(folded: str, v: Voice, w: _Words) -> bool:
     """The voice says something in the item: its verb of saying follows it in its sentence, or it
     is what "según"/"according to" cites ("the White House said", "según la Cancillería"), not a
     name in passing ("talks with Washington")."""
-    end = _clause_end_of_sentence(folded, v.end)
+    end = hi_of(folded, v.end)
     lo = max(0, v.start - 30)
-    pause = _last(_PAUSE_MARK, folded, lo, v.start)
+    pause = _last(_PAUSE_OR_STOP, folded, lo, v.start)
     said = _tokens(folded, pause.end() if pause else lo, v.start)[-3:]  # "dijo la Casa Blanca", "said the State Department"
     welcomes = _tokens(folded, v.end, end)[:3]  # "President Joe Biden hailed the releases"
     return _tells_after(folded, v, end, w) is not None or _according(folded[max(0, v.start - 70):v.start], w) or any(
@@ -369,15 +369,8 @@ def voiced(folded: str, v: Voice, w: _Words) -> bool:
 
 
 _WELCOMES = re.compile(one_of(_L.welcome_verbs))
-_PAUSE_MARK = re.compile(r"[,.;:]")
 
 
-_SENTENCE_END = re.compile(r"[.;\n]")
-
-
-def _clause_end_of_sentence(folded: str, at: int) -> int:
-    m = _SENTENCE_END.search(folded, at)
-    return m.start() if m else len(folded)
 
 
 def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
@@ -438,11 +431,11 @@ def _pointed_back(folded: str, lo: int, a: int, b: int, s: int, e: int, vs: list
                   w: _Words) -> Speaker | None:
     """"… varias ONG reportaran más de un centenar; al menos 107 fueron liberadas, según esos reportes":
     the reports pointed back to are those of the last voice before the clause that reported."""
-    those = _ACCORDING_TO_THOSE.search(folded, a, _clause_end_of_sentence(folded, e))
+    those = _ACCORDING_TO_THOSE.search(folded, a, hi_of(folded, e))
     if those is None or any(v.start >= those.start() for v in here):
         return None
     told = [v for v in vs if lo <= v.start and v.end <= min(a, those.start())
-            and _tells_after(folded, v, _clause_end_of_sentence(folded, v.end), w) is not None]
+            and _tells_after(folded, v, hi_of(folded, v.end), w) is not None]
     return told[-1].speaker if told else None
 
 
