@@ -1350,3 +1350,15 @@ def test_a_gapped_count_runs_over_the_span_of_the_count_it_follows():
                "es", "2026-01-13")
     jeyp = [f for f in ex.figures if f.value == 53 and f.sure]
     assert jeyp and all(f.cumulative for f in jeyp)
+
+
+@pytest.mark.parametrize("title, summary, lang, kind", [
+    # a rumour in the conditional: no release told, whatever else the item counts
+    ("El Gobierno prepararía una liberación masiva de presos políticos, según un diario de Madrid",
+     "La lista estaría a cargo de Delcy Rodríguez. Según una abogada, de 10.000 a 15.000 excarcelados siguen con medidas "
+     "cautelares.", "es", "none"),
+    # reported speech in the conditional is a promise, its speaker's announcement
+    ("Jorge Rodríguez anunció que saldría en libertad un número importante de presos políticos", "", "es", "announcement"),
+])
+def test_a_release_rumoured_in_the_conditional_is_no_release(title, summary, lang, kind):
+    assert match(title, summary, lang).kind == kind

@@ -54,6 +54,11 @@ _GOES_OUT_TO = re.compile(r"\s+a\s+[^\W\d]+" + one_of(binding_lists.infinitive_e
 # house arrest, then "after"/"tras" before the release word: "under house arrest two days after leaving prison"
 _HOUSE_ARREST_THEN = re.compile(r"\b" + one_of(_G.house_arrest_words) + r"\b[^.;:]{0,40}\b" + one_of(binding_lists.after_clause)
                                 + r"\s+(?:[^\W\d][\w-]*\s+){0,2}$")
+# a conditional of rumour in the release word's own clause, no "que" or relative pronoun before it:
+# "el Gobierno prepararía una liberación masiva", "Maduro soltaría a los 10" (not "anunció que saldrían")
+_RUMOURED = re.compile(r"^(?:(?!\b" + one_of(binding_lists.reported_openers, capture=False) + r"\b)[^,;:.\n])*?\b"
+                       + one_of(binding_lists.rumour_conditionals, capture=False) + r"\b")
+_CLAUSE_START = re.compile(r"[,;:.\n][^,;:.\n]*$")
 # a verb of stopping in the release word's stretch, before it or right after it
 _HALTED_BEFORE = re.compile(r"\b" + one_of(binding_lists.halted) + r"\b[^,;:.]*$")
 _HALTED_AFTER = re.compile(r"\w*(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(binding_lists.halted) + r"\b")
@@ -131,13 +136,24 @@ def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
     """The release word `m` (from lo on) tells no release: granted as a concession, said to have
     stopped, "salir a" + an infinitive ("salen a pedir su libertad": go out to ask), or the release
     set after house arrest ("under house arrest two days after leaving prison"), asked about ("does
-    not say if anyone will be freed"), or denied by its own relative clause ("excarcelaciones que no
-    llegan")."""
+    not say if anyone will be freed"), denied by its own relative clause ("excarcelaciones que no
+    llegan"), or rumoured in the conditional ("prepararía una liberación masiva")."""
     return conceded(folded, lo, m.start()) or halted(folded, lo, m) or bool(
         (_GOING_OUT.match(m.group()) and _GOES_OUT_TO.match(folded, m.end()))
         or _HOUSE_ARREST_THEN.search(folded, max(lo, m.start() - 80), m.start())
         or _ASKED_IF.search(folded, max(lo, m.start() - 40), m.start())
-        or _THAT_DO_NOT.match(folded, m.end()))
+        or _THAT_DO_NOT.match(folded, m.end())
+        or rumoured(folded, lo, m))
+
+
+def rumoured(folded: str, lo: int, m: re.Match[str]) -> bool:
+    """The release word `m` (from lo on) stands in a clause whose verb is a conditional of rumour,
+    with no "que" or relative pronoun before it that would make it reported speech: "el Gobierno
+    prepararía una liberación masiva, según ABC", "Maduro soltaría a los 10 estadounidenses"; not
+    "anunció que saldrían en libertad 24" (a promise, its speaker's announcement)."""
+    start = max(lo, m.start() - 80)
+    pause = _CLAUSE_START.search(folded, start, m.start())
+    return bool(_RUMOURED.match(folded[pause.start() + 1 if pause else start:m.end()]))
 
 
 def halted(folded: str, lo: int, m: re.Match[str]) -> bool:

@@ -93,6 +93,8 @@ class _Lists:
     going_out: tuple[str, ...]
     asked_if: tuple[str, ...]
     infinitive_endings: tuple[str, ...]
+    rumour_conditionals: tuple[str, ...]
+    reported_openers: tuple[str, ...]
     others_after_number: tuple[str, ...]
     name_particles: tuple[str, ...]
     besides_words: tuple[str, ...]
