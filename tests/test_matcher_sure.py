@@ -1362,3 +1362,13 @@ def test_a_gapped_count_runs_over_the_span_of_the_count_it_follows():
 ])
 def test_a_release_rumoured_in_the_conditional_is_no_release(title, summary, lang, kind):
     assert match(title, summary, lang).kind == kind
+
+
+def test_a_headline_that_asks_for_releases_makes_the_body_counts_background():
+    """A vigil to demand releases: the NGOs' count since November is its background, no alert."""
+    ex = match("Familiares de presos políticos hacen una vigilia ante El Rodeo para exigir su libertad",
+               "Con velas y retratos, los familiares se reunieron el domingo ante el penal. La Fiscalía empezó el 16 de "
+               "noviembre a liberar a detenidos, pero las ONG solo han confirmado 169 excarcelaciones.", "es")
+    assert not ex.is_alert
+    # a demand beside a release the headline tells is release news all the same
+    assert match("Madres exigen más liberaciones; ya salieron 130 presos políticos, según Foro Penal", "", "es").is_alert

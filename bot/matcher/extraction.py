@@ -21,6 +21,7 @@ from .._text import NUMBER, fold, normalize, sentences
 from ..figures import Figure, Kind, Role
 from .binding import Bound, bind
 from .binding import words as binding_words
+from .binding.lists import _L as binding_lists
 from .cues import GENRE_TITLE, Span, common_prisoners
 from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, named_among_freed, prison_news
 from .figures import Said, attribute, disputed, doubts_official_figure, speaker_for
@@ -179,7 +180,8 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
         return replace(base, confidence=0.9)  # another country's news ("a judge in Buenos Aires says 176 were freed"): not ours
     bound = bind(text, folded, spans, title_end, published, vs) if vs is not None else []
     said = _with_bindings(item, said, bound)
-    if _background_totals_only(said, bound, totals, item):
+    # a headline of background totals, or one that asks for releases and tells none (a vigil): other news
+    if _background_totals_only(said, bound, totals, item) or (_asks_for_releases(item) and not _says_release(folded, 0, title_end)):
         said = []
     if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)
                                                  or not (_says_release(folded, 0, title_end)
@@ -271,6 +273,17 @@ def _asks(item: _Item) -> bool:
     w = binding_words()
     return not (w.release_predicates.search(item.folded, 0, item.title_end)
                 or w.release_inverted.search(item.folded, 0, item.title_end))
+
+
+# a demand and, up to three words on, the release it asks for: "para exigir su libertad"
+_ASKS_FOR_RELEASES = re.compile(binding_words().demand.pattern + r"\s+(?:[^\W\d][\w-]*\s+){0,3}?"
+                                + one_of(binding_lists.demanded))
+
+
+def _asks_for_releases(item: _Item) -> bool:
+    """A headline whose news is a demand for releases ("hacen una vigilia para exigir su libertad"),
+    not for a list or a name ("pide la lista oficial")."""
+    return _asks(item) and bool(_ASKS_FOR_RELEASES.search(item.folded, 0, item.title_end))
 
 
 def _no_release_of_now(bound: list[Bound]) -> bool:
