@@ -1372,3 +1372,15 @@ def test_a_headline_that_asks_for_releases_makes_the_body_counts_background():
     assert not ex.is_alert
     # a demand beside a release the headline tells is release news all the same
     assert match("Madres exigen más liberaciones; ya salieron 130 presos políticos, según Foro Penal", "", "es").is_alert
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("El fiscal dice que la Comisión de la Verdad revisa nuevos casos de presos políticos",
+     "El fiscal aseguró que en los últimos meses han salido de prisión más de 300 personas.", "es"),
+    ("Venezuela's prosecutor says a truth commission is reviewing new cases",
+     "He said more than 300 people have left prison over the past months.", "en"),
+])
+def test_a_count_over_the_last_months_is_a_running_total(title, summary, lang):
+    """"in the last months": a span up to now, so a running total, background to other news."""
+    ex = match(title, summary, lang)
+    assert not ex.is_alert and not [f for f in ex.figures if f.sure and not f.cumulative]
