@@ -1384,3 +1384,12 @@ def test_a_count_over_the_last_months_is_a_running_total(title, summary, lang):
     """"in the last months": a span up to now, so a running total, background to other news."""
     ex = match(title, summary, lang)
     assert not ex.is_alert and not [f for f in ex.figures if f.sure and not f.cumulative]
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("ONG denuncian al menos 13 nuevas detenciones tras la excarcelación de 13 presos políticos", "es"),
+    ("Rights groups count 13 new arrests after the release of 13 political prisoners", "en"),
+])
+def test_new_arrests_after_releases_are_no_release_news(title, lang):
+    """The "revolving door": new arrests told against a release already known is arrest news."""
+    assert not match(title, "Las familias hablan de una puerta giratoria." if lang == "es" else "", lang).is_alert
