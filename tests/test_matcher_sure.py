@@ -1393,3 +1393,11 @@ def test_a_count_over_the_last_months_is_a_running_total(title, summary, lang):
 def test_new_arrests_after_releases_are_no_release_news(title, lang):
     """The "revolving door": new arrests told against a release already known is arrest news."""
     assert not match(title, "Las familias hablan de una puerta giratoria." if lang == "es" else "", lang).is_alert
+
+
+def test_a_pronoun_for_a_foreign_government_frees_its_own_prisoners():
+    """"Biden said … after he granted clemency to 2 nephews": the speaker's own release, not a Venezuelan one."""
+    got = _sure("Seven jailed Americans come home from Venezuela as Biden frees two nephews of Maduro's wife",
+                "President Biden said on Saturday that 7 Americans held in Venezuela were on their way home in a prisoner "
+                "exchange, after he granted clemency to 2 nephews of Maduro's wife.", "en")
+    assert not [f for f in got if f[0] == 2]

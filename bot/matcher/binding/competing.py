@@ -302,6 +302,10 @@ def _a_foreign_government(n: _At) -> bool:
     doer = _last(countries_named(bare=True), before, 0, len(before))
     if doer is not None and _FREES.fullmatch(before, doer.end()):
         return True
+    # by a pronoun for the speaker itself: "President Biden said … after he granted clemency to 2 nephews"
+    pronoun = _last(_SUBJECT_PRONOUN, before, 0, len(before))
+    if pronoun is not None and _FREES.fullmatch(before, pronoun.end()):
+        return True
     # by another of its names: "in exchange for Washington freeing 2 nephews"
     lex = lexicon()
     return any(v.speaker.by == n.speaker.by and n.s - 60 <= v.end <= n.s and _FREES.fullmatch(n.folded, v.end, n.s)
@@ -318,8 +322,9 @@ _OBTAINED = re.compile(r"\b" + one_of(_L.obtained_release) + r"\s+" + _OF + r"\s
 
 
 # between a government named as the doer and the count: "freed", "has released", "liberó a"
+_SUBJECT_PRONOUN = re.compile(r"\b" + one_of(_L.subject_pronouns) + r"\b")
 _FREES = re.compile(r"(?:\s+" + one_of(_L.have_words, capture=False) + r")?\s+" + words().release_actions.pattern
-                    + r"\s+(?:a\s+)?")
+                    + r"\s+(?:a\s+)?(?:" + one_of(_G.definite_articles, capture=False) + r"\s+)?")
 
 
 def _retold_nationals(folded: str, s: int, e: int) -> str | None:

@@ -94,6 +94,7 @@ class _Lists:
     asked_if: tuple[str, ...]
     infinitive_endings: tuple[str, ...]
     rumour_conditionals: tuple[str, ...]
+    subject_pronouns: tuple[str, ...]
     reported_openers: tuple[str, ...]
     others_after_number: tuple[str, ...]
     name_particles: tuple[str, ...]
