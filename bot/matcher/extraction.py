@@ -372,7 +372,8 @@ def _told_in_the_body(item: _Item, bound: list[Bound]) -> list[Bound]:
 # and what it is taken of ("16 de los 39 excarcelados no eran presos políticos" is no 55)
 _SIBLING_PARTS = frozenset({"a part of the round", "a part of the round (one prison of several)",
                             "a part of the round (one prison or group of a larger round)",
-                            "a part of the round (and others)", "a part of a breakdown"})
+                            "a part of the round (and others)", "a part of a breakdown",
+                            "a part of a breakdown of a count before"})
 
 
 def _parts_by_sentence(item: _Item, bound: list[Bound]) -> dict[int, list[Bound]]:

@@ -567,6 +567,32 @@ def _a_breakdown(n: _At) -> bool:
     return _sums_to_another(n.folded, n.a, n.b, n.s, n.e)
 
 
+def _a_breakdown_of_a_count_before(n: _At) -> bool:
+    """"Foro Penal confirmó la salida de 20 presos políticos más … se trata de 15 venezolanos y 5
+    extranjeros": the list of counts this one stands in (counts of one clause joined by commas or
+    "y", a noun or two apart) adds up to a count of releases told before the clause: it is that
+    count's breakdown, each a part of it. The whole list, not a run of it: "unas 45 salidas, de 27
+    hombres, 15 mujeres y 3 adolescentes" breaks down 45, whatever 45 + 27 + 15 happens to make."""
+    found = [m for m in NUMBER.finditer(n.folded, n.a, n.b) if (v := _value(m.group())) is not None and not 1900 <= v <= 2100]
+    mine = next((i for i, m in enumerate(found) if m.start() == n.s), None)
+    if mine is None or len(found) < 2 or len(found) > _MOST_NUMBERS:
+        return False
+    lo = hi = mine
+    while lo > 0 and _LISTED.fullmatch(n.folded, found[lo - 1].end(), found[lo].start()):
+        lo -= 1
+    while hi + 1 < len(found) and _LISTED.fullmatch(n.folded, found[hi].end(), found[hi + 1].start()):
+        hi += 1
+    if lo == hi:
+        return False
+    whole = sum(_value(m.group()) or 0 for m in found[lo:hi + 1])
+    return any(_value(m.group()) == whole and _counts_releases_said(n.folded, m.end(), min(len(n.folded), m.end() + 80), n.w)
+               for m in NUMBER.finditer(n.folded, 0, n.a))
+
+
+# between two counts of one list: a noun or two and a comma or "y" ("15 venezolanos y 5", "27 hombres, 15")
+_LISTED = re.compile(r"(?=[^\d:;.]{1,30}$)[^\d:;.]*?(?:,|\s" + _AND + r"\s)[^\d:;.]*")
+
+
 def _a_breakdown_elsewhere(n: _At) -> bool:
     """The same count told elsewhere in the item as a part of a breakdown of releases: "48
     Venezuelans freed" in the title of "57 released …: 48 Venezuelans and 9 Americans" is that part
@@ -642,6 +668,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a part of a split in time", _split_in_time),
     ("a part of a breakdown", _a_breakdown),
     ("a part of a breakdown given elsewhere", _a_breakdown_elsewhere),
+    ("a part of a breakdown of a count before", _a_breakdown_of_a_count_before),
 )
 
 
