@@ -1413,3 +1413,13 @@ def test_a_list_that_adds_up_to_a_count_before_is_its_breakdown():
     got = _sure("Colombia no confirma connacionales entre los 87 excarcelados", "Foro Penal da por certificadas unas 45 "
                 "salidas de prisión, de 27 hombres, 15 mujeres y 3 adolescentes.", "es")
     assert (45, "confirmed", "Foro Penal") in got
+
+
+@pytest.mark.parametrize("title, kind", [
+    # the release a demand asks for, in the demand's own clause, is asked for, not told
+    ("EE.UU. estima en 1.000 los presos políticos en Venezuela y exige ante la OEA que sean liberados", "none"),
+    # a release told in a clause of its own beside the demand is news
+    ("Madres exigen la libertad de todos; ya salieron 130 presos políticos, según Foro Penal", "confirmation"),
+])
+def test_the_release_a_demand_asks_for_is_not_told(title, kind):
+    assert match(title, "", "es").kind == kind

@@ -269,10 +269,15 @@ def _asks(item: _Item) -> bool:
     ask = lexicon().cues["demand"].search(item.folded, 0, item.title_end)
     if ask is None:
         return False
-    # "Madres esperan …; ya salieron más de 130": a release said happened is news all the same
+    # "Madres esperan …; ya salieron más de 130": a release said happened is news all the same; not
+    # the release the demand asks for, in its own clause ("exige ante la OEA que sean liberados")
     w = binding_words()
-    return not (w.release_predicates.search(item.folded, 0, item.title_end)
-                or w.release_inverted.search(item.folded, 0, item.title_end))
+    return not any(m.start() < ask.start() or _PAUSE_OR_BUT.search(item.folded, ask.end(), m.start())
+                   for p in (w.release_predicates, w.release_inverted) for m in p.finditer(item.folded, 0, item.title_end))
+
+
+# between a demand and a release: another clause, so the release is said, not asked for
+_PAUSE_OR_BUT = re.compile(r"[;:.!?]|\b" + one_of(binding_lists.but_words) + r"\b")
 
 
 # a demand and, up to three words on, the release it asks for: "para exigir su libertad"
