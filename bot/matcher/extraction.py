@@ -625,9 +625,13 @@ def _merged(said: list[Said]) -> list[Figure]:
                                quote=g.quote if g.sure or not f.sure else f.quote)
         else:
             out[key] = f
-    # "Gobierno" stands in for the authorities when no one is named: not beside a named official
-    named = {(f.role, f.value) for f in out.values() if f.by_kind == OFFICIAL and f.by != "Gobierno"}
-    return [f for f in out.values() if not (f.by == "Gobierno" and (f.role, f.value) in named)]
+    # "Gobierno" stands in for the authorities when no one is named: not beside a named official,
+    # whose figure it is (sure if either is: "Venezuela pardons 110 …; Maduro's list of 110 names")
+    named = {(f.role, f.value): f for f in out.values() if f.by_kind == OFFICIAL and f.by != "Gobierno"}
+    stand_ins = {(f.role, f.value): f for f in out.values() if f.by == "Gobierno" and (f.role, f.value) in named}
+    return [replace(f, sure=True, quote=stand_ins[k].quote) if (k := (f.role, f.value)) in stand_ins and f.by != "Gobierno"
+            and f.by_kind == OFFICIAL and stand_ins[k].sure and not f.sure else f
+            for f in out.values() if not (f.by == "Gobierno" and (f.role, f.value) in named)]
 
 
 def _with_count(item: _Item, base: Extraction, said: list[Said], tally: _Tally) -> Extraction:

@@ -83,15 +83,18 @@ _PAUSE_OR_STOP = re.compile(r"[,.;:]")
 
 
 def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Words) -> Speaker | None:
-    """The authorities as the subject of a release still to come or just begun, right before the
-    number ("el gobierno de Maduro liberará al menos a 36", "Maduro's government is releasing at
-    least 20", "authorities began on Saturday to free 225"): only their word can tell the whole, so
+    """The authorities as the subject of a release still to come or just begun, or of an act only the
+    state does (a pardon, a decree, an order), right before the number ("el gobierno de Maduro
+    liberará al menos a 36", "Maduro's government is releasing at least 20", "authorities began on
+    Saturday to free 225", "Venezuela pardons 110 people"): only their word can tell the whole, so
     the figure is theirs, announced. Read on `text` as written: the future "liberará" folds into
     the subjunctive "liberara"."""
     # the voices, and the country or its capital as the doer ("Caracas pondrá en libertad a 20",
     # "Venezuela is also to free 20"): the government
     doers = [v for v in vs if a <= v.start and v.end <= s and v.speaker.kind == OFFICIAL]
-    doers += [Voice(m.start(), m.end(), _GOVERNMENT) for m in subject_names().finditer(folded, a, s)]
+    # (not a possessive nor after a preposition: "Venezuela's opposition alliance", "la oposición de Venezuela")
+    doers += [Voice(m.start(), m.end(), _GOVERNMENT) for m in subject_names().finditer(folded, a, s)
+              if not _POSSESSIVE.match(folded, m.end()) and not _GOVERNED.search(folded, max(a, m.start() - 12), m.start())]
     for v in sorted(doers, key=lambda v: v.end, reverse=True):
         if s - v.end > 70 or _PAUSE_OR_STOP.search(folded, v.end, s):
             continue
@@ -99,7 +102,15 @@ def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Wor
             continue
         if _FUTURE.search(text, v.end, s) and w.release_actions.search(folded, v.end, s):
             return v.speaker
+        # an act only the state does, done by it: "Venezuela pardons 110 people", "Caracas indulta a 110"
+        if _STATE_ACT.search(folded, v.end, s):
+            return v.speaker
     return None
+
+
+_POSSESSIVE = re.compile(r"'s?\b")
+_GOVERNED = re.compile(r"\b" + one_of(_L.governing) + r"\s+$")
+_STATE_ACT = re.compile(r"\b" + one_of(_L.official_acts))
 
 
 _GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)
