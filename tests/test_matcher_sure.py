@@ -1441,3 +1441,10 @@ def test_a_country_named_as_a_possessive_is_no_doer():
     got = _sure("Five political prisoners are freed", "Venezuela's opposition alliance had announced the release of 5 "
                 "political prisoners.", "en")
     assert not [f for f in got if f[1] == "announced"]
+
+
+def test_the_words_after_another_count_are_that_counts_own():
+    """"de las 79 liberaciones anunciadas solo 38 …": "anunciadas" is the 79's; the 38 is Foro Penal's own."""
+    got = _sure("Foro Penal: de las 79 liberaciones anunciadas solo 38 presos políticos salieron de prisión",
+                "Los presos políticos que dejaron la cárcel deben presentarse ante tribunales.", "es")
+    assert (38, "confirmed", "Foro Penal") in got

@@ -474,7 +474,14 @@ def _and_others(n: _At) -> bool:
 
 
 def _officials_quoted(n: _At) -> bool:
-    own = n.before(30) + " " + _own_phrase(n.folded, n.e, n.b)
+    """"la cifra oficial de 225", "the 99 the government announced": a verifier quoting the
+    authorities' figure. The words before the number are its own only up to another number ("de
+    las 79 liberaciones anunciadas solo 38": "anunciadas" is the 79's)."""
+    before = n.before(30)
+    other = _last(NUMBER, n.folded, max(n.a, n.s - 60), n.s)
+    if other is not None and not _PHRASE_END.search(n.folded, other.end(), n.s):
+        before = ""  # the words after another number, no joint between, are that number's
+    own = before + " " + _own_phrase(n.folded, n.e, n.b)
     return n.speaker is not None and n.speaker.kind == INDEPENDENT and bool(n.w.official_figure.search(own))
 
 
