@@ -1448,3 +1448,24 @@ def test_the_words_after_another_count_are_that_counts_own():
     got = _sure("Foro Penal: de las 79 liberaciones anunciadas solo 38 presos políticos salieron de prisión",
                 "Los presos políticos que dejaron la cárcel deben presentarse ante tribunales.", "es")
     assert (38, "confirmed", "Foro Penal") in got
+
+
+def test_people_under_measures_are_in_a_state_not_released():
+    """"entre 10 y 15 mil personas bajo medidas cautelares": a state, so a tally of people held, no release."""
+    ex = match("Una ONG dice que hay 448 presos políticos y entre 10 y 15 mil personas bajo medidas cautelares",
+               "La abogada sostuvo que hay presos políticos desde el año 2000. Añadió que las liberaciones dependen del "
+               "Ejecutivo.", "es")
+    assert not ex.is_alert
+    assert match("Salen de prisión 20 presos políticos con medidas cautelares, según Foro Penal", "", "es").is_alert
+
+
+@pytest.mark.parametrize("words, lang, digits", [
+    ("entre 10 y 15 mil personas", "es", "entre 10 y 15000 personas"),
+    ("1,5 mil detenidos", "es", "1500 detenidos"),
+    ("quince mil personas", "es", "15000 personas"),
+    ("3 thousand people", "en", "3000 people"),
+])
+def test_digits_then_the_word_for_a_thousand_are_one_number(words, lang, digits):
+    """"15 mil" is 15000, never "15 1000" (a 1000 a family could be shown)."""
+    from bot.matcher.numbers import words_to_digits
+    assert words_to_digits(words, lang) == digits

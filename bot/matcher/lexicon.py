@@ -192,6 +192,7 @@ class Grammar:
     """The word lists of bot/data/grammar.toml; the comments there say what each is for."""
 
     vague_plural: tuple[str, ...]
+    thousand_words: tuple[str, ...]
     not_one: tuple[str, ...]
     among_freed: tuple[str, ...]
     not_count_before: tuple[str, ...]

@@ -87,13 +87,26 @@ def _first_two(after: list[str]) -> tuple[str, str]:
 # text2num never sees these: vague plurals stay words, "unos"/"unas" are not the number 1
 _VAGUE_PLURAL = re.compile(r"\b" + one_of(_G.vague_plural + _G.not_one) + r"\b", re.I)
 
+# digits, then the word for a thousand: "15 mil" is 15000, "1,5 mil" 1500 (text2num would read the
+# word alone, "15 1000")
+_DIGITS_THOUSAND = re.compile(r"(?<![\d.,])(\d{1,3})(?:[.,](\d{1,2}))?\s+(?:" + one_of(_G.thousand_words, capture=False)
+                              + r")\b", re.I)
+
+
+def _times_thousand(m: re.Match[str]) -> str:
+    whole, frac = m.group(1), m.group(2) or ""
+    return str(int(whole) * 1000 + (int(frac) * 1000 // 10 ** len(frac) if frac else 0))
+
+
 # per language: "once" is eleven in Spanish, no number in English ("once the releases were authorized")
 _SMALL = {lang: {w.lower(): n for w, n in words.items()} for lang, words in _G.small_numbers.items()}
 _SMALL_WORD = {lang: re.compile(r"\b(" + "|".join(words) + r")\b", re.I) for lang, words in _SMALL.items()}
 
 
 def words_to_digits(text: str, lang: str) -> str:
-    """'sesenta y cinco' -> '65', 'nine' -> '9', leaving vague plurals ('cientos', 'hundreds') as words."""
+    """'sesenta y cinco' -> '65', 'nine' -> '9', '15 mil' -> '15000', leaving vague plurals
+    ('cientos', 'hundreds') as words."""
+    text = _DIGITS_THOUSAND.sub(_times_thousand, text)
     pieces = _VAGUE_PLURAL.split(text)
     out = []
     for i, piece in enumerate(pieces):
