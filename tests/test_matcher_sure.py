@@ -1469,3 +1469,11 @@ def test_digits_then_the_word_for_a_thousand_are_one_number(words, lang, digits)
     """"15 mil" is 15000, never "15 1000" (a 1000 a family could be shown)."""
     from bot.matcher.numbers import words_to_digits
     assert words_to_digits(words, lang) == digits
+
+
+def test_a_release_named_as_someones_is_no_release_news_over_a_running_claim():
+    """"las condiciones de su excarcelación": a release already known; the minister's 897 since December is background."""
+    ex = match("La Fiscalía atribuye la nueva detención de Guanipa al incumplimiento de las condiciones de su excarcelación",
+               "Más tarde, el ministro del Interior, Diosdado Cabello, dijo que uno de los excarcelados había vuelto a prisión, "
+               "y afirmó que 897 personas habían salido y se habían reunido con sus familias.", "es")
+    assert not ex.is_alert

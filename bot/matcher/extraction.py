@@ -219,7 +219,7 @@ def _background_totals_only(said: list[Said], bound: list[Bound], totals: list[M
     sure = [s for s in said if s.figure.sure]
     held = {m.start for m in totals}
     return bool(sure) and all(s.figure.cumulative and s.mention.start >= item.title_end for s in sure) \
-        and not _says_release(item.folded, 0, item.title_end) \
+        and not _title_tells_release(item) \
         and all(x.start in held for x in bound if x.start < item.title_end and x.why != "not a count")
 
 
@@ -250,6 +250,20 @@ def _title_says_release(folded: str, title_end: int) -> bool:
 
 # a count and, a word or two on, a release noun: "report 179 more releases"
 _COUNT_OF_RELEASES = re.compile(r"\d[\d.,]*\s+(?:\w+\s+){0,2}?(?:" + binding_words().release_nouns.pattern + ")")
+
+
+# a possessive right before a release word: a release already known, named as someone's ("su excarcelación")
+_POSSESSIVE_BEFORE = re.compile(r"\b" + one_of(_G.possessives) + r"\s+$")
+
+
+def _title_tells_release(item: _Item) -> bool:
+    """The title tells releases as news, not only names one already known as someone's ("las
+    condiciones de su excarcelación")."""
+    w = binding_words()
+    folded, hi = item.folded, item.title_end
+    return any(not untold(folded, 0, m) and not _POSSESSIVE_BEFORE.search(folded, max(0, m.start() - 7), m.start())
+               for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
+               for m in p.finditer(folded, 0, hi))
 
 
 def _says_release(folded: str, lo: int, hi: int) -> bool:
