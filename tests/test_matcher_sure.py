@@ -1477,3 +1477,12 @@ def test_a_release_named_as_someones_is_no_release_news_over_a_running_claim():
                "Más tarde, el ministro del Interior, Diosdado Cabello, dijo que uno de los excarcelados había vuelto a prisión, "
                "y afirmó que 897 personas habían salido y se habían reunido con sus familias.", "es")
     assert not ex.is_alert
+
+
+def test_a_tally_headline_with_its_weekly_change_makes_an_official_running_claim_background():
+    """"1.601 presos políticos, 86 menos que la semana anterior": a tally; the prosecutor's 1.515 since the protests is background."""
+    ex = match("Foro Penal contabiliza 1.601 presos políticos, 86 menos que la semana anterior",
+               "El último informe de Foro Penal registra 1.601 presos políticos. La Fiscalía sostiene que hubo más de 2.400 "
+               "detenidos en las protestas, y el fiscal Tarek William Saab afirmó que 1.515 de ellos salieron de prisión con "
+               "medidas cautelares.", "es")
+    assert ex.kind == "tally" and not ex.is_alert
