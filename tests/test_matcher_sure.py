@@ -1486,3 +1486,13 @@ def test_a_tally_headline_with_its_weekly_change_makes_an_official_running_claim
                "detenidos en las protestas, y el fiscal Tarek William Saab afirmó que 1.515 de ellos salieron de prisión con "
                "medidas cautelares.", "es")
     assert ex.kind == "tally" and not ex.is_alert
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Primeras excarcelaciones por la amnistía", "Los tribunales de Venezuela dieron luz verde a las primeras 379 excarcelaciones "
+     "desde que se aprobó la ley, informaron medios locales.", "es"),
+    ("Primeras excarcelaciones por la amnistía", "Los tribunales acordaron 225 medidas de libertad, según la prensa.", "es"),
+])
+def test_the_courts_giving_the_green_light_is_their_act(title, summary, lang):
+    got = _sure(title, summary, lang)
+    assert [f for f in got if f[1] == "announced"]
