@@ -1496,3 +1496,11 @@ def test_a_tally_headline_with_its_weekly_change_makes_an_official_running_claim
 def test_the_courts_giving_the_green_light_is_their_act(title, summary, lang):
     got = _sure(title, summary, lang)
     assert [f for f in got if f[1] == "announced"]
+
+
+def test_parallel_complements_of_one_release_noun_are_its_parts():
+    """"la salida de 65 hombres de Tocorón, de 3 mujeres … y de 3 adolescentes": the list's sum is the round."""
+    got = _sure("El Comité de Madres confirma salidas en tres penales", "El Comité de Madres en Defensa de la Verdad confirmó "
+                "la salida de al menos 65 hombres del Centro Penitenciario de Tocorón, en Aragua, de 3 mujeres de Las "
+                "Crisálidas, en Miranda, y de 3 adolescentes en La Guaira.", "es")
+    assert (71, "confirmed", "Comité de Madres") in got

@@ -206,6 +206,8 @@ _JOINED_GAP = re.compile(r"[^\d;:.]{0,50}?\s" + _AND + r"\s+(" + one_of(_L.objec
 _LISTED_GAP = re.compile(r"[^\d;:.]{0,50}?,\s+")
 _LATEST_GAP = re.compile(r"[^\d;:.]{0,90}?,\s+")
 _LATEST = re.compile(r"[\d.,]+\s+" + _OF + r"\s+" + _THEM + r"\s+" + _WHEN)  # "nueve de ellas este fin de semana"
+_PARALLEL_GAP = re.compile(r"[^\d;:.]{0,90}?(?:,|\s" + _AND + r")\s+" + _OF + r"\s+")
+_OF_BEFORE = re.compile(r"\b" + _OF + r"\s+(?:[^\W\d]+\s+){0,2}$")  # "de al menos 65"
 _PLACE_OR_OF = frozenset((*_G.place_words, *_G.of_words))
 _DIGITS = re.compile(r"[\d.,]+")
 
@@ -228,7 +230,10 @@ def _coordinated(folded: str, a: int, s: int, earlier: list[Bound], si: int) -> 
     latest = _LATEST_GAP.fullmatch(gap) and _LATEST.match(folded[s:s + 60])
     if latest:
         return True
-    if not (joined or listed):
+    # "la salida de 65 hombres de Tocorón, de 3 mujeres de Las Crisálidas y de 3 adolescentes": the
+    # same preposition again, before each count of a list of the same noun's complements
+    parallel = _PARALLEL_GAP.fullmatch(gap) and _OF_BEFORE.search(folded, max(a, prev.start - 16), prev.start)
+    if not (joined or listed or parallel):
         return False
     # its own noun stands: "112 excarcelaciones y 15 nuevos encarcelamientos"
     own = _tokens(folded, s, min(len(folded), s + 60))[1:4]
