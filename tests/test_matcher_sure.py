@@ -1504,3 +1504,10 @@ def test_parallel_complements_of_one_release_noun_are_its_parts():
                 "la salida de al menos 65 hombres del Centro Penitenciario de Tocorón, en Aragua, de 3 mujeres de Las "
                 "Crisálidas, en Miranda, y de 3 adolescentes en La Guaira.", "es")
     assert (71, "confirmed", "Comité de Madres") in got
+
+
+def test_the_releases_themselves_put_at_a_number_count_releases():
+    """"the penitentiary ministry put Monday's releases at 116": the ministry's count of releases."""
+    got = _sure("Venezuela and NGOs differ on releases", "The penitentiary ministry put Monday's releases at 116, whereas "
+                "rights groups counted fewer.", "en")
+    assert (116, "announced", "Ministerio de Servicio Penitenciario") in got
