@@ -1511,3 +1511,11 @@ def test_the_releases_themselves_put_at_a_number_count_releases():
     got = _sure("Venezuela and NGOs differ on releases", "The penitentiary ministry put Monday's releases at 116, whereas "
                 "rights groups counted fewer.", "en")
     assert (116, "announced", "Ministerio de Servicio Penitenciario") in got
+
+
+def test_a_balance_that_starts_in_a_month_dates_a_running_count_not_a_round():
+    """"El balance oficial, que arranca en diciembre, choca con el de Foro Penal: 269 en ese periodo"."""
+    ex = match("Delcy Rodríguez pedirá a la ONU que verifique las 626 excarcelaciones que anunció",
+               "El balance oficial, que arranca en diciembre, choca con el de Foro Penal: la ONG solo cuenta 269 liberaciones "
+               "en ese periodo.", "es", published="2026-01-31T12:00:00Z")
+    assert [f for f in ex.figures if f.value == 269 and f.sure]
