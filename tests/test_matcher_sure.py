@@ -1519,3 +1519,12 @@ def test_a_balance_that_starts_in_a_month_dates_a_running_count_not_a_round():
                "El balance oficial, que arranca en diciembre, choca con el de Foro Penal: la ONG solo cuenta 269 liberaciones "
                "en ese periodo.", "es", published="2026-01-31T12:00:00Z")
     assert [f for f in ex.figures if f.value == 269 and f.sure]
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("El diputado Zambrano espera nuevas excarcelaciones de presos políticos en las próximas horas", "es"),
+    ("Bullrich ve en el cierre de El Helicoide una señal para liberar a Nahuel Gallo y Germán Giuliano", "es"),
+    ("Opposition lawmaker hopes for the release of more political prisoners this week", "en"),
+])
+def test_a_release_hoped_for_or_aimed_at_is_not_told(title, lang):
+    assert not match(title, "", lang).is_alert

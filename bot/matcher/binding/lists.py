@@ -93,6 +93,7 @@ class _Lists:
     going_out: tuple[str, ...]
     asked_if: tuple[str, ...]
     infinitive_endings: tuple[str, ...]
+    hoped_for: tuple[str, ...]
     under_words: tuple[str, ...]
     rumour_conditionals: tuple[str, ...]
     subject_pronouns: tuple[str, ...]
