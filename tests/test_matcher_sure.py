@@ -1528,3 +1528,14 @@ def test_a_balance_that_starts_in_a_month_dates_a_running_count_not_a_round():
 ])
 def test_a_release_hoped_for_or_aimed_at_is_not_told(title, lang):
     assert not match(title, "", lang).is_alert
+
+
+def test_a_count_as_of_a_day_is_running_and_a_vigil_of_nights_tells_no_release():
+    """"excarcelaciones verificadas hasta mediados de enero" is a running count; "14 noches de vigilia" a duration."""
+    ex = match("Familiares de presos políticos celebran una misa frente al Rodeo I tras 14 noches de vigilia",
+               "Foro Penal y otros registros independientes hablan de entre 140 y 166 excarcelaciones verificadas hasta "
+               "mediados de enero.", "es")
+    assert not ex.is_alert
+    got = match("Foro Penal: 166 excarcelaciones", "Foro Penal cuenta 166 excarcelaciones verificadas hasta mediados de "
+                "enero.", "es").figures
+    assert [f for f in got if f.value == 166 and f.sure and f.cumulative]
