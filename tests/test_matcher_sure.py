@@ -1539,3 +1539,10 @@ def test_a_count_as_of_a_day_is_running_and_a_vigil_of_nights_tells_no_release()
     got = match("Foro Penal: 166 excarcelaciones", "Foro Penal cuenta 166 excarcelaciones verificadas hasta mediados de "
                 "enero.", "es").figures
     assert [f for f in got if f.value == 166 and f.sure and f.cumulative]
+
+
+def test_some_of_the_freed_are_a_part_of_the_round():
+    """"al menos 4 de los excarcelados son estadounidenses": some of the people freed, not the round."""
+    got = _sure("El chavismo anuncia 400 liberaciones y las ONG ponen en duda la cifra", "Desde Washington, un vocero del "
+                "Departamento de Estado precisó que al menos 4 de los excarcelados son estadounidenses.", "es")
+    assert not [f for f in got if f[0] == 4]

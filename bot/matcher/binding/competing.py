@@ -144,7 +144,9 @@ _OWN_DEMANDED = re.compile(r"\s+(?:[^\W\d][\w-]*\s+)?" + one_of(_L.demanded))
 _OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+(?:" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+"
                                   + one_of(_L.counted_releases) + r"\s+" + one_of(_L.counted_participles)
                                   # "60 de esas salidas ocurrieron el 25": a demonstrative points back to them
-                                  + r"|" + one_of(_G.demonstratives) + r"\s+" + one_of(_L.counted_releases) + r"\b)")
+                                  + r"|" + one_of(_G.demonstratives) + r"\s+" + one_of(_L.counted_releases)
+                                  # "4 de los excarcelados son estadounidenses": some of the people freed
+                                  + r"|" + one_of(_G.plural_articles) + r"\s+" + one_of(_L.freed_people) + r"\b)")
 _WHOLE_BEFORE = re.compile(r"(^|[^\w])(" + "|".join(_L.whole_before) + r")\s+$")
 _FRONTED_OF = re.compile(r"(^|[:,])\s*" + _OF + r"\s+$")
 _ONLY = re.compile(r"\b" + one_of(_L.only_words) + r"\b")
@@ -522,7 +524,8 @@ def _whole_of_a_part(n: _At) -> bool:
 
 
 def _of_counted_releases(n: _At) -> bool:
-    """A part of releases counted already: "60 de las salidas verificadas ocurrieron el 25"."""
+    """A part of releases counted already: "60 de las salidas verificadas ocurrieron el 25", "4 de
+    los excarcelados son estadounidenses"."""
     return bool(_OF_COUNTED_RELEASES.match(n.folded[n.e:min(n.b, n.e + 60)]))
 
 
