@@ -1546,3 +1546,10 @@ def test_some_of_the_freed_are_a_part_of_the_round():
     got = _sure("El chavismo anuncia 400 liberaciones y las ONG ponen en duda la cifra", "Desde Washington, un vocero del "
                 "Departamento de Estado precisó que al menos 4 de los excarcelados son estadounidenses.", "es")
     assert not [f for f in got if f[0] == 4]
+
+
+def test_the_releases_as_the_subject_of_a_copula_of_estimate_count_releases():
+    """"las excarcelaciones reales estarían entre 60 y 70": Foro Penal's count, its upper end."""
+    got = _sure("El chavismo anuncia 400 liberaciones y las ONG ponen en duda la cifra", "Según Foro Penal, las excarcelaciones "
+                "reales estarían entre 60 y 70, muy lejos de las 400 que proclama el oficialismo.", "es")
+    assert (70, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] == 60]
