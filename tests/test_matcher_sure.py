@@ -1553,3 +1553,15 @@ def test_the_releases_as_the_subject_of_a_copula_of_estimate_count_releases():
     got = _sure("El chavismo anuncia 400 liberaciones y las ONG ponen en duda la cifra", "Según Foro Penal, las excarcelaciones "
                 "reales estarían entre 60 y 70, muy lejos de las 400 que proclama el oficialismo.", "es")
     assert (70, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] == 60]
+
+
+def test_a_law_named_by_its_amnesty_tells_no_release_and_a_clause_after_y_has_its_own_span():
+    """"aprueba la ley de amnistía para presos políticos": a law; "600 siguen detenidas y en los últimos
+    meses hubo 383": the 383 is a running count (its clause starts after "y"), background to the law."""
+    ex = match("La Asamblea Nacional venezolana aprueba la ley de amnistía para presos políticos",
+               "La Asamblea Nacional sancionó la ley. Según el Foro Penal, más de 600 personas siguen detenidas por razones "
+               "políticas y en los últimos meses hubo al menos 383 excarcelaciones.", "es")
+    assert not ex.is_alert
+    got = match("Foro Penal: 383 excarcelaciones", "Según el Foro Penal, más de 600 personas siguen detenidas por razones "
+                "políticas y en los últimos meses hubo al menos 383 excarcelaciones.", "es").figures
+    assert [f for f in got if f.value == 383 and f.sure and f.cumulative]

@@ -429,6 +429,8 @@ _GENERIC = frozenset(e.name for e in lexicon().speakers)
 
 
 _JOINT = re.compile(r"[,;:]")
+# between two counts of one sentence, what starts the later one's own clause: a pause or "y"/"and"
+_CLAUSE_JOINT = re.compile(r"[,;:]|\s" + one_of(_G.and_words) + r"\s")
 _RUNNING_SPAN = re.compile(r"\b" + one_of(_G.running_span) + r"\b")
 
 
@@ -456,11 +458,12 @@ def _running_clause(item: _Item, b: Bound) -> bool:
     # ("Desde el 8 de enero, Foro Penal ha verificado 444"; not "212 … desde …, 9 de ellas hoy"),
     # or right before it ("… con ellas llegaría a 1.896 excarcelaciones")
     cut = _JOINT.search(item.folded[b.end:nxt])  # ", bringing its tally since …" is the next figure's
-    start = lo if prev is None else max(prev, b.start - 30)
-    joints = list(_JOINT.finditer(item.folded[start:b.start]))
-    joint = joints[-1] if joints else None
-    if joint is not None and prev is not None:
-        start += joint.end()  # "… desde que comenzó el proceso, nueve de ellas hoy": not this number's words
+    start = lo
+    if prev is not None:
+        # "… desde que comenzó el proceso, nueve de ellas hoy", "600 siguen presos y en los últimos meses
+        # hubo 383": its own clause starts after the last pause or "y" since the count before it
+        joints = list(_CLAUSE_JOINT.finditer(item.folded, prev, b.start))
+        start = joints[-1].end() if joints else max(prev, b.start - 30)
     seg = item.folded[start:b.end + cut.start() if cut else nxt]
     return bool(lexicon().cues["running"].search(seg) and _RUNNING_SPAN.search(seg))
 

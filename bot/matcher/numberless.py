@@ -62,6 +62,9 @@ _RUMOURED = re.compile(r"^(?:(?!\b" + one_of(binding_lists.reported_openers, cap
 _UNDER = re.compile(r"\b" + one_of(binding_lists.under_words, capture=False) + r"\s+$")
 # hoped for or aimed at in the release word's stretch: "espera nuevas excarcelaciones", "una señal para liberar"
 _HOPED_FOR = re.compile(r"\b" + one_of(binding_lists.hoped_for, capture=False) + r"\b[^,;:.]*$")
+# a release word naming a law: "la ley de amnistía", "the amnesty bill"
+_LAW_BEFORE = re.compile(r"\b" + one_of(binding_lists.law_before, capture=False) + r"\s+$")
+_LAW_AFTER = re.compile(r"\s+" + one_of(binding_lists.law_after, capture=False) + r"\b")
 _CLAUSE_START = re.compile(r"[,;:.\n][^,;:.\n]*$")
 # a verb of stopping in the release word's stretch, before it or right after it
 _HALTED_BEFORE = re.compile(r"\b" + one_of(binding_lists.halted) + r"\b[^,;:.]*$")
@@ -142,8 +145,8 @@ def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
     set after house arrest ("under house arrest two days after leaving prison"), asked about ("does
     not say if anyone will be freed"), denied by its own relative clause ("excarcelaciones que no
     llegan"), rumoured in the conditional ("prepararía una liberación masiva"), a state people are
-    under ("personas bajo medidas cautelares"), or hoped for or aimed at ("espera nuevas
-    excarcelaciones", "una señal para liberar a")."""
+    under ("personas bajo medidas cautelares"), hoped for or aimed at ("espera nuevas
+    excarcelaciones", "una señal para liberar a"), or the name of a law ("la ley de amnistía")."""
     return conceded(folded, lo, m.start()) or halted(folded, lo, m) or bool(
         (_GOING_OUT.match(m.group()) and _GOES_OUT_TO.match(folded, m.end()))
         or _HOUSE_ARREST_THEN.search(folded, max(lo, m.start() - 80), m.start())
@@ -151,7 +154,8 @@ def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
         or _THAT_DO_NOT.match(folded, m.end())
         or rumoured(folded, lo, m)
         or bool(_UNDER.search(folded, max(lo, m.start() - 20), m.start()))
-        or bool(_HOPED_FOR.search(folded, max(lo, m.start() - 40), m.start())))
+        or bool(_HOPED_FOR.search(folded, max(lo, m.start() - 40), m.start()))
+        or bool(_LAW_BEFORE.search(folded, max(lo, m.start() - 20), m.start()) or _LAW_AFTER.match(folded, m.end())))
 
 
 def rumoured(folded: str, lo: int, m: re.Match[str]) -> bool:
