@@ -14,6 +14,7 @@ figures only. Kept in one file, match() reads top to bottom; the bindings over t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
@@ -256,29 +257,30 @@ def _title_says_release(folded: str, title_end: int) -> bool:
 _COUNT_OF_RELEASES = re.compile(r"\d[\d.,]*\s+(?:\w+\s+){0,2}?(?:" + binding_words().release_nouns.pattern + ")")
 
 
-# a possessive right before a release word: a release already known, named as someone's ("su excarcelación")
-_POSSESSIVE_BEFORE = re.compile(r"\b" + one_of(_G.possessives) + r"\s+$")
+def _says_release(folded: str, lo: int, hi: int) -> bool:
+    """Does the text between lo and hi speak of releases at all (the cue words, or the grammar's
+    release nouns, predicates and actions: "starts freeing", "suelta a", "to go free"), other than
+    as a concession ("pese al indulto a 110, siguen 333 presos"), as stopped ("frenó las
+    excarcelaciones") or another way `untold` knows?"""
+    return any(True for _m in _release_words(folded, lo, hi))
 
 
 def _title_tells_release(item: _Item) -> bool:
     """The title tells releases as news, not only names one already known as someone's ("las
     condiciones de su excarcelación")."""
-    w = binding_words()
-    folded, hi = item.folded, item.title_end
-    return any(not untold(folded, 0, m) and not _POSSESSIVE_BEFORE.search(folded, max(0, m.start() - 7), m.start())
-               for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
-               for m in p.finditer(folded, 0, hi))
+    return any(not _POSSESSIVE_BEFORE.search(item.folded, max(0, m.start() - 7), m.start())
+               for m in _release_words(item.folded, 0, item.title_end))
 
 
-def _says_release(folded: str, lo: int, hi: int) -> bool:
-    """Does the text between lo and hi speak of releases at all (the cue words, or the grammar's
-    release nouns, predicates and actions: "starts freeing", "suelta a", "to go free"), other than
-    as a concession ("pese al indulto a 110, siguen 333 presos") or as stopped ("frenó las
-    excarcelaciones")?"""
+def _release_words(folded: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    """The release words between lo and hi that tell a release (not `untold`)."""
     w = binding_words()
-    return any(not untold(folded, lo, m)
-               for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
-               for m in p.finditer(folded, lo, hi))
+    return (m for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
+            for m in p.finditer(folded, lo, hi) if not untold(folded, lo, m))
+
+
+# a possessive right before a release word: a release already known, named as someone's ("su excarcelación")
+_POSSESSIVE_BEFORE = re.compile(r"\b" + one_of(_G.possessives) + r"\s+$")
 
 
 def _asks(item: _Item) -> bool:
@@ -647,12 +649,18 @@ def _merged(said: list[Said]) -> list[Figure]:
         else:
             out[key] = f
     # "Gobierno" stands in for the authorities when no one is named: not beside a named official,
-    # whose figure it is (sure if either is: "Venezuela pardons 110 …; Maduro's list of 110 names")
-    named = {(f.role, f.value): f for f in out.values() if f.by_kind == OFFICIAL and f.by != "Gobierno"}
+    # whose figure it is, sure if either is ("Venezuela pardons 110 …; Maduro's list of 110 names")
+    named = {(f.role, f.value) for f in out.values() if f.by_kind == OFFICIAL and f.by != "Gobierno"}
     stand_ins = {(f.role, f.value): f for f in out.values() if f.by == "Gobierno" and (f.role, f.value) in named}
-    return [replace(f, sure=True, quote=stand_ins[k].quote) if (k := (f.role, f.value)) in stand_ins and f.by != "Gobierno"
-            and f.by_kind == OFFICIAL and stand_ins[k].sure and not f.sure else f
-            for f in out.values() if not (f.by == "Gobierno" and (f.role, f.value) in named)]
+    kept = []
+    for f in out.values():
+        stand_in = stand_ins.get((f.role, f.value))
+        if f.by == "Gobierno" and stand_in is not None:
+            continue
+        if stand_in is not None and stand_in.sure and not f.sure and f.by_kind == OFFICIAL:
+            f = replace(f, sure=True, quote=stand_in.quote)
+        kept.append(f)
+    return kept
 
 
 def _with_count(item: _Item, base: Extraction, said: list[Said], tally: _Tally) -> Extraction:

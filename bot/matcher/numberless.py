@@ -152,13 +152,13 @@ def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
         or _HOUSE_ARREST_THEN.search(folded, max(lo, m.start() - 80), m.start())
         or _ASKED_IF.search(folded, max(lo, m.start() - 40), m.start())
         or _THAT_DO_NOT.match(folded, m.end())
-        or rumoured(folded, lo, m)
-        or bool(_UNDER.search(folded, max(lo, m.start() - 20), m.start()))
-        or bool(_HOPED_FOR.search(folded, max(lo, m.start() - 40), m.start()))
-        or bool(_LAW_BEFORE.search(folded, max(lo, m.start() - 20), m.start()) or _LAW_AFTER.match(folded, m.end())))
+        or _rumoured(folded, lo, m)
+        or _UNDER.search(folded, max(lo, m.start() - 20), m.start())
+        or _HOPED_FOR.search(folded, max(lo, m.start() - 40), m.start())
+        or _LAW_BEFORE.search(folded, max(lo, m.start() - 20), m.start()) or _LAW_AFTER.match(folded, m.end()))
 
 
-def rumoured(folded: str, lo: int, m: re.Match[str]) -> bool:
+def _rumoured(folded: str, lo: int, m: re.Match[str]) -> bool:
     """The release word `m` (from lo on) stands in a clause whose verb is a conditional of rumour,
     with no "que" or relative pronoun before it that would make it reported speech: "el Gobierno
     prepararía una liberación masiva, según ABC", "Maduro soltaría a los 10 estadounidenses"; not
