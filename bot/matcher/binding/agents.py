@@ -12,7 +12,7 @@ import re
 from ..lexicon import one_of
 from ..speakers import OFFICIAL, Speaker, Voice
 from .clauses import _last
-from .lists import _BY, _G, _L, _OF, _THE, _THE_PL, words
+from .lists import _BY, _G, _GOVERNED, _L, _OF, _THE_PL, words
 
 # the number, up to two words of its noun, then "que" and at most a few words: the subject of a
 # relative clause about it stands here ("las 99 que anunció el gobierno", "the 225 that prosecutors promised")
@@ -35,7 +35,6 @@ _PREDICATIVE = re.compile(r"\s+(?:\w+\s+){0,2}?" + one_of(_L.predicative_markers
 
 # a name after one of these is the object of the clause's verb, not its subject ("presos que
 # protestaron contra Maduro")
-_GOVERNED = re.compile(r"\b" + one_of(_L.governing) + r"\s+(?:" + _THE + r"\s+)?$")
 
 
 # "prosecutors' 956", "the government's figure of 895"; spaces only: "Maduro's wife" ending a title

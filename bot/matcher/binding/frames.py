@@ -14,7 +14,7 @@ from ..cues import Span
 from ..lexicon import WORD, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice, subject_names
 from .clauses import _last, _tokens, hi_of
-from .lists import _BY, _G, _L, _THE, _THE_SG, _Words, words
+from .lists import _BY, _G, _GOVERNED, _L, _THE, _THE_SG, _Words, words
 
 # "by JEyP's count", "according to the group's tally": the possessor's figure
 _FIGURE_OF_BEFORE = re.compile(r"\b" + one_of(_L.figure_of_before) + r"\s+(the\s+)?$")
@@ -109,8 +109,8 @@ def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Wor
 
 
 _POSSESSIVE = re.compile(r"'s?\b")
-_GOVERNED = re.compile(r"\b" + one_of(_L.governing) + r"\s+$")
-_STATE_ACT = re.compile(r"\b" + one_of(_L.official_acts))
+_OFFICIAL_ACT = re.compile(one_of(_L.official_acts))  # matched where a verb starts
+_STATE_ACT = re.compile(r"\b" + _OFFICIAL_ACT.pattern)  # searched for
 
 
 _GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)
@@ -299,7 +299,6 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
 
 
 _REST_END = re.compile(r"[.;,\n]")
-_OFFICIAL_ACT = re.compile(one_of(_L.official_acts))
 _OF_WORD_END = re.compile(r"\s" + one_of(_G.of_the_words) + r"$")  # a release noun and its "de"/"of"
 _RELATIVE = re.compile(r",\s*" + one_of(_L.aside_relatives) + r"\b")
 

@@ -204,6 +204,9 @@ _MONTH = r"\b" + one_of(longest_first(_MONTHS)) + r"\b"
 
 
 _SPAN = re.compile(r"\b" + one_of(_L.span_words) + r"\b")
+# a preposition (and an article) right before a name: the object of a verb or a noun's complement, no
+# subject ("respondió a Jorge Rodríguez", "la oposición de Venezuela")
+_GOVERNED = re.compile(r"\b" + one_of(_L.governing) + r"\s+(?:" + _THE + r"\s+)?$")
 
 
 # a time that makes a count the round's ("9 de ellas este fin de semana", "hasta ahora")
