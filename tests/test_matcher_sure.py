@@ -1565,3 +1565,10 @@ def test_a_law_named_by_its_amnesty_tells_no_release_and_a_clause_after_y_has_it
     got = match("Foro Penal: 383 excarcelaciones", "Según el Foro Penal, más de 600 personas siguen detenidas por razones "
                 "políticas y en los últimos meses hubo al menos 383 excarcelaciones.", "es").figures
     assert [f for f in got if f.value == 383 and f.sure and f.cumulative]
+
+
+def test_a_remain_verb_with_a_count_of_its_own_is_not_said_of_the_releases():
+    """"tras 20 excarcelaciones en Zulia quedan 348 presos políticos": the 348 remain; the 20 are releases."""
+    got = _sure("Foro Penal: tras 20 excarcelaciones en Zulia quedan 348 presos políticos", "El director de la ONG lo informó.",
+                "es")
+    assert (20, "confirmed", "Foro Penal") in got

@@ -159,7 +159,9 @@ def _last_pause(text: str) -> int:
 
 
 _REMAIN = re.compile(r"(\s+\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
-_REMAIN_OWN = re.compile(r"(\s+(?!" + one_of(_G.and_words, capture=False) + r"\b)\w+){0,3}?\s+" + one_of(_G.remain_after) + r"\b")
+# (not a remain verb with a count of its own after it: "tras 20 excarcelaciones en Zulia quedan 348 presos")
+_REMAIN_OWN = re.compile(r"(\s+(?!" + one_of(_G.and_words, capture=False) + r"\b)\w+){0,3}?\s+" + one_of(_G.remain_after)
+                         + r"\b(?!\s+(?:[^\W\d]+\s+){0,2}\d)")
 
 
 # an arrest said of the people counted (their predicate, not "detained after the protests" describing them)
