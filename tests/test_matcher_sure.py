@@ -1572,3 +1572,13 @@ def test_a_remain_verb_with_a_count_of_its_own_is_not_said_of_the_releases():
     got = _sure("Foro Penal: tras 20 excarcelaciones en Zulia quedan 348 presos políticos", "El director de la ONG lo informó.",
                 "es")
     assert (20, "confirmed", "Foro Penal") in got
+
+
+def test_ending_up_out_of_prison_is_a_release_being_out_is_a_state():
+    """"225 … quedaran fuera de prisión": released; "24 estaban fuera de prisión": already out, no release."""
+    got = _sure("La Fiscalía analiza más excarcelaciones", "El fiscal Tarek William Saab aseguró que 225 de unos 2.400 detenidos "
+                "quedaron fuera de prisión con medidas cautelares.", "es")
+    assert (225, "announced", "Fiscalía (Tarek William Saab)") in got
+    got = _sure("Foro Penal contabiliza 368 presos políticos", "Según Foro Penal, 6 de ellas ya estaban libres y 24 estaban fuera "
+                "de prisión con causas abiertas.", "es")
+    assert not [f for f in got if f[0] == 24]
