@@ -1582,3 +1582,13 @@ def test_ending_up_out_of_prison_is_a_release_being_out_is_a_state():
     got = _sure("Foro Penal contabiliza 368 presos políticos", "Según Foro Penal, 6 de ellas ya estaban libres y 24 estaban fuera "
                 "de prisión con causas abiertas.", "es")
     assert not [f for f in got if f[0] == 24]
+
+
+@pytest.mark.parametrize("title, lang", [
+    # left out of the releases
+    ("Más de 200 militares presos vuelven a quedar fuera de las liberaciones, por segunda vez en 2020", "es"),
+    # disappeared after leaving prison: that is the news
+    ("Denuncian que 16 militares con la pena cumplida están desaparecidos tras salir de Ramo Verde", "es"),
+])
+def test_left_out_of_releases_or_disappeared_after_one_is_no_release_news(title, lang):
+    assert not match(title, "Familiares de los presos protestaron ante la Fiscalía.", lang).is_alert

@@ -65,6 +65,9 @@ _HOPED_FOR = re.compile(r"\b" + one_of(binding_lists.hoped_for, capture=False) +
 # a release word naming a law: "la ley de amnistía", "the amnesty bill"
 _LAW_BEFORE = re.compile(r"\b" + one_of(binding_lists.law_before, capture=False) + r"\s+$")
 _LAW_AFTER = re.compile(r"\s+" + one_of(binding_lists.law_after, capture=False) + r"\b")
+# left out of the release: "quedar fuera de las liberaciones"
+_EXCLUDED_FROM = re.compile(r"\b" + one_of(binding_lists.excluded_from, capture=False) + r"\s+(?:"
+                            + one_of(_G.definite_articles, capture=False) + r"\s+)?$")
 _CLAUSE_START = re.compile(r"[,;:.\n][^,;:.\n]*$")
 # a verb of stopping in the release word's stretch, before it or right after it
 _HALTED_BEFORE = re.compile(r"\b" + one_of(binding_lists.halted) + r"\b[^,;:.]*$")
@@ -146,7 +149,8 @@ def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
     not say if anyone will be freed"), denied by its own relative clause ("excarcelaciones que no
     llegan"), rumoured in the conditional ("prepararía una liberación masiva"), a state people are
     under ("personas bajo medidas cautelares"), hoped for or aimed at ("espera nuevas
-    excarcelaciones", "una señal para liberar a"), or the name of a law ("la ley de amnistía")."""
+    excarcelaciones", "una señal para liberar a"), the name of a law ("la ley de amnistía"), or what
+    some are left out of ("quedan fuera de las liberaciones")."""
     return conceded(folded, lo, m.start()) or halted(folded, lo, m) or bool(
         (_GOING_OUT.match(m.group()) and _GOES_OUT_TO.match(folded, m.end()))
         or _HOUSE_ARREST_THEN.search(folded, max(lo, m.start() - 80), m.start())
@@ -155,7 +159,8 @@ def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
         or _rumoured(folded, lo, m)
         or _UNDER.search(folded, max(lo, m.start() - 20), m.start())
         or _HOPED_FOR.search(folded, max(lo, m.start() - 40), m.start())
-        or _LAW_BEFORE.search(folded, max(lo, m.start() - 20), m.start()) or _LAW_AFTER.match(folded, m.end()))
+        or _LAW_BEFORE.search(folded, max(lo, m.start() - 20), m.start()) or _LAW_AFTER.match(folded, m.end())
+        or _EXCLUDED_FROM.search(folded, max(lo, m.start() - 24), m.start()))
 
 
 def _rumoured(folded: str, lo: int, m: re.Match[str]) -> bool:
