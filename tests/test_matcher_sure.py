@@ -1592,3 +1592,11 @@ def test_ending_up_out_of_prison_is_a_release_being_out_is_a_state():
 ])
 def test_left_out_of_releases_or_disappeared_after_one_is_no_release_news(title, lang):
     assert not match(title, "Familiares de los presos protestaron ante la Fiscalía.", lang).is_alert
+
+
+def test_lists_of_people_held_that_disagree_are_no_dispute_of_a_release_figure():
+    """"las listas de presos políticos militares no coinciden": counts held, no release to alert on."""
+    ex = match("Entre 127 y 260: las listas de presos políticos militares no coinciden",
+               "La cifra más alta la tiene la ONG Justicia Venezolana, con 260 casos, y la más baja el Foro Penal, con 127; "
+               "un centro de estudios contabiliza 133.", "es")
+    assert not ex.is_alert

@@ -186,7 +186,7 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
         said = []
     if not any(s.figure.sure for s in said) and (_no_release_of_now(bound) or _asks(item)
                                                  or not (_says_release(folded, 0, title_end)
-                                                         or lex.cues["dispute"].search(folded, 0, title_end))):
+                                                         or _doubts_a_release_figure(item, bound))):
         # no number the text binds, and its release numbers are another round's, a weekly
         # balance's, a total over years …, or the headline asks for releases, or says nothing of
         # releases at all, nor doubts a figure of theirs (a tally, a deadline passed with people
@@ -196,6 +196,13 @@ def match(title: str, summary: str = "", lang: str | None = None, published: str
     if not said:
         return _without_count(item, base, tally if political else tally._replace(value=None), _no_release_of_now(bound))
     return replace(_with_count(item, base, said, tally), period=_period(item, said))
+
+
+def _doubts_a_release_figure(item: _Item, bound: list[Bound]) -> bool:
+    """The title doubts a figure ("Foro Penal cuestiona la cifra oficial") and the item counts
+    releases somewhere; not lists of people held that disagree ("las listas de presos políticos
+    militares no coinciden")."""
+    return bool(lexicon().cues["dispute"].search(item.folded, 0, item.title_end)) and any(b.counts == "release" for b in bound)
 
 
 def _placed_abroad(folded: str, vs: list[Voice]) -> bool:
