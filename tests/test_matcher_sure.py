@@ -1600,3 +1600,13 @@ def test_lists_of_people_held_that_disagree_are_no_dispute_of_a_release_figure()
                "La cifra más alta la tiene la ONG Justicia Venezolana, con 260 casos, y la más baja el Foro Penal, con 127; "
                "un centro de estudios contabiliza 133.", "es")
     assert not ex.is_alert
+
+
+@pytest.mark.parametrize("title, kind", [
+    # someone held since a year is freed: release news
+    ("Excarcelan en Caracas al diputado suplente Rosmit Mantilla, preso desde 2014", "confirmation"),
+    # releases over the years are history, not news of one
+    ("Las excarcelaciones de presos políticos en Venezuela desde 2014", "none"),
+])
+def test_held_since_a_year_describes_the_person_not_a_history(title, kind):
+    assert match(title, "La justicia venezolana lo decidió la noche del jueves en Caracas.", "es").kind == kind

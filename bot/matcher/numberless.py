@@ -68,6 +68,8 @@ _LAW_AFTER = re.compile(r"\s+" + one_of(binding_lists.law_after, capture=False) 
 # left out of the release: "quedar fuera de las liberaciones"
 _EXCLUDED_FROM = re.compile(r"\b" + one_of(binding_lists.excluded_from, capture=False) + r"\s+(?:"
                             + one_of(_G.definite_articles, capture=False) + r"\s+)?$")
+# held, right before "desde 2014": the time someone has been held
+_HELD_SINCE = re.compile(r"\b" + one_of(binding_lists.held_since, capture=False) + r",?\s+$")
 _CLAUSE_START = re.compile(r"[,;:.\n][^,;:.\n]*$")
 # a verb of stopping in the release word's stretch, before it or right after it
 _HALTED_BEFORE = re.compile(r"\b" + one_of(binding_lists.halted) + r"\b[^,;:.]*$")
@@ -119,7 +121,7 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     if all(_backgrounded(folded, lo, m) for m in told) and not cues["confirm"].search(folded, lo, hi) \
             and not cues["announce"].search(folded, lo, hi):
         return False
-    if any(cues[r].search(folded, lo, hi) for r in ("rearrest", "transfer", "harm", "historical")):
+    if any(cues[r].search(folded, lo, hi) for r in ("rearrest", "transfer", "harm")) or _history(folded, lo, hi, lex):
         return False
     if common_prisoners(folded, (lo, hi), lex):
         return False
@@ -134,6 +136,13 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     # freed people telling their story; a film, a report or funds released; hostages, players freed
     return not (cues["narrative"].search(folded, lo, hi) or cues["media"].search(folded, lo, hi)
                 or cues["not_prisoner"].search(folded, lo, hi))
+
+
+def _history(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
+    """A sentence about years gone ("desde 2014", "a lo largo de"), not about someone held since then
+    ("Rosmit Mantilla, preso desde 2014")."""
+    return any(not _HELD_SINCE.search(folded, max(lo, m.start() - 25), m.start())
+               for m in lex.cues["historical"].finditer(folded, lo, hi))
 
 
 def conceded(folded: str, lo: int, at: int) -> bool:
