@@ -1610,3 +1610,13 @@ def test_lists_of_people_held_that_disagree_are_no_dispute_of_a_release_figure()
 ])
 def test_held_since_a_year_describes_the_person_not_a_history(title, kind):
     assert match(title, "La justicia venezolana lo decidió la noche del jueves en Caracas.", "es").kind == kind
+
+
+@pytest.mark.parametrize("title, summary", [
+    ("Excarcelan a Rafael Tudares, yerno de Edmundo González, condenado a 30 años",
+     "Las autoridades venezolanas lo sacaron de prisión, según informó la familia."),
+    ("Sale de prisión el diputado Juan Requesens", "La familia del opositor venezolano lo confirmó en Caracas."),
+])
+def test_one_person_named_by_kin_or_office_is_a_release_of_one(title, summary):
+    ex = match(title, summary, "es")
+    assert ex.kind == "confirmation" and ex.released in (1, None)
