@@ -1620,3 +1620,9 @@ def test_held_since_a_year_describes_the_person_not_a_history(title, kind):
 def test_one_person_named_by_kin_or_office_is_a_release_of_one(title, summary):
     ex = match(title, summary, "es")
     assert ex.kind == "confirmation" and ex.released in (1, None)
+
+
+def test_queda_libre_tells_a_release():
+    ex = match("Nahuel Gallo, el gendarme argentino preso en Venezuela, queda libre tras más de 400 días",
+               "El gendarme fue excarcelado en Venezuela, donde lo detuvo el gobierno de Nicolás Maduro.", "es")
+    assert ex.kind == "confirmation"
