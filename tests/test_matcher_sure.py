@@ -1629,3 +1629,13 @@ def test_queda_libre_tells_a_release():
     ex = match("Nahuel Gallo, el gendarme argentino preso en Venezuela, queda libre tras más de 400 días",
                "El gendarme fue excarcelado en Venezuela, donde lo detuvo el gobierno de Nicolás Maduro.", "es")
     assert ex.kind == "confirmation"
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("The Venezuelan government confirmed in a statement that 252 of its nationals had been let out of CECOT.", "en"),
+    ("El Gobierno venezolano confirmó que 252 de sus connacionales salieron del Cecot.", "es"),
+])
+def test_people_let_out_of_a_prison_abroad_are_that_countrys_release(summary, lang):
+    """"252 of its nationals had been let out of CECOT": El Salvador's prison, no Venezuelan release."""
+    got = _sure("Ten Americans freed by Venezuela as CECOT deportees are flown home in prisoner swap", summary, lang)
+    assert not [f for f in got if f[0] == 252]

@@ -256,9 +256,10 @@ def _another_country(n: _At) -> bool:
 
 
 def _held_abroad(n: _At) -> bool:
-    """"freed 2 young Venezuelans unjustly held in the United States": people held in another
-    country are that country's release, whoever they are."""
-    held = _HELD_IN.match(n.folded, n.e, n.b)
+    """"freed 2 young Venezuelans unjustly held in the United States", "252 of its nationals had been
+    let out of CECOT": people held in another country, or let out of its prison, are that country's
+    release, whoever they are."""
+    held = _HELD_IN.match(n.folded, n.e, n.b) or _LET_OUT_OF.match(n.folded, n.e, n.b)
     if held is None:
         return False
     lex = lexicon()
@@ -716,6 +717,9 @@ def _nationals(folded: str, e: int) -> bool:
 # the count's noun, perhaps a word on it, then "held in" (the country at the match's end, after an article)
 _HELD_IN = re.compile(r"(?:\s+[^\W\d][\w-]*){0,3}?\s+" + one_of(_G.held_participles) + r"\s+" + one_of(("in", "en"))
                       + r"\s+(?:" + _THE + r"\s+)?")
+# a release, then where from: "252 of its nationals had been let out of CECOT", "salieron del Cecot"
+_LET_OUT_OF = re.compile(r"[^\d.;:]{0,60}?(?:" + lexicon().cues["release"].pattern + r"|" + words().release_predicates.pattern
+                         + r")\s+" + one_of(_L.out_of) + r"\s+(?:" + _THE + r"\s+)?")
 # a clause that says what a count includes: ", counting both …", ", entre ellas …", ", including …"
 _INCLUDING = re.compile(r",\s*" + one_of(_L.including) + r"\b")
 _INCLUSION_ENDS = re.compile(r";|\b" + one_of((*_L.but_words, *_L.while_words)) + r"\b")
