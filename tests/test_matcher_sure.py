@@ -1639,3 +1639,10 @@ def test_people_let_out_of_a_prison_abroad_are_that_countrys_release(summary, la
     """"252 of its nationals had been let out of CECOT": El Salvador's prison, no Venezuelan release."""
     got = _sure("Ten Americans freed by Venezuela as CECOT deportees are flown home in prisoner swap", summary, lang)
     assert not [f for f in got if f[0] == 252]
+
+
+def test_a_count_still_counted_is_held():
+    """"Foro Penal aún cuenta 802": the people still held, not a count of the releases before it."""
+    got = _sure("El gobierno de Maduro excarcela a 13 presos políticos; Foro Penal aún cuenta 802, 45 de ellos desaparecidos",
+                "Las autoridades informaron que dejaban salir de la cárcel a 13 presos políticos.", "es")
+    assert not [f for f in got if f[0] == 802]

@@ -233,8 +233,8 @@ def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _W
     if _HELD_THEN_RELATIVE.search(folded[max(lo, s - 70):s]):
         return None  # "los presos políticos del país, que la ONG cifra en 268": the count of that noun
     own = folded[a:s][_last_pause(folded[a:s]):]  # its stretch, past an aside ("Foro Penal, que cuenta 800 presos, …")
-    if _HELD_WORDS.search(own) and not w.release_nouns.search(own):
-        return None  # "… y los presos políticos suben a 1.041": its clause names what it counts, people held
+    if (_HELD_WORDS.search(own) or _STILL.search(own)) and not w.release_nouns.search(own):
+        return None  # "… y los presos políticos suben a 1.041", "Foro Penal aún cuenta 802": people held
     tail = folded[e:b]
     comma = _COMMA.search(tail)
     tail = tail[:comma.start()] if comma else tail  # "… 73 desde el jueves, Foro Penal 56 …": its own words
@@ -252,6 +252,7 @@ def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _W
 
 
 _HELD_WORDS = re.compile(r"\b" + one_of(_L.held_words) + r"\b")
+_STILL = re.compile(r"\b" + one_of(_L.still_words) + r"\b")
 
 
 def _held_before(folded: str, at: int) -> bool:

@@ -93,6 +93,7 @@ class _Lists:
     going_out: tuple[str, ...]
     asked_if: tuple[str, ...]
     infinitive_endings: tuple[str, ...]
+    still_words: tuple[str, ...]
     out_of: tuple[str, ...]
     held_since: tuple[str, ...]
     excluded_from: tuple[str, ...]
