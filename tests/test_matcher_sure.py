@@ -1646,3 +1646,9 @@ def test_a_count_still_counted_is_held():
     got = _sure("El gobierno de Maduro excarcela a 13 presos políticos; Foro Penal aún cuenta 802, 45 de ellos desaparecidos",
                 "Las autoridades informaron que dejaban salir de la cárcel a 13 presos políticos.", "es")
     assert not [f for f in got if f[0] == 802]
+
+
+def test_a_count_at_other_prisons_beside_one_at_a_named_prison_are_parts_of_their_sum():
+    """"50 from Tocorón and 20 from other jails": two parts; the round is 70."""
+    got = _sure("Foro Penal: 50 freed from Tocorón and 20 from other jails as Venezuela releases protest detainees", "", "en")
+    assert (70, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] in (50, 20)]
