@@ -127,7 +127,7 @@ def _with_places_that_speak(folded: str, lex: Lexicon, raw: list[_Found], named_
         if saying.match(folded, m.end() + 1):
             raw.append((m.start(), m.end(), 2, Speaker(lex.country_names[m.group()], INDEPENDENT, True)))
     entries = {e.name: e for e in lex.speakers}
-    subjects = _subject_names() if lex is lexicon() else _subject_names_in(lex)
+    subjects = subject_names() if lex is lexicon() else _subject_names_in(lex)
     for m in subjects.finditer(folded):
         if saying.match(folded, m.end() + 1) and _SUBJECT_BEFORE.search(folded, max(0, m.start() - 14), m.start()):
             raw.append((m.start(), m.end(), 2, _word_speaker(entries[lex.subject_names[m.group()]], named_people)))
@@ -220,13 +220,9 @@ _SUBJECT_BEFORE = re.compile(r"(?:^|[\n.,;:!?¿¡\"'«»()-]|\b" + one_of(_G.sub
 
 
 @lru_cache(maxsize=1)
-def _subject_names() -> re.Pattern[str]:
-    return _subject_names_in(lexicon())
-
-
 def subject_names() -> re.Pattern[str]:
     """The names that stand for the government as a subject ("Caracas", "Venezuela"), in one pattern."""
-    return _subject_names()
+    return _subject_names_in(lexicon())
 
 
 def _subject_names_in(lex: Lexicon) -> re.Pattern[str]:

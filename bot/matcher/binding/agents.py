@@ -33,10 +33,6 @@ _CONTACT_BREAK = re.compile(r"\b" + one_of(_L.contact_breakers) + r"\b")
 _PREDICATIVE = re.compile(r"\s+(?:\w+\s+){0,2}?" + one_of(_L.predicative_markers) + r"\s")
 
 
-# a name after one of these is the object of the clause's verb, not its subject ("presos que
-# protestaron contra Maduro")
-
-
 # "prosecutors' 956", "the government's figure of 895"; spaces only: "Maduro's wife" ending a title
 # owns nothing of the number that opens the next line
 _POSSESSED = re.compile(r"('s|s') *(\w+ +){0,2}")

@@ -381,8 +381,6 @@ def voiced(folded: str, v: Voice, w: _Words) -> bool:
 _WELCOMES = re.compile(one_of(_L.welcome_verbs))
 
 
-
-
 def _tells_after(folded: str, v: Voice, limit: int, w: _Words) -> int | None:
     """Where a verb of saying, counting or announcing follows the speaker within a few words (a
     title, a name, 'que' between), before limit; None if none does (or it is negated: "no explicó")."""
