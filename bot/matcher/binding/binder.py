@@ -177,12 +177,6 @@ _FIGURE_PUT_AT = re.compile(r"\b" + one_of(_L.figure_put_verbs) + r"\s+(?:" + on
                             + r"\s+$")
 
 
-# "put Monday's releases at 116": the releases themselves put at the number (a possessive or an article before)
-_RELEASES_PUT_AT = re.compile(r"\b" + one_of(_L.figure_put_verbs) + r"\s+(?:" + one_of((*_G.definite_articles, *_G.possessives))
-                              + r"\s+|[^\W\d]+'s\s+)?(?:" + words().release_nouns.pattern + r")[^\d.;:,]{0,30}?\s+"
-                              + one_of(_L.figure_put_at) + r"\s+$")
-
-
 def _figure_put_at(folded: str, lo: int, a: int, s: int, earlier: list[Bound], si: int,
                    w: _Words) -> tuple[str, int | None] | None:
     """A figure put at the number counts what the figure counts: its own words ("the number freed
@@ -190,10 +184,7 @@ def _figure_put_at(folded: str, lo: int, a: int, s: int, earlier: list[Bound], s
     confirmed 56 releases …, while the government put the figure at 400"), else the last of the
     release and held words before it ("announced the releases: Penal Forum put the number at 70").
     None when no figure is put at it."""
-    before = _QUANTIFIED.sub("", folded[max(a, s - 120):s])
-    if _RELEASES_PUT_AT.search(before):
-        return "release", None  # "put Monday's releases at 116", "sitúa las excarcelaciones en 48"
-    put = _FIGURE_PUT_AT.search(before)
+    put = _FIGURE_PUT_AT.search(_QUANTIFIED.sub("", folded[max(a, s - 120):s]))
     if put is None:
         return None
     own = put.group("q")

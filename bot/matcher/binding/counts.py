@@ -107,7 +107,7 @@ def _a_total_of_releases(folded: str, lo: int, s: int, w: _Words) -> bool:
     # (its lower end is no count of its own)
     if _RANGE_LOWER.match(folded, s):
         return False
-    before = _RANGE_BEFORE.sub(r"\1 ", folded[lo:s])
+    before = _QUANTIFIED.sub("", _RANGE_BEFORE.sub(r"\1 ", folded[lo:s]))  # "put releases at over 600"
     total = _last(w.release_totals, before)
     return total is not None and not before[total.end():].strip() and bool(
         w.release_nouns.search(total.group()) or not _held_before(folded, lo + total.start()))
