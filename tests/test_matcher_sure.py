@@ -1652,3 +1652,13 @@ def test_a_count_at_other_prisons_beside_one_at_a_named_prison_are_parts_of_thei
     """"50 from Tocorón and 20 from other jails": two parts; the round is 70."""
     got = _sure("Foro Penal: 50 freed from Tocorón and 20 from other jails as Venezuela releases protest detainees", "", "en")
     assert (70, "confirmed", "Foro Penal") in got and not [f for f in got if f[0] in (50, 20)]
+
+
+def test_a_release_after_a_purpose_to_free_is_still_told():
+    """"pressed Venezuela to free prisoners and 20 were released": the 20 are a release told."""
+    import re as _re
+
+    from bot._text import fold
+    from bot.matcher.numberless import untold
+    text = fold("The US pressed Venezuela to free prisoners and 20 were released on Monday")
+    assert not untold(text, 0, _re.search("released", text))
