@@ -1665,3 +1665,14 @@ def test_a_release_after_a_purpose_to_free_is_still_told():
     # "out of the releases announced …" takes some of them, it leaves no one out of them
     text = fold("Out of the releases the government announced, Foro Penal verified only 56")
     assert not untold(text, 0, _re.search("releases", text))
+
+
+@pytest.mark.parametrize("title", [
+    "Excarcelan al diputado Juan Requesens y a otros opositores",
+    "Excarcelan al periodista Roland Carreño y a otros opositores",
+    "Excarcelan al sargento Luis Bandres junto a varios militares",
+])
+def test_one_named_beside_others_is_no_release_of_one(title):
+    """One person named by office beside others freed: a release without a count, never "1"."""
+    ex = match(title, "La noticia se conoció en Caracas, según Foro Penal.", "es")
+    assert ex.is_alert and ex.released is None and ex.confirmed is None
