@@ -60,7 +60,7 @@ def _name_ok(name: str, lex: Lexicon) -> bool:
     if len(words) < 2 or any(w in _NOT_NAME for w in words):
         return False
     f = fold(name)
-    if any(e.pattern.search(f) for e in (*lex.orgs, *lex.prisons, *lex.countries)):
+    if any(lex.finders[section].pattern.search(f) for section in ("org", "prison", "country")):
         return False
     return not (lex.cues["venezuela"].search(f) or lex.cues["month"].fullmatch(words[0]))
 
@@ -142,10 +142,8 @@ def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: 
     """True when the headline release happens in another country: a foreign place stands nearer
     to the number than any Venezuelan one, in its sentence or in the title."""
     lo, hi = spans[head.sentence]
-    named = lex.finders["country"].pattern.search(folded, lo, hi) is not None  # one pass before the distances
-    d_foreign = min((d for e in lex.countries
-                     if (d := cue_distance(e.pattern, folded, lo, hi, head.start, head.end)) is not None),
-                    default=None) if named else None
+    # every country in one pass: the nearest of them
+    d_foreign = cue_distance(lex.finders["country"].pattern, folded, lo, hi, head.start, head.end)
     if d_foreign is not None:
         d_home = cue_distance(lex.cues["venezuela"], folded, lo, hi, head.start, head.end)
         if d_home is None or d_foreign < d_home:
@@ -171,4 +169,4 @@ def foreign_subject(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     if verb is None:
         return False
     subject = folded[lo:verb.start()]
-    return any(e.pattern.search(subject) for e in lex.countries) and not lex.cues["venezuela"].search(subject)
+    return lex.finders["country"].pattern.search(subject) is not None and not lex.cues["venezuela"].search(subject)

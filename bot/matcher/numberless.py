@@ -198,5 +198,5 @@ def _backgrounded(folded: str, lo: int, m: re.Match[str]) -> bool:
 def _abroad(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     """Another country's release: a country named and Venezuela not, or a country as the subject
     of the release verb."""
-    return (any(e.pattern.search(folded, lo, hi) for e in lex.countries) and not lex.cues["venezuela"].search(folded, lo, hi)) \
+    return (lex.finders["country"].pattern.search(folded, lo, hi) is not None and not lex.cues["venezuela"].search(folded, lo, hi)) \
         or foreign_subject(folded, lo, hi, lex)

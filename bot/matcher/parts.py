@@ -99,10 +99,7 @@ def abroad(folded: str, spans: list[Span], m: Mention, lex: Lexicon) -> bool:
     """'En Cuba, el gobierno liberó a 553 presos': another country stands nearer the number than
     anything Venezuelan; its figures never enter."""
     lo, hi = spans[m.sentence]
-    if lex.finders["country"].pattern.search(folded, lo, hi) is None:
-        return False
-    d_abroad = min((d for e in lex.countries if (d := cue_distance(e.pattern, folded, lo, hi, m.start, m.end)) is not None),
-                   default=None)
+    d_abroad = cue_distance(lex.finders["country"].pattern, folded, lo, hi, m.start, m.end)
     if d_abroad is None:
         return False
     d_home = cue_distance(lex.cues["venezuela"], folded, lo, hi, m.start, m.end)
