@@ -156,6 +156,19 @@ def test_a_running_total_is_cumulative_with_its_start(title, lang, published, si
     assert ex.confirmed == fig.value
 
 
+@pytest.mark.parametrize("title, lang", [
+    ("Foro Penal ha verificado 350 excarcelaciones desde principios de enero", "es"),
+    ("Foro Penal suma 350 excarcelados desde comienzos de enero", "es"),
+    ("Foro Penal ha confirmado 350 excarcelaciones desde finales de diciembre", "es"),
+    ("Foro Penal has verified 350 releases since early January", "en"),
+    ("Foro Penal has confirmed 350 releases since late December", "en"),
+])
+def test_a_count_since_a_part_of_a_month_is_a_running_total(title, lang):
+    """"desde principios de enero", "since late December": a start told by the part of a month (no
+    day to date it) still makes the count a running one."""
+    assert only(match(title, "", lang), "confirmed").cumulative
+
+
 def test_without_a_published_date_the_start_year_is_unknown():
     fig = only(match("Foro Penal eleva a 444 las excarcelaciones verificadas desde el 8 de enero", "", "es"),
                "confirmed")
