@@ -1676,3 +1676,22 @@ def test_one_named_beside_others_is_no_release_of_one(title):
     """One person named by office beside others freed: a release without a count, never "1"."""
     ex = match(title, "La noticia se conoció en Caracas, según Foro Penal.", "es")
     assert ex.is_alert and ex.released is None and ex.confirmed is None
+
+
+@pytest.mark.parametrize("summary, lang, speaker", [
+    ("El Comité por la Libertad de los Presos Políticos informó que familiares le confirmaron 59 excarcelaciones en Tocorón"
+     " y 79 en Tocuyito.", "es", "CLIPPVE"),
+    ("Foro Penal dijo que familiares le confirmaron 59 excarcelaciones en Tocorón y 79 en Tocuyito.", "es", "Foro Penal"),
+    ("Foro Penal said relatives had told it that 59 prisoners were released from Tocorón and 79 from Tocuyito.", "en",
+     "Foro Penal"),
+])
+def test_a_count_told_to_the_one_reporting_is_the_reporters(summary, lang, speaker):
+    """"X informó que familiares le confirmaron 59 … y 79 …": the relatives told X, whose count the round is."""
+    got = _sure("Madres esperan a las puertas de Tocorón", summary, lang)
+    assert (138, "confirmed", speaker) in got and not [f for f in got if f[2] != speaker]
+
+
+def test_a_count_told_to_no_one_named_is_nobodys():
+    """"Familiares le confirmaron …": told to someone the item does not name: no sure figure."""
+    assert not _sure("Madres esperan a las puertas de Tocorón",
+                     "Familiares le confirmaron 59 excarcelaciones en Tocorón y 79 en Tocuyito.", "es")

@@ -113,6 +113,7 @@ _OFFICIAL_ACT = re.compile(one_of(_L.official_acts))  # matched where a verb sta
 _STATE_ACT = re.compile(r"\b" + _OFFICIAL_ACT.pattern)  # searched for
 
 
+_TOLD_TO_REPORTER = re.compile(r"\s+" + one_of(_L.told_to_reporter) + r"\b")
 _GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)
 
 
@@ -122,6 +123,11 @@ def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voic
     is), unless it is the doer of the release told by another (`told_by` after the number, or a
     reporter before it)."""
     v, at = before[-1]
+    if _TOLD_TO_REPORTER.match(folded, v.end):
+        # "el Comité informó que familiares le confirmaron 59": the subject told it to the one
+        # reporting, whose count it is; told to no one named before, nobody's
+        reporters = [u for u, _at in before if u.end <= v.start]
+        return (reporters[-1].speaker if reporters else None), None
     # "Maduro's government has freed 44 so far, Foro Penal says": the doer of the release is
     # not its speaker when the clause is attributed to another
     # its verb releases, before the number or after it ("had let five opposition figures out of jail")

@@ -162,6 +162,7 @@ class _Lists:
     political_part_openers: tuple[str, ...]
     political_words: tuple[str, ...]
     told_to_them: tuple[str, ...]
+    told_to_reporter: tuple[str, ...]
     freed_people: tuple[str, ...]
     counted_releases: tuple[str, ...]
     counted_participles: tuple[str, ...]
