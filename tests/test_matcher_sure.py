@@ -1695,3 +1695,27 @@ def test_a_count_told_to_no_one_named_is_nobodys():
     """"Familiares le confirmaron …": told to someone the item does not name: no sure figure."""
     assert not _sure("Madres esperan a las puertas de Tocorón",
                      "Familiares le confirmaron 59 excarcelaciones en Tocorón y 79 en Tocuyito.", "es")
+
+
+@pytest.mark.parametrize("title, summary, lang, part", [
+    ("Delcy Rodríguez cifra en 406 los liberados desde diciembre; Foro Penal solo confirma 56",
+     "Foro Penal dijo que solo ha podido confirmar 56 liberaciones, mientras el Sindicato Nacional de Trabajadores de la"
+     " Prensa informó de la salida de 18 periodistas.", "es", 18),
+    ("Foro Penal confirms 120 political prisoners freed in Venezuela",
+     "The group said 120 people had walked free since Sunday, and the press union SNTP reported the release of 9"
+     " journalists.", "en", 9),
+])
+def test_a_count_of_one_trade_beside_a_larger_round_is_a_part(title, summary, lang, part):
+    """"la salida de 18 periodistas" beside Foro Penal's 56: the press union's count of its own
+    trade is a part of the round, like a count of women or teenagers."""
+    got = _sure(title, summary, lang)
+    assert not [f for f in got if f[0] == part] and got
+
+
+def test_the_headlines_trade_retold_below_is_still_the_round():
+    """"Fifteen journalists among latest prisoners freed" … "At least 15 reporters … have been let
+    out": the group the headline is news of stays the round below it, beside a larger count."""
+    got = _sure("Fifteen journalists among latest prisoners freed in Venezuela",
+                "At least 15 reporters have been let out of Venezuelan jails, the press workers' union SNTP said on "
+                "Wednesday. The government said on Tuesday it had released 116 detainees so far.", "en")
+    assert (15, "confirmed", "SNTP") in got

@@ -109,8 +109,11 @@ def one_part_of_more(folded: str, spans: Sequence[Span], counts: Sequence[tuple[
     I" beside the ministry's 116 and the parties' 54; "the group had reported 16 teenagers released"
     beside 80). A headline's group is what the item is news of ("5 minors released, OVP says")."""
     prisons = lexicon().finders["prison"].pattern
+    # the headline's group is the item's news, and so is the same count of it retold below
+    # ("Fifteen journalists among latest prisoners freed" … "At least 15 reporters … have been let out")
+    headline = {v for v, s, _e, _si in counts if s < title_end}
     placed = {s: _prison_of(folded, spans[si][0], spans[si][1], s, e, prisons)
-              or (_group_of(folded, e) if s >= title_end else None) for _v, s, e, si in counts}
+              or (_group_of(folded, e) if s >= title_end and v not in headline else None) for v, s, e, si in counts}
     if not any(placed.values()):
         return set()
     # the largest count, and the largest told elsewhere than it: one pass, however many counts
