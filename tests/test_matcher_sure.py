@@ -1719,3 +1719,36 @@ def test_the_headlines_trade_retold_below_is_still_the_round():
                 "At least 15 reporters have been let out of Venezuelan jails, the press workers' union SNTP said on "
                 "Wednesday. The government said on Tuesday it had released 116 detainees so far.", "en")
     assert (15, "confirmed", "SNTP") in got
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("Excarcelan a Javier Tarazona, director de Fundaredes", "es"),
+    ("Foro Penal confirma la excarcelación de Javier Tarazona", "es"),
+    ("Javier Tarazona sale de la cárcel después de cuatro años", "es"),
+    ("Venezuela frees Juan Requesens", "en"),
+])
+def test_one_person_freed_by_name_is_a_release_of_one(title, lang):
+    """A name as the object or the subject of the release word, no role noun: one person freed."""
+    ex = match(title, "Foro Penal lo confirmó en sus redes.", lang)
+    assert ex.is_alert and ex.released == 1
+
+
+@pytest.mark.parametrize("title", [
+    "Excarcelan a Enrique Márquez y Biagio Pilieri tras el anuncio de Jorge Rodríguez",
+    "Liberan a Juan Requesens y a Roland Carreño",
+    "Liberan al periodista Roland Carreño y a Juan Requesens",
+    "Excarcelan a Catalina Ramos, Dignora Hernández y María Oropeza",
+])
+def test_people_freed_by_name_are_a_release_without_a_count(title):
+    """Two names or more joined: several people freed, never "1"."""
+    ex = match(title, "Foro Penal lo confirmó en sus redes.", "es")
+    assert ex.is_alert and ex.released is None
+
+
+@pytest.mark.parametrize("title", [
+    "Uruguay y EE. UU. cooperan para liberar a Fabián Buglione, detenido en Venezuela",
+    "Quirno promete seguir trabajando por la libertad de Germán Giuliani",
+])
+def test_a_release_aimed_at_by_name_is_no_release(title):
+    """"cooperan para liberar a X", "trabajando por la libertad de X": aimed at, not told."""
+    assert not match(title, "La cancillería informó el viernes.", "es").is_alert

@@ -122,6 +122,49 @@ def attribution(
     return None
 
 
+# a name right after a release word ("excarcelan a Javier Tarazona", "frees Juan Requesens"), or
+# right before one ("Javier Tarazona sale de la cárcel", "Juan Requesens freed"); more names joined
+# to it ("a Enrique Márquez y a Biagio Pilieri", "Márquez, Pilieri and Guevara")
+_NAMED_OBJECT = re.compile(r"\s+(?:" + one_of(_G.named_object_before, capture=False) + r"\s+)?")
+_NAMED_SUBJECT_GAP = re.compile(r"\s+$")
+_NAMES_JOINED = re.compile(r"\s*(?:,\s*(?:" + one_of(_G.and_words, capture=False) + r"\s+)?|\s+" + one_of(_G.and_words, capture=False)
+                           + r"\s+)(?:" + one_of(_G.named_object_before, capture=False) + r"\s+)?")
+
+
+def named_freed(text: str, folded: str, lo: int, hi: int, lex: Lexicon) -> int:
+    """How many people the sentence [lo, hi) frees by name, as the object or the subject of its
+    release word, no role noun needed ("Excarcelan a Javier Tarazona": 1; "Excarcelan a Enrique
+    Márquez y Biagio Pilieri": 2; "Javier Tarazona sale de la cárcel": 1); 0 when none."""
+    def ok(m: re.Match[str] | None) -> bool:
+        return m is not None and _name_ok(_TRAILING_JOINER.sub("", m.group().strip()), lex)
+
+    for m in lex.cues["release"].finditer(folded, lo, hi):
+        gap = _NAMED_OBJECT.match(folded, m.end())
+        name = _NAME.match(text, gap.end(), hi) if gap else None
+        if ok(name):
+            count = 1
+            while name is not None and (joined := _NAMES_JOINED.match(folded, name.end(), hi)) is not None:
+                name = _NAME.match(text, joined.end(), hi)
+                count += ok(name)
+            return count
+        before = next((n for n in _NAME.finditer(text, lo, m.start()) if _NAMED_SUBJECT_GAP.fullmatch(text, n.end(), m.start())),
+                      None)
+        if before is not None and before.start() == lo and ok(before):
+            return 1
+    return 0
+
+
+def names_joined(text: str, lo: int, hi: int, lex: Lexicon) -> bool:
+    """Does the sentence [lo, hi) join two names ("al periodista Roland Carreño y a Juan Requesens"):
+    more than one person, whatever role noun stands before the first?"""
+    for name in _NAME.finditer(text, lo, hi):
+        joined = _NAMES_JOINED.match(text.lower(), name.end(), hi)
+        other = _NAME.match(text, joined.end(), hi) if joined else None
+        if other is not None and all(_name_ok(_TRAILING_JOINER.sub("", n.group().strip()), lex) for n in (name, other)):
+            return True
+    return False
+
+
 # "al periodista", "the journalist": one person, named by role
 SINGULAR = re.compile(r"\b" + one_of(_G.one_person_articles) + r"\s+" + one_of(_G.one_person_roles) + r"\b")
 

@@ -210,6 +210,7 @@ class Grammar:
     announce_speech: tuple[str, ...]
     subgroup_after: tuple[str, ...]
     one_person_articles: tuple[str, ...]
+    named_object_before: tuple[str, ...]
     one_person_roles: tuple[str, ...]
     one_person_words: tuple[str, ...]
     prisoners_plural: tuple[str, ...]

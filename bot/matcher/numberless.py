@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from .binding.lists import _L as binding_lists
 from .cues import GENRE_TITLE, Span, common_prisoners, negated
-from .entities import SINGULAR, foreign_subject
+from .entities import SINGULAR, foreign_subject, named_freed, names_joined
 from .lexicon import WORD, Lexicon, grammar, is_word, one_of
 
 
@@ -87,11 +87,12 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
         sentence = folded[lo:hi]
         prisoner = bool(cues["political"].search(sentence)) or any(
             is_word(cues["person"], w) for w in WORD.findall(sentence))
-        single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence)
-        if not (prisoner or single):
+        named = named_freed(text, folded, lo, hi, lex)
+        single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence) or named == 1
+        if not (prisoner or single or named):
             continue
         kind = "announcement" if cues["announce"].search(sentence) and not cues["confirm"].search(sentence) else "confirmation"
-        plural = cues["vague"].search(sentence) or _PLURAL.search(sentence)
+        plural = cues["vague"].search(sentence) or _PLURAL.search(sentence) or named > 1 or names_joined(text, lo, hi, lex)
         return NumberlessRelease(kind, 1 if single and not plural else None, si)
     return None
 
@@ -167,7 +168,7 @@ def untold(folded: str, lo: int, m: re.Match[str]) -> bool:
         or _THAT_DO_NOT.match(folded, m.end())
         or _rumoured(folded, lo, m)
         or _UNDER.search(folded, max(lo, m.start() - 20), m.start())
-        or _HOPED_FOR.search(folded, max(lo, m.start() - 40), m.start())
+        or _HOPED_FOR.search(folded, max(lo, m.start() - 40), m.end())
         or _LAW_BEFORE.search(folded, max(lo, m.start() - 20), m.start()) or _LAW_AFTER.match(folded, m.end())
         or _EXCLUDED_FROM.search(folded, max(lo, m.start() - 24), m.start()))
 
