@@ -131,27 +131,29 @@ _NAMES_JOINED = re.compile(r"\s*(?:,\s*(?:" + one_of(_G.and_words, capture=False
                            + r"\s+)(?:" + one_of(_G.named_object_before, capture=False) + r"\s+)?")
 
 
-def named_freed(text: str, folded: str, lo: int, hi: int, lex: Lexicon) -> int:
-    """How many people the sentence [lo, hi) frees by name, as the object or the subject of its
-    release word, no role noun needed ("Excarcelan a Javier Tarazona": 1; "Excarcelan a Enrique
-    Márquez y Biagio Pilieri": 2; "Javier Tarazona sale de la cárcel": 1); 0 when none."""
-    def ok(m: re.Match[str] | None) -> bool:
-        return m is not None and _name_ok(_TRAILING_JOINER.sub("", m.group().strip()), lex)
+def named_freed(text: str, folded: str, lo: int, hi: int, lex: Lexicon) -> list[str]:
+    """The people the sentence [lo, hi) frees by name, as the object or the subject of its release
+    word, no role noun needed ("Excarcelan a Javier Tarazona"; "Excarcelan a Enrique Márquez y
+    Biagio Pilieri": both; "Javier Tarazona sale de la cárcel"), in order; [] when none."""
+    def ok(m: re.Match[str] | None) -> str | None:
+        name = _TRAILING_JOINER.sub("", m.group().strip()) if m is not None else ""
+        return name if name and _name_ok(name, lex) else None
 
     for m in lex.cues["release"].finditer(folded, lo, hi):
         gap = _NAMED_OBJECT.match(folded, m.end())
-        name = _NAME.match(text, gap.end(), hi) if gap else None
-        if ok(name):
-            count = 1
-            while name is not None and (joined := _NAMES_JOINED.match(folded, name.end(), hi)) is not None:
-                name = _NAME.match(text, joined.end(), hi)
-                count += ok(name)
-            return count
+        found = _NAME.match(text, gap.end(), hi) if gap else None
+        if (first := ok(found)) is not None:
+            names = [first]
+            while found is not None and (joined := _NAMES_JOINED.match(folded, found.end(), hi)) is not None:
+                found = _NAME.match(text, joined.end(), hi)
+                if (more := ok(found)) is not None:
+                    names.append(more)
+            return names
         before = next((n for n in _NAME.finditer(text, lo, m.start()) if _NAMED_SUBJECT_GAP.fullmatch(text, n.end(), m.start())),
                       None)
-        if before is not None and before.start() == lo and ok(before):
-            return 1
-    return 0
+        if before is not None and before.start() == lo and (subject := ok(before)) is not None:
+            return [subject]
+    return []
 
 
 def names_joined(text: str, lo: int, hi: int, lex: Lexicon) -> bool:

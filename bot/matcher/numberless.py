@@ -87,7 +87,7 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
         sentence = folded[lo:hi]
         prisoner = bool(cues["political"].search(sentence)) or any(
             is_word(cues["person"], w) for w in WORD.findall(sentence))
-        named = named_freed(text, folded, lo, hi, lex)
+        named = len(named_freed(text, folded, lo, hi, lex))
         single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence) or named == 1
         if not (prisoner or single or named):
             continue
