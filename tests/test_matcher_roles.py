@@ -169,6 +169,15 @@ def test_a_count_since_a_part_of_a_month_is_a_running_total(title, lang):
     assert only(match(title, "", lang), "confirmed").cumulative
 
 
+@pytest.mark.parametrize("summary, lang", [
+    ("Foro Penal confirmed the release of 5 political prisoners held since January 8.", "en"),
+    ("Foro Penal confirmó la excarcelación de 18 personas arrestadas desde mayo en protestas.", "es"),
+])
+def test_a_start_told_of_people_held_is_no_running_count(summary, lang):
+    """"5 political prisoners held since January 8": when they were jailed, not when a count began."""
+    assert not [f for f in match("Salen presos de El Rodeo", summary, lang).figures if f.cumulative]
+
+
 def test_without_a_published_date_the_start_year_is_unknown():
     fig = only(match("Foro Penal eleva a 444 las excarcelaciones verificadas desde el 8 de enero", "", "es"),
                "confirmed")

@@ -32,7 +32,7 @@ from .numberless import numberless_release, untold
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
-from .running import parse_date, periods
+from .running import parse_date, periods, running_words
 from .speakers import INDEPENDENT, OFFICIAL, Voice, governments_abroad, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
@@ -474,7 +474,7 @@ def _running_clause(item: _Item, b: Bound) -> bool:
         joints = list(_CLAUSE_JOINT.finditer(item.folded, prev, b.start))
         start = joints[-1].end() if joints else max(prev, b.start - 30)
     seg = item.folded[start:b.end + cut.start() if cut else nxt]
-    return bool(lexicon().cues["running"].search(seg) and _RUNNING_SPAN.search(seg))
+    return bool(running_words(seg, 0, len(seg), lexicon()) and _RUNNING_SPAN.search(seg))
 
 
 # what ties an official count to a round of its own: a new batch ("otros 200", "200 more"), or a

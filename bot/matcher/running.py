@@ -36,6 +36,7 @@ SAME_PERIOD = "same period"  # a start told as "the same period" as another runn
 _SAME = re.compile("|".join(_G.same_period))
 _PARTITIVE = re.compile(r"\s+" + one_of(_G.partitive_after) + r"\b")
 _LIST_ITEM = re.compile(r"^[^.;:\d]*(,|\b" + one_of(_G.and_words) + r"\b)[^.;:\d]*$")
+_HELD_BEFORE = re.compile(r"\b" + one_of(_G.held_participles) + r"\s+$")  # "held since", "detenidos desde"
 _TO = re.compile(r"\b" + one_of(_G.to_words) + r"\s+$")
 _DAY_MONTH = re.compile(r"\s+(de\s+)?" + _MONTH)  # "8 de enero", "8 January"
 _MONTH_DAY = re.compile(_MONTH + r"\.?\s+$")  # "Jan. 8"
@@ -52,7 +53,7 @@ def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: 
         nums = [m for m in kept if m.sentence == si]
         if not nums:
             continue
-        for a in lex.cues["running"].finditer(folded, *sent):
+        for a in running_words(folded, *sent, lex):
             lo, hi = clause(folded, sent, a.start(), a.end())
             if _ONE_DAY.search(folded, lo, hi):
                 continue  # "ya son 31 a lo largo del día": one day's round, not a campaign
@@ -78,6 +79,14 @@ def running_totals(folded: str, spans: list[Span], kept: list[Mention], totals: 
                 prev = out.get(id(m), (True, None))
                 out[id(m)] = (True, prev[1] or since)
     return out
+
+
+def running_words(folded: str, lo: int, hi: int, lex: Lexicon) -> list[re.Match[str]]:
+    """The words in [lo, hi) that make a count a running one ("desde el 8 de enero", "so far", "ya
+    son"), but not a start told of people held ("5 political prisoners held since January 8",
+    "detenidos desde el 8 de enero": when they were jailed, not when a count began)."""
+    return [a for a in lex.cues["running"].finditer(folded, lo, hi)
+            if not _HELD_BEFORE.search(folded, max(lo, a.start() - 24), a.start())]
 
 
 # "406 personas han sido excarceladas", "626 have been freed": a total stated as done, not a day's news
