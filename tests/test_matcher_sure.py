@@ -1752,3 +1752,21 @@ def test_people_freed_by_name_are_a_release_without_a_count(title):
 def test_a_release_aimed_at_by_name_is_no_release(title):
     """"cooperan para liberar a X", "trabajando por la libertad de X": aimed at, not told."""
     assert not match(title, "La cancillería informó el viernes.", "es").is_alert
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("Calls grow to free journalist Javier Tarazona", "en"),
+    ("Calls grow to free political prisoners in Venezuela", "en"),
+])
+def test_calls_to_free_are_a_demand(title, lang):
+    """"Calls grow to free …": asked for, no release told."""
+    assert not match(title, "Foro Penal lo dijo en sus redes.", lang).is_alert
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("Calls to free political prisoners mount as 20 are released", "en"),
+    ("Piden liberar a los presos políticos mientras salen 20 de El Rodeo", "es"),
+])
+def test_a_release_joined_to_a_demand_as_its_own_fact_is_told(title, lang):
+    """"… as 20 are released", "… mientras salen 20": a fact of its own beside the demand."""
+    assert match(title, "Foro Penal lo dijo en sus redes.", lang).is_alert

@@ -303,8 +303,10 @@ def _asks(item: _Item) -> bool:
                    for p in (w.release_predicates, w.release_inverted) for m in p.finditer(item.folded, 0, item.title_end))
 
 
-# between a demand and a release: another clause, so the release is said, not asked for
-_PAUSE_OR_BUT = re.compile(r"[;:.!?]|\b" + one_of(binding_lists.but_words) + r"\b")
+# between a demand and a release: another clause, so the release is said, not asked for ("…; ya
+# salieron 130", "… but 20 were freed", "piden … mientras salen 20", "calls mount as 20 are released")
+_PAUSE_OR_BUT = re.compile(r"[;:.!?]|\b" + one_of((*binding_lists.but_words, *binding_lists.while_words, *binding_lists.as_words))
+                           + r"\b")
 
 
 # a demand and, up to three words on, the release it asks for: "para exigir su libertad"

@@ -180,6 +180,7 @@ class _Lists:
     being: tuple[str, ...]
     but_words: tuple[str, ...]
     while_words: tuple[str, ...]
+    as_words: tuple[str, ...]
     until_words: tuple[str, ...]
     christmas: tuple[str, ...]
     dated_people: tuple[str, ...]
