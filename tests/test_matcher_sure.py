@@ -1770,3 +1770,17 @@ def test_calls_to_free_are_a_demand(title, lang):
 def test_a_release_joined_to_a_demand_as_its_own_fact_is_told(title, lang):
     """"… as 20 are released", "… mientras salen 20": a fact of its own beside the demand."""
     assert match(title, "Foro Penal lo dijo en sus redes.", lang).is_alert
+
+
+@pytest.mark.parametrize("title", [
+    "Estados Unidos libera a Carlos Pérez en un canje",  # a foreign government does the freeing
+    "Liberan a Alex Saab tras indulto de Biden",  # an official of the government is no political prisoner
+])
+def test_a_name_freed_by_a_government_abroad_or_an_official_freed_is_no_release(title):
+    assert not match(title, "Foro Penal lo dijo en sus redes.", "es").is_alert
+
+
+def test_a_named_release_stays_one_when_the_person_goes_home_abroad():
+    ex = match("Nahuel Gallo sale libre en Venezuela tras 448 días detenido y vuelve a la Argentina",
+               "Foro Penal lo dijo en sus redes.", "es")
+    assert ex.is_alert and ex.released == 1

@@ -13,6 +13,7 @@ from .._text import fold
 from .cues import Span, cue_distance
 from .lexicon import Entry, Lexicon, grammar, lexicon, one_of
 from .roles import Mention
+from .speakers import countries_named
 
 
 class Hit(NamedTuple):
@@ -137,9 +138,12 @@ def named_freed(text: str, folded: str, lo: int, hi: int, lex: Lexicon) -> list[
     Biagio Pilieri": both; "Javier Tarazona sale de la cárcel"), in order; [] when none."""
     def ok(m: re.Match[str] | None) -> str | None:
         name = _TRAILING_JOINER.sub("", m.group().strip()) if m is not None else ""
-        return name if name and _name_ok(name, lex) else None
+        # an official of the government freed ("Liberan a Alex Saab") is no political prisoner
+        return name if name and _name_ok(name, lex) and not lex.finders["official"].pattern.search(fold(name)) else None
 
     for m in lex.cues["release"].finditer(folded, lo, hi):
+        if countries_named(bare=True).search(folded, lo, m.start()):
+            continue  # a foreign government before the release word does the freeing ("Estados Unidos libera a …")
         gap = _NAMED_OBJECT.match(folded, m.end())
         found = _NAME.match(text, gap.end(), hi) if gap else None
         if (first := ok(found)) is not None:
