@@ -160,11 +160,11 @@ def named_freed(text: str, folded: str, lo: int, hi: int, lex: Lexicon) -> list[
     return []
 
 
-def names_joined(text: str, lo: int, hi: int, lex: Lexicon) -> bool:
+def names_joined(text: str, folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     """Does the sentence [lo, hi) join two names ("al periodista Roland Carreño y a Juan Requesens"):
     more than one person, whatever role noun stands before the first?"""
     for name in _NAME.finditer(text, lo, hi):
-        joined = _NAMES_JOINED.match(text.lower(), name.end(), hi)
+        joined = _NAMES_JOINED.match(folded, name.end(), hi)
         other = _NAME.match(text, joined.end(), hi) if joined else None
         if other is not None and all(_name_ok(_TRAILING_JOINER.sub("", n.group().strip()), lex) for n in (name, other)):
             return True

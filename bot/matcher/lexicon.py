@@ -51,7 +51,6 @@ class Lexicon:
     cues: dict[str, re.Pattern[str]]
     prisons: tuple[Entry, ...]
     orgs: tuple[Entry, ...]
-    countries: tuple[Entry, ...]
     finders: dict[str, Finder] = field(default_factory=dict)
     officials: tuple[Entry, ...] = ()
     speakers: tuple[Entry, ...] = ()
@@ -167,7 +166,6 @@ def lexicon() -> Lexicon:
         cues=cues,
         prisons=sections["prison"],
         orgs=sections["org"],
-        countries=sections["country"],
         finders=finders,
         officials=sections["official"],
         speakers=sections["speaker"],

@@ -92,7 +92,7 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
         if not (prisoner or single or named):
             continue
         kind = "announcement" if cues["announce"].search(sentence) and not cues["confirm"].search(sentence) else "confirmation"
-        plural = cues["vague"].search(sentence) or _PLURAL.search(sentence) or named > 1 or names_joined(text, lo, hi, lex)
+        plural = cues["vague"].search(sentence) or _PLURAL.search(sentence) or named > 1 or names_joined(text, folded, lo, hi, lex)
         return NumberlessRelease(kind, 1 if single and not plural else None, si)
     return None
 

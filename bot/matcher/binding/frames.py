@@ -113,6 +113,7 @@ _OFFICIAL_ACT = re.compile(one_of(_L.official_acts))  # matched where a verb sta
 _STATE_ACT = re.compile(r"\b" + _OFFICIAL_ACT.pattern)  # searched for
 
 
+# after a subject, what it told the one reporting: "familiares le confirmaron", "relatives had told it"
 _TOLD_TO_REPORTER = re.compile(r"\s+" + one_of(_L.told_to_reporter) + r"\b")
 _GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)
 
