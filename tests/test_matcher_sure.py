@@ -1784,3 +1784,19 @@ def test_a_named_release_stays_one_when_the_person_goes_home_abroad():
     ex = match("Nahuel Gallo sale libre en Venezuela tras 448 días detenido y vuelve a la Argentina",
                "Foro Penal lo dijo en sus redes.", "es")
     assert ex.is_alert and ex.released == 1
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Jorge Rodríguez afirma que 7.580 personas se han beneficiado de la ley de amnistía", "", "es"),
+    ("Foro Penal cuenta 526 presos políticos",
+     "El Parlamento informó de que 7.654 personas se han beneficiado de la Ley de Amnistía: 247 estaban detenidas y 7.407"
+     " tenían medidas cautelares.", "es"),
+    ("Venezuela says 7,580 people have benefited from the amnesty law", "", "en"),
+])
+def test_a_laws_beneficiaries_are_no_count_of_people_freed(title, summary, lang):
+    """People who benefited from the amnesty law include those under measures: never a sure release."""
+    assert not [f for f in _sure(title, summary, lang) if f[0] in (7580, 7654)]
+
+
+def test_prisoners_who_benefited_from_a_law_are_freed():
+    assert (110, "announced", "Gobierno") in _sure("Según el Gobierno, 110 presos se han beneficiado de la ley de amnistía", "", "es")

@@ -245,6 +245,18 @@ def _includes_lifted_measures(n: _At) -> bool:
     return bool(n.w.house_arrest.search(n.folded, including.end(), stop.start() if stop else end))
 
 
+# the count's noun (perhaps after a word: "7.654 personas"), then that they benefited from a law
+_LAW_BENEFICIARIES = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.law_beneficiaries, capture=False) + r"\b")
+_PRISONERS_AFTER = re.compile(r"\s+(?:[^\W\d][\w-]*\s+)?" + one_of(_L.beneficiary_prisoners, capture=False) + r"\b")
+
+
+def _law_beneficiaries(n: _At) -> bool:
+    """"7.654 personas se han beneficiado de la Ley de Amnistía: 247 estaban detenidas y 7.407 tenían
+    medidas cautelares": the law's beneficiaries (people under measures too), not people freed; a count
+    of prisoners who benefited ("110 presos se han beneficiado …") is another matter."""
+    return bool(_LAW_BENEFICIARIES.match(n.folded, n.e)) and not _PRISONERS_AFTER.match(n.folded, n.e)
+
+
 def _ordinary_prisoners(n: _At) -> bool:
     """Not a count of a country's nationals ("10 Americans freed by Venezuela land in Texas": theirs,
     whatever else the clause is about, a swap for migrants, a landing in Texas)."""
@@ -650,6 +662,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a part of the round", _a_part),
     ("house arrest", _house_arrest),
     (LIFTED_MEASURES, _includes_lifted_measures),
+    ("a law's beneficiaries, not people freed", _law_beneficiaries),
     ("not political prisoners", _ordinary_prisoners),
     (POLITICAL_WHOLE, _political_part_after),
     ("another country", _another_country),

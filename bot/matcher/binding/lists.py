@@ -163,6 +163,8 @@ class _Lists:
     political_words: tuple[str, ...]
     told_to_them: tuple[str, ...]
     told_to_reporter: tuple[str, ...]
+    law_beneficiaries: tuple[str, ...]
+    beneficiary_prisoners: tuple[str, ...]
     freed_people: tuple[str, ...]
     counted_releases: tuple[str, ...]
     counted_participles: tuple[str, ...]
