@@ -1800,3 +1800,19 @@ def test_a_laws_beneficiaries_are_no_count_of_people_freed(title, summary, lang)
 
 def test_prisoners_who_benefited_from_a_law_are_freed():
     assert (110, "announced", "Gobierno") in _sure("Según el Gobierno, 110 presos se han beneficiado de la ley de amnistía", "", "es")
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("Lilia Camejo, directora de la ONG Justicia Venezolana, dijo que, tras el indulto a los 110 civiles, los militares pasan"
+     " a ser el grupo más numeroso.", "es"),
+    ("Rights group Foro Penal said the government had pardoned 110 opposition figures on Monday.", "en"),
+])
+def test_a_pardons_count_is_the_authorities_whoever_tells_it(summary, lang):
+    """Only the state pardons: "el indulto a los 110", told by an NGO, is never the NGO's confirmation."""
+    got = _sure("Los militares, el grupo más numeroso entre los presos políticos", summary, lang)
+    assert not [f for f in got if f[0] == 110 and f[1] == "confirmed"]
+
+
+def test_pardoned_people_an_ngo_saw_leave_are_its_count():
+    got = _sure("Foro Penal confirma 26 excarcelaciones", "Foro Penal dijo que 26 presos indultados salieron de Tocorón.", "es")
+    assert (26, "confirmed", "Foro Penal") in got

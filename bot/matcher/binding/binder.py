@@ -22,7 +22,7 @@ from .clauses import _clause, _last, _tokens
 from .competing import LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, nationals_speaker, one_part_of_more, political_part
 from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided, named_and_others
 from .dates import _not_a_count
-from .frames import _frame, _known, gapped, promised_by, voiced
+from .frames import GOVERNMENT, _frame, _known, gapped, promised_by, voiced
 from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
 
 
@@ -90,6 +90,9 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             if counts == "release" and agent is None:
                 # a release still to come is its promiser's figure, whoever reports the promise
                 speaker = promised_by(text, folded, a, s, vs, w) or speaker
+                # a pardon is the state's act: its count is the authorities' figure, whoever tells it
+                if (speaker is None or speaker.kind != OFFICIAL) and _pardoned(folded, a, s):
+                    speaker = GOVERNMENT
             why = "" if counts == "release" else "it does not count releases"
             if not why:  # what else it may be comes first: it says whether the item is release news at all
                 why = _competing(folded, a, b, s, e, speaker, w, pub, title_end, spans)
@@ -102,6 +105,16 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
             out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None, named,
                              antecedent))
     return _read_as_a_whole(folded, spans, title_end, out)
+
+
+# "tras el indulto a los 110 civiles", "pardoned 26 prisoners": the count is the pardon's object
+_PARDON_BEFORE = re.compile(r"\b" + one_of(_L.pardon_before, capture=False) + r"\s+(?:" + one_of(_L.quantifiers, capture=False)
+                            + r"\s+)?$")
+
+
+def _pardoned(folded: str, a: int, s: int) -> bool:
+    """Is the count at s (its clause from a) the object of a pardon?"""
+    return bool(_PARDON_BEFORE.search(folded, max(a, s - 40), s))
 
 
 def _unbound(folded: str, text: str, lo: int, hi: int, s: int, e: int, speaker: Speaker | None,

@@ -115,7 +115,7 @@ _STATE_ACT = re.compile(r"\b" + _OFFICIAL_ACT.pattern)  # searched for
 
 # after a subject, what it told the one reporting: "familiares le confirmaron", "relatives had told it"
 _TOLD_TO_REPORTER = re.compile(r"\s+" + one_of(_L.told_to_reporter) + r"\b")
-_GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)
+GOVERNMENT = _GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)  # the authorities, unnamed
 
 
 def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voice], before: list[tuple[Voice, int]],

@@ -165,6 +165,7 @@ class _Lists:
     told_to_reporter: tuple[str, ...]
     law_beneficiaries: tuple[str, ...]
     beneficiary_prisoners: tuple[str, ...]
+    pardon_before: tuple[str, ...]
     freed_people: tuple[str, ...]
     counted_releases: tuple[str, ...]
     counted_participles: tuple[str, ...]
