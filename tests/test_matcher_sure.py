@@ -1816,3 +1816,15 @@ def test_a_pardons_count_is_the_authorities_whoever_tells_it(summary, lang):
 def test_pardoned_people_an_ngo_saw_leave_are_its_count():
     got = _sure("Foro Penal confirma 26 excarcelaciones", "Foro Penal dijo que 26 presos indultados salieron de Tocorón.", "es")
     assert (26, "confirmed", "Foro Penal") in got
+
+
+def test_an_international_body_places_an_item_in_no_country():
+    """Mexico's amnesty with the UN speaking: another country's news, not a Venezuelan release."""
+    ex = match("México: la amnistía para presos políticos arranca con 16 liberaciones",
+               "En diciembre comenzó la liberación de 16 personas en México, y la ONU celebró el paso.", "es")
+    assert not ex.is_alert
+
+
+def test_the_un_on_a_venezuelan_release_keeps_it_ours():
+    ex = match("Foro Penal confirma 16 excarcelaciones en El Rodeo I", "La ONU celebró el paso.", "es")
+    assert ex.is_alert and ex.confirmed == 16

@@ -33,7 +33,7 @@ from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
 from .running import parse_date, periods, running_words
-from .speakers import INDEPENDENT, OFFICIAL, Voice, governments_abroad, voices
+from .speakers import INDEPENDENT, OFFICIAL, Voice, governments_abroad, international_bodies, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
 # Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
@@ -210,13 +210,15 @@ def _placed_abroad(folded: str, vs: list[Voice]) -> bool:
     and never in Venezuela (the country, a state or city of it, one of its prisons, a Venezuelan
     body by name)? "Washington said the release of the 135 was not negotiated", in an item about
     Nicaragua, is no Venezuelan release, nor a judge in Buenos Aires on 176 freed; a foreign
-    government confirming its nationals freed ("la cancillería italiana confirmó …") places nothing."""
+    government confirming its nationals freed ("la cancillería italiana confirmó …"), or an
+    international body (the UN on Mexico's amnesty), places nothing."""
     lex = lexicon()
     if not lex.cues["abroad"].search(folded):
         return False
     if lex.cues["venezuela"].search(folded) or lex.finders["prison"].pattern.search(folded):
         return False
-    return not any(v.speaker.named and v.speaker.by not in governments_abroad() for v in vs)
+    return not any(v.speaker.named and v.speaker.by not in governments_abroad() and v.speaker.by not in international_bodies()
+                   for v in vs)
 
 
 def _background_totals_only(said: list[Said], bound: list[Bound], totals: list[Mention], item: _Item) -> bool:

@@ -201,6 +201,13 @@ def governments_abroad() -> frozenset[str]:
     return frozenset((*lex.demonyms.values(), *lex.country_names.values()))
 
 
+@lru_cache(maxsize=1)
+def international_bodies() -> frozenset[str]:
+    """The gazetteer's international organisations ("ONU Derechos Humanos", "CIDH", "Human Rights
+    Watch"): they speak of every country, so their voice places an item in none."""
+    return frozenset(e.name for e in lexicon().orgs if e.kind == "international")
+
+
 @lru_cache(maxsize=2)
 def countries_named(bare: bool = False) -> re.Pattern[str]:
     return _countries_named_in(lexicon(), bare)
