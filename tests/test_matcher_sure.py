@@ -1828,3 +1828,11 @@ def test_an_international_body_places_an_item_in_no_country():
 def test_the_un_on_a_venezuelan_release_keeps_it_ours():
     ex = match("Foro Penal confirma 16 excarcelaciones en El Rodeo I", "La ONU celebró el paso.", "es")
     assert ex.is_alert and ex.confirmed == 16
+
+
+def test_releases_after_new_arrests_are_a_balance_line():
+    """"anotó dos nuevos arrestos y 14 excarcelaciones": a weekly balance's changes, as "9 arrestos y 55
+    excarcelaciones" is, with a word on the arrests' noun."""
+    ex = match("Foro Penal contabiliza 894 presos políticos en Venezuela",
+               "En esa semana la organización anotó dos nuevos arrestos y 14 excarcelaciones.", "es")
+    assert not ex.is_alert and not [f for f in ex.figures if f.sure and f.value == 14]

@@ -749,8 +749,8 @@ _AMONG_THE_FREED = re.compile(r"(?:\s+[^\W\d][\w-]*){0,3}?\s+" + one_of(_G.among
                               + one_of(_G.among_freed) + r"\b")
 # "55 excarcelaciones y 9 arrestos" (the next count's noun at the match's end) ...
 _AND_A_COUNT_AFTER = re.compile(r"\s+[^\W\d][\w-]*\s+" + _AND + r"\s+\d[\d.,]*\s+")
-# ... "9 arrestos y 55 excarcelaciones" (the earlier count's noun in group 1)
-_A_COUNT_AND_BEFORE = re.compile(r"\d[\d.,]*\s+([^\W\d][\w-]*)\s+" + _AND + r"\s+$")
+# ... "9 arrestos y 55 excarcelaciones", "dos nuevos arrestos y 14 excarcelaciones" (the earlier count's noun in group 1)
+_A_COUNT_AND_BEFORE = re.compile(r"\d[\d.,]*\s+(?:[^\W\d][\w-]*\s+)?([^\W\d][\w-]*)\s+" + _AND + r"\s+$")
 _RELEASE_TERMS = re.compile(r"\s+(?:[^\W\d][\w-]*\s+){0,2}?" + one_of(_L.release_terms_before) + r"\s+"
                             + one_of(_L.release_terms) + r"\b")
 _MULTIPLIER = re.compile(r"\s+" + one_of(_L.multipliers) + r"\b")
