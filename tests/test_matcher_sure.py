@@ -1836,3 +1836,14 @@ def test_releases_after_new_arrests_are_a_balance_line():
     ex = match("Foro Penal contabiliza 894 presos políticos en Venezuela",
                "En esa semana la organización anotó dos nuevos arrestos y 14 excarcelaciones.", "es")
     assert not ex.is_alert and not [f for f in ex.figures if f.sure and f.value == 14]
+
+
+@pytest.mark.parametrize("title, lang, alert", [
+    ("Cabello says political prisoner releases were Maduro's decision, not U.S. pressure", "en", False),
+    ("Las excarcelaciones son un gesto de buena voluntad, dice Cabello", "es", False),
+    ("Political prisoner releases are underway in Venezuela", "en", True),
+])
+def test_releases_a_copula_says_something_of_are_given(title, lang, alert):
+    """"releases were Maduro's decision": the releases are what is spoken of, no release told;
+    "releases are underway" still tells them."""
+    assert match(title, "Foro Penal lo dijo.", lang).is_alert is alert

@@ -41,6 +41,7 @@ _INTO_HOUSE_ARREST = re.compile(r"(?:(?!" + _AND_WORD + r")[^.;:,\d]){0,60}?(?:"
 # a release noun after a definite article or a demonstrative: given, not new
 _GIVEN_BEFORE = re.compile(r"\b" + one_of((*_G.definite_articles, *_G.demonstratives, *_G.aforesaid)) + r"\s+$")
 _GIVEN_RELEASE = re.compile(one_of(_G.given_releases))
+_PREDICATED = re.compile(r"\s+" + one_of(binding_lists.predicated_of_releases, capture=False) + r"\b")
 # a concession right before a release word, no pause between: the release is granted as background
 _CONCEDED = re.compile(r"\b" + one_of(binding_lists.concessive) + r"\b[^,;:.]*$")
 # a release word whose own relative clause denies it: "esperando excarcelaciones que no llegan"
@@ -191,9 +192,11 @@ def halted(folded: str, lo: int, m: re.Match[str]) -> bool:
 
 
 def _backgrounded(folded: str, lo: int, m: re.Match[str]) -> bool:
-    """A release noun with a definite article ("las excarcelaciones", "the releases"): given, not new."""
-    return bool(_GIVEN_BEFORE.search(folded[max(lo, m.start() - 8):m.start()])
-                and _GIVEN_RELEASE.match(folded[m.start():m.end() + 14]))
+    """A release noun with a definite article ("las excarcelaciones", "the releases"), or one a
+    copula says something of ("releases were Maduro's decision"): given, not new."""
+    given = _GIVEN_RELEASE.match(folded[m.start():m.end() + 14])
+    return bool(given and (_GIVEN_BEFORE.search(folded[max(lo, m.start() - 8):m.start()])
+                           or _PREDICATED.match(folded, m.start() + given.end())))
 
 
 def _abroad(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:

@@ -166,6 +166,7 @@ class _Lists:
     law_beneficiaries: tuple[str, ...]
     beneficiary_prisoners: tuple[str, ...]
     pardon_before: tuple[str, ...]
+    predicated_of_releases: tuple[str, ...]
     freed_people: tuple[str, ...]
     counted_releases: tuple[str, ...]
     counted_participles: tuple[str, ...]
