@@ -456,3 +456,13 @@ def test_the_governments_figure_a_verifier_mentions_is_announced_not_confirmed(t
     assert (fig.value, fig.by) == (50, by)
     assert [(f.value, f.by_kind) for f in figures(ex, "announced")] == [(120, "official")]
     assert (ex.kind, ex.confirmed, ex.announced) == ("confirmation", 50, 120)
+
+
+@pytest.mark.parametrize("summary", [
+    "La Fiscalía afirmó que ya sumaba 910 excarcelaciones.",
+    "Foro Penal ya suma 350 excarcelaciones verificadas.",
+])
+def test_a_count_already_summed_is_a_running_one(summary):
+    """"ya sumaba 910", "ya suma 350": a running count, as "suman" is."""
+    ex = match("Trece detenidos de Carabobo siguen presos", summary, "es")
+    assert ex.figures and all(f.cumulative for f in ex.figures if f.value in (910, 350))
