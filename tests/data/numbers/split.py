@@ -24,7 +24,9 @@ rounds 24 and 25 are two parts each, written by four helpers (one range of site 
 sixth pass, about half non-release news: their sealed halves scored with that pass's start matcher on arrival
 and at its end only; rounds 26, 27 and 28 are two more parts each written later in that pass, scored the same way; round 29,
 written at that pass's end, has its development half scored blind on arrival and its sealed half kept for
-the next pass. From
+the next pass (the seventh, which scored it at its start and end); rounds 30 to 33, two parts each written
+during the seventh pass (smaller: the stored pages are nearly out), their sealed halves scored with that
+pass's start matcher on arrival and at its end only. From
 round 2 on, a site an earlier round has shown, or an outlet it has shown under another domain, goes
 to the development half: the sealed half is news from outlets no half has shown.
 
