@@ -153,9 +153,8 @@ def named_freed(text: str, folded: str, lo: int, hi: int, lex: Lexicon) -> list[
                 if (more := ok(found)) is not None:
                     names.append(more)
             return names
-        before = next((n for n in _NAME.finditer(text, lo, m.start()) if _NAMED_SUBJECT_GAP.fullmatch(text, n.end(), m.start())),
-                      None)
-        if before is not None and before.start() == lo and (subject := ok(before)) is not None:
+        before = _NAME.match(text, lo, m.start())  # the sentence opens with the name, the release word right after
+        if before is not None and _NAMED_SUBJECT_GAP.fullmatch(text, before.end(), m.start()) and (subject := ok(before)) is not None:
             return [subject]
     return []
 

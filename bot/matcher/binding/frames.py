@@ -93,7 +93,7 @@ def promised_by(text: str, folded: str, a: int, s: int, vs: list[Voice], w: _Wor
     # "Venezuela is also to free 20"): the government
     doers = [v for v in vs if a <= v.start and v.end <= s and v.speaker.kind == OFFICIAL]
     # (not a possessive nor after a preposition: "Venezuela's opposition alliance", "la oposición de Venezuela")
-    doers += [Voice(m.start(), m.end(), _GOVERNMENT) for m in subject_names().finditer(folded, a, s)
+    doers += [Voice(m.start(), m.end(), GOVERNMENT) for m in subject_names().finditer(folded, a, s)
               if not _POSSESSIVE.match(folded, m.end()) and not _GOVERNED.search(folded, max(a, m.start() - 12), m.start())]
     for v in sorted(doers, key=lambda v: v.end, reverse=True):
         if s - v.end > 70 or _PAUSE_OR_STOP.search(folded, v.end, s):
@@ -115,7 +115,7 @@ _STATE_ACT = re.compile(r"\b" + _OFFICIAL_ACT.pattern)  # searched for
 
 # after a subject, what it told the one reporting: "familiares le confirmaron", "relatives had told it"
 _TOLD_TO_REPORTER = re.compile(r"\s+" + one_of(_L.told_to_reporter) + r"\b")
-GOVERNMENT = _GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)  # the authorities, unnamed
+GOVERNMENT = Speaker("Gobierno", OFFICIAL, False)  # the authorities, unnamed
 
 
 def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voice], before: list[tuple[Voice, int]],
