@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot._text import sentences
+from bot.events import Observation, claims, reports_a_round, round_figures
 from bot.matcher import match
 from bot.matcher.binding import bind
 from bot.matcher.extraction import prepare
@@ -1847,3 +1849,14 @@ def test_releases_a_copula_says_something_of_are_given(title, lang, alert):
     """"releases were Maduro's decision": the releases are what is spoken of, no release told;
     "releases are underway" still tells them."""
     assert match(title, "Foro Penal lo dijo.", lang).is_alert is alert
+
+
+def test_one_person_freed_by_name_is_no_figure_anyone_vouched_for():
+    """"Excarcelan a Javier Tarazona": a release of one, told without a count. Families see the name
+    and the release, never a "1" as if someone had counted it (the outlet's own count is never sure)."""
+    ex = match("Excarcelan al activista Javier Tarazona tras cuatro años preso en El Helicoide",
+               "El director de Fundaredes salió la noche del domingo, según sus familiares.", "es")
+    assert ex.is_alert and ex.confirmed == 1 and "Javier Tarazona" in ex.names
+    assert [(f.value, f.sure) for f in ex.figures] == [(1, False)]
+    obs = Observation(ex, "x", "El Pitazo", "", "t", datetime(2026, 1, 20, tzinfo=UTC))
+    assert claims(ex) == [] and round_figures(obs) == [] and reports_a_round(obs)

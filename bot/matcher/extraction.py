@@ -602,30 +602,36 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally, not_now: bool =
     if vague is not None and (total is None or (spans[vague.sentence][0] < item.title_end and not not_now)):
         kind, count = vague.kind, vague.released
         span = spans[vague.sentence]
-        who = _numberless_speaker(item, vague.sentence, kind)
+        who, who_kind = _numberless_speaker(item, vague.sentence, kind)
+        evidence = text[span[0]:span[1]].strip()[:500]
+        if count is not None:
+            # the one person a headline frees by name is a count of one the text never states: shown
+            # as reported, never as a figure someone vouched for (families see the name, not a "1")
+            role = Role.ANNOUNCED if kind == "announcement" else Role.CONFIRMED
+            figures += (Figure(role, count, who, Kind(who_kind) if who else Kind.OUTLET, quote=evidence),)
         return replace(
             base, kind=kind, released=count, announced=count if kind == "announcement" else None,
             confirmed=count if kind == "confirmation" else None, total_prisoners=total,
             announced_by=who if kind == "announcement" else None, confirmed_by=who if kind == "confirmation" else None,
             total_by=total_by, names=tuple(freed_names(text, item.folded, spans, lex)), confidence=0.5,
-            evidence=text[span[0]:span[1]].strip()[:500], disputed=kind == "announcement" and disputed(item.folded, spans, lex),
+            evidence=evidence, disputed=kind == "announcement" and disputed(item.folded, spans, lex), figures=figures,
         )
     if total is not None:
         return replace(base, kind="tally", total_prisoners=total, total_by=total_by, confidence=0.8, figures=figures)
     return replace(base, confidence=0.9)
 
 
-def _numberless_speaker(item: _Item, sentence: int, kind: str) -> str | None:
-    """Who announces (an official) or reports (a verifier) a release told without a count: the
-    first such speaker of its sentence, else of the item."""
+def _numberless_speaker(item: _Item, sentence: int, kind: str) -> tuple[str | None, str]:
+    """Who announces (an official) or reports (a verifier) a release told without a count, and
+    their kind: the first such speaker of its sentence, else of the item."""
     vs = [v for v in voices(item.folded, lexicon(), lexicon().finders) if v.speaks]
     lo, hi = item.spans[sentence]
     want = (lambda k: k == OFFICIAL) if kind == "announcement" else (lambda k: k != OFFICIAL)
     for group in ([v for v in vs if lo <= v.start < hi], vs):
         for v in group:
             if want(v.speaker.kind):
-                return v.speaker.by
-    return None
+                return v.speaker.by, v.speaker.kind
+    return None, Kind.OUTLET
 
 
 def _total_figure(tally: _Tally) -> Figure:
