@@ -1851,6 +1851,29 @@ def test_releases_a_copula_says_something_of_are_given(title, lang, alert):
     assert match(title, "Foro Penal lo dijo.", lang).is_alert is alert
 
 
+@pytest.mark.parametrize("title, summary, lang, who", [
+    ("Noticia del día", "Venezuelan authorities on Friday rejected accusations that the process is slow, saying more than "
+     "400 people have been freed so far.", "en", "Gobierno"),
+    ("Caracas denies release process is slow, says more than 400 freed",
+     "Families of political prisoners keep a vigil outside El Rodeo I.", "en", "Gobierno"),
+    ("El Gobierno defiende el ritmo de las excarcelaciones",
+     "El Gobierno defendió el proceso ante las críticas, asegurando que 400 presos políticos fueron excarcelados.", "es",
+     "Gobierno"),
+    ("Noticia del día", "Foro Penal criticised the pace of the process, saying only 150 people had been released.", "en",
+     "Foro Penal"),
+])
+def test_a_verb_of_saying_without_its_subject_is_the_clauses_subjects(title, summary, lang, who):
+    """", saying more than 400 …": the participle's subject is the one the clause opens with."""
+    got = _sure(title, summary, lang)
+    assert [f for f in got if f[0] in (400, 150) and who in (f[2] or "")]
+
+
+def test_a_speaker_after_the_verb_of_saying_is_not_the_left_out_subject():
+    """"…, said Foro Penal, …": inverted, the speaker stands after its verb; the clause's subject does not say it."""
+    got = _sure("Noticia del día", "The government freed prisoners this week, said Foro Penal, which counted 40 releases.", "en")
+    assert not [f for f in got if f[0] == 40 and f[1] == "announced"]
+
+
 def test_one_person_freed_by_name_is_no_figure_anyone_vouched_for():
     """"Excarcelan a Javier Tarazona": a release of one, told without a count. Families see the name
     and the release, never a "1" as if someone had counted it (the outlet's own count is never sure)."""

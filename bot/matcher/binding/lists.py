@@ -163,6 +163,7 @@ class _Lists:
     political_words: tuple[str, ...]
     told_to_them: tuple[str, ...]
     told_to_reporter: tuple[str, ...]
+    elided_subject_says: tuple[str, ...]
     law_beneficiaries: tuple[str, ...]
     beneficiary_prisoners: tuple[str, ...]
     pardon_before: tuple[str, ...]
