@@ -593,7 +593,7 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally, not_now: bool =
     the release numbers the grammar bound are all another round's, a balance's line …)."""
     lex, text, spans = lexicon(), item.text, item.spans
     total, total_by = tally
-    figures = (_total_figure(tally),) if total is not None else ()
+    figures: tuple[Figure, ...] = (_total_figure(tally),) if total is not None else ()
     # a title about a death, a hunger strike, an arrest or a denial is that news, numbers or not
     news = _reports_releases(item)
     vague = numberless_release(text, item.folded, spans, item.title_end, lex) if news else None
