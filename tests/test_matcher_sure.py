@@ -1883,3 +1883,20 @@ def test_one_person_freed_by_name_is_no_figure_anyone_vouched_for():
     assert [(f.value, f.sure) for f in ex.figures] == [(1, False)]
     obs = Observation(ex, "x", "El Pitazo", "", "t", datetime(2026, 1, 20, tzinfo=UTC))
     assert claims(ex) == [] and round_figures(obs) == [] and reports_a_round(obs)
+
+
+@pytest.mark.parametrize("title, summary, lang, value", [
+    ("Venezuela's top lawmaker says over 400 freed",
+     "Jorge Rodríguez said more than 400 political prisoners have been let out of prison under the process announced last week.",
+     "en", 400),
+    ("El Gobierno cifra en 120 las excarcelaciones",
+     "El Gobierno informó de 120 presos políticos excarcelados bajo la ley de amnistía aprobada la semana pasada.", "es", 120),
+])
+def test_a_time_after_a_process_and_its_participle_dates_the_process(title, summary, lang, value):
+    """"under the process announced last week": the week is the process's, not the count's."""
+    assert (value, "announced") in {(v, r) for v, r, _ in _sure(title, summary, lang)}
+
+
+def test_a_count_told_for_last_week_is_still_an_earlier_round():
+    got = _sure("Noticia del día", "El Gobierno dijo que 99 presos políticos fueron excarcelados la semana pasada.", "es")
+    assert not [f for f in got if f[0] == 99]

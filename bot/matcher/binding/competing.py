@@ -436,14 +436,17 @@ def _an_earlier_round(n: _At) -> bool:
     """Told as another round: "last week", a date well before the item (or before a relative clause
     of time that holds it), the batch the news adds to ("que se añaden a los 5 excarcelados"), a
     figure given before ("an earlier figure of 80")."""
-    return bool(_said_of_it(n, n.w.earlier) or _JOINING_EARLIER.search(n.before(40))
+    return bool(_said_of_it(n, n.w.earlier, _DATES_A_PROCESS) or _JOINING_EARLIER.search(n.before(40))
                 or _EARLIER_FIGURE.search(n.before(60))) or _dated_earlier(n.clause, n.pub) or _of_an_earlier_time(n)
 
 
-def _said_of_it(n: _At, pattern: re.Pattern[str]) -> bool:
+def _said_of_it(n: _At, pattern: re.Pattern[str], not_after: re.Pattern[str] | None = None) -> bool:
     """A match of `pattern` in its clause, not nearer another count ("3 more Spaniards, on top of the
-    5 released last week": the week is the five's)."""
+    5 released last week": the week is the five's), nor right after `not_after` (what it tells of
+    instead: "the process announced last week")."""
     for m in pattern.finditer(n.folded, n.a, n.b):
+        if not_after is not None and not_after.search(n.folded, max(n.a, m.start() - 40), m.start()):
+            continue
         lo, hi = (m.end(), n.s) if m.end() <= n.s else (n.e, m.start())
         if not _another_count(n.folded[lo:hi]):
             return True
@@ -463,6 +466,8 @@ def _of_an_earlier_time(n: _At) -> bool:
 # a time relative opening the number's stretch: ", cuando se produjeron "
 _TIME_RELATIVE = re.compile(r",\s*" + one_of(_L.time_relatives) + r"\b[^,;:]*$")
 _EARLIER_FIGURE = re.compile(r"\b" + one_of(_L.earlier_figure) + r"\b[^.;,\d]{0,40}$")
+# "the process announced last week", "la ley aprobada el mes pasado": the time dates the process
+_DATES_A_PROCESS = re.compile(r"\b" + one_of(_L.dated_processes) + r"\s+\w+(?:ed|en|ad[oa]s?|id[oa]s?)\s+$")
 _JOINING_EARLIER = re.compile(r"\b" + one_of(_G.joining_earlier) + r"\s+(?:" + _THE_PL + r"\s+)?$")
 
 
@@ -559,7 +564,7 @@ def _over_years(n: _At) -> bool:
 
 
 def _weekly(n: _At) -> bool:
-    return _said_of_it(n, _WEEKLY)
+    return _said_of_it(n, _WEEKLY, _DATES_A_PROCESS)
 
 
 def _a_question(n: _At) -> bool:

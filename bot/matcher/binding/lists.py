@@ -200,6 +200,7 @@ class _Lists:
     obtained_release: tuple[str, ...]
     clitics: tuple[str, ...]
     earlier_figure: tuple[str, ...]
+    dated_processes: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
 
