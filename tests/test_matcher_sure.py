@@ -1900,3 +1900,19 @@ def test_a_time_after_a_process_and_its_participle_dates_the_process(title, summ
 def test_a_count_told_for_last_week_is_still_an_earlier_round():
     got = _sure("Noticia del día", "El Gobierno dijo que 99 presos políticos fueron excarcelados la semana pasada.", "es")
     assert not [f for f in got if f[0] == 99]
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Foro Penal and opposition bloc count between 139 and 155 political prisoners freed", "Families wait outside.", "en"),
+    ("Excarcelaciones en Venezuela", "Entre 139 y 155 presos políticos han sido excarcelados desde el 8 de enero, según los conteos "
+     "de Foro Penal y de la Plataforma Unitaria.", "es"),
+])
+def test_a_range_two_speakers_give_together_gives_neither_end_to_one(title, summary, lang):
+    """"according to Foro Penal and the PUD, between 139 and 155": each gave one end, the text does
+    not say which; no end is one speaker's for sure."""
+    assert not [f for f in _sure(title, summary, lang) if f[0] in (139, 155)]
+
+
+def test_a_range_one_speaker_gives_is_its_own():
+    got = _sure("Foro Penal counts between 139 and 155 political prisoners freed", "Families wait outside El Helicoide.", "en")
+    assert (155, "confirmed", "Foro Penal") in got

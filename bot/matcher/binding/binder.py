@@ -23,7 +23,7 @@ from .competing import LIFTED_MEASURES, NATIONALS, _a_prison_part, _competing, n
 from .counts import _ARRESTED, _HELD_WORDS, _QUANTIFIED, _REMAIN, _counts_releases, _elided, named_and_others
 from .dates import _not_a_count
 from .frames import GOVERNMENT, _frame, _known, gapped, promised_by, voiced
-from .lists import _AND, _G, _L, _OF, _THEM, _WHEN, _Words, words
+from .lists import _AND, _G, _L, _OF, _THE, _THEM, _WHEN, _Words, words
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,8 @@ def bind(text: str, folded: str, spans: list[Span], title_end: int, published: s
                 # the item ("Venezuela frees 7 jailed Americans …; the White House said …"): its count
                 speaker, why = own, _competing(folded, a, b, s, e, own, w, pub, title_end, spans)
             why = why or _unbound(folded, text, lo, hi, s, e, speaker, antecedent, out)
+            if not why and _a_joint_range(folded, a, b, s, vs):
+                why = "one end of a range two speakers give together (whose end is whose is not said)"
             out.append(Bound(value, s, e, si, counts, speaker, not why, why, quote, (a, b), agent is not None, named,
                              antecedent))
     return _read_as_a_whole(folded, spans, title_end, out)
@@ -177,6 +179,26 @@ def _what_it_counts(folded: str, spans: list[Span], si: int, a: int, b: int, s: 
     if put is not None:
         return put
     return "other", None
+
+
+# "entre 139 y 155": the range's second end, after its first
+_RANGE_SECOND = re.compile(r"\b" + one_of(_L.range_openers) + r"\s+[\d.,]+\s+" + _AND + r"\s+$")
+# two speakers joined as one subject: "Foro Penal y la PUD", "the NGO Foro Penal and of the PUD"
+_JOINT = re.compile(r"\s+" + _AND + r"\s+(?:" + _OF + r"\s+)?(?:" + _THE + r"\s+)?")
+
+# a speaker and another subject the lists do not name, with their verb: "Foro Penal and opposition bloc count"
+_JOINT_SUBJECT_SAYS = re.compile(_JOINT.pattern + r"(?:[^\W\d][\w-]*\s+){1,3}?" + words().report_verbs.pattern + r"\b")
+
+
+def _a_joint_range(folded: str, a: int, b: int, s: int, vs: list[Voice]) -> bool:
+    """An end of a range ("between 139 and 155") in a clause whose speakers are two joined as one
+    ("according to Foro Penal and the PUD", "Foro Penal and opposition bloc count"): each gave one end,
+    and which is not said."""
+    if not (_RANGE_OPENS.search(folded, max(a, s - 12), s) or _RANGE_SECOND.search(folded, max(a, s - 40), s)):
+        return False
+    here = [v for v in vs if a <= v.start < b]
+    return any(u.speaker.by != v.speaker.by and _JOINT.fullmatch(folded, u.end, v.start) for u in here for v in here) or any(
+        _JOINT_SUBJECT_SAYS.match(folded, v.end, s) for v in here if v.end <= s)
 
 
 _SHARES_NOUN = re.compile(r"\s+" + _AND + r"\s+(?=\d)")
