@@ -1916,3 +1916,20 @@ def test_a_range_two_speakers_give_together_gives_neither_end_to_one(title, summ
 def test_a_range_one_speaker_gives_is_its_own():
     got = _sure("Foro Penal counts between 139 and 155 political prisoners freed", "Families wait outside El Helicoide.", "en")
     assert (155, "confirmed", "Foro Penal") in got
+
+
+def test_segun_with_its_verb_before_the_speaker_frames_the_clause():
+    """"según anunció el propio funcionario de Washington": según, its verb, then who said it."""
+    got = _sure("Maduro libera a seis estadounidenses tras reunirse con el enviado de Trump",
+                "Seis ciudadanos estadounidenses presos en Venezuela quedaron libres este viernes tras la reunión en Caracas, "
+                "según anunció el propio funcionario de Washington.", "es")
+    assert (6, "confirmed", "United States") in got
+
+
+def test_segun_with_its_verb_in_a_relative_clause_is_that_clauses():
+    """"hablan de 302, en un proceso que, según anunció Jorge Rodríguez, comenzó el 8 de enero": Rodríguez
+    dates the process; the 302 stays the organisations'."""
+    got = _sure("Las españolas que siguen presas en Venezuela",
+                "Cabello cifró el lunes en 808 las personas excarceladas, mientras las organizaciones de derechos humanos "
+                "hablan de 302, en un proceso que, según anunció Jorge Rodríguez, comenzó de verdad el 8 de enero.", "es")
+    assert not [f for f in got if f[0] == 302 and f[1] == "announced"]

@@ -383,12 +383,22 @@ def _clause_end(folded: str, at: int) -> int:
 
 
 def _according(text: str, w: _Words) -> bool:
-    """'según', 'according to' right before the speaker (a title or 'the NGO' between)."""
+    """'según', 'according to' right before the speaker (a title or 'the NGO' between; its verb
+    between too, the speaker after it: "según anunció el propio funcionario de Washington")."""
     cue = _last(w.according_to, text)
     if cue is None:
         return False
     between = _tokens(text, cue.end(), len(text))
-    return len(between) <= 6 and all(w.speaker_fillers.fullmatch(t.group()) for t in between)
+    if len(between) > 6 or not all(w.speaker_fillers.fullmatch(t.group()) or w.report_verbs.fullmatch(t.group())
+                                   for t in between):
+        return False
+    # with its verb, not inside a relative clause on another noun ("en un proceso que, según anunció
+    # Jorge Rodríguez, comenzó …": what it says is the process's start)
+    said = any(w.report_verbs.fullmatch(t.group()) and not w.speaker_fillers.fullmatch(t.group()) for t in between)
+    return not (said and _OPENS_RELATIVE.search(text, 0, cue.start()))
+
+
+_OPENS_RELATIVE = re.compile(r"\b" + one_of(_L.aside_relatives) + r"\s*,\s*$")
 
 
 _ASIDE = re.compile(r"\s*,[^,.;:]{1,90},")
