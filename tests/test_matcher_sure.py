@@ -1933,3 +1933,18 @@ def test_segun_with_its_verb_in_a_relative_clause_is_that_clauses():
                 "Cabello cifró el lunes en 808 las personas excarceladas, mientras las organizaciones de derechos humanos "
                 "hablan de 302, en un proceso que, según anunció Jorge Rodríguez, comenzó de verdad el 8 de enero.", "es")
     assert not [f for f in got if f[0] == 302 and f[1] == "announced"]
+
+
+def test_a_country_joined_to_venezuela_is_a_party_not_the_place_of_the_release():
+    """"a three-way prisoner swap with El Salvador and Venezuela": both are parties to one deal; the
+    Americans were held in Venezuela, their government confirms them."""
+    ex = match("Ten Americans freed in three-way prisoner swap with El Salvador and Venezuela",
+               "Secretary of State Marco Rubio said on Friday that ten Americans held in Venezuela were on their way to "
+               "freedom after an exchange involving the United States, El Salvador and Venezuela.", "en")
+    assert ex.is_alert and ex.confirmed == 10
+
+
+def test_another_country_not_joined_to_venezuela_still_places_the_release():
+    ex = match("135 presos políticos quedan libres en Nicaragua; Venezuela y Cuba guardan silencio",
+               "El régimen de Daniel Ortega los envió a Guatemala.", "es")
+    assert not ex.is_alert

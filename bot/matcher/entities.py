@@ -190,8 +190,8 @@ def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: 
     """True when the headline release happens in another country: a foreign place stands nearer
     to the number than any Venezuelan one, in its sentence or in the title."""
     lo, hi = spans[head.sentence]
-    # every country in one pass: the nearest of them
-    d_foreign = cue_distance(lex.finders["country"].pattern, folded, lo, hi, head.start, head.end)
+    # every country in one pass: the nearest of them, not one joined to Venezuela as a party to one deal
+    d_foreign = cue_distance(lex.finders["country"].pattern, _without_partners(folded, lo, hi, lex), lo, hi, head.start, head.end)
     if d_foreign is not None:
         d_home = cue_distance(lex.cues["venezuela"], folded, lo, hi, head.start, head.end)
         if d_home is None or d_foreign < d_home:
@@ -207,6 +207,36 @@ def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: 
             if not venezuelan_place:
                 return True
     return False
+
+
+_G = grammar()
+# between two names of one coordination: "El Salvador and Venezuela", "Estados Unidos, El Salvador y Venezuela"
+_JOINED = re.compile(r"\s*(?:,\s*(?:" + one_of(_G.and_words) + r"\s+)?|\s+" + one_of(_G.and_words) + r"\s+)(?:"
+                     + one_of(_G.definite_articles) + r"\s+)?")
+
+
+def _without_partners(folded: str, lo: int, hi: int, lex: Lexicon) -> str:
+    """The text with every country blanked that one coordination joins to Venezuela ("a three-way
+    swap with El Salvador and Venezuela", "entre Estados Unidos y Venezuela"): parties to one deal
+    with Venezuela, not the place of another country's release. Offsets kept."""
+    names = sorted([(m.start(), m.end(), False) for m in lex.finders["country"].pattern.finditer(folded, lo, hi)]
+                   + [(m.start(), m.end(), True) for m in _VENEZUELA.finditer(folded, lo, hi)])
+    runs: list[list[tuple[int, int, bool]]] = []
+    for n in names:
+        if runs and _JOINED.fullmatch(folded, runs[-1][-1][1], n[0]):
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    out = folded
+    for run in runs:
+        if len(run) > 1 and any(home for _a, _b, home in run):
+            for a, b, home in run:
+                if not home:
+                    out = out[:a] + " " * (b - a) + out[b:]
+    return out
+
+
+_VENEZUELA = re.compile(r"\bvenezuela\b")
 
 
 def foreign_subject(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
