@@ -220,7 +220,7 @@ def _without_partners(folded: str, lo: int, hi: int, lex: Lexicon) -> str:
     swap with El Salvador and Venezuela", "entre Estados Unidos y Venezuela"): parties to one deal
     with Venezuela, not the place of another country's release. Offsets kept."""
     names = sorted([(m.start(), m.end(), False) for m in lex.finders["country"].pattern.finditer(folded, lo, hi)]
-                   + [(m.start(), m.end(), True) for m in _VENEZUELA.finditer(folded, lo, hi)])
+                   + [(m.start(), m.end(), True) for m in lex.cues["venezuela"].finditer(folded, lo, hi)])
     runs: list[list[tuple[int, int, bool]]] = []
     for n in names:
         if runs and _JOINED.fullmatch(folded, runs[-1][-1][1], n[0]):
@@ -235,8 +235,6 @@ def _without_partners(folded: str, lo: int, hi: int, lex: Lexicon) -> str:
                     out = out[:a] + " " * (b - a) + out[b:]
     return out
 
-
-_VENEZUELA = re.compile(r"\bvenezuela\b")
 
 
 def foreign_subject(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
