@@ -1948,3 +1948,28 @@ def test_another_country_not_joined_to_venezuela_still_places_the_release():
     ex = match("135 presos políticos quedan libres en Nicaragua; Venezuela y Cuba guardan silencio",
                "El régimen de Daniel Ortega los envió a Guatemala.", "es")
     assert not ex.is_alert
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Lorent Saleh llega a Madrid tras cuatro años preso en Venezuela",
+     "El activista aterrizó en Barajas, donde lo esperaba su familia, tras pasar por El Helicoide.", "es"),
+    ("German reporter Billy Six flies home after four months in Venezuelan custody",
+     "The journalist had been held by the intelligence service since November, his lawyers said.", "en"),
+    ("Ten Americans held in Venezuela head home after three-way prisoner deal",
+     "Secretary of State Marco Rubio said on Friday that the deal also let political prisoners go.", "en"),
+])
+def test_a_homecoming_of_someone_held_is_a_release(title, summary, lang):
+    """"llega a Madrid tras cuatro años preso", "flies home after four months in Venezuelan custody":
+    the end of a detention, told by the homecoming."""
+    ex = match(title, summary, lang)
+    assert ex.is_alert and not [f for f in ex.figures if f.sure]
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Machado regresa a Venezuela tras dos años en el exilio",
+     "La dirigente opositora dijo que más de 800 presos políticos siguen en las cárceles venezolanas.", "es"),
+    ("Guanipa vuelve a ser detenido horas después de salir de prisión",
+     "El dirigente había sido excarcelado el domingo y fue apresado de nuevo en Caracas.", "es"),
+])
+def test_a_return_to_venezuela_or_a_vuelve_a_of_again_is_no_homecoming(title, summary, lang):
+    assert not match(title, summary, lang).is_alert

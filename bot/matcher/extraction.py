@@ -28,7 +28,7 @@ from .entities import SINGULAR, Hit, attribution, foreign, found, freed_names, n
 from .figures import Said, attribute, disputed, doubts_official_figure, speaker_for
 from .language import detect_lang
 from .lexicon import grammar, lexicon, one_of
-from .numberless import numberless_release, untold
+from .numberless import homecomings, numberless_release, untold
 from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
@@ -284,8 +284,9 @@ def _title_tells_release(item: _Item) -> bool:
 def _release_words(folded: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
     """The release words between lo and hi that tell a release (not `untold`)."""
     w = binding_words()
-    return (m for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
-            for m in p.finditer(folded, lo, hi) if not untold(folded, lo, m))
+    told = [m for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
+            for m in p.finditer(folded, lo, hi)]
+    return (m for m in told + homecomings(folded, lo, hi, lexicon()) if not untold(folded, lo, m))
 
 
 # a possessive right before a release word: a release already known, named as someone's ("su excarcelación")

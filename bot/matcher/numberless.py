@@ -10,6 +10,7 @@ import re
 from typing import NamedTuple
 
 from .binding.lists import _L as binding_lists
+from .binding.lists import words as binding_words
 from .cues import GENRE_TITLE, Span, common_prisoners, negated
 from .entities import SINGULAR, foreign_subject, named_freed, names_joined
 from .lexicon import WORD, Lexicon, grammar, is_word, one_of
@@ -86,8 +87,9 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
         if not _reports_release(folded, lo, hi, lex):
             continue
         sentence = folded[lo:hi]
+        # a homecoming tells it was someone held who came home
         prisoner = bool(cues["political"].search(sentence)) or any(
-            is_word(cues["person"], w) for w in WORD.findall(sentence))
+            is_word(cues["person"], w) for w in WORD.findall(sentence)) or bool(homecomings(folded, lo, hi, lex))
         named = len(named_freed(text, folded, lo, hi, lex))
         single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence) or named == 1
         if not (prisoner or single or named):
@@ -104,6 +106,7 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     foreign country, an opposition promise, an opinion piece, a story, a film or a thing?"""
     cues = lex.cues
     told = [m for m in cues["release"].finditer(folded, lo, hi) if not negated(folded, m.start(), lo)]
+    told += homecomings(folded, lo, hi, lex)
     if not told:
         return False
     # people once freed, now in some state: "82 excarcelados siguen en la lista", "those freed remain
@@ -138,6 +141,29 @@ def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
     # freed people telling their story; a film, a report or funds released; hostages, players freed
     return not (cues["narrative"].search(folded, lo, hi) or cues["media"].search(folded, lo, hi)
                 or cues["not_prisoner"].search(folded, lo, hi))
+
+
+# where a homecoming goes: Venezuela is a return from exile, not from prison ("regresa a Venezuela")
+_TO_A_PLACE = re.compile(r"\s+(?:" + one_of(binding_lists.homecoming_to) + r"\s+)?(?:" + one_of(_G.definite_articles) + r"\s+)?")
+_INFINITIVE = re.compile(r"\s+[^\W\d]+" + one_of(binding_lists.infinitive_endings, capture=False) + r"\b")
+
+
+def homecomings(folded: str, lo: int, hi: int, lex: Lexicon) -> list[re.Match[str]]:
+    """Homecomings in [lo, hi) that tell a release: someone arrives, flies or comes home, in a
+    sentence that says they were held in Venezuela or, right after, for how long ("Lorent Saleh
+    llega a Madrid tras cuatro años preso", "Americans held in Venezuela head home"); not a return
+    to Venezuela, nor "vuelve a" + an infinitive ("vuelve a ser detenido": again)."""
+    w = binding_words()
+    out = []
+    for m in w.homecoming.finditer(folded, lo, hi):
+        if m.group().endswith(" a") and _INFINITIVE.match(folded, m.end()):
+            continue
+        to = _TO_A_PLACE.match(folded, m.end())
+        if to is not None and lex.cues["venezuela"].match(folded, to.end()):
+            continue
+        if w.held_for.search(folded, m.end(), min(hi, m.end() + 120)) or w.held_in_venezuela.search(folded, lo, hi):
+            out.append(m)
+    return out
 
 
 def _history(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:

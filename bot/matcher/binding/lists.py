@@ -44,6 +44,8 @@ class _Words:
     not_political: re.Pattern[str]
     anaphora: re.Pattern[str]
     held_in_venezuela: re.Pattern[str]
+    homecoming: re.Pattern[str]
+    held_for: re.Pattern[str]
     venezuela_frees: re.Pattern[str]
 
 
@@ -201,6 +203,7 @@ class _Lists:
     clitics: tuple[str, ...]
     earlier_figure: tuple[str, ...]
     dated_processes: tuple[str, ...]
+    homecoming_to: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
 
