@@ -1973,3 +1973,18 @@ def test_a_homecoming_of_someone_held_is_a_release(title, summary, lang):
 ])
 def test_a_return_to_venezuela_or_a_vuelve_a_of_again_is_no_homecoming(title, summary, lang):
     assert not match(title, summary, lang).is_alert
+
+
+def test_a_number_after_the_noun_dia_is_a_date():
+    """"había informado el día 11 de 18 excarcelaciones": the 11th, not 11 of 18."""
+    got = _sure("Foro Penal eleva su registro de excarcelaciones",
+                "Alfredo Romero, director del Foro Penal, había informado el día 11 de 18 excarcelaciones de presos políticos.", "es")
+    assert not [f for f in got if f[0] == 11]
+
+
+def test_an_earlier_batch_is_an_earlier_round():
+    """"part of an earlier batch of 17 people freed": that batch's count, not this round's."""
+    got = _sure("Venezuela's prison service reports 116 new releases",
+                "According to Foro Penal, rights defender Rocío San Miguel had been part of an earlier batch of 17 political "
+                "prisoners freed.", "en")
+    assert not [f for f in got if f[0] == 17]

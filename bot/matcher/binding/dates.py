@@ -25,6 +25,7 @@ _DURATION_AFTER = re.compile(r"\s*" + one_of(_L.duration_units) + r"\b")
 _YEAR_COUNTED = re.compile(r"\s+(\w+\s+)?" + one_of(_L.year_count_heads))
 _DAY_BEFORE = re.compile(r"\b" + one_of(_L.day_before) + r"\s*$")
 _WORD_AFTER = re.compile(r"\s+\w")
+_DAY_NOUN_BEFORE = re.compile(r"\b" + one_of(_L.day_nouns) + r"\s+$")
 _NUMBERED_PRISON_BEFORE = re.compile(r"\b" + one_of(_L.numbered_prisons) + r"\s+$")
 
 
@@ -42,6 +43,8 @@ def _not_a_count(folded: str, lo: int, hi: int, s: int, e: int, value: int, pris
         return True
     if _DAY_BEFORE.search(before) and not _WORD_AFTER.match(after):
         return True  # "el 24", "on the 24"
+    if _DAY_NOUN_BEFORE.search(before):
+        return True  # "el día 11": a date, whatever follows it
     if _NUMBERED_PRISON_BEFORE.search(before):
         return True  # "Zone 7", "Rodeo 1": a prison's name, whether the gazetteer knows it or not
     return any(p.start() <= s < p.end() for p in prisons.finditer(folded, max(lo, s - 40), min(hi, e + 20)))

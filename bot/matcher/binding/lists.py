@@ -204,6 +204,7 @@ class _Lists:
     earlier_figure: tuple[str, ...]
     dated_processes: tuple[str, ...]
     homecoming_to: tuple[str, ...]
+    day_nouns: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
 
