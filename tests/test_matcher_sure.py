@@ -1988,3 +1988,13 @@ def test_an_earlier_batch_is_an_earlier_round():
                 "According to Foro Penal, rights defender Rocío San Miguel had been part of an earlier batch of 17 political "
                 "prisoners freed.", "en")
     assert not [f for f in got if f[0] == 17]
+
+
+def test_dar_a_conocer_is_a_verb_of_announcing():
+    """"después de que el Ministerio diera a conocer la salida de 116": the ministry's figure, never the
+    NGO's confirmation."""
+    got = _sure("JEP confirma 53 excarcelaciones frente a las 116 del Ministerio Penitenciario",
+                "La ONG Justicia, Encuentro y Perdón informó este lunes que había confirmado 53 excarcelaciones de presos "
+                "políticos, después de que el Ministerio del Servicio Penitenciario diera a conocer la salida de 116.", "es")
+    assert not [f for f in got if f[0] == 116 and f[1] == "confirmed"]
+    assert [f for f in got if f[0] == 116 and f[1] == "announced"]
