@@ -1998,3 +1998,9 @@ def test_dar_a_conocer_is_a_verb_of_announcing():
                 "políticos, después de que el Ministerio del Servicio Penitenciario diera a conocer la salida de 116.", "es")
     assert not [f for f in got if f[0] == 116 and f[1] == "confirmed"]
     assert [f for f in got if f[0] == 116 and f[1] == "announced"]
+
+
+def test_the_prison_service_is_the_prisons_ministry():
+    got = _sure("Venezuela's prison service reports 116 new releases",
+                "Venezuela's prison service said 116 political prisoners had been let out over the last few hours.", "en")
+    assert (116, "announced", "Ministerio de Servicio Penitenciario") in got
