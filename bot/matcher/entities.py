@@ -191,10 +191,14 @@ def foreign(folded: str, spans: list[Span], head: Mention, title_end: int, lex: 
     to the number than any Venezuelan one, in its sentence or in the title."""
     lo, hi = spans[head.sentence]
     # every country in one pass: the nearest of them, not one joined to Venezuela as a party to one deal
-    d_foreign = cue_distance(lex.finders["country"].pattern, _without_partners(folded, lo, hi, lex), lo, hi, head.start, head.end)
+    # (looked for only when a country stands nearer)
+    countries = lex.finders["country"].pattern
+    d_foreign = cue_distance(countries, folded, lo, hi, head.start, head.end)
     if d_foreign is not None:
         d_home = cue_distance(lex.cues["venezuela"], folded, lo, hi, head.start, head.end)
-        if d_home is None or d_foreign < d_home:
+        if d_home is not None and d_foreign < d_home:
+            d_foreign = cue_distance(countries, _without_partners(folded, lo, hi, lex), lo, hi, head.start, head.end)
+        if d_home is None or (d_foreign is not None and d_foreign < d_home):
             return True
     if foreign_subject(folded, 0, title_end, lex):
         return True
@@ -234,7 +238,6 @@ def _without_partners(folded: str, lo: int, hi: int, lex: Lexicon) -> str:
                 if not home:
                     out = out[:a] + " " * (b - a) + out[b:]
     return out
-
 
 
 def foreign_subject(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:

@@ -284,9 +284,10 @@ def _title_tells_release(item: _Item) -> bool:
 def _release_words(folded: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
     """The release words between lo and hi that tell a release (not `untold`)."""
     w = binding_words()
-    told = [m for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted)
-            for m in p.finditer(folded, lo, hi)]
-    return (m for m in told + homecomings(folded, lo, hi, lexicon()) if not untold(folded, lo, m))
+    for p in (lexicon().cues["release"], w.release_nouns, w.release_predicates, w.release_actions, w.release_inverted):
+        yield from (m for m in p.finditer(folded, lo, hi) if not untold(folded, lo, m))
+    # then a homecoming of someone held (searched last and lazily: most callers stop at the first word)
+    yield from (m for m in homecomings(folded, lo, hi, lexicon()) if not untold(folded, lo, m))
 
 
 # a possessive right before a release word: a release already known, named as someone's ("su excarcelación")
