@@ -2004,3 +2004,13 @@ def test_the_prison_service_is_the_prisons_ministry():
     got = _sure("Venezuela's prison service reports 116 new releases",
                 "Venezuela's prison service said 116 political prisoners had been let out over the last few hours.", "en")
     assert (116, "announced", "Ministerio de Servicio Penitenciario") in got
+
+
+def test_a_titles_last_count_is_not_counted_by_the_summarys_first_word():
+    """"… while Foro Penal counts 24" then "Spanish Foreign Minister …": the 24 are not Spaniards."""
+    got = _sure("Spain says three more Spanish-Venezuelan prisoners are out; Caracas claims 116 releases while Foro Penal counts 24",
+                "Spanish Foreign Minister José Manuel Albares said on the radio that three people with Spanish and Venezuelan "
+                "passports had been let out of custody. A day earlier the Venezuelan government had said 116 political "
+                "prisoners were free, while Foro Penal had reported only 24 released by Monday morning. Rights groups say "
+                "up to 1,200 people are imprisoned in Venezuela on political grounds.", "en")
+    assert not [f for f in got if f[0] == 24 and f[2] == "Spain"]

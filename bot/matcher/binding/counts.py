@@ -262,12 +262,17 @@ def _held_before(folded: str, at: int) -> bool:
     return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(at, last.end() + 40)))
 
 
+_CLAUSE_OR_LINE_END = re.compile(r"[\n;:]")
+
+
 def nationals_of(folded: str, e: int) -> str | None:
     """The country whose nationals the number counts, if its noun (one of the next two words) is
     a demonym: "10 Americans" -> "United States", "5 ciudadanos españoles" -> "Spain"."""
     demonyms = lexicon().demonyms
-    # the next two words as written, so "u.s." is one ("let seven U.S. citizens out")
-    for t in [t.strip(",;:()\"'") for t in folded[e:min(len(folded), e + 40)].split()[:2]]:
+    # the next two words as written, so "u.s." is one ("let seven U.S. citizens out"), in the number's
+    # own line and clause (a title's last count is not counted by the summary's first word)
+    after = _CLAUSE_OR_LINE_END.split(folded[e:min(len(folded), e + 40)], maxsplit=1)[0]
+    for t in [t.strip(",;:()\"'") for t in after.split()[:2]]:
         for form in (t, t.rstrip("s"), t.removesuffix("es"), t.rstrip(".")):
             if form in demonyms:
                 return demonyms[form]
