@@ -2014,3 +2014,11 @@ def test_a_titles_last_count_is_not_counted_by_the_summarys_first_word():
                 "prisoners were free, while Foro Penal had reported only 24 released by Monday morning. Rights groups say "
                 "up to 1,200 people are imprisoned in Venezuela on political grounds.", "en")
     assert not [f for f in got if f[0] == 24 and f[2] == "Spain"]
+
+
+def test_a_count_of_arrests_is_no_release_whatever_verb_registers_it():
+    """"se registraron más de 60 arrestos nuevos": the acts counted are arrests, not people freed."""
+    got = _sure("Excarcelan a 30 presos en Venezuela y se registran 60 arrestos",
+                "El Gobierno comunicó que 30 personas dejaban la cárcel; según defensores de derechos humanos, al menos 24 de "
+                "ellas eran presos políticos, y en esos mismos días se registraron más de 60 arrestos nuevos.", "es")
+    assert not [f for f in got if f[0] == 60]
