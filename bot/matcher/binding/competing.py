@@ -576,6 +576,16 @@ def _set_against(n: _At) -> bool:
     return bool(_SET_AGAINST.search(n.before(20)))
 
 
+def _hedged(n: _At) -> bool:
+    """A count its own words doubt, a hedge between it and what is said of it ("esas 626 personas
+    supuestamente liberadas", "the 626 supposedly freed"): the speaker does not give it."""
+    return bool(_HEDGED.match(n.folded, n.e, n.b))
+
+
+# the count's noun (a word or two) and then a hedge
+_HEDGED = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.hedges) + r"\b")
+
+
 def _disputed(n: _At) -> bool:
     """A figure doubted: "questioned the figure of 225", "cuestiona las 116 excarcelaciones"."""
     doubt = _last(lexicon().cues["dispute"], n.before(50))
@@ -697,6 +707,7 @@ _CHECKS: tuple[tuple[str, Callable[[_At], bool]], ...] = (
     ("a question", _a_question),
     ("a figure set against, not given", _set_against),
     ("a figure disputed, not given", _disputed),
+    ("a figure disputed, not given", _hedged),
     ("a part of a split in time", _split_in_time),
     ("a part of a breakdown", _a_breakdown),
     ("a part of a breakdown given elsewhere", _a_breakdown_elsewhere),

@@ -205,6 +205,7 @@ class _Lists:
     dated_processes: tuple[str, ...]
     homecoming_to: tuple[str, ...]
     day_nouns: tuple[str, ...]
+    hedges: tuple[str, ...]
     figure_put_at: tuple[str, ...]
     not_heads: frozenset[str]
 
