@@ -2034,3 +2034,12 @@ def test_a_count_of_arrests_is_no_release_whatever_verb_registers_it():
 def test_a_count_its_own_words_doubt_is_not_given(title, summary, lang):
     """"esas 626 personas supuestamente liberadas": doubted by the one who says it, never its confirmation."""
     assert not [f for f in _sure(title, summary, lang) if f[0] == 626 and f[1] == "confirmed"]
+
+
+def test_a_ministers_figure_told_with_a_compound_tense_is_his():
+    """"y el lunes anterior el ministro Diosdado Cabello había situado en 895 el total": the minister's
+    figure, never the NGO's confirmation."""
+    got = _sure("Foro Penal verifica al menos 35 excarcelaciones el domingo",
+                "Foro Penal verificó al menos 35 excarcelaciones de presos políticos el domingo, y el lunes anterior el ministro "
+                "Diosdado Cabello había situado en 895 el total de excarcelados.", "es")
+    assert not [f for f in got if f[0] == 895 and f[1] == "confirmed"]
