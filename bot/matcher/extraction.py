@@ -610,7 +610,7 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally, not_now: bool =
             # the one person a headline frees by name is a count of one the text never states: shown
             # as reported, never as a figure someone vouched for (families see the name, not a "1")
             role = Role.ANNOUNCED if kind == "announcement" else Role.CONFIRMED
-            figures += (Figure(role, count, who, Kind(who_kind) if who else Kind.OUTLET, quote=evidence),)
+            figures += (Figure(role, count, who, who_kind, quote=evidence),)
         return replace(
             base, kind=kind, released=count, announced=count if kind == "announcement" else None,
             confirmed=count if kind == "confirmation" else None, total_prisoners=total,
@@ -623,7 +623,7 @@ def _without_count(item: _Item, base: Extraction, tally: _Tally, not_now: bool =
     return replace(base, confidence=0.9)
 
 
-def _numberless_speaker(item: _Item, sentence: int, kind: str) -> tuple[str | None, str]:
+def _numberless_speaker(item: _Item, sentence: int, kind: str) -> tuple[str | None, Kind]:
     """Who announces (an official) or reports (a verifier) a release told without a count, and
     their kind: the first such speaker of its sentence, else of the item."""
     vs = [v for v in voices(item.folded, lexicon(), lexicon().finders) if v.speaks]

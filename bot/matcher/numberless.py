@@ -84,12 +84,13 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
     or the first sentences."""
     cues = lex.cues
     for si, (lo, hi) in enumerate(s for s in spans if s[0] < title_end):
-        if not _reports_release(folded, lo, hi, lex):
+        homes = homecomings(folded, lo, hi, lex)
+        if not _reports_release(folded, lo, hi, lex, homes):
             continue
         sentence = folded[lo:hi]
         # a homecoming tells it was someone held who came home
         prisoner = bool(cues["political"].search(sentence)) or any(
-            is_word(cues["person"], w) for w in WORD.findall(sentence)) or bool(homecomings(folded, lo, hi, lex))
+            is_word(cues["person"], w) for w in WORD.findall(sentence)) or bool(homes)
         named = len(named_freed(text, folded, lo, hi, lex))
         single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence) or named == 1
         if not (prisoner or single or named):
@@ -100,13 +101,13 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
     return None
 
 
-def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
+def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon, homes: list[re.Match[str]]) -> bool:
     """Does the sentence [lo, hi) report a release (not a negated or demanded one), and nothing
     that makes it other news: a re-arrest, a transfer, a death, history, ordinary prisoners, a
     foreign country, an opposition promise, an opinion piece, a story, a film or a thing?"""
     cues = lex.cues
     told = [m for m in cues["release"].finditer(folded, lo, hi) if not negated(folded, m.start(), lo)]
-    told += homecomings(folded, lo, hi, lex)
+    told += homes  # the sentence's homecomings of someone held (homecomings below)
     if not told:
         return False
     # people once freed, now in some state: "82 excarcelados siguen en la lista", "those freed remain
