@@ -243,7 +243,7 @@ def test_welcoming_a_release_tells_it_happened():
      "presidenta encargada Delcy Rodríguez, quien aseguró que ya han sido excarceladas 406 personas.", "es",
      {("announced", 406)}),
     # "según esos reportes": the reports of the last voice that reported
-    ("Salen manifestantes", "La Fiscalía lo publicó horas después de que varias ONG reportaran excarcelaciones en "
+    ("Salen manifestantes", "La Fiscalía lo publicó horas después de que Foro Penal reportara excarcelaciones en "
      "cárceles del norte; al menos 107 personas fueron liberadas, según esos reportes.", "es", {("confirmed", 107)}),
     # a range put on the releases: its upper end, as for a range before the noun
     ("Cifras", "Justicia, Encuentro y Perdón cifró las excarcelaciones entre 63 y 75 y las consideró muy pocas.", "es",
@@ -268,8 +268,8 @@ def test_welcoming_a_release_tells_it_happened():
     ("Prisoner swap", "In the swap 6 people that prosecutors had described as accomplices of a former marine walked "
      "free.", "en", set()),
     # … nor of the authorities' own act: the main clause's subject speaks
-    ("Pocas liberaciones", "Pasadas 24 horas desde que el régimen anunció la excarcelación de presos políticos, las "
-     "organizaciones de derechos humanos solo han confirmado 9 liberaciones.", "es", {("confirmed", 9)}),
+    ("Pocas liberaciones", "Pasadas 24 horas desde que el régimen anunció la excarcelación de presos políticos, la "
+     "ONG Foro Penal solo ha confirmado 9 liberaciones.", "es", {("confirmed", 9)}),
     # an aside that ends in "among them" is stepped over; the people counted end at its comma
     ("Reporters freed", "At least 12 reporters, the activist Ana Ruiz among them, have been let out of Venezuelan "
      "jails, Foro Penal said on Wednesday.", "en", {("confirmed", 12)}),
@@ -527,6 +527,11 @@ def test_the_opposition_before_the_release_verb_promises_after_it_is_freed(title
 
 def _sure(title: str, summary: str, lang: str) -> set[tuple[int, str, str | None]]:
     return {(f.value, str(f.role), f.by) for f in match(title, summary, lang).figures if f.sure}
+
+
+def _read(title: str, summary: str, lang: str) -> set[tuple[int, str, str | None, bool]]:
+    """Every figure with its role, speaker and whether it is sure."""
+    return {(f.value, str(f.role), f.by, f.sure) for f in match(title, summary, lang).figures}
 
 
 @pytest.mark.parametrize("title, summary, lang", [
@@ -808,10 +813,10 @@ def test_a_foreign_government_speaking_of_its_nationals_held_in_venezuela_is_rel
 
 
 def test_non_governmental_organizations_spelt_out_are_ngos_and_speak_first():
-    got = _sure("Venezuela dice haber liberado a 116", "Desde el jueves, organizaciones no gubernamentales y la oposición "
+    got = _read("Venezuela dice haber liberado a 116", "Desde el jueves, organizaciones no gubernamentales y la oposición "
                 "cuentan más de 50 excarcelados, mientras que el Gobierno venezolano asegura que fueron liberadas 116 "
                 "personas.", "es")
-    assert (50, "confirmed", "NGOs") in got
+    assert (50, "confirmed", "NGOs", False) in got  # theirs, and not sure: which organisations is not said
 
 
 @pytest.mark.parametrize("title, summary, published, want", [
@@ -1318,16 +1323,27 @@ def test_a_government_s_count_of_its_nationals_among_the_freed_is_its_confirmati
 @pytest.mark.parametrize("title, summary, lang, want", [
     ("Denuncian huelga de hambre en el Rodeo I mientras Foro Penal cuenta 139 excarcelados y la PUD 155", "", "es",
      {(139, "confirmed", "Foro Penal"), (155, "confirmed", "PUD")}),
-    ("Choque de cifras", "El Gobierno habla de 116 excarcelaciones y las ONG de 54.", "es",
-     {(116, "announced", "Gobierno"), (54, "confirmed", "NGOs")}),
-    ("Choque de cifras", "El Gobierno habla de 400 presos liberados y las ONG de solo 56.", "es",
-     {(400, "announced", "Gobierno"), (56, "confirmed", "NGOs")}),
-    ("Clash of figures", "The government says 116 people were released, and rights groups 54.", "en",
-     {(116, "announced", "Gobierno"), (54, "confirmed", "NGOs")}),
+    ("Choque de cifras", "El Gobierno habla de 116 excarcelaciones y Foro Penal de 54.", "es",
+     {(116, "announced", "Gobierno"), (54, "confirmed", "Foro Penal")}),
+    ("Choque de cifras", "El Gobierno habla de 400 presos liberados y Foro Penal de solo 56.", "es",
+     {(400, "announced", "Gobierno"), (56, "confirmed", "Foro Penal")}),
+    ("Clash of figures", "The government says 116 people were released, and Foro Penal 54.", "en",
+     {(116, "announced", "Gobierno"), (54, "confirmed", "Foro Penal")}),
 ])
 def test_a_gapped_second_subject_gives_its_own_count_of_the_same(title, summary, lang, want):
     """Gapping: the verb and the noun left out, the second subject's number counts what the first's does."""
     assert _sure(title, summary, lang) == want
+
+
+@pytest.mark.parametrize("title, summary, lang, want", [
+    ("Choque de cifras sobre las excarcelaciones", "El Gobierno habla de 116 excarcelaciones y las ONG de 54.", "es",
+     {(116, "announced", "Gobierno", True), (54, "confirmed", "NGOs", False)}),
+    ("Clash of figures over releases", "The government says 116 people were released, and rights groups 54.", "en",
+     {(116, "announced", "Gobierno", True), (54, "confirmed", "NGOs", False)}),
+])
+def test_a_gapped_subject_the_text_does_not_name_gives_its_count_unsure(title, summary, lang, want):
+    """The gap gives "las ONG" their own count, which organisations is not said: staff see it, families do not."""
+    assert _read(title, summary, lang) == want
 
 
 @pytest.mark.parametrize("title, summary, lang, kind", [
@@ -2043,3 +2059,29 @@ def test_a_ministers_figure_told_with_a_compound_tense_is_his():
                 "Foro Penal verificó al menos 35 excarcelaciones de presos políticos el domingo, y el lunes anterior el ministro "
                 "Diosdado Cabello había situado en 895 el total de excarcelados.", "es")
     assert not [f for f in got if f[0] == 895 and f[1] == "confirmed"]
+
+
+@pytest.mark.parametrize("title, summary, lang, value", [
+    ("Salen 71 presos políticos",
+     "Organizaciones de derechos humanos confirmaron la excarcelación de 71 presos políticos este jueves.", "es", 71),
+    ("Prisoners freed", "Human rights groups said 71 political prisoners had been freed on Thursday.", "en", 71),
+    ("Salen manifestantes", "La Fiscalía lo publicó horas después de que varias ONG reportaran excarcelaciones en cárceles del "
+     "norte; al menos 107 personas fueron liberadas, según esos reportes.", "es", 107),
+    ("Venezuela frees more", "The government says 116 were released; non-governmental organisations had so far confirmed 24.",
+     "en", 24),
+])
+def test_organisations_the_text_does_not_name_give_no_sure_figure(title, summary, lang, value):
+    """"Organizaciones de derechos humanos confirmaron 71": which organisations is not said, so whose
+    figure it is is not known — staff see it (with its quote and why), families see no number for it."""
+    ex = match(title, summary, lang)
+    mine = [f for f in ex.figures if f.value == value and f.role == "confirmed"]
+    assert mine and not any(f.sure for f in mine), [(f.value, f.by, f.sure) for f in ex.figures]
+    assert ex.confirmed != value
+
+
+def test_a_named_organisation_or_relatives_still_give_a_sure_figure():
+    """The rule is about the speaker being unknown: a name, or people known by their role, still bind."""
+    assert (71, "confirmed", "Foro Penal") in _sure("Salen 71 presos políticos",
+                                                    "Foro Penal confirmó la excarcelación de 71 presos políticos este jueves.", "es")
+    assert [f for f in _sure("Salen 12 presos políticos", "Familiares confirmaron la excarcelación de 12 presos políticos en Tocorón.",
+                             "es") if f[0] == 12 and f[1] == "confirmed"]

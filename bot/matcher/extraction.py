@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from .._text import NUMBER, fold, normalize, sentences
 from ..figures import Figure, Kind, Role
-from .binding import Bound, bind
+from .binding import NO_NAMED_SPEAKER, Bound, bind
 from .binding import words as binding_words
 from .binding.lists import _L as binding_lists
 from .cues import GENRE_TITLE, Span, common_prisoners
@@ -33,7 +33,7 @@ from .numbers import words_to_digits
 from .parts import subgroup_total
 from .roles import Mention, find_mentions
 from .running import parse_date, periods, running_words
-from .speakers import INDEPENDENT, OFFICIAL, Voice, governments_abroad, international_bodies, voices
+from .speakers import INDEPENDENT, OFFICIAL, UNNAMED_VERIFIERS, Voice, governments_abroad, international_bodies, voices
 
 KINDS = ("announcement", "confirmation", "tally", "none")
 # Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
@@ -335,8 +335,7 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
     number the grammar binds that the rules left out is added."""
     by_start = {b.start: b for b in bound}
     # what the title gives as release news (not a figure it doubts or sets against)
-    title_news = frozenset(b.value for b in bound if b.start < item.title_end and b.counts == "release"
-                           and (b.sure or b.why == "no known speaker in its frame"))
+    title_news = frozenset(b.value for b in bound if b.start < item.title_end and b.told)
     out = []
     seen = set()
     for s in said:
@@ -361,16 +360,13 @@ def _with_bindings(item: _Item, said: list[Said], bound: list[Bound]) -> list[Sa
             f = replace(f, value=b.value if b is not None else f.value, sure=False, quote=quote)
         out.append(Said(s.mention, f))
     for b in _told_in_the_body(item, bound):
-        if b.sure and b.start not in seen and b.speaker is not None and b.role is not None:
+        # (organisations the text does not name give a figure all the same: unsure, for staff to see)
+        if (b.sure or b.why == NO_NAMED_SPEAKER) and b.start not in seen and b.speaker is not None and b.role is not None:
             m = Mention(b.value, b.start, b.end, b.sentence, b.role, 0.9)
             cumulative = _running(item, b, by_start) or (b.speaker.kind == OFFICIAL and _official_total(item, b, title_news))
             out.append(Said(m, Figure(b.role, b.value, b.speaker.by, b.speaker.kind, cumulative, None,
-                                      sure=True, quote=b.quote)))
+                                      sure=b.sure, quote=b.quote)))
     return _with_sums(item, _named_for_the_same(out), bound)
-
-
-# verifiers said by a word, not a name: organisations, relatives, lawyers
-_UNNAMED_VERIFIERS = frozenset({"NGO", "NGOs", "relatives", "lawyers"})
 
 
 def _named_for_the_same(said: list[Said]) -> list[Said]:
@@ -383,7 +379,7 @@ def _named_for_the_same(said: list[Said]) -> list[Said]:
         if f.sure and f.by_kind == INDEPENDENT and f.by and f.by not in _GENERIC:
             named.setdefault((f.role, f.value), f.by)
     return [Said(s.mention, replace(s.figure, by=named[(s.figure.role, s.figure.value)]))
-            if s.figure.by in _UNNAMED_VERIFIERS and (s.figure.role, s.figure.value) in named else s for s in said]
+            if s.figure.by in UNNAMED_VERIFIERS and (s.figure.role, s.figure.value) in named else s for s in said]
 
 
 def _told_in_the_body(item: _Item, bound: list[Bound]) -> list[Bound]:

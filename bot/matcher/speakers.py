@@ -15,6 +15,9 @@ from .cues import Span
 from .lexicon import WORD, Entry, Finder, Lexicon, grammar, lexicon, longest_first, one_of
 
 OFFICIAL, INDEPENDENT, OUTLET = Kind.OFFICIAL, Kind.INDEPENDENT, Kind.OUTLET
+# the gazetteer's [[speaker]] words for organisations it does not name, and for people by their role
+UNNAMED_ORGANISATIONS = frozenset({"NGO", "NGOs"})
+UNNAMED_VERIFIERS = UNNAMED_ORGANISATIONS | {"relatives", "lawyers"}
 # Word lists from bot/data/grammar.toml (its comments say what each is for); what stands around
 # each list is the rule's own structure and stays here.
 _G = grammar()
@@ -28,6 +31,12 @@ class Speaker(NamedTuple):
     by: str
     kind: Kind  # official | independent | outlet
     named: bool  # an organisation or a person by name, not a word such as "relatives"
+
+    @property
+    def unnamed_organisations(self) -> bool:
+        """"organizaciones de derechos humanos", "la ONG" no name stands for: verifiers the text
+        does not say which (relatives and lawyers are who they are; an organisation is its name)."""
+        return self.kind == INDEPENDENT and self.by in UNNAMED_ORGANISATIONS
 
 
 class Voice(NamedTuple):
@@ -338,7 +347,7 @@ def _word_speaker(entry: Entry, named: list[Entry]) -> Speaker:
     if entry.kind == OFFICIAL:
         return Speaker(_with_person(entry.name, named), OFFICIAL, False)
     # a foreign government names itself; "relatives", "lawyers", "la ONG" do not
-    named_word = entry.kind == INDEPENDENT and entry.name not in ("relatives", "lawyers", "NGO", "NGOs")
+    named_word = entry.kind == INDEPENDENT and entry.name not in UNNAMED_VERIFIERS
     return Speaker(entry.name, Kind(entry.kind), named_word)
 
 

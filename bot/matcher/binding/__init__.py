@@ -19,9 +19,9 @@ dates (a number that is a date; a date that makes a round earlier), counts (1), 
 Pure: text in, bindings out; never touches the network, the database or a chat.
 """
 
-from .binder import Bound, bind
+from .binder import NO_NAMED_SPEAKER, Bound, bind
 from .lists import _Lists as _Lists  # the word-list tests hold the data files against these two
 from .lists import _Words as _Words
 from .lists import words
 
-__all__ = ["Bound", "bind", "words"]
+__all__ = ["NO_NAMED_SPEAKER", "Bound", "bind", "words"]

@@ -25,6 +25,11 @@ from .dates import _not_a_count
 from .frames import GOVERNMENT, _frame, _known, gapped, promised_by, voiced
 from .lists import _AND, _G, _L, _OF, _THE, _THEM, _WHEN, _Words, words
 
+# why a count of releases is not sure when only its speaker is unknown
+NO_SPEAKER = "no known speaker in its frame"
+NO_NAMED_SPEAKER = "no known speaker: organisations the text does not name"
+SPEAKER_UNKNOWN = (NO_SPEAKER, NO_NAMED_SPEAKER)
+
 
 @dataclass(frozen=True)
 class Bound:
@@ -43,6 +48,11 @@ class Bound:
     named_figure: bool = False  # the speaker is the one a figure is named after ("la lista oficial de las 99")
     named: int = 0  # people named beside the count of others it adds to its value ("Carreño y otros 4": 1)
     antecedent: int | None = None  # where the count stands whose noun (and span) a bare number takes
+
+    @property
+    def told(self) -> bool:
+        """A count of releases nothing else reads it as: sure, or sure but for whose it is."""
+        return self.counts == "release" and (self.sure or self.why in SPEAKER_UNKNOWN)
 
     @property
     def role(self) -> Role | None:
@@ -124,7 +134,9 @@ def _unbound(folded: str, text: str, lo: int, hi: int, s: int, e: int, speaker: 
     """Why a count of releases with no other reading is still not bound, or "": no known speaker,
     the noun of an earlier round, one prison of several."""
     if speaker is None:
-        return "no known speaker in its frame"
+        return NO_SPEAKER
+    if speaker.unnamed_organisations:
+        return NO_NAMED_SPEAKER
     if antecedent is not None and any(x.start == antecedent and "earlier" in x.why for x in earlier):
         return "an earlier round (its noun is that round's)"  # "At Christmas … 99. Foro Penal had registered 61"
     if _a_prison_part(folded, lo, hi, s, e, text):
@@ -136,7 +148,7 @@ def _read_as_a_whole(folded: str, spans: list[Span], title_end: int, out: list[B
     """What the item as a whole makes of its numbers: a count at one prison or of one group beside a
     larger round is a part; a headline's count the body shows to be lifted measures is none. (An item
     about another country is no release news at all: extraction.py never binds it.)"""
-    told = [x for x in out if x.counts == "release" and (x.sure or x.why == "no known speaker in its frame")]
+    told = [x for x in out if x.told]
     parts = one_part_of_more(folded, spans, [(x.value, x.start, x.end, x.sentence) for x in told], title_end)
     # a headline retells its lead: a count the body shows to be lifted measures is no release above it either
     lifted = {x.value for x in out if x.start >= title_end and x.why in ("house arrest", LIFTED_MEASURES)}
