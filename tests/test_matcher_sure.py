@@ -2085,3 +2085,17 @@ def test_a_named_organisation_or_relatives_still_give_a_sure_figure():
                                                     "Foro Penal confirmó la excarcelación de 71 presos políticos este jueves.", "es")
     assert [f for f in _sure("Salen 12 presos políticos", "Familiares confirmaron la excarcelación de 12 presos políticos en Tocorón.",
                              "es") if f[0] == 12 and f[1] == "confirmed"]
+
+
+@pytest.mark.parametrize("title, summary, lang, value", [
+    ("Venezuela libera a decenas de presos", "Foro Penal precisó que seis de los presos liberados eran militares.", "es", 6),
+    ("Venezuela libera a decenas de presos", "Funcionarios de Estados Unidos dijeron que seis de los estadounidenses liberados "
+     "eran considerados detenidos injustamente.", "es", 6),
+    ("Venezuela frees dozens", "Foro Penal said six of those released were soldiers.", "en", 6),
+])
+def test_some_of_the_people_freed_are_a_part_not_the_round(title, summary, lang, value):
+    """"seis de los presos liberados eran militares": a partitive of the freed counts some of them,
+    what they are; the round is the whole ("20 de los presos políticos fueron liberados" is the round)."""
+    assert not [f for f in _sure(title, summary, lang) if f[0] == value]
+    assert (20, "confirmed", "Foro Penal") in _sure("Venezuela libera a presos políticos",
+                                                    "Foro Penal confirmó que 20 de los presos políticos fueron liberados.", "es")
