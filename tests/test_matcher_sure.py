@@ -2092,6 +2092,8 @@ def test_a_named_organisation_or_relatives_still_give_a_sure_figure():
     ("Venezuela libera a decenas de presos", "Funcionarios de Estados Unidos dijeron que seis de los estadounidenses liberados "
      "eran considerados detenidos injustamente.", "es", 6),
     ("Venezuela frees dozens", "Foro Penal said six of those released were soldiers.", "en", 6),
+    ("Venezuela frees 36", "Alfredo Romero of Foro Penal wrote that 15 of the 36 people freed had already been granted leave a "
+     "year earlier.", "en", 15),
 ])
 def test_some_of_the_people_freed_are_a_part_not_the_round(title, summary, lang, value):
     """"seis de los presos liberados eran militares": a partitive of the freed counts some of them,

@@ -149,9 +149,10 @@ _OF_COUNTED_RELEASES = re.compile(r"\s+" + _OF + r"\s+(?:" + one_of((*_G.plural_
                                   # "60 de esas salidas ocurrieron el 25": a demonstrative points back to them
                                   + r"|" + one_of(_G.demonstratives) + r"\s+" + one_of(_L.counted_releases)
                                   # "4 de los excarcelados son estadounidenses", "seis de los estadounidenses liberados
-                                  # eran …", "six of those released": some of the people freed (a partitive of them)
-                                  + r"|" + one_of((*_G.plural_articles, *_G.demonstratives)) + r"\s+(?:[^\W\d][\w-]*\s+){0,2}?"
-                                  + one_of(_L.freed_people) + r"\b)")
+                                  # eran …", "six of those released", "15 of the 36 people freed": some of the people
+                                  # freed (a partitive of them)
+                                  + r"|" + one_of((*_G.plural_articles, *_G.demonstratives))
+                                  + r"\s+(?:\d[\d.,]*\s+)?(?:[^\W\d][\w-]*\s+){0,2}?" + one_of(_L.freed_people) + r"\b)")
 _WHOLE_BEFORE = re.compile(r"(^|[^\w])(" + "|".join(_L.whole_before) + r")\s+$")
 _FRONTED_OF = re.compile(r"(^|[:,])\s*" + _OF + r"\s+$")
 _ONLY = re.compile(r"\b" + one_of(_L.only_words) + r"\b")
