@@ -2101,3 +2101,18 @@ def test_some_of_the_people_freed_are_a_part_not_the_round(title, summary, lang,
     assert not [f for f in _sure(title, summary, lang) if f[0] == value]
     assert (20, "confirmed", "Foro Penal") in _sure("Venezuela libera a presos políticos",
                                                     "Foro Penal confirmó que 20 de los presos políticos fueron liberados.", "es")
+
+
+@pytest.mark.parametrize("title, summary, lang, value, earlier, later", [
+    ("Foro Penal pide la libertad de los presos políticos que quedan", "Alfredo Romero, de Foro Penal, dijo que entre el 23 y el "
+     "25 de diciembre salieron de prisión 44 presos políticos.", "es", 44, "2018-01-03T12:00:00Z", "2017-12-26T12:00:00Z"),
+    ("Foro Penal on the releases", "Foro Penal documented at least 61 releases from July 18 to 21, the group said.", "en", 61,
+     "2025-07-29T12:00:00Z", "2025-07-22T12:00:00Z"),
+])
+def test_a_span_of_days_that_ended_well_before_the_item_is_an_earlier_round(title, summary, lang, value, earlier, later):
+    """"entre el 23 y el 25 de diciembre salieron 44", told on 3 January: that span's round, not this
+    item's (a running count's "entre"/"desde" start says nothing; a closed span's end does)."""
+    def sure(published: str) -> list[int]:
+        return [f.value for f in match(title, summary, lang, published).figures if f.sure]
+    assert value not in sure(earlier)
+    assert value in sure(later)

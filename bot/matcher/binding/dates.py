@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from ..lexicon import one_of
+from ..running import periods
 from .lists import _G, _L, _MONTH, _MONTHS, _SPAN, _THE_SG
 
 _CHRISTMAS_AHEAD = 45  # days: Christmas this close ahead of the item is the one it speaks of
@@ -63,8 +64,13 @@ _DATED_NOUN = re.compile(r"(?:'s)?\s+(?:[^\W\d][\w-]*\s+)?" + one_of(_L.dated_pe
 
 def _dated_earlier(clause: str, pub: date | None) -> bool:
     """A day, month or year in the clause well before the item's own date (not the start of a
-    running count: "desde el 8 de enero", nor a detention: "detenidos en 2024")."""
-    if pub is None or _SPAN.search(clause):
+    running count: "desde el 8 de enero", nor a detention: "detenidos en 2024"); a closed span of
+    days that ended well before it ("entre el 23 y el 25 de diciembre", in an item of 3 January)."""
+    if pub is None:
+        return False
+    if any((pub - end).days > _EARLY for _start, end in periods(clause, pub)):
+        return True
+    if _SPAN.search(clause):
         return False  # a date in a running count's clause is its start ("since 8 January"), not a round
     for m in _DATED.finditer(clause):
         lead = clause[max(0, m.start() - 30):m.start()]
