@@ -2116,3 +2116,12 @@ def test_a_span_of_days_that_ended_well_before_the_item_is_an_earlier_round(titl
         return [f.value for f in match(title, summary, lang, published).figures if f.sure]
     assert value not in sure(earlier)
     assert value in sure(later)
+
+
+def test_a_count_of_them_after_a_release_said_before_its_people_is_a_part():
+    """"fueron excarcelados otros 24 presos políticos, 2 de ellos italianos": the release is said before
+    the 24 (an inverted passive), so "them" are the freed and the 2 some of them."""
+    got = _sure("Salen más presos políticos", "En la madrugada fueron excarcelados otros 24 presos políticos, 2 de ellos "
+                "italianos, según el conteo de Foro Penal.", "es")
+    assert (24, "confirmed", "Foro Penal") in got
+    assert not [f for f in got if f[0] == 2]

@@ -20,7 +20,7 @@ from ..cues import Span, common_prisoners
 from ..lexicon import lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad, voices
 from .clauses import _DATE, _another_number, _last, hi_of
-from .counts import _HELD_WORDS, _PART_OF_WHOLE, _PAUSE, _QUANTIFIED, _predicate_follows
+from .counts import _HELD_WORDS, _PART_OF_WHOLE, _PAUSE, _QUANTIFIED, _object_of_a_release, _predicate_follows
 from .counts import nationals_of as _nationals_of
 from .dates import _dated_earlier
 from .lists import _AND, _G, _L, _OF, _PART_OF, _SPAN, _THE, _THE_PL, _THEM, _WHEN, _Words, words
@@ -736,12 +736,15 @@ def _of_the_held(folded: str, e: int, s: int, b: int, w: _Words) -> bool:
     """"keeping around 270 activists behind bars …, it would free 80 of them": a count "of them" whose
     them are people held is the round (who go free of those held), not a part of another release;
     but when a release is said of those people ("27 de los detenidos han salido, 20 de ellos
-    adolescentes"), them are the freed, and the count of them is a part."""
+    adolescentes", "fueron excarcelados otros 24 presos, 2 de ellos italianos"), them are the freed,
+    and the count of them is a part."""
     if not _OF_THEM.match(folded[e:b]):
         return False
     last = _last(NUMBER, folded, max(0, s - 250), s)
+    # (a release said before them counts them freed too: "fueron excarcelados otros 24 presos, 2 de ellos …")
     return last is not None and bool(_HELD_WORDS.search(folded, last.end(), min(s, last.end() + 40))) \
-        and not _predicate_follows(folded[last.end():s], 6, w)
+        and not _predicate_follows(folded[last.end():s], 6, w) \
+        and not _object_of_a_release(folded, max(0, s - 250), last.start(), folded[last.end():s], w)
 
 
 def _nationals(folded: str, e: int) -> bool:
