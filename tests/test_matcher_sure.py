@@ -2125,3 +2125,16 @@ def test_a_count_of_them_after_a_release_said_before_its_people_is_a_part():
                 "italianos, según el conteo de Foro Penal.", "es")
     assert (24, "confirmed", "Foro Penal") in got
     assert not [f for f in got if f[0] == 2]
+
+
+@pytest.mark.parametrize("title, summary, lang", [
+    ("Trump anuncia que Venezuela liberó a un estadounidense, el misionero Joshua Holt",
+     "El presidente dijo que el misionero aterrizaría en Washington por la tarde.", "es"),
+    ("Venezuela frees an American, Utah missionary Joshua Holt", "Trump said Holt would land in Washington in the evening.", "en"),
+])
+def test_one_foreign_national_freed_without_a_count_is_a_release_of_one(title, summary, lang):
+    """"liberó a un estadounidense": one person, named by the country's demonym — release news
+    (families are told), its 1 never a sure figure (no one gave a count)."""
+    ex = match(title, summary, lang)
+    assert ex.kind in ("announcement", "confirmation")
+    assert [(f.value, f.sure) for f in ex.figures] == [(1, False)]

@@ -92,13 +92,26 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
         prisoner = bool(cues["political"].search(sentence)) or any(
             is_word(cues["person"], w) for w in WORD.findall(sentence)) or bool(homes)
         named = len(named_freed(text, folded, lo, hi, lex))
-        single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence) or named == 1
+        # one foreign national: "Venezuela liberó a un estadounidense, el misionero Joshua Holt"
+        national = _one_national(sentence, lex)
+        prisoner = prisoner or national
+        single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence) or named == 1 or national
         if not (prisoner or single or named):
             continue
         kind = "announcement" if cues["announce"].search(sentence) and not cues["confirm"].search(sentence) else "confirmation"
         plural = cues["vague"].search(sentence) or _PLURAL.search(sentence) or named > 1 or names_joined(text, folded, lo, hi, lex)
         return NumberlessRelease(kind, 1 if single and not plural else None, si)
     return None
+
+
+# an article before a word: "un estadounidense", "an American" (the word a demonym, lexicon.demonyms)
+_ONE_OF = re.compile(r"\b" + one_of((*_G.indefinite_articles, *_G.one_person_articles)) + r"\s+(?=([^\W\d][\w.]*))")
+
+
+def _one_national(sentence: str, lex: Lexicon) -> bool:
+    """One person named by a country's demonym after an article ("un estadounidense", "an
+    American"; not "us", the pronoun)."""
+    return any(len(m.group(2)) > 3 and m.group(2) in lex.demonyms for m in _ONE_OF.finditer(sentence))
 
 
 def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon, homes: list[re.Match[str]]) -> bool:
