@@ -2138,3 +2138,11 @@ def test_one_foreign_national_freed_without_a_count_is_a_release_of_one(title, s
     ex = match(title, summary, lang)
     assert ex.kind in ("announcement", "confirmation")
     assert [(f.value, f.sure) for f in ex.figures] == [(1, False)]
+
+
+def test_every_form_of_sostener_opens_a_speakers_frame():
+    """"Las autoridades sostuvieron que …": the plural (and "sostienen", "sostenía") says as "sostuvo" does."""
+    for verb in ("sostuvieron", "sostienen", "sostenían"):
+        got = _sure("Excarcelaciones en Venezuela", f"Las autoridades {verb} este lunes que 100 presos políticos fueron "
+                    "puestos en libertad.", "es")
+        assert [f for f in got if f[0] == 100 and f[1] == "announced"], verb
