@@ -2146,3 +2146,11 @@ def test_every_form_of_sostener_opens_a_speakers_frame():
         got = _sure("Excarcelaciones en Venezuela", f"Las autoridades {verb} este lunes que 100 presos políticos fueron "
                     "puestos en libertad.", "es")
         assert [f for f in got if f[0] == 100 and f[1] == "announced"], verb
+
+
+def test_a_window_never_cuts_a_word_into_a_negation():
+    """The stretch read for a negation before a release starts on a whole word: "...gobier|no
+    venezolano dice haber liberado a 100" holds no "no" (while "anunció" pushed the cut elsewhere)."""
+    for verb in ("dice", "anunció"):
+        assert (100, "announced", "Gobierno") in _sure(f"El Gobierno venezolano {verb} haber liberado a 100 presos políticos",
+                                                       "", "es"), verb

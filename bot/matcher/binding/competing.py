@@ -19,7 +19,7 @@ from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
 from ..lexicon import lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad, voices
-from .clauses import _DATE, _another_number, _last, hi_of
+from .clauses import _DATE, _another_number, _last, hi_of, words_from
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _PAUSE, _QUANTIFIED, _object_of_a_release, _predicate_follows
 from .counts import nationals_of as _nationals_of
 from .dates import _dated_earlier
@@ -190,8 +190,8 @@ class _At:
         return self.folded[self.e:self.b]
 
     def before(self, reach: int) -> str:
-        """Up to `reach` characters of its clause before it."""
-        return self.folded[max(self.a, self.s - reach):self.s]
+        """Up to `reach` characters of its clause before it (whole words)."""
+        return self.folded[words_from(self.folded, self.a, self.s - reach):self.s]
 
     @property
     def not_official(self) -> bool:
