@@ -190,8 +190,11 @@ class _At:
         return self.folded[self.e:self.b]
 
     def before(self, reach: int) -> str:
-        """Up to `reach` characters of its clause before it (whole words)."""
-        return self.folded[words_from(self.folded, self.a, self.s - reach):self.s]
+        """Up to `reach` characters of its clause before it (whole words): folded[start_before(reach):s]."""
+        return self.folded[self.start_before(reach):self.s]
+
+    def start_before(self, reach: int) -> int:
+        return words_from(self.folded, self.a, self.s - reach)
 
     @property
     def not_official(self) -> bool:
@@ -462,7 +465,7 @@ def _of_an_earlier_time(n: _At) -> bool:
     rel = _TIME_RELATIVE.search(n.before(60))
     if rel is None:
         return False
-    at = max(n.a, n.s - 60) + rel.start()
+    at = n.start_before(60) + rel.start()
     return _dated_earlier(n.folded[max(n.a, at - 50):at], n.pub)
 
 
@@ -592,7 +595,7 @@ _HEDGED = re.compile(r"(?:\s+[^\W\d][\w-]*){0,2}?\s+" + one_of(_L.hedges) + r"\b
 def _disputed(n: _At) -> bool:
     """A figure doubted: "questioned the figure of 225", "cuestiona las 116 excarcelaciones"."""
     doubt = _last(lexicon().cues["dispute"], n.before(50))
-    return doubt is not None and not _DOUBT_ENDS.search(n.folded[max(n.a, n.s - 50) + doubt.end():n.s])
+    return doubt is not None and not _DOUBT_ENDS.search(n.folded[n.start_before(50) + doubt.end():n.s])
 
 
 def _split_in_time(n: _At) -> bool:
