@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .lexicon import WORD, Lexicon, grammar, is_word, lexicon, longest_first, one_of
+from .lexicon import WORD, Lexicon, behind, grammar, is_word, lexicon, longest_first, one_of
 
 Span = tuple[int, int]  # (start, end) offsets of a sentence or any stretch of the text
 
@@ -42,7 +42,7 @@ def negated(folded: str, at: int, lo: int) -> bool:
     """Is the release word at `at` cancelled: negated ("no releases") or only asked for
     ("exige la liberación", "urge the release of")?"""
     cues = lexicon().cues
-    before = WORD.findall(folded[max(lo, at - 60):at])
+    before = WORD.findall(behind(folded, lo, at, 60))
     if any(is_word(cues["negation"], w) for w in before[-4:]):
         return True
     if cues["denial"].search(" ".join(before[-8:])):
@@ -64,7 +64,7 @@ def negated(folded: str, at: int, lo: int) -> bool:
 def descriptive(folded: str, at: int, lo: int) -> bool:
     """Is the arrest word at `at` describing the people ("personas detenidas tras las elecciones",
     "defendants, arrested in 2024", "who were jailed") rather than reporting an arrest?"""
-    before = folded[max(lo, at - 40):at]
+    before = behind(folded, lo, at, 40)
     words = WORD.findall(before)
     if words and is_word(lexicon().cues["person"], words[-1]):
         return True  # "personas detenidas", "students held": who they are, not what happened

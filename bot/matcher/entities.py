@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from .._text import fold
 from .cues import Span, cue_distance
-from .lexicon import Entry, Lexicon, grammar, lexicon, one_of
+from .lexicon import Entry, Lexicon, behind, grammar, lexicon, one_of
 from .roles import Mention
 from .speakers import countries_named
 
@@ -78,7 +78,7 @@ def freed_names(text: str, folded: str, spans: list[Span], lex: Lexicon) -> list
             # trim a trailing connective caught by the pattern ("... y")
             name = _TRAILING_JOINER.sub("", name)
             after_cue = cue is not None and m.start() >= cue.start()
-            after_role = bool(_ROLE.search(folded[max(lo, m.start() - 30):m.start()]))
+            after_role = bool(_ROLE.search(behind(folded, lo, m.start(), 30)))
             if not (after_cue or after_role) or not _name_ok(name, lex):
                 continue
             if name not in out:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from ..figures import Figure, Role
 from .cues import Span
-from .lexicon import WORD, Lexicon, grammar, one_of
+from .lexicon import WORD, Lexicon, behind, grammar, one_of
 from .parts import abroad, authorised, balance_entry, is_subgroup, official_figure, waiting, without_parts
 from .roles import Mention
 from .running import SAME_PERIOD, official_running_claim, parse_date, running_totals
@@ -244,7 +244,7 @@ def doubts_official_figure(folded: str, spans: list[Span], lex: Lexicon) -> bool
 
 def _no_dispute(folded: str, lo: int, m: re.Match[str]) -> bool:
     """'sin duda', 'no doubt', 'not yet verified': the dispute word disputes nothing."""
-    before = WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:]
+    before = WORD.findall(behind(folded, lo, m.start(), 30))[-2:]
     if any(w in _G.no_doubt for w in before):
         return True
     return bool(_NOT_YET.match(folded[m.end():m.end() + 20]))

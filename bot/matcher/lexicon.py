@@ -349,6 +349,21 @@ def grammar() -> Grammar:
     return load_lists(Grammar, "grammar.toml")
 
 
+def words_from(folded: str, lo: int, start: int) -> int:
+    """Where a look-back window that would start at `start` (not before lo) starts on a whole word:
+    past the end of a word it would cut ("...gobier|no venezolano" holds no negation "no")."""
+    start = max(lo, start)
+    if start > lo and folded[start - 1:start].isalnum():
+        while start < len(folded) and folded[start].isalnum():
+            start += 1
+    return start
+
+
+def behind(folded: str, lo: int, at: int, reach: int) -> str:
+    """Up to `reach` characters before `at`, not before lo, on whole words (words_from)."""
+    return folded[words_from(folded, lo, at - reach):at]
+
+
 def one_of(words: Iterable[str], capture: bool = True) -> str:
     """An alternation group of the list, in its order, for a pattern built around it: "(a|b)",
     or "(?:a|b)" when the rule reads no group of it."""

@@ -13,7 +13,7 @@ from .binding.lists import _L as binding_lists
 from .binding.lists import words as binding_words
 from .cues import GENRE_TITLE, Span, common_prisoners, negated
 from .entities import SINGULAR, foreign_subject, named_freed, names_joined
-from .lexicon import WORD, Lexicon, grammar, is_word, one_of
+from .lexicon import WORD, Lexicon, behind, grammar, is_word, one_of
 
 
 class NumberlessRelease(NamedTuple):
@@ -235,7 +235,7 @@ def _backgrounded(folded: str, lo: int, m: re.Match[str]) -> bool:
     """A release noun with a definite article ("las excarcelaciones", "the releases"), or one a
     copula says something of ("releases were Maduro's decision"): given, not new."""
     given = _GIVEN_RELEASE.match(folded[m.start():m.end() + 14])
-    return bool(given and (_GIVEN_BEFORE.search(folded[max(lo, m.start() - 8):m.start()])
+    return bool(given and (_GIVEN_BEFORE.search(behind(folded, lo, m.start(), 8))
                            or _PREDICATED.match(folded, m.start() + given.end())))
 
 

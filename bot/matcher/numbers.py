@@ -11,7 +11,7 @@ import re
 from text_to_num import alpha2digit
 
 from .cues import Context
-from .lexicon import grammar, is_word, lexicon, one_of
+from .lexicon import behind, grammar, is_word, lexicon, one_of
 
 _G = grammar()  # word lists from bot/data/grammar.toml
 
@@ -30,7 +30,7 @@ def not_a_count(n: Context) -> bool:
 def _labelled(n: Context) -> bool:
     """'art. 5', 'US$ 30', '42-page', '10%': a label, a symbol or a hyphen sticks to the number."""
     folded, lo, start, end = n.folded, n.lo, n.start, n.end
-    if _NOT_COUNT_BEFORE.search(folded[max(lo, start - 25):start]):
+    if _NOT_COUNT_BEFORE.search(behind(folded, lo, start, 25)):
         return True
     nxt = folded[end:end + 2]
     return nxt[:1] in ("%", "-") or nxt in (" %",) or folded[max(lo, start - 1):start] in ("$", "#", "-")

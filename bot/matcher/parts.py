@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from .cues import Span, cue_distance
-from .lexicon import WORD, Lexicon, grammar, one_of
+from .lexicon import WORD, Lexicon, behind, grammar, one_of
 from .roles import Mention, speech_only
 from .speakers import Speaker, clause
 
@@ -67,20 +67,20 @@ def is_subgroup(folded: str, spans: list[Span], m: Mention, releases: list[Menti
     """'entre ellos 5 colombianos', 'dos de ellos', 'two journalists among 11': a part of a count
     told beside it. 'nueve de ellas este fin de semana' (the day's or the weekend's) is the round itself."""
     lo, _hi = spans[m.sentence]
-    if _PART_BEFORE.search(folded[max(lo, m.start - 40):m.start]):
+    if _PART_BEFORE.search(behind(folded, lo, m.start, 40)):
         return True
     if _PART_AFTER.match(folded, m.end) and not _round_part(folded, m, lex) and not any(
             r.cumulative and r.sentence == m.sentence and r is not m for r in releases):
         # "verified 12 of them": the verified part of an official figure is the confirmed count
         d = cue_distance(lex.cues["confirm"], folded, max(lo, m.start - 60), m.start, m.start, m.end)
         return not (d is not None and d <= 1)
-    if _DENOMINATOR.search(folded[max(lo, m.start - 20):m.start]) and not authorised(folded, spans[m.sentence], m, lex) \
+    if _DENOMINATOR.search(behind(folded, lo, m.start, 20)) and not authorised(folded, spans[m.sentence], m, lex) \
             and not official_figure(folded, spans[m.sentence], m):
         return True  # "doce de las 58 presas recluidas": the whole the part is taken from
-    if _WHOLE_BEFORE.search(folded[max(lo, m.start - 40):m.start]) and not authorised(folded, spans[m.sentence], m, lex) \
+    if _WHOLE_BEFORE.search(behind(folded, lo, m.start, 40)) and not authorised(folded, spans[m.sentence], m, lex) \
             and any(r.sentence == m.sentence and r is not m and r.value < m.value for r in releases):
         return True  # "de más de 1.400 detenidos, solo 55 han sido liberados": the whole, then the part
-    if _EARLIER_ROUND.match(folded, m.end) or _EARLIER_ROUND_BEFORE.search(folded[max(lo, m.start - 30):m.start]):
+    if _EARLIER_ROUND.match(folded, m.end) or _EARLIER_ROUND_BEFORE.search(behind(folded, lo, m.start, 30)):
         return True  # "joining five freed last week": a figure of an earlier round
     # "6 militares y 2 adolescentes" after "entre los excarcelados hay": the list goes on
     prev = [r for r in releases if r.sentence == m.sentence and r.end <= m.start]
@@ -122,7 +122,7 @@ def balance_entry(folded: str, spans: list[Span], m: Mention, total: int | None,
     if total is None:
         return False
     lo, hi = spans[m.sentence]
-    label = _LABEL_BEFORE.search(folded[max(lo, m.start - 40):m.start])
+    label = _LABEL_BEFORE.search(behind(folded, lo, m.start, 40))
     if label and lex.cues["release"].search(label.group()):
         return True
     if _WEEKLY.search(folded, lo, hi):
@@ -217,7 +217,7 @@ def placed(folded: str, m: Mention, lex: Lexicon) -> bool:
     if lex.finders["prison"].pattern.search(near):
         return True
     # "at the Tocorón facility ..., from where 65 men were released"
-    before = _STOP.split(folded[max(0, m.start - 80):m.start])[-1]
+    before = _STOP.split(behind(folded, 0, m.start, 80))[-1]
     if _FROM_WHERE.search(before) and lex.finders["prison"].pattern.search(before):
         return True
     hit = _PLACE_AFTER.match(after)
@@ -267,4 +267,4 @@ def official_figure(folded: str, sent: Span, m: Mention) -> bool:
         return True
     if _OFFICIAL_RELEASES.match(folded[m.end:m.end + 40]):  # not "otros dos oficiales" (officers)
         return True
-    return bool(_DENOMINATOR.search(folded[max(lo, m.start - 20):m.start]) and _RELEASES_OF.match(folded, m.end))
+    return bool(_DENOMINATOR.search(behind(folded, lo, m.start, 20)) and _RELEASES_OF.match(folded, m.end))

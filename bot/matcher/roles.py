@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from .._text import NUMBER, parse_number
 from .cues import Context, Span, cue_distance, tokens_after, tokens_before
-from .lexicon import WORD, grammar, is_word, lexicon, one_of
+from .lexicon import WORD, behind, grammar, is_word, lexicon, one_of
 from .numbers import not_a_count
 
 MAX_NUMBERS = 120  # numbers of one item given a role; a news item has far fewer
@@ -148,8 +148,8 @@ def _storytellers(n: Context) -> bool:
 
 def _companions(n: Context) -> bool:
     folded, lo, start = n.folded, n.lo, n.start
-    return bool(_COMPANIONS.search(folded[max(lo, start - 20):start]) or (
-        _WITH_BEFORE.search(folded[max(lo, start - 6):start]) and n.after[:1] and n.after[0] in _G.others_after))
+    return bool(_COMPANIONS.search(behind(folded, lo, start, 20)) or (
+        _WITH_BEFORE.search(behind(folded, lo, start, 6)) and n.after[:1] and n.after[0] in _G.others_after))
 
 
 def _other_noun(n: Context) -> bool:
@@ -165,7 +165,7 @@ def _other_noun(n: Context) -> bool:
 def _balance_line(n: Context) -> Classified | None:
     """'Excarcelados: 0 ... Encarcelados: 21 ... Total presos politicos: 866': a label and a colon."""
     cues, folded = lexicon().cues, n.folded
-    window = folded[max(n.lo, n.start - 40):n.start]
+    window = behind(folded, n.lo, n.start, 40)
     m = _LABEL.search(window) if ":" in window else None  # the label's colon first: the search is slow
     if not (m and _LINE_END.match(folded[n.end:n.end + 3])):
         return None
@@ -248,7 +248,7 @@ def _remain_distance(n: Context) -> int | None:
 def _breakdown(n: Context) -> bool:
     """'de ellos 12 mujeres', 'including 5 soldiers': a part of a count, not the count."""
     folded, start = n.folded, n.start
-    return bool(_PARTITIVE_AFTER.match(folded[n.end:n.end + 20]) or _BREAKDOWN.search(folded[max(n.lo, start - 25):start]))
+    return bool(_PARTITIVE_AFTER.match(folded[n.end:n.end + 20]) or _BREAKDOWN.search(behind(folded, n.lo, start, 25)))
 
 
 def _political_around(n: Context, d_remain: int) -> bool:
@@ -336,7 +336,7 @@ def _detention_dated(folded: str, lo: int, hi: int, start: int, end: int) -> boo
     cues = lexicon().cues
     near = False
     for m in cues["historical"].finditer(folded, lo, hi):
-        before = " ".join(WORD.findall(folded[max(lo, m.start() - 30):m.start()])[-2:])
+        before = " ".join(WORD.findall(behind(folded, lo, m.start(), 30))[-2:])
         if not (cues["arrest"].search(before) or cues["remain"].search(before) or _PRISONERS.search(before)):
             return False
         near = True

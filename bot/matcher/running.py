@@ -11,7 +11,7 @@ from datetime import date
 
 from .._text import NUMBER
 from .cues import Span
-from .lexicon import WORD, Lexicon, grammar, longest_first, one_of
+from .lexicon import WORD, Lexicon, behind, grammar, longest_first, one_of
 from .roles import Mention
 from .speakers import clause
 
@@ -122,7 +122,7 @@ def _words(folded: str, a: int, b: int) -> int:
 
 def _dated(folded: str, start: int, end: int) -> bool:
     """The 8 of "desde el 8 de enero", "since Jan. 8": a day, not a count."""
-    return bool(_DAY_MONTH.match(folded[end:end + 16]) or _MONTH_DAY.search(folded[max(0, start - 12):start]))
+    return bool(_DAY_MONTH.match(folded[end:end + 16]) or _MONTH_DAY.search(behind(folded, 0, start, 12)))
 
 
 def _since(phrase: str, pub: date | None) -> str | None:

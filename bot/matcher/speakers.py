@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from ..figures import Kind
 from .cues import Span
-from .lexicon import WORD, Entry, Finder, Lexicon, grammar, lexicon, longest_first, one_of
+from .lexicon import WORD, Entry, Finder, Lexicon, behind, grammar, lexicon, longest_first, one_of
 
 OFFICIAL, INDEPENDENT, OUTLET = Kind.OFFICIAL, Kind.INDEPENDENT, Kind.OUTLET
 # the gazetteer's [[speaker]] words for organisations it does not name, and for people by their role
@@ -187,7 +187,7 @@ def _abroad(folded: str, start: int, end: int, lex: Lexicon) -> str | None:
 def _speaks(folded: str, v: Voice, lex: Lexicon) -> bool:
     """Does an official body say, announce, order or rule something here, or is a figure attributed
     to it ("según la Fiscalía", "the official figure", "Jorge Rodríguez: «895 liberados»")?"""
-    if _FIGURE_WORD.search(folded, v.start, v.end) or _ATTRIBUTED.search(folded[max(0, v.start - 25):v.start]):
+    if _FIGURE_WORD.search(folded, v.start, v.end) or _ATTRIBUTED.search(behind(folded, 0, v.start, 25)):
         return True
     words = list(WORD.finditer(folded, v.end, min(len(folded), v.end + 90)))
     limit = words[min(5, len(words) - 1)].end() if words else v.end

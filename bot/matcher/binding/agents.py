@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import one_of
+from ..lexicon import behind, one_of
 from ..speakers import OFFICIAL, Speaker, Voice
 from .clauses import _last
 from .lists import _BY, _G, _GOVERNED, _L, _OF, _THE_PL, words
@@ -65,7 +65,7 @@ def _agent(folded: str, s: int, e: int, b: int, vs: list[Voice]) -> Speaker | No
         return Speaker("Gobierno", OFFICIAL, False)  # "the official list of the 120 people freed"
     # "las 87 anunciadas", "87 authorised releases", "the 99 promised": named as the authorities'
     # figure by its participle, no one else's (an agent named after it is found below)
-    if _OFFICIALS_AFTER.match(folded[e:min(b, e + 50)]) or _OFFICIALS_BEFORE.search(folded[max(0, s - 15):s]):
+    if _OFFICIALS_AFTER.match(folded[e:min(b, e + 50)]) or _OFFICIALS_BEFORE.search(behind(folded, 0, s, 15)):
         return Speaker("Gobierno", OFFICIAL, False)
     subject = _clause_subject(folded, e, b, vs)
     if subject is not None:

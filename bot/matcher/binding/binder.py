@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from ..._text import NUMBER, parse_number
 from ...figures import Role
 from ..cues import Span
-from ..lexicon import lexicon, one_of
+from ..lexicon import behind, lexicon, one_of
 from ..running import parse_date
 from ..speakers import INDEPENDENT, OFFICIAL, OUTLET, Speaker, Voice
 from .agents import _agent
@@ -231,7 +231,7 @@ def _figure_put_at(folded: str, lo: int, a: int, s: int, earlier: list[Bound], s
     confirmed 56 releases …, while the government put the figure at 400"), else the last of the
     release and held words before it ("announced the releases: Penal Forum put the number at 70").
     None when no figure is put at it."""
-    put = _FIGURE_PUT_AT.search(_QUANTIFIED.sub("", folded[max(a, s - 120):s]))
+    put = _FIGURE_PUT_AT.search(_QUANTIFIED.sub("", behind(folded, a, s, 120)))
     if put is None:
         return None
     own = put.group("q")

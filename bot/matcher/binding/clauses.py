@@ -69,16 +69,6 @@ def _next_subject_says(folded: str, lo: int, hi: int, opened: list[int]) -> list
 _SENTENCE_END = re.compile(r"[.;\n]")
 
 
-def words_from(folded: str, lo: int, start: int) -> int:
-    """Where a window that would start at `start` (not before lo) starts on a whole word: past the
-    end of a word it would cut ("...bier|no venezolano" is not the negation "no")."""
-    start = max(lo, start)
-    if start > lo and folded[start - 1:start].isalnum():
-        while start < len(folded) and folded[start].isalnum():
-            start += 1
-    return start
-
-
 def hi_of(folded: str, at: int) -> int:
     """The end of the sentence that holds at."""
     m = _SENTENCE_END.search(folded[at:])

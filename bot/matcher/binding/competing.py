@@ -17,9 +17,9 @@ from itertools import islice
 
 from ..._text import NUMBER, parse_number
 from ..cues import Span, common_prisoners
-from ..lexicon import lexicon, one_of
+from ..lexicon import behind, lexicon, one_of, words_from
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, countries_named, governments_abroad, voices
-from .clauses import _DATE, _another_number, _last, hi_of, words_from
+from .clauses import _DATE, _another_number, _last, hi_of
 from .counts import _HELD_WORDS, _PART_OF_WHOLE, _PAUSE, _QUANTIFIED, _object_of_a_release, _predicate_follows
 from .counts import nationals_of as _nationals_of
 from .dates import _dated_earlier
@@ -80,7 +80,7 @@ def _a_prison_part(folded: str, lo: int, hi: int, s: int, e: int, text: str) -> 
     for m in NUMBER.finditer(text, lo, hi):
         if m.start() != s and (other := _placed(folded, m.end(), hi, prisons)) is not None and other != mine:
             return True
-    if _OTHERS_BEFORE.search(folded[max(lo, s - 15):s]):
+    if _OTHERS_BEFORE.search(behind(folded, lo, s, 15)):
         return any(p.group() != mine for p in prisons.finditer(folded, lo, hi))
     return False
 
@@ -228,7 +228,7 @@ def _house_arrest(n: _At) -> bool:
     """House arrest in its clause, not said of another count after it ("salgan 185 personas que
     estaban encarceladas y que otras 3.266 con … casa por cárcel obtengan la libertad plena")."""
     home = n.w.house_arrest.search(n.folded, n.a, n.b)
-    if home is None or _EXCLUDING.search(n.folded[max(n.a, home.start() - 40):home.start()]):
+    if home is None or _EXCLUDING.search(behind(n.folded, n.a, home.start(), 40)):
         return False
     return not (home.start() > n.e and _another_count(n.folded[n.e:home.start()]))
 
@@ -466,7 +466,7 @@ def _of_an_earlier_time(n: _At) -> bool:
     if rel is None:
         return False
     at = n.start_before(60) + rel.start()
-    return _dated_earlier(n.folded[max(n.a, at - 50):at], n.pub)
+    return _dated_earlier(behind(n.folded, n.a, at, 50), n.pub)
 
 
 # a time relative opening the number's stretch: ", cuando se produjeron "

@@ -12,8 +12,8 @@ import re
 from itertools import islice
 
 from ..._text import NUMBER
-from ..lexicon import WORD, lexicon, one_of
-from .clauses import _another_number, _clause, _last, _tokens, hi_of, words_from
+from ..lexicon import WORD, behind, lexicon, one_of, words_from
+from .clauses import _another_number, _clause, _last, _tokens, hi_of
 from .lists import _G, _L, _OF, _PART_OF, _THE, _THE_PL, _WHEN, _Words
 
 _DAY = one_of(_G.weekdays)
@@ -56,13 +56,13 @@ def _counts_releases(folded: str, a: int, b: int, s: int, e: int, w: _Words) -> 
         return False  # its own noun counts something else: "63 excarcelaciones de 71 reportes recibidos"
     # the whole of a part ("225 of roughly 2,400 people arrested … had been released"): what is said
     # after it is said of the part; the whole counts only what its own noun counts
-    if _PART_OF_WHOLE.search(folded[max(a, s - 40):s]):
-        whole = _WHOLE_NOUN.search(folded[max(a, s - 70):s])
+    if _PART_OF_WHOLE.search(behind(folded, a, s, 40)):
+        whole = _WHOLE_NOUN.search(behind(folded, a, s, 70))
         return bool(whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()))
     if _people_then_release(folded, e, b, after, i, w):
         return True
     # "33 excarcelaciones de las 87 anunciadas": the whole counts what its part counts
-    whole = _WHOLE_NOUN_END.search(folded[max(a, s - 70):s])
+    whole = _WHOLE_NOUN_END.search(behind(folded, a, s, 70))
     if whole and any(w.release_nouns.fullmatch(t) for t in whole.group(1).split()):
         return True
     if _a_total_of_releases(folded, max(a, s - 70), s, w):
@@ -230,7 +230,7 @@ def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _W
     clause counts releases: the noun is understood ("… 344 excarcelaciones, mientras que la PUD
     habla de 349"; "… desde el 8 de enero; Foro Penal contabiliza 383"). Returns where that
     count stands (its antecedent), or None."""
-    if _HELD_THEN_RELATIVE.search(folded[max(lo, s - 70):s]):
+    if _HELD_THEN_RELATIVE.search(behind(folded, lo, s, 70)):
         return None  # "los presos políticos del país, que la ONG cifra en 268": the count of that noun
     own = folded[a:s][_last_pause(folded[a:s]):]  # its stretch, past an aside ("Foro Penal, que cuenta 800 presos, …")
     if (_HELD_WORDS.search(own) or _STILL.search(own)) and not w.release_nouns.search(own):
@@ -240,7 +240,7 @@ def _elided(folded: str, lo: int, hi: int, a: int, b: int, s: int, e: int, w: _W
     tail = tail[:comma.start()] if comma else tail  # "… 73 desde el jueves, Foro Penal 56 …": its own words
     if not _ELIDED_TAIL.fullmatch(tail):
         return None
-    if not w.report_verbs.search(folded[max(a, s - 25):s]) and not _GIVEN_BY_AFTER.match(tail):
+    if not w.report_verbs.search(behind(folded, a, s, 25)) and not _GIVEN_BY_AFTER.match(tail):
         return None
     # the sentence, and the one before it ("Saab: 225 liberados; Foro Penal … ha verificado 107")
     for m in NUMBER.finditer(folded, lo, hi):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..lexicon import one_of
+from ..lexicon import behind, one_of
 from ..running import periods
 from .lists import _G, _L, _MONTH, _MONTHS, _SPAN, _THE_SG
 
@@ -33,7 +33,7 @@ _NUMBERED_PRISON_BEFORE = re.compile(r"\b" + one_of(_L.numbered_prisons) + r"\s+
 def _not_a_count(folded: str, lo: int, hi: int, s: int, e: int, value: int, prisons: re.Pattern[str]) -> bool:
     """A date, a year, a time, an age, a unit, a part of a name."""
     after = folded[e:min(hi, e + 25)]
-    before = folded[max(lo, s - 25):s]
+    before = behind(folded, lo, s, 25)
     if _MONTH_AFTER.match(after) or _MONTH_BEFORE.search(before):
         return True
     if _TIME_AFTER.match(after):

@@ -11,7 +11,7 @@ import re
 
 from ..._text import NUMBER
 from ..cues import Span
-from ..lexicon import WORD, one_of
+from ..lexicon import WORD, behind, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice, subject_names
 from .clauses import _last, _tokens, hi_of
 from .lists import _BY, _G, _GOVERNED, _L, _THE, _THE_SG, _Words, words
@@ -56,17 +56,17 @@ def _in_its_clause(folded: str, a: int, b: int, s: int, e: int, here: list[Voice
     if acts:
         return acts[-1][0].speaker, acts[-1][1]
     for v in here:
-        if _according(folded[max(a, v.start - 70):v.start], w) and _same_stretch(folded, a, v, s, e):
+        if _according(behind(folded, a, v.start, 70), w) and _same_stretch(folded, a, v, s, e):
             return v.speaker, None
-        if _FIGURE_OF_BEFORE.search(folded[max(a, v.start - 20):v.start]) and _FIGURE_OF_AFTER.match(folded[v.end:v.end + 25]):
+        if _FIGURE_OF_BEFORE.search(behind(folded, a, v.start, 20)) and _FIGURE_OF_AFTER.match(folded[v.end:v.end + 25]):
             return v.speaker, None
-        if _FIGURE_NAMED_BEFORE.search(folded[max(a, v.start - 50):v.start]):
+        if _FIGURE_NAMED_BEFORE.search(behind(folded, a, v.start, 50)):
             return v.speaker, None  # "by the count of Foro Penal, …", "según el conteo de Foro Penal"
     # a speaker is the subject of its verb: not the object of another's ("respondió a Jorge Rodríguez,
     # que habló de 400, que solo ha podido verificar 83"), nor inside a relative clause
     before = [(v, at) for v in here if v.end <= s and not _in_an_aside(folded, a, v) and not _subordinate(folded, a, v, s)
               and not _of_another(folded, v, here)
-              and not _OBJECT_BEFORE.search(folded[max(a, v.start - 20):v.start])
+              and not _OBJECT_BEFORE.search(behind(folded, a, v.start, 20))
               and (at := _tells_after(folded, v, s, w)) is not None]
     # ", the White House said" closes the clause whatever voices stand between ("…, as it tries to
     # mend ties with Joe Biden's government, the White House said"): the first voice that does
@@ -281,9 +281,9 @@ def _known(folded: str, vs: list[Voice], spans: list[Span], w: _Words) -> list[V
         lo, hi = next(((a, b) for a, b in spans if a <= v.start < b), (0, len(folded)))
         if v.speaker.kind == OFFICIAL and w.generic_officials.fullmatch(said) and w.foreign_actors.search(folded, lo, hi):
             continue
-        if v.speaker.kind == INDEPENDENT and _OTHERS.search(folded[max(lo, v.start - 10):v.start]):
+        if v.speaker.kind == INDEPENDENT and _OTHERS.search(behind(folded, lo, v.start, 10)):
             continue  # "Otras ONG solo registran 12": not the NGO the item names ("la ONG"), nor a known one
-        if not v.speaker.named and v.speaker.kind == INDEPENDENT and _APPOSED.search(folded[max(lo, v.start - 8):v.start]):
+        if not v.speaker.named and v.speaker.kind == INDEPENDENT and _APPOSED.search(behind(folded, lo, v.start, 8)):
             continue
         out.append(v)
     return out
@@ -308,7 +308,7 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
     if len(between) > 3 or not all(w.speaker_fillers.fullmatch(t.group()) or w.report_verbs.fullmatch(t.group())
                                    or w.according_to.fullmatch(t.group()) for t in between):
         return False
-    window = folded[max(e, v.start - 30):v.start]
+    window = behind(folded, e, v.start, 30)
     verb = _last(w.report_verbs, window)
     if verb is not None and not window[verb.end():].strip(" ,"):
         end = v.end  # ", dijo Foro Penal"
@@ -414,7 +414,7 @@ def voiced(folded: str, v: Voice, w: _Words) -> bool:
     pause = _last(_PAUSE_OR_STOP, folded, lo, v.start)
     said = _tokens(folded, pause.end() if pause else lo, v.start)[-3:]  # "dijo la Casa Blanca", "said the State Department"
     welcomes = _tokens(folded, v.end, end)[:3]  # "President Joe Biden hailed the releases"
-    return _tells_after(folded, v, end, w) is not None or _according(folded[max(0, v.start - 70):v.start], w) or any(
+    return _tells_after(folded, v, end, w) is not None or _according(behind(folded, 0, v.start, 70), w) or any(
         w.report_verbs.fullmatch(t.group()) for t in said) or any(_WELCOMES.fullmatch(t.group()) for t in welcomes)
 
 
