@@ -2154,3 +2154,13 @@ def test_a_window_never_cuts_a_word_into_a_negation():
     for verb in ("dice", "anunció"):
         assert (100, "announced", "Gobierno") in _sure(f"El Gobierno venezolano {verb} haber liberado a 100 presos políticos",
                                                        "", "es"), verb
+
+
+@pytest.mark.parametrize("summary", [
+    "Venezuela has released 2 Italians, Italian Foreign Minister Antonio Tajani confirmed.",
+    "Venezuela has released 2 political prisoners, Italian Foreign Minister Antonio Tajani confirmed.",
+])
+def test_a_speaker_after_the_count_may_carry_its_countrys_adjective(summary):
+    """", Italian Foreign Minister Antonio Tajani confirmed": the adjective and "foreign" are part of
+    the speaker's title, as "the minister" is: the clause is his."""
+    assert (2, "confirmed", "Italy") in _sure("Italians freed in Venezuela", summary, "en")

@@ -11,7 +11,7 @@ import re
 
 from ..._text import NUMBER
 from ..cues import Span
-from ..lexicon import WORD, behind, one_of
+from ..lexicon import WORD, behind, lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice, subject_names
 from .clauses import _last, _tokens, hi_of
 from .lists import _BY, _G, _GOVERNED, _L, _THE, _THE_SG, _Words, words
@@ -304,9 +304,11 @@ def _attributes_back(folded: str, e: int, v: Voice, b: int, w: _Words) -> bool:
     if mark is None:
         return False
     # the speaker right after the comma: ", Foro Penal said", ", dijo Romero", ", según el Foro Penal"
+    # (a country's adjective on the title: ", Italian Foreign Minister Antonio Tajani confirmed")
     between = _tokens(gap, mark.end(), len(gap))
+    demonyms = lexicon().demonyms
     if len(between) > 3 or not all(w.speaker_fillers.fullmatch(t.group()) or w.report_verbs.fullmatch(t.group())
-                                   or w.according_to.fullmatch(t.group()) for t in between):
+                                   or w.according_to.fullmatch(t.group()) or t.group() in demonyms for t in between):
         return False
     window = behind(folded, e, v.start, 30)
     verb = _last(w.report_verbs, window)
