@@ -2164,3 +2164,18 @@ def test_a_speaker_after_the_count_may_carry_its_countrys_adjective(summary):
     """", Italian Foreign Minister Antonio Tajani confirmed": the adjective and "foreign" are part of
     the speaker's title, as "the minister" is: the clause is his."""
     assert (2, "confirmed", "Italy") in _sure("Italians freed in Venezuela", summary, "en")
+
+
+@pytest.mark.parametrize("text, one", [
+    ("Venezuela liberó a un estadounidense, el misionero Joshua Holt", True),
+    ("Venezuela frees an American, Utah missionary Joshua Holt", True),
+    ("Venezuela excarcela al estadounidense Gustavo Cárdenas", True),
+    ("El gendarme regresó a la Argentina tras 448 días preso", False),  # the country, not a person
+    ("Navy sailor back in the U.S. after a year held in Venezuela", False),
+])
+def test_one_national_is_a_person_named_by_a_demonym(text, one):
+    """An indefinite article and a demonym, or a definite one with the person's name after it."""
+    from bot._text import fold
+    from bot.matcher.lexicon import lexicon
+    from bot.matcher.numberless import _one_national
+    assert _one_national(text, fold(text), 0, len(text), lexicon()) is one

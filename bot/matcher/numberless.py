@@ -93,7 +93,7 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
             is_word(cues["person"], w) for w in WORD.findall(sentence)) or bool(homes)
         named = len(named_freed(text, folded, lo, hi, lex))
         # one foreign national: "Venezuela liberó a un estadounidense, el misionero Joshua Holt"
-        national = _one_national(sentence, lex)
+        national = _one_national(text, folded, lo, hi, lex)
         prisoner = prisoner or national
         single = SINGULAR.search(sentence) or _ROLE_WORD.search(sentence) or named == 1 or national
         if not (prisoner or single or named):
@@ -104,14 +104,18 @@ def numberless_release(text: str, folded: str, spans: list[Span], title_end: int
     return None
 
 
-# an article before a word: "un estadounidense", "an American" (the word a demonym, lexicon.demonyms)
-_ONE_OF = re.compile(r"\b" + one_of((*_G.indefinite_articles, *_G.one_person_articles)) + r"\s+(?=([^\W\d][\w.]*))")
+# an article before a word (a demonym, lexicon.demonyms): "un estadounidense", "al estadounidense Gustavo Cárdenas"
+_INDEFINITE = re.compile(r"\b" + one_of(_G.indefinite_articles) + r"\s+(?=([^\W\d][\w]*))")
+_DEFINITE = re.compile(r"\b" + one_of(_G.one_person_articles) + r"\s+(?=([^\W\d][\w]*)\s+(\w))")
 
 
-def _one_national(sentence: str, lex: Lexicon) -> bool:
-    """One person named by a country's demonym after an article ("un estadounidense", "an
-    American"; not "us", the pronoun)."""
-    return any(len(m.group(2)) > 3 and m.group(2) in lex.demonyms for m in _ONE_OF.finditer(sentence))
+def _one_national(text: str, folded: str, lo: int, hi: int, lex: Lexicon) -> bool:
+    """One person named by a country's demonym: after an indefinite article ("un estadounidense", "an
+    American"), or a definite one with the person's name after it ("al estadounidense Gustavo
+    Cárdenas"; not "regresa a la Argentina", the country, nor "the U.S.")."""
+    demonyms = lex.demonyms
+    return any(m.group(2) in demonyms for m in _INDEFINITE.finditer(folded, lo, hi)) or any(
+        m.group(2) in demonyms and text[m.start(3)].isupper() for m in _DEFINITE.finditer(folded, lo, hi))
 
 
 def _reports_release(folded: str, lo: int, hi: int, lex: Lexicon, homes: list[re.Match[str]]) -> bool:
