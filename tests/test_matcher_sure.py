@@ -2179,3 +2179,14 @@ def test_one_national_is_a_person_named_by_a_demonym(text, one):
     from bot.matcher.lexicon import lexicon
     from bot.matcher.numberless import _one_national
     assert _one_national(text, fold(text), 0, len(text), lexicon()) is one
+
+
+@pytest.mark.parametrize("title, summary, lang, earlier", [
+    ("Venezuela frees 3 more Spaniards", "Venezuela has let 3 more Spanish prisoners go, Spain's foreign minister said on Tuesday, "
+     "adding to the 5 released the week before.", "en", 5),
+    ("Venezuela libera a 3 españoles más", "Venezuela liberó a otros 3 españoles, dijo el canciller José Manuel Albares, que se "
+     "suman a los 5 excarcelados la semana anterior.", "es", 5),
+])
+def test_the_count_a_round_adds_to_is_an_earlier_rounds(title, summary, lang, earlier):
+    """"adding to the 5 released the week before": that week's round, never this item's."""
+    assert not [f for f in _sure(title, summary, lang) if f[0] == earlier]
