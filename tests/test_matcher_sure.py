@@ -2190,3 +2190,28 @@ def test_one_national_is_a_person_named_by_a_demonym(text, one):
 def test_the_count_a_round_adds_to_is_an_earlier_rounds(title, summary, lang, earlier):
     """"adding to the 5 released the week before": that week's round, never this item's."""
     assert not [f for f in _sure(title, summary, lang) if f[0] == earlier]
+
+
+@pytest.mark.parametrize("summary, lang", [
+    ("La Asamblea Nacional Constituyente ofreció 80 excarcelaciones y en la jornada solo quedaron libres 36 presos políticos.",
+     "es"),
+    ("The Constituent Assembly offered 80 releases and only 36 political prisoners were freed during the day.", "en"),
+])
+def test_a_clause_joined_after_the_speakers_object_is_not_its_frame(summary, lang):
+    """"ofreció 80 excarcelaciones y … quedaron libres 36": the 36 has a release of its own in a clause
+    "y" joins to the Assembly's; the Assembly offered the 80, nobody said to be counting the 36."""
+    got = _sure("Excarcelaciones en Venezuela", summary, lang)
+    assert (80, "announced", "Asamblea Nacional Constituyente") in got
+    assert not [f for f in got if f[0] == 36]
+
+
+@pytest.mark.parametrize("summary, want", [
+    # "que" opens what is said: both counts are Foro Penal's
+    ("Foro Penal dijo que ya salieron 20 presos políticos y que quedaron libres otros 15 activistas.", 15),
+    # the same subject goes on counting ("y con ellas eleva a 41")
+    ("Foro Penal confirmó 24 salidas durante la madrugada y con ellas eleva a 41 las personas excarceladas desde el 8 de enero.", 41),
+    # a range is one clause
+    ("Justicia, Encuentro y Perdón situó entre 63 y 75 el número de excarcelados.", 75),
+])
+def test_a_joined_clause_said_by_the_same_speaker_stays_its(summary, want):
+    assert [f for f in _sure("Excarcelaciones en Venezuela", summary, "es") if f[0] == want]

@@ -14,7 +14,8 @@ from ..cues import Span
 from ..lexicon import WORD, behind, lexicon, one_of
 from ..speakers import INDEPENDENT, OFFICIAL, Speaker, Voice, subject_names
 from .clauses import _last, _tokens, hi_of
-from .lists import _BY, _G, _GOVERNED, _L, _THE, _THE_SG, _Words, words
+from .counts import _predicate_follows
+from .lists import _AND, _BY, _G, _GOVERNED, _L, _THE, _THE_SG, _Words, words
 
 # "by JEyP's count", "according to the group's tally": the possessor's figure
 _FIGURE_OF_BEFORE = re.compile(r"\b" + one_of(_L.figure_of_before) + r"\s+(the\s+)?$")
@@ -147,6 +148,8 @@ def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voic
     is), unless it is the doer of the release told by another (`told_by` after the number, or a
     reporter before it)."""
     v, at = before[-1]
+    if _coordinated_away(folded, at, s, e, b, w) and not any(at < u.start < s for u in here):
+        return (told_by.speaker if told_by is not None else None), None
     if _TOLD_TO_REPORTER.match(folded, v.end):
         # "el Comité informó que familiares le confirmaron 59": the subject told it to the one
         # reporting, whose count it is; told to no one named before, nobody's
@@ -177,6 +180,30 @@ def _subject_before(folded: str, a: int, b: int, s: int, e: int, here: list[Voic
     first = [u for u in here if u.end <= v.start and u.speaker.kind == v.speaker.kind
              and _JOINED_SUBJECT.fullmatch(folded, u.end, v.start)]
     return (first[-1].speaker if first else v.speaker), at
+
+
+_AND_WORD = re.compile(r"\s" + _AND + r"\s")
+_COMPLEMENT = re.compile(r"\b" + one_of(_L.complement_openers) + r"\b")
+
+
+def _coordinated_away(folded: str, at: int, s: int, e: int, b: int, w: _Words) -> bool:
+    """Is the number in a clause of its own, joined by "y"/"and" after the speaker's verb and its
+    object ("La Constituyente ofreció 80 excarcelaciones y en la jornada solo quedaron libres 36",
+    "offered 80 releases and only 36 were freed")? Only when the verb opens no "que"/"that" (what it
+    says may hold both) and its own stretch tells no release (", said 20 left Tocorón and 15 were
+    freed in Rodeo" is all said). (The caller keeps the reading when a voice stands in the second
+    clause: "…, y el Gobierno ha llegado a hablar de más de 400 liberados" is an official's.)"""
+    joint = _last(_AND_WORD, folded, at, s)
+    if joint is None or _DIGIT.match(folded, joint.start() - 1) or _DIGIT.match(folded, joint.end()):
+        return False  # "entre 63 y 75", "20 y 15": a range or a list, one clause
+    first = folded[at:joint.start()]
+    if _COMPLEMENT.search(first) or w.release_predicates.search(first) or w.release_inverted.search(first):
+        return False
+    # the second clause's own release, between the "y" and the number (inverted: "y quedaron libres 36"),
+    # with no subject's verb of its own ("y con ellas eleva a 41": the same subject counts) nor "y que"
+    second = folded[joint.end():s]
+    return not (_COMPLEMENT.match(second) or w.report_verbs.search(second)) and bool(
+        w.release_predicates.search(second) or _predicate_follows(folded[e:b], 8, w))
 
 
 def _joined_chain(folded: str, here: list[Voice], v: Voice) -> list[Voice]:

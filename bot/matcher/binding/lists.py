@@ -135,6 +135,7 @@ class _Lists:
     confirmed_auxiliaries: tuple[str, ...]
     confirmed_participles: tuple[str, ...]
     figure_relatives: tuple[str, ...]
+    complement_openers: tuple[str, ...]
     que_conjunctions: tuple[str, ...]
     contact_clause_verbs: tuple[str, ...]
     governing: tuple[str, ...]
