@@ -194,6 +194,7 @@ class _At:
         return self.folded[self.start_before(reach):self.s]
 
     def start_before(self, reach: int) -> int:
+        """Where before(reach) starts (a position in folded, for what is read off its matches)."""
         return words_from(self.folded, self.a, self.s - reach)
 
     @property

@@ -12,7 +12,7 @@ import re
 from itertools import islice
 
 from ..._text import NUMBER
-from ..lexicon import WORD, behind, lexicon, one_of, words_from
+from ..lexicon import WORD, behind, lexicon, one_of
 from .clauses import _another_number, _clause, _last, _tokens, hi_of
 from .lists import _G, _L, _OF, _PART_OF, _THE, _THE_PL, _WHEN, _Words
 
@@ -129,7 +129,7 @@ def _object_of_a_release(folded: str, a: int, s: int, head: str, w: _Words) -> b
         if not stripped and not _people_first(head, w):
             continue  # given to the number with its own "a": people, not "la amnistía a 10 coyunturas"
         # "no liberó a 5", not "a decree, not yet published, pardoning 110": a negation in its stretch
-        near = folded[words_from(folded, a, lo + act.start() - 25):lo + act.start()]
+        near = behind(folded, a, lo + act.start(), 25)
         if w.negation.search(near[_last_pause(near):]):
             return False
         # "after these releases more than 1,700 political prisoners are still held": the people
